@@ -1,0 +1,254 @@
+-- luamig.cli: the command line. Parses flags, prints help, dispatches to
+-- luamig.command and turns results into exit codes:
+-- 0 success, 1 the command ran and found a problem (a failed migration),
+-- 2 usage or input error. Errors are one line, `luamig: <what>: <why>`; a
+-- traceback only with -v.
+
+local command = require "luamig.command"
+local config = require "luamig.config"
+local sys = require "luamig.sys"
+
+local ipairs, pairs, type = ipairs, pairs, type
+local str_format, table_concat, table_sort = string.format, table.concat, table.sort
+local io_stdout, io_stderr = io.stdout, io.stderr
+
+local M = {}
+
+-- Flags every command takes. `value` flags consume the next argument (or
+-- --flag=value); `multi` ones collect into a list.
+local GLOBAL_FLAGS = {
+  { "-c", "--config", key = "config_file", value = "FILE", help = "settings file (default ./luamig.lua when present)" },
+  { "-u", "--url", key = "url", value = "URL", help = "database URL (overrides luamig.lua and $DATABASE_URL)" },
+  { "-x", key = "x", value = "KEY=VALUE", multi = true, help = "extra setting for revisions (repeatable)" },
+  { "-q", "--quiet", key = "quiet", help = "print only results and errors" },
+  { "-v", "--verbose", key = "verbose", help = "more detail; tracebacks on errors" },
+  { "-h", "--help", key = "help", help = "show help" },
+}
+
+local COMMANDS = {
+  init = {
+    usage = "init [DIR]", max = 1,
+    summary = "create luamig.lua and migrations/{versions/,script.lua.tmpl} in DIR (default .)",
+    flags = {},
+  },
+  revision = {
+    usage = "revision -m MESSAGE [--rev-id ID] [--head REV] [--version-path DIR]", max = 0,
+    summary = "create a new revision file",
+    flags = {
+      { "-m", "--message", key = "message", value = "MESSAGE", help = "what the revision does (required)" },
+      { "--rev-id", key = "rev_id", value = "ID", help = "use this id instead of a random one" },
+      { "--head", key = "head", value = "REV", help = "parent revision when there are several heads" },
+      { "--version-path", key = "version_path", value = "DIR", help = "directory for the new file" },
+    },
+  },
+  upgrade = {
+    usage = "upgrade [TARGET]", max = 1,
+    summary = "apply revisions up to TARGET (default head)",
+    flags = {},
+  },
+  downgrade = {
+    usage = "downgrade TARGET", min = 1, max = 1,
+    summary = "revert revisions down to TARGET (a revision, -N, or base)",
+    flags = {},
+  },
+  current = {
+    usage = "current [-v]", max = 0,
+    summary = "show the revision(s) the database is at",
+    flags = {},
+  },
+  history = {
+    usage = "history [-r RANGE] [-v]", max = 0,
+    summary = "list revisions, newest first",
+    flags = {
+      { "-r", "--rev-range", key = "range", value = "RANGE", help = "only revisions in FROM:TO" },
+    },
+  },
+  heads = {
+    usage = "heads [-v]", max = 0,
+    summary = "show the newest revision(s) of each branch",
+    flags = {},
+  },
+  show = {
+    usage = "show REV", min = 1, max = 1,
+    summary = "show one revision",
+    flags = {},
+  },
+  stamp = {
+    usage = "stamp REV...", min = 1,
+    summary = "set the version table to REV without running migrations",
+    flags = {},
+  },
+  test = {
+    usage = "test [BUSTED ARGS...]", passthrough = true,
+    summary = "run busted specs inside luamig (no separate C module needed)",
+    flags = {},
+  },
+}
+
+local TARGETS_HELP = [[
+Targets: head, base, a revision id or a unique prefix of 4+ characters,
++N / -N (relative to the current revision).]]
+
+local function find_flag(list, arg)
+  for _, flag in ipairs(list) do
+    if flag[1] == arg or flag[2] == arg then return flag end
+  end
+end
+
+local function flag_names(flag)
+  return flag[2] and (flag[1] .. ", " .. flag[2]) or flag[1]
+end
+
+local function flag_lines(list)
+  local lines = {}
+  for _, flag in ipairs(list) do
+    local left = flag_names(flag) .. (flag.value and (" " .. flag.value) or "")
+    lines[#lines + 1] = str_format("  %-28s %s", left, flag.help)
+  end
+  return table_concat(lines, "\n")
+end
+
+local function main_help()
+  local names = {}
+  for name in pairs(COMMANDS) do names[#names + 1] = name end
+  table_sort(names)
+  local lines = {
+    "usage: luamig [-c FILE] [-u URL] [-x KEY=VALUE]... [-q|-v] COMMAND [ARGS]",
+    "",
+    "Database migrations in Lua for SQLite, PostgreSQL and MySQL/MariaDB.",
+    "",
+    "Commands:",
+  }
+  for _, name in ipairs(names) do
+    lines[#lines + 1] = str_format("  %-10s %s", name, COMMANDS[name].summary)
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "Options:"
+  lines[#lines + 1] = flag_lines(GLOBAL_FLAGS)
+  lines[#lines + 1] = "  --version                    print luamig's version"
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "'luamig COMMAND --help' shows a command's options."
+  return table_concat(lines, "\n")
+end
+
+local function command_help(name)
+  local spec = COMMANDS[name]
+  local lines = { "usage: luamig [options] " .. spec.usage, "", spec.summary .. "." }
+  if #spec.flags > 0 then
+    lines[#lines + 1] = ""
+    lines[#lines + 1] = "Options:"
+    lines[#lines + 1] = flag_lines(spec.flags)
+  end
+  if name == "upgrade" or name == "downgrade" or name == "stamp" or name == "show" then
+    lines[#lines + 1] = ""
+    lines[#lines + 1] = TARGETS_HELP
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "Global options:"
+  lines[#lines + 1] = flag_lines(GLOBAL_FLAGS)
+  return table_concat(lines, "\n")
+end
+
+-- A lone dash followed by digits is a relative target (-1), not a flag.
+local function is_flag(arg)
+  return arg:sub(1, 1) == "-" and arg ~= "-" and not arg:match("^%-%d+$")
+end
+
+--- Parse argv into {command =, args = {...}, <flag keys>}.
+-- Returns the table or nil, msg.
+function M.parse(argv)
+  local opts = { args = {}, x = {} }
+  local spec
+  local i = 1
+  while i <= #argv do
+    local arg = argv[i]
+    if spec and spec.passthrough then
+      opts.args[#opts.args + 1] = arg
+    elseif arg == "--" then
+      for j = i + 1, #argv do opts.args[#opts.args + 1] = argv[j] end
+      break
+    elseif arg == "--version" then
+      opts.version = true
+    elseif is_flag(arg) then
+      local name, inline = arg:match("^(%-%-[^=]+)=(.*)$")
+      name = name or arg
+      local flag = (spec and find_flag(spec.flags, name)) or find_flag(GLOBAL_FLAGS, name)
+      if not flag then
+        local where = opts.command and (opts.command .. ": ") or ""
+        local hint = opts.command and ("luamig " .. opts.command .. " --help") or "luamig --help"
+        return nil, str_format("%sunknown option %s (see '%s')", where, name, hint)
+      end
+      local value = true
+      if flag.value then
+        if inline then value = inline
+        else
+          i = i + 1
+          value = argv[i]
+          if value == nil then return nil, str_format("option %s needs a value (%s)", name, flag.value) end
+        end
+      elseif inline then
+        return nil, str_format("option %s takes no value", name)
+      end
+      if flag.multi then
+        local list = opts[flag.key]
+        list[#list + 1] = value
+      else
+        opts[flag.key] = value
+      end
+    elseif not opts.command then
+      spec = COMMANDS[arg]
+      if not spec then
+        return nil, str_format("unknown command %q (see 'luamig --help')", arg)
+      end
+      opts.command = arg
+    else
+      opts.args[#opts.args + 1] = arg
+    end
+    i = i + 1
+  end
+  if spec and not spec.passthrough and not opts.help then
+    local n = #opts.args
+    if spec.min and n < spec.min then
+      return nil, str_format("%s: missing argument (usage: luamig %s)", opts.command, spec.usage)
+    end
+    if spec.max and n > spec.max then
+      return nil, str_format("%s: unexpected argument %q (usage: luamig %s)",
+        opts.command, opts.args[spec.max + 1], spec.usage)
+    end
+  end
+  local x = {}
+  for _, kv in ipairs(opts.x) do
+    local k, v = kv:match("^([^=]+)=(.*)$")
+    if not k then return nil, str_format("-x %s: expected KEY=VALUE", kv) end
+    x[k] = v
+  end
+  opts.x = x
+  return opts
+end
+
+local function report(msg)
+  io_stderr:write("luamig: ", msg, "\n")
+end
+
+--- Entry point from the C host: returns the exit status.
+function M.main(argv)
+  local opts, err = M.parse(argv)
+  if not opts then report(err); return 2 end
+  if opts.version then io_stdout:write("luamig ", sys.version, "\n"); return 0 end
+  if not opts.command then
+    io_stdout:write(main_help(), "\n")
+    return opts.help and 0 or 2
+  end
+  if opts.help then io_stdout:write(command_help(opts.command), "\n"); return 0 end
+  local cfg, cfg_err = config.load { config_file = opts.config_file, url = opts.url, x = opts.x }
+  if not cfg then report(cfg_err); return 2 end
+  opts.out = function(line) io_stdout:write(line, "\n") end
+  opts.log = opts.quiet and function() end or function(line) io_stderr:write(line, "\n") end
+  local ok, msg, status, traceback = command[opts.command](cfg, opts)
+  if ok then return 0 end
+  report(msg)
+  if opts.verbose and traceback then io_stderr:write(traceback, "\n") end
+  return status or 1
+end
+
+return M

@@ -1,0 +1,33 @@
+-- luamig.ddl: the dialects that compile operation records to SQL.
+--
+-- The shared compiler is luamig.ddl.base; each dialect module returns one
+-- dialect table that inherits from it and overrides only what differs. They
+-- are stateless, so one table per dialect serves every context.
+
+local type, require, error = type, require, error
+local str_format = string.format
+
+local M = {}
+
+M.names = { "sqlite", "postgres", "mysql" }
+
+-- The names a URL scheme or a driver may use for the same dialect.
+local ALIASES = {
+  sqlite = "sqlite", sqlite3 = "sqlite",
+  postgres = "postgres", postgresql = "postgres",
+  mysql = "mysql", mariadb = "mysql",
+}
+
+--- The dialect for a driver name | nil, msg.
+function M.dialect(name)
+  if type(name) ~= "string" then
+    error("ddl.dialect: argument #1 (name) must be a string, got " .. type(name), 2)
+  end
+  local canonical = ALIASES[name]
+  if not canonical then
+    return nil, str_format("unknown SQL dialect %q (expected sqlite, postgres or mysql)", name)
+  end
+  return require("luamig.ddl." .. canonical)
+end
+
+return M

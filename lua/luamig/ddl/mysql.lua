@@ -1,0 +1,144 @@
+-- luamig.ddl.mysql: MySQL's (and MariaDB's) differences from the base compiler.
+--
+-- MySQL's DDL commits implicitly, quotes names with backticks, reads
+-- backslashes in string literals as escapes, and changes a column only by
+-- restating its whole definition (MODIFY / CHANGE): what the revision does
+-- not restate is lost, so alter_column needs existing_type and
+-- existing_nullable and says so when they are missing.
+
+local base = require "luamig.ddl.base"
+local types = require "luamig.types"
+
+local str_format, table_concat = string.format, table.concat
+local is_sql = types.is_sql
+
+local Base = base.Dialect
+
+local M = base.derive(Base, {
+  name = "mysql",
+  display_name = "MySQL",
+  transactional_ddl = false,
+  alter_column = true,
+  drop_column = true,
+  rename_column = true,     -- RENAME COLUMN: MySQL 8.0+, MariaDB 10.5+
+  if_exists = true,
+  column_if_exists = false, -- MariaDB has them, MySQL does not
+  index_if_exists = false,
+  comments = "inline",
+  auto_increment_sql = "AUTO_INCREMENT",
+  boolean_literals = { [true] = "1", [false] = "0" },
+})
+
+M.types = base.derive(Base.types, {
+  String = function(self, t, column_name)
+    if not t.length then
+      return nil, str_format("MySQL needs a length for VARCHAR: column %s is String without one;"
+        .. " use String(n), e.g. String(255), or Text", self:quote(column_name or "?"))
+    end
+    return str_format("VARCHAR(%d)", t.length)
+  end,
+  Text = base.with_length("TEXT"),
+  Boolean = "BOOL",          -- MySQL's alias of TINYINT(1)
+  DateTime = "DATETIME",     -- TIMESTAMP would end in 2038; MySQL has no zoned type
+  Time = "TIME",
+  -- Plain BLOB stops at 64 KiB; a length picks the smallest BLOB that fits.
+  LargeBinary = function(_, t)
+    if t.length then return str_format("BLOB(%d)", t.length) end
+    return "LONGBLOB"
+  end,
+})
+
+function M:quote(name)
+  return "`" .. name:gsub("`", "``") .. "`"
+end
+
+function M:string_literal(s)
+  return "'" .. s:gsub("\\", "\\\\"):gsub("'", "''") .. "'"
+end
+
+function M:table_options_sql(rec)
+  if rec.comment then return " COMMENT=" .. self:literal(rec.comment) end
+  return ""
+end
+
+-- InnoDB ignores an inline REFERENCES, so the foreign key is its own clause
+-- of the same ALTER TABLE.
+function M:add_column_info(col, _rec)
+  local info = Base.add_column_info(self, col)
+  info.references = false
+  local ref = col.references
+  if ref then
+    info.extra = ", ADD " .. self:constraint_sql({ kind = "foreign_key", name = ref.name, columns = { col.name },
+      ref_table = ref.table, ref_schema = ref.schema, ref_columns = { ref.column },
+      ondelete = ref.ondelete, onupdate = ref.onupdate })
+  end
+  return info
+end
+
+-- Unqualified, the new name would move the table to the current database.
+function M:compile_rename_table(rec)
+  return { str_format("ALTER TABLE %s RENAME TO %s", self:qualify(rec.table, rec.schema),
+    self:qualify(rec.new_name, rec.schema)) }
+end
+
+local function first_non_nil(a, b)
+  if a == nil then return b end
+  return a
+end
+
+function M:compile_alter_column(rec)
+  local tname = self:qualify(rec.table, rec.schema)
+  if rec.using then
+    return self:unsupported("ALTER COLUMN ... USING", "convert the data with op.execute around the type change")
+  end
+  -- A default or a name alone changes without restating the column.
+  if rec.type_ == nil and rec.nullable == nil and rec.comment == nil then
+    local out = {}
+    local prefix = str_format("ALTER TABLE %s ALTER COLUMN %s ", tname, self:quote(rec.column))
+    if rec.server_default == false then
+      out[#out + 1] = prefix .. "DROP DEFAULT"
+    elseif rec.server_default ~= nil then
+      out[#out + 1] = prefix .. "SET DEFAULT " .. self:literal(rec.server_default)
+    end
+    if rec.new_column_name then out[#out + 1] = self:rename_column_sql(rec) end
+    return out
+  end
+  local coltype = rec.type_ or rec.existing_type
+  local nullable = first_non_nil(rec.nullable, rec.existing_nullable)
+  local missing = {}
+  if not coltype then missing[#missing + 1] = "existing_type = <its current type, e.g. String(50)>" end
+  if nullable == nil then missing[#missing + 1] = "existing_nullable = true or false" end
+  if #missing > 0 then
+    return nil, str_format("MySQL must restate the whole column to alter %s of %s (ALTER TABLE ... MODIFY):"
+      .. " pass %s", self:quote(rec.column), self:quote(rec.table), table_concat(missing, " and "))
+  end
+  local default = first_non_nil(rec.server_default, rec.existing_server_default)
+  local comment = first_non_nil(rec.comment, rec.existing_comment)
+  local def, err = self:column_sql({
+    name = rec.new_column_name or rec.column, type = coltype, nullable = nullable,
+    server_default = default ~= false and default or nil,
+    comment = comment ~= false and comment or nil,
+  }, { autoincrement = rec.existing_autoincrement == true })
+  if not def then return nil, err end
+  if rec.new_column_name then
+    return { str_format("ALTER TABLE %s CHANGE COLUMN %s %s", tname, self:quote(rec.column), def) }
+  end
+  return { str_format("ALTER TABLE %s MODIFY COLUMN %s", tname, def) }
+end
+
+-- MySQL 8.0.13+ takes an expression as an index part only in parentheses.
+function M:index_element_sql(e)
+  if is_sql(e) then return "(" .. e.text .. ")" end
+  return self:quote(e)
+end
+
+function M:compile_drop_index(rec)
+  if rec.if_exists then
+    return self:unsupported("DROP INDEX IF EXISTS", "drop if_exists, or check the index first")
+  elseif not rec.table then
+    return nil, str_format("MySQL drops an index by its table: op.drop_index(%q, \"<table>\")", rec.name)
+  end
+  return { str_format("DROP INDEX %s ON %s", self:quote(rec.name), self:qualify(rec.table, rec.schema)) }
+end
+
+return M

@@ -1,0 +1,101 @@
+-- luamig.ddl.sqlite: SQLite's differences from the base compiler.
+--
+-- SQLite's ALTER TABLE can rename a table or a column and add or drop a
+-- column, nothing more: every other change rebuilds the table (batch mode),
+-- so those compile to a message that points there rather than to SQL that
+-- would fail. An autoincrement key is written as the rowid alias
+-- `INTEGER PRIMARY KEY`; the AUTOINCREMENT keyword (ids never reused, at
+-- the cost of the sqlite_sequence table) only when asked for explicitly.
+
+local base = require "luamig.ddl.base"
+
+local ipairs = ipairs
+local str_format, table_concat = string.format, table.concat
+
+local Base = base.Dialect
+
+local M = base.derive(Base, {
+  name = "sqlite",
+  display_name = "SQLite",
+  transactional_ddl = true,
+  alter_column = false,
+  drop_column = true,       -- 3.35+, and not for key, unique, indexed or referenced columns
+  rename_column = true,     -- 3.25+
+  if_exists = true,
+  column_if_exists = false,
+  index_if_exists = true,
+  comments = false,         -- SQLite keeps no comments; they are dropped silently
+  pk_autoincrement_sql = "AUTOINCREMENT",
+  -- 1/0 rather than TRUE/FALSE, which SQLite before 3.23 does not know.
+  boolean_literals = { [true] = "1", [false] = "0" },
+})
+
+M.types = base.derive(Base.types, {
+  DateTime = "DATETIME",   -- no zoned type: timezone is the application's business
+  Time = "TIME",
+})
+
+local function batch_advice(tbl)
+  return str_format("use op.batch_alter_table(%q, function(batch) ... end) (batch mode)", tbl)
+end
+
+function M:inline_primary_key(columns, autoinc)
+  if not autoinc then return nil end
+  local n = 0
+  for _, col in ipairs(columns) do
+    if col.primary_key then n = n + 1 end
+  end
+  if n > 1 then
+    return nil, str_format("SQLite can autoincrement only a single INTEGER PRIMARY KEY column,"
+      .. " and %s is part of a composite primary key", self:quote(autoinc.name))
+  end
+  return autoinc
+end
+
+-- Only a column declared exactly INTEGER is the rowid alias, so an
+-- autoincrement BigInteger or SmallInteger key is written as INTEGER (the
+-- rowid is 64-bit anyway).
+function M:column_type_sql(col, info)
+  if info.primary_key and info.autoincrement then return "INTEGER" end
+  return Base.column_type_sql(self, col, info)
+end
+
+function M:add_column_info(col, rec)
+  local what
+  if col.primary_key then
+    what = "a PRIMARY KEY"
+  elseif col.autoincrement then
+    what = "an autoincrement"
+  elseif col.unique and not col.index then
+    return nil, str_format("SQLite cannot ADD COLUMN %s to %s as UNIQUE: add it without unique = true"
+      .. " and then op.create_index(name, %q, {%q}, {unique = true}), or %s", self:quote(col.name),
+      self:quote(rec.table), rec.table, col.name, batch_advice(rec.table))
+  end
+  if what then
+    return nil, str_format("SQLite cannot ADD COLUMN %s to %s as %s column: %s", self:quote(col.name),
+      self:quote(rec.table), what, batch_advice(rec.table))
+  end
+  -- SQLite can't add a constraint later, but ADD COLUMN takes REFERENCES inline.
+  return { references = true }
+end
+
+function M:compile_alter_column(rec)
+  local changes = {}
+  if rec.nullable ~= nil then changes[#changes + 1] = "nullable" end
+  if rec.type_ ~= nil then changes[#changes + 1] = "type_" end
+  if rec.server_default ~= nil then changes[#changes + 1] = "server_default" end
+  if #changes > 0 then
+    return nil, str_format("SQLite cannot ALTER COLUMN %s of %s (%s): %s", self:quote(rec.column),
+      self:quote(rec.table), table_concat(changes, ", "), batch_advice(rec.table))
+  end
+  if rec.new_column_name then return { self:rename_column_sql(rec) } end
+  return {}
+end
+
+-- SQLite's schema is the attached database: it prefixes the index name, and
+-- the table must be in that same database.
+function M:index_target_sql(rec)
+  return self:qualify(rec.name, rec.schema), self:quote(rec.table)
+end
+
+return M

@@ -1,0 +1,214 @@
+-- luamig.script: revision files on disk.
+--
+-- Listing revisions must never run an upgrade body and must stay fast for
+-- thousands of files, so each file is compiled as a text chunk and its top
+-- level run once in a private environment: that only assigns the metadata
+-- globals and defines the functions. The environment is kept so that the
+-- context can later call upgrade()/downgrade() with `op` set in it.
+
+local sys = require "luamig.sys"
+local types = require "luamig.types"
+
+local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local load, pcall = load, pcall
+local io_open, os_date = io.open, os.date
+local str_format, table_concat, table_sort = string.format, table.concat, table.sort
+
+local M = {}
+
+-- What a revision file may use besides op and the schema constructors: the
+-- standard library minus what reaches outside the migration (io, loading
+-- code, debug, package).
+local function safe_base()
+  local base = {}
+  for _, name in ipairs {
+    "assert", "error", "ipairs", "next", "pairs", "pcall", "print", "rawequal",
+    "rawget", "rawlen", "rawset", "select", "setmetatable", "getmetatable",
+    "tonumber", "tostring", "type", "xpcall", "string", "table", "math", "utf8",
+  } do base[name] = _G[name] end
+  base.os = { time = os.time, date = os.date, clock = os.clock, getenv = os.getenv }
+  base._VERSION = _VERSION
+  types.export(base)
+  return base
+end
+
+local shared_base -- built on first use and shared by every file's environment
+
+--- A fresh environment for one revision file.
+function M.environment()
+  shared_base = shared_base or safe_base()
+  return setmetatable({}, { __index = shared_base })
+end
+
+local function as_list(value, field, path)
+  if value == nil then return {} end
+  if type(value) == "string" then return { value } end
+  if type(value) == "table" then
+    local list = {}
+    for i, v in ipairs(value) do
+      if type(v) ~= "string" then
+        return nil, str_format("%s: %s[%d] must be a revision id string, got %s", path, field, i, type(v))
+      end
+      list[i] = v
+    end
+    return list
+  end
+  return nil, str_format("%s: %s must be nil, a string or a list of strings, got %s", path, field, type(value))
+end
+
+-- The docstring is the first comment line, as `luamig revision -m` writes it.
+local function first_comment(src)
+  local line = src:match("^%s*%-%-%s*([^\n\r]*)")
+  if line and not line:match("^%[") then return line end
+  return ""
+end
+
+--- Load one revision file's metadata without running upgrade/downgrade.
+-- Returns a script record or nil, msg (msg starts with the file path).
+function M.load_file(path)
+  local f, open_err = io_open(path, "rb")
+  if not f then return nil, str_format("cannot read revision file %s", open_err) end
+  local src = f:read("a")
+  f:close()
+  if src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end -- UTF-8 BOM
+  local env = M.environment()
+  -- "t": revision files are always text; a bytecode file is refused.
+  local chunk, err = load(src, "@" .. path, "t", env)
+  if not chunk then return nil, err end
+  local ok, run_err = pcall(chunk)
+  if not ok then return nil, tostring(run_err) end
+  local id = env.revision
+  if id == nil then
+    return nil, str_format('%s: no revision id: the file must set revision = "<id>"', path)
+  elseif type(id) ~= "string" or not id:match("^[%w_]+$") or #id > 32 then
+    return nil, str_format("%s: revision must be a string of up to 32 letters, digits or _, got %s",
+      path, type(id) == "string" and str_format("%q", id) or type(id))
+  end
+  if type(env.upgrade) ~= "function" then
+    return nil, str_format("%s: revision %s has no upgrade() function", path, id)
+  end
+  if env.downgrade ~= nil and type(env.downgrade) ~= "function" then
+    return nil, str_format("%s: downgrade must be a function, got %s", path, type(env.downgrade))
+  end
+  local downs, e1 = as_list(env.down_revision, "down_revision", path)
+  if not downs then return nil, e1 end
+  local deps, e2 = as_list(env.depends_on, "depends_on", path)
+  if not deps then return nil, e2 end
+  local labels, e3 = as_list(env.branch_labels, "branch_labels", path)
+  if not labels then return nil, e3 end
+  return {
+    id = id, down_revisions = downs, depends_on = deps, branch_labels = labels,
+    path = path, doc = first_comment(src), env = env, source = src,
+    transactional = env.transactional ~= false,
+  }
+end
+
+--- The directories that hold revision files.
+function M.version_dirs(cfg)
+  if cfg.version_locations then return cfg.version_locations end
+  return { cfg.script_location .. "/versions" }
+end
+
+--- Every revision file's record, in file-name order.
+-- Returns nil, msg, 2 for a missing directory or a bad file.
+function M.load_all(cfg)
+  local scripts = {}
+  for _, dir in ipairs(M.version_dirs(cfg)) do
+    local names, err = sys.listdir(dir)
+    if not names then
+      return nil, str_format("cannot read revisions directory %s: %s (run 'luamig init' to create a project)",
+        dir, err), 2
+    end
+    table_sort(names)
+    for _, name in ipairs(names) do
+      if name:match("%.lua$") and not name:match("^[._]") then
+        local script, load_err = M.load_file(dir .. "/" .. name)
+        if not script then return nil, load_err, 2 end
+        scripts[#scripts + 1] = script
+      end
+    end
+  end
+  return scripts
+end
+
+--- A file-name slug from a message: lower case, words joined by _, at most 40 characters.
+function M.slug(message)
+  local slug = message:lower():gsub("[^%w]+", "_"):gsub("^_+", ""):gsub("_+$", "")
+  if #slug > 40 then slug = slug:sub(1, 40):gsub("_[^_]*$", "") end
+  return slug
+end
+
+local function lua_value(list)
+  if #list == 0 then return "nil" end
+  if #list == 1 then return str_format("%q", list[1]) end
+  local parts = {}
+  for i, v in ipairs(list) do parts[i] = str_format("%q", v) end
+  return "{ " .. table_concat(parts, ", ") .. " }"
+end
+
+local DEFAULT_TEMPLATE = [[
+-- ${message}
+-- Revision ID: ${rev}
+-- Revises: ${revises}
+-- Create Date: ${create_date}
+revision = "${rev}"
+down_revision = ${down_revision}
+branch_labels = ${branch_labels}
+depends_on = ${depends_on}
+
+function upgrade()
+${upgrades}
+end
+
+function downgrade()
+${downgrades}
+end
+]]
+M.DEFAULT_TEMPLATE = DEFAULT_TEMPLATE
+
+--- Fill a template: ${name} is replaced by fields[name]; unknown names stay.
+function M.render(template, fields)
+  return (template:gsub("%${([%w_]+)}", function(name)
+    local v = fields[name]
+    if v ~= nil then return tostring(v) end
+  end))
+end
+
+--- Write a new revision file. spec: message, rev_id, down_revisions,
+-- branch_labels, depends_on, upgrades, downgrades, directory.
+-- Returns the path or nil, msg.
+function M.create(cfg, spec)
+  local template = DEFAULT_TEMPLATE
+  local f = io_open(cfg.script_location .. "/script.lua.tmpl", "rb")
+  if f then template = f:read("a"); f:close() end
+  local slug = M.slug(spec.message or "")
+  local name = spec.rev_id .. (slug ~= "" and ("_" .. slug) or "") .. ".lua"
+  local path = spec.directory .. "/" .. name
+  if sys.stat(path) then return nil, str_format("%s already exists", path) end
+  local text = M.render(template, {
+    message = (spec.message or ""):gsub("[\r\n]+", " "),
+    rev = spec.rev_id,
+    revises = #spec.down_revisions > 0 and table_concat(spec.down_revisions, ", ") or "none",
+    create_date = os_date("%Y-%m-%d %H:%M:%S"),
+    down_revision = lua_value(spec.down_revisions),
+    branch_labels = lua_value(spec.branch_labels or {}),
+    depends_on = lua_value(spec.depends_on or {}),
+    upgrades = spec.upgrades or "  -- write the schema change here, e.g. op.add_column(...)",
+    downgrades = spec.downgrades or "  -- undo upgrade() here",
+  })
+  local out, err = io_open(path, "wb")
+  if not out then return nil, str_format("cannot write %s", err) end
+  out:write(text)
+  out:close()
+  -- A template that does not produce a loadable revision is caught now, not
+  -- at the next upgrade.
+  local script, load_err = M.load_file(path)
+  if not script then
+    os.remove(path)
+    return nil, str_format("the template %s/script.lua.tmpl produced a bad revision: %s",
+      cfg.script_location, load_err)
+  end
+  return path, script
+end
+
+return M

@@ -1,0 +1,175 @@
+-- premake5.lua: builds luamig with premake5, or with Debian's premake4 4.3:
+--   premake5 gmake                        (or: premake4 --file=premake5.lua gmake)
+--   make -C build config=release          (debug, sanitize)
+-- The root Makefile wraps both steps. Outputs:
+--   bin/luamig, bin/luamig.so             release
+--   bin/debug/..., bin/sanitize/...       the other configurations
+-- luamig.so is the Lua C module (luaopen_luamig_driver, luaopen_luamig_sys)
+-- that plain `lua5.4`/busted load from bin/?.so; it does not link liblua,
+-- the interpreter provides those symbols.
+
+local ws = workspace or solution
+
+-- premake5 selects settings with filter, premake4 with configuration.
+local function only(cfg)
+  if filter then
+    filter(cfg and ("configurations:" .. cfg) or {})
+  else
+    configuration(cfg or {})
+  end
+end
+
+local function symbols_on()
+  if symbols then symbols "On" else flags { "Symbols" } end
+end
+
+local function optimize_on()
+  if optimize then optimize "On" else flags { "Optimize" } end
+end
+
+local function shell(cmd)
+  if os.outputof then return (os.outputof(cmd)) or "" end
+  local p = assert(io.popen(cmd))
+  local out = p:read("*a")
+  p:close()
+  return out or ""
+end
+
+local function exists(pkg)
+  local ok = os.execute("pkg-config --exists " .. pkg)
+  return ok == true or ok == 0
+end
+
+local function words(s)
+  local t = {}
+  for w in s:gmatch("%S+") do t[#t + 1] = w end
+  return t
+end
+
+-- Compiler and linker flags from pkg-config, asked at generation time.
+-- lua5.4 and sqlite3 are required; libpq and libmariadb are linked when
+-- present, for the drivers to come.
+local function pkg(name, required)
+  if not exists(name) then
+    if required then error("pkg-config does not know " .. name .. ": install its -dev package", 0) end
+    return nil
+  end
+  local r = { includedirs = {}, defines = {}, buildoptions = {}, links = {}, libdirs = {}, linkoptions = {} }
+  for _, w in ipairs(words(shell("pkg-config --cflags " .. name))) do
+    if w:sub(1, 2) == "-I" then r.includedirs[#r.includedirs + 1] = w:sub(3)
+    elseif w:sub(1, 2) == "-D" then r.defines[#r.defines + 1] = w:sub(3)
+    else r.buildoptions[#r.buildoptions + 1] = w end
+  end
+  for _, w in ipairs(words(shell("pkg-config --libs " .. name))) do
+    if w:sub(1, 2) == "-l" then r.links[#r.links + 1] = w:sub(3)
+    elseif w:sub(1, 2) == "-L" then r.libdirs[#r.libdirs + 1] = w:sub(3)
+    else r.linkoptions[#r.linkoptions + 1] = w end
+  end
+  return r
+end
+
+local LUA = pkg("lua5.4", true)
+local DBS = { pkg("sqlite3", true), pkg("libpq"), pkg("libmariadb") }
+
+local function use_cflags(p)
+  if not p then return end
+  includedirs(p.includedirs)
+  defines(p.defines)
+  buildoptions(p.buildoptions)
+end
+
+local function use_libs(p)
+  if not p then return end
+  links(p.links)
+  libdirs(p.libdirs)
+  linkoptions(p.linkoptions)
+end
+
+-- The install prefix is baked into the executable as a fallback place for
+-- the Lua sources (the executable looks next to itself first). It goes to a
+-- generated header, rewritten only when it changes, so that changing it
+-- recompiles host.c and nothing else.
+newoption {
+  trigger = "prefix",
+  value = "DIR",
+  description = "install prefix compiled into luamig (default /usr/local)",
+}
+
+local ROOT = path.getdirectory(_SCRIPT)
+
+if _ACTION and _ACTION ~= "clean" then
+  local prefix = _OPTIONS["prefix"] or "/usr/local"
+  local text = "/* luamig_config.h: written by premake5.lua, do not edit */\n"
+    .. '#define LUAMIG_PREFIX "' .. prefix:gsub('[\\"]', "\\%0") .. '"\n'
+  local file = ROOT .. "/build/luamig_config.h"
+  local f = io.open(file, "r")
+  local old = f and f:read("*a")
+  if f then f:close() end
+  if old ~= text then
+    os.mkdir(ROOT .. "/build")
+    f = assert(io.open(file, "w"))
+    f:write(text)
+    f:close()
+  end
+end
+
+local SOURCES = {
+  "runner/binding.c",
+  "runner/sys.c",
+  "runner/drivers.c",
+  "runner/driver_sqlite.c",
+}
+
+ws "luamig"
+  configurations { "release", "debug", "sanitize" }
+  location "build"
+  objdir "build/obj"
+  language "C"
+  includedirs { "runner", "build" }
+  buildoptions { "-std=c99", "-Wall", "-Wextra" }
+  defines { "_POSIX_C_SOURCE=200809L", "_DEFAULT_SOURCE" }  -- _DEFAULT_SOURCE: realpath
+  use_cflags(LUA)
+  for _, p in ipairs(DBS) do use_cflags(p) end
+
+  only "release"
+    optimize_on()
+    defines { "NDEBUG" }
+
+  only "debug"
+    symbols_on()
+
+  only "sanitize"
+    symbols_on()
+    buildoptions { "-fsanitize=address,undefined", "-fno-omit-frame-pointer",
+                   "-fno-sanitize-recover=undefined" }
+    linkoptions { "-fsanitize=address,undefined" }
+
+  only()
+
+local function targets()
+  only "release"
+    targetdir "bin"
+  only "debug"
+    targetdir "bin/debug"
+  only "sanitize"
+    targetdir "bin/sanitize"
+  only()
+end
+
+project "luamig"
+  kind "ConsoleApp"
+  targetname "luamig"
+  files(SOURCES)
+  files { "runner/host.c", "runner/main.c" }
+  use_libs(LUA)
+  for _, p in ipairs(DBS) do use_libs(p) end
+  targets()
+
+project "luamig_module"
+  kind "SharedLib"
+  targetprefix ""
+  targetname "luamig"
+  files(SOURCES)
+  buildoptions { "-fPIC", "-fvisibility=hidden" }
+  for _, p in ipairs(DBS) do use_libs(p) end  -- never liblua: lua provides it
+  targets()

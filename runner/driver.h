@@ -1,0 +1,204 @@
+/*
+** driver.h: the interface every database driver implements.
+**
+** One `struct lm_driver` per backend, a `const` instance filled with
+** designated initializers (see driver_sqlite.c), listed once in drivers.c.
+** Drivers know nothing about Lua: no lua_* call, no allocation through the
+** Lua state. runner/binding.c wraps any driver for Lua.
+**
+** Handles are opaque: a connection is a `void *conn`, a prepared statement a
+** `void *stmt`. Every function that can fail returns LM_OK or LM_ERROR and,
+** on LM_ERROR, fills the caller-owned `lm_error`. A message never contains
+** the password.
+**
+** The life of a statement:
+**   prepare -> [ execute -> fetch ... -> reset ]* -> finalize
+** `execute` binds the parameters and starts a result; `fetch` returns its
+** rows one by one; `reset` ends the result early (or after the last row) and
+** keeps the statement prepared for the next `execute`.
+*/
+
+#ifndef luamig_driver_h
+#define luamig_driver_h
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Return codes. */
+#define LM_OK      0     /* success */
+#define LM_ERROR   (-1)  /* the database refused; lm_error says why */
+#define LM_MISUSE  (-2)  /* the caller misused the API (lm_error says how):
+                            the binding raises instead of returning nil, msg */
+#define LM_ROW     1     /* fetch: a row is in `row` */
+#define LM_DONE    0     /* fetch: no more rows */
+
+/* Sizes of the text fields of lm_error (messages are truncated to fit). */
+#define LM_MESSAGE_SIZE 512
+#define LM_DETAIL_SIZE  512
+#define LM_HINT_SIZE    256
+
+/*
+** A failure, as the server or library reported it. Owned by the caller,
+** filled by the driver; every field is a NUL-terminated string, empty when
+** the driver has nothing to say.
+*/
+typedef struct lm_error {
+  int code;                        /* the driver's native code: SQLite's
+                                      extended result code, MySQL's error
+                                      number; 0 when there is none */
+  char sqlstate[6];                /* five-character SQLSTATE, or "" */
+  char message[LM_MESSAGE_SIZE];   /* the primary message, one line */
+  char detail[LM_DETAIL_SIZE];     /* secondary message (PostgreSQL DETAIL) */
+  char hint[LM_HINT_SIZE];         /* suggestion (PostgreSQL HINT) */
+} lm_error;
+
+/* Empty every field. */
+void lm_error_clear (lm_error *err);
+
+/* Set code, SQLSTATE (NULL for none) and a printf-formatted message;
+** detail and hint are emptied. Returns LM_ERROR, so a driver can write
+** `return lm_error_set(err, ...);`. */
+int lm_error_set (lm_error *err, int code, const char *sqlstate,
+                  const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+
+/* Like lm_error_set, but for misuse: returns LM_MISUSE. */
+int lm_error_misuse (lm_error *err, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+
+/* Copy `src` into the fixed-size field `dst` (truncating). */
+void lm_error_copy (char *dst, size_t size, const char *src);
+
+
+/* The type of a value (lm_value.type). */
+enum lm_type {
+  LM_NULL = 0,  /* SQL NULL */
+  LM_INTEGER,   /* v.i: a 64-bit signed integer */
+  LM_FLOAT,     /* v.f: a double */
+  LM_TEXT,      /* v.s: bytes of text (may contain zero bytes) */
+  LM_BLOB,      /* v.s: binary bytes */
+  LM_BOOL       /* v.b: 0 or 1 */
+};
+
+/*
+** A parameter or a column value. For TEXT and BLOB, `v.s.ptr` points at
+** `v.s.len` bytes that are not NUL-terminated (ptr may be NULL when len is
+** 0). Parameter bytes belong to the caller and are valid only during the
+** `execute` call: a driver that needs them later copies them. Column bytes
+** belong to the driver and are valid until the next fetch, reset or
+** finalize of the statement.
+*/
+typedef struct lm_value {
+  int type;                   /* enum lm_type */
+  union {
+    int64_t i;
+    double f;
+    int b;
+    struct { const char *ptr; size_t len; } s;
+  } v;
+} lm_value;
+
+/* quote_ident writes at most this many bytes for a name of `len` bytes. */
+#define LM_QUOTE_SIZE(len) (2 * (len) + 3)
+
+
+struct lm_driver {
+  /* Name of the driver, as given to driver.connect(): "sqlite", ... */
+  const char *name;
+
+  /* Open a connection. `keys` and `values` are parallel NULL-terminated
+  ** arrays of parameters, as for libpq's PQconnectdbParams: "database",
+  ** "host", "port", "user", "password" and driver options. A driver
+  ** ignores the common keys it has no use for and fails (LM_MISUSE) on an
+  ** option it does not know. On success sets *conn. */
+  int (*connect) (const char *const *keys, const char *const *values,
+                  void **conn, lm_error *err);
+
+  /* Close a connection. Every statement of the connection has been
+  ** finalized before. Never fails (a driver logs nothing). */
+  void (*close) (void *conn);
+
+  /* Version of the server (or library) as a string, valid while the
+  ** connection is open. */
+  const char *(*server_version) (void *conn);
+
+  /* Run `sql` (`len` bytes), which may hold several statements separated
+  ** by `;`, none of them taking parameters and none returning rows that
+  ** matter. Sets *affected to the rows changed by the statements (added
+  ** up). LM_MISUSE when a statement has parameters. */
+  int (*exec_script) (void *conn, const char *sql, size_t len,
+                      int64_t *affected, lm_error *err);
+
+  /* Prepare one statement of `len` bytes with `?` placeholders (a driver
+  ** whose server wants `$n` rewrites them). LM_MISUSE when `sql` holds no
+  ** statement or more than one. On success sets *stmt. */
+  int (*prepare) (void *conn, const char *sql, size_t len, void **stmt,
+                  lm_error *err);
+
+  /* Number of `?` parameters of the statement. */
+  int (*param_count) (void *stmt);
+
+  /* Bind `nparams` values (exactly param_count of them) and run the
+  ** statement; a result starts, to be read with fetch. Sets *affected to
+  ** the rows changed (0 for a statement that changes none). An execute
+  ** while a result is open resets it first. */
+  int (*execute) (void *stmt, int nparams, const lm_value *params,
+                  int64_t *affected, lm_error *err);
+
+  /* Number of columns of the current result (0 for a statement that
+  ** returns no rows). Valid after execute. */
+  int (*column_count) (void *stmt);
+
+  /* Name of column `i` (0-based) of the current result, valid until the
+  ** next execute or finalize. */
+  const char *(*column_name) (void *stmt, int i);
+
+  /* Fetch the next row into `row` (column_count values). Returns LM_ROW,
+  ** LM_DONE when the result is over, or LM_ERROR. The values are valid
+  ** until the next fetch, reset or finalize. */
+  int (*fetch) (void *stmt, lm_value *row, lm_error *err);
+
+  /* End the current result, if any; the statement stays prepared. */
+  void (*reset) (void *stmt);
+
+  /* Free the statement. */
+  void (*finalize) (void *stmt);
+
+  /* Transactions: BEGIN, COMMIT, ROLLBACK. A failed COMMIT is reported;
+  ** whether the transaction is still open is then in_transaction's to
+  ** tell. */
+  int (*begin) (void *conn, lm_error *err);
+  int (*commit) (void *conn, lm_error *err);
+  int (*rollback) (void *conn, lm_error *err);
+
+  /* 1 when a transaction is open, else 0. */
+  int (*in_transaction) (void *conn);
+
+  /* Quote identifier `name` (`len` bytes, no zero byte) by the server's
+  ** rules into `out`, which has room for LM_QUOTE_SIZE(len) bytes; sets
+  ** *outlen to the bytes written (no NUL needed). */
+  int (*quote_ident) (void *conn, const char *name, size_t len,
+                      char *out, size_t *outlen, lm_error *err);
+
+  /* Id of the row the connection inserted last (SQLite's rowid, MySQL's
+  ** LAST_INSERT_ID(); 0 when there is none). */
+  int64_t (*last_insert_id) (void *conn);
+};
+
+
+/* The drivers compiled in, NULL-terminated (drivers.c). */
+extern const struct lm_driver *const lm_drivers[];
+
+/* The driver called `name`, or NULL. */
+const struct lm_driver *lm_find_driver (const char *name);
+
+/* The drivers. */
+extern const struct lm_driver lm_driver_sqlite;
+
+#endif

@@ -1,0 +1,407 @@
+/*
+** driver_sqlite.c: the SQLite driver (see driver.h for the contract).
+** A connection is a `sqlite3 *`; a statement an `sq_stmt`.
+*/
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "driver.h"
+
+#define SQ_BUSY_TIMEOUT 5000  /* ms to wait for a lock held by another */
+
+typedef struct sq_stmt {
+  sqlite3_stmt *st;
+  sqlite3 *db;
+  int pending;  /* execute stepped onto a row that fetch has not given yet */
+  int done;     /* the current result is over (or none was started) */
+} sq_stmt;
+
+
+static int db_error (sqlite3 *db, lm_error *err) {
+  return lm_error_set(err, sqlite3_extended_errcode(db), NULL, "%s",
+                      sqlite3_errmsg(db));
+}
+
+
+/* Rows changed by the statement that just finished. sqlite3_changes keeps
+** its value across statements that change nothing (DDL, SELECT), so ask it
+** only when the total moved. */
+static int64_t changes_since (sqlite3 *db, sqlite3_int64 total_before) {
+  if (sqlite3_total_changes64(db) == total_before) return 0;
+  return (int64_t)sqlite3_changes64(db);
+}
+
+
+static int sq_connect (const char *const *keys, const char *const *values,
+                       void **conn, lm_error *err) {
+  const char *database = NULL;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int timeout = SQ_BUSY_TIMEOUT;
+  sqlite3 *db = NULL;
+  int i, rc;
+  for (i = 0; keys[i] != NULL; i++) {
+    const char *k = keys[i], *v = values[i];
+    if (strcmp(k, "database") == 0)
+      database = v;
+    else if (strcmp(k, "mode") == 0) {
+      if (strcmp(v, "rwc") == 0)
+        flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      else if (strcmp(v, "rw") == 0)
+        flags = SQLITE_OPEN_READWRITE;
+      else
+        return lm_error_set(err, SQLITE_MISUSE, NULL,
+                            "sqlite: invalid mode '%s' (expected rwc or rw)",
+                            v);
+    }
+    else if (strcmp(k, "busy_timeout") == 0) {
+      char *end;
+      long ms;
+      errno = 0;
+      ms = strtol(v, &end, 10);
+      if (errno != 0 || end == v || *end != '\0' || ms < 0 || ms > INT_MAX)
+        return lm_error_set(err, SQLITE_MISUSE, NULL,
+                            "sqlite: invalid busy_timeout '%s' (milliseconds)",
+                            v);
+      timeout = (int)ms;
+    }
+    else if (strcmp(k, "host") != 0 && strcmp(k, "port") != 0 &&
+             strcmp(k, "user") != 0 && strcmp(k, "password") != 0)
+      return lm_error_set(err, SQLITE_MISUSE, NULL,
+                          "sqlite: unknown connection parameter '%s'", k);
+  }
+  if (database == NULL || database[0] == '\0')
+    return lm_error_set(err, SQLITE_MISUSE, NULL, "sqlite: no database given");
+#if defined(SQLITE_OPEN_EXRESCODE)
+  flags |= SQLITE_OPEN_EXRESCODE;
+#endif
+  rc = sqlite3_open_v2(database, &db, flags, NULL);
+  if (rc != SQLITE_OK) {
+    if (db == NULL)
+      lm_error_set(err, rc, NULL, "cannot open '%s': %s", database,
+                   sqlite3_errstr(rc));
+    else
+      lm_error_set(err, sqlite3_extended_errcode(db), NULL,
+                   "cannot open '%s': %s", database, sqlite3_errmsg(db));
+    sqlite3_close_v2(db);
+    return LM_ERROR;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, timeout);
+  *conn = db;
+  return LM_OK;
+}
+
+
+static void sq_close (void *conn) {
+  sqlite3_close_v2((sqlite3 *)conn);
+}
+
+
+static const char *sq_server_version (void *conn) {
+  (void)conn;
+  return sqlite3_libversion();
+}
+
+
+/* Is [p, end) only blanks, semicolons and comments? */
+static int only_blanks (const char *p, const char *end) {
+  while (p < end) {
+    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+        *p == '\f' || *p == '\v' || *p == ';')
+      p++;
+    else if (*p == '-' && p + 1 < end && p[1] == '-') {
+      while (p < end && *p != '\n') p++;
+    }
+    else if (*p == '/' && p + 1 < end && p[1] == '*') {
+      p += 2;
+      while (p < end && !(*p == '*' && p + 1 < end && p[1] == '/')) p++;
+      if (p < end) p += 2;
+    }
+    else
+      return 0;
+  }
+  return 1;
+}
+
+
+static int sq_exec_script (void *conn, const char *sql, size_t len,
+                           int64_t *affected, lm_error *err) {
+  sqlite3 *db = (sqlite3 *)conn;
+  const char *p = sql, *end = sql + len;
+  int64_t total = 0;
+  if (len > INT_MAX)
+    return lm_error_misuse(err, "SQL text too long");
+  while (p < end) {
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    sqlite3_int64 before;
+    int rc = sqlite3_prepare_v2(db, p, (int)(end - p), &st, &tail);
+    if (rc != SQLITE_OK) return db_error(db, err);
+    if (st == NULL) {  /* only blanks or comments left */
+      if (tail == NULL || tail <= p) break;
+      p = tail;
+      continue;
+    }
+    if (sqlite3_bind_parameter_count(st) > 0) {
+      int n = sqlite3_bind_parameter_count(st);
+      sqlite3_finalize(st);
+      return lm_error_misuse(err, "statement has %d parameters, 0 values given",
+                             n);
+    }
+    before = sqlite3_total_changes64(db);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+      ;
+    if (rc != SQLITE_DONE) {
+      db_error(db, err);
+      sqlite3_finalize(st);
+      return LM_ERROR;
+    }
+    total += changes_since(db, before);
+    sqlite3_finalize(st);
+    if (tail == NULL || tail <= p) break;  /* no progress: a zero byte */
+    p = tail;
+  }
+  *affected = total;
+  return LM_OK;
+}
+
+
+static int sq_prepare (void *conn, const char *sql, size_t len, void **stmt,
+                       lm_error *err) {
+  sqlite3 *db = (sqlite3 *)conn;
+  sqlite3_stmt *st = NULL;
+  const char *tail = NULL;
+  sq_stmt *s;
+  int rc;
+  if (len > INT_MAX)
+    return lm_error_misuse(err, "SQL text too long");
+  rc = sqlite3_prepare_v2(db, sql, (int)len, &st, &tail);
+  if (rc != SQLITE_OK) return db_error(db, err);
+  if (st == NULL)
+    return lm_error_misuse(err, "no SQL statement to prepare");
+  if (tail != NULL && !only_blanks(tail, sql + len)) {
+    sqlite3_finalize(st);
+    return lm_error_misuse(err, "more than one SQL statement "
+                           "(a script runs with execute and no values)");
+  }
+  s = (sq_stmt *)malloc(sizeof(*s));
+  if (s == NULL) {
+    sqlite3_finalize(st);
+    return lm_error_set(err, SQLITE_NOMEM, NULL, "out of memory");
+  }
+  s->st = st;
+  s->db = db;
+  s->pending = 0;
+  s->done = 1;
+  *stmt = s;
+  return LM_OK;
+}
+
+
+static int sq_param_count (void *stmt) {
+  return sqlite3_bind_parameter_count(((sq_stmt *)stmt)->st);
+}
+
+
+static int bind_one (sqlite3_stmt *st, int i, const lm_value *v) {
+  switch (v->type) {
+    case LM_INTEGER:
+      return sqlite3_bind_int64(st, i, (sqlite3_int64)v->v.i);
+    case LM_FLOAT:
+      return sqlite3_bind_double(st, i, v->v.f);
+    case LM_BOOL:
+      return sqlite3_bind_int(st, i, v->v.b != 0);
+    case LM_TEXT:  /* never a NULL pointer: SQLite would bind NULL */
+      return sqlite3_bind_text64(st, i, v->v.s.ptr ? v->v.s.ptr : "",
+                                 (sqlite3_uint64)v->v.s.len, SQLITE_TRANSIENT,
+                                 SQLITE_UTF8);
+    case LM_BLOB:
+      return sqlite3_bind_blob64(st, i, v->v.s.ptr ? v->v.s.ptr : "",
+                                 (sqlite3_uint64)v->v.s.len, SQLITE_TRANSIENT);
+    default:
+      return sqlite3_bind_null(st, i);
+  }
+}
+
+
+static int sq_execute (void *stmt, int nparams, const lm_value *params,
+                       int64_t *affected, lm_error *err) {
+  sq_stmt *s = (sq_stmt *)stmt;
+  sqlite3_int64 before;
+  int i, rc;
+  sqlite3_reset(s->st);
+  sqlite3_clear_bindings(s->st);
+  s->pending = 0;
+  s->done = 1;
+  if (nparams != sqlite3_bind_parameter_count(s->st))
+    return lm_error_misuse(err, "statement has %d parameters, %d values given",
+                           sqlite3_bind_parameter_count(s->st), nparams);
+  for (i = 0; i < nparams; i++) {
+    if (bind_one(s->st, i + 1, &params[i]) != SQLITE_OK)
+      return db_error(s->db, err);
+  }
+  before = sqlite3_total_changes64(s->db);
+  rc = sqlite3_step(s->st);
+  if (rc == SQLITE_ROW) {
+    s->pending = 1;
+    s->done = 0;
+    *affected = 0;
+    return LM_OK;
+  }
+  if (rc == SQLITE_DONE) {
+    *affected = changes_since(s->db, before);
+    sqlite3_reset(s->st);
+    return LM_OK;
+  }
+  db_error(s->db, err);
+  sqlite3_reset(s->st);
+  return LM_ERROR;
+}
+
+
+static int sq_column_count (void *stmt) {
+  return sqlite3_column_count(((sq_stmt *)stmt)->st);
+}
+
+
+static const char *sq_column_name (void *stmt, int i) {
+  return sqlite3_column_name(((sq_stmt *)stmt)->st, i);
+}
+
+
+static int sq_fetch (void *stmt, lm_value *row, lm_error *err) {
+  sq_stmt *s = (sq_stmt *)stmt;
+  int i, n;
+  if (s->done) return LM_DONE;
+  if (s->pending)
+    s->pending = 0;
+  else {
+    int rc = sqlite3_step(s->st);
+    if (rc == SQLITE_DONE) {
+      s->done = 1;
+      sqlite3_reset(s->st);  /* release the read lock at once */
+      return LM_DONE;
+    }
+    if (rc != SQLITE_ROW) {
+      db_error(s->db, err);
+      s->done = 1;
+      sqlite3_reset(s->st);
+      return LM_ERROR;
+    }
+  }
+  n = sqlite3_column_count(s->st);
+  for (i = 0; i < n; i++) {
+    lm_value *v = &row[i];
+    switch (sqlite3_column_type(s->st, i)) {
+      case SQLITE_INTEGER:
+        v->type = LM_INTEGER;
+        v->v.i = (int64_t)sqlite3_column_int64(s->st, i);
+        break;
+      case SQLITE_FLOAT:
+        v->type = LM_FLOAT;
+        v->v.f = sqlite3_column_double(s->st, i);
+        break;
+      case SQLITE_TEXT:  /* text first, then bytes: no conversion between */
+        v->type = LM_TEXT;
+        v->v.s.ptr = (const char *)sqlite3_column_text(s->st, i);
+        v->v.s.len = (size_t)sqlite3_column_bytes(s->st, i);
+        break;
+      case SQLITE_BLOB:
+        v->type = LM_BLOB;
+        v->v.s.ptr = (const char *)sqlite3_column_blob(s->st, i);
+        v->v.s.len = (size_t)sqlite3_column_bytes(s->st, i);
+        break;
+      default:
+        v->type = LM_NULL;
+        break;
+    }
+  }
+  return LM_ROW;
+}
+
+
+static void sq_reset (void *stmt) {
+  sq_stmt *s = (sq_stmt *)stmt;
+  sqlite3_reset(s->st);
+  s->pending = 0;
+  s->done = 1;
+}
+
+
+static void sq_finalize (void *stmt) {
+  sq_stmt *s = (sq_stmt *)stmt;
+  sqlite3_finalize(s->st);
+  free(s);
+}
+
+
+static int run (sqlite3 *db, const char *sql, lm_error *err) {
+  if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return db_error(db, err);
+  return LM_OK;
+}
+
+static int sq_begin (void *conn, lm_error *err) {
+  return run((sqlite3 *)conn, "BEGIN", err);
+}
+
+static int sq_commit (void *conn, lm_error *err) {
+  return run((sqlite3 *)conn, "COMMIT", err);
+}
+
+static int sq_rollback (void *conn, lm_error *err) {
+  return run((sqlite3 *)conn, "ROLLBACK", err);
+}
+
+
+static int sq_in_transaction (void *conn) {
+  return !sqlite3_get_autocommit((sqlite3 *)conn);
+}
+
+
+static int sq_quote_ident (void *conn, const char *name, size_t len,
+                           char *out, size_t *outlen, lm_error *err) {
+  size_t i, n = 0;
+  (void)conn; (void)err;
+  out[n++] = '"';
+  for (i = 0; i < len; i++) {
+    if (name[i] == '"') out[n++] = '"';
+    out[n++] = name[i];
+  }
+  out[n++] = '"';
+  *outlen = n;
+  return LM_OK;
+}
+
+
+static int64_t sq_last_insert_id (void *conn) {
+  return (int64_t)sqlite3_last_insert_rowid((sqlite3 *)conn);
+}
+
+
+const struct lm_driver lm_driver_sqlite = {
+  .name = "sqlite",
+  .connect = sq_connect,
+  .close = sq_close,
+  .server_version = sq_server_version,
+  .exec_script = sq_exec_script,
+  .prepare = sq_prepare,
+  .param_count = sq_param_count,
+  .execute = sq_execute,
+  .column_count = sq_column_count,
+  .column_name = sq_column_name,
+  .fetch = sq_fetch,
+  .reset = sq_reset,
+  .finalize = sq_finalize,
+  .begin = sq_begin,
+  .commit = sq_commit,
+  .rollback = sq_rollback,
+  .in_transaction = sq_in_transaction,
+  .quote_ident = sq_quote_ident,
+  .last_insert_id = sq_last_insert_id,
+};

@@ -1,0 +1,46 @@
+/*
+** host.h: the luamig executable's Lua host (host.c), and the C modules it
+** preloads (binding.c, sys.c), which luamig.so exports for plain `lua`.
+*/
+
+#ifndef luamig_host_h
+#define luamig_host_h
+
+#include "lua.h"
+
+#if defined(__GNUC__)
+#define LM_EXPORT __attribute__((visibility("default")))
+#else
+#define LM_EXPORT
+#endif
+
+/* Registry field holding the absolute path of the running executable (a
+** string; absent in luamig.so loaded by another program). */
+#define LM_EXE_PATH_KEY "luamig.exe_path"
+
+/* The C modules: `require "luamig.driver"`, `require "luamig.sys"`. */
+LM_EXPORT int luaopen_luamig_driver (lua_State *L);
+LM_EXPORT int luaopen_luamig_sys (lua_State *L);
+
+/* The protected entry: call with (argc as integer, argv as light userdata)
+** and one result, the process exit status (an integer). It opens the
+** libraries, preloads the modules, finds the Lua sources and runs
+** require("luamig.cli").main(arg). */
+int lm_pmain (lua_State *L);
+
+/* Call the function under `narg` arguments on top of the stack in
+** protected mode, with a message handler that adds a traceback. */
+int lm_docall (lua_State *L, int narg, int nres);
+
+/* Print the error on top of the stack if `status` is not LUA_OK:
+** `luamig: <first line>`, or the whole message and traceback when
+** `verbose`. Pops it. Returns `status`. */
+int lm_report (lua_State *L, int status, int verbose);
+
+/* Whether -v/--verbose is among the arguments or LUAMIG_TRACEBACK=1. */
+int lm_verbose (int argc, char **argv);
+
+/* Print `luamig: msg` on stderr. */
+void lm_message (const char *msg);
+
+#endif

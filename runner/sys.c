@@ -1,0 +1,233 @@
+/*
+** sys.c: the operating-system services the Lua side needs (module
+** luamig.sys). The API is in docs/internals.md. Failures return
+** nil, "path: reason", errno, like io.open.
+*/
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "host.h"
+#include "version.h"
+
+#define DIR_MT "luamig.Dir"
+
+
+/* An open directory while listdir reads it, so that an error raised
+** meanwhile (out of memory) still closes it. */
+typedef struct Dir {
+  DIR *dir;  /* NULL when closed */
+} Dir;
+
+static int dir_gc (lua_State *L) {
+  Dir *d = (Dir *)luaL_checkudata(L, 1, DIR_MT);
+  if (d->dir != NULL) {
+    closedir(d->dir);
+    d->dir = NULL;
+  }
+  return 0;
+}
+
+
+static int s_listdir (lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  struct dirent *e;
+  lua_Integer n = 0;
+  Dir *d = (Dir *)lua_newuserdatauv(L, sizeof(Dir), 0);
+  d->dir = NULL;
+  luaL_setmetatable(L, DIR_MT);
+  lua_toclose(L, -1);
+  d->dir = opendir(path);
+  if (d->dir == NULL) return luaL_fileresult(L, 0, path);
+  lua_newtable(L);
+  for (;;) {
+    errno = 0;
+    e = readdir(d->dir);
+    if (e == NULL) break;
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    lua_pushstring(L, e->d_name);
+    lua_rawseti(L, -2, ++n);
+  }
+  if (errno != 0) return luaL_fileresult(L, 0, path);
+  closedir(d->dir);
+  d->dir = NULL;
+  return 1;
+}
+
+
+static int s_stat (lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  struct stat st;
+  if (stat(path, &st) != 0) return luaL_fileresult(L, 0, path);
+  lua_createtable(L, 0, 3);
+  if (S_ISREG(st.st_mode)) lua_pushliteral(L, "file");
+  else if (S_ISDIR(st.st_mode)) lua_pushliteral(L, "dir");
+  else lua_pushliteral(L, "other");
+  lua_setfield(L, -2, "type");
+  lua_pushinteger(L, (lua_Integer)st.st_size);
+  lua_setfield(L, -2, "size");
+  lua_pushinteger(L, (lua_Integer)st.st_mtime);
+  lua_setfield(L, -2, "mtime");
+  return 1;
+}
+
+
+static int s_mkdir (lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  return luaL_fileresult(L, mkdir(path, 0777) == 0, path);
+}
+
+
+static int push_clock (lua_State *L, clockid_t id) {
+  struct timespec ts;
+  if (clock_gettime(id, &ts) != 0)
+    return luaL_error(L, "clock_gettime: %s", strerror(errno));
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+  return 1;
+}
+
+static int s_now (lua_State *L) {
+  return push_clock(L, CLOCK_REALTIME);
+}
+
+static int s_monotonic (lua_State *L) {
+  return push_clock(L, CLOCK_MONOTONIC);
+}
+
+
+static int s_getpid (lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)getpid());
+  return 1;
+}
+
+
+static int s_hostname (lua_State *L) {
+  char name[256];
+  if (gethostname(name, sizeof(name)) != 0)
+    return luaL_fileresult(L, 0, "gethostname");
+  name[sizeof(name) - 1] = '\0';
+  lua_pushstring(L, name);
+  return 1;
+}
+
+
+static int s_username (lua_State *L) {
+  struct passwd *pw = getpwuid(geteuid());
+  const char *name = pw != NULL ? pw->pw_name : NULL;
+  if (name == NULL) name = getenv("USER");
+  if (name == NULL) name = getenv("LOGNAME");
+  if (name == NULL) lua_pushnil(L);
+  else lua_pushstring(L, name);
+  return 1;
+}
+
+
+/* sys.isatty(fd): fd is a number, or a Lua file such as io.stdout. */
+static int s_isatty (lua_State *L) {
+  int fd;
+  luaL_Stream *p = (luaL_Stream *)luaL_testudata(L, 1, LUA_FILEHANDLE);
+  if (p != NULL) {
+    luaL_argcheck(L, p->closef != NULL && p->f != NULL, 1, "file is closed");
+    fd = fileno(p->f);
+  }
+  else
+    fd = (int)luaL_checkinteger(L, 1);
+  lua_pushboolean(L, isatty(fd) == 1);
+  return 1;
+}
+
+
+static int read_random (unsigned char *buf, size_t n) {
+  size_t got = 0;
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  while (got < n) {
+    ssize_t r = read(fd, buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      int e = (r == 0) ? EIO : errno;
+      close(fd);
+      errno = e;
+      return -1;
+    }
+    got += (size_t)r;
+  }
+  close(fd);
+  return 0;
+}
+
+
+/* sys.random_hex(nchars): lowercase hex from the OS's CSPRNG. */
+static int s_random_hex (lua_State *L) {
+  static const char hex[] = "0123456789abcdef";
+  lua_Integer nchars = luaL_checkinteger(L, 1);
+  size_t nbytes, i;
+  unsigned char *bytes;
+  luaL_Buffer b;
+  char *out;
+  luaL_argcheck(L, nchars >= 0 && nchars <= 1024 * 1024, 1, "out of range");
+  nbytes = ((size_t)nchars + 1) / 2;
+  bytes = (unsigned char *)lua_newuserdatauv(L, nbytes + 1, 0);
+  if (read_random(bytes, nbytes) != 0)
+    return luaL_error(L, "cannot read /dev/urandom: %s", strerror(errno));
+  out = luaL_buffinitsize(L, &b, 2 * nbytes + 1);
+  for (i = 0; i < nbytes; i++) {
+    out[2 * i] = hex[bytes[i] >> 4];
+    out[2 * i + 1] = hex[bytes[i] & 0x0f];
+  }
+  luaL_pushresultsize(&b, (size_t)nchars);
+  return 1;
+}
+
+
+/* sys.exe_path(): the running executable, as the host found it. */
+static int s_exe_path (lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, LM_EXE_PATH_KEY) != LUA_TSTRING)
+    lua_pushnil(L);
+  return 1;
+}
+
+
+static const luaL_Reg sys_funcs[] = {
+  {"listdir", s_listdir},
+  {"stat", s_stat},
+  {"mkdir", s_mkdir},
+  {"now", s_now},
+  {"monotonic", s_monotonic},
+  {"getpid", s_getpid},
+  {"hostname", s_hostname},
+  {"username", s_username},
+  {"isatty", s_isatty},
+  {"random_hex", s_random_hex},
+  {"exe_path", s_exe_path},
+  {"version", NULL},  /* set below */
+  {NULL, NULL}
+};
+
+
+LM_EXPORT int luaopen_luamig_sys (lua_State *L) {
+  if (luaL_newmetatable(L, DIR_MT)) {
+    lua_pushcfunction(L, dir_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, dir_gc);
+    lua_setfield(L, -2, "__close");
+  }
+  lua_pop(L, 1);
+  luaL_newlib(L, sys_funcs);
+  lua_pushliteral(L, LUAMIG_VERSION);
+  lua_setfield(L, -2, "version");
+  return 1;
+}

@@ -1,0 +1,153 @@
+-- Helpers for integration specs: run the real luamig executable in a
+-- scratch project and look at the real database it wrote.
+
+local driver = require "luamig.driver"
+
+local M = {}
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+M.shell_quote = shell_quote
+
+local function abspath(p)
+  if p:sub(1, 1) == "/" then return p end
+  return os.getenv("PWD") .. "/" .. p
+end
+
+--- The executable under test: $LUAMIG_BIN (test.sh sets it per build), else bin/luamig.
+M.bin = abspath(os.getenv("LUAMIG_BIN") or "bin/luamig")
+
+local function read_all(path)
+  local f = io.open(path, "rb")
+  if not f then return "" end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+M.read_file = read_all
+
+function M.write_file(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+--- A new empty directory under $TMPDIR, removed by M.cleanup().
+local made = {}
+function M.tmpdir()
+  local p = io.popen("mktemp -d " .. shell_quote((os.getenv("TMPDIR") or "/tmp") .. "/luamig-spec.XXXXXX"))
+  local dir = p:read("l")
+  p:close()
+  made[#made + 1] = dir
+  return dir
+end
+
+function M.cleanup()
+  for _, dir in ipairs(made) do os.execute("rm -rf " .. shell_quote(dir)) end
+  made = {}
+end
+
+--- Run luamig with args (a list) in dir; env is a table of extra variables.
+-- Returns {status = n, stdout = s, stderr = s}.
+function M.run(dir, args, env)
+  local out, err = os.tmpname(), os.tmpname()
+  local parts = { "cd " .. shell_quote(dir) .. " &&" }
+  -- A caller's DATABASE_URL must not leak into a spec's project.
+  parts[#parts + 1] = "env -u DATABASE_URL"
+  for k, v in pairs(env or {}) do parts[#parts + 1] = k .. "=" .. shell_quote(v) end
+  parts[#parts + 1] = shell_quote(M.bin)
+  for _, a in ipairs(args) do parts[#parts + 1] = shell_quote(a) end
+  parts[#parts + 1] = ">" .. out .. " 2>" .. err
+  local _, _, code = os.execute(table.concat(parts, " "))
+  local result = { status = code, stdout = read_all(out), stderr = read_all(err) }
+  os.remove(out)
+  os.remove(err)
+  return result
+end
+
+--- Make a project in a new temp dir: files maps relative paths to contents.
+function M.project(files)
+  local dir = M.tmpdir()
+  os.execute("mkdir -p " .. shell_quote(dir .. "/migrations/versions"))
+  for path, text in pairs(files or {}) do
+    local sub = path:match("^(.*)/[^/]*$")
+    if sub then os.execute("mkdir -p " .. shell_quote(dir .. "/" .. sub)) end
+    M.write_file(dir .. "/" .. path, text)
+  end
+  return dir
+end
+
+--- A revision file's text. opts: down (string|list|nil), up (body), down_body, doc.
+function M.revision_text(id, opts)
+  opts = opts or {}
+  local down = opts.down
+  local down_lua
+  if down == nil then down_lua = "nil"
+  elseif type(down) == "string" then down_lua = string.format("%q", down)
+  else
+    local q = {}
+    for i, d in ipairs(down) do q[i] = string.format("%q", d) end
+    down_lua = "{ " .. table.concat(q, ", ") .. " }"
+  end
+  return table.concat({
+    "-- " .. (opts.doc or ("revision " .. id)),
+    string.format("revision = %q", id),
+    "down_revision = " .. down_lua,
+    "",
+    "function upgrade()",
+    opts.up or "",
+    "end",
+    "",
+    "function downgrade()",
+    opts.down_body or "",
+    "end",
+    "",
+  }, "\n")
+end
+
+--- Copy the repository's example project into a new temp dir.
+function M.example_project()
+  local dir = M.tmpdir()
+  os.execute("cp -r migrations " .. shell_quote(dir .. "/"))
+  return dir
+end
+
+--- Open a SQLite file for inspection.
+function M.sqlite(path)
+  return assert(driver.connect("sqlite", { database = path }))
+end
+
+--- Table names in a SQLite database (sorted), without SQLite's own.
+function M.sqlite_tables(path)
+  local conn = M.sqlite(path)
+  local names = {}
+  for row in conn:rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") do
+    names[#names + 1] = row.name
+  end
+  conn:close()
+  return names
+end
+
+--- Rows of the version table, sorted.
+function M.sqlite_versions(path, table_name)
+  local conn = M.sqlite(path)
+  local rows = conn:query("SELECT version_num FROM " .. (table_name or "luamig_version") .. " ORDER BY version_num")
+  conn:close()
+  local ids = {}
+  for i, r in ipairs(rows or {}) do ids[i] = r.version_num end
+  return ids
+end
+
+--- The full schema text of a SQLite database (what `sqlite3 .schema` shows).
+function M.sqlite_schema(path)
+  local conn = M.sqlite(path)
+  local parts = {}
+  for row in conn:rows("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name") do
+    parts[#parts + 1] = row.sql
+  end
+  conn:close()
+  return table.concat(parts, ";\n")
+end
+
+return M

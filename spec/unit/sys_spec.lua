@@ -1,0 +1,183 @@
+-- luamig.sys (runner/sys.c): the OS services the Lua side uses, checked
+-- against what the OS itself says.
+
+local sys = require "luamig.sys"
+
+local function read_file(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function write_file(path, s)
+  local f = assert(io.open(path, "wb"))
+  f:write(s)
+  f:close()
+end
+
+local function tmpdir()
+  local path = os.tmpname()
+  os.remove(path)
+  assert(sys.mkdir(path))
+  return path
+end
+
+describe("luamig.sys", function()
+  local dir
+
+  before_each(function() dir = tmpdir() end)
+  after_each(function()
+    for _, name in ipairs(sys.listdir(dir) or {}) do
+      local p = dir .. "/" .. name
+      for _, inner in ipairs(sys.listdir(p) or {}) do os.remove(p .. "/" .. inner) end
+      os.remove(p)
+    end
+    os.remove(dir)
+  end)
+
+  describe("listdir", function()
+    it("lists entry names without . and ..", function()
+      assert.same({}, sys.listdir(dir))
+      write_file(dir .. "/a.txt", "x")
+      assert(sys.mkdir(dir .. "/sub"))
+      write_file(dir .. "/.hidden", "")
+      local names = assert(sys.listdir(dir))
+      table.sort(names)
+      assert.same({ ".hidden", "a.txt", "sub" }, names)
+    end)
+
+    it("returns nil, msg for a missing directory or a file", function()
+      local names, msg = sys.listdir(dir .. "/missing")
+      assert.is_nil(names)
+      assert.equal(dir .. "/missing: No such file or directory", msg)
+      write_file(dir .. "/f", "")
+      names, msg = sys.listdir(dir .. "/f")
+      assert.is_nil(names)
+      assert.equal(dir .. "/f: Not a directory", msg)
+    end)
+  end)
+
+  describe("stat", function()
+    it("tells files from directories, with size and mtime", function()
+      local before = os.time()
+      write_file(dir .. "/f", "hello")
+      local st = assert(sys.stat(dir .. "/f"))
+      assert.equal("file", st.type)
+      assert.equal(5, st.size)
+      assert.equal("integer", math.type(st.mtime))
+      assert.is_true(math.abs(st.mtime - before) <= 2)
+      assert.equal("dir", assert(sys.stat(dir)).type)
+      assert.equal("other", assert(sys.stat("/dev/null")).type)
+    end)
+
+    it("returns nil, msg for a missing path", function()
+      local st, msg = sys.stat(dir .. "/nope")
+      assert.is_nil(st)
+      assert.equal(dir .. "/nope: No such file or directory", msg)
+    end)
+  end)
+
+  describe("mkdir", function()
+    it("creates one level", function()
+      assert.is_true(sys.mkdir(dir .. "/d"))
+      assert.equal("dir", sys.stat(dir .. "/d").type)
+    end)
+
+    it("fails on an existing directory and a missing parent", function()
+      assert(sys.mkdir(dir .. "/d"))
+      local ok, msg = sys.mkdir(dir .. "/d")
+      assert.is_nil(ok)
+      assert.equal(dir .. "/d: File exists", msg)
+      ok, msg = sys.mkdir(dir .. "/x/y")
+      assert.is_nil(ok)
+      assert.equal(dir .. "/x/y: No such file or directory", msg)
+    end)
+  end)
+
+  describe("clocks", function()
+    it("now is the wall clock in seconds, as a float", function()
+      local now = sys.now()
+      assert.equal("float", math.type(now))
+      assert.is_true(math.abs(now - os.time()) < 2)
+    end)
+
+    it("monotonic goes forward", function()
+      local a = sys.monotonic()
+      local b
+      repeat b = sys.monotonic() until b > a
+      assert.is_true(b - a < 1)
+    end)
+  end)
+
+  describe("random_hex", function()
+    it("gives the number of lowercase hex digits asked for", function()
+      for _, n in ipairs { 0, 1, 7, 12, 32, 101 } do
+        local s = sys.random_hex(n)
+        assert.equal(n, #s)
+        assert.matches("^[0-9a-f]*$", s)
+      end
+    end)
+
+    it("differs from call to call and uses every digit", function()
+      local a, b = sys.random_hex(32), sys.random_hex(32)
+      assert.not_equal(a, b)
+      local big = sys.random_hex(4096)
+      for c in ("0123456789abcdef"):gmatch(".") do assert.truthy(big:find(c, 1, true)) end
+    end)
+
+    it("raises on a negative count", function()
+      assert.has_error(function() sys.random_hex(-1) end,
+        "bad argument #1 to 'random_hex' (out of range)")
+    end)
+  end)
+
+  describe("process", function()
+    it("getpid is this process's id", function()
+      local stat = read_file("/proc/self/stat")  -- read by this very process
+      assert.equal(tonumber(stat:match("^(%d+)")), sys.getpid())
+    end)
+
+    it("hostname is the kernel's host name", function()
+      assert.equal(read_file("/proc/sys/kernel/hostname"):gsub("%s+$", ""), sys.hostname())
+    end)
+
+    it("username is the effective user's name", function()
+      local p = assert(io.popen("id -un"))
+      local name = p:read("l")
+      p:close()
+      assert.equal(name, sys.username())
+    end)
+
+    it("isatty is false for a file and a bad descriptor", function()
+      local f = assert(io.open(dir .. "/f", "w"))
+      assert.is_false(sys.isatty(f))
+      f:close()
+      assert.is_false(sys.isatty(-1))
+      assert.is_false(sys.isatty(1000))
+      assert.has_error(function() sys.isatty(f) end,
+        "bad argument #1 to 'isatty' (file is closed)")
+    end)
+
+    it("isatty is true for a terminal", function()
+      local tty = io.open("/dev/tty", "r")
+      if not tty then return end  -- no controlling terminal here (CI)
+      assert.is_true(sys.isatty(tty))
+      tty:close()
+    end)
+  end)
+
+  it("version is luamig's version string", function()
+    assert.matches("^%d+%.%d+%.%d+$", sys.version)
+  end)
+
+  it("exe_path is the luamig executable in the host, nil in plain lua", function()
+    if package.preload["luamig.sys"] then  -- running inside bin/luamig
+      local path = sys.exe_path()
+      assert.matches("^/.*/luamig$", path)
+      assert.equal("file", sys.stat(path).type)
+    else
+      assert.is_nil(sys.exe_path())
+    end
+  end)
+end)

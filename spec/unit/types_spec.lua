@@ -1,0 +1,152 @@
+-- Type objects, Column, sql fragments and the revision environment.
+
+local types = require "luamig.types"
+
+local Column, sql = types.Column, types.sql
+local Integer, String, Numeric, DateTime = types.Integer, types.String, types.Numeric, types.DateTime
+
+-- Runs `src` as if it were line 1 of a revision file and returns its error.
+local function revision_error(src)
+  local env = types.export({})
+  local chunk = assert(load(src, "@migrations/versions/abc_test.lua", "t", env))
+  local ok, err = pcall(chunk)
+  assert.is_false(ok)
+  return err
+end
+
+describe("types", function()
+  it("has every type, bare and called", function()
+    for _, name in ipairs { "Integer", "BigInteger", "SmallInteger", "String", "Text", "Boolean", "Date",
+      "DateTime", "Time", "Float", "Numeric", "LargeBinary", "JSON" } do
+      local t = types[name]
+      assert.is_true(types.is_type(t), name)
+      assert.equal(name, t.name)
+      assert.equal("luamig.Type", getmetatable(t).__name)
+    end
+    assert.same({ name = "String", length = 16 }, setmetatable(String(16), nil))
+    assert.equal(16, String(16).length)
+    assert.equal(Integer, Integer())
+  end)
+
+  it("takes parameters positionally or by name", function()
+    local n = Numeric(10, 2)
+    assert.equal(10, n.precision)
+    assert.equal(2, n.scale)
+    assert.equal(n, Numeric { precision = 10, scale = 2 })
+    assert.is_true(DateTime { timezone = true }.timezone)
+    assert.is_true(DateTime(true).timezone)
+    assert.equal(DateTime, DateTime { timezone = false })
+    assert.are_not.equal(String(16), String(17))
+    assert.equal("String(16)", tostring(String(16)))
+    assert.equal("Numeric(10, 2)", tostring(n))
+    assert.equal("DateTime(timezone=true)", tostring(DateTime(true)))
+    assert.equal("Integer", tostring(Integer))
+  end)
+
+  it("rejects bad parameters at the caller's line", function()
+    assert.equal("migrations/versions/abc_test.lua:1: String: length must be a positive integer, got number 0",
+      revision_error("local t = String(0)"))
+    assert.equal("migrations/versions/abc_test.lua:1: String: length must be a positive integer, got string \"16\"",
+      revision_error('local t = String("16")'))
+    assert.equal("migrations/versions/abc_test.lua:1: Integer takes no arguments, got 1 argument",
+      revision_error("local t = Integer(4)"))
+    assert.equal("migrations/versions/abc_test.lua:1: Numeric: scale (5) must not exceed precision (2)",
+      revision_error("local t = Numeric(2, 5)"))
+    assert.equal("migrations/versions/abc_test.lua:1: DateTime: unknown parameter string \"tz\" (expected timezone)",
+      revision_error("local t = DateTime{tz = true}"))
+    assert.equal("migrations/versions/abc_test.lua:1: DateTime: timezone must be a boolean, got string \"yes\"",
+      revision_error('local t = DateTime("yes")'))
+  end)
+
+  it("keeps the shared bare types immutable", function()
+    assert.has_error(function() String.length = 5 end, "type objects are immutable")
+  end)
+
+  describe("Column", function()
+    it("normalizes and keeps its options", function()
+      local c = Column("id", Integer, { primary_key = true })
+      assert.is_true(types.is_column(c))
+      assert.equal("luamig.Column", getmetatable(c).__name)
+      assert.equal("id", c.name)
+      assert.equal(Integer, c.type)
+      assert.is_true(c.primary_key)
+      assert.is_false(c.nullable)
+      local d = Column("name", String(50))
+      assert.is_false(d.primary_key)
+      assert.is_true(d.nullable)
+      local e = Column("at", DateTime, { server_default = sql "CURRENT_TIMESTAMP", comment = "when",
+        default = 0, autoincrement = false, unique = true, index = true })
+      assert.equal("CURRENT_TIMESTAMP", e.server_default.text)
+      assert.equal("when", e.comment)
+      assert.equal(0, e.default)
+      assert.is_false(e.autoincrement)
+    end)
+
+    it("parses references", function()
+      assert.same({ table = "users", column = "id" }, Column("u", Integer, { references = "users.id" }).references)
+      assert.same({ schema = "auth", table = "users", column = "id" },
+        Column("u", Integer, { references = "auth.users.id" }).references)
+      assert.same({ table = "users", column = "id", ondelete = "SET NULL", onupdate = "CASCADE" },
+        Column("u", Integer, { references = { table = "users", column = "id", ondelete = "set null", onupdate = "cascade" } }).references)
+    end)
+
+    it("rejects bad arguments at the caller's line", function()
+      local where = "migrations/versions/abc_test.lua:1: "
+      assert.equal(where .. 'Column: argument #2 (type) must be a type such as Integer or String(50), got string "varchar"',
+        revision_error('local c = Column("name", "varchar")'))
+      assert.equal(where .. "Column: argument #2 (type) must be a type such as Integer or String(50), got nil",
+        revision_error('local c = Column("name")'))
+      assert.equal(where .. "Column: argument #1 (name) must be a non-empty string, got nil",
+        revision_error("local c = Column(nil, Integer)"))
+      assert.equal(where .. 'Column "id": argument #3 (options) must be a table, got boolean true',
+        revision_error('local c = Column("id", Integer, true)'))
+      assert.equal(where .. 'Column "id": unknown option string "nullabe" (expected one of: autoincrement, comment,'
+        .. " default, index, nullable, primary_key, references, server_default, unique)",
+        revision_error('local c = Column("id", Integer, {nullabe = false})'))
+      assert.equal(where .. 'Column "id": option nullable must be a boolean, got string "no"',
+        revision_error('local c = Column("id", Integer, {nullable = "no"})'))
+      assert.equal(where .. 'Column "id": server_default must be a string, number, boolean or sql fragment, got table',
+        revision_error('local c = Column("id", Integer, {server_default = {}})'))
+      assert.equal(where .. 'Column "u": references must be "table.column", got string "users"',
+        revision_error('local c = Column("u", Integer, {references = "users"})'))
+      assert.equal(where .. 'Column "u": references.ondelete must be one of CASCADE, SET NULL, SET DEFAULT, RESTRICT,'
+        .. ' NO ACTION, got string "explode"',
+        revision_error('local c = Column("u", Integer, {references = {table = "u", column = "id", ondelete = "explode"}})'))
+      assert.equal(where .. 'Column "id": a primary key column cannot be nullable',
+        revision_error('local c = Column("id", Integer, {primary_key = true, nullable = true})'))
+      assert.equal(where .. 'Column "id": autoincrement needs an integer type, got String(5)',
+        revision_error('local c = Column("id", String(5), {autoincrement = true})'))
+    end)
+  end)
+
+  it("makes sql fragments", function()
+    local s = sql "now()"
+    assert.is_true(types.is_sql(s))
+    assert.equal("luamig.SQL", getmetatable(s).__name)
+    assert.equal("now()", s.text)
+    assert.equal("now()", tostring(s))
+    assert.equal("migrations/versions/abc_test.lua:1: sql: argument #1 (text) must be a string, got number 1",
+      revision_error("local s = sql(1)"))
+  end)
+
+  it("describes values for messages", function()
+    assert.equal("nil", types.describe(nil))
+    assert.equal('string "x"', types.describe("x"))
+    assert.equal("number 3", types.describe(3))
+    assert.equal("type String(5)", types.describe(String(5)))
+    assert.equal('Column "a"', types.describe(Column("a", Integer)))
+    assert.equal('sql "x"', types.describe(sql "x"))
+    assert.equal("function", types.describe(print))
+  end)
+
+  it("exports the constructors into an environment", function()
+    local env = types.export({ keep = 1 })
+    assert.equal(1, env.keep)
+    assert.equal(Column, env.Column)
+    assert.equal(sql, env.sql)
+    assert.equal(String, env.String)
+    assert.equal(types.JSON, env.JSON)
+    assert.equal(types.LargeBinary, types.environment().LargeBinary)
+    assert.is_nil(types.environment().op)
+  end)
+end)
