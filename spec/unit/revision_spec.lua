@@ -442,10 +442,14 @@ describe("a split that merges again", function()
     assert.same({ "bpbp" }, g:target_heads({ "tail" }, "down", "bpbp"))
   end)
 
-  it("is ambiguous stepping down from the merge point", function()
-    assert.same('"-1" is ambiguous at merge point mrge (previous: left, right): name the revision, or walk along a branch with label@-N',
-      fails(g:resolve("-1", { "mrge" })))
+  it("steps down from a merge point to both parents, and no further", function()
+    assert.same({ "left", "right" }, g:resolve("-1", { "mrge" }))
     assert.same({ "mrge" }, g:resolve("-1", { "tail" }))
+    assert.same({ "left", "right" }, g:resolve("tail-2"))
+    assert.same('"-2" is ambiguous at merge point mrge (previous: left, right): name the revision, or walk along a branch with label@-N',
+      fails(g:resolve("-2", { "mrge" })))
+    local steps = assert(g:downgrade_steps({ "mrge" }, "-1"))
+    assert.same({ "mrge>left +right" }, versions(steps))
   end)
 
   it("walks the whole diamond in history", function()
@@ -471,7 +475,8 @@ describe("a merge inherits the labels of both sides", function()
     assert.same({ "feat", "main" }, g:get("dddd").labels)
     assert.same({ "dddd" }, g:resolve("feat@head"))
     assert.same({ "aaaa" }, g:resolve("feat@dddd-2"))
-    assert.same('"dddd-2" is ambiguous at merge point cccc (previous: aaaa, bbbb): name the revision, or walk along a branch with label@-N', fails(g:resolve("dddd-2")))
+    assert.same({ "aaaa", "bbbb" }, g:resolve("dddd-2"))
+    assert.same('"dddd-3" is ambiguous at merge point cccc (previous: aaaa, bbbb): name the revision, or walk along a branch with label@-N', fails(g:resolve("dddd-3")))
     assert.same({ "bbbb" }, g:resolve("main@dddd-2"))
   end)
 end)
@@ -609,8 +614,81 @@ describe("branch label resolution", function()
   end)
 
   it("is ambiguous stepping a label up through its own branch point", function()
-    assert.same('"shop@+1" is ambiguous at branch point cart2 (next: pay1, pay2): name the revision, or walk along a branch with label@+N',
+    assert.same('"shop@+1" is ambiguous at branch point cart2 (next: pay1, pay2): branch "shop" splits there; name the revision',
       fails(g:resolve("shop@+1", { "cart2" })))
+  end)
+end)
+
+describe("more of the target grammar", function()
+  local g = graph {
+    rev("root"), rev("aaaa", "root", { labels = { "left" } }), rev("aaab", "aaaa"),
+    rev("bbbb", "root", { labels = { "right" } }),
+  }
+
+  it("resolves current and label@current", function()
+    assert.same({ "aaab", "bbbb" }, g:resolve("current", { "aaab", "bbbb" }))
+    assert.same({ "aaab" }, g:resolve("left@current", { "aaab", "bbbb" }))
+    assert.same({ "root" }, g:resolve("left@current", { "root" }))
+    assert.same({ "aaab" }, g:resolve("current+1", { "aaaa" }))
+  end)
+
+  it("treats unknown words before @ as unknown labels", function()
+    assert.same('unknown branch label "lefty" (branch labels: left, right)', fails(g:resolve("lefty@head")))
+    assert.same('unknown branch label "xy" (branch labels: left, right)', fails(g:resolve("xy@+1", {})))
+  end)
+
+  it("refuses an empty target and a huge step", function()
+    assert.same("empty revision target", fails(g:resolve("")))
+    assert.same('relative step in "+99999999999999999999" is too large', fails(g:resolve("+99999999999999999999", {})))
+  end)
+
+  it("refuses to upgrade to a branch base once the branch is applied", function()
+    assert.same('target "left@base" is below the current revision (aaab): upgrade only moves forward; use downgrade',
+      fails(g:upgrade_steps({ "aaab" }, "left@base")))
+    assert.same({}, assert(g:upgrade_steps({ "aaab", "bbbb" }, "heads")))
+    assert.same({}, assert(g:downgrade_steps({ "bbbb" }, "left@base")))
+  end)
+
+  it("prefixes range errors with the range", function()
+    assert.same('range "current:heads": "current" is relative to the current revision, which is not known here', fails(g:resolve_range("current:heads")))
+    assert.same('range "aaaa:nope": unknown revision "nope": no revision id starts with it and no branch label has that name', fails(g:history("aaaa:nope")))
+  end)
+
+  it("accepts list fields as a single string and drops repeats", function()
+    local g2 = graph {
+      { id = "aaaa", path = "a.lua" },
+      { id = "bbbb", down_revisions = "aaaa", path = "b.lua" },
+      { id = "cccc", down_revisions = { "bbbb", "bbbb" }, depends_on = { "bbbb", "aaaa" }, path = "c.lua" },
+    }
+    assert.same({ "aaaa" }, g2:get("bbbb").down_revisions)
+    assert.same({ "bbbb" }, g2:get("cccc").down_revisions)
+    assert.same({ "aaaa" }, g2:get("cccc").depends_on)
+    assert.same(3, g2:count())
+    assert.same({ "aaaa", "bbbb", "cccc" }, ids(g2:nodes()))
+  end)
+
+  it("reports the fault of the lowest id whatever the file order", function()
+    local a = { rev("bbbb", "nope"), rev("aaaa", "gone") }
+    local b = { a[2], a[1] }
+    local msg = 'revision aaaa (migrations/versions/aaaa.lua) names down_revision "gone" which no revision file has'
+    assert.same(msg, fails(revision.new(a)))
+    assert.same(msg, fails(revision.new(b)))
+  end)
+
+  it("rejects a list field of the wrong type", function()
+    assert.same("revision aaaa (a.lua): down_revisions must be a string or a list of strings, not a number",
+      fails(revision.new { { id = "aaaa", down_revisions = 5, path = "a.lua" } }))
+  end)
+
+  it("raises on unknown ids given to walk and is_ancestor", function()
+    assert.has_error(function() g:walk({ "zzzz" }) end, "bad argument #1 to 'walk' (unknown revision \"zzzz\")")
+    assert.has_error(function() g:is_ancestor("root", "zzzz") end, "bad argument #2 to 'is_ancestor' (unknown revision \"zzzz\")")
+    assert.is_true(g:is_ancestor("root", "aaab"))
+    assert.is_false(g:is_ancestor("aaab", "root"))
+  end)
+
+  it("keeps shared empty lists read-only", function()
+    assert.has_error(function() g:get("root").down_revisions[1] = "x" end)
   end)
 end)
 

@@ -13,7 +13,8 @@
 -- An exact revision id always wins over any reading of the grammar.
 -- Relative steps follow down_revision only; along a branch they only visit
 -- revisions that carry its label. Going up, a branch point is ambiguous;
--- going down, a merge point is. One step down from a base revision (or from
+-- going down, a merge point is (unless it is the last step: the target is
+-- then the merge's parents). One step down from a base revision (or from
 -- a branch's first revision) is the point before it: as a downgrade target
 -- it removes that line and what depends on it, nothing else.
 --
@@ -80,12 +81,21 @@ local function up_one(graph, text, kind, n, label)
     return nil, format('"%s" walks past the head: nothing comes after %s', text, n.id)
   end
   if #next > 1 then
+    if label then
+      return nil, format('"%s" is ambiguous at branch point %s (next: %s): branch "%s" splits there; name the revision', text, n.id, ids(next), label.name)
+    end
     return nil, format('"%s" is ambiguous at branch point %s (next: %s): name the revision, or walk along a branch with label@+N', text, n.id, ids(next))
   end
   return "node", next[1]
 end
 
-local function down_one(graph, text, kind, n, label)
+-- Down from a merge point the position is the set of its parents: fine as
+-- the last step (a downgrade then removes the merge only), ambiguous after.
+-- Returns kind, position[, the merge node when kind is "set"].
+local function down_one(graph, text, kind, n, label, merge)
+  if kind == "set" then
+    return nil, format('"%s" is ambiguous at merge point %s (previous: %s): name the revision, or walk along a branch with label@-N', text, merge.id, ids(n))
+  end
   if kind ~= "node" then
     if label then return nil, format('"%s" walks past the base of branch "%s"', text, label.name) end
     return nil, format('"%s" walks past base', text)
@@ -96,25 +106,26 @@ local function down_one(graph, text, kind, n, label)
   for _, p in ipairs(all) do
     if not label or has_label(p, label.name) then prev[#prev + 1] = p end
   end
-  if #prev ~= 1 then
-    return nil, format('"%s" is ambiguous at merge point %s (previous: %s): name the revision, or walk along a branch with label@-N', text, n.id, ids(#prev == 0 and all or prev))
-  end
+  if #prev == 0 then prev = all end
+  if #prev > 1 then return "set", prev, n end
   return "node", prev[1]
 end
 
 local function walk(graph, text, kind, n, delta, label)
+  local merge
   for _ = 1, delta >= 0 and delta or -delta do
     local k, m
     if delta > 0 then
       k, m = up_one(graph, text, kind, n, label)
     else
-      k, m = down_one(graph, text, kind, n, label)
+      k, m, merge = down_one(graph, text, kind, n, label, merge)
     end
     if not k then return nil, m end
     kind, n = k, m
   end
   if kind == "below" then return { below = n } end
   if kind == "base" then return { nodes = {} } end
+  if kind == "set" then return { nodes = n } end
   return { nodes = { n } }
 end
 
