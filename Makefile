@@ -6,6 +6,9 @@
 #   make test             busted specs against the release build
 #   make install PREFIX=/usr/local DESTDIR=
 #   make clean
+# The executable carries lua/luamig compiled to bytecode (build/embedded_lua.c,
+# rebuilt whenever a Lua file changes); LUAMIG_LUA_DIR=lua makes it run the
+# sources instead.
 # PREFIX is compiled into luamig as a fallback place for its Lua sources;
 # `make install` rebuilds with the PREFIX it installs to.
 
@@ -23,7 +26,15 @@ CMODDIR := $(DESTDIR)$(PREFIX)/lib/lua/5.4
 
 all: release
 
-generate:
+# luamig's Lua modules, compiled into the executable (runner/embed.lua).
+EMBEDDED := build/embedded_lua.c
+LUA_SOURCES := $(shell find lua -name '*.lua')
+
+$(EMBEDDED): $(LUA_SOURCES) runner/embed.lua
+	@mkdir -p build
+	lua5.4 runner/embed.lua lua $@
+
+generate: $(EMBEDDED)
 	@test -n "$(PREMAKE)" || { echo "premake5 or premake4 is needed (apt-get install premake4)" >&2; exit 1; }
 	$(PREMAKE) --file=premake5.lua --prefix="$(PREFIX)" gmake
 

@@ -160,7 +160,9 @@ project "luamig"
   kind "ConsoleApp"
   targetname "luamig"
   files(SOURCES)
-  files { "runner/host.c", "runner/main.c" }
+  -- build/embedded_lua.c holds lua/luamig compiled to bytecode; the root
+  -- Makefile writes it (runner/embed.lua) before premake runs.
+  files { "runner/host.c", "runner/main.c", "build/embedded_lua.c" }
   use_libs(LUA)
   for _, p in ipairs(DBS) do use_libs(p) end
   targets()

@@ -14,6 +14,7 @@
 #include "lauxlib.h"
 #include "lualib.h"
 
+#include "embedded.h"
 #include "host.h"
 #include "luamig_config.h"  /* LUAMIG_PREFIX, written by premake5.lua */
 
@@ -181,6 +182,44 @@ static void preload (lua_State *L, const char *name, lua_CFunction open) {
 }
 
 
+/* A package.searchers entry for the modules compiled into the executable
+** (embedded.h). */
+static int embedded_searcher (lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  const lm_embedded_module *m;
+  for (m = lm_embedded_modules; m->name != NULL; m++) {
+    if (strcmp(m->name, name) != 0) continue;
+    if (luaL_loadbufferx(L, (const char *)m->code, m->size, name, "b") != LUA_OK)
+      return luaL_error(L, "cannot load embedded module '%s': %s", name,
+                        lua_tostring(L, -1));
+    lua_pushliteral(L, ":embedded:");
+    return 2;
+  }
+  lua_pushfstring(L, "no embedded module '%s'", name);
+  return 1;
+}
+
+
+/* Put embedded_searcher right after package.preload, so that luamig's own
+** modules come from the executable and the rest (busted, user modules)
+** from package.path. With LUAMIG_LUA_DIR set, the sources there win: that
+** is how a developer runs edited Lua without rebuilding. */
+static void add_embedded_searcher (lua_State *L) {
+  lua_Integer i, n;
+  if (getenv("LUAMIG_LUA_DIR") != NULL) return;
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "searchers");
+  n = luaL_len(L, -1);
+  for (i = n; i >= 2; i--) {
+    lua_rawgeti(L, -1, i);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_pushcfunction(L, embedded_searcher);
+  lua_rawseti(L, -2, 2);
+  lua_pop(L, 2);
+}
+
+
 /* The exit status from what cli.main returned (on top). */
 static int exit_status (lua_State *L) {
   int isnum;
@@ -211,6 +250,7 @@ int lm_pmain (lua_State *L) {
   luaL_openlibs(L);
   preload(L, "luamig.driver", luaopen_luamig_driver);
   preload(L, "luamig.sys", luaopen_luamig_sys);
+  add_embedded_searcher(L);
   push_exe_path(L, argv0);
   exe = lua_gettop(L);
   if (lua_isstring(L, exe)) {

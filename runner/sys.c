@@ -68,6 +68,59 @@ static int s_listdir (lua_State *L) {
 }
 
 
+/* Files up to this size are read in one read() into a buffer kept per Lua
+** state (an upvalue of read_file, so separate states share nothing). */
+#define READ_BUFFER_SIZE 65536
+
+/* Read until n bytes or end of file; -1 on error (errno set). */
+static ssize_t read_fully (int fd, char *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -1;
+    if (r == 0) break;
+    got += (size_t)r;
+  }
+  return (ssize_t)got;
+}
+
+/* Open path, read up to n bytes into buf, close. -1 on error, errno kept. */
+static ssize_t read_into (const char *path, char *buf, size_t n) {
+  ssize_t got;
+  int saved, fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  got = read_fully(fd, buf, n);
+  saved = errno;
+  close(fd);
+  errno = saved;
+  return got;
+}
+
+/* read_file(path) -> contents | nil, msg, errno. Listing thousands of
+** revisions is dominated by this: a small file costs open, read, close and
+** nothing else. A larger one is read again into a buffer of its size,
+** allocated before the file is opened so that nothing raises while a
+** descriptor is open. */
+static int s_read_file (lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  char *buf = (char *)lua_touserdata(L, lua_upvalueindex(1));
+  struct stat st;
+  ssize_t got = read_into(path, buf, READ_BUFFER_SIZE);
+  if (got < 0) return luaL_fileresult(L, 0, path);
+  if (got < READ_BUFFER_SIZE) {
+    lua_pushlstring(L, buf, (size_t)got);
+    return 1;
+  }
+  if (stat(path, &st) != 0) return luaL_fileresult(L, 0, path);
+  buf = (char *)lua_newuserdatauv(L, (size_t)st.st_size + 1, 0);
+  got = read_into(path, buf, (size_t)st.st_size + 1);
+  if (got < 0) return luaL_fileresult(L, 0, path);
+  lua_pushlstring(L, buf, (size_t)got);
+  return 1;
+}
+
+
 static int s_stat (lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   struct stat st;
@@ -227,6 +280,9 @@ LM_EXPORT int luaopen_luamig_sys (lua_State *L) {
   }
   lua_pop(L, 1);
   luaL_newlib(L, sys_funcs);
+  lua_newuserdatauv(L, READ_BUFFER_SIZE, 0);
+  lua_pushcclosure(L, s_read_file, 1);
+  lua_setfield(L, -2, "read_file");
   lua_pushliteral(L, LUAMIG_VERSION);
   lua_setfield(L, -2, "version");
   return 1;

@@ -232,6 +232,9 @@ end
 
 --- Entry point from the C host: returns the exit status.
 function M.main(argv)
+  -- A run allocates many small, short-lived tables (one record per
+  -- revision file); the generational collector handles that best.
+  collectgarbage("generational")
   local opts, err = M.parse(argv)
   if not opts then report(err); return 2 end
   if opts.version then io_stdout:write("luamig ", sys.version, "\n"); return 0 end

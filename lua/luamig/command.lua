@@ -177,6 +177,12 @@ local function migrate(direction, cfg, opts)
     if direction == "up" then steps, serr = graph:upgrade_steps(heads, opts.target)
     else steps, serr = graph:downgrade_steps(heads, opts.target) end
     if not steps then return nil, serr, 2 end
+    -- Every file that will run is compiled before the first one runs, so
+    -- that a syntax error anywhere leaves the database untouched.
+    for _, step in ipairs(steps) do
+      local ok, cerr = script.compile(by_id[step.node.id])
+      if not ok then return nil, cerr, 2 end
+    end
     return ctx:run_steps(steps, by_id)
   end)
 end

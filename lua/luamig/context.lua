@@ -9,10 +9,8 @@
 local driver = require "luamig.driver"
 local config = require "luamig.config"
 local ddl = require "luamig.ddl"
-local ops = require "luamig.ops"
 local types = require "luamig.types"
 local sys = require "luamig.sys"
-local bind = require "luamig.bind"
 
 local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
 local xpcall, unpack = xpcall, table.unpack
@@ -182,7 +180,7 @@ end
 
 --- The connection as a revision sees it: database errors raise.
 function Context:get_bind()
-  return bind.new(self.conn)
+  return require("luamig.bind").new(self.conn)
 end
 
 local function insert_version(self, id)
@@ -250,7 +248,7 @@ function Context:run_step(step, script)
   local conn = self.conn
   local ok, err = conn:begin()
   if not ok then return nil, err, 1 end
-  script.env.op = ops.new(self)
+  script.env.op = require("luamig.ops").new(self)
   local run_ok, failure = xpcall(fn, revision_error)
   script.env.op = nil
   local stage_err

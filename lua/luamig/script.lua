@@ -9,7 +9,7 @@
 local sys = require "luamig.sys"
 local types = require "luamig.types"
 
-local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
 local load, pcall = load, pcall
 local io_open, os_date = io.open, os.date
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
@@ -63,44 +63,166 @@ local function first_comment(src)
   return ""
 end
 
---- Load one revision file's metadata without running upgrade/downgrade.
--- Returns a script record or nil, msg (msg starts with the file path).
-function M.load_file(path)
-  local f, open_err = io_open(path, "rb")
-  if not f then return nil, str_format("cannot read revision file %s", open_err) end
-  local src = f:read("a")
-  f:close()
-  if src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end -- UTF-8 BOM
-  local env = M.environment()
-  -- "t": revision files are always text; a bytecode file is refused.
-  local chunk, err = load(src, "@" .. path, "t", env)
-  if not chunk then return nil, err end
-  local ok, run_err = pcall(chunk)
-  if not ok then return nil, tostring(run_err) end
-  local id = env.revision
+-- Checks shared by both ways of reading metadata; `meta` holds the raw
+-- values of the globals.
+local function make_record(path, src, meta)
+  local id = meta.revision
   if id == nil then
     return nil, str_format('%s: no revision id: the file must set revision = "<id>"', path)
   elseif type(id) ~= "string" or not id:match("^[%w_]+$") or #id > 32 then
     return nil, str_format("%s: revision must be a string of up to 32 letters, digits or _, got %s",
       path, type(id) == "string" and str_format("%q", id) or type(id))
   end
-  if type(env.upgrade) ~= "function" then
-    return nil, str_format("%s: revision %s has no upgrade() function", path, id)
+  local downs, e1 = as_list(meta.down_revision, "down_revision", path)
+  if not downs then return nil, e1 end
+  local deps, e2 = as_list(meta.depends_on, "depends_on", path)
+  if not deps then return nil, e2 end
+  local labels, e3 = as_list(meta.branch_labels, "branch_labels", path)
+  if not labels then return nil, e3 end
+  return {
+    id = id, down_revisions = downs, depends_on = deps, branch_labels = labels,
+    path = path, doc = first_comment(src), source = src,
+    transactional = meta.transactional ~= false,
+  }
+end
+
+-- Compile and run a file's top level in a fresh environment.
+local function evaluate(path, src)
+  local env = M.environment()
+  -- "t": revision files are always text; a bytecode file is refused.
+  local chunk, err = load(src, "@" .. path, "t", env)
+  if not chunk then return nil, err end
+  local ok, run_err = pcall(chunk)
+  if not ok then return nil, tostring(run_err) end
+  if env.revision ~= nil and type(env.upgrade) ~= "function" then
+    return nil, str_format("%s: revision %s has no upgrade() function", path, tostring(env.revision))
   end
   if env.downgrade ~= nil and type(env.downgrade) ~= "function" then
     return nil, str_format("%s: downgrade must be a function, got %s", path, type(env.downgrade))
   end
-  local downs, e1 = as_list(env.down_revision, "down_revision", path)
-  if not downs then return nil, e1 end
-  local deps, e2 = as_list(env.depends_on, "depends_on", path)
-  if not deps then return nil, e2 end
-  local labels, e3 = as_list(env.branch_labels, "branch_labels", path)
-  if not labels then return nil, e3 end
-  return {
-    id = id, down_revisions = downs, depends_on = deps, branch_labels = labels,
-    path = path, doc = first_comment(src), env = env, source = src,
-    transactional = env.transactional ~= false,
-  }
+  return env
+end
+
+---------------------------------------------------------------------------
+-- The fast path. Listing thousands of revisions (current, heads, history)
+-- must not compile thousands of chunks, so the metadata is read from the
+-- literal top-level assignments that `luamig revision` writes:
+--   revision = "id"   down_revision = nil | "id" | { "a", "b" }   ...
+-- A file whose metadata is written any other way (computed, repeated,
+-- escaped strings) is evaluated instead; so is one with no visible
+-- upgrade(), so that the error comes from the real check. Before a file's
+-- upgrade/downgrade runs, compile() evaluates it and checks that both ways
+-- agree.
+
+local METADATA = { "revision", "down_revision", "branch_labels", "depends_on", "transactional" }
+local NEEDLES = {}
+for i, key in ipairs(METADATA) do NEEDLES[i] = "\n" .. key end
+local NIL = {} -- a parsed `nil`, distinct from "not seen"
+
+-- A quoted string without escapes at the start of s -> value, rest.
+local function string_literal(s)
+  local q = s:sub(1, 1)
+  if q ~= '"' and q ~= "'" then return nil end
+  local close = s:find(q, 2, true)
+  if not close then return nil end
+  local body = s:sub(2, close - 1)
+  if body:find("\\", 1, true) then return nil end
+  return body, s:sub(close + 1)
+end
+
+local function literal(text)
+  local value, rest
+  local word = text:match("^([%a_][%w_]*)")
+  if word == "nil" then value, rest = NIL, text:sub(4)
+  elseif word == "true" then value, rest = true, text:sub(5)
+  elseif word == "false" then value, rest = false, text:sub(6)
+  elseif word then return nil
+  elseif text:sub(1, 1) == "{" then
+    value, rest = {}, text:sub(2)
+    while true do
+      rest = rest:match("^%s*(.*)$")
+      if rest:sub(1, 1) == "}" then rest = rest:sub(2); break end
+      local item
+      item, rest = string_literal(rest)
+      if not item then return nil end
+      value[#value + 1] = item
+      rest = rest:match("^%s*,?(.*)$")
+    end
+  else
+    value, rest = string_literal(text)
+    if value == nil then return nil end
+  end
+  if not rest:match("^%s*$") and not rest:match("^%s*%-%-") then return nil end
+  return value
+end
+
+-- Each key is looked for with a plain find (memchr speed): a pattern scan
+-- of every file costs more than reading it.
+local function fast_metadata(src)
+  local text = "\n" .. src
+  if not (text:find("\nfunction upgrade(", 1, true)
+      or text:find("\nfunction%s+upgrade%s*%(") or text:find("\nupgrade%s*=%s*function")) then
+    return nil
+  end
+  local meta = {}
+  for i = 1, #METADATA do
+    local key, needle = METADATA[i], NEEDLES[i]
+    local at = text:find(needle, 1, true)
+    while at do
+      local value = text:match("^[ \t]*=[ \t]*([^\n]*)", at + #needle)
+      if value then
+        if meta[key] ~= nil then return nil end -- assigned twice
+        local v = literal(value)
+        if v == nil then return nil end
+        meta[key] = v
+      end
+      at = text:find(needle, at + #needle, true)
+    end
+  end
+  if meta.revision == nil then return nil end
+  for key, v in pairs(meta) do
+    if v == NIL then meta[key] = nil end
+  end
+  return meta
+end
+
+--- Read one revision file's metadata without running upgrade/downgrade.
+-- Returns a script record or nil, msg (msg starts with the file path).
+function M.load_file(path)
+  local src, read_err = sys.read_file(path)
+  if not src then return nil, str_format("cannot read revision file %s", read_err) end
+  if src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end -- UTF-8 BOM
+  local meta = fast_metadata(src)
+  if meta then return make_record(path, src, meta) end
+  local env, err = evaluate(path, src)
+  if not env then return nil, err end
+  local record, rerr = make_record(path, src, env)
+  if not record then return nil, rerr end
+  record.env = env
+  return record
+end
+
+local function same_list(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+--- Make a record's upgrade()/downgrade() callable: evaluate the file if
+-- only its metadata was read. Returns true | nil, msg.
+function M.compile(record)
+  if record.env then return true end
+  local env, err = evaluate(record.path, record.source)
+  if not env then return nil, err end
+  local full, rerr = make_record(record.path, record.source, env)
+  if not full then return nil, rerr end
+  if full.id ~= record.id or not same_list(full.down_revisions, record.down_revisions)
+      or not same_list(full.depends_on, record.depends_on)
+      or not same_list(full.branch_labels, record.branch_labels) then
+    return nil, str_format("%s: the metadata the file computes differs from its literal assignments", record.path)
+  end
+  record.env = env
+  return true
 end
 
 --- The directories that hold revision files.

@@ -32,7 +32,31 @@ function downgrade() end
     assert.same({}, s.depends_on)
     assert.equal("add the users table", s.doc)
     assert.equal(path, s.path)
+    assert.is_nil(s.env) -- literal metadata: nothing was compiled
+    assert.is_true(script.compile(s))
     assert.is_function(s.env.upgrade)
+  end)
+
+  it("evaluates files whose metadata is not literal, and checks both ways agree", function()
+    local s = assert(script.load_file(write("g.lua",
+      "local base = 'g'\nrevision = base .. '1'\ndown_revision = nil\nfunction upgrade() end\n")))
+    assert.equal("g1", s.id)
+    assert.is_function(s.env.upgrade)
+    -- literal assignment, but a later line changes it: compile() notices
+    s = assert(script.load_file(write("h.lua",
+      "revision = 'h1'\nfunction upgrade() end\nif true then revision = 'h2' end\n")))
+    assert.equal("h1", s.id)
+    local ok, err = script.compile(s)
+    assert.is_nil(ok)
+    assert.equal(dir .. "/h.lua: the metadata the file computes differs from its literal assignments", err)
+  end)
+
+  it("reports a syntax error with file and line when compiled", function()
+    local path = write("i.lua", "revision = 'i1'\nfunction upgrade()\n  op.x(\nend\n")
+    local s = assert(script.load_file(path))
+    local ok, err = script.compile(s)
+    assert.is_nil(ok)
+    assert.matches("^" .. path:gsub("%p", "%%%0") .. ":4:", err)
   end)
 
   it("strips a UTF-8 byte order mark", function()
@@ -62,6 +86,7 @@ function downgrade() end
     local s = assert(script.load_file(write("f.lua",
       "revision = 'f1'\nseen = { io = io, load = load, require = require, debug = debug, os_exit = os.exit }\n"
       .. "function upgrade() end\n")))
+    assert.is_true(script.compile(s))
     assert.same({}, s.env.seen)
     assert.is_function(s.env.Column)
     assert.is_function(s.env.sql)

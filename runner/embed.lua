@@ -1,0 +1,52 @@
+-- embed.lua: compiles luamig's Lua modules to bytecode and writes them as a
+-- C table (runner/embedded.h), so that the executable carries its Lua side
+-- and starts without parsing ~3000 lines of source on every run.
+-- Debug information is kept: tracebacks and error positions still name
+-- lua/luamig/<file>.lua and its lines.
+--   lua5.4 runner/embed.lua LUA_DIR OUT.c
+
+local lua_dir, out_path = arg[1], arg[2]
+assert(lua_dir and out_path, "usage: lua5.4 runner/embed.lua LUA_DIR OUT.c")
+
+local p = assert(io.popen("cd '" .. lua_dir .. "' && find luamig -name '*.lua' | LC_ALL=C sort"))
+local files = {}
+for line in p:lines() do files[#files + 1] = line end
+p:close()
+assert(#files > 0, "no Lua modules under " .. lua_dir)
+
+local out = {
+  "/* embedded_lua.c: written by runner/embed.lua from lua/; do not edit. */",
+  '#include "embedded.h"',
+  "",
+}
+local entries = {}
+for i, file in ipairs(files) do
+  local module = file:gsub("%.lua$", ""):gsub("/init$", ""):gsub("/", ".")
+  local f = assert(io.open(lua_dir .. "/" .. file, "rb"))
+  local src = f:read("a")
+  f:close()
+  local chunk = assert(load(src, "@lua/" .. file, "t"))
+  local code = string.dump(chunk, false)
+  local bytes = {}
+  for j = 1, #code do bytes[j] = code:byte(j) end
+  local rows = {}
+  for j = 1, #bytes, 24 do
+    rows[#rows + 1] = "  " .. table.concat(bytes, ",", j, math.min(j + 23, #bytes)) .. ","
+  end
+  out[#out + 1] = string.format("static const unsigned char module_%d[] = {", i)
+  out[#out + 1] = table.concat(rows, "\n")
+  out[#out + 1] = "};"
+  entries[#entries + 1] = string.format('  {"%s", module_%d, sizeof module_%d},', module, i, i)
+end
+out[#out + 1] = ""
+out[#out + 1] = "const lm_embedded_module lm_embedded_modules[] = {"
+out[#out + 1] = table.concat(entries, "\n")
+out[#out + 1] = "  {0, 0, 0}"
+out[#out + 1] = "};"
+out[#out + 1] = ""
+
+local tmp = out_path .. ".tmp"
+local f = assert(io.open(tmp, "wb"))
+f:write(table.concat(out, "\n"))
+f:close()
+assert(os.rename(tmp, out_path))
