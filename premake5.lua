@@ -115,6 +115,8 @@ end
 
 local SOURCES = {
   "runner/binding.c",
+  "runner/binding_statement.c",
+  "runner/binding_value.c",
   "runner/sys.c",
   "runner/drivers.c",
   "runner/driver_sqlite.c",

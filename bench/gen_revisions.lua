@@ -67,8 +67,8 @@ end
 
 write(out .. "/alembic/alembic.ini", [[
 [alembic]
-script_location = .
-sqlalchemy.url = sqlite:///bench.db
+script_location = %(here)s
+sqlalchemy.url = sqlite:///%(here)s/bench.db
 
 [loggers]
 keys = root

@@ -38,15 +38,16 @@ echo "# $(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME"); 
 echo
 echo "## current on a $revisions-revision project at head (SQLite)"
 (cd "$work/luamig" && "$luamig" -q upgrade head)
-(cd "$work/alembic" && alembic upgrade head 2>/dev/null)
-hyperfine -N --warmup 3 --runs "$runs" --style none --export-markdown "$work/current.md" \
-  -n "luamig current" "sh -c 'cd $work/luamig && $luamig current'" \
-  -n "alembic current" "sh -c 'cd $work/alembic && alembic current'" >/dev/null
+alembic -c "$work/alembic/alembic.ini" upgrade head 2>/dev/null
+# -N: no shell in between; both run from the project directory.
+(cd "$work/luamig" && hyperfine -N --warmup 3 --runs "$runs" --style none --export-markdown "$work/current.md" \
+  -n "luamig current" "$luamig current" \
+  -n "alembic current" "alembic -c $work/alembic/alembic.ini current" >/dev/null)
 cat "$work/current.md"
 echo
 echo "## upgrade head: $revisions create-table revisions from empty (SQLite)"
 hyperfine --warmup 1 --runs "$runs" --style none --export-markdown "$work/upgrade.md" \
   -n "luamig upgrade head" --prepare "rm -f $work/luamig/luamig.db" "cd $work/luamig && $luamig -q upgrade head" \
   -n "sqlite3 replay" --prepare "rm -f $work/replay.db" "sqlite3 $work/replay.db < $work/replay.sqlite.sql" \
-  -n "alembic upgrade head" --prepare "rm -f $work/alembic/bench.db" "cd $work/alembic && alembic upgrade head 2>/dev/null" >/dev/null
+  -n "alembic upgrade head" --prepare "rm -f $work/alembic/bench.db" "alembic -c $work/alembic/alembic.ini upgrade head 2>/dev/null" >/dev/null
 cat "$work/upgrade.md"

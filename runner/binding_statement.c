@@ -1,0 +1,427 @@
+/*
+** binding_statement.c: Statement and Cursor objects of the binding
+** (module luamig.driver): running a prepared statement and reading its
+** result as rows, whole, first only, or through a cursor. Lifetimes are
+** in binding.h.
+*/
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "binding.h"
+
+#define STMT_MT    "luamig.Statement"
+#define CURSOR_MT  "luamig.Cursor"
+
+struct Stmt {
+  Conn *conn;            /* NULL when closed */
+  void *handle;          /* NULL when closed */
+  Stmt *prev, *next;     /* in conn->stmts */
+  lm_value *row;         /* row buffer (second user value) */
+  int rowcap;            /* its size in values */
+  int ncols;             /* columns of the current result */
+  Cursor *cursor;        /* the cursor reading the current result, if any */
+};
+
+struct Cursor {
+  Stmt *stmt;            /* NULL when closed */
+  int owns;              /* the statement is private: close it with us */
+};
+
+
+/*
+** {======================================================
+** Statements
+** =======================================================
+*/
+
+/* Close the statement: finalize it and leave its connection's list. Its
+** cursor, if any, is closed with it (see cursor_stmt). */
+void lmb_stmt_release (Stmt *s) {
+  if (s->handle != NULL) {
+    s->conn->drv->finalize(s->handle);
+    s->handle = NULL;
+  }
+  if (s->conn != NULL) {
+    if (s->prev != NULL) s->prev->next = s->next;
+    else s->conn->stmts = s->next;
+    if (s->next != NULL) s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+    s->conn = NULL;
+  }
+  s->cursor = NULL;
+}
+
+
+/* Push a new statement of the connection at `connidx`, closed. */
+Stmt *lmb_new_stmt (lua_State *L, int connidx) {
+  Stmt *s = (Stmt *)lua_newuserdatauv(L, sizeof(Stmt), 2);
+  s->conn = NULL;
+  s->handle = NULL;
+  s->prev = s->next = NULL;
+  s->row = NULL;
+  s->rowcap = 0;
+  s->ncols = 0;
+  s->cursor = NULL;
+  luaL_setmetatable(L, STMT_MT);
+  lua_pushvalue(L, connidx);
+  lua_setiuservalue(L, -2, 1);
+  return s;
+}
+
+
+/* Prepare `sql` into the closed statement `s`, then mark it open. */
+int lmb_stmt_prepare (Conn *c, Stmt *s, const char *sql, size_t len,
+                      lm_error *err) {
+  void *h = NULL;
+  int rc = c->drv->prepare(c->handle, sql, len, &h, err);
+  if (rc != LM_OK) return rc;
+  s->handle = h;
+  s->conn = c;
+  s->prev = NULL;
+  s->next = c->stmts;
+  if (c->stmts != NULL) c->stmts->prev = s;
+  c->stmts = s;
+  return LM_OK;
+}
+
+
+/* Make the row buffer of the statement at `si` hold `ncols` values. */
+static void ensure_row (lua_State *L, int si, Stmt *s, int ncols) {
+  if (ncols > s->rowcap) {
+    s->row = (lm_value *)lua_newuserdatauv(L,
+                                   (size_t)ncols * sizeof(lm_value), 0);
+    lua_setiuservalue(L, si, 2);
+    s->rowcap = ncols;
+  }
+}
+
+
+/* Run the open statement at `si` with `n` converted values. Raises when
+** `n` is not the statement's parameter count (after closing the statement
+** when `close_on_raise`). */
+int lmb_stmt_run (lua_State *L, int si, Stmt *s, int n,
+                  const lm_value *vals, int close_on_raise,
+                  int64_t *affected, lm_error *err) {
+  const struct lm_driver *drv = s->conn->drv;
+  int np = drv->param_count(s->handle);
+  int rc;
+  if (n != np) {
+    if (close_on_raise) lmb_stmt_release(s);
+    return luaL_error(L, "statement has %d parameters, %d values given",
+                      np, n);
+  }
+  s->cursor = NULL;  /* a cursor on the previous result is over */
+  rc = drv->execute(s->handle, n, vals, affected, err);
+  if (rc != LM_OK) {
+    s->ncols = 0;
+    if (rc == LM_MISUSE && close_on_raise) lmb_stmt_release(s);
+    return lmb_check_misuse(L, rc, err);
+  }
+  s->ncols = drv->column_count(s->handle);
+  ensure_row(L, si, s, s->ncols);
+  return LM_OK;
+}
+
+
+/* Push the current row of `s` as a table keyed by column name. */
+static void push_row (lua_State *L, Stmt *s) {
+  const struct lm_driver *drv = s->conn->drv;
+  int i;
+  lua_createtable(L, 0, s->ncols);
+  for (i = 0; i < s->ncols; i++) {
+    const char *name = drv->column_name(s->handle, i);
+    lmb_push_value(L, &s->row[i]);
+    if (name != NULL)
+      lua_setfield(L, -2, name);
+    else
+      lua_rawseti(L, -2, i + 1);
+  }
+}
+
+
+static void push_column_names (lua_State *L, Stmt *s) {
+  int i;
+  lua_createtable(L, s->ncols, 0);
+  for (i = 0; i < s->ncols; i++) {
+    const char *name = s->conn->drv->column_name(s->handle, i);
+    lua_pushstring(L, name != NULL ? name : "?");
+    lua_rawseti(L, -2, i + 1);
+  }
+}
+
+
+/* Read the whole result: push rows and column names. */
+int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err) {
+  lua_Integer n = 0;
+  int rc;
+  lua_newtable(L);
+  while ((rc = s->conn->drv->fetch(s->handle, s->row, err)) == LM_ROW) {
+    push_row(L, s);
+    lua_rawseti(L, -2, ++n);
+  }
+  if (rc != LM_DONE) return rc;
+  push_column_names(L, s);
+  return LM_OK;
+}
+
+
+/* Read the first row (or push nil) and end the result. */
+int lmb_first_row (lua_State *L, Stmt *s, lm_error *err) {
+  int rc = s->conn->drv->fetch(s->handle, s->row, err);
+  if (rc == LM_ROW) push_row(L, s);
+  else if (rc == LM_DONE) lua_pushnil(L);
+  else return rc;
+  s->conn->drv->reset(s->handle);
+  return LM_OK;
+}
+
+/* }====================================================== */
+
+
+/*
+** {======================================================
+** Cursors
+** =======================================================
+*/
+
+static void cursor_release (Cursor *k) {
+  Stmt *s = k->stmt;
+  if (s == NULL) return;
+  k->stmt = NULL;
+  if (k->owns)
+    lmb_stmt_release(s);
+  else if (s->cursor == k) {
+    s->cursor = NULL;
+    if (s->handle != NULL) s->conn->drv->reset(s->handle);
+  }
+}
+
+
+/* The statement of an open cursor; raises for a closed one. */
+static Stmt *cursor_stmt (lua_State *L, Cursor *k) {
+  Stmt *s = k->stmt;
+  if (s == NULL || s->handle == NULL || s->cursor != k) {
+    cursor_release(k);
+    luaL_error(L, "attempt to use a closed cursor");
+  }
+  return s;
+}
+
+
+static int cursor_gc (lua_State *L) {
+  cursor_release((Cursor *)luaL_checkudata(L, 1, CURSOR_MT));
+  return 0;
+}
+
+
+static int cursor_close (lua_State *L) {
+  cursor_release((Cursor *)luaL_checkudata(L, 1, CURSOR_MT));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+
+static int cursor_tostring (lua_State *L) {
+  Cursor *k = (Cursor *)luaL_checkudata(L, 1, CURSOR_MT);
+  Stmt *s = k->stmt;
+  if (s == NULL || s->handle == NULL || s->cursor != k)
+    lua_pushliteral(L, "luamig.Cursor (closed)");
+  else
+    lua_pushfstring(L, "luamig.Cursor (%p)", (void *)k);
+  return 1;
+}
+
+
+/* The iterator of a generic for: cursor_next(cursor) -> row | nil. */
+static int cursor_next (lua_State *L) {
+  Cursor *k = (Cursor *)luaL_checkudata(L, 1, CURSOR_MT);
+  Stmt *s = cursor_stmt(L, k);
+  lm_error err;
+  int rc = s->conn->drv->fetch(s->handle, s->row, &err);
+  if (rc == LM_ROW) {
+    push_row(L, s);
+    return 1;
+  }
+  cursor_release(k);
+  if (rc == LM_DONE) {
+    lua_pushnil(L);
+    return 1;
+  }
+  return luaL_error(L, "%s", err.message);
+}
+
+
+/* Push a new closed cursor reading the statement at `si`. */
+Cursor *lmb_new_cursor (lua_State *L, int si) {
+  Cursor *k = (Cursor *)lua_newuserdatauv(L, sizeof(Cursor), 1);
+  k->stmt = NULL;
+  k->owns = 0;
+  luaL_setmetatable(L, CURSOR_MT);
+  lua_pushvalue(L, si);
+  lua_setiuservalue(L, -2, 1);
+  return k;
+}
+
+
+/* Open the cursor at the top of the stack on `s` and return the four
+** values of a generic for: iterator, state, control, closing value. */
+int lmb_push_iteration (lua_State *L, Cursor *k, Stmt *s, int owns) {
+  int ki = lua_gettop(L);
+  k->stmt = s;
+  k->owns = owns;
+  s->cursor = k;
+  lua_pushcfunction(L, cursor_next);
+  lua_pushvalue(L, ki);
+  lua_pushnil(L);
+  lua_pushvalue(L, ki);
+  return 4;
+}
+
+/* }====================================================== */
+
+
+/*
+** {======================================================
+** Statement methods
+** =======================================================
+*/
+
+static Stmt *check_stmt (lua_State *L) {
+  Stmt *s = (Stmt *)luaL_checkudata(L, 1, STMT_MT);
+  if (s->handle == NULL)
+    luaL_error(L, "attempt to use a closed statement");
+  return s;
+}
+
+
+static int stmt_gc (lua_State *L) {
+  lmb_stmt_release((Stmt *)luaL_checkudata(L, 1, STMT_MT));
+  return 0;
+}
+
+
+static int stmt_close (lua_State *L) {
+  lmb_stmt_release((Stmt *)luaL_checkudata(L, 1, STMT_MT));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+
+static int stmt_tostring (lua_State *L) {
+  Stmt *s = (Stmt *)luaL_checkudata(L, 1, STMT_MT);
+  if (s->handle == NULL)
+    lua_pushliteral(L, "luamig.Statement (closed)");
+  else
+    lua_pushfstring(L, "luamig.Statement (%p)", (void *)s);
+  return 1;
+}
+
+
+/* stmt:execute(...), stmt:query(...), stmt:first(...), stmt:rows(...):
+** values from index 2. */
+static int stmt_start (lua_State *L, Stmt *s, lm_value *small,
+                       int64_t *affected, lm_error *err) {
+  int n = lua_gettop(L) - 1;
+  lm_value *vals = lmb_check_params(L, 2, n, small);
+  return lmb_stmt_run(L, 1, s, n, vals, 0, affected, err);
+}
+
+
+static int stmt_execute (lua_State *L) {
+  lm_value small[LMB_NSMALL];
+  lm_error err;
+  int64_t affected = 0;
+  Stmt *s = check_stmt(L);
+  int rc = stmt_start(L, s, small, &affected, &err);
+  if (rc == LM_OK) s->conn->drv->reset(s->handle);
+  if (rc != LM_OK) return lmb_push_failure(L, &err);
+  lua_pushinteger(L, (lua_Integer)affected);
+  return 1;
+}
+
+
+static int stmt_query (lua_State *L) {
+  lm_value small[LMB_NSMALL];
+  lm_error err;
+  int64_t affected;
+  Stmt *s = check_stmt(L);
+  int rc = stmt_start(L, s, small, &affected, &err);
+  if (rc == LM_OK) rc = lmb_collect_rows(L, s, &err);
+  if (rc != LM_OK) return lmb_push_failure(L, &err);
+  return 2;
+}
+
+
+static int stmt_first (lua_State *L) {
+  lm_value small[LMB_NSMALL];
+  lm_error err;
+  int64_t affected;
+  Stmt *s = check_stmt(L);
+  int rc = stmt_start(L, s, small, &affected, &err);
+  if (rc == LM_OK) rc = lmb_first_row(L, s, &err);
+  if (rc != LM_OK) return lmb_push_failure(L, &err);
+  return 1;
+}
+
+
+static int stmt_rows (lua_State *L) {
+  lm_value small[LMB_NSMALL];
+  lm_error err;
+  int64_t affected;
+  Stmt *s = check_stmt(L);
+  int n = lua_gettop(L) - 1;
+  lm_value *vals = lmb_check_params(L, 2, n, small);
+  Cursor *k = lmb_new_cursor(L, 1);
+  if (lmb_stmt_run(L, 1, s, n, vals, 0, &affected, &err) != LM_OK)
+    return luaL_error(L, "%s", err.message);
+  return lmb_push_iteration(L, k, s, 0);
+}
+
+
+static int stmt_param_count (lua_State *L) {
+  Stmt *s = check_stmt(L);
+  lua_pushinteger(L, s->conn->drv->param_count(s->handle));
+  return 1;
+}
+
+/* }====================================================== */
+
+
+static const luaL_Reg stmt_methods[] = {
+  {"execute", stmt_execute},
+  {"query", stmt_query},
+  {"first", stmt_first},
+  {"rows", stmt_rows},
+  {"param_count", stmt_param_count},
+  {"close", stmt_close},
+  {NULL, NULL}
+};
+
+static const luaL_Reg stmt_meta[] = {
+  {"__index", NULL},
+  {"__gc", stmt_gc},
+  {"__close", stmt_gc},
+  {"__tostring", stmt_tostring},
+  {NULL, NULL}
+};
+
+static const luaL_Reg cursor_methods[] = {
+  {"close", cursor_close},
+  {NULL, NULL}
+};
+
+static const luaL_Reg cursor_meta[] = {
+  {"__index", NULL},
+  {"__gc", cursor_gc},
+  {"__close", cursor_gc},
+  {"__tostring", cursor_tostring},
+  {NULL, NULL}
+};
+
+
+/* Register the Statement and Cursor metatables. */
+void lmb_open_statements (lua_State *L) {
+  lmb_create_meta(L, STMT_MT, stmt_meta, stmt_methods);
+  lmb_create_meta(L, CURSOR_MT, cursor_meta, cursor_methods);
+}
