@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs and builds what is missing,
+# starts throwaway PostgreSQL and MariaDB servers (spec/with-servers.sh),
 # then runs every busted spec three ways and prints one summary line:
 #   1. plain busted under lua5.4 with the C module bin/luamig.so and the
 #      release executable;
@@ -17,7 +18,11 @@ for a in "$@"; do
   esac
 done
 
-./setup.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
+if [ -z "${LUAMIG_TEST_SERVERS:-}" ]; then
+  ./setup.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
+  # Again, inside throwaway PostgreSQL and MariaDB servers (stopped at exit).
+  LUAMIG_TEST_SERVERS=1 exec spec/with-servers.sh "$0" "$@"
+fi
 
 counts=$(mktemp)
 trap 'rm -f "$counts"' EXIT
@@ -43,7 +48,7 @@ if [ "$quick" = 0 ]; then
 
   LUAMIG_BIN=bin/debug/luamig pass "valgrind: driver specs inside bin/debug/luamig" \
     valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-    bin/debug/luamig test -o "$output" spec/integration/driver_binding_spec.lua
+    bin/debug/luamig test -o "$output" spec/integration/driver_*_spec.lua
 fi
 
 read -r passed failed skipped < <(awk '{p += $1; f += $2 + $3; s += $4} END {print p+0, f+0, s+0}' "$counts")

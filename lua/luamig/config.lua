@@ -18,6 +18,7 @@ M.defaults = {
   url = "sqlite:luamig.db",
   models = "models",
   version_table = "luamig_version",
+  history_table = "luamig_history",
   transaction_per_migration = true,
 }
 
@@ -164,7 +165,7 @@ end
 
 local KNOWN = {
   script_location = "string", url = "string", models = "string",
-  version_table = "string", transaction_per_migration = "boolean",
+  version_table = "string", history_table = "string", transaction_per_migration = "boolean",
   version_locations = "table", naming_convention = "table",
   sqlite_batch_mode = "boolean", post_write_hook = "string",
   include_object = "function", include_name = "function",

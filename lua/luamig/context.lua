@@ -1,16 +1,22 @@
 -- luamig.context: one migration run against one database.
 --
--- The context owns the connection, the dialect and the version table. It
--- runs each step (one revision, up or down) and that step's version-table
--- update in one transaction, so that a failing revision leaves the database
--- exactly as it was before that revision began. Operation records from `op`
--- arrive through run_op(), are compiled by the dialect and executed here.
+-- The context owns the connection, the dialect and the bookkeeping tables.
+-- It runs each step (one revision, up or down) and that step's version-row
+-- update in one transaction. Where the dialect has transactional DDL
+-- (SQLite, PostgreSQL) a failing revision therefore leaves the database
+-- exactly as it was before that revision. Where it has not (MySQL commits
+-- every DDL statement at once) the step is recorded as running before it
+-- starts; a failure says which statements ran and how to recover, and later
+-- runs refuse to go on until the state is settled with `luamig stamp`.
+-- Operation records from `op` arrive through run_op(), are compiled by the
+-- dialect and executed here.
 
 local driver = require "luamig.driver"
 local config = require "luamig.config"
 local ddl = require "luamig.ddl"
-local types = require "luamig.types"
 local sys = require "luamig.sys"
+local versions = require "luamig.versions"
+local dberror = require "luamig.dberror"
 
 local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
 local xpcall, unpack = xpcall, table.unpack
@@ -47,7 +53,7 @@ local function connect_params(url)
 end
 
 --- Open the context for a run.
--- opts: log (function(line) for progress lines), verbose.
+-- opts: log (function(line) for progress lines).
 -- Returns ctx | nil, msg, status.
 function M.open(cfg, opts)
   opts = opts or {}
@@ -58,87 +64,47 @@ function M.open(cfg, opts)
     local ok, path_err = check_sqlite_path(url.database)
     if not ok then return nil, path_err, 2 end
   end
-  local conn, conn_err = driver.connect(url.driver, connect_params(url))
+  local conn, conn_err, info = driver.connect(url.driver, connect_params(url))
   if not conn then
     return nil, str_format("cannot connect to %s: %s", config.mask_url(cfg.url),
-      config.scrub(conn_err, url.password)), 1
+      config.scrub(dberror.describe(conn_err, info), url.password)), 1
   end
-  local ctx = setmetatable({
+  return setmetatable({
     cfg = cfg, url = url, conn = conn, dialect = dialect,
-    version_table = cfg.version_table,
+    versions = versions.new(conn, dialect, url.driver, cfg.version_table, cfg.history_table),
     log = opts.log or function() end,
+    executed = {}, -- the statements of the running step, for the MySQL report
   }, Context)
-  return ctx
 end
 
 function Context:close()
   if self.conn then self.conn:close() end
 end
 
--- Queries that tell whether a table exists, per driver. Reflection proper
--- lives in autogen; the context needs only this one question.
-local TABLE_EXISTS = {
-  sqlite = "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
-  postgres = "SELECT 1 AS found FROM information_schema.tables"
-    .. " WHERE table_schema = current_schema() AND table_name = ?",
-  mysql = "SELECT 1 AS found FROM information_schema.tables"
-    .. " WHERE table_schema = DATABASE() AND table_name = ?",
-}
-
-function Context:table_exists(name)
-  local row, err = self.conn:first(TABLE_EXISTS[self.url.driver], name)
-  if err then return nil, err end
-  return row ~= nil
-end
-
---- The revisions in the version table, sorted. A database that has never
--- been migrated has no version table and no heads.
+--- The revisions in the version table, sorted.
 function Context:current_heads()
-  local exists, err = self:table_exists(self.version_table)
-  if exists == nil then return nil, err end
-  if not exists then return {} end
-  local rows, qerr = self.conn:query("SELECT version_num FROM " .. self.dialect:quote(self.version_table))
-  if not rows then return nil, qerr end
-  local heads = {}
-  for i, row in ipairs(rows) do heads[i] = row.version_num end
-  table_sort(heads)
-  return heads
+  return self.versions:heads()
 end
 
-local function version_table_record(name)
-  return {
-    kind = "create_table", table = name,
-    columns = { types.Column("version_num", types.String(32), { primary_key = true, nullable = false }) },
-    constraints = {},
-  }
-end
-
---- Create the version table if it is not there yet (first write).
-function Context:ensure_version_table()
-  local exists, err = self:table_exists(self.version_table)
-  if exists == nil then return nil, err end
-  if exists then return true end
-  local statements, cerr = self.dialect:compile(version_table_record(self.version_table))
-  if not statements then return nil, cerr end
-  for _, sql in ipairs(statements) do
-    local ok, xerr = self.conn:execute(sql)
-    if not ok then return nil, str_format("cannot create version table %s: %s", self.version_table, xerr) end
-  end
-  return true
+local function execute(self, sql, ...)
+  local n, err, info = self.conn:execute(sql, ...)
+  if not n then return nil, dberror.describe(err, info) end
+  self.executed[#self.executed + 1] = sql
+  return n
 end
 
 --- Execute the SQL an operation record compiles to.
 function Context:run_op(record)
   if record.kind == "bulk_insert" then return self:bulk_insert(record) end
   if record.kind == "execute" and record.params and record.params.n > 0 then
-    local ok, err = self.conn:execute(record.sql, unpack(record.params, 1, record.params.n))
+    local ok, err = execute(self, record.sql, unpack(record.params, 1, record.params.n))
     if not ok then return nil, err end
     return true
   end
   local statements, err = self.dialect:compile(record)
   if not statements then return nil, err end
   for _, sql in ipairs(statements) do
-    local ok, xerr = self.conn:execute(sql)
+    local ok, xerr = execute(self, sql)
     if not ok then return nil, xerr end
   end
   return true
@@ -162,8 +128,8 @@ function Context:bulk_insert(record)
   end
   local sql = str_format("INSERT INTO %s (%s) VALUES (%s)", self.dialect:qualify(record.table, record.schema),
     table_concat(quoted, ", "), table_concat(marks, ", "))
-  local stmt, err = self.conn:prepare(sql)
-  if not stmt then return nil, err end
+  local stmt, err, info = self.conn:prepare(sql)
+  if not stmt then return nil, dberror.describe(err, info) end
   local values, n = {}, #columns
   for _, row in ipairs(record.rows) do
     for i = 1, n do
@@ -171,48 +137,17 @@ function Context:bulk_insert(record)
       if v == nil then v = defaults[columns[i]] end
       values[i] = v
     end
-    local ok, xerr = stmt:execute(unpack(values, 1, n))
-    if not ok then stmt:close(); return nil, xerr end
+    local ok, xerr, xinfo = stmt:execute(unpack(values, 1, n))
+    if not ok then stmt:close(); return nil, dberror.describe(xerr, xinfo) end
   end
   stmt:close()
+  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, #record.rows)
   return true
 end
 
 --- The connection as a revision sees it: database errors raise.
 function Context:get_bind()
   return require("luamig.bind").new(self.conn)
-end
-
-local function insert_version(self, id)
-  return self.conn:execute("INSERT INTO " .. self.dialect:quote(self.version_table)
-    .. " (version_num) VALUES (?)", id)
-end
-
-local function delete_version(self, id)
-  return self.conn:execute("DELETE FROM " .. self.dialect:quote(self.version_table)
-    .. " WHERE version_num = ?", id)
-end
-
---- Apply a step's version-table change: {delete = ids, insert = ids, update = {from, to}}.
-function Context:update_versions(change)
-  for _, id in ipairs(change.delete or {}) do
-    local ok, err = delete_version(self, id)
-    if not ok then return nil, err end
-  end
-  if change.update then
-    local n, err = self.conn:execute("UPDATE " .. self.dialect:quote(self.version_table)
-      .. " SET version_num = ? WHERE version_num = ?", change.update.to, change.update.from)
-    if not n then return nil, err end
-    if n ~= 1 then
-      return nil, str_format("version table %s: expected one row %s to update to %s, found %d",
-        self.version_table, change.update.from, change.update.to, n)
-    end
-  end
-  for _, id in ipairs(change.insert or {}) do
-    local ok, err = insert_version(self, id)
-    if not ok then return nil, err end
-  end
-  return true
 end
 
 -- The error handler of a revision body: keep the message (it already names
@@ -223,52 +158,124 @@ local function revision_error(msg)
 end
 
 local function first_line(s)
-  return (s:match("^[^\n]*"))
+  return (tostring(s):match("^[^\n]*"))
+end
+
+local function parents(node)
+  return #node.down_revisions > 0 and table_concat(node.down_revisions, ", ") or "<base>"
 end
 
 local function arrow(step)
-  local node = step.node
-  if step.direction == "up" then
-    local from = #node.down_revisions > 0 and table_concat(node.down_revisions, ", ") or "<base>"
-    return str_format("%s -> %s", from, node.id)
-  end
-  local to = #node.down_revisions > 0 and table_concat(node.down_revisions, ", ") or "<base>"
-  return str_format("%s -> %s", node.id, to)
+  if step.direction == "up" then return str_format("%s -> %s", parents(step.node), step.node.id) end
+  return str_format("%s -> %s", step.node.id, parents(step.node))
 end
 
---- Run one step inside its own transaction.
--- script: the revision file record (its env holds upgrade/downgrade).
-function Context:run_step(step, script)
-  local up = step.direction == "up"
-  local fn = script.env[up and "upgrade" or "downgrade"]
-  if type(fn) ~= "function" then
-    return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
-  end
-  self.log(str_format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
+-- Run the revision's function and its version-row update; true or the
+-- failure message (and traceback when the revision itself raised).
+local function run_body(self, step, script)
+  local fn = script.env[step.direction == "up" and "upgrade" or "downgrade"]
+  script.env.op = require("luamig.ops").new(self)
+  local ok, failure = xpcall(fn, revision_error)
+  script.env.op = nil
+  if not ok then return nil, failure.message, failure.traceback end
+  local vok, verr = self.versions:apply(step.version)
+  if not vok then return nil, "version table: " .. dberror.describe(verr) end
+  return true
+end
+
+local function step_failed(step, what, rb_ok, rb_err)
+  local msg = str_format("%s %s failed: %s", step.direction == "up" and "upgrade" or "downgrade",
+    step.node.id, first_line(what))
+  if not rb_ok then msg = msg .. str_format(" (and the rollback failed: %s)", first_line(rb_err)) end
+  return msg
+end
+
+-- SQLite and PostgreSQL: the whole step is one transaction.
+local function run_transactional(self, step, script, started)
   local conn = self.conn
   local ok, err = conn:begin()
   if not ok then return nil, err, 1 end
-  script.env.op = require("luamig.ops").new(self)
-  local run_ok, failure = xpcall(fn, revision_error)
-  script.env.op = nil
-  local stage_err
-  if run_ok then
-    ok, stage_err = self:update_versions(step.version)
-    if ok then ok, stage_err = conn:commit() end
+  local body_ok, what, tb = run_body(self, step, script)
+  if body_ok then
+    ok, err = self.versions:record { revision = step.node.id, direction = step.direction,
+      outcome = "ok", started = started, finished = sys.now() }
+    if ok then ok, err = conn:commit() end
+    if ok then return true end
+    what = err
   end
-  if run_ok and ok then return true end
   local rb_ok, rb_err = conn:rollback()
-  local what = run_ok and stage_err or failure.message
-  local msg = str_format("%s %s failed: %s", up and "upgrade" or "downgrade", script.id, first_line(what))
-  if not rb_ok then
-    msg = msg .. str_format(" (and the rollback failed: %s)", first_line(tostring(rb_err)))
+  return nil, step_failed(step, what, rb_ok, rb_err), 1, tb
+end
+
+-- MySQL: record the step as running (committed at once), run it, then
+-- close the record; on failure say what ran and how to recover.
+local function run_recorded(self, step, script, started)
+  local conn = self.conn
+  local id = step.node.id
+  local row_id, rerr = self.versions:record { revision = id, direction = step.direction,
+    outcome = "running", started = started }
+  if not row_id then return nil, "cannot record the step in the history table: " .. rerr, 1 end
+  local ok, err = conn:begin()
+  if not ok then return nil, err, 1 end
+  local body_ok, what, tb = run_body(self, step, script)
+  if body_ok then
+    ok, err = self.versions:finish(row_id, started, "ok", nil)
+    if ok then ok, err = conn:commit() end
+    if ok then return true end
+    what = err
   end
-  return nil, msg, 1, not run_ok and failure.traceback or nil
+  local rb_ok, rb_err = conn:rollback()
+  self.versions:finish(row_id, started, "failed", first_line(what))
+  local lines = { step_failed(step, what, rb_ok, rb_err) }
+  local before = step.direction == "up" and parents(step.node) or id
+  local after = step.direction == "up" and id or parents(step.node)
+  if #self.executed > 0 then
+    lines[#lines + 1] = str_format("%s commits DDL at once: these statements of %s ran and may stay applied:",
+      self.dialect.display_name or self.url.driver, id)
+    for _, sql in ipairs(self.executed) do lines[#lines + 1] = "  " .. first_line(sql) end
+  else
+    lines[#lines + 1] = str_format("No statement of %s had run; the database is as before it.", id)
+  end
+  lines[#lines + 1] = str_format("The version table still says %s, and the step is recorded as failed in %s.",
+    before, self.versions.history_table)
+  lines[#lines + 1] = str_format("To recover: undo those statements by hand and run 'luamig stamp %s', "
+    .. "or finish the step by hand and run 'luamig stamp %s'; then run luamig again.", before, after)
+  return nil, table_concat(lines, "\n"), 1, tb
+end
+
+--- Run one step. script: the revision file record (its env holds
+-- upgrade/downgrade; see script.compile).
+function Context:run_step(step, script)
+  local up = step.direction == "up"
+  if type(script.env[up and "upgrade" or "downgrade"]) ~= "function" then
+    return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
+  end
+  self.log(str_format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
+  self.executed = {}
+  local started = sys.now()
+  if self.dialect.transactional_ddl then return run_transactional(self, step, script, started) end
+  return run_recorded(self, step, script, started)
+end
+
+-- A step that did not finish on a database without transactional DDL
+-- blocks further steps until someone has looked at the schema.
+local function check_unfinished(self)
+  if self.dialect.transactional_ddl then return true end
+  local row, err = self.versions:unfinished()
+  if row == nil then return nil, err end
+  if not row then return true end
+  return nil, str_format("the %s of revision %s started at %s by %s did not finish (%s%s); "
+    .. "part of it may be applied. Check the schema, then record the real state with 'luamig stamp REV' "
+    .. "and run luamig again", row.direction == "up" and "upgrade" or "downgrade", row.revision,
+    row.started_at, row.applied_by or "?", row.outcome,
+    row.message and row.message ~= driver.null and (": " .. row.message) or "")
 end
 
 --- Run steps in order; stops at the first failure.
 function Context:run_steps(steps, scripts_by_id)
-  local ok, err = self:ensure_version_table()
+  local ok, err = self.versions:ensure()
+  if not ok then return nil, err, 1 end
+  ok, err = check_unfinished(self)
   if not ok then return nil, err, 1 end
   for _, step in ipairs(steps) do
     local done, msg, status, tb = self:run_step(step, scripts_by_id[step.node.id])
@@ -279,18 +286,20 @@ end
 
 --- Set the version table to exactly `heads` without running any revision.
 function Context:stamp(heads)
-  local ok, err = self:ensure_version_table()
+  local ok, err = self.versions:ensure()
   if not ok then return nil, err, 1 end
   local conn = self.conn
   ok, err = conn:begin()
   if not ok then return nil, err, 1 end
-  ok, err = conn:execute("DELETE FROM " .. self.dialect:quote(self.version_table))
-  for _, id in ipairs(heads) do
+  ok, err = self.versions:replace(heads)
+  local now = sys.now()
+  for _, id in ipairs(#heads > 0 and heads or { "base" }) do
     if not ok then break end
-    ok, err = insert_version(self, id)
+    ok, err = self.versions:record { revision = id, direction = "stamp", outcome = "ok",
+      started = now, finished = now }
   end
   if ok then ok, err = conn:commit() end
-  if not ok then conn:rollback(); return nil, err, 1 end
+  if not ok then conn:rollback(); return nil, dberror.describe(err), 1 end
   return true
 end
 

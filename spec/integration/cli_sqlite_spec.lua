@@ -1,4 +1,6 @@
--- Every core command, run as the real executable against real SQLite files.
+-- The command line itself: project set-up, settings, bad input found before
+-- any database work, help. Runs the real executable against SQLite files;
+-- what every backend must do is in commands_spec.lua.
 local h = require "helpers.luamig"
 
 local EXAMPLE = { "4f1c0a9be2d3", "9b7e21c4d8a0", "c3d5e7f90a12" }
@@ -15,112 +17,10 @@ local function lines(s)
   return t
 end
 
-describe("luamig on SQLite #sqlite", function()
+describe("luamig command line #sqlite", function()
   after_each(h.cleanup)
 
-  describe("the example project", function()
-    it("round-trips upgrade head, downgrade base, upgrade head", function()
-      local dir = h.example_project()
-      local db = dir .. "/luamig.db"
-      ok_run(dir, { "upgrade", "head" })
-      assert.same({ "clicks", "links", "luamig_version" }, h.sqlite_tables(db))
-      assert.same({ "c3d5e7f90a12" }, h.sqlite_versions(db))
-      local schema = h.sqlite_schema(db)
-      assert.matches('"short_code" VARCHAR%(16%) NOT NULL', schema)
-      assert.matches('"click_count" INTEGER', schema)
-      assert.matches('REFERENCES "links"', schema)
-      assert.matches('ix_clicks_link_id', schema)
-
-      ok_run(dir, { "downgrade", "base" })
-      assert.same({ "luamig_version" }, h.sqlite_tables(db))
-      assert.same({}, h.sqlite_versions(db))
-
-      ok_run(dir, { "upgrade", "head" })
-      assert.equal(schema, h.sqlite_schema(db))
-      assert.same({ "c3d5e7f90a12" }, h.sqlite_versions(db))
-    end)
-
-    it("runs the data migration through op.get_bind()", function()
-      local dir = h.example_project()
-      local db = dir .. "/luamig.db"
-      ok_run(dir, { "upgrade", "9b7e" })
-      local conn = h.sqlite(db)
-      assert(conn:execute("INSERT INTO links (id, original_url, short_code) VALUES (1, 'https://a', 'a'), (2, 'https://b', 'b')"))
-      assert(conn:execute("INSERT INTO clicks (link_id) VALUES (1), (1), (1), (2)"))
-      conn:close()
-      ok_run(dir, { "upgrade", "+1" })
-      conn = h.sqlite(db)
-      local rows = conn:query("SELECT id, click_count FROM links ORDER BY id")
-      conn:close()
-      assert.same({ { id = 1, click_count = 3 }, { id = 2, click_count = 1 } }, rows)
-    end)
-
-    it("shows current, heads, history and show like Alembic", function()
-      local dir = h.example_project()
-      assert.equal("", ok_run(dir, { "current" }).stdout)
-      ok_run(dir, { "upgrade", "+2" })
-      assert.equal("9b7e21c4d8a0\n", ok_run(dir, { "current" }).stdout)
-      ok_run(dir, { "upgrade" })
-      assert.equal("c3d5e7f90a12 (head)\n", ok_run(dir, { "current" }).stdout)
-      assert.equal("c3d5e7f90a12 (head)\n", ok_run(dir, { "heads" }).stdout)
-      assert.same({
-        "9b7e21c4d8a0 -> c3d5e7f90a12 (head), count clicks per link",
-        "4f1c0a9be2d3 -> 9b7e21c4d8a0, create clicks",
-        "<base> -> 4f1c0a9be2d3, create links",
-      }, lines(ok_run(dir, { "history" }).stdout))
-      local show = ok_run(dir, { "show", "9b7e" }).stdout
-      assert.matches("Rev: 9b7e21c4d8a0\n", show, 1, true)
-      assert.matches("Parent: 4f1c0a9be2d3\n", show, 1, true)
-      assert.matches("Path: migrations/versions/9b7e21c4d8a0_create_clicks.lua", show, 1, true)
-      local verbose = ok_run(dir, { "current", "-v" }).stdout
-      assert.matches("Current revision(s) for sqlite:luamig.db:", verbose, 1, true)
-      assert.matches("Rev: c3d5e7f90a12 (head)", verbose, 1, true)
-    end)
-
-    it("steps with relative targets and stops at the ends", function()
-      local dir = h.example_project()
-      local db = dir .. "/luamig.db"
-      ok_run(dir, { "upgrade", "+1" })
-      assert.same({ EXAMPLE[1] }, h.sqlite_versions(db))
-      ok_run(dir, { "upgrade", "+2" })
-      assert.same({ EXAMPLE[3] }, h.sqlite_versions(db))
-      ok_run(dir, { "downgrade", "-1" })
-      assert.same({ EXAMPLE[2] }, h.sqlite_versions(db))
-      local r = h.run(dir, { "upgrade", "+5" })
-      assert.equal(2, r.status)
-      assert.same({ EXAMPLE[2] }, h.sqlite_versions(db))
-      r = h.run(dir, { "downgrade", "-3" })
-      assert.equal(2, r.status)
-      assert.same({ EXAMPLE[2] }, h.sqlite_versions(db))
-    end)
-
-    it("refuses to upgrade to a revision below the current one, and the reverse", function()
-      local dir = h.example_project()
-      local db = dir .. "/luamig.db"
-      ok_run(dir, { "upgrade", "head" })
-      local before = h.sqlite_schema(db)
-      local r = h.run(dir, { "upgrade", "4f1c0a9be2d3" })
-      assert.equal(2, r.status)
-      assert.matches("^luamig: .*4f1c0a9be2d3", r.stderr)
-      assert.matches("downgrade", r.stderr)
-      assert.equal(before, h.sqlite_schema(db))
-      ok_run(dir, { "downgrade", "4f1c" })
-      r = h.run(dir, { "downgrade", "c3d5e7f90a12" })
-      assert.equal(2, r.status)
-      assert.matches("upgrade", r.stderr)
-      assert.same({ EXAMPLE[1] }, h.sqlite_versions(db))
-    end)
-
-    it("stamps without running revisions", function()
-      local dir = h.example_project()
-      local db = dir .. "/luamig.db"
-      ok_run(dir, { "stamp", "head" })
-      assert.same({ EXAMPLE[3] }, h.sqlite_versions(db))
-      assert.same({ "luamig_version" }, h.sqlite_tables(db))
-      ok_run(dir, { "stamp", "base" })
-      assert.same({}, h.sqlite_versions(db))
-    end)
-
+  describe("settings", function()
     it("takes the database from -u, then $DATABASE_URL, then the default", function()
       local dir = h.example_project()
       ok_run(dir, { "-u", "sqlite:flag.db", "upgrade", "+1" })
@@ -195,34 +95,6 @@ describe("luamig on SQLite #sqlite", function()
       local r = h.run(dir, { "upgrade", "head" })
       assert_one_line_error(r, 2, "migrations/versions/b2_bad.lua:4:")
       assert.same({}, h.sqlite_tables(dir .. "/luamig.db"))
-    end)
-
-    it("a runtime error in upgrade rolls that revision back, names file:line, exit 1", function()
-      local dir = broken_project(h.revision_text("b2", {
-        down = "a1",
-        up = 'op.create_table("u", Column("id", Integer))\n  op.add_column("u", Column("x", Integer))\n  error("boom")',
-      }))
-      local r = h.run(dir, { "upgrade", "head" })
-      assert_one_line_error(r, 1, "migrations/versions/b2_bad.lua:8: boom")
-      assert.matches("upgrade b2 failed", r.stderr, 1, true)
-      local db = dir .. "/luamig.db"
-      assert.same({ "luamig_version", "t" }, h.sqlite_tables(db))
-      assert.same({ "a1" }, h.sqlite_versions(db))
-      -- with -v the traceback is there
-      r = h.run(dir, { "-v", "upgrade", "head" })
-      assert.equal(1, r.status)
-      assert.matches("stack traceback", r.stderr, 1, true)
-    end)
-
-    it("a failing SQL statement rolls the revision back with the database's message", function()
-      local dir = broken_project(h.revision_text("b2", {
-        down = "a1",
-        up = 'op.create_table("u", Column("id", Integer))\n  op.execute("INSERT INTO nowhere VALUES (1)")',
-      }))
-      local r = h.run(dir, { "upgrade", "head" })
-      assert_one_line_error(r, 1, "migrations/versions/b2_bad.lua:7:")
-      assert.matches("no such table: nowhere", r.stderr, 1, true)
-      assert.same({ "luamig_version", "t" }, h.sqlite_tables(dir .. "/luamig.db"))
     end)
 
     it("a file without revision, or without upgrade, is named", function()

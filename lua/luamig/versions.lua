@@ -1,0 +1,192 @@
+-- luamig.versions: the bookkeeping tables.
+--
+-- The version table holds one row per current head, exactly as Alembic's
+-- alembic_version does (so an Alembic-managed database can be adopted by
+-- naming it). The history table next to it keeps one row per step that
+-- ran: what, which way, when, by whom and how it ended. On a database that
+-- cannot roll DDL back (MySQL) a step's row is written as "running" before
+-- the step starts, so that a step cut off half-way is known afterwards.
+
+local types = require "luamig.types"
+local sys = require "luamig.sys"
+
+local ipairs, setmetatable = ipairs, setmetatable
+local str_format, table_sort = string.format, table.sort
+local os_date, math_floor = os.date, math.floor
+
+local M = {}
+
+local Versions = {}
+Versions.__index = Versions
+
+-- Queries that tell whether a table exists, per driver.
+local TABLE_EXISTS = {
+  sqlite = "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
+  postgres = "SELECT 1 AS found FROM information_schema.tables"
+    .. " WHERE table_schema = current_schema() AND table_name = ?",
+  mysql = "SELECT 1 AS found FROM information_schema.tables"
+    .. " WHERE table_schema = DATABASE() AND table_name = ?",
+}
+
+--- conn: a driver connection; dialect: its ddl dialect; names from config.
+function M.new(conn, dialect, driver_name, version_table, history_table)
+  return setmetatable({
+    conn = conn, dialect = dialect, driver = driver_name,
+    version_table = version_table, history_table = history_table,
+    q_version = dialect:quote(version_table), q_history = dialect:quote(history_table),
+  }, Versions)
+end
+
+function Versions:table_exists(name)
+  local row, err = self.conn:first(TABLE_EXISTS[self.driver], name)
+  if err then return nil, err end
+  return row ~= nil
+end
+
+--- The revisions in the version table, sorted; {} before the first write.
+function Versions:heads()
+  local exists, err = self:table_exists(self.version_table)
+  if exists == nil then return nil, err end
+  if not exists then return {} end
+  local rows, qerr = self.conn:query("SELECT version_num FROM " .. self.q_version)
+  if not rows then return nil, qerr end
+  local heads = {}
+  for i, row in ipairs(rows) do heads[i] = row.version_num end
+  table_sort(heads)
+  return heads
+end
+
+local Column, String, Integer, Text = types.Column, types.String, types.Integer, types.Text
+
+local function version_table_record(name)
+  return {
+    kind = "create_table", table = name, constraints = {},
+    columns = { Column("version_num", String(32), { primary_key = true, nullable = false }) },
+  }
+end
+
+local function history_table_record(name)
+  return {
+    kind = "create_table", table = name, constraints = {},
+    columns = {
+      Column("id", Integer, { primary_key = true }),
+      Column("revision", String(32), { nullable = false }),
+      Column("direction", String(8), { nullable = false }),   -- up, down, stamp
+      Column("outcome", String(16), { nullable = false }),    -- running, ok, failed
+      Column("checksum", String(64)),
+      Column("started_at", String(32), { nullable = false }), -- ISO 8601, UTC
+      Column("finished_at", String(32)),
+      Column("duration_ms", Integer),
+      Column("applied_by", String(255)),                      -- user@host pid N
+      Column("luamig_version", String(32)),
+      Column("message", Text),
+    },
+  }
+end
+
+local function create(self, name, record)
+  local exists, err = self:table_exists(name)
+  if exists == nil then return nil, err end
+  if exists then return true end
+  local statements, cerr = self.dialect:compile(record)
+  if not statements then return nil, cerr end
+  for _, sql in ipairs(statements) do
+    local ok, xerr = self.conn:execute(sql)
+    if not ok then return nil, str_format("cannot create table %s: %s", name, xerr) end
+  end
+  return true
+end
+
+--- Create both tables if they are not there yet (on the first write).
+function Versions:ensure()
+  local ok, err = create(self, self.version_table, version_table_record(self.version_table))
+  if ok then ok, err = create(self, self.history_table, history_table_record(self.history_table)) end
+  return ok, err
+end
+
+--- Apply a step's change: {delete = ids, insert = ids, update = {from, to}}.
+function Versions:apply(change)
+  local conn = self.conn
+  for _, id in ipairs(change.delete or {}) do
+    local ok, err = conn:execute("DELETE FROM " .. self.q_version .. " WHERE version_num = ?", id)
+    if not ok then return nil, err end
+  end
+  if change.update then
+    local n, err = conn:execute("UPDATE " .. self.q_version .. " SET version_num = ? WHERE version_num = ?",
+      change.update.to, change.update.from)
+    if not n then return nil, err end
+    if n ~= 1 then
+      return nil, str_format("version table %s: expected one row %s to update to %s, found %d",
+        self.version_table, change.update.from, change.update.to, n)
+    end
+  end
+  for _, id in ipairs(change.insert or {}) do
+    local ok, err = conn:execute("INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)", id)
+    if not ok then return nil, err end
+  end
+  return true
+end
+
+--- Replace every row with `heads` (stamp).
+function Versions:replace(heads)
+  local ok, err = self.conn:execute("DELETE FROM " .. self.q_version)
+  for _, id in ipairs(heads) do
+    if not ok then break end
+    ok, err = self.conn:execute("INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)", id)
+  end
+  return ok, err
+end
+
+---------------------------------------------------------------------------
+-- History rows
+
+local function iso_time(t)
+  local secs = math_floor(t)
+  return os_date("!%Y-%m-%dT%H:%M:%S", secs) .. str_format(".%03dZ", math_floor((t - secs) * 1000))
+end
+
+local who -- user@host pid N, the same for the whole run
+local function applied_by()
+  who = who or str_format("%s@%s pid %d", sys.username() or "?", sys.hostname() or "?", sys.getpid())
+  return who
+end
+
+--- Insert a history row; returns its id (or true where the driver cannot say).
+-- entry: revision, direction, outcome, started (sys.now()), finished, checksum, message.
+function Versions:record(entry)
+  local finished = entry.finished
+  local n, err = self.conn:execute("INSERT INTO " .. self.q_history
+    .. " (revision, direction, outcome, checksum, started_at, finished_at, duration_ms, applied_by,"
+    .. " luamig_version, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    entry.revision, entry.direction, entry.outcome, entry.checksum, iso_time(entry.started),
+    finished and iso_time(finished) or nil,
+    finished and math_floor((finished - entry.started) * 1000 + 0.5) or nil,
+    applied_by(), sys.version, entry.message)
+  if not n then return nil, err end
+  return self.conn:last_insert_id()
+end
+
+--- Close a "running" row: outcome, finish time, message.
+function Versions:finish(id, started, outcome, message)
+  local finished = sys.now()
+  return self.conn:execute("UPDATE " .. self.q_history
+    .. " SET outcome = ?, finished_at = ?, duration_ms = ?, message = ? WHERE id = ?",
+    outcome, iso_time(finished), math_floor((finished - started) * 1000 + 0.5), message, id)
+end
+
+--- The last history row if it is a step that did not finish ("running" or
+-- "failed"), else false; nil, err on a database error. Only meaningful where DDL is not transactional:
+-- elsewhere a failed step leaves no row.
+function Versions:unfinished()
+  local exists, err = self:table_exists(self.history_table)
+  if exists == nil then return nil, err end
+  if not exists then return false end
+  local row, qerr = self.conn:first("SELECT revision, direction, outcome, started_at, applied_by, message FROM "
+    .. self.q_history .. " ORDER BY id DESC LIMIT 1")
+  if qerr then return nil, qerr end
+  if row and (row.outcome == "running" or row.outcome == "failed") then return row end
+  return false
+end
+
+M.iso_time = iso_time
+return M

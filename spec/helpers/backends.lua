@@ -1,0 +1,233 @@
+-- The backends an integration spec runs on: SQLite always, PostgreSQL and
+-- MariaDB when spec/with-servers.sh started them (LUAMIG_TEST_*_URL).
+-- Each gives fresh databases and looks at them through luamig's own driver
+-- binding, so that a spec checks what the server holds, not what luamig
+-- says it did.
+--
+--   for _, b in ipairs(backends.all()) do
+--     describe("... #" .. b.tag, function()
+--       if not b.available then
+--         return it("runs", function() pending(b.skip_message) end)
+--       end
+--       local url = b:new_database()
+--       ...
+--   end
+local driver = require "luamig.driver"
+local config = require "luamig.config"
+
+local M = {}
+
+local function random_suffix()
+  local f = assert(io.open("/dev/urandom", "rb"))
+  local bytes = f:read(6)
+  f:close()
+  return (bytes:gsub(".", function(c) return string.format("%02x", c:byte()) end))
+end
+
+local function connect(url)
+  local u = assert(config.parse_url(url))
+  local params = { database = u.database, host = u.host, port = u.port, user = u.user, password = u.password }
+  for k, v in pairs(u.params) do params[k] = v end
+  return assert(driver.connect(u.driver, params))
+end
+
+local function first_column(conn, sql, ...)
+  local rows = assert(conn:query(sql, ...))
+  local out = {}
+  for i, row in ipairs(rows) do
+    local _, v = next(row)
+    out[i] = v
+  end
+  return out
+end
+
+local Backend = {}
+Backend.__index = Backend
+
+--- A connection to a database of this backend (caller closes it).
+function Backend:connect(url) return connect(url) end
+
+--- Run fn(conn) with a connection that is closed afterwards.
+function Backend:with(url, fn)
+  local conn = connect(url)
+  local ok, a, b = pcall(fn, conn)
+  conn:close()
+  if not ok then error(a, 0) end
+  return a, b
+end
+
+--- Table names, sorted.
+function Backend:tables(url)
+  return self:with(url, function(conn)
+    local names = first_column(conn, self.tables_sql)
+    table.sort(names)
+    return names
+  end)
+end
+
+--- Rows of the version table, sorted ({} when it does not exist).
+function Backend:versions(url, name)
+  name = name or "luamig_version"
+  return self:with(url, function(conn)
+    local rows = conn:query("SELECT version_num FROM " .. conn:quote_ident(name) .. " ORDER BY version_num")
+    local ids = {}
+    for i, r in ipairs(rows or {}) do ids[i] = r.version_num end
+    return ids
+  end)
+end
+
+--- Column descriptions of one table: {name = "type nullable default"}.
+function Backend:columns(url, table_name)
+  return self:with(url, function(conn) return self.describe_columns(conn, table_name) end)
+end
+
+--- Index names of one table, sorted (without the primary key's).
+function Backend:indexes(url, table_name)
+  return self:with(url, function(conn)
+    local names = first_column(conn, self.indexes_sql, table_name)
+    table.sort(names)
+    return names
+  end)
+end
+
+--- A text of every table with its columns and indexes, for comparing two
+-- states of a schema.
+function Backend:schema(url)
+  local parts = {}
+  for _, t in ipairs(self:tables(url)) do
+    local cols = self:columns(url, t)
+    local names = {}
+    for name in pairs(cols) do names[#names + 1] = name end
+    table.sort(names)
+    parts[#parts + 1] = t .. ":"
+    for _, name in ipairs(names) do parts[#parts + 1] = "  " .. name .. " " .. cols[name] end
+    for _, ix in ipairs(self:indexes(url, t)) do parts[#parts + 1] = "  index " .. ix end
+  end
+  return table.concat(parts, "\n")
+end
+
+---------------------------------------------------------------------------
+
+local made_dirs = {}
+
+local sqlite = setmetatable({
+  name = "SQLite", tag = "sqlite", driver = "sqlite", available = true,
+  tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+  indexes_sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+}, Backend)
+
+function sqlite.describe_columns(conn, table_name)
+  local out = {}
+  for _, c in ipairs(assert(conn:query("SELECT * FROM pragma_table_info(?)", table_name))) do
+    out[c.name] = string.format("%s %s %s", c.type, c.notnull == 1 and "NOT NULL" or "NULL",
+      tostring(c.dflt_value))
+  end
+  return out
+end
+
+--- A new empty database; `dir` (optional) holds the SQLite file.
+function sqlite:new_database(dir)
+  if not dir then
+    local p = io.popen("mktemp -d " .. (os.getenv("TMPDIR") or "/tmp") .. "/luamig-db.XXXXXX")
+    dir = p:read("l")
+    p:close()
+    made_dirs[#made_dirs + 1] = dir
+  end
+  return "sqlite:///" .. dir .. "/" .. random_suffix() .. ".db"
+end
+
+---------------------------------------------------------------------------
+-- PostgreSQL and MariaDB: a database per call, dropped by M.cleanup().
+
+local made_databases = {}
+
+local function server(fields)
+  local b = setmetatable(fields, Backend)
+  b.admin_url = os.getenv(b.env_url)
+  b.available = b.admin_url ~= nil and b.admin_url ~= ""
+  b.skip_message = b.name .. " skipped: " .. (os.getenv(b.env_skip)
+    or (b.env_url .. " is not set: run the suite through spec/with-servers.sh"))
+  return b
+end
+
+local postgres = server {
+  name = "PostgreSQL", tag = "postgres", driver = "postgres",
+  env_url = "LUAMIG_TEST_PG_URL", env_skip = "LUAMIG_TEST_PG_SKIP",
+  tables_sql = "SELECT table_name FROM information_schema.tables"
+    .. " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+  indexes_sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?"
+    .. " AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype = 'p')",
+}
+
+local mysql = server {
+  name = "MariaDB", tag = "mysql", driver = "mysql",
+  env_url = "LUAMIG_TEST_MYSQL_URL", env_skip = "LUAMIG_TEST_MYSQL_SKIP",
+  tables_sql = "SELECT table_name FROM information_schema.tables"
+    .. " WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'",
+  indexes_sql = "SELECT DISTINCT index_name FROM information_schema.statistics"
+    .. " WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY'",
+}
+
+local function information_schema_columns(conn, table_name, schema_expr)
+  local out = {}
+  local rows = assert(conn:query("SELECT column_name AS name, data_type AS type, is_nullable AS nullable,"
+    .. " column_default AS dflt FROM information_schema.columns"
+    .. " WHERE table_schema = " .. schema_expr .. " AND table_name = ?", table_name))
+  for _, c in ipairs(rows) do
+    out[c.name] = string.format("%s %s %s", c.type, c.nullable == "YES" and "NULL" or "NOT NULL", tostring(c.dflt))
+  end
+  return out
+end
+
+function postgres.describe_columns(conn, t) return information_schema_columns(conn, t, "current_schema()") end
+function mysql.describe_columns(conn, t) return information_schema_columns(conn, t, "DATABASE()") end
+
+local function with_database(admin_url, name)
+  local scheme_host = admin_url:match("^(.-://[^/]*)")
+  return scheme_host .. "/" .. name
+end
+
+function postgres:new_database()
+  local name = "luamig_t_" .. random_suffix()
+  local conn = connect(self.admin_url)
+  assert(conn:execute("CREATE DATABASE " .. name))
+  conn:close()
+  made_databases[#made_databases + 1] = { self, name }
+  return with_database(self.admin_url, name)
+end
+
+function mysql:new_database()
+  local name = "luamig_t_" .. random_suffix()
+  local conn = connect(self.admin_url)
+  assert(conn:execute("CREATE DATABASE " .. name .. " CHARACTER SET utf8mb4"))
+  conn:close()
+  made_databases[#made_databases + 1] = { self, name }
+  return with_database(self.admin_url, name)
+end
+
+local function drop_database(backend, name)
+  local conn = connect(backend.admin_url)
+  if backend == postgres then
+    conn:execute("DROP DATABASE IF EXISTS " .. name .. " WITH (FORCE)")
+  else
+    conn:execute("DROP DATABASE IF EXISTS " .. name)
+  end
+  conn:close()
+end
+
+--- Every backend, available or not (a spec reports the unavailable ones
+-- as pending with the reason).
+function M.all()
+  return { sqlite, postgres, mysql }
+end
+
+--- Drop every database and file made so far.
+function M.cleanup()
+  for _, entry in ipairs(made_databases) do pcall(drop_database, entry[1], entry[2]) end
+  made_databases = {}
+  for _, dir in ipairs(made_dirs) do os.execute("rm -rf '" .. dir .. "'") end
+  made_dirs = {}
+end
+
+M.sqlite, M.postgres, M.mysql = sqlite, postgres, mysql
+return M
