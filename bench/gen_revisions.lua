@@ -4,12 +4,13 @@
 --   <out>/alembic/{alembic.ini,env.py,versions/*.py}   the same in Alembic
 --     (transaction_per_migration = True, as luamig does)
 --   <out>/replay.<dialect>.sql   luamig's statements and transactions, for
---     the database's own client (written by `luamig upgrade --sql` when that
---     exists; here from the same templates)
+--     the database's own client (sqlite3, psql, mariadb)
 -- usage: lua5.4 bench/gen_revisions.lua N OUTDIR
 
 local n = assert(tonumber(arg[1]), "usage: gen_revisions.lua N OUTDIR")
 local out = assert(arg[2], "usage: gen_revisions.lua N OUTDIR")
+local out_dir = out
+local root = arg[0]:match("^(.*)/bench/[^/]*$") or "."
 
 local function write(path, text)
   local f = assert(io.open(path, "w"))
@@ -94,35 +95,81 @@ format = %(levelname)-5.5s %(message)s
 ]])
 
 write(out .. "/alembic/env.py", [[
+import os
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import create_engine, pool
 
 config = context.config
-engine = engine_from_config(config.get_section(config.config_ini_section),
-                            prefix="sqlalchemy.", poolclass=pool.NullPool)
+# BENCH_URL points the same project at PostgreSQL or MariaDB.
+url = os.environ.get("BENCH_URL") or config.get_main_option("sqlalchemy.url")
+engine = create_engine(url, poolclass=pool.NullPool)
 with engine.connect() as connection:
     context.configure(connection=connection, transaction_per_migration=True)
     with context.begin_transaction():
         context.run_migrations()
 ]])
 
--- The SQLite replay: what luamig runs, statement for statement, with one
--- transaction per revision.
-local sql = {
-  'CREATE TABLE "luamig_version" ("version_num" VARCHAR(32) NOT NULL, PRIMARY KEY ("version_num"));',
-}
-for i = 1, n do
-  local name = string.format("t_%04d", i)
-  sql[#sql + 1] = "BEGIN;"
-  sql[#sql + 1] = string.format('CREATE TABLE "%s" ("id" INTEGER NOT NULL PRIMARY KEY, '
-    .. '"name" VARCHAR(50) NOT NULL, "created_at" DATETIME);', name)
-  if i == 1 then
-    sql[#sql + 1] = string.format("INSERT INTO \"luamig_version\" (version_num) VALUES ('%s');", id(i))
-  else
-    sql[#sql + 1] = string.format("UPDATE \"luamig_version\" SET version_num = '%s' WHERE version_num = '%s';",
-      id(i), id(i - 1))
-  end
-  sql[#sql + 1] = "COMMIT;"
+-- The replays: what luamig runs, statement for statement and transaction
+-- for transaction, compiled by luamig's own dialects so that the text is
+-- the same. SQLite and PostgreSQL run each revision, its version-row change
+-- and its history row in one transaction; MySQL records the step as running
+-- first (DDL commits at once there), then closes the record.
+package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
+package.cpath = root .. "/bin/?.so;" .. package.cpath
+local ddl = require "luamig.ddl"
+local types = require "luamig.types"
+local versions = require "luamig.versions"
+
+local function literal(v)
+  if v == nil then return "NULL" end
+  if type(v) == "number" then return tostring(v) end
+  return "'" .. tostring(v):gsub("'", "''") .. "'"
 end
-write(out .. "/replay.sqlite.sql", table.concat(sql, "\n") .. "\n")
-print(string.format("wrote %d revisions under %s", n, out))
+
+local function replay(dialect_name)
+  local d = ddl.dialect(dialect_name)
+  local q = function(name) return d:quote(name) end
+  local out = {}
+  local function add(sql) out[#out + 1] = sql .. ";" end
+  local version_rec, history_rec = versions.table_records("luamig_version", "luamig_history")
+  for _, sql in ipairs(d:compile(version_rec)) do add(sql) end
+  for _, sql in ipairs(d:compile(history_rec)) do add(sql) end
+  local history_cols = "(revision, direction, outcome, checksum, started_at, finished_at, duration_ms,"
+    .. " applied_by, luamig_version, message)"
+  local function history_values(rev, outcome)
+    return table.concat({ literal(rev), literal("up"), literal(outcome), "NULL",
+      literal("2026-11-21T10:00:00.000Z"), literal("2026-11-21T10:00:00.001Z"), "1",
+      literal("bench@localhost pid 1"), literal("0.1.0"), "NULL" }, ", ")
+  end
+  local begin = dialect_name == "mysql" and "START TRANSACTION;" or "BEGIN;"
+  for i = 1, n do
+    local name = string.format("t_%04d", i)
+    local rec = { kind = "create_table", table = name, constraints = {}, columns = {
+      types.Column("id", types.Integer, { primary_key = true }),
+      types.Column("name", types.String(50), { nullable = false }),
+      types.Column("created_at", types.DateTime) } }
+    local version_change = i == 1
+      and string.format("INSERT INTO %s (version_num) VALUES (%s)", q("luamig_version"), literal(id(i)))
+      or string.format("UPDATE %s SET version_num = %s WHERE version_num = %s", q("luamig_version"),
+        literal(id(i)), literal(id(i - 1)))
+    if dialect_name == "mysql" then
+      add(string.format("INSERT INTO %s %s VALUES (%s)", q("luamig_history"), history_cols,
+        history_values(id(i), "running")))
+    end
+    out[#out + 1] = begin
+    for _, sql in ipairs(d:compile(rec)) do add(sql) end
+    add(version_change)
+    if dialect_name == "mysql" then
+      add(string.format("UPDATE %s SET outcome = 'ok', finished_at = %s, duration_ms = 1, message = NULL"
+        .. " WHERE id = %d", q("luamig_history"), literal("2026-11-21T10:00:00.001Z"), i))
+    else
+      add(string.format("INSERT INTO %s %s VALUES (%s)", q("luamig_history"), history_cols,
+        history_values(id(i), "ok")))
+    end
+    out[#out + 1] = "COMMIT;"
+  end
+  write(string.format("%s/replay.%s.sql", out_dir, dialect_name), table.concat(out, "\n") .. "\n")
+end
+
+for _, d in ipairs { "sqlite", "postgres", "mysql" } do replay(d) end
+print(string.format("wrote %d revisions under %s", n, out_dir))

@@ -84,6 +84,11 @@ local function history_table_record(name)
   }
 end
 
+--- The create_table records of both tables (the bench replays them).
+function M.table_records(version_table, history_table)
+  return version_table_record(version_table), history_table_record(history_table)
+end
+
 local function create(self, name, record)
   local exists, err = self:table_exists(name)
   if exists == nil then return nil, err end
