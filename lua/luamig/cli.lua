@@ -8,7 +8,7 @@ local command = require "luamig.command"
 local config = require "luamig.config"
 local sys = require "luamig.sys"
 
-local ipairs, pairs, type = ipairs, pairs, type
+local ipairs, pairs = ipairs, pairs
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 local io_stdout, io_stderr = io.stdout, io.stderr
 
@@ -32,13 +32,25 @@ local COMMANDS = {
     flags = {},
   },
   revision = {
-    usage = "revision -m MESSAGE [--rev-id ID] [--head REV] [--version-path DIR]", max = 0,
+    usage = "revision -m MESSAGE [--head REV [--splice]] [--branch-label L] [--depends-on REV]...", max = 0,
     summary = "create a new revision file",
     flags = {
       { "-m", "--message", key = "message", value = "MESSAGE", help = "what the revision does (required)" },
-      { "--rev-id", key = "rev_id", value = "ID", help = "use this id instead of a random one" },
-      { "--head", key = "head", value = "REV", help = "parent revision when there are several heads" },
+      { "--head", key = "head", value = "REV", help = "parent: a head, label@head, or base for a new root" },
+      { "--splice", key = "splice", help = "allow a --head that is not a head (starts a branch)" },
+      { "--branch-label", key = "branch_label", value = "LABEL", help = "name the branch this revision starts" },
+      { "--depends-on", key = "depends_on", value = "REV", multi = true, help = "a revision or label this one needs (repeatable)" },
       { "--version-path", key = "version_path", value = "DIR", help = "directory for the new file" },
+      { "--rev-id", key = "rev_id", value = "ID", help = "use this id instead of a random one" },
+    },
+  },
+  merge = {
+    usage = "merge REV... -m MESSAGE [--branch-label L] [--rev-id ID]", min = 1,
+    summary = "create a revision that merges REVs (e.g. heads) into one",
+    flags = {
+      { "-m", "--message", key = "message", value = "MESSAGE", help = "what the merge is (required)" },
+      { "--branch-label", key = "branch_label", value = "LABEL", help = "a label for the merged branch" },
+      { "--rev-id", key = "rev_id", value = "ID", help = "use this id instead of a random one" },
     },
   },
   upgrade = {
@@ -48,24 +60,34 @@ local COMMANDS = {
   },
   downgrade = {
     usage = "downgrade TARGET", min = 1, max = 1,
-    summary = "revert revisions down to TARGET (a revision, -N, or base)",
+    summary = "revert revisions down to TARGET (a revision, -1, label@base or base)",
     flags = {},
   },
   current = {
-    usage = "current [-v]", max = 0,
+    usage = "current [-v] [--check-heads]", max = 0,
     summary = "show the revision(s) the database is at",
-    flags = {},
+    flags = {
+      { "--check-heads", key = "check_heads", help = "exit 1 unless the database is at the heads" },
+    },
   },
   history = {
-    usage = "history [-r RANGE] [-v]", max = 0,
+    usage = "history [-r RANGE] [-i] [-v]", max = 0,
     summary = "list revisions, newest first",
     flags = {
-      { "-r", "--rev-range", key = "range", value = "RANGE", help = "only revisions in FROM:TO" },
+      { "-r", "--rev-range", key = "range", value = "RANGE", help = "only FROM:TO (e.g. base:head, -3:current)" },
+      { "-i", "--indicate-current", key = "indicate_current", help = "mark the database's revisions (current)" },
     },
   },
   heads = {
-    usage = "heads [-v]", max = 0,
-    summary = "show the newest revision(s) of each branch",
+    usage = "heads [-v] [--resolve-dependencies]", max = 0,
+    summary = "show the newest revision of each branch",
+    flags = {
+      { "--resolve-dependencies", key = "resolve_dependencies", help = "leave out heads other revisions depend on" },
+    },
+  },
+  branches = {
+    usage = "branches [-v]", max = 0,
+    summary = "show the revisions where history splits",
     flags = {},
   },
   show = {
@@ -74,9 +96,11 @@ local COMMANDS = {
     flags = {},
   },
   stamp = {
-    usage = "stamp REV...", min = 1,
+    usage = "stamp REV... [--purge]", min = 1,
     summary = "set the version table to REV without running migrations",
-    flags = {},
+    flags = {
+      { "--purge", key = "purge", help = "delete every version row first" },
+    },
   },
   test = {
     usage = "test [BUSTED ARGS...]", passthrough = true,
@@ -86,8 +110,9 @@ local COMMANDS = {
 }
 
 local TARGETS_HELP = [[
-Targets: head, base, a revision id or a unique prefix of 4+ characters,
-+N / -N (relative to the current revision).]]
+Targets: head, heads, base, a revision id or a unique prefix of 4+
+characters, a branch label, label@head, label@base, rev@head, +N / -N
+(relative to the current revision), rev+N, label@-N, head-1, base+2.]]
 
 local function find_flag(list, arg)
   for _, flag in ipairs(list) do
@@ -139,7 +164,7 @@ local function command_help(name)
     lines[#lines + 1] = "Options:"
     lines[#lines + 1] = flag_lines(spec.flags)
   end
-  if name == "upgrade" or name == "downgrade" or name == "stamp" or name == "show" then
+  if name == "upgrade" or name == "downgrade" or name == "stamp" or name == "show" or name == "merge" then
     lines[#lines + 1] = ""
     lines[#lines + 1] = TARGETS_HELP
   end
@@ -190,8 +215,9 @@ function M.parse(argv)
         return nil, str_format("option %s takes no value", name)
       end
       if flag.multi then
-        local list = opts[flag.key]
+        local list = opts[flag.key] or {}
         list[#list + 1] = value
+        opts[flag.key] = list
       else
         opts[flag.key] = value
       end

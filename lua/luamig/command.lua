@@ -10,10 +10,11 @@ local script = require "luamig.script"
 local revision = require "luamig.revision"
 local context = require "luamig.context"
 local config = require "luamig.config"
+local report = require "luamig.report"
 local sys = require "luamig.sys"
 
-local ipairs, type = ipairs, type
-local str_format, table_concat = string.format, table.concat
+local ipairs, pairs, tostring, pcall = ipairs, pairs, tostring, pcall
+local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 local io_open = io.open
 
 local M = {}
@@ -37,47 +38,17 @@ local function with_context(cfg, opts, fn)
   return ok, msg, st, tb
 end
 
-local function is_head(graph, id)
-  for _, h in ipairs(graph:heads()) do if h == id then return true end end
-  return false
-end
-
-local function parents_text(node)
-  if #node.down_revisions == 0 then return "<base>" end
-  return table_concat(node.down_revisions, ", ")
-end
-
--- "ae1023 (head)" / "(branchpoint)" / "(mergepoint)" / "(label)"
-local function decorated(graph, node)
-  local marks = {}
-  if is_head(graph, node.id) then marks[#marks + 1] = "head" end
-  if #node.down_revisions > 1 then marks[#marks + 1] = "mergepoint" end
-  if node.children and #node.children > 1 then marks[#marks + 1] = "branchpoint" end
-  for _, label in ipairs(node.branch_labels or {}) do marks[#marks + 1] = label end
-  if #marks == 0 then return node.id end
-  return str_format("%s (%s)", node.id, table_concat(marks, ", "))
-end
-
-local function history_line(graph, node)
-  return str_format("%s -> %s, %s", parents_text(node), decorated(graph, node), node.doc or "")
-end
-
-local function verbose_block(graph, node)
-  local lines = {
-    "Rev: " .. decorated(graph, node),
-    "Parent: " .. parents_text(node),
-  }
-  if #(node.depends_on or {}) > 0 then
-    lines[#lines + 1] = "Depends on: " .. table_concat(node.depends_on, ", ")
-  end
-  local kids = {}
-  for _, c in ipairs(node.children or {}) do kids[#kids + 1] = type(c) == "table" and c.id or c end
-  if #kids > 0 then lines[#lines + 1] = "Children: " .. table_concat(kids, ", ") end
-  lines[#lines + 1] = "Path: " .. (node.path or "?")
-  lines[#lines + 1] = ""
-  lines[#lines + 1] = "    " .. (node.doc or "")
-  lines[#lines + 1] = ""
-  return table_concat(lines, "\n")
+-- The database's version rows, for commands that only read them.
+local function database_heads(cfg, opts)
+  local heads
+  local ok, msg, status = with_context(cfg, opts, function(ctx)
+    local err
+    heads, err = ctx:current_heads()
+    if not heads then return nil, err, 1 end
+    return true
+  end)
+  if not ok then return nil, msg, status end
+  return heads
 end
 
 ---------------------------------------------------------------------------
@@ -126,42 +97,113 @@ function M.init(_, opts)
 end
 
 ---------------------------------------------------------------------------
--- revision
+-- revision / merge
+
+local function new_rev_id(opts, by_id)
+  local rev_id = opts.rev_id or sys.random_hex(12)
+  if not rev_id:match("^[%w_]+$") or #rev_id > 32 then
+    return nil, str_format("--rev-id %q: use up to 32 letters, digits or _", rev_id)
+  end
+  if by_id[rev_id] then
+    return nil, str_format("--rev-id %s: revision %s already exists in %s", rev_id, rev_id, by_id[rev_id].path)
+  end
+  return rev_id
+end
+
+-- The parents of a new revision: the single head, or --head (a head unless
+-- --splice; "base" starts a new independent history).
+local function new_parents(graph, opts)
+  if not opts.head then
+    local heads = graph:heads()
+    if #heads > 1 then
+      return nil, str_format("the project has %d heads (%s): pass --head REV (or label@head) to choose "
+        .. "the parent, or run 'luamig merge heads -m \"merge\"' first", #heads, table_concat(heads, ", "))
+    end
+    return heads
+  end
+  if opts.head == "base" then return {} end
+  local ids, err = graph:resolve(opts.head, nil)
+  if not ids then return nil, "--head: " .. err end
+  if not opts.splice then
+    for _, id in ipairs(ids) do
+      if #(graph:get(id).children or {}) > 0 then
+        return nil, str_format("--head: revision %s is not a head; pass --splice to start a new branch from it", id)
+      end
+    end
+  end
+  return ids
+end
+
+-- --depends-on values: a branch label stays a label (so that it follows the
+-- branch), anything else becomes the full id it names.
+local function dependencies(graph, list)
+  local out = {}
+  for _, dep in ipairs(list or {}) do
+    if graph:label(dep) then
+      out[#out + 1] = dep
+    else
+      local ids, err = graph:resolve(dep, nil)
+      if not ids then return nil, "--depends-on: " .. err end
+      for _, id in ipairs(ids) do out[#out + 1] = id end
+    end
+  end
+  return out
+end
+
+local function write_revision(cfg, opts, by_id, spec)
+  local rev_id, err = new_rev_id(opts, by_id)
+  if not rev_id then return nil, err, 2 end
+  spec.rev_id = rev_id
+  spec.message = opts.message
+  spec.branch_labels = opts.branch_label and { opts.branch_label } or {}
+  spec.directory = opts.version_path or script.version_dirs(cfg)[1]
+  local path, created = script.create(cfg, spec)
+  if not path then return nil, created, 2 end
+  -- The new file must fit the graph (a label used twice, say): if not,
+  -- take it back and say why.
+  local scripts = {}
+  for _, s in pairs(by_id) do scripts[#scripts + 1] = s end
+  scripts[#scripts + 1] = created
+  local _, gerr = revision.new(scripts)
+  if gerr then
+    os.remove(path)
+    return nil, gerr, 2
+  end
+  opts.out(str_format("Generating %s ... done", path))
+  return true
+end
 
 function M.revision(cfg, opts)
-  local message = opts.message
-  if not message then
+  if not opts.message then
     return nil, "revision: -m MESSAGE is required (a few words about the change)", 2
   end
   local graph, by_id, status = load_graph(cfg)
   if not graph then return nil, by_id, status end
-  local rev_id = opts.rev_id or sys.random_hex(12)
-  if not rev_id:match("^[%w_]+$") or #rev_id > 32 then
-    return nil, str_format("--rev-id %q: use up to 32 letters, digits or _", rev_id), 2
-  end
-  if by_id[rev_id] then
-    return nil, str_format("--rev-id %s: revision %s already exists in %s", rev_id, rev_id, by_id[rev_id].path), 2
-  end
-  local downs
-  if opts.head then
-    local ids, err = graph:resolve(opts.head, {})
-    if not ids then return nil, "--head: " .. err, 2 end
-    downs = ids
-  else
-    downs = graph:heads()
-    if #downs > 1 then
-      return nil, str_format("the project has %d heads (%s): pass --head REV to choose the parent, "
-        .. "or run 'luamig merge heads -m \"merge\"' first", #downs, table_concat(downs, ", ")), 2
+  local downs, err = new_parents(graph, opts)
+  if not downs then return nil, err, 2 end
+  local deps, derr = dependencies(graph, opts.depends_on)
+  if not deps then return nil, derr, 2 end
+  return write_revision(cfg, opts, by_id, { down_revisions = downs, depends_on = deps })
+end
+
+function M.merge(cfg, opts)
+  if not opts.message then return nil, "merge: -m MESSAGE is required", 2 end
+  local graph, by_id, status = load_graph(cfg)
+  if not graph then return nil, by_id, status end
+  local downs, seen = {}, {}
+  for _, target in ipairs(opts.args) do
+    local ids, err = graph:resolve(target, nil)
+    if not ids then return nil, "merge: " .. err, 2 end
+    for _, id in ipairs(ids) do
+      if not seen[id] then seen[id] = true; downs[#downs + 1] = id end
     end
   end
-  local dirs = script.version_dirs(cfg)
-  local path, created = script.create(cfg, {
-    message = message, rev_id = rev_id, down_revisions = downs,
-    directory = opts.version_path or dirs[1],
-  })
-  if not path then return nil, created, 2 end
-  opts.out(str_format("Generating %s ... done", path))
-  return true
+  if #downs < 2 then
+    return nil, str_format("merge: %s name%s one revision; a merge needs two or more (e.g. 'heads')",
+      table_concat(opts.args, " "), #opts.args == 1 and "s" or ""), 2
+  end
+  table_sort(downs)
+  return write_revision(cfg, opts, by_id, { down_revisions = downs, depends_on = {} })
 end
 
 ---------------------------------------------------------------------------
@@ -194,89 +236,139 @@ end
 
 function M.downgrade(cfg, opts)
   opts.target = opts.args[1]
-  if not opts.target then
-    return nil, "downgrade: a target is required (a revision, -1, or base)", 2
-  end
   return migrate("down", cfg, opts)
 end
 
 ---------------------------------------------------------------------------
--- current / heads / history / show
+-- current / heads / branches / history / show
 
 function M.current(cfg, opts)
-  local graph, _, status = load_graph(cfg)
-  if not graph then return nil, _, status end
-  return with_context(cfg, opts, function(ctx)
-    local heads, err = ctx:current_heads()
-    if not heads then return nil, err, 1 end
-    if opts.verbose then
-      opts.out("Current revision(s) for " .. config.mask_url(cfg.url) .. ":")
+  local graph, err, status = load_graph(cfg)
+  if not graph then return nil, err, status end
+  local heads, herr, hstatus = database_heads(cfg, opts)
+  if not heads then return nil, herr, hstatus end
+  local marks = { heads = graph:heads() }
+  if opts.verbose then opts.out("Current revision(s) for " .. config.mask_url(cfg.url) .. ":") end
+  for _, id in ipairs(heads) do
+    local node = graph:get(id)
+    if not node then opts.out(str_format("%s (no revision file has this id)", id))
+    elseif opts.verbose then opts.out(report.block(graph, node, marks))
+    else opts.out(report.decorated(graph, node, marks)) end
+  end
+  if opts.check_heads then
+    local target = graph:target_heads(heads, "up", "heads")
+    if not target or table_concat(target, ",") ~= table_concat(heads, ",") then
+      return nil, str_format("the database is not at the head revision(s): it is at %s; the heads are %s"
+        .. " (run 'luamig upgrade heads')", #heads > 0 and table_concat(heads, ", ") or "base",
+        table_concat(graph:heads(), ", ")), 1
     end
-    for _, id in ipairs(heads) do
-      local node = graph:get(id)
-      if not node then
-        opts.out(str_format("%s (no revision file has this id)", id))
-      elseif opts.verbose then
-        opts.out(verbose_block(graph, node))
-      else
-        opts.out(decorated(graph, node))
-      end
-    end
-    return true
-  end)
+  end
+  return true
 end
 
 function M.heads(cfg, opts)
-  local graph, _, status = load_graph(cfg)
-  if not graph then return nil, _, status end
-  for _, id in ipairs(graph:heads()) do
+  local graph, err, status = load_graph(cfg)
+  if not graph then return nil, err, status end
+  local marks = { heads = graph:heads() }
+  for _, id in ipairs(marks.heads) do
     local node = graph:get(id)
-    opts.out(opts.verbose and verbose_block(graph, node) or decorated(graph, node))
+    -- With dependencies resolved, a head that another revision depends on
+    -- is not a head of its own.
+    if not (opts.resolve_dependencies and #(node.dependents or {}) > 0) then
+      opts.out(opts.verbose and report.block(graph, node, marks) or report.decorated(graph, node, marks))
+    end
+  end
+  return true
+end
+
+function M.branches(cfg, opts)
+  local graph, err, status = load_graph(cfg)
+  if not graph then return nil, err, status end
+  local marks = { heads = graph:heads() }
+  for _, id in ipairs(graph:branch_points()) do
+    opts.out(report.branch_point(graph, graph:get(id), marks, opts.verbose))
   end
   return true
 end
 
 function M.history(cfg, opts)
-  local graph, _, status = load_graph(cfg)
-  if not graph then return nil, _, status end
-  local nodes, err = graph:walk(opts.range)
-  if not nodes then return nil, err, 2 end
+  local graph, err, status = load_graph(cfg)
+  if not graph then return nil, err, status end
+  local marks = { heads = graph:heads() }
+  local current
+  if opts.indicate_current or (opts.range and opts.range:find("current", 1, true)) then
+    local herr, hstatus
+    current, herr, hstatus = database_heads(cfg, opts)
+    if not current then return nil, herr, hstatus end
+    if opts.indicate_current then marks.current = current end
+  end
+  local nodes, herr = graph:history(opts.range, current)
+  if not nodes then return nil, (opts.range and ("-r " .. opts.range .. ": ") or "") .. herr, 2 end
   for _, node in ipairs(nodes) do
-    opts.out(opts.verbose and verbose_block(graph, node) or history_line(graph, node))
+    opts.out(opts.verbose and report.block(graph, node, marks) or report.line(graph, node, marks))
   end
   return true
 end
 
 function M.show(cfg, opts)
-  local target = opts.args[1]
-  if not target then return nil, "show: a revision is required", 2 end
-  local graph, _, status = load_graph(cfg)
-  if not graph then return nil, _, status end
-  local ids, err = graph:resolve(target, {})
-  if not ids then return nil, err, 2 end
-  for _, id in ipairs(ids) do opts.out(verbose_block(graph, graph:get(id))) end
+  local graph, err, status = load_graph(cfg)
+  if not graph then return nil, err, status end
+  local ids, rerr = graph:resolve(opts.args[1], nil)
+  if not ids then return nil, rerr, 2 end
+  local marks = { heads = graph:heads() }
+  for _, id in ipairs(ids) do opts.out(report.block(graph, graph:get(id), marks)) end
   return true
 end
 
 ---------------------------------------------------------------------------
 -- stamp
 
-function M.stamp(cfg, opts)
-  if #opts.args == 0 then return nil, "stamp: a revision is required (or base, or head)", 2 end
-  local graph, _, status = load_graph(cfg)
-  if not graph then return nil, _, status end
-  local heads = {}
-  for _, target in ipairs(opts.args) do
-    if target ~= "base" then
-      local ids, err = graph:resolve(target, {})
-      if not ids then return nil, err, 2 end
-      for _, id in ipairs(ids) do heads[#heads + 1] = id end
+-- The rows after stamping `targets` over `rows`: each target replaces the
+-- rows on its own line of descent (ancestors and descendants), as Alembic's
+-- stamp does; `base` clears everything.
+local function stamped_rows(graph, rows, targets)
+  local result = {}
+  for _, r in ipairs(rows) do result[#result + 1] = r end
+  for _, target in ipairs(targets) do
+    if target == "base" then
+      result = {}
+    else
+      local ids, err = graph:resolve(target, result)
+      if not ids then return nil, err end
+      for _, id in ipairs(ids) do
+        local kept = {}
+        for _, r in ipairs(result) do
+          if r ~= id and not graph:is_ancestor(r, id) and not graph:is_ancestor(id, r) then
+            kept[#kept + 1] = r
+          end
+        end
+        kept[#kept + 1] = id
+        result = kept
+      end
     end
   end
+  table_sort(result)
+  return result
+end
+
+function M.stamp(cfg, opts)
+  local graph, err, status = load_graph(cfg)
+  if not graph then return nil, err, status end
   return with_context(cfg, opts, function(ctx)
-    local ok, err = ctx:stamp(heads)
-    if not ok then return nil, err, 1 end
-    opts.log("Stamped " .. (#heads > 0 and table_concat(heads, ", ") or "base"))
+    local rows, herr = ctx:current_heads()
+    if not rows then return nil, herr, 1 end
+    if opts.purge then rows = {} end
+    for _, r in ipairs(rows) do
+      if not graph:get(r) then
+        return nil, str_format("the version table names %s, which no revision file has: "
+          .. "run 'luamig stamp --purge REV' to replace every row", r), 2
+      end
+    end
+    local new_rows, serr = stamped_rows(graph, rows, opts.args)
+    if not new_rows then return nil, serr, 2 end
+    local ok, sterr = ctx:stamp(new_rows)
+    if not ok then return nil, sterr, 1 end
+    opts.log("Stamped " .. (#new_rows > 0 and table_concat(new_rows, ", ") or "base"))
     return true
   end)
 end
