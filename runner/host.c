@@ -250,6 +250,7 @@ int lm_pmain (lua_State *L) {
   luaL_openlibs(L);
   preload(L, "luamig.driver", luaopen_luamig_driver);
   preload(L, "luamig.sys", luaopen_luamig_sys);
+  preload(L, "luamig.revscan", luaopen_luamig_revscan);
   add_embedded_searcher(L);
   push_exe_path(L, argv0);
   exe = lua_gettop(L);

@@ -7,9 +7,10 @@
 -- context can later call upgrade()/downgrade() with `op` set in it.
 
 local sys = require "luamig.sys"
+local revscan = require "luamig.revscan"
 local types = require "luamig.types"
 
-local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
+local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
 local load, pcall = load, pcall
 local io_open, os_date = io.open, os.date
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
@@ -103,88 +104,12 @@ local function evaluate(path, src)
   return env
 end
 
----------------------------------------------------------------------------
--- The fast path. Listing thousands of revisions (current, heads, history)
--- must not compile thousands of chunks, so the metadata is read from the
--- literal top-level assignments that `luamig revision` writes:
---   revision = "id"   down_revision = nil | "id" | { "a", "b" }   ...
--- A file whose metadata is written any other way (computed, repeated,
--- escaped strings) is evaluated instead; so is one with no visible
--- upgrade(), so that the error comes from the real check. Before a file's
+-- The fast path: listing thousands of revisions (current, heads, history)
+-- must not compile thousands of chunks, so revscan.metadata (C) reads the
+-- literal top-level assignments that `luamig revision` writes. A file whose
+-- metadata is written any other way is evaluated instead; before a file's
 -- upgrade/downgrade runs, compile() evaluates it and checks that both ways
 -- agree.
-
-local METADATA = { "revision", "down_revision", "branch_labels", "depends_on", "transactional" }
-local NEEDLES = {}
-for i, key in ipairs(METADATA) do NEEDLES[i] = "\n" .. key end
-local NIL = {} -- a parsed `nil`, distinct from "not seen"
-
--- A quoted string without escapes at the start of s -> value, rest.
-local function string_literal(s)
-  local q = s:sub(1, 1)
-  if q ~= '"' and q ~= "'" then return nil end
-  local close = s:find(q, 2, true)
-  if not close then return nil end
-  local body = s:sub(2, close - 1)
-  if body:find("\\", 1, true) then return nil end
-  return body, s:sub(close + 1)
-end
-
-local function literal(text)
-  local value, rest
-  local word = text:match("^([%a_][%w_]*)")
-  if word == "nil" then value, rest = NIL, text:sub(4)
-  elseif word == "true" then value, rest = true, text:sub(5)
-  elseif word == "false" then value, rest = false, text:sub(6)
-  elseif word then return nil
-  elseif text:sub(1, 1) == "{" then
-    value, rest = {}, text:sub(2)
-    while true do
-      rest = rest:match("^%s*(.*)$")
-      if rest:sub(1, 1) == "}" then rest = rest:sub(2); break end
-      local item
-      item, rest = string_literal(rest)
-      if not item then return nil end
-      value[#value + 1] = item
-      rest = rest:match("^%s*,?(.*)$")
-    end
-  else
-    value, rest = string_literal(text)
-    if value == nil then return nil end
-  end
-  if not rest:match("^%s*$") and not rest:match("^%s*%-%-") then return nil end
-  return value
-end
-
--- Each key is looked for with a plain find (memchr speed): a pattern scan
--- of every file costs more than reading it.
-local function fast_metadata(src)
-  local text = "\n" .. src
-  if not (text:find("\nfunction upgrade(", 1, true)
-      or text:find("\nfunction%s+upgrade%s*%(") or text:find("\nupgrade%s*=%s*function")) then
-    return nil
-  end
-  local meta = {}
-  for i = 1, #METADATA do
-    local key, needle = METADATA[i], NEEDLES[i]
-    local at = text:find(needle, 1, true)
-    while at do
-      local value = text:match("^[ \t]*=[ \t]*([^\n]*)", at + #needle)
-      if value then
-        if meta[key] ~= nil then return nil end -- assigned twice
-        local v = literal(value)
-        if v == nil then return nil end
-        meta[key] = v
-      end
-      at = text:find(needle, at + #needle, true)
-    end
-  end
-  if meta.revision == nil then return nil end
-  for key, v in pairs(meta) do
-    if v == NIL then meta[key] = nil end
-  end
-  return meta
-end
 
 --- Read one revision file's metadata without running upgrade/downgrade.
 -- Returns a script record or nil, msg (msg starts with the file path).
@@ -192,7 +117,7 @@ function M.load_file(path)
   local src, read_err = sys.read_file(path)
   if not src then return nil, str_format("cannot read revision file %s", read_err) end
   if src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end -- UTF-8 BOM
-  local meta = fast_metadata(src)
+  local meta = revscan.metadata(src)
   if meta then return make_record(path, src, meta) end
   local env, err = evaluate(path, src)
   if not env then return nil, err end
