@@ -69,7 +69,12 @@ local function pkg(name, required)
 end
 
 local LUA = pkg("lua5.4", true)
-local DBS = { pkg("sqlite3", true), pkg("libpq"), pkg("libmariadb") }
+-- The database libraries that are present (a missing optional one leaves
+-- no hole in the list).
+local DBS = {}
+for _, p in ipairs { pkg("sqlite3", true) or false, pkg("libpq") or false, pkg("libmariadb") or false } do
+  if p then DBS[#DBS + 1] = p end
+end
 
 local function use_cflags(p)
   if not p then return end
@@ -118,9 +123,25 @@ local SOURCES = {
   "runner/binding_statement.c",
   "runner/binding_value.c",
   "runner/sys.c",
+  "runner/revscan.c",
   "runner/drivers.c",
   "runner/driver_sqlite.c",
 }
+
+-- A server driver is compiled in when pkg-config knows its client library;
+-- drivers.c lists it when its LUAMIG_WITH_* macro is defined.
+local DRIVER_DEFINES = {}
+local function optional_driver(pkgname, sources, define)
+  if exists(pkgname) then
+    if type(sources) == "string" then sources = { sources } end
+    for _, source in ipairs(sources) do SOURCES[#SOURCES + 1] = source end
+    DRIVER_DEFINES[#DRIVER_DEFINES + 1] = define
+  end
+end
+optional_driver("libpq", { "runner/driver_postgres.c", "runner/driver_postgres_stmt.c" },
+                "LUAMIG_WITH_POSTGRES")
+optional_driver("libmariadb", { "runner/driver_mysql.c", "runner/driver_mysql_stmt.c" },
+                "LUAMIG_WITH_MYSQL")
 
 ws "luamig"
   configurations { "release", "debug", "sanitize" }
@@ -130,6 +151,7 @@ ws "luamig"
   includedirs { "runner", "build" }
   buildoptions { "-std=c99", "-Wall", "-Wextra" }
   defines { "_POSIX_C_SOURCE=200809L", "_DEFAULT_SOURCE" }  -- _DEFAULT_SOURCE: realpath
+  defines(DRIVER_DEFINES)
   use_cflags(LUA)
   for _, p in ipairs(DBS) do use_cflags(p) end
 

@@ -272,6 +272,22 @@ static int conn_last_insert_id (lua_State *L) {
   return 1;
 }
 
+
+/* conn:notices() -> the messages the server sent since the last call
+** (oldest first), as an array of strings; the driver forgets them. */
+static int conn_notices (lua_State *L) {
+  Conn *c = check_conn(L);
+  const char *msg;
+  lua_Integer n = 0;
+  lua_newtable(L);
+  if (c->drv->next_notice == NULL) return 1;
+  while ((msg = c->drv->next_notice(c->handle)) != NULL) {
+    lua_pushstring(L, msg);
+    lua_rawseti(L, -2, ++n);
+  }
+  return 1;
+}
+
 /* }====================================================== */
 
 
@@ -382,6 +398,7 @@ static const luaL_Reg conn_methods[] = {
   {"server_version", conn_server_version},
   {"driver", conn_driver},
   {"last_insert_id", conn_last_insert_id},
+  {"notices", conn_notices},
   {"close", conn_close},
   {NULL, NULL}
 };

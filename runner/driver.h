@@ -45,7 +45,8 @@
 typedef struct lm_error {
   int code;                        /* the driver's native code: SQLite's
                                       extended result code, MySQL's error
-                                      number; 0 when there is none */
+                                      number; 0 when there is none
+                                      (PostgreSQL: sqlstate says it) */
   char sqlstate[6];                /* five-character SQLSTATE, or "" */
   char message[LM_MESSAGE_SIZE];   /* the primary message, one line */
   char detail[LM_DETAIL_SIZE];     /* secondary message (PostgreSQL DETAIL) */
@@ -189,6 +190,15 @@ struct lm_driver {
   /* Id of the row the connection inserted last (SQLite's rowid, MySQL's
   ** LAST_INSERT_ID(); 0 when there is none). */
   int64_t (*last_insert_id) (void *conn);
+
+  /* Optional (NULL: the driver collects none). Remove the oldest message
+  ** the server sent on the connection outside any result (PostgreSQL's
+  ** NOTICE, WARNING...; a driver keeps the last hundred or so) and return
+  ** it as one line, "SEVERITY: message"; NULL when none is left. The
+  ** string belongs to the driver, valid until the next call or close.
+  ** One at a time, so that a caller that fails while storing one (out of
+  ** memory) leaves nothing behind. */
+  const char *(*next_notice) (void *conn);
 };
 
 
@@ -200,5 +210,7 @@ const struct lm_driver *lm_find_driver (const char *name);
 
 /* The drivers. */
 extern const struct lm_driver lm_driver_sqlite;
+extern const struct lm_driver lm_driver_mysql;     /* LUAMIG_WITH_MYSQL */
+extern const struct lm_driver lm_driver_postgres;  /* LUAMIG_WITH_POSTGRES */
 
 #endif

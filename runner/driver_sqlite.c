@@ -404,4 +404,5 @@ const struct lm_driver lm_driver_sqlite = {
   .in_transaction = sq_in_transaction,
   .quote_ident = sq_quote_ident,
   .last_insert_id = sq_last_insert_id,
+  .next_notice = NULL,  /* SQLite sends none */
 };

@@ -12,6 +12,12 @@
 
 const struct lm_driver *const lm_drivers[] = {
   &lm_driver_sqlite,
+#ifdef LUAMIG_WITH_MYSQL
+  &lm_driver_mysql,
+#endif
+#ifdef LUAMIG_WITH_POSTGRES
+  &lm_driver_postgres,
+#endif
   NULL
 };
 

@@ -31,7 +31,7 @@ local function load_graph(cfg)
 end
 
 local function with_context(cfg, opts, fn)
-  local ctx, err, status = context.open(cfg, { log = opts.log })
+  local ctx, err, status = context.open(cfg, { log = opts.log, verbose = opts.verbose })
   if not ctx then return nil, err, status end
   local ok, msg, st, tb = fn(ctx)
   ctx:close()

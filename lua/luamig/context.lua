@@ -53,7 +53,7 @@ local function connect_params(url)
 end
 
 --- Open the context for a run.
--- opts: log (function(line) for progress lines).
+-- opts: log (function(line) for progress lines), verbose (show notices).
 -- Returns ctx | nil, msg, status.
 function M.open(cfg, opts)
   opts = opts or {}
@@ -73,6 +73,7 @@ function M.open(cfg, opts)
     cfg = cfg, url = url, conn = conn, dialect = dialect,
     versions = versions.new(conn, dialect, url.driver, cfg.version_table, cfg.history_table),
     log = opts.log or function() end,
+    verbose = opts.verbose,
     executed = {}, -- the statements of the running step, for the MySQL report
   }, Context)
 end
@@ -88,6 +89,11 @@ end
 
 local function execute(self, sql, ...)
   local n, err, info = self.conn:execute(sql, ...)
+  if self.verbose then
+    -- The server's notices (PostgreSQL's RAISE NOTICE, "table does not
+    -- exist, skipping"...) are shown with -v.
+    for _, notice in ipairs(self.conn:notices()) do self.log(notice) end
+  end
   if not n then return nil, dberror.describe(err, info) end
   self.executed[#self.executed + 1] = sql
   return n

@@ -73,7 +73,8 @@ describe("luamig.driver #sqlite", function()
       assert.equal("sqlite: no database given", msg)
       c, msg = driver.connect("oracle", { database = "x" })
       assert.is_nil(c)
-      assert.equal("unknown driver 'oracle' (this build has: sqlite)", msg)
+      assert.equal("unknown driver 'oracle' (this build has: "
+        .. table.concat(driver.available(), ", ") .. ")", msg)
     end)
 
     it("raises on parameters that are not strings", function()
@@ -84,7 +85,12 @@ describe("luamig.driver #sqlite", function()
     end)
 
     it("lists the compiled-in drivers", function()
-      assert.same({ "sqlite" }, driver.available())
+      -- sqlite always, first; the server drivers whose library the build found
+      local names = driver.available()
+      assert.equal("sqlite", names[1])
+      for i = 2, #names do
+        assert.is_truthy(names[i] == "postgres" or names[i] == "mysql", names[i])
+      end
     end)
   end)
 

@@ -1,0 +1,456 @@
+/*
+** driver_mysql.c: the MySQL/MariaDB driver on MariaDB Connector/C
+** (libmariadb), see driver.h for the contract: connections, scripts,
+** transactions and the driver table; prepared statements and their
+** results are in driver_mysql_stmt.c.
+** Auto-reconnect stays off: a silent reconnect would lose the open
+** transaction and the session's state behind the caller's back.
+*/
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <mysql.h>
+#include <errmsg.h>
+
+#include "driver.h"
+#include "driver_mysql.h"
+
+#define MY_CONNECT_TIMEOUT 10   /* seconds, unless connect_timeout says */
+
+
+/*
+** {======================================================
+** Errors and helpers
+** =======================================================
+*/
+
+int lmy_conn_error (MYSQL *db, lm_error *err) {
+  return lm_error_set(err, (int)mysql_errno(db), mysql_sqlstate(db), "%s",
+                      mysql_error(db));
+}
+
+
+int lmy_no_memory (lm_error *err) {
+  return lm_error_set(err, 0, "HY001", "out of memory");
+}
+
+
+static unsigned int server_status (MYSQL *db) {
+  unsigned int status = 0;
+  if (mariadb_get_infov(db, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0)
+    return 0;
+  return status;
+}
+
+
+/* Affected rows as the contract counts them: (my_ulonglong)-1 means none. */
+int64_t lmy_affected_rows (my_ulonglong n) {
+  if (n == (my_ulonglong)-1 || n > (my_ulonglong)INT64_MAX) return 0;
+  return (int64_t)n;
+}
+
+
+void lmy_note_insert_id (my_conn *c, my_ulonglong id) {
+  if (id != 0 && id <= (my_ulonglong)INT64_MAX) c->last_id = (int64_t)id;
+}
+
+/* }====================================================== */
+
+
+/*
+** {======================================================
+** The shape of SQL text: placeholders and statements
+** =======================================================
+*/
+
+/* Index just past the literal or quoted identifier that starts at `i`. */
+static size_t skip_quoted (const char *s, size_t len, size_t i,
+                           int backslash) {
+  char q = s[i++];
+  while (i < len) {
+    if (s[i] == '\\' && backslash && q != '`')
+      i += 2;
+    else if (s[i] == q) {
+      if (i + 1 < len && s[i + 1] == q) i += 2;  /* a doubled quote */
+      else return i + 1;
+    }
+    else
+      i++;
+  }
+  return len;
+}
+
+
+/* MySQL's rules: `-- ` needs a blank or control character after it; `#`
+** runs to the end of the line; `/ *! ... * /` and `/ *M! ... * /` are
+** executable comments, read as code. */
+static void scan_sql (const char *s, size_t len, int backslash,
+                      sql_shape *sh) {
+  size_t i = 0, end = 0;
+  int content = 0;
+  memset(sh, 0, sizeof(*sh));
+  while (i <= len) {
+    char ch = i < len ? s[i] : ';';
+    if (ch == ';') {  /* the end of a statement, or of the text */
+      if (content) {
+        if (sh->statements++ == 0) sh->first_end = end;
+        sh->last_end = end;
+        content = 0;
+      }
+      i++;
+    }
+    else if (ch == '#' || (ch == '-' && i + 1 < len && s[i + 1] == '-' &&
+             (i + 2 == len || (unsigned char)s[i + 2] <= ' '))) {
+      while (i < len && s[i] != '\n') i++;
+    }
+    else if (ch == '/' && i + 1 < len && s[i + 1] == '*' &&
+             !(i + 2 < len && (s[i + 2] == '!' ||
+               (s[i + 2] == 'M' && i + 3 < len && s[i + 3] == '!')))) {
+      i += 2;
+      while (i < len && !(s[i] == '*' && i + 1 < len && s[i + 1] == '/')) i++;
+      i = i < len ? i + 2 : len;
+    }
+    else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+             ch == '\f' || ch == '\v')
+      i++;
+    else {
+      if (ch == '\'' || ch == '"' || ch == '`')
+        i = skip_quoted(s, len, i, backslash);
+      else {
+        if (ch == '?') sh->params++;
+        i++;
+      }
+      content = 1;
+      end = i;
+    }
+  }
+}
+
+
+void lmy_shape_of (MYSQL *db, const char *sql, size_t len, sql_shape *sh) {
+  int backslash = !(server_status(db) & SERVER_STATUS_NO_BACKSLASH_ESCAPES);
+  scan_sql(sql, len, backslash, sh);
+}
+
+/* }====================================================== */
+
+
+/*
+** {======================================================
+** Connections
+** =======================================================
+*/
+
+/* The integer value `v` of option `key`, in [min, max]. */
+static int parse_uint (const char *key, const char *v, unsigned long min,
+                       unsigned long max, unsigned int *out, lm_error *err) {
+  char *end;
+  unsigned long n;
+  errno = 0;
+  n = strtoul(v, &end, 10);
+  if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || n < min ||
+      n > max)
+    return lm_error_set(err, 0, NULL, "mysql: invalid %s '%s' (expected an "
+                        "integer from %lu to %lu)", key, v, min, max);
+  *out = (unsigned int)n;
+  return LM_OK;
+}
+
+
+enum ssl_mode { SSL_DEFAULT, SSL_DISABLED, SSL_PREFERRED, SSL_REQUIRED,
+                SSL_VERIFY };
+
+static int parse_ssl_mode (const char *key, const char *v, int *mode,
+                           lm_error *err) {
+  if (strcmp(key, "ssl") == 0) {
+    if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0) *mode = SSL_REQUIRED;
+    else if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
+      *mode = SSL_DISABLED;
+    else
+      return lm_error_set(err, 0, NULL, "mysql: invalid ssl '%s' (expected "
+                          "true or false)", v);
+  }
+  else if (strcasecmp(v, "disabled") == 0) *mode = SSL_DISABLED;
+  else if (strcasecmp(v, "preferred") == 0) *mode = SSL_PREFERRED;
+  else if (strcasecmp(v, "required") == 0) *mode = SSL_REQUIRED;
+  else if (strcasecmp(v, "verify_ca") == 0 ||
+           strcasecmp(v, "verify_identity") == 0) *mode = SSL_VERIFY;
+  else
+    return lm_error_set(err, 0, NULL, "mysql: invalid ssl_mode '%s' (expected "
+                        "DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
+                        "VERIFY_IDENTITY)", v);
+  return LM_OK;
+}
+
+
+typedef struct my_params {
+  const char *host, *user, *password, *database, *socket;
+  const char *ssl_ca, *ssl_cert, *ssl_key;
+  unsigned int port, connect_timeout, read_timeout, write_timeout;
+  int ssl;
+} my_params;
+
+static int parse_params (const char *const *keys, const char *const *values,
+                         my_params *p, lm_error *err) {
+  int i;
+  memset(p, 0, sizeof(*p));
+  p->connect_timeout = MY_CONNECT_TIMEOUT;
+  p->ssl = SSL_DEFAULT;
+  for (i = 0; keys[i] != NULL; i++) {
+    const char *k = keys[i], *v = values[i];
+    const char *nonempty = v[0] != '\0' ? v : NULL;
+    int rc = LM_OK;
+    if (strcmp(k, "host") == 0) p->host = nonempty;
+    else if (strcmp(k, "user") == 0) p->user = nonempty;
+    else if (strcmp(k, "password") == 0) p->password = v;
+    else if (strcmp(k, "database") == 0) p->database = nonempty;
+    else if (strcmp(k, "unix_socket") == 0) p->socket = nonempty;
+    else if (strcmp(k, "ssl_ca") == 0) p->ssl_ca = nonempty;
+    else if (strcmp(k, "ssl_cert") == 0) p->ssl_cert = nonempty;
+    else if (strcmp(k, "ssl_key") == 0) p->ssl_key = nonempty;
+    else if (strcmp(k, "port") == 0)
+      rc = parse_uint(k, v, 1, 65535, &p->port, err);
+    else if (strcmp(k, "connect_timeout") == 0)
+      rc = parse_uint(k, v, 1, 31536000, &p->connect_timeout, err);
+    else if (strcmp(k, "read_timeout") == 0)
+      rc = parse_uint(k, v, 1, 31536000, &p->read_timeout, err);
+    else if (strcmp(k, "write_timeout") == 0)
+      rc = parse_uint(k, v, 1, 31536000, &p->write_timeout, err);
+    else if (strcmp(k, "ssl_mode") == 0 || strcmp(k, "ssl") == 0)
+      rc = parse_ssl_mode(k, v, &p->ssl, err);
+    else if (strcmp(k, "charset") == 0) {
+      /* accepted for URLs written for SQLAlchemy; text is always UTF-8 */
+      if (strcasecmp(v, "utf8mb4") != 0)
+        rc = lm_error_set(err, 0, NULL, "mysql: invalid charset '%s' (luamig "
+                          "always uses utf8mb4)", v);
+    }
+    else
+      rc = lm_error_set(err, 0, NULL, "mysql: unknown connection parameter "
+                        "'%s'", k);
+    if (rc != LM_OK) return rc;
+  }
+  return LM_OK;
+}
+
+
+/* Options before mysql_real_connect; a failure is a library refusal. */
+static int set_options (MYSQL *db, const my_params *p) {
+  my_bool off = 0, on = 1;
+  unsigned int no_infile = 0, protocol = MYSQL_PROTOCOL_SOCKET;
+  int bad = 0;
+  bad |= mysql_optionsv(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  bad |= mysql_optionsv(db, MYSQL_OPT_CONNECT_TIMEOUT, &p->connect_timeout);
+  bad |= mysql_optionsv(db, MYSQL_OPT_RECONNECT, &off);
+  bad |= mysql_optionsv(db, MYSQL_OPT_LOCAL_INFILE, &no_infile);
+  if (p->read_timeout > 0)
+    bad |= mysql_optionsv(db, MYSQL_OPT_READ_TIMEOUT, &p->read_timeout);
+  if (p->write_timeout > 0)
+    bad |= mysql_optionsv(db, MYSQL_OPT_WRITE_TIMEOUT, &p->write_timeout);
+  if (p->socket != NULL)  /* an explicit socket wins over host and port */
+    bad |= mysql_optionsv(db, MYSQL_OPT_PROTOCOL, &protocol);
+  if (p->ssl_ca != NULL) bad |= mysql_optionsv(db, MYSQL_OPT_SSL_CA, p->ssl_ca);
+  if (p->ssl_cert != NULL)
+    bad |= mysql_optionsv(db, MYSQL_OPT_SSL_CERT, p->ssl_cert);
+  if (p->ssl_key != NULL)
+    bad |= mysql_optionsv(db, MYSQL_OPT_SSL_KEY, p->ssl_key);
+  if (p->ssl == SSL_PREFERRED || p->ssl == SSL_REQUIRED || p->ssl == SSL_VERIFY)
+    bad |= mysql_ssl_set(db, NULL, NULL, NULL, NULL, NULL);  /* asks for TLS */
+  if (p->ssl == SSL_REQUIRED || p->ssl == SSL_VERIFY)  /* see my_connect */
+    bad |= mysql_optionsv(db, MYSQL_OPT_SSL_ENFORCE, &on);
+  if (p->ssl == SSL_VERIFY)
+    bad |= mysql_optionsv(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+  return bad;
+}
+
+
+static int my_connect (const char *const *keys, const char *const *values,
+                       void **conn, lm_error *err) {
+  my_params p;
+  my_conn *c;
+  MYSQL *db;
+  if (parse_params(keys, values, &p, err) != LM_OK) return LM_ERROR;
+  if (p.ssl == SSL_DISABLED && (p.ssl_ca || p.ssl_cert || p.ssl_key))
+    return lm_error_set(err, 0, NULL, "mysql: ssl_mode DISABLED contradicts "
+                        "ssl_ca, ssl_cert and ssl_key");
+  c = (my_conn *)malloc(sizeof(*c));
+  if (c == NULL) return lmy_no_memory(err);
+  db = mysql_init(NULL);
+  if (db == NULL) {
+    free(c);
+    return lmy_no_memory(err);
+  }
+  if (set_options(db, &p) != 0) {
+    lm_error_set(err, 0, NULL, "mysql: the client library refused an option");
+    goto fail;
+  }
+  /* CLIENT_MULTI_STATEMENTS for exec_script; no CLIENT_FOUND_ROWS: an
+  ** UPDATE counts the rows it changed. The password is never in a
+  ** message: the library's and the server's messages do not quote it. */
+  if (p.socket != NULL) p.host = NULL;  /* libmariadb: a socket is local */
+  if (mysql_real_connect(db, p.host, p.user, p.password, p.database, p.port,
+                         p.socket, CLIENT_MULTI_STATEMENTS) == NULL) {
+    lmy_conn_error(db, err);
+    goto fail;
+  }
+  /* libmariadb 3.3 takes SSL_ENFORCE for "use TLS if the server has it"
+  ** and insists only when it verifies the certificate: REQUIRED checks
+  ** that TLS is on after the fact. */
+  if ((p.ssl == SSL_REQUIRED || p.ssl == SSL_VERIFY) &&
+      mysql_get_ssl_cipher(db) == NULL) {
+    lm_error_set(err, CR_SSL_CONNECTION_ERROR, "HY000", "TLS/SSL error: "
+                 "ssl_mode requires TLS, but the server does not support it");
+    goto fail;
+  }
+  /* A server started with autocommit=0 would leave every statement of
+  ** ours in a transaction that nobody commits. */
+  if (!(server_status(db) & SERVER_STATUS_AUTOCOMMIT) &&
+      mysql_autocommit(db, 1)) {
+    lmy_conn_error(db, err);
+    goto fail;
+  }
+  c->db = db;
+  c->last_id = 0;
+  *conn = c;
+  return LM_OK;
+fail:
+  mysql_close(db);
+  free(c);
+  return LM_ERROR;
+}
+
+
+static void my_close (void *conn) {
+  my_conn *c = (my_conn *)conn;
+  mysql_close(c->db);
+  free(c);
+}
+
+
+static const char *my_server_version (void *conn) {
+  return mysql_get_server_info(((my_conn *)conn)->db);
+}
+
+
+static int my_exec_script (void *conn, const char *sql, size_t len,
+                           int64_t *affected, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  MYSQL *db = c->db;
+  int64_t total = 0;
+  sql_shape sh;
+  int status;
+  lmy_shape_of(db, sql, len, &sh);
+  if (sh.params > 0)
+    return lm_error_misuse(err, "statement has %d parameters, 0 values given",
+                           sh.params);
+  *affected = 0;
+  if (sh.statements == 0) return LM_OK;  /* the server would say "empty" */
+  if (sh.last_end > ULONG_MAX)
+    return lm_error_misuse(err, "SQL text too long");
+  /* Only up to the end of the last statement: the server never sees an
+  ** empty one (blanks and comments after the last `;`). */
+  if (mysql_real_query(db, sql, (unsigned long)sh.last_end))
+    return lmy_conn_error(db, err);
+  do {  /* one result per statement; the server stops at the first error */
+    MYSQL_RES *res = mysql_store_result(db);
+    if (res != NULL)
+      mysql_free_result(res);
+    else if (mysql_field_count(db) != 0)
+      return lmy_conn_error(db, err);
+    else {
+      total += lmy_affected_rows(mysql_affected_rows(db));
+      lmy_note_insert_id(c, mysql_insert_id(db));
+    }
+    status = mysql_next_result(db);
+    if (status > 0) return lmy_conn_error(db, err);
+  } while (status == 0);
+  *affected = total;
+  return LM_OK;
+}
+
+
+static int run (my_conn *c, const char *sql, lm_error *err) {
+  if (mysql_real_query(c->db, sql, (unsigned long)strlen(sql)))
+    return lmy_conn_error(c->db, err);
+  return LM_OK;
+}
+
+
+static int my_begin (void *conn, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  /* START TRANSACTION inside a transaction commits it first: refuse, as
+  ** SQLite does, rather than commit behind the caller's back. */
+  if (server_status(c->db) & SERVER_STATUS_IN_TRANS)
+    return lm_error_set(err, 0, "25001", "cannot start a transaction within "
+                        "a transaction");
+  return run(c, "START TRANSACTION", err);
+}
+
+
+static int my_commit (void *conn, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  if (mysql_commit(c->db)) return lmy_conn_error(c->db, err);
+  return LM_OK;
+}
+
+
+static int my_rollback (void *conn, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  if (mysql_rollback(c->db)) return lmy_conn_error(c->db, err);
+  return LM_OK;
+}
+
+
+static int my_in_transaction (void *conn) {
+  return (server_status(((my_conn *)conn)->db) & SERVER_STATUS_IN_TRANS) != 0;
+}
+
+
+static int my_quote_ident (void *conn, const char *name, size_t len,
+                           char *out, size_t *outlen, lm_error *err) {
+  size_t i, n = 0;
+  (void)conn; (void)err;
+  out[n++] = '`';
+  for (i = 0; i < len; i++) {
+    if (name[i] == '`') out[n++] = '`';
+    out[n++] = name[i];
+  }
+  out[n++] = '`';
+  *outlen = n;
+  return LM_OK;
+}
+
+
+static int64_t my_last_insert_id (void *conn) {
+  return ((my_conn *)conn)->last_id;
+}
+
+/* }====================================================== */
+
+
+const struct lm_driver lm_driver_mysql = {
+  .name = "mysql",
+  .connect = my_connect,
+  .close = my_close,
+  .server_version = my_server_version,
+  .exec_script = my_exec_script,
+  .prepare = lmy_prepare,
+  .param_count = lmy_param_count,
+  .execute = lmy_execute,
+  .column_count = lmy_column_count,
+  .column_name = lmy_column_name,
+  .fetch = lmy_fetch,
+  .reset = lmy_reset,
+  .finalize = lmy_finalize,
+  .begin = my_begin,
+  .commit = my_commit,
+  .rollback = my_rollback,
+  .in_transaction = my_in_transaction,
+  .quote_ident = my_quote_ident,
+  .last_insert_id = my_last_insert_id,
+  .next_notice = NULL,  /* warnings stay on the server (SHOW WARNINGS) */
+};

@@ -1,0 +1,47 @@
+/*
+** driver_postgres.h: what the two files of the PostgreSQL driver share;
+** nothing else includes it. driver_postgres.c holds connections, errors,
+** notices and transactions; driver_postgres_stmt.c the `?` rewrite,
+** statements and results. Shared names start with lmpg_.
+*/
+
+#ifndef luamig_driver_postgres_h
+#define luamig_driver_postgres_h
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "driver.h"
+
+#define PG_MAX_NOTICES 100  /* notices kept per connection */
+
+typedef struct pg_conn {
+  PGconn *pg;
+  char version[64];
+  char *notices[PG_MAX_NOTICES];  /* ring of the last notices */
+  int first, count;
+  char *taken;                    /* the notice next_notice gave last */
+} pg_conn;
+
+
+/* driver_postgres.c */
+int lmpg_result_error (pg_conn *c, const PGresult *res, lm_error *err);
+
+/* driver_postgres_stmt.c: the statement members of the vtable, and */
+int lmpg_check_result (pg_conn *c, PGresult *res, lm_error *err);
+int lmpg_exec_script (void *conn, const char *sql, size_t len,
+                      int64_t *affected, lm_error *err);
+int lmpg_prepare (void *conn, const char *sql, size_t len, void **stmt,
+                  lm_error *err);
+int lmpg_param_count (void *stmt);
+int lmpg_execute (void *stmt, int nparams, const lm_value *params,
+                  int64_t *affected, lm_error *err);
+int lmpg_column_count (void *stmt);
+const char *lmpg_column_name (void *stmt, int i);
+int lmpg_fetch (void *stmt, lm_value *row, lm_error *err);
+void lmpg_reset (void *stmt);
+void lmpg_finalize (void *stmt);
+
+#endif

@@ -1,0 +1,535 @@
+/*
+** driver_postgres_stmt.c: statements of the PostgreSQL driver (see
+** driver_postgres.c, and driver.h for the contract). A statement is a
+** `pg_stmt`.
+**
+** Statements are not prepared on the server: `prepare` rewrites the `?`
+** placeholders into `$n` and every `execute` is one PQexecParams. That
+** costs no extra round trip for one-shot statements, and no server-side
+** plan outlives the DDL that a migration runs between two executes
+** ("cached plan must not change result type"). Results are read whole
+** (text format) and decoded by column type, so other statements can run
+** on the connection while a cursor walks an earlier result.
+**
+** The `?` rewrite skips string literals ('...', E'...'), quoted
+** identifiers, comments (nested block comments too) and dollar-quoted
+** bodies; it assumes standard_conforming_strings = on (the default since
+** 9.1). Every other `?` is a placeholder, so JSONB's `?`, `?|` and `?&`
+** operators are written with their functions: jsonb_exists(),
+** jsonb_exists_any(), jsonb_exists_all().
+*/
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "driver.h"
+#include "driver_postgres.h"
+
+#define PG_MAX_PARAMS 65535  /* the protocol's limit */
+
+/* Type OIDs (catalog/pg_type.h, which is a server header). */
+#define BOOLOID     16
+#define BYTEAOID    17
+#define INT8OID     20
+#define INT2OID     21
+#define INT4OID     23
+#define OIDOID      26
+#define FLOAT4OID   700
+#define FLOAT8OID   701
+
+typedef struct pg_stmt {
+  pg_conn *c;
+  char *sql;              /* with $n placeholders */
+  int nparams;
+  PGresult *res;          /* the current result, NULL when none */
+  int ncols, nrows, row;  /* row: the next row to fetch */
+  unsigned char **bytes;  /* unescaped bytea values of the row fetched last */
+  int bytescap;
+} pg_stmt;
+
+
+/*
+** {======================================================
+** Placeholders: `?` -> `$n`
+** =======================================================
+*/
+
+static int ident_start (unsigned char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
+         ch >= 0x80;
+}
+
+static int ident_char (unsigned char ch) {
+  return ident_start(ch) || (ch >= '0' && ch <= '9') || ch == '$';
+}
+
+
+/* End of a literal or identifier opened by `q` just before `p`: `q`
+** doubled stays inside, and so does an escaped character when
+** `backslash` (E'...'). An unterminated one runs to `end`. */
+static const char *skip_quoted (const char *p, const char *end, char q,
+                                int backslash) {
+  while (p < end) {
+    if (backslash && *p == '\\' && p + 1 < end)
+      p += 2;
+    else if (*p == q) {
+      if (p + 1 < end && p[1] == q) p += 2;
+      else return p + 1;
+    }
+    else p++;
+  }
+  return end;
+}
+
+
+/* End of a (nestable) block comment whose opening is just before `p`. */
+static const char *skip_block_comment (const char *p, const char *end) {
+  int depth = 1;
+  while (p < end) {
+    if (*p == '/' && p + 1 < end && p[1] == '*') {
+      depth++;
+      p += 2;
+    }
+    else if (*p == '*' && p + 1 < end && p[1] == '/') {
+      p += 2;
+      if (--depth == 0) return p;
+    }
+    else p++;
+  }
+  return end;
+}
+
+
+/* When `p` (a `$`) opens a dollar-quoted body ($$ or $tag$), its end;
+** else NULL. */
+static const char *skip_dollar (const char *p, const char *end) {
+  const char *t = p + 1;
+  size_t taglen;
+  if (t < end && ident_start((unsigned char)*t)) {
+    while (t < end && ident_char((unsigned char)*t) && *t != '$') t++;
+  }
+  if (t >= end || *t != '$') return NULL;
+  taglen = (size_t)(t - p) + 1;  /* with both dollars */
+  for (t++; t + taglen <= end; t++) {
+    if (*t == '$' && memcmp(t, p, taglen) == 0) return t + taglen;
+  }
+  return end;
+}
+
+
+/* Scan `len` bytes of SQL: count the `?` placeholders and the statements
+** (separated by `;`, blanks and comments alone are none). When `out` is
+** not NULL, write the SQL there with `$n` for each placeholder, and a
+** NUL; it needs room for len + 1 + (digits of n + 1) * placeholders. */
+static long scan_sql (const char *sql, size_t len, char *out, int *nstmts) {
+  const char *p = sql, *end = sql + len, *mark = sql;
+  long nparams = 0;
+  int content = 0;
+  *nstmts = 0;
+  while (p < end) {
+    unsigned char ch = (unsigned char)*p;
+    if (ch == '\'') {
+      p = skip_quoted(p + 1, end, '\'', 0);
+      content = 1;
+    }
+    else if (ch == '"') {
+      p = skip_quoted(p + 1, end, '"', 0);
+      content = 1;
+    }
+    else if (ch == '-' && p + 1 < end && p[1] == '-') {
+      while (p < end && *p != '\n') p++;
+    }
+    else if (ch == '/' && p + 1 < end && p[1] == '*')
+      p = skip_block_comment(p + 2, end);
+    else if (ch == '$' && skip_dollar(p, end) != NULL) {
+      p = skip_dollar(p, end);
+      content = 1;
+    }
+    else if (ident_start(ch)) {
+      const char *s = p;
+      while (p < end && ident_char((unsigned char)*p)) p++;
+      if (p - s == 1 && (*s == 'E' || *s == 'e') && p < end && *p == '\'')
+        p = skip_quoted(p + 1, end, '\'', 1);
+      content = 1;
+    }
+    else if (ch == '?') {
+      nparams++;
+      if (out != NULL) {
+        memcpy(out, mark, (size_t)(p - mark));
+        out += p - mark;
+        out += sprintf(out, "$%ld", nparams);
+      }
+      mark = ++p;
+      content = 1;
+    }
+    else if (ch == ';') {
+      if (content) (*nstmts)++;
+      content = 0;
+      p++;
+    }
+    else {
+      if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r' &&
+          ch != '\f' && ch != '\v')
+        content = 1;
+      p++;
+    }
+  }
+  if (content) (*nstmts)++;
+  if (out != NULL) {
+    memcpy(out, mark, (size_t)(end - mark));
+    out[end - mark] = '\0';
+  }
+  return nparams;
+}
+
+/* }====================================================== */
+
+
+/*
+** {======================================================
+** Running SQL
+** =======================================================
+*/
+
+/* Rows changed by the command of `res`: INSERT, UPDATE, DELETE and MERGE
+** count, the rest (SELECT, DDL, CREATE TABLE AS) give 0. */
+static int64_t changed_rows (PGresult *res) {
+  const char *tag = PQcmdStatus(res);
+  if (strncmp(tag, "INSERT ", 7) == 0 || strncmp(tag, "UPDATE ", 7) == 0 ||
+      strncmp(tag, "DELETE ", 7) == 0 || strncmp(tag, "MERGE ", 6) == 0)
+    return (int64_t)strtoll(PQcmdTuples(res), NULL, 10);
+  return 0;
+}
+
+
+/* A COPY to or from the client cannot go through this API: end it, so
+** that the connection is usable again. */
+static void end_copy (pg_conn *c, PGresult *res) {
+  if (PQresultStatus(res) == PGRES_COPY_IN)
+    PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported by luamig");
+  else if (PQresultStatus(res) == PGRES_COPY_OUT) {
+    char *buf;
+    while (PQgetCopyData(c->pg, &buf, 0) > 0) PQfreemem(buf);
+  }
+}
+
+
+/* Check a result of a query, ending a COPY; LM_OK for success. */
+int lmpg_check_result (pg_conn *c, PGresult *res, lm_error *err) {
+  switch (res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
+    case PGRES_COMMAND_OK: case PGRES_TUPLES_OK: case PGRES_EMPTY_QUERY:
+      return LM_OK;
+    case PGRES_COPY_IN: case PGRES_COPY_OUT: case PGRES_COPY_BOTH:
+      end_copy(c, res);
+      return lm_error_set(err, 0, "0A000", "COPY to or from the client is "
+                          "not supported (use COPY with a file, or INSERT)");
+    default:
+      return lmpg_result_error(c, res, err);
+  }
+}
+
+
+int lmpg_exec_script (void *conn, const char *sql, size_t len,
+                      int64_t *affected, lm_error *err) {
+  pg_conn *c = (pg_conn *)conn;
+  PGresult *res;
+  int64_t total = 0;
+  int nstmts, rc = LM_OK;
+  long np = scan_sql(sql, len, NULL, &nstmts);
+  char *text;
+  if (np > 0)
+    return lm_error_misuse(err, "statement has %ld parameters, 0 values given",
+                           np);
+  if ((text = (char *)malloc(len + 1)) == NULL)
+    return lm_error_set(err, 0, NULL, "out of memory");
+  memcpy(text, sql, len);
+  text[len] = '\0';
+  /* One simple query: the server runs the statements in order and stops
+  ** at the first failure; every result is read to learn which. With no
+  ** transaction open the server makes the whole string one implicit
+  ** transaction, so a failure undoes the statements before it too.
+  ** Splitting the script here instead would cut SQL-standard function
+  ** bodies (BEGIN ATOMIC ... END) at their semicolons. */
+  if (!PQsendQuery(c->pg, text)) {
+    free(text);
+    return lmpg_result_error(c, NULL, err);
+  }
+  free(text);
+  while ((res = PQgetResult(c->pg)) != NULL) {
+    if (rc == LM_OK) {
+      rc = lmpg_check_result(c, res, err);
+      if (rc == LM_OK) total += changed_rows(res);
+    }
+    else
+      end_copy(c, res);
+    PQclear(res);
+  }
+  *affected = total;
+  return rc;
+}
+
+
+int lmpg_prepare (void *conn, const char *sql, size_t len, void **stmt,
+                  lm_error *err) {
+  int nstmts;
+  long np = scan_sql(sql, len, NULL, &nstmts);
+  pg_stmt *s;
+  if (nstmts == 0)
+    return lm_error_misuse(err, "no SQL statement to prepare");
+  if (nstmts > 1)
+    return lm_error_misuse(err, "more than one SQL statement "
+                           "(a script runs with execute and no values)");
+  if (np > PG_MAX_PARAMS)
+    return lm_error_misuse(err, "statement has %ld parameters "
+                           "(PostgreSQL takes at most %d)", np, PG_MAX_PARAMS);
+  if ((s = (pg_stmt *)calloc(1, sizeof(pg_stmt))) == NULL ||
+      (s->sql = (char *)malloc(len + 1 + (size_t)np * 6)) == NULL) {
+    free(s);
+    return lm_error_set(err, 0, NULL, "out of memory");
+  }
+  scan_sql(sql, len, s->sql, &nstmts);
+  s->c = (pg_conn *)conn;
+  s->nparams = (int)np;
+  *stmt = s;
+  return LM_OK;
+}
+
+
+int lmpg_param_count (void *stmt) {
+  return ((pg_stmt *)stmt)->nparams;
+}
+
+
+static void free_bytes (pg_stmt *s) {
+  int i;
+  for (i = 0; i < s->bytescap; i++) {
+    if (s->bytes[i] != NULL) {
+      PQfreemem(s->bytes[i]);
+      s->bytes[i] = NULL;
+    }
+  }
+}
+
+
+void lmpg_reset (void *stmt) {
+  pg_stmt *s = (pg_stmt *)stmt;
+  free_bytes(s);
+  PQclear(s->res);
+  s->res = NULL;
+  s->ncols = s->nrows = s->row = 0;
+}
+
+
+/* A double as the shortest text that reads back as the same double. */
+static void format_double (char *buf, size_t size, double d) {
+  int prec;
+  if (isnan(d))
+    snprintf(buf, size, "NaN");
+  else if (isinf(d))
+    snprintf(buf, size, "%s", d > 0 ? "Infinity" : "-Infinity");
+  else {
+    for (prec = 15; prec <= 17; prec++) {
+      snprintf(buf, size, "%.*g", prec, d);
+      if (strtod(buf, NULL) == d) break;
+    }
+  }
+}
+
+
+#define NUMBER_SIZE 32  /* room for an int64 or a double as text */
+
+/* The parameters of PQexecParams, in one block: text values are
+** NUL-terminated copies, numbers formatted; blobs are sent in binary
+** (bytea) so that zero bytes pass, everything else as text of unknown
+** type, for the server to read as the column or operator needs. */
+typedef struct pg_params {
+  Oid *types;
+  const char **values;
+  int *lengths;
+  int *formats;
+  void *block;
+} pg_params;
+
+static int make_params (int n, const lm_value *params, pg_params *pp,
+                        lm_error *err) {
+  size_t room = 0;
+  char *text;
+  int i;
+  memset(pp, 0, sizeof(*pp));
+  for (i = 0; i < n; i++) {
+    if (params[i].type == LM_BLOB && params[i].v.s.len > INT_MAX)
+      return lm_error_set(err, 0, "54000", "parameter %d: blob too long",
+                          i + 1);
+    if (params[i].type == LM_TEXT) {
+      if (params[i].v.s.len > 0 &&
+          memchr(params[i].v.s.ptr, '\0', params[i].v.s.len) != NULL)
+        return lm_error_set(err, 0, "22021", "parameter %d: text with a zero "
+                            "byte (bind bytes with driver.blob)", i + 1);
+      room += params[i].v.s.len + 1;
+    }
+    else if (params[i].type != LM_BLOB && params[i].type != LM_NULL)
+      room += NUMBER_SIZE;
+  }
+  room += (size_t)n * (sizeof(Oid) + sizeof(char *) + 2 * sizeof(int));
+  if ((pp->block = malloc(room + 1)) == NULL)
+    return lm_error_set(err, 0, NULL, "out of memory");
+  pp->values = (const char **)pp->block;
+  pp->types = (Oid *)(pp->values + n);
+  pp->lengths = (int *)(pp->types + n);
+  pp->formats = pp->lengths + n;
+  text = (char *)(pp->formats + n);
+  for (i = 0; i < n; i++) {
+    const lm_value *v = &params[i];
+    pp->types[i] = 0;
+    pp->lengths[i] = 0;
+    pp->formats[i] = 0;
+    pp->values[i] = text;
+    switch (v->type) {
+      case LM_NULL:
+        pp->values[i] = NULL;
+        break;
+      case LM_INTEGER:
+        text += snprintf(text, NUMBER_SIZE, "%lld", (long long)v->v.i) + 1;
+        break;
+      case LM_FLOAT:
+        format_double(text, NUMBER_SIZE, v->v.f);
+        text += strlen(text) + 1;
+        break;
+      case LM_BOOL:
+        *text++ = v->v.b ? 't' : 'f';
+        *text++ = '\0';
+        break;
+      case LM_TEXT:
+        if (v->v.s.len > 0) memcpy(text, v->v.s.ptr, v->v.s.len);
+        text += v->v.s.len;
+        *text++ = '\0';
+        break;
+      case LM_BLOB:
+        pp->types[i] = BYTEAOID;
+        pp->values[i] = v->v.s.len > 0 ? v->v.s.ptr : "";
+        pp->lengths[i] = (int)v->v.s.len;
+        pp->formats[i] = 1;
+        break;
+      default:
+        free(pp->block);
+        return lm_error_misuse(err, "parameter %d: unknown value type %d",
+                               i + 1, v->type);
+    }
+  }
+  return LM_OK;
+}
+
+
+int lmpg_execute (void *stmt, int nparams, const lm_value *params,
+                  int64_t *affected, lm_error *err) {
+  pg_stmt *s = (pg_stmt *)stmt;
+  pg_params pp;
+  PGresult *res;
+  int rc;
+  lmpg_reset(s);
+  if (nparams != s->nparams)
+    return lm_error_misuse(err, "statement has %d parameters, %d values given",
+                           s->nparams, nparams);
+  if ((rc = make_params(nparams, params, &pp, err)) != LM_OK) return rc;
+  res = PQexecParams(s->c->pg, s->sql, nparams, pp.types, pp.values,
+                     pp.lengths, pp.formats, 0);
+  free(pp.block);
+  if ((rc = lmpg_check_result(s->c, res, err)) != LM_OK) {
+    PQclear(res);
+    return rc;
+  }
+  *affected = changed_rows(res);
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    PQclear(res);
+    return LM_OK;
+  }
+  s->res = res;
+  s->ncols = PQnfields(res);
+  s->nrows = PQntuples(res);
+  if (s->ncols > s->bytescap) {
+    unsigned char **b = (unsigned char **)calloc((size_t)s->ncols,
+                                                 sizeof(*b));
+    if (b == NULL) {
+      lmpg_reset(s);
+      return lm_error_set(err, 0, NULL, "out of memory");
+    }
+    free(s->bytes);
+    s->bytes = b;
+    s->bytescap = s->ncols;
+  }
+  return LM_OK;
+}
+
+
+int lmpg_column_count (void *stmt) {
+  return ((pg_stmt *)stmt)->ncols;
+}
+
+
+const char *lmpg_column_name (void *stmt, int i) {
+  pg_stmt *s = (pg_stmt *)stmt;
+  return s->res != NULL ? PQfname(s->res, i) : NULL;
+}
+
+
+int lmpg_fetch (void *stmt, lm_value *row, lm_error *err) {
+  pg_stmt *s = (pg_stmt *)stmt;
+  int i;
+  free_bytes(s);
+  if (s->res == NULL || s->row >= s->nrows) return LM_DONE;
+  for (i = 0; i < s->ncols; i++) {
+    lm_value *v = &row[i];
+    const char *text = PQgetvalue(s->res, s->row, i);
+    if (PQgetisnull(s->res, s->row, i)) {
+      v->type = LM_NULL;
+      continue;
+    }
+    switch (PQftype(s->res, i)) {
+      case INT2OID: case INT4OID: case INT8OID: case OIDOID:
+        v->type = LM_INTEGER;
+        v->v.i = (int64_t)strtoll(text, NULL, 10);
+        break;
+      case FLOAT4OID: case FLOAT8OID:  /* strtod reads NaN and Infinity */
+        v->type = LM_FLOAT;
+        v->v.f = strtod(text, NULL);
+        break;
+      case BOOLOID:
+        v->type = LM_BOOL;
+        v->v.b = text[0] == 't';
+        break;
+      case BYTEAOID: {
+        size_t n = 0;
+        s->bytes[i] = PQunescapeBytea((const unsigned char *)text, &n);
+        if (s->bytes[i] == NULL)
+          return lm_error_set(err, 0, NULL, "out of memory");
+        v->type = LM_BLOB;
+        v->v.s.ptr = (const char *)s->bytes[i];
+        v->v.s.len = n;
+        break;
+      }
+      default:  /* numeric stays text: no double holds it exactly */
+        v->type = LM_TEXT;
+        v->v.s.ptr = text;
+        v->v.s.len = (size_t)PQgetlength(s->res, s->row, i);
+        break;
+    }
+  }
+  s->row++;
+  return LM_ROW;
+}
+
+
+void lmpg_finalize (void *stmt) {
+  pg_stmt *s = (pg_stmt *)stmt;
+  lmpg_reset(s);
+  free(s->bytes);
+  free(s->sql);
+  free(s);
+}
+
+/* }====================================================== */
