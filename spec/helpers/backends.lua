@@ -168,19 +168,30 @@ local mysql = server {
     .. " WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY'",
 }
 
-local function information_schema_columns(conn, table_name, schema_expr)
+-- "type[(length)] NULL|NOT NULL default [auto]" from information_schema;
+-- `auto` is how the server marks a generated key (PostgreSQL's identity,
+-- MySQL's auto_increment).
+local function information_schema_columns(conn, table_name, schema_expr, auto_expr)
   local out = {}
   local rows = assert(conn:query("SELECT column_name AS name, data_type AS type, is_nullable AS nullable,"
-    .. " column_default AS dflt FROM information_schema.columns"
-    .. " WHERE table_schema = " .. schema_expr .. " AND table_name = ?", table_name))
+    .. " column_default AS dflt, character_maximum_length AS len, " .. auto_expr .. " AS auto"
+    .. " FROM information_schema.columns WHERE table_schema = " .. schema_expr .. " AND table_name = ?",
+    table_name))
   for _, c in ipairs(rows) do
-    out[c.name] = string.format("%s %s %s", c.type, c.nullable == "YES" and "NULL" or "NOT NULL", tostring(c.dflt))
+    local t = c.type
+    if c.len ~= driver.null and (t:find("char", 1, true)) then t = string.format("%s(%s)", t, c.len) end
+    out[c.name] = string.format("%s %s %s%s", t, c.nullable == "YES" and "NULL" or "NOT NULL",
+      tostring(c.dflt), (c.auto == "YES" or c.auto == "auto_increment") and " auto" or "")
   end
   return out
 end
 
-function postgres.describe_columns(conn, t) return information_schema_columns(conn, t, "current_schema()") end
-function mysql.describe_columns(conn, t) return information_schema_columns(conn, t, "DATABASE()") end
+function postgres.describe_columns(conn, t)
+  return information_schema_columns(conn, t, "current_schema()", "is_identity")
+end
+function mysql.describe_columns(conn, t)
+  return information_schema_columns(conn, t, "DATABASE()", "extra")
+end
 
 local function with_database(admin_url, name)
   local scheme_host = admin_url:match("^(.-://[^/]*)")

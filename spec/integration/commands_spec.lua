@@ -5,6 +5,28 @@ local backends = require "helpers.backends"
 
 local EXAMPLE = { "4f1c0a9be2d3", "9b7e21c4d8a0", "c3d5e7f90a12" }
 
+-- What the example's revisions declare, as each server reports it.
+local LINKS = {
+  sqlite = {
+    id = "INTEGER NOT NULL null", original_url = "TEXT NOT NULL null",
+    short_code = "VARCHAR(16) NOT NULL null", description = "TEXT NULL null",
+    created_by = "VARCHAR(100) NULL null", created_at = "DATETIME NOT NULL CURRENT_TIMESTAMP",
+    click_count = "INTEGER NOT NULL 0",
+  },
+  postgres = {
+    id = "integer NOT NULL null auto", original_url = "text NOT NULL null",
+    short_code = "character varying(16) NOT NULL null", description = "text NULL null",
+    created_by = "character varying(100) NULL null",
+    created_at = "timestamp without time zone NOT NULL CURRENT_TIMESTAMP", click_count = "integer NOT NULL 0",
+  },
+  mysql = {
+    id = "int NOT NULL null auto", original_url = "text NOT NULL null",
+    short_code = "varchar(16) NOT NULL null", description = "text NULL NULL",
+    created_by = "varchar(100) NULL NULL", created_at = "datetime NOT NULL current_timestamp()",
+    click_count = "int NOT NULL 0",
+  },
+}
+
 local function lines(s)
   local t = {}
   for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
@@ -49,9 +71,7 @@ for _, b in ipairs(backends.all()) do
         ok_run(dir, { "upgrade", "head" })
         assert.same({ "clicks", "links", "luamig_history", "luamig_version" }, b:tables(url))
         assert.same({ EXAMPLE[3] }, b:versions(url))
-        local links = b:columns(url, "links")
-        assert.matches("NOT NULL", links.short_code)
-        assert.truthy(links.click_count)
+        assert.same(LINKS[b.tag], b:columns(url, "links"))
         assert.same({ "ix_clicks_link_id" }, b:indexes(url, "clicks"))
         local schema = b:schema(url)
 
