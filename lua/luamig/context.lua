@@ -116,38 +116,66 @@ function Context:run_op(record)
   return true
 end
 
---- Insert rows through one prepared statement reused for every row.
+--- Insert rows through prepared statements reused across rows. A row that
+-- leaves a column out (nil) lets the server default apply, so rows are
+-- grouped by the columns they give: one statement per column set, rows
+-- inserted in their order. An explicit `null` inserts NULL.
 function Context:bulk_insert(record)
-  local columns = record.columns
+  local columns, defaults = record.columns, record.defaults or {}
   if not columns or #columns == 0 then
-    -- Without a table definition, the first row's keys name the columns.
+    local seen = {}
     columns = {}
-    for k in pairs(record.rows[1] or {}) do columns[#columns + 1] = k end
+    for _, row in ipairs(record.rows) do
+      for k in pairs(row) do
+        if not seen[k] then seen[k] = true; columns[#columns + 1] = k end
+      end
+    end
     table_sort(columns)
   end
-  if #columns == 0 then return true end
-  local defaults = record.defaults or {}
-  local quoted, marks = {}, {}
-  for i, name in ipairs(columns) do
-    quoted[i] = self.dialect:quote(name)
-    marks[i] = "?"
-  end
-  local sql = str_format("INSERT INTO %s (%s) VALUES (%s)", self.dialect:qualify(record.table, record.schema),
-    table_concat(quoted, ", "), table_concat(marks, ", "))
-  local stmt, err, info = self.conn:prepare(sql)
-  if not stmt then return nil, dberror.describe(err, info) end
-  local values, n = {}, #columns
-  for _, row in ipairs(record.rows) do
-    for i = 1, n do
-      local v = row[columns[i]]
-      if v == nil then v = defaults[columns[i]] end
-      values[i] = v
+  local statements, quoted = {}, {}
+  for i, name in ipairs(columns) do quoted[i] = self.dialect:quote(name) end
+  local target = self.dialect:qualify(record.table, record.schema)
+  local function statement_for(present)
+    local key = table_concat(present, ",")
+    local entry = statements[key]
+    if entry then return entry end
+    local names, marks = {}, {}
+    for i, c in ipairs(present) do names[i] = quoted[c]; marks[i] = "?" end
+    local sql
+    if #present > 0 then
+      sql = str_format("INSERT INTO %s (%s) VALUES (%s)", target, table_concat(names, ", "), table_concat(marks, ", "))
+    elseif self.url.driver == "mysql" then
+      sql = str_format("INSERT INTO %s () VALUES ()", target)
+    else
+      sql = str_format("INSERT INTO %s DEFAULT VALUES", target)
     end
-    local ok, xerr, xinfo = stmt:execute(unpack(values, 1, n))
-    if not ok then stmt:close(); return nil, dberror.describe(xerr, xinfo) end
+    local stmt, err, info = self.conn:prepare(sql)
+    if not stmt then return nil, dberror.describe(err, info) end
+    entry = { stmt = stmt, sql = sql }
+    statements[key] = entry
+    return entry
   end
-  stmt:close()
-  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, #record.rows)
+  local ok, err = true, nil
+  local present, values = {}, {}
+  for _, row in ipairs(record.rows) do
+    local n = 0
+    for i, name in ipairs(columns) do
+      local v = row[name]
+      if v == nil then v = defaults[name] end
+      if v ~= nil then n = n + 1; present[n] = i; values[n] = v end
+    end
+    for i = n + 1, #present do present[i] = nil end
+    local entry
+    entry, err = statement_for(present)
+    if not entry then ok = false; break end
+    local done, xerr, xinfo = entry.stmt:execute(unpack(values, 1, n))
+    if not done then ok, err = false, dberror.describe(xerr, xinfo); break end
+  end
+  for _, entry in pairs(statements) do
+    entry.stmt:close()
+    self.executed[#self.executed + 1] = str_format("%s -- %d rows", entry.sql, #record.rows)
+  end
+  if not ok then return nil, err end
   return true
 end
 
@@ -233,8 +261,10 @@ local function run_recorded(self, step, script, started)
   local rb_ok, rb_err = conn:rollback()
   self.versions:finish(row_id, started, "failed", first_line(what))
   local lines = { step_failed(step, what, rb_ok, rb_err) }
-  local before = step.direction == "up" and parents(step.node) or id
-  local after = step.direction == "up" and id or parents(step.node)
+  -- What to stamp to mark the step undone or done.
+  local parent_rows = #step.node.down_revisions > 0 and table_concat(step.node.down_revisions, " ") or "base"
+  local before = step.direction == "up" and parent_rows or id
+  local after = step.direction == "up" and id or parent_rows
   if #self.executed > 0 then
     lines[#lines + 1] = str_format("%s commits DDL at once: these statements of %s ran and may stay applied:",
       self.dialect.display_name or self.url.driver, id)

@@ -188,6 +188,33 @@ for _, b in ipairs(backends.all()) do
       end)
     end)
 
+    it("quotes every identifier: tables named order and my \"table\" work", function()
+      local dir = h.project {
+        ["migrations/versions/q1.lua"] = h.revision_text("q1", {
+          up = [[op.create_table("order", Column("id", Integer, { primary_key = true }),
+      Column("select", String(20), { nullable = false, server_default = "it's" }))
+    op.create_table('my "table"', Column("from", Integer, { references = "order.id" }))
+    op.create_index("ix_order_select", "order", { "select" }, { unique = true })
+    op.add_column('my "table"', Column("group", Boolean, { server_default = true }))
+    op.rename_table('my "table"', "my `other`")
+    op.bulk_insert("order", { { id = 1, select = "a" }, { id = 2 } })]],
+          down_body = [[op.drop_table("my `other`")
+    op.drop_index("ix_order_select", "order")
+    op.drop_table("order")]],
+        }),
+      }
+      ok_run(dir, { "upgrade", "head" })
+      assert.same({ "luamig_history", "luamig_version", "my `other`", "order" }, b:tables(url))
+      assert.truthy(b:columns(url, "my `other`").group)
+      local rows = b:with(url, function(conn)
+        return conn:query("SELECT id, " .. conn:quote_ident("select") .. " AS s FROM "
+          .. conn:quote_ident("order") .. " ORDER BY id")
+      end)
+      assert.same({ { id = 1, s = "a" }, { id = 2, s = "it's" } }, rows)
+      ok_run(dir, { "downgrade", "base" })
+      assert.same({ "luamig_history", "luamig_version" }, b:tables(url))
+    end)
+
     describe("a failing revision", function()
       local function project(bad_up)
         return h.project {
