@@ -1,8 +1,9 @@
 /*
 ** driver_mysql_stmt.c: the statements of the MySQL/MariaDB driver
-** (driver_mysql.c has the rest): a server-side prepared statement, or,
-** for the few statements the binary protocol refuses (PREPARE, EXECUTE,
-** DEALLOCATE PREPARE), the statement's text run with mysql_real_query.
+** (driver_mysql.c has the rest): a server-side prepared statement when
+** there are values to bind; otherwise (and for the few statements the
+** binary protocol refuses: PREPARE, EXECUTE, DEALLOCATE PREPARE) the
+** statement's text run with mysql_real_query.
 ** Execute stores the whole result client-side, so that other statements
 ** can run on the connection while it is read.
 */
@@ -120,6 +121,12 @@ int lmy_prepare (void *conn, const char *sql, size_t len, void **stmt,
   s = (my_stmt *)calloc(1, sizeof(*s));
   if (s == NULL) return lmy_no_memory(err);
   s->conn = c;
+  if (sh.params == 0 && sh.statements == 1)
+    /* Nothing to bind: the text protocol runs it in one round trip where
+    ** a server-side statement takes two (prepare, execute). DDL and the
+    ** bookkeeping statements of a migration are mostly of this kind. */
+    return (rc = keep_text(s, sql, send, err)) == LM_OK
+      ? (*stmt = s, LM_OK) : (lmy_finalize(s), rc);
   s->st = mysql_stmt_init(c->db);
   if (s->st == NULL)
     rc = lmy_no_memory(err);

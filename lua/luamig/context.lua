@@ -247,7 +247,7 @@ local function run_recorded(self, step, script, started)
   local conn = self.conn
   local id = step.node.id
   local row_id, rerr = self.versions:record { revision = id, direction = step.direction,
-    outcome = "running", started = started }
+    outcome = "running", started = started, want_id = true }
   if not row_id then return nil, "cannot record the step in the history table: " .. rerr, 1 end
   local ok, err = conn:begin()
   if not ok then return nil, err, 1 end

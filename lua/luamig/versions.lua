@@ -156,7 +156,8 @@ local function applied_by()
   return who
 end
 
---- Insert a history row; returns its id (or true where the driver cannot say).
+--- Insert a history row; returns true, or its id when entry.want_id (asking
+-- costs round trips on PostgreSQL, so only the MySQL path asks).
 -- entry: revision, direction, outcome, started (sys.now()), finished, checksum, message.
 function Versions:record(entry)
   local finished = entry.finished
@@ -168,7 +169,8 @@ function Versions:record(entry)
     finished and math_floor((finished - entry.started) * 1000 + 0.5) or nil,
     applied_by(), sys.version, entry.message)
   if not n then return nil, err end
-  return self.conn:last_insert_id()
+  if entry.want_id then return self.conn:last_insert_id() end
+  return true
 end
 
 --- Close a "running" row: outcome, finish time, message.
