@@ -144,6 +144,24 @@ static int s_mkdir (lua_State *L) {
 }
 
 
+/* access(path, "rwx") -> true | nil, msg, errno: whether this process may
+** read/write/search path (by its real ids, as access(2) checks). */
+static int s_access (lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  const char *how = luaL_optstring(L, 2, "");
+  int mode = F_OK;
+  for (; *how != '\0'; how++) {
+    switch (*how) {
+      case 'r': mode |= R_OK; break;
+      case 'w': mode |= W_OK; break;
+      case 'x': mode |= X_OK; break;
+      default: return luaL_argerror(L, 2, "use the letters r, w and x");
+    }
+  }
+  return luaL_fileresult(L, access(path, mode) == 0, path);
+}
+
+
 static int push_clock (lua_State *L, clockid_t id) {
   struct timespec ts;
   if (clock_gettime(id, &ts) != 0)
@@ -258,6 +276,7 @@ static const luaL_Reg sys_funcs[] = {
   {"listdir", s_listdir},
   {"stat", s_stat},
   {"mkdir", s_mkdir},
+  {"access", s_access},
   {"now", s_now},
   {"monotonic", s_monotonic},
   {"getpid", s_getpid},

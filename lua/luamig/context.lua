@@ -41,6 +41,15 @@ local function check_sqlite_path(path)
   elseif st.type ~= "dir" then
     return nil, str_format("cannot open database %s: %s is not a directory", path, dir)
   end
+  -- SQLite writes a journal next to the database, so the directory must be
+  -- writable as well as searchable.
+  if not sys.access(dir, "wx") then
+    return nil, str_format("cannot open database %s: directory %s is not writable by this user", path, dir)
+  end
+  local file = sys.stat(path)
+  if file and not sys.access(path, "rw") then
+    return nil, str_format("cannot open database %s: the file is not readable and writable by this user", path)
+  end
   return true
 end
 

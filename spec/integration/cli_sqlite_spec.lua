@@ -159,6 +159,24 @@ describe("luamig command line #sqlite", function()
       assert_one_line_error(r, 2, "afile is not a directory")
     end)
 
+    it("an unwritable database directory is named, and nothing is written", function()
+      -- permissions do not bind root: run luamig as nobody
+      if os.execute("id -u nobody >/dev/null 2>&1 && [ $(id -u) -eq 0 ] && command -v runuser >/dev/null") ~= true then
+        return pending("needs root and runuser to run luamig as nobody")
+      end
+      local dir = h.example_project()
+      os.execute("chmod 755 " .. h.shell_quote(dir) .. " && mkdir " .. h.shell_quote(dir .. "/ro")
+        .. " && chmod 555 " .. h.shell_quote(dir .. "/ro") .. " && chmod -R a+rX " .. h.shell_quote(dir))
+      local out = os.tmpname()
+      local _, _, status = os.execute(string.format("cd %s && runuser -u nobody -- %s -u sqlite:ro/app.db upgrade head 2>%s",
+        h.shell_quote(dir), h.shell_quote(h.bin), out))
+      local err = h.read_file(out)
+      os.remove(out)
+      assert.equal(2, status)
+      assert.equal("luamig: cannot open database ro/app.db: directory ro is not writable by this user\n", err)
+      assert.is_nil(io.open(dir .. "/ro/app.db"))
+    end)
+
     it("a missing revisions directory says how to start a project", function()
       local dir = h.tmpdir()
       local r = h.run(dir, { "upgrade", "head" })
