@@ -21,6 +21,7 @@ PREMAKE := $(shell command -v premake5 2>/dev/null || command -v premake4 2>/dev
 BINDIR := $(DESTDIR)$(PREFIX)/bin
 LUADIR := $(DESTDIR)$(PREFIX)/share/luamig/lua
 CMODDIR := $(DESTDIR)$(PREFIX)/lib/lua/5.4
+DRIVERDIR := $(DESTDIR)$(PREFIX)/lib/luamig
 
 .PHONY: all release debug sanitize generate test install clean
 
@@ -48,6 +49,8 @@ install: release
 	install -d "$(BINDIR)" "$(LUADIR)" "$(CMODDIR)"
 	install -m 755 bin/luamig "$(BINDIR)/luamig"
 	install -m 644 bin/luamig.so "$(CMODDIR)/luamig.so"
+	install -d "$(DRIVERDIR)"
+	for d in bin/luamig_*.so; do [ -e "$$d" ] && install -m 644 "$$d" "$(DRIVERDIR)/"; done; true
 	cd lua && find luamig -type d -exec install -d "$(abspath $(LUADIR))/{}" \;
 	cd lua && find luamig -type f -exec install -m 644 {} "$(abspath $(LUADIR))/{}" \;
 

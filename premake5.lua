@@ -4,6 +4,8 @@
 -- The root Makefile wraps both steps. Outputs:
 --   bin/luamig, bin/luamig.so             release
 --   bin/debug/..., bin/sanitize/...       the other configurations
+-- bin/luamig_postgres.so and bin/luamig_mysql.so are the server drivers,
+-- loaded when a URL needs them.
 -- luamig.so is the Lua C module (luaopen_luamig_driver, luaopen_luamig_sys)
 -- that plain `lua5.4`/busted load from bin/?.so; it does not link liblua,
 -- the interpreter provides those symbols.
@@ -69,12 +71,11 @@ local function pkg(name, required)
 end
 
 local LUA = pkg("lua5.4", true)
--- The database libraries that are present (a missing optional one leaves
--- no hole in the list).
-local DBS = {}
-for _, p in ipairs { pkg("sqlite3", true) or false, pkg("libpq") or false, pkg("libmariadb") or false } do
-  if p then DBS[#DBS + 1] = p end
-end
+local SQLITE = pkg("sqlite3", true)
+-- The server drivers' client libraries, when pkg-config knows them: each
+-- driver is a plugin of its own that links one (see drivers.c).
+local LIBPQ = pkg("libpq")
+local LIBMARIADB = pkg("libmariadb")
 
 local function use_cflags(p)
   if not p then return end
@@ -125,23 +126,9 @@ local SOURCES = {
   "runner/sys.c",
   "runner/revscan.c",
   "runner/drivers.c",
+  "runner/driver_error.c",
   "runner/driver_sqlite.c",
 }
-
--- A server driver is compiled in when pkg-config knows its client library;
--- drivers.c lists it when its LUAMIG_WITH_* macro is defined.
-local DRIVER_DEFINES = {}
-local function optional_driver(pkgname, sources, define)
-  if exists(pkgname) then
-    if type(sources) == "string" then sources = { sources } end
-    for _, source in ipairs(sources) do SOURCES[#SOURCES + 1] = source end
-    DRIVER_DEFINES[#DRIVER_DEFINES + 1] = define
-  end
-end
-optional_driver("libpq", { "runner/driver_postgres.c", "runner/driver_postgres_stmt.c" },
-                "LUAMIG_WITH_POSTGRES")
-optional_driver("libmariadb", { "runner/driver_mysql.c", "runner/driver_mysql_stmt.c" },
-                "LUAMIG_WITH_MYSQL")
 
 ws "luamig"
   configurations { "release", "debug", "sanitize" }
@@ -151,9 +138,10 @@ ws "luamig"
   includedirs { "runner", "build" }
   buildoptions { "-std=c99", "-Wall", "-Wextra" }
   defines { "_POSIX_C_SOURCE=200809L", "_DEFAULT_SOURCE" }  -- _DEFAULT_SOURCE: realpath
-  defines(DRIVER_DEFINES)
   use_cflags(LUA)
-  for _, p in ipairs(DBS) do use_cflags(p) end
+  use_cflags(SQLITE)
+  use_cflags(LIBPQ)
+  use_cflags(LIBMARIADB)
 
   only "release"
     optimize_on()
@@ -188,7 +176,8 @@ project "luamig"
   -- Makefile writes it (runner/embed.lua) before premake runs.
   files { "runner/host.c", "runner/main.c", "build/embedded_lua.c" }
   use_libs(LUA)
-  for _, p in ipairs(DBS) do use_libs(p) end
+  use_libs(SQLITE)
+  links { "dl" }
   targets()
 
 project "luamig_module"
@@ -197,5 +186,24 @@ project "luamig_module"
   targetname "luamig"
   files(SOURCES)
   buildoptions { "-fPIC", "-fvisibility=hidden" }
-  for _, p in ipairs(DBS) do use_libs(p) end  -- never liblua: lua provides it
+  use_libs(SQLITE)  -- never liblua: lua provides it
+  links { "dl" }
   targets()
+
+-- A server driver plugin: luamig_<name>.so next to luamig, loaded on first
+-- use. Built only when pkg-config knows its client library.
+local function driver_plugin(name, lib, sources)
+  if not lib then return end
+  project("luamig_" .. name)
+    kind "SharedLib"
+    targetprefix ""
+    targetname("luamig_" .. name)
+    files(sources)
+    files { "runner/driver_error.c" }
+    buildoptions { "-fPIC", "-fvisibility=hidden" }
+    use_libs(lib)
+    targets()
+end
+
+driver_plugin("postgres", LIBPQ, { "runner/driver_postgres.c", "runner/driver_postgres_stmt.c" })
+driver_plugin("mysql", LIBMARIADB, { "runner/driver_mysql.c", "runner/driver_mysql_stmt.c" })

@@ -300,8 +300,8 @@ static int conn_notices (lua_State *L) {
 /* driver.connect(name, params) */
 static int d_connect (lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
-  const struct lm_driver *drv = lm_find_driver(name);
   const char **keys, **values;
+  const struct lm_driver *drv;
   lm_error err;
   void *h = NULL;
   Conn *c;
@@ -312,21 +312,9 @@ static int d_connect (lua_State *L) {
   }
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
-  if (drv == NULL) {
-    luaL_Buffer b;
-    int i;
-    lm_error_set(&err, 0, NULL, "%s", "");
-    luaL_buffinit(L, &b);
-    for (i = 0; lm_drivers[i] != NULL; i++) {
-      if (i > 0) luaL_addstring(&b, ", ");
-      luaL_addstring(&b, lm_drivers[i]->name);
-    }
-    luaL_pushresult(&b);
-    lua_pushfstring(L, "unknown driver '%s' (this build has: %s)", name,
-                    lua_tostring(L, -1));
-    lm_error_copy(err.message, sizeof(err.message), lua_tostring(L, -1));
-    return lmb_push_failure(L, &err);
-  }
+  lm_error_clear(&err);
+  drv = lm_find_driver(name, err.message, sizeof(err.message));
+  if (drv == NULL) return lmb_push_failure(L, &err);
   lua_pushnil(L);
   while (lua_next(L, 2) != 0) {
     n++;
@@ -371,12 +359,15 @@ static int d_connect (lua_State *L) {
 }
 
 
+/* driver.available(): the drivers that can be used here (a server driver
+** whose shared object is missing is left out). */
 static int d_available (lua_State *L) {
-  int i;
+  int i, n = 0;
   lua_newtable(L);
-  for (i = 0; lm_drivers[i] != NULL; i++) {
-    lua_pushstring(L, lm_drivers[i]->name);
-    lua_rawseti(L, -2, i + 1);
+  for (i = 0; lm_driver_names[i] != NULL; i++) {
+    if (lm_find_driver(lm_driver_names[i], NULL, 0) == NULL) continue;
+    lua_pushstring(L, lm_driver_names[i]);
+    lua_rawseti(L, -2, ++n);
   }
   return 1;
 }

@@ -202,15 +202,21 @@ struct lm_driver {
 };
 
 
-/* The drivers compiled in, NULL-terminated (drivers.c). */
-extern const struct lm_driver *const lm_drivers[];
+/* Every driver name luamig knows, NULL-terminated (drivers.c). */
+extern const char *const lm_driver_names[];
 
-/* The driver called `name`, or NULL. */
-const struct lm_driver *lm_find_driver (const char *name);
+/* The driver called `name`: SQLite is built in, the others are loaded from
+** their shared objects on first use. NULL when unknown or not loadable,
+** with the reason in why (may be NULL). */
+const struct lm_driver *lm_find_driver (const char *name, char *why,
+                                        size_t whysize);
+
+/* What a plugin exports: its driver, by a name drivers.c knows. */
+#define LM_DRIVER_EXPORT __attribute__((visibility("default")))
 
 /* The drivers. */
 extern const struct lm_driver lm_driver_sqlite;
-extern const struct lm_driver lm_driver_mysql;     /* LUAMIG_WITH_MYSQL */
-extern const struct lm_driver lm_driver_postgres;  /* LUAMIG_WITH_POSTGRES */
+LM_DRIVER_EXPORT extern const struct lm_driver lm_driver_mysql;     /* luamig_mysql.so */
+LM_DRIVER_EXPORT extern const struct lm_driver lm_driver_postgres;  /* luamig_postgres.so */
 
 #endif

@@ -432,7 +432,7 @@ static int64_t my_last_insert_id (void *conn) {
 /* }====================================================== */
 
 
-const struct lm_driver lm_driver_mysql = {
+LM_DRIVER_EXPORT const struct lm_driver lm_driver_mysql = {
   .name = "mysql",
   .connect = my_connect,
   .close = my_close,

@@ -518,7 +518,7 @@ static int64_t pg_last_insert_id (void *conn) {
 /* }====================================================== */
 
 
-const struct lm_driver lm_driver_postgres = {
+LM_DRIVER_EXPORT const struct lm_driver lm_driver_postgres = {
   .name = "postgres",
   .connect = pg_connect,
   .close = pg_close,

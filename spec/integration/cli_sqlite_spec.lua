@@ -177,6 +177,34 @@ describe("luamig command line #sqlite", function()
       assert.is_nil(io.open(dir .. "/ro/app.db"))
     end)
 
+    it("a server driver that is not installed is named; LUAMIG_DRIVER_DIR finds it", function()
+      if io.open("/usr/local/lib/luamig/luamig_postgres.so") then
+        return pending("luamig is installed under /usr/local: its driver would be found there")
+      end
+      local dir = h.example_project()
+      -- luamig copied alone: no luamig_postgres.so next to it
+      os.execute("cp " .. h.shell_quote(h.bin) .. " " .. h.shell_quote(dir .. "/luamig"))
+      local url = "postgresql://me@127.0.0.1:1/db?connect_timeout=2"
+      local run = function(env)
+        local out = os.tmpname()
+        local vars = ""
+        for k, v in pairs(env) do vars = vars .. k .. "=" .. h.shell_quote(v) .. " " end
+        local _, _, status = os.execute(string.format("cd %s && env %s./luamig -u %s current 2>%s",
+          h.shell_quote(dir), vars, h.shell_quote(url), out))
+        local err = h.read_file(out)
+        os.remove(out)
+        return status, err
+      end
+      local status, err = run({})
+      assert.equal(1, status)
+      assert.matches("the postgres driver is not installed: luamig_postgres.so is neither next to luamig"
+        .. " nor in its lib/luamig directory", err, 1, true)
+      status, err = run({ LUAMIG_DRIVER_DIR = h.bin:match("^(.*)/[^/]*$") })
+      assert.equal(1, status)
+      assert.is_nil(err:find("not installed", 1, true))
+      assert.matches("cannot connect to postgresql://me@127.0.0.1:1/db", err, 1, true)
+    end)
+
     it("a missing revisions directory says how to start a project", function()
       local dir = h.tmpdir()
       local r = h.run(dir, { "upgrade", "head" })
