@@ -88,7 +88,8 @@ function M.open(cfg, opts)
 end
 
 function Context:close()
-  if self.conn then self.conn:close() end
+  self.versions:close()
+  self.conn:close()
 end
 
 --- The revisions in the version table, sorted.

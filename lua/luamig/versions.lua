@@ -10,7 +10,7 @@
 local types = require "luamig.types"
 local sys = require "luamig.sys"
 
-local ipairs, setmetatable = ipairs, setmetatable
+local ipairs, pairs, setmetatable = ipairs, pairs, setmetatable
 local str_format, table_sort = string.format, table.sort
 local os_date, math_floor = os.date, math.floor
 
@@ -34,7 +34,28 @@ function M.new(conn, dialect, driver_name, version_table, history_table)
     conn = conn, dialect = dialect, driver = driver_name,
     version_table = version_table, history_table = history_table,
     q_version = dialect:quote(version_table), q_history = dialect:quote(history_table),
+    prepared = {},
   }, Versions)
+end
+
+-- Run one of the bookkeeping statements. Each is prepared once per run and
+-- reused for every step: on MySQL that saves a round trip per statement,
+-- and SQLite parses it once.
+function Versions:run(sql, ...)
+  local stmt = self.prepared[sql]
+  if not stmt then
+    local err, info
+    stmt, err, info = self.conn:prepare(sql)
+    if not stmt then return nil, err, info end
+    self.prepared[sql] = stmt
+  end
+  return stmt:execute(...)
+end
+
+--- Close the prepared statements (before the connection closes).
+function Versions:close()
+  for _, stmt in pairs(self.prepared) do stmt:close() end
+  self.prepared = {}
 end
 
 function Versions:table_exists(name)
@@ -111,13 +132,12 @@ end
 
 --- Apply a step's change: {delete = ids, insert = ids, update = {from, to}}.
 function Versions:apply(change)
-  local conn = self.conn
   for _, id in ipairs(change.delete or {}) do
-    local ok, err = conn:execute("DELETE FROM " .. self.q_version .. " WHERE version_num = ?", id)
+    local ok, err = self:run("DELETE FROM " .. self.q_version .. " WHERE version_num = ?", id)
     if not ok then return nil, err end
   end
   if change.update then
-    local n, err = conn:execute("UPDATE " .. self.q_version .. " SET version_num = ? WHERE version_num = ?",
+    local n, err = self:run("UPDATE " .. self.q_version .. " SET version_num = ? WHERE version_num = ?",
       change.update.to, change.update.from)
     if not n then return nil, err end
     if n ~= 1 then
@@ -126,7 +146,7 @@ function Versions:apply(change)
     end
   end
   for _, id in ipairs(change.insert or {}) do
-    local ok, err = conn:execute("INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)", id)
+    local ok, err = self:run("INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)", id)
     if not ok then return nil, err end
   end
   return true
@@ -161,7 +181,7 @@ end
 -- entry: revision, direction, outcome, started (sys.now()), finished, checksum, message.
 function Versions:record(entry)
   local finished = entry.finished
-  local n, err = self.conn:execute("INSERT INTO " .. self.q_history
+  local n, err = self:run("INSERT INTO " .. self.q_history
     .. " (revision, direction, outcome, checksum, started_at, finished_at, duration_ms, applied_by,"
     .. " luamig_version, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     entry.revision, entry.direction, entry.outcome, entry.checksum, iso_time(entry.started),
@@ -176,7 +196,7 @@ end
 --- Close a "running" row: outcome, finish time, message.
 function Versions:finish(id, started, outcome, message)
   local finished = sys.now()
-  return self.conn:execute("UPDATE " .. self.q_history
+  return self:run("UPDATE " .. self.q_history
     .. " SET outcome = ?, finished_at = ?, duration_ms = ?, message = ? WHERE id = ?",
     outcome, iso_time(finished), math_floor((finished - started) * 1000 + 0.5), message, id)
 end
