@@ -126,7 +126,7 @@ local SOURCES = {
   "runner/sys.c",
   "runner/revscan.c",
   "runner/drivers.c",
-  "runner/driver_error.c",
+  "runner/driver_common.c",
   "runner/driver_sqlite.c",
 }
 
@@ -199,7 +199,7 @@ local function driver_plugin(name, lib, sources)
     targetprefix ""
     targetname("luamig_" .. name)
     files(sources)
-    files { "runner/driver_error.c" }
+    files { "runner/driver_common.c" }
     buildoptions { "-fPIC", "-fvisibility=hidden" }
     use_libs(lib)
     targets()

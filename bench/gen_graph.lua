@@ -4,15 +4,13 @@
 --   lua5.4 bench/gen_graph.lua N D OUTDIR
 -- <out>/luamig/migrations/versions/*.lua, <out>/alembic/{alembic.ini,env.py,versions/*.py}
 
+package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
+local common = require "common"
+
 local n = assert(tonumber(arg[1]), "usage: gen_graph.lua N D OUTDIR")
 local diamonds = assert(tonumber(arg[2]), "usage: gen_graph.lua N D OUTDIR")
 local out = assert(arg[3], "usage: gen_graph.lua N D OUTDIR")
 
-local function write(path, text)
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-end
 
 local function id(i) return string.format("ab%06x%04x", i, (i * 7) % 65536) end
 
@@ -49,7 +47,7 @@ end
 
 for i = 1, n do
   local rev = id(i)
-  write(string.format("%s/luamig/migrations/versions/%s_step_%d.lua", out, rev, i), table.concat({
+  common.write(string.format("%s/luamig/migrations/versions/%s_step_%d.lua", out, rev, i), table.concat({
     "-- step " .. i,
     string.format("revision = %q", rev),
     "down_revision = " .. lua_list(parents[i], "nil"),
@@ -62,7 +60,7 @@ for i = 1, n do
     "end",
     "",
   }, "\n"))
-  write(string.format("%s/alembic/versions/%s_step_%d.py", out, rev, i), table.concat({
+  common.write(string.format("%s/alembic/versions/%s_step_%d.py", out, rev, i), table.concat({
     string.format('"""step %d"""', i),
     "from alembic import op",
     "",
@@ -82,37 +80,5 @@ for i = 1, n do
   }, "\n"))
 end
 
-write(out .. "/alembic/alembic.ini", [[
-[alembic]
-script_location = %(here)s
-sqlalchemy.url = sqlite:///%(here)s/bench.db
-
-[loggers]
-keys = root
-[handlers]
-keys = console
-[formatters]
-keys = generic
-[logger_root]
-level = WARN
-handlers = console
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-[formatter_generic]
-format = %(levelname)-5.5s %(message)s
-]])
-write(out .. "/alembic/env.py", [[
-from alembic import context
-from sqlalchemy import create_engine, pool
-
-config = context.config
-engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
-with engine.connect() as connection:
-    context.configure(connection=connection)
-    with context.begin_transaction():
-        context.run_migrations()
-]])
+common.alembic_project(out .. "/alembic")
 print(string.format("wrote %d revisions with %d diamonds under %s", n, placed, out))

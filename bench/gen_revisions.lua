@@ -7,16 +7,14 @@
 --     the database's own client (sqlite3, psql, mariadb)
 -- usage: lua5.4 bench/gen_revisions.lua N OUTDIR
 
+package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
+local common = require "common"
+
 local n = assert(tonumber(arg[1]), "usage: gen_revisions.lua N OUTDIR")
 local out = assert(arg[2], "usage: gen_revisions.lua N OUTDIR")
 local out_dir = out
 local root = arg[0]:match("^(.*)/bench/[^/]*$") or "."
 
-local function write(path, text)
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-end
 
 local function id(i) return string.format("be%06x%04x", i, i % 65536) end
 
@@ -25,7 +23,7 @@ os.execute("mkdir -p " .. out .. "/luamig/migrations/versions " .. out .. "/alem
 for i = 1, n do
   local rev, down = id(i), i > 1 and id(i - 1) or nil
   local name = string.format("t_%04d", i)
-  write(string.format("%s/luamig/migrations/versions/%s_create_%s.lua", out, rev, name), table.concat({
+  common.write(string.format("%s/luamig/migrations/versions/%s_create_%s.lua", out, rev, name), table.concat({
     "-- create " .. name,
     string.format("revision = %q", rev),
     "down_revision = " .. (down and string.format("%q", down) or "nil"),
@@ -42,7 +40,7 @@ for i = 1, n do
     "end",
     "",
   }, "\n"))
-  write(string.format("%s/alembic/versions/%s_create_%s.py", out, rev, name), table.concat({
+  common.write(string.format("%s/alembic/versions/%s_create_%s.py", out, rev, name), table.concat({
     string.format('"""create %s"""', name),
     "from alembic import op",
     "import sqlalchemy as sa",
@@ -66,48 +64,8 @@ for i = 1, n do
   }, "\n"))
 end
 
-write(out .. "/alembic/alembic.ini", [[
-[alembic]
-script_location = %(here)s
-sqlalchemy.url = sqlite:///%(here)s/bench.db
+common.alembic_project(out .. "/alembic")
 
-[loggers]
-keys = root
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARN
-handlers = console
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(levelname)-5.5s %(message)s
-]])
-
-write(out .. "/alembic/env.py", [[
-import os
-from alembic import context
-from sqlalchemy import create_engine, pool
-
-config = context.config
-# BENCH_URL points the same project at PostgreSQL or MariaDB.
-url = os.environ.get("BENCH_URL") or config.get_main_option("sqlalchemy.url")
-engine = create_engine(url, poolclass=pool.NullPool)
-with engine.connect() as connection:
-    context.configure(connection=connection, transaction_per_migration=True)
-    with context.begin_transaction():
-        context.run_migrations()
-]])
 
 -- The replays: what luamig runs, statement for statement and transaction
 -- for transaction, compiled by luamig's own dialects so that the text is
@@ -168,7 +126,7 @@ local function replay(dialect_name)
     end
     out[#out + 1] = "COMMIT;"
   end
-  write(string.format("%s/replay.%s.sql", out_dir, dialect_name), table.concat(out, "\n") .. "\n")
+  common.write(string.format("%s/replay.%s.sql", out_dir, dialect_name), table.concat(out, "\n") .. "\n")
 end
 
 for _, d in ipairs { "sqlite", "postgres", "mysql" } do replay(d) end

@@ -76,6 +76,12 @@ int lm_error_misuse (lm_error *err, const char *fmt, ...)
 /* Copy `src` into the fixed-size field `dst` (truncating). */
 void lm_error_copy (char *dst, size_t size, const char *src);
 
+/* name quoted with `quote` (" or `), every quote in it doubled; the
+** quote_ident of a driver whose dialect quotes that way. out has room for
+** LM_QUOTE_SIZE(len) bytes. */
+int lm_quote_with (char quote, const char *name, size_t len, char *out,
+                   size_t *outlen);
+
 
 /* The type of a value (lm_value.type). */
 enum lm_type {

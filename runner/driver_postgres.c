@@ -474,16 +474,8 @@ static int pg_in_transaction (void *conn) {
 
 static int pg_quote_ident (void *conn, const char *name, size_t len,
                            char *out, size_t *outlen, lm_error *err) {
-  size_t i, n = 0;
   (void)conn; (void)err;
-  out[n++] = '"';
-  for (i = 0; i < len; i++) {
-    if (name[i] == '"') out[n++] = '"';
-    out[n++] = name[i];
-  }
-  out[n++] = '"';
-  *outlen = n;
-  return LM_OK;
+  return lm_quote_with('"', name, len, out, outlen);
 }
 
 

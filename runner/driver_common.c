@@ -1,7 +1,8 @@
 /*
-** driver_error.c: filling the caller's lm_error (driver.h). Compiled into
-** luamig and into each driver plugin: a plugin loaded from the Lua module
-** luamig.so cannot see that module's symbols, so it carries its own copy.
+** driver_common.c: what every driver shares (driver.h): filling the
+** caller's lm_error, and quoting identifiers. Compiled into luamig and into
+** each driver plugin: a plugin loaded from the Lua module luamig.so cannot
+** see that module's symbols, so it carries its own copy.
 */
 
 #include <stdarg.h>
@@ -56,4 +57,18 @@ int lm_error_misuse (lm_error *err, const char *fmt, ...) {
   set_message(err, fmt, ap);
   va_end(ap);
   return LM_MISUSE;
+}
+
+
+int lm_quote_with (char quote, const char *name, size_t len, char *out,
+                   size_t *outlen) {
+  size_t i, n = 0;
+  out[n++] = quote;
+  for (i = 0; i < len; i++) {
+    if (name[i] == quote) out[n++] = quote;
+    out[n++] = name[i];
+  }
+  out[n++] = quote;
+  *outlen = n;
+  return LM_OK;
 }
