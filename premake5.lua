@@ -136,7 +136,8 @@ ws "luamig"
   objdir "build/obj"
   language "C"
   includedirs { "runner", "build" }
-  buildoptions { "-std=c99", "-Wall", "-Wextra" }
+  buildoptions { "-std=c99", "-Wall", "-Wextra", "-pthread" }
+  linkoptions { "-pthread" }  -- sys.read_files reads on several threads
   defines { "_POSIX_C_SOURCE=200809L", "_DEFAULT_SOURCE" }  -- _DEFAULT_SOURCE: realpath
   use_cflags(LUA)
   use_cflags(SQLITE)

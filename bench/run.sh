@@ -4,8 +4,10 @@
 # times and ratios). Run after ./setup.sh; installs what it needs (alembic,
 # hyperfine, the Python drivers, the database clients) and starts
 # throwaway PostgreSQL and MariaDB servers (spec/with-servers.sh).
-#   bench/run.sh [--revisions N] [--runs N] [--only sqlite|postgres|mysql]
+#   bench/run.sh [--revisions N] [--graph N] [--runs N] [--only sqlite|graph|postgres|mysql]
 # Workload 1: `current` on an N-revision project at head (SQLite).
+# Workload 3: heads, current and history on a 10,000-revision graph with
+#   50 diamonds (100 branch and merge points), against alembic heads/current.
 # Workload 2: `upgrade head` of N create-table revisions from an empty
 #   database, on each backend; the database's own client replays the same
 #   statements with the same transactions (bench/gen_revisions.lua writes
@@ -13,12 +15,15 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 revisions=1000
+graph_revisions=10000
+graph_diamonds=50
 runs=10
 only=""
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --revisions) revisions=$2; shift 2 ;;
+    --graph) graph_revisions=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     *) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
@@ -65,6 +70,21 @@ if wants sqlite; then
     -n "alembic upgrade head" --prepare "rm -f $work/alembic/bench.db" \
       "alembic -c $work/alembic/alembic.ini upgrade head 2>/dev/null" >/dev/null 2>&1
   cat "$work/upgrade.md"
+fi
+
+if wants graph; then
+  echo
+  echo "## heads, current and history on $graph_revisions revisions with $((2 * graph_diamonds)) branch/merge points (SQLite)"
+  lua5.4 "$root/bench/gen_graph.lua" "$graph_revisions" "$graph_diamonds" "$work/graph" >/dev/null
+  (cd "$work/graph/luamig" && "$luamig" -q stamp heads)
+  alembic -c "$work/graph/alembic/alembic.ini" stamp heads 2>/dev/null
+  (cd "$work/graph/luamig" && hyperfine -N --warmup 2 --runs "$runs" --style none --export-markdown "$work/graph.md" \
+    -n "luamig heads" "$luamig heads" \
+    -n "luamig current" "$luamig current" \
+    -n "luamig history" "$luamig history" \
+    -n "alembic heads" "alembic -c $work/graph/alembic/alembic.ini heads" \
+    -n "alembic current" "alembic -c $work/graph/alembic/alembic.ini current" >/dev/null 2>&1)
+  cat "$work/graph.md"
 fi
 
 # One database per tool, recreated before every run.

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "version.h"
 
 #define DIR_MT "luamig.Dir"
+#define JOBS_MT "luamig.ReadJobs"
 
 
 /* An open directory while listdir reads it, so that an error raised
@@ -38,6 +40,34 @@ static int dir_gc (lua_State *L) {
     d->dir = NULL;
   }
   return 0;
+}
+
+
+static int compare_names (const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+
+/* Sort the array of n names on top in byte order (what table.sort does,
+** at a fraction of its cost for ten thousand names). */
+static void sort_names (lua_State *L, lua_Integer n) {
+  const char **names;
+  lua_Integer i;
+  int t = lua_gettop(L);
+  names = (const char **)lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof(char *), 0);
+  for (i = 0; i < n; i++) {  /* the strings stay alive in the table */
+    lua_rawgeti(L, t, i + 1);
+    names[i] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+  }
+  qsort(names, (size_t)n, sizeof(char *), compare_names);
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushstring(L, names[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_replace(L, t);
+  lua_pop(L, 1);  /* names */
 }
 
 
@@ -64,6 +94,7 @@ static int s_listdir (lua_State *L) {
   if (errno != 0) return luaL_fileresult(L, 0, path);
   closedir(d->dir);
   d->dir = NULL;
+  sort_names(L, n);
   return 1;
 }
 
@@ -117,6 +148,128 @@ static int s_read_file (lua_State *L) {
   got = read_into(path, buf, (size_t)st.st_size + 1);
   if (got < 0) return luaL_fileresult(L, 0, path);
   lua_pushlstring(L, buf, (size_t)got);
+  return 1;
+}
+
+
+/* read_files(paths) -> array of contents | nil, msg, errno: read_file for
+** many files at once, on several threads. Listing tens of thousands of
+** revisions is bound by the kernel's open/read/close, which two cores do in
+** about half the time. The jobs live in a userdata whose __gc frees what
+** was read, so nothing leaks if pushing a result raises. */
+#define READ_THREADS 4
+#define READ_THREADED_FROM 256  /* fewer files are not worth a thread */
+
+typedef struct ReadJob {
+  const char *path;  /* a string in the caller's table */
+  char *data;        /* malloc'd contents, NULL until read */
+  size_t len;
+  int err;           /* errno of the failure, 0 when read */
+} ReadJob;
+
+typedef struct ReadJobs {
+  size_t n;
+  size_t stride;     /* a thread reads jobs first, first + stride, ... */
+  ReadJob jobs[1];   /* n of them */
+} ReadJobs;
+
+typedef struct ReadShare {
+  ReadJobs *all;
+  size_t first;
+} ReadShare;
+
+static void read_job (ReadJob *j, char *buf) {
+  ssize_t got = read_into(j->path, buf, READ_BUFFER_SIZE);
+  struct stat st;
+  size_t size;
+  if (got < 0) { j->err = errno; return; }
+  if (got < READ_BUFFER_SIZE) {  /* the common case: it fitted */
+    size = (size_t)got;
+    j->data = (char *)malloc(size > 0 ? size : 1);
+    if (j->data == NULL) { j->err = ENOMEM; return; }
+    memcpy(j->data, buf, size);
+    j->len = size;
+    return;
+  }
+  if (stat(j->path, &st) != 0) { j->err = errno; return; }
+  size = (size_t)st.st_size + 1;
+  j->data = (char *)malloc(size);
+  if (j->data == NULL) { j->err = ENOMEM; return; }
+  got = read_into(j->path, j->data, size);
+  if (got < 0) { j->err = errno; return; }
+  j->len = (size_t)got;
+}
+
+static void *read_share (void *arg) {
+  ReadShare *sh = (ReadShare *)arg;
+  char *buf = (char *)malloc(READ_BUFFER_SIZE);
+  size_t i;
+  for (i = sh->first; i < sh->all->n; i += sh->all->stride) {
+    if (buf == NULL) sh->all->jobs[i].err = ENOMEM;
+    else read_job(&sh->all->jobs[i], buf);
+  }
+  free(buf);
+  return NULL;
+}
+
+static int jobs_gc (lua_State *L) {
+  ReadJobs *r = (ReadJobs *)luaL_checkudata(L, 1, JOBS_MT);
+  size_t i;
+  for (i = 0; i < r->n; i++) {
+    free(r->jobs[i].data);
+    r->jobs[i].data = NULL;
+  }
+  return 0;
+}
+
+static int s_read_files (lua_State *L) {
+  size_t n, i, nthreads = 1, started = 0;
+  pthread_t threads[READ_THREADS];
+  ReadShare shares[READ_THREADS];
+  ReadJobs *r;
+  long cpus;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  n = (size_t)luaL_len(L, 1);
+  r = (ReadJobs *)lua_newuserdatauv(L, sizeof(ReadJobs) + (n > 0 ? n - 1 : 0) * sizeof(ReadJob), 0);
+  r->n = 0;
+  luaL_setmetatable(L, JOBS_MT);
+  for (i = 0; i < n; i++) {
+    lua_rawgeti(L, 1, (lua_Integer)i + 1);
+    r->jobs[i].path = lua_tostring(L, -1);
+    if (r->jobs[i].path == NULL) return luaL_argerror(L, 1, "paths must be strings");
+    lua_pop(L, 1);  /* the table keeps it alive */
+    r->jobs[i].data = NULL;
+    r->jobs[i].len = 0;
+    r->jobs[i].err = 0;
+  }
+  r->n = n;
+  cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n >= READ_THREADED_FROM && cpus > 1)
+    nthreads = cpus < READ_THREADS ? (size_t)cpus : READ_THREADS;
+  r->stride = nthreads;
+  for (i = 0; i < nthreads; i++) {
+    shares[i].all = r;
+    shares[i].first = i;
+  }
+  for (i = 1; i < nthreads; i++) {  /* share 0 is this thread's */
+    if (pthread_create(&threads[i], NULL, read_share, &shares[i]) != 0) break;
+    started = i;
+  }
+  read_share(&shares[0]);
+  for (i = started + 1; i < nthreads; i++) read_share(&shares[i]);  /* not started */
+  for (i = 1; i <= started; i++) pthread_join(threads[i], NULL);
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    ReadJob *j = &r->jobs[i];
+    if (j->err != 0) {
+      errno = j->err;
+      return luaL_fileresult(L, 0, j->path);
+    }
+    lua_pushlstring(L, j->data, j->len);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+    free(j->data);
+    j->data = NULL;
+  }
   return 1;
 }
 
@@ -275,6 +428,7 @@ static int s_exe_path (lua_State *L) {
 static const luaL_Reg sys_funcs[] = {
   {"listdir", s_listdir},
   {"stat", s_stat},
+  {"read_files", s_read_files},
   {"mkdir", s_mkdir},
   {"access", s_access},
   {"now", s_now},
@@ -296,6 +450,11 @@ LM_EXPORT int luaopen_luamig_sys (lua_State *L) {
     lua_setfield(L, -2, "__gc");
     lua_pushcfunction(L, dir_gc);
     lua_setfield(L, -2, "__close");
+  }
+  lua_pop(L, 1);
+  if (luaL_newmetatable(L, JOBS_MT)) {
+    lua_pushcfunction(L, jobs_gc);
+    lua_setfield(L, -2, "__gc");
   }
   lua_pop(L, 1);
   luaL_newlib(L, sys_funcs);

@@ -247,7 +247,7 @@ function M.current(cfg, opts)
   if not graph then return nil, err, status end
   local heads, herr, hstatus = database_heads(cfg, opts)
   if not heads then return nil, herr, hstatus end
-  local marks = { heads = graph:heads() }
+  local marks = report.marks(graph)
   if opts.verbose then opts.out("Current revision(s) for " .. config.mask_url(cfg.url) .. ":") end
   for _, id in ipairs(heads) do
     local node = graph:get(id)
@@ -269,8 +269,8 @@ end
 function M.heads(cfg, opts)
   local graph, err, status = load_graph(cfg)
   if not graph then return nil, err, status end
-  local marks = { heads = graph:heads() }
-  for _, id in ipairs(marks.heads) do
+  local marks = report.marks(graph)
+  for _, id in ipairs(graph:heads()) do
     local node = graph:get(id)
     -- With dependencies resolved, a head that another revision depends on
     -- is not a head of its own.
@@ -284,7 +284,7 @@ end
 function M.branches(cfg, opts)
   local graph, err, status = load_graph(cfg)
   if not graph then return nil, err, status end
-  local marks = { heads = graph:heads() }
+  local marks = report.marks(graph)
   for _, id in ipairs(graph:branch_points()) do
     opts.out(report.branch_point(graph, graph:get(id), marks, opts.verbose))
   end
@@ -294,14 +294,13 @@ end
 function M.history(cfg, opts)
   local graph, err, status = load_graph(cfg)
   if not graph then return nil, err, status end
-  local marks = { heads = graph:heads() }
   local current
   if opts.indicate_current or (opts.range and opts.range:find("current", 1, true)) then
     local herr, hstatus
     current, herr, hstatus = database_heads(cfg, opts)
     if not current then return nil, herr, hstatus end
-    if opts.indicate_current then marks.current = current end
   end
+  local marks = report.marks(graph, opts.indicate_current and current or nil)
   local nodes, herr = graph:history(opts.range, current)
   if not nodes then return nil, (opts.range and ("-r " .. opts.range .. ": ") or "") .. herr, 2 end
   for _, node in ipairs(nodes) do
@@ -315,7 +314,7 @@ function M.show(cfg, opts)
   if not graph then return nil, err, status end
   local ids, rerr = graph:resolve(opts.args[1], nil)
   if not ids then return nil, rerr, 2 end
-  local marks = { heads = graph:heads() }
+  local marks = report.marks(graph)
   for _, id in ipairs(ids) do opts.out(report.block(graph, graph:get(id), marks)) end
   return true
 end

@@ -9,26 +9,42 @@ local str_format, table_concat = string.format, table.concat
 
 local M = {}
 
-local function contains(list, value)
-  for _, v in ipairs(list) do if v == value then return true end end
-  return false
+local function set_of(list)
+  local set = {}
+  for _, v in ipairs(list or {}) do set[v] = true end
+  return set
+end
+
+--- What decorated() marks: the graph's heads and, optionally, the
+-- revisions the database is at.
+function M.marks(graph, current)
+  return { head = set_of(graph:heads()), current = current and set_of(current) or {} }
 end
 
 --- "id (label) (head) (branchpoint) (mergepoint) (current)"
--- marks: {heads = ids, current = ids (optional)}
 function M.decorated(graph, node, marks)
-  local parts = { node.id }
-  for _, label in ipairs(node.branch_labels or {}) do parts[#parts + 1] = "(" .. label .. ")" end
-  if contains(marks.heads, node.id) then parts[#parts + 1] = "(head)" end
-  if #(node.children or {}) > 1 then parts[#parts + 1] = "(branchpoint)" end
-  if #node.down_revisions > 1 then parts[#parts + 1] = "(mergepoint)" end
-  if marks.current and contains(marks.current, node.id) then parts[#parts + 1] = "(current)" end
+  local id = node.id
+  local labels, children, downs = node.branch_labels, node.children, node.down_revisions
+  -- Most revisions have no mark: no table, no concatenation (history
+  -- prints ten thousand of them).
+  if not marks.head[id] and not marks.current[id] and #downs < 2
+      and (labels == nil or #labels == 0) and (children == nil or #children < 2) then
+    return id
+  end
+  local parts = { id }
+  for _, label in ipairs(labels or {}) do parts[#parts + 1] = "(" .. label .. ")" end
+  if marks.head[id] then parts[#parts + 1] = "(head)" end
+  if children and #children > 1 then parts[#parts + 1] = "(branchpoint)" end
+  if #downs > 1 then parts[#parts + 1] = "(mergepoint)" end
+  if marks.current[id] then parts[#parts + 1] = "(current)" end
   return table_concat(parts, " ")
 end
 
 function M.parents(node)
-  if #node.down_revisions == 0 then return "<base>" end
-  return table_concat(node.down_revisions, ", ")
+  local downs = node.down_revisions
+  if #downs == 1 then return downs[1] end
+  if #downs == 0 then return "<base>" end
+  return table_concat(downs, ", ")
 end
 
 --- One history line: "parents -> id (marks), doc".

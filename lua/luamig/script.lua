@@ -41,8 +41,12 @@ function M.environment()
   return setmetatable({}, { __index = shared_base })
 end
 
+-- Most files have no labels and no dependencies: they share this one
+-- empty list instead of two new tables each (read-only, like the graph's).
+local NONE = setmetatable({}, { __newindex = function() error("revision metadata lists are read-only", 2) end })
+
 local function as_list(value, field, path)
-  if value == nil then return {} end
+  if value == nil then return NONE end
   if type(value) == "string" then return { value } end
   if type(value) == "table" then
     local list = {}
@@ -116,6 +120,11 @@ end
 function M.load_file(path)
   local src, read_err = sys.read_file(path)
   if not src then return nil, str_format("cannot read revision file %s", read_err) end
+  return M.from_source(path, src)
+end
+
+--- The record of a revision file whose bytes were read already.
+function M.from_source(path, src)
   if src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end -- UTF-8 BOM
   local meta = revscan.metadata(src)
   if meta then return make_record(path, src, meta) end
@@ -166,13 +175,18 @@ function M.load_all(cfg)
       return nil, str_format("cannot read revisions directory %s: %s (run 'luamig init' to create a project)",
         dir, err), 2
     end
-    table_sort(names)
+    -- listdir sorts the names; the files are read in one call, on
+    -- several threads (see sys.read_files).
+    local paths = {}
     for _, name in ipairs(names) do
-      if name:match("%.lua$") and not name:match("^[._]") then
-        local script, load_err = M.load_file(dir .. "/" .. name)
-        if not script then return nil, load_err, 2 end
-        scripts[#scripts + 1] = script
-      end
+      if name:match("%.lua$") and not name:match("^[._]") then paths[#paths + 1] = dir .. "/" .. name end
+    end
+    local sources, read_err = sys.read_files(paths)
+    if not sources then return nil, str_format("cannot read revision file %s", read_err), 2 end
+    for i, path in ipairs(paths) do
+      local script, load_err = M.from_source(path, sources[i])
+      if not script then return nil, load_err, 2 end
+      scripts[#scripts + 1] = script
     end
   end
   return scripts
