@@ -54,14 +54,20 @@ local COMMANDS = {
     },
   },
   upgrade = {
-    usage = "upgrade [TARGET]", max = 1,
+    usage = "upgrade [TARGET] | upgrade --sql [FROM:]TO", max = 1,
     summary = "apply revisions up to TARGET (default head)",
-    flags = {},
+    flags = {
+      { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
+      { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
+    },
   },
   downgrade = {
-    usage = "downgrade TARGET", min = 1, max = 1,
+    usage = "downgrade TARGET | downgrade --sql FROM:TO", min = 1, max = 1,
     summary = "revert revisions down to TARGET (a revision, -1, label@base or base)",
-    flags = {},
+    flags = {
+      { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
+      { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
+    },
   },
   current = {
     usage = "current [-v] [--check-heads]", max = 0,
@@ -100,6 +106,8 @@ local COMMANDS = {
     summary = "set the version table to REV without running migrations",
     flags = {
       { "--purge", key = "purge", help = "delete every version row first" },
+      { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
+      { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
     },
   },
   test = {

@@ -229,13 +229,46 @@ local function migrate(direction, cfg, opts)
   end)
 end
 
+-- --sql: the script of the steps from FROM to TO, written without a
+-- database. FROM defaults to base for an upgrade; a downgrade needs it.
+local function write_script(direction, cfg, opts)
+  local graph, by_id, status = load_graph(cfg)
+  if not graph then return nil, by_id, status end
+  local from, to = opts.target:match("^(.-):(.+)$")
+  if not from then
+    if direction == "down" then
+      return nil, "downgrade --sql needs FROM:TO, the revision the database is at and the target (e.g. head:base)", 2
+    end
+    from, to = "base", opts.target
+  end
+  local from_rows = {}
+  if from ~= "base" and from ~= "" then
+    local rows, err = graph:target_heads({}, "up", from)
+    if not rows then return nil, str_format("--sql %s: %s", opts.target, err), 2 end
+    from_rows = rows
+  end
+  local steps, serr
+  if direction == "up" then steps, serr = graph:upgrade_steps(from_rows, to)
+  else steps, serr = graph:downgrade_steps(from_rows, to) end
+  if not steps then return nil, str_format("--sql %s: %s", opts.target, serr), 2 end
+  for _, step in ipairs(steps) do
+    local ok, cerr = script.compile(by_id[step.node.id])
+    if not ok then return nil, cerr, 2 end
+  end
+  local ctx, err, cstatus = context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log })
+  if not ctx then return nil, err, cstatus end
+  return ctx:write_steps(steps, by_id, #from_rows == 0 and direction == "up")
+end
+
 function M.upgrade(cfg, opts)
   opts.target = opts.args[1] or "head"
+  if opts.sql then return write_script("up", cfg, opts) end
   return migrate("up", cfg, opts)
 end
 
 function M.downgrade(cfg, opts)
   opts.target = opts.args[1]
+  if opts.sql then return write_script("down", cfg, opts) end
   return migrate("down", cfg, opts)
 end
 
@@ -353,6 +386,13 @@ end
 function M.stamp(cfg, opts)
   local graph, err, status = load_graph(cfg)
   if not graph then return nil, err, status end
+  if opts.sql then
+    local rows, serr = stamped_rows(graph, {}, opts.args)
+    if not rows then return nil, serr, 2 end
+    local ctx, cerr, cstatus = context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log })
+    if not ctx then return nil, cerr, cstatus end
+    return ctx:stamp(rows)
+  end
   return with_context(cfg, opts, function(ctx)
     local rows, herr = ctx:current_heads()
     if not rows then return nil, herr, 1 end

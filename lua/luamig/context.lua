@@ -17,6 +17,7 @@ local ddl = require "luamig.ddl"
 local sys = require "luamig.sys"
 local versions = require "luamig.versions"
 local dberror = require "luamig.dberror"
+local offline = require "luamig.offline"
 
 local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
 local xpcall, unpack = xpcall, table.unpack
@@ -84,6 +85,26 @@ function M.open(cfg, opts)
     log = opts.log or function() end,
     verbose = opts.verbose,
     executed = {}, -- the statements of the running step, for the MySQL report
+  }, Context)
+end
+
+--- The context of an --sql run: the dialect from opts.dialect or from the
+-- URL's scheme, no connection; statements go to opts.out.
+function M.open_offline(cfg, opts)
+  local name = opts.dialect
+  if not name then
+    local url, err = config.parse_url(cfg.url)
+    if not url then return nil, err, 2 end
+    name = url.driver
+  end
+  local dialect, derr = ddl.dialect(name)
+  if not dialect then return nil, "--dialect: " .. derr, 2 end
+  local writer = offline.new(dialect, opts.out)
+  return setmetatable({
+    cfg = cfg, url = { driver = dialect.name }, conn = writer, dialect = dialect, offline = true,
+    versions = versions.new(writer, dialect, dialect.name, cfg.version_table, cfg.history_table),
+    log = opts.log or function() end, out = opts.out,
+    executed = {},
   }, Context)
 end
 
@@ -191,6 +212,11 @@ end
 
 --- The connection as a revision sees it: database errors raise.
 function Context:get_bind()
+  if self.offline then
+    -- level 3: the revision line that called op.get_bind()
+    error("op.get_bind() needs a database, and --sql writes a script without one: write this"
+      .. " revision's data change with op.execute, or branch on op.get_context().offline", 3)
+  end
   return require("luamig.bind").new(self.conn)
 end
 
@@ -330,8 +356,39 @@ function Context:run_steps(steps, scripts_by_id)
   return true
 end
 
+--- --sql: write the steps as a script. from_base: the script starts from
+-- an empty database, so it creates the bookkeeping tables first. History
+-- rows are not written: the history records what luamig itself ran.
+function Context:write_steps(steps, scripts_by_id, from_base)
+  if from_base then
+    local ok, err = self.versions:create_tables(false)
+    if not ok then return nil, err, 2 end
+  end
+  for _, step in ipairs(steps) do
+    local script = scripts_by_id[step.node.id]
+    local up = step.direction == "up"
+    if type(script.env[up and "upgrade" or "downgrade"]) ~= "function" then
+      return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
+    end
+    self.out("")
+    self.out(str_format("-- Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
+    self.conn:begin()
+    local ok, what, tb = run_body(self, step, script)
+    if not ok then return nil, step_failed(step, what, true), 1, tb end
+    self.conn:commit()
+  end
+  return true
+end
+
 --- Set the version table to exactly `heads` without running any revision.
 function Context:stamp(heads)
+  if self.offline then
+    self.versions:create_tables(true)
+    self.conn:begin()
+    self.versions:replace(heads)
+    self.conn:commit()
+    return true
+  end
   local ok, err = self.versions:ensure()
   if not ok then return nil, err, 1 end
   local conn = self.conn

@@ -310,7 +310,14 @@ function M.new(ctx)
   end
 
   function op.get_bind()
-    return ctx:get_bind()
+    local bind = ctx:get_bind() -- not a tail call: its error names the revision line
+    return bind
+  end
+
+  --- The migration context: `dialect`, `cfg`, and `offline` (true under
+  -- --sql, where there is no connection to read through).
+  function op.get_context()
+    return ctx
   end
 
   --- bulk_insert(table_or_definition, rows, opts): rows are tables keyed by

@@ -110,24 +110,40 @@ function M.table_records(version_table, history_table)
   return version_table_record(version_table), history_table_record(history_table)
 end
 
-local function create(self, name, record)
-  local exists, err = self:table_exists(name)
-  if exists == nil then return nil, err end
-  if exists then return true end
+local function run_record(self, record)
   local statements, cerr = self.dialect:compile(record)
   if not statements then return nil, cerr end
   for _, sql in ipairs(statements) do
     local ok, xerr = self.conn:execute(sql)
-    if not ok then return nil, str_format("cannot create table %s: %s", name, xerr) end
+    if not ok then return nil, str_format("cannot create table %s: %s", record.table, xerr) end
   end
   return true
 end
 
 --- Create both tables if they are not there yet (on the first write).
 function Versions:ensure()
-  local ok, err = create(self, self.version_table, version_table_record(self.version_table))
-  if ok then ok, err = create(self, self.history_table, history_table_record(self.history_table)) end
-  return ok, err
+  local version_rec, history_rec = M.table_records(self.version_table, self.history_table)
+  for _, record in ipairs { version_rec, history_rec } do
+    local exists, err = self:table_exists(record.table)
+    if exists == nil then return nil, err end
+    if not exists then
+      local ok, cerr = run_record(self, record)
+      if not ok then return nil, cerr end
+    end
+  end
+  return true
+end
+
+--- Create both tables without looking first (--sql scripts, which cannot
+-- look); if_not_exists for a script that may meet them already there.
+function Versions:create_tables(if_not_exists)
+  local version_rec, history_rec = M.table_records(self.version_table, self.history_table)
+  for _, record in ipairs { version_rec, history_rec } do
+    record.if_not_exists = if_not_exists
+    local ok, err = run_record(self, record)
+    if not ok then return nil, err end
+  end
+  return true
 end
 
 --- Apply a step's change: {delete = ids, insert = ids, update = {from, to}}.

@@ -12,6 +12,13 @@ depends_on = nil
 
 function upgrade()
   op.add_column("links", Column("click_count", Integer, { nullable = false, server_default = 0 }))
+  if op.get_context().offline then
+    -- `luamig upgrade --sql` writes a script: nothing can be read, so the
+    -- same backfill is one statement the database runs itself.
+    op.execute("UPDATE links SET click_count ="
+      .. " (SELECT COUNT(*) FROM clicks WHERE clicks.link_id = links.id)")
+    return
+  end
   local db = op.get_bind()
   local counts = db:query("SELECT link_id, COUNT(*) AS n FROM clicks GROUP BY link_id")
   for _, row in ipairs(counts) do
