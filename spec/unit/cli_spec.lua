@@ -38,7 +38,7 @@ describe("cli.parse", function()
   it("checks the number of arguments and flag values", function()
     local o, err = cli.parse { "downgrade" }
     assert.is_nil(o)
-    assert.equal("downgrade: missing argument (usage: luamig downgrade TARGET)", err)
+    assert.equal("downgrade: missing argument (usage: luamig downgrade TARGET | downgrade --sql FROM:TO)", err)
     o, err = cli.parse { "current", "extra" }
     assert.is_nil(o)
     assert.matches('current: unexpected argument "extra"', err, 1, true)
