@@ -4,7 +4,7 @@
 # times and ratios). Run after ./setup.sh; installs what it needs (alembic,
 # hyperfine, the Python drivers, the database clients) and starts
 # throwaway PostgreSQL and MariaDB servers (spec/with-servers.sh).
-#   bench/run.sh [--revisions N] [--graph N] [--runs N] [--only sqlite|graph|postgres|mysql]
+#   bench/run.sh [--revisions N] [--graph N] [--runs N] [--only sqlite|graph|batch|postgres|mysql]
 # Workload 1: `current` on an N-revision project at head (SQLite).
 # Workload 3: heads, current and history on a 10,000-revision graph with
 #   50 diamonds (100 branch and merge points), against alembic heads/current.
@@ -12,6 +12,9 @@
 #   database, on each backend; the database's own client replays the same
 #   statements with the same transactions (bench/gen_revisions.lua writes
 #   them with luamig's own dialects).
+# Workload 4: a batch-mode rebuild of a 100,000-row SQLite table with
+#   indexes and foreign keys, against the same rebuild by hand in sqlite3
+#   (bench/batch_rebuild.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 revisions=1000
@@ -85,6 +88,11 @@ if wants graph; then
     -n "alembic heads" "alembic -c $work/graph/alembic/alembic.ini heads" \
     -n "alembic current" "alembic -c $work/graph/alembic/alembic.ini current" >/dev/null 2>&1)
   cat "$work/graph.md"
+fi
+
+if wants batch; then
+  echo
+  "$root/bench/batch_rebuild.sh" --runs "$runs" --luamig "$luamig"
 fi
 
 # One database per tool, recreated before every run.

@@ -185,6 +185,9 @@ function M.load(opts)
       return nil, str_format("config file %s: unknown key %q", where, tostring(k))
     elseif type(v) ~= want then
       return nil, str_format("config file %s: %s must be a %s, got %s", where, k, want, type(v))
+    elseif k == "naming_convention" then
+      local ok, err = require("luamig.naming").check(v)
+      if not ok then return nil, str_format("config file %s: %s", where, err) end
     end
   end
   local cfg = {}

@@ -5,6 +5,8 @@
 -- stay printable and comparable and the dialects (luamig.ddl) decide alone
 -- what SQL a type becomes. Constructors validate eagerly and raise at the
 -- revision's line: a typo in a migration should fail before any SQL runs.
+-- The table-level constraint constructors live in luamig.constraints;
+-- export() puts both into a revision's environment.
 
 local type, pairs, ipairs, tostring, select = type, pairs, ipairs, tostring, select
 local setmetatable, getmetatable, error = setmetatable, getmetatable, error
@@ -17,19 +19,14 @@ local M = {}
 local Type = { __name = "luamig.Type" }
 local SQL = { __name = "luamig.SQL" }
 local Column = { __name = "luamig.Column" }
+local Literal = { __name = "luamig.Literal" }
 
 function M.is_type(v) return getmetatable(v) == Type end
 function M.is_sql(v) return getmetatable(v) == SQL end
 function M.is_column(v) return getmetatable(v) == Column end
+function M.is_literal(v) return getmetatable(v) == Literal end
 
---- A short description of a value for error messages: `nil`,
--- `string "varchar"`, `Column "id"`, `type String(16)`...
-function M.describe(v)
-  local mt = getmetatable(v)
-  if mt == Type then return "type " .. tostring(v)
-  elseif mt == Column then return str_format("Column %q", v.name)
-  elseif mt == SQL then return str_format("sql %q", v.text)
-  end
+local function describe_plain(v)
   local t = type(v)
   if t == "string" then
     if #v > 40 then v = v:sub(1, 37) .. "..." end
@@ -39,11 +36,28 @@ function M.describe(v)
   end
   return t
 end
+
+--- A short description of a value for error messages: `nil`,
+-- `string "varchar"`, `Column "id"`, `type String(16)`...
+function M.describe(v)
+  local mt = getmetatable(v)
+  if mt == Type then return "type " .. tostring(v)
+  elseif mt == Column then return str_format("Column %q", v.name)
+  elseif mt == SQL then return str_format("sql %q", v.text)
+  elseif mt == Literal then return "inline_literal " .. describe_plain(v.value)
+  end
+  if mt ~= nil and type(v) == "table" and type(mt.__name) == "string" and mt.__name:find("^luamig%.") then
+    return mt.__name:sub(8) .. (type(v.name) == "string" and str_format(" %q", v.name) or "")
+  end
+  return describe_plain(v)
+end
 local describe = M.describe
 
--- Type parameters, in the order positional arguments fill them.
+-- Type parameters, in the order positional arguments fill them. Enum,
+-- ARRAY and Type (a raw type name) have constructors of their own below.
 local PARAMS = {
   Integer = {}, BigInteger = {}, SmallInteger = {}, Boolean = {}, Date = {}, JSON = {},
+  JSONB = {}, Uuid = {}, Interval = {},
   String = { "length" },
   Text = { "length" },
   LargeBinary = { "length" },
@@ -80,6 +94,9 @@ Type.__newindex = function() error("type objects are immutable", 2) end
 
 local function make_type(name, ...)
   local spec = PARAMS[name]
+  if spec == nil then
+    error(str_format("%s is already a type; make a new one with %s(...)", name, name), 3)
+  end
   local t = { name = name }
   local n, first = select("#", ...), ...
   if n == 1 and type(first) == "table" and getmetatable(first) == nil then
@@ -125,13 +142,43 @@ Type.__call = function(self, ...)
   return t
 end
 
+local function same_list(a, b)
+  if a == b then return true end
+  if a == nil or b == nil or #a ~= #b then return false end
+  for i = 1, #a do
+    if a[i] ~= b[i] then return false end
+  end
+  return true
+end
+
 function Type.__eq(a, b)
   if getmetatable(a) ~= Type or getmetatable(b) ~= Type then return false end
   return a.name == b.name and a.length == b.length and a.precision == b.precision
     and a.scale == b.scale and (a.timezone or false) == (b.timezone or false)
+    and same_list(a.values, b.values) and a.enum_name == b.enum_name and a.schema == b.schema
+    and (a.create_type ~= false) == (b.create_type ~= false)
+    and a.item_type == b.item_type and a.dimensions == b.dimensions and a.text == b.text
+end
+
+local function quoted_list(values)
+  local q = {}
+  for i, v in ipairs(values) do q[i] = str_format("%q", v) end
+  return table_concat(q, ", ")
 end
 
 function Type.__tostring(t)
+  if t.name == "Enum" then
+    local opts = {}
+    if t.enum_name then opts[#opts + 1] = str_format("name = %q", t.enum_name) end
+    if t.schema then opts[#opts + 1] = str_format("schema = %q", t.schema) end
+    if t.create_type == false then opts[#opts + 1] = "create_type = false" end
+    return str_format("Enum(%s%s)", quoted_list(t.values),
+      #opts > 0 and ", {" .. table_concat(opts, ", ") .. "}" or "")
+  elseif t.name == "ARRAY" then
+    return str_format("ARRAY(%s%s)", tostring(t.item_type), t.dimensions and ", " .. t.dimensions or "")
+  elseif t.name == "Type" then
+    return str_format("Type(%q)", t.text)
+  end
   if t.timezone then return t.name .. "(timezone=true)" end
   local args = {}
   for _, p in ipairs(PARAMS[t.name]) do
@@ -142,6 +189,79 @@ function Type.__tostring(t)
 end
 
 for name in pairs(PARAMS) do M[name] = setmetatable({ name = name }, Type) end
+
+local function is_plain_table(v)
+  return type(v) == "table" and getmetatable(v) == nil
+end
+
+local ENUM_OPTS = { name = "string", schema = "string", create_type = "boolean" }
+
+--- Enum("a", "b", ..., [{name =, schema =, create_type =}]), or the values
+-- as one list: Enum({"a", "b"}, {name = "mood"}). PostgreSQL makes it a
+-- named type (CREATE TYPE; `create_type = false` when it exists already),
+-- MySQL an ENUM column, SQLite a VARCHAR with a CHECK.
+function M.Enum(...)
+  local n = select("#", ...)
+  local args = { ... }
+  local opts
+  if n >= 1 and is_plain_table(args[n]) and (n > 1 or args[n][1] == nil) then
+    opts, n = args[n], n - 1
+  end
+  local list = args
+  if n == 1 and is_plain_table(args[1]) then list, n = args[1], #args[1] end
+  if n == 0 then error("Enum needs at least one value", 2) end
+  local values, seen = {}, {}
+  for i = 1, n do
+    local v = list[i]
+    if type(v) ~= "string" or v == "" then
+      error(str_format("Enum: value #%d must be a non-empty string, got %s", i, describe(v)), 2)
+    elseif seen[v] then
+      error(str_format("Enum: value %q is given twice", v), 2)
+    end
+    seen[v] = true
+    values[i] = v
+  end
+  local t = { name = "Enum", values = values }
+  for k, v in pairs(opts or {}) do
+    local want = ENUM_OPTS[k]
+    if want == nil then
+      error(str_format("Enum: unknown option %s (expected one of: create_type, name, schema)", describe(k)), 2)
+    elseif type(v) ~= want or v == "" then
+      error(str_format("Enum: option %s must be a %s%s, got %s", k, want == "string" and "non-empty " or "",
+        want, describe(v)), 2)
+    end
+  end
+  opts = opts or {}
+  t.enum_name, t.schema, t.create_type = opts.name, opts.schema, opts.create_type
+  local longest = 0
+  for _, v in ipairs(values) do
+    if #v > longest then longest = #v end
+  end
+  t.length = longest
+  return setmetatable(t, Type)
+end
+
+--- ARRAY(item_type, [dimensions]): PostgreSQL only.
+function M.ARRAY(item_type, dimensions)
+  if getmetatable(item_type) ~= Type or item_type.name == "ARRAY" then
+    error("ARRAY: argument #1 (item type) must be a type such as Integer or String(50), got "
+      .. describe(item_type), 2)
+  end
+  if dimensions ~= nil and (math_type(dimensions) ~= "integer" or dimensions < 1) then
+    error("ARRAY: argument #2 (dimensions) must be a positive integer, got " .. describe(dimensions), 2)
+  end
+  return setmetatable({ name = "ARRAY", item_type = item_type, dimensions = dimensions }, Type)
+end
+
+--- Type("CITEXT"): a type the dialects write as given.
+function M.Type(text)
+  if type(text) ~= "string" or not text:find("%S") then
+    error("Type: argument #1 (the type's SQL) must be a non-empty string, got " .. describe(text), 2)
+  end
+  return setmetatable({ name = "Type", text = text }, Type)
+end
+
+M.constructor_names = { "ARRAY", "Enum", "Type" }
 
 --- `sql "CURRENT_TIMESTAMP"`: SQL text used verbatim where a value or a
 -- column name would otherwise be quoted.
@@ -156,10 +276,42 @@ SQL.__eq = function(a, b)
   return getmetatable(a) == SQL and getmetatable(b) == SQL and a.text == b.text
 end
 
+--- A value that a dialect writes as an SQL literal (op.inline_literal):
+-- `dialect` (optional) renders it when it is turned into a string or
+-- concatenated, so that `"... = " .. op.inline_literal("x")` gives SQL text.
+function M.literal(value, dialect)
+  return setmetatable({ value = value, dialect = dialect }, Literal)
+end
+local function render_literal(l)
+  if l.dialect then return l.dialect:literal(l.value) end
+  return tostring(l.value)
+end
+Literal.__tostring = render_literal
+Literal.__concat = function(a, b)
+  if getmetatable(a) == Literal then a = render_literal(a) end
+  if getmetatable(b) == Literal then b = render_literal(b) end
+  if getmetatable(a) == SQL then a = a.text end
+  if getmetatable(b) == SQL then b = b.text end
+  return a .. b
+end
+Literal.__eq = function(a, b)
+  return getmetatable(a) == Literal and getmetatable(b) == Literal and a.value == b.value
+end
+
 local FK_ACTIONS = {
   ["CASCADE"] = true, ["SET NULL"] = true, ["SET DEFAULT"] = true,
   ["RESTRICT"] = true, ["NO ACTION"] = true,
 }
+
+--- A foreign key action upper-cased | nil, msg (the message starts with
+-- "must be one of").
+function M.fk_action(v)
+  local action = type(v) == "string" and str_upper(v) or nil
+  if not FK_ACTIONS[action] then
+    return nil, "must be one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION, got " .. describe(v)
+  end
+  return action
+end
 
 -- "users.id" or "auth.users.id" -> {schema, table, column}; nil, msg.
 local function parse_reference(ref)
@@ -189,11 +341,8 @@ local function parse_reference(ref)
     end
     for _, k in ipairs { "ondelete", "onupdate" } do
       if r[k] then
-        local action = str_upper(r[k])
-        if not FK_ACTIONS[action] then
-          return nil, str_format("references.%s must be one of CASCADE, SET NULL, SET DEFAULT,"
-            .. " RESTRICT, NO ACTION, got %s", k, describe(r[k]))
-        end
+        local action, msg = M.fk_action(r[k])
+        if not action then return nil, str_format("references.%s %s", k, msg) end
         r[k] = action
       end
     end
@@ -208,11 +357,12 @@ local COLUMN_OPTS = {
   default = true, server_default = true, references = true,
 }
 
---- A server-side default: a Lua string, number or boolean (a literal), or
--- a `sql` fragment. Shared with ops.alter_column.
+--- A server-side default: a Lua string, number or boolean (a literal), a
+-- `sql` fragment or an inline literal. Shared with ops.alter_column.
 function M.is_server_default(v)
   local t = type(v)
   return t == "string" or t == "number" or t == "boolean" or getmetatable(v) == SQL
+    or getmetatable(v) == Literal
 end
 
 --- Column(name, type, opts): the column of a create_table or add_column.
@@ -267,12 +417,31 @@ end
 -- identifies them and prints them.
 Column.__tostring = function(c) return str_format("Column(%q, %s)", c.name, tostring(c.type)) end
 
---- Put the constructors a revision file uses into `env`; returns env.
+-- Reading an unknown capitalized name in a revision (`Strng(20)`,
+-- `UniqueConstrant(...)`) is a typo for a type or constructor: say so at
+-- that line instead of "attempt to call a nil value".
+local function unknown_name(_, key)
+  if type(key) == "string" and key:find("^%u") then
+    local known = {}
+    for _, name in ipairs(M.type_names) do known[#known + 1] = name end
+    for _, name in ipairs(M.constructor_names) do known[#known + 1] = name end
+    table_sort(known)
+    error(str_format("unknown type or constructor %s (types: %s; also Column, PrimaryKeyConstraint,"
+      .. " UniqueConstraint, CheckConstraint, ForeignKeyConstraint, Index)", key, table_concat(known, ", ")), 2)
+  end
+  return nil
+end
+
+--- Put the constructors a revision file uses into `env`; returns env. An
+-- env without a metatable gets one that reports unknown capitalized names.
 function M.export(env)
   env = env or {}
   for _, name in ipairs(M.type_names) do env[name] = M[name] end
+  for _, name in ipairs(M.constructor_names) do env[name] = M[name] end
   env.Column = M.Column
   env.sql = M.sql
+  require("luamig.constraints").export(env)
+  if getmetatable(env) == nil then setmetatable(env, { __index = unknown_name }) end
   return env
 end
 

@@ -226,6 +226,243 @@ local function drop_database(backend, name)
   conn:close()
 end
 
+---------------------------------------------------------------------------
+-- Reflection: constraints, foreign keys, comments, declared types, index
+-- definitions and enum types, each as the server itself reports them.
+--
+--   b:constraints(url, t)      sorted {"check ck_t_x", "foreign_key fk_..", "primary_key pk_t", "unique uq_.."}
+--                              (SQLite: the named ones, read from the CREATE TABLE text; MySQL's key is PRIMARY)
+--   b:foreign_keys(url, t)     sorted {"a,b -> p(x,y) ON DELETE CASCADE ON UPDATE NO ACTION"}
+--                              (RESTRICT, MySQL's default, reads as NO ACTION)
+--   b:table_comment(url, t)    the comment or nil (SQLite keeps none)
+--   b:column_comment(url, t, c)
+--   b:column_type(url, t, c)   the declared type: `VARCHAR(5)`, `character varying(5)`, `enum('a','b')`
+--   b:index_definitions(url, t) {name = text}: SQLite's and PostgreSQL's CREATE INDEX text,
+--                              MySQL's "[UNIQUE ](col, (expr), ...)"
+--   b:enums(url)               PostgreSQL: {name = "a,b"}; {} elsewhere
+
+local function action(a)
+  if a == nil or a == driver.null or a == "RESTRICT" or a == "a" or a == "r" then return "NO ACTION" end
+  return ({ c = "CASCADE", n = "SET NULL", d = "SET DEFAULT" })[a] or a
+end
+
+local function fk_text(cols, ref_table, ref_cols, ondelete, onupdate)
+  return string.format("%s -> %s(%s) ON DELETE %s ON UPDATE %s", table.concat(cols, ","), ref_table,
+    table.concat(ref_cols, ","), action(ondelete), action(onupdate))
+end
+
+local function nonnull(v)
+  if v == nil or v == driver.null or v == "" then return nil end
+  return v
+end
+
+function Backend:constraints(url, t)
+  return self:with(url, function(conn)
+    local out = self.reflect_constraints(conn, t)
+    table.sort(out)
+    return out
+  end)
+end
+
+function Backend:foreign_keys(url, t)
+  return self:with(url, function(conn)
+    local out = self.reflect_foreign_keys(conn, t)
+    table.sort(out)
+    return out
+  end)
+end
+
+function Backend:table_comment(url, t)
+  return self:with(url, function(conn) return nonnull(self.reflect_table_comment(conn, t)) end)
+end
+
+function Backend:column_comment(url, t, c)
+  return self:with(url, function(conn) return nonnull(self.reflect_column_comment(conn, t, c)) end)
+end
+
+function Backend:column_type(url, t, c)
+  return self:with(url, function(conn) return self.reflect_column_type(conn, t, c) end)
+end
+
+function Backend:index_definitions(url, t)
+  return self:with(url, function(conn) return self.reflect_indexes(conn, t) end)
+end
+
+function Backend:enums(url)
+  if self ~= postgres then return {} end
+  return self:with(url, function(conn)
+    local out = {}
+    for _, r in ipairs(assert(conn:query("SELECT t.typname AS name, string_agg(e.enumlabel, ',' ORDER BY"
+      .. " e.enumsortorder) AS vals FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid"
+      .. " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = current_schema() GROUP BY t.typname"))) do
+      out[r.name] = r.vals
+    end
+    return out
+  end)
+end
+
+-- SQLite: names and kinds come only from the CREATE TABLE text.
+local SQLITE_KINDS = { PRIMARY = "primary_key", UNIQUE = "unique", CHECK = "check", FOREIGN = "foreign_key",
+  REFERENCES = "foreign_key" }
+
+function sqlite.reflect_constraints(conn, t)
+  local row = assert(conn:first("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", t))
+  local out = {}
+  for name, word in row.sql:gmatch('CONSTRAINT%s+"([^"]+)"%s+(%u+)') do
+    out[#out + 1] = SQLITE_KINDS[word] .. " " .. name
+  end
+  return out
+end
+
+function sqlite.reflect_foreign_keys(conn, t)
+  local by_id, order = {}, {}
+  for _, r in ipairs(assert(conn:query("SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq", t))) do
+    local fk = by_id[r.id]
+    if not fk then
+      fk = { cols = {}, refs = {}, ref_table = r.table, ondelete = r.on_delete, onupdate = r.on_update }
+      by_id[r.id] = fk
+      order[#order + 1] = fk
+    end
+    fk.cols[#fk.cols + 1] = r.from
+    fk.refs[#fk.refs + 1] = r.to
+  end
+  local out = {}
+  for i, fk in ipairs(order) do out[i] = fk_text(fk.cols, fk.ref_table, fk.refs, fk.ondelete, fk.onupdate) end
+  return out
+end
+
+function sqlite.reflect_table_comment() return nil end
+function sqlite.reflect_column_comment() return nil end
+
+function sqlite.reflect_column_type(conn, t, c)
+  local r = conn:first("SELECT type FROM pragma_table_info(?) WHERE name = ?", t, c)
+  return r and r.type
+end
+
+function sqlite.reflect_indexes(conn, t)
+  local out = {}
+  for _, r in ipairs(assert(conn:query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+    .. " AND sql IS NOT NULL", t))) do
+    out[r.name] = r.sql
+  end
+  return out
+end
+
+local PG_KINDS = { p = "primary_key", u = "unique", c = "check", f = "foreign_key" }
+local PG_TABLE = "(SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+  .. " WHERE n.nspname = current_schema() AND c.relname = ?)"
+
+function postgres.reflect_constraints(conn, t)
+  local out = {}
+  for _, r in ipairs(assert(conn:query("SELECT conname, contype FROM pg_constraint WHERE conrelid = " .. PG_TABLE
+    .. " AND contype IN ('p', 'u', 'c', 'f')", t))) do
+    out[#out + 1] = PG_KINDS[r.contype] .. " " .. r.conname
+  end
+  return out
+end
+
+function postgres.reflect_foreign_keys(conn, t)
+  local out = {}
+  for _, r in ipairs(assert(conn:query("SELECT confrelid::regclass::text AS ref_table, confdeltype, confupdtype,"
+    .. " (SELECT string_agg(a.attname, ',' ORDER BY k.i) FROM unnest(conkey) WITH ORDINALITY k(n, i)"
+    .. "   JOIN pg_attribute a ON a.attrelid = conrelid AND a.attnum = k.n) AS cols,"
+    .. " (SELECT string_agg(a.attname, ',' ORDER BY k.i) FROM unnest(confkey) WITH ORDINALITY k(n, i)"
+    .. "   JOIN pg_attribute a ON a.attrelid = confrelid AND a.attnum = k.n) AS refs"
+    .. " FROM pg_constraint WHERE contype = 'f' AND conrelid = " .. PG_TABLE, t))) do
+    out[#out + 1] = fk_text({ r.cols }, r.ref_table, { r.refs }, r.confdeltype, r.confupdtype)
+  end
+  return out
+end
+
+function postgres.reflect_table_comment(conn, t)
+  local r = conn:first("SELECT obj_description(" .. PG_TABLE .. ", 'pg_class') AS d", t)
+  return r and r.d
+end
+
+function postgres.reflect_column_comment(conn, t, c)
+  local r = conn:first("SELECT col_description(" .. PG_TABLE .. ", (SELECT attnum FROM pg_attribute WHERE"
+    .. " attrelid = " .. PG_TABLE .. " AND attname = ?)) AS d", t, t, c)
+  return r and r.d
+end
+
+function postgres.reflect_column_type(conn, t, c)
+  local r = conn:first("SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = "
+    .. PG_TABLE .. " AND attname = ?", t, c)
+  return r and r.t
+end
+
+function postgres.reflect_indexes(conn, t)
+  local out = {}
+  for _, r in ipairs(assert(conn:query("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname ="
+    .. " current_schema() AND tablename = ?", t))) do
+    out[r.indexname] = r.indexdef
+  end
+  return out
+end
+
+local MY_KINDS = { ["PRIMARY KEY"] = "primary_key", UNIQUE = "unique", CHECK = "check", ["FOREIGN KEY"] = "foreign_key" }
+
+function mysql.reflect_constraints(conn, t)
+  local out = {}
+  for _, r in ipairs(assert(conn:query("SELECT constraint_name AS name, constraint_type AS kind FROM"
+    .. " information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = ?", t))) do
+    out[#out + 1] = MY_KINDS[r.kind] .. " " .. r.name
+  end
+  return out
+end
+
+function mysql.reflect_foreign_keys(conn, t)
+  local out = {}
+  for _, r in ipairs(assert(conn:query("SELECT rc.constraint_name AS name, rc.referenced_table_name AS ref_table,"
+    .. " rc.delete_rule AS del, rc.update_rule AS upd,"
+    .. " (SELECT GROUP_CONCAT(k.column_name ORDER BY k.ordinal_position) FROM information_schema.key_column_usage k"
+    .. "   WHERE k.constraint_schema = rc.constraint_schema AND k.table_name = rc.table_name"
+    .. "   AND k.constraint_name = rc.constraint_name) AS cols,"
+    .. " (SELECT GROUP_CONCAT(k.referenced_column_name ORDER BY k.ordinal_position)"
+    .. "   FROM information_schema.key_column_usage k WHERE k.constraint_schema = rc.constraint_schema"
+    .. "   AND k.table_name = rc.table_name AND k.constraint_name = rc.constraint_name) AS refs"
+    .. " FROM information_schema.referential_constraints rc"
+    .. " WHERE rc.constraint_schema = DATABASE() AND rc.table_name = ?", t))) do
+    out[#out + 1] = fk_text({ r.cols }, r.ref_table, { r.refs }, r.del, r.upd)
+  end
+  return out
+end
+
+function mysql.reflect_table_comment(conn, t)
+  local r = conn:first("SELECT table_comment AS c FROM information_schema.tables WHERE table_schema = DATABASE()"
+    .. " AND table_name = ?", t)
+  return r and r.c
+end
+
+function mysql.reflect_column_comment(conn, t, c)
+  local r = conn:first("SELECT column_comment AS c FROM information_schema.columns WHERE table_schema = DATABASE()"
+    .. " AND table_name = ? AND column_name = ?", t, c)
+  return r and r.c
+end
+
+function mysql.reflect_column_type(conn, t, c)
+  local r = conn:first("SELECT column_type AS t FROM information_schema.columns WHERE table_schema = DATABASE()"
+    .. " AND table_name = ? AND column_name = ?", t, c)
+  return r and r.t
+end
+
+function mysql.reflect_indexes(conn, t)
+  local parts, unique = {}, {}
+  for _, r in ipairs(assert(conn:query("SELECT index_name AS name, non_unique AS nu, column_name AS col"
+    .. " FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ?"
+    .. " ORDER BY index_name, seq_in_index", t))) do
+    parts[r.name] = parts[r.name] or {}
+    local p = parts[r.name]
+    p[#p + 1] = r.col ~= driver.null and r.col or "(expr)"
+    unique[r.name] = tonumber(r.nu) == 0
+  end
+  local out = {}
+  for name, cols in pairs(parts) do
+    out[name] = (unique[name] and "UNIQUE " or "") .. "(" .. table.concat(cols, ", ") .. ")"
+  end
+  return out
+end
+
 --- Every backend, available or not (a spec reports the unavailable ones
 -- as pending with the reason).
 function M.all()

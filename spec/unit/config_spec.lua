@@ -110,6 +110,10 @@ describe("config.load", function()
     cfg, err = config.load { config_file = dir .. "/bad2.lua" }
     assert.is_nil(cfg)
     assert.matches("version_table must be a string, got number", err, 1, true)
+    write(dir .. "/bad3.lua", 'return { naming_convention = { uq = "uq_%(tabel_name)s" } }')
+    cfg, err = config.load { config_file = dir .. "/bad3.lua" }
+    assert.is_nil(cfg)
+    assert.matches("bad3.lua: naming_convention.uq: unknown token %(tabel_name)s (known: ", err, 1, true)
     write(dir .. "/syntax.lua", "return {")
     cfg, err = config.load { config_file = dir .. "/syntax.lua" }
     assert.is_nil(cfg)

@@ -17,7 +17,7 @@ end
 describe("types", function()
   it("has every type, bare and called", function()
     for _, name in ipairs { "Integer", "BigInteger", "SmallInteger", "String", "Text", "Boolean", "Date",
-      "DateTime", "Time", "Float", "Numeric", "LargeBinary", "JSON" } do
+      "DateTime", "Time", "Float", "Numeric", "LargeBinary", "JSON", "JSONB", "Uuid", "Interval" } do
       local t = types[name]
       assert.is_true(types.is_type(t), name)
       assert.equal(name, t.name)
@@ -139,6 +139,82 @@ describe("types", function()
     assert.equal("function", types.describe(print))
   end)
 
+  describe("Enum, ARRAY and Type", function()
+    local Enum, ARRAY, Type = types.Enum, types.ARRAY, types.Type
+
+    it("makes an Enum from values and options", function()
+      local e = Enum("happy", "sad", { name = "mood" })
+      assert.is_true(types.is_type(e))
+      assert.same({ "happy", "sad" }, e.values)
+      assert.equal("mood", e.enum_name)
+      assert.equal(5, e.length)
+      assert.equal(e, Enum({ "happy", "sad" }, { name = "mood" }))
+      assert.are_not.equal(e, Enum("happy", "sad"))
+      assert.are_not.equal(e, Enum("happy", "sad", { name = "mood", create_type = false }))
+      assert.equal('Enum("happy", "sad", {name = "mood"})', tostring(e))
+      assert.equal('Enum("a", {name = "x", schema = "s", create_type = false})',
+        tostring(Enum({ "a" }, { name = "x", schema = "s", create_type = false })))
+      assert.equal('Enum("a")', tostring(Enum("a")))
+    end)
+
+    it("makes ARRAY and raw types", function()
+      local a = ARRAY(Integer)
+      assert.equal(Integer, a.item_type)
+      assert.equal("ARRAY(Integer)", tostring(a))
+      assert.equal("ARRAY(String(5), 2)", tostring(ARRAY(String(5), 2)))
+      assert.equal(a, ARRAY(Integer))
+      assert.are_not.equal(a, ARRAY(Integer, 2))
+      assert.equal('Type("CITEXT")', tostring(Type("CITEXT")))
+      assert.equal(Type("CITEXT"), Type("CITEXT"))
+    end)
+
+    it("rejects bad arguments at the caller's line", function()
+      local where = "migrations/versions/abc_test.lua:1: "
+      assert.equal(where .. "Enum needs at least one value", revision_error("local t = Enum()"))
+      assert.equal(where .. "Enum needs at least one value", revision_error("local t = Enum({name = 'x'})"))
+      assert.equal(where .. "Enum: value #2 must be a non-empty string, got number 3",
+        revision_error("local t = Enum('a', 3)"))
+      assert.equal(where .. 'Enum: value "a" is given twice', revision_error("local t = Enum('a', 'a')"))
+      assert.equal(where .. 'Enum: unknown option string "nmae" (expected one of: create_type, name, schema)',
+        revision_error("local t = Enum('a', {nmae = 'x'})"))
+      assert.equal(where .. "Enum: option create_type must be a boolean, got string \"no\"",
+        revision_error("local t = Enum('a', {create_type = 'no'})"))
+      assert.equal(where .. "ARRAY: argument #1 (item type) must be a type such as Integer or String(50), got nil",
+        revision_error("local t = ARRAY()"))
+      assert.equal(where .. "ARRAY: argument #2 (dimensions) must be a positive integer, got number 0",
+        revision_error("local t = ARRAY(Integer, 0)"))
+      assert.equal(where .. "Type: argument #1 (the type's SQL) must be a non-empty string, got string \" \"",
+        revision_error("local t = Type(' ')"))
+      assert.equal(where .. "Enum is already a type; make a new one with Enum(...)",
+        revision_error("local t = Enum('a')('b')"))
+    end)
+  end)
+
+  it("names an unknown type or constructor at the revision's line", function()
+    local err = revision_error('local c = Column("name", Strng(20))')
+    assert.matches("^migrations/versions/abc_test.lua:1: unknown type or constructor Strng %(types: ARRAY,"
+      .. " BigInteger, Boolean, Date, DateTime, Enum, Float, Integer, Interval, JSON, JSONB, LargeBinary,"
+      .. " Numeric, SmallInteger, String, Text, Time, Type, Uuid; also Column, PrimaryKeyConstraint,", err)
+    -- lower-case names are the revision's own business
+    local env = types.export({})
+    assert.is_nil(env.down_revision)
+  end)
+
+  it("makes inline literals that a dialect renders", function()
+    local ddl_base = require("luamig.ddl.base").Dialect
+    local mysql = require("luamig.ddl").dialect("mysql")
+    local l = types.literal("it's", mysql)
+    assert.is_true(types.is_literal(l))
+    assert.equal("'it''s'", tostring(l))
+    assert.equal("x = 'it''s'", "x = " .. l)
+    assert.equal("'it''s' AND", l .. " AND")
+    assert.equal("TRUE", tostring(types.literal(true, ddl_base)))
+    assert.equal("1", tostring(types.literal(true, mysql)))
+    assert.equal("inline_literal string \"it's\"", types.describe(l))
+    assert.is_true(types.is_server_default(l))
+    assert.equal(types.literal(1), types.literal(1))
+  end)
+
   it("exports the constructors into an environment", function()
     local env = types.export({ keep = 1 })
     assert.equal(1, env.keep)
@@ -147,6 +223,9 @@ describe("types", function()
     assert.equal(String, env.String)
     assert.equal(types.JSON, env.JSON)
     assert.equal(types.LargeBinary, types.environment().LargeBinary)
+    assert.equal(types.Enum, env.Enum)
+    assert.equal(types.Uuid, env.Uuid)
+    assert.equal(require("luamig.constraints").UniqueConstraint, env.UniqueConstraint)
     assert.is_nil(types.environment().op)
   end)
 end)

@@ -4,11 +4,14 @@
 -- backslashes in string literals as escapes, and changes a column only by
 -- restating its whole definition (MODIFY / CHANGE): what the revision does
 -- not restate is lost, so alter_column needs existing_type and
--- existing_nullable and says so when they are missing.
+-- existing_nullable and says so when they are missing. Constraints are
+-- dropped by kind (DROP FOREIGN KEY, DROP INDEX...), so drop_constraint
+-- needs its type_.
 
 local base = require "luamig.ddl.base"
 local types = require "luamig.types"
 
+local ipairs = ipairs
 local str_format, table_concat = string.format, table.concat
 local is_sql = types.is_sql
 
@@ -24,7 +27,11 @@ local M = base.derive(Base, {
   if_exists = true,
   column_if_exists = false, -- MariaDB has them, MySQL does not
   index_if_exists = false,
+  alter_constraints = true,
+  named_enums = false,      -- ENUM('a', 'b') is part of the column
   comments = "inline",
+  option_prefix = "mysql",
+  max_identifier_length = 64,
   auto_increment_sql = "AUTO_INCREMENT",
   boolean_literals = { [true] = "1", [false] = "0" },
 })
@@ -46,6 +53,15 @@ M.types = base.derive(Base.types, {
     if t.length then return str_format("BLOB(%d)", t.length) end
     return "LONGBLOB"
   end,
+  Uuid = "CHAR(36)",         -- the text form, dashes included
+  Interval = base.no_type("INTERVAL", "store a number of seconds in an Integer or Numeric column"),
+  JSONB = base.no_type("JSONB", "use JSON"),
+  ARRAY = base.no_type("ARRAY", "use JSON"),
+  Enum = function(self, t)
+    local vals = {}
+    for i, v in ipairs(t.values) do vals[i] = self:string_literal(v) end
+    return "ENUM(" .. table_concat(vals, ", ") .. ")"
+  end,
 })
 
 function M:quote(name)
@@ -62,16 +78,23 @@ function M:table_options_sql(rec)
 end
 
 -- InnoDB ignores an inline REFERENCES, so the foreign key is its own clause
--- of the same ALTER TABLE.
-function M:add_column_info(col, _rec)
-  local info = Base.add_column_info(self, col)
-  info.references = false
+-- of the same ALTER TABLE; so is a named UNIQUE (a column definition takes
+-- no CONSTRAINT name). The primary key is always called PRIMARY.
+function M:add_column_info(col, rec, names)
+  local info = Base.add_column_info(self, col, rec, names)
+  info.references, info.pk_name = false, nil
+  local extra = {}
+  if info.unique and info.unique_name then
+    info.unique = false
+    extra[#extra + 1] = ", ADD " .. self:constraint_sql({ kind = "unique", name = info.unique_name, columns = { col.name } })
+  end
   local ref = col.references
   if ref then
-    info.extra = ", ADD " .. self:constraint_sql({ kind = "foreign_key", name = ref.name, columns = { col.name },
-      ref_table = ref.table, ref_schema = ref.schema, ref_columns = { ref.column },
+    extra[#extra + 1] = ", ADD " .. self:constraint_sql({ kind = "foreign_key", name = ref.name or info.fk_name,
+      columns = { col.name }, ref_table = ref.table, ref_schema = ref.schema, ref_columns = { ref.column },
       ondelete = ref.ondelete, onupdate = ref.onupdate })
   end
+  if #extra > 0 then info.extra = table_concat(extra) end
   return info
 end
 
@@ -130,6 +153,23 @@ end
 function M:index_element_sql(e)
   if is_sql(e) then return "(" .. e.text .. ")" end
   return self:quote(e)
+end
+
+local DROP_BY_TYPE = {
+  foreignkey = function(self, rec) return "DROP FOREIGN KEY " .. self:quote(rec.name) end,
+  primary = function() return "DROP PRIMARY KEY" end,
+  unique = function(self, rec) return "DROP INDEX " .. self:quote(rec.name) end,
+  -- MySQL 8.0.19+ and MariaDB 10.2+; MySQL 8.0.16-18 only knew DROP CHECK.
+  check = function(self, rec) return "DROP CONSTRAINT " .. self:quote(rec.name) end,
+}
+
+function M:compile_drop_constraint(rec)
+  local drop = DROP_BY_TYPE[rec.type_]
+  if not drop then
+    return nil, str_format("MySQL drops a constraint by its type: op.drop_constraint(%q, %q, {type_ = \"foreignkey\"})"
+      .. " (or \"primary\", \"unique\", \"check\")", rec.name, rec.table)
+  end
+  return { str_format("ALTER TABLE %s %s", self:qualify(rec.table, rec.schema), drop(self, rec)) }
 end
 
 function M:compile_drop_index(rec)

@@ -6,6 +6,8 @@
 -- would fail. An autoincrement key is written as the rowid alias
 -- `INTEGER PRIMARY KEY`; the AUTOINCREMENT keyword (ids never reused, at
 -- the cost of the sqlite_sequence table) only when asked for explicitly.
+-- Constraints cannot be added to or dropped from an existing table either:
+-- those fail pointing to batch mode too, unless ops routes them there.
 
 local base = require "luamig.ddl.base"
 
@@ -24,7 +26,10 @@ local M = base.derive(Base, {
   if_exists = true,
   column_if_exists = false,
   index_if_exists = true,
+  alter_constraints = false,
+  named_enums = false,      -- an Enum is a VARCHAR with a CHECK
   comments = false,         -- SQLite keeps no comments; they are dropped silently
+  option_prefix = "sqlite",
   pk_autoincrement_sql = "AUTOINCREMENT",
   -- 1/0 rather than TRUE/FALSE, which SQLite before 3.23 does not know.
   boolean_literals = { [true] = "1", [false] = "0" },
@@ -33,10 +38,61 @@ local M = base.derive(Base, {
 M.types = base.derive(Base.types, {
   DateTime = "DATETIME",   -- no zoned type: timezone is the application's business
   Time = "TIME",
+  Uuid = "CHAR(36)",       -- the text form, dashes included
+  Interval = base.no_type("INTERVAL", "store a number of seconds in an Integer or Float column"),
+  JSONB = base.no_type("JSONB", "use JSON"),
+  ARRAY = base.no_type("ARRAY", "use JSON"),
+  Enum = function(_, t) return str_format("VARCHAR(%d)", t.length) end,
 })
 
 local function batch_advice(tbl)
   return str_format("use op.batch_alter_table(%q, function(batch) ... end) (batch mode)", tbl)
+end
+M.batch_advice = batch_advice
+
+-- The Enum's values, enforced by a CHECK on the column, named after the
+-- enum (or by the convention's ck pattern) as SQLAlchemy does.
+function M:type_check_sql(col, info)
+  local t = col.type
+  if t.name ~= "Enum" then return nil end
+  local vals = {}
+  for i, v in ipairs(t.values) do vals[i] = self:string_literal(v) end
+  local check = str_format("CHECK (%s IN (%s))", self:quote(col.name), table_concat(vals, ", "))
+  local name = self:constraint_name(info.naming_convention, "check",
+    { table = info.table or "?", columns = { col.name }, name = t.enum_name })
+  if name then check = "CONSTRAINT " .. self:quote(name) .. " " .. check end
+  return check
+end
+
+-- What SQLite's ALTER TABLE cannot do (see compile_alter_column and
+-- add_column_info below, and the constraint operations).
+local CONSTRAINT_KINDS = {
+  create_primary_key = "a PRIMARY KEY", create_unique_constraint = "a UNIQUE", create_check_constraint = "a CHECK",
+  create_foreign_key = "a FOREIGN KEY", drop_constraint = true,
+}
+
+function M:needs_batch(rec)
+  local kind = rec.kind
+  if CONSTRAINT_KINDS[kind] then return true end
+  if kind == "alter_column" then
+    return rec.nullable ~= nil or rec.type_ ~= nil or rec.server_default ~= nil
+  end
+  if kind == "add_column" then
+    local col = rec.column
+    return col.primary_key or col.autoincrement == true or (col.unique and not col.index) or false
+  end
+  return false
+end
+
+function M:add_constraint_unsupported(rec)
+  return nil, str_format("SQLite cannot add %s constraint%s to the existing table %s: %s",
+    CONSTRAINT_KINDS[rec.kind], rec.name and " " .. self:quote(rec.name) or "", self:quote(rec.table),
+    batch_advice(rec.table))
+end
+
+function M:compile_drop_constraint(rec)
+  return nil, str_format("SQLite cannot drop constraint %s of %s: %s", self:quote(rec.name), self:quote(rec.table),
+    batch_advice(rec.table))
 end
 
 function M:inline_primary_key(columns, autoinc)
@@ -60,8 +116,9 @@ function M:column_type_sql(col, info)
   return Base.column_type_sql(self, col, info)
 end
 
-function M:add_column_info(col, rec)
+function M:add_column_info(col, rec, names)
   local what
+  names = names or {}
   if col.primary_key then
     what = "a PRIMARY KEY"
   elseif col.autoincrement then
@@ -76,7 +133,7 @@ function M:add_column_info(col, rec)
       self:quote(rec.table), what, batch_advice(rec.table))
   end
   -- SQLite can't add a constraint later, but ADD COLUMN takes REFERENCES inline.
-  return { references = true }
+  return { references = true, fk_name = names.fk_name }
 end
 
 function M:compile_alter_column(rec)

@@ -1,0 +1,178 @@
+-- luamig.ops.data: SQL and data (execute, bulk_insert, inline_literal),
+-- the connection and the context, and batch mode's entry point (installed
+-- into the op table by luamig.ops).
+
+local types = require "luamig.types"
+local check = require "luamig.ops.check"
+
+local type, ipairs, pairs, select, require = type, ipairs, pairs, select, require
+local error = error
+local huge = math.huge
+local str_format = string.format
+local describe, is_sql, is_column, is_literal = types.describe, types.is_sql, types.is_column, types.is_literal
+local is_plain_table, sorted_keys = check.is_plain_table, check.sorted_keys
+
+local M = {}
+
+-- bulk_insert's first argument: a name, or a table definition such as the
+-- one op.create_table returns ({table = name, columns = {Column...}}).
+local function table_def(v)
+  if type(v) == "string" and v ~= "" then return v, nil, nil end
+  if is_plain_table(v) and type(v.table) == "string" and v.table ~= "" then
+    local cols = v.columns
+    if cols ~= nil and not is_plain_table(cols) then return nil end
+    for _, c in ipairs(cols or {}) do
+      if not is_column(c) and type(c) ~= "string" then return nil end
+    end
+    return v.table, v.schema, cols
+  end
+  return nil
+end
+
+-- A copy of a row: inline literals become their values, since the context
+-- binds every value.
+local function copy_row(row)
+  local r = {}
+  for k, v in pairs(row) do
+    if is_literal(v) then v = v.value end
+    r[k] = v
+  end
+  return r
+end
+
+-- The columns a bulk insert names, and its rows with client-side defaults
+-- filled in. With a table definition, a row key it does not know is a typo
+-- worth an error; a column that no row gives and that has no default is
+-- left out so that its server default applies.
+local function plan_bulk_insert(tname, defcols, rows)
+  local given = {}
+  for i, row in ipairs(rows) do
+    if not is_plain_table(row) then
+      return nil, str_format("rows[%d] must be a table, got %s", i, describe(row))
+    end
+    for k in pairs(row) do
+      if type(k) ~= "string" then
+        return nil, str_format("rows[%d] has a key that is not a column name: %s", i, describe(k))
+      end
+      given[k] = true
+    end
+  end
+  if not defcols or #defcols == 0 then
+    local out = {}
+    for i, row in ipairs(rows) do out[i] = copy_row(row) end
+    return sorted_keys(given), out, {}
+  end
+  local known, columns, defaults, fill = {}, {}, {}, {}
+  for _, c in ipairs(defcols) do
+    local name, default = c, nil
+    if is_column(c) then name, default = c.name, c.default end
+    known[name] = true
+    if given[name] or default ~= nil then columns[#columns + 1] = name end
+    if type(default) == "function" then fill[name] = default
+    elseif default ~= nil then defaults[name] = default
+    end
+  end
+  for _, k in ipairs(sorted_keys(given)) do
+    if not known[k] then return nil, str_format("rows have column %q that table %q does not have", k, tname) end
+  end
+  local out = {}
+  for i, row in ipairs(rows) do
+    local r = copy_row(row)
+    for name, value in pairs(defaults) do
+      if r[name] == nil then r[name] = value end
+    end
+    for name, fn in pairs(fill) do
+      if r[name] == nil then r[name] = fn() end
+    end
+    out[i] = r
+  end
+  return columns, out, defaults
+end
+
+function M.install(op, shared)
+  local ctx, submit = shared.ctx, shared.submit
+
+  --- execute(sql, ...): parameters bind to `?` placeholders through the
+  -- connection, never spliced into the text.
+  function op.execute(sqltext, ...)
+    if not (type(sqltext) == "string" and sqltext ~= "" or is_sql(sqltext)) then
+      error("op.execute: argument #1 (sql) must be a string or sql fragment, got " .. describe(sqltext), 2)
+    end
+    local record = { kind = "execute", sql = is_sql(sqltext) and sqltext.text or sqltext }
+    local n = select("#", ...)
+    if n > 0 then
+      local params = { n = n }
+      for i = 1, n do
+        params[i] = check.bindable("execute", i + 1, (select(i, ...)))
+      end
+      record.params = params
+    end
+    submit(record)
+  end
+
+  function op.get_bind()
+    local bind = ctx:get_bind() -- not a tail call: its error names the revision line
+    return bind
+  end
+
+  --- The migration context: `dialect`, `cfg`, and `offline` (true under
+  -- --sql, where there is no connection to read through).
+  function op.get_context()
+    return ctx
+  end
+
+  --- inline_literal(value): the value written as an SQL literal of this
+  -- database where SQL text is built (`"... = " .. op.inline_literal("x")`),
+  -- and as it is where a value is expected (server_default, bulk_insert
+  -- rows, execute parameters).
+  function op.inline_literal(value)
+    local t = type(value)
+    if t ~= "string" and t ~= "number" and t ~= "boolean" then
+      error("op.inline_literal: argument #1 (value) must be a string, number or boolean, got " .. describe(value), 2)
+    end
+    if t == "number" and (value ~= value or value == huge or value == -huge) then
+      error("op.inline_literal: argument #1 (value) must be a finite number, got " .. describe(value), 2)
+    end
+    return types.literal(value, ctx.dialect or require("luamig.ddl.base").Dialect)
+  end
+
+  --- bulk_insert(table_or_definition, rows, [{multiinsert =, schema =}]):
+  -- rows are tables keyed by column name. multiinsert (default true) is
+  -- Alembic's: false asks for one statement execution per row.
+  function op.bulk_insert(tbl, rows, opts)
+    local tname, schema, defcols = table_def(tbl)
+    if not tname then
+      error("op.bulk_insert: argument #1 (table) must be a table name or the table returned by"
+        .. " op.create_table, got " .. describe(tbl), 2)
+    end
+    if not is_plain_table(rows) then
+      error("op.bulk_insert: argument #2 (rows) must be a list of tables, got " .. describe(rows), 2)
+    end
+    opts = check.opts("bulk_insert", 3, opts)
+    local columns, filled, defaults = plan_bulk_insert(tname, defcols, rows)
+    if not columns then error("op.bulk_insert: " .. filled, 2) end
+    if #filled == 0 then return end
+    submit({ kind = "bulk_insert", table = tname, schema = opts.schema or schema, rows = filled,
+      columns = columns, defaults = defaults, multiinsert = opts.multiinsert ~= false })
+  end
+
+  --- batch_alter_table(table, function(batch) ... end, [opts]): batch mode
+  -- (SQLite rebuilds the table), carried out by luamig.batch.
+  function op.batch_alter_table(table_name, fn, opts)
+    check.name("batch_alter_table", 1, "table", table_name)
+    if type(fn) ~= "function" then
+      error("op.batch_alter_table: argument #2 (fn) must be a function, got " .. describe(fn), 2)
+    end
+    if opts ~= nil and not is_plain_table(opts) then
+      error("op.batch_alter_table: argument #3 (options) must be a table, got " .. describe(opts), 2)
+    end
+    local batch = require("luamig.ops").batch_module()
+    if not batch then
+      error("op.batch_alter_table: batch mode is not available in this build of luamig", 2)
+    end
+    local ok, err = batch.run(ctx, table_name, fn, opts or {})
+    if not ok and err ~= nil then error(err, 2) end
+  end
+end
+
+return M

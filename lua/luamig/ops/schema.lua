@@ -1,0 +1,247 @@
+-- luamig.ops.schema: the operations on tables, columns, indexes, table
+-- comments and enum types (installed into the op table by luamig.ops).
+
+local types = require "luamig.types"
+local constraints = require "luamig.constraints"
+local check = require "luamig.ops.check"
+
+local type, ipairs, pairs, select, pcall = type, ipairs, pairs, select, pcall
+local setmetatable, getmetatable, error = setmetatable, getmetatable, error
+local str_format = string.format
+local describe, is_sql, is_column = types.describe, types.is_sql, types.is_column
+local is_constraint, is_index = constraints.is_constraint, constraints.is_index
+local is_plain_table, is_name = check.is_plain_table, check.is_name
+
+local M = {}
+
+local CONSTRUCTOR = {
+  primary_key = "PrimaryKeyConstraint", unique = "UniqueConstraint", foreign_key = "ForeignKeyConstraint",
+  check = "CheckConstraint", index = "Index",
+}
+
+-- The columns, constraints, indexes and options of create_table's varargs.
+local function split_definition(name, ...)
+  local n = select("#", ...)
+  local columns, cons, indexes, opts, seen, pk = {}, {}, {}, nil, {}, nil
+  for i = 1, n do
+    local v = select(i, ...)
+    if is_column(v) then
+      if seen[v.name] then
+        error(str_format("op.create_table: table %q has two columns named %q", name, v.name), 3)
+      end
+      seen[v.name] = true
+      columns[#columns + 1] = v
+    elseif is_constraint(v) then
+      if v.kind == "primary_key" then
+        if pk then error(str_format("op.create_table: table %q has two PrimaryKeyConstraints", name), 3) end
+        pk = v
+      end
+      cons[#cons + 1] = v
+    elseif is_index(v) then
+      indexes[#indexes + 1] = v
+    elseif i == n and is_plain_table(v) then
+      opts = v
+    else
+      error(str_format("op.create_table: argument #%d must be a Column, a constraint or an Index%s, got %s", i + 1,
+        i == n and ", or the options table" or "", describe(v)), 3)
+    end
+  end
+  if #columns == 0 then
+    error(str_format("op.create_table: table %q needs at least one Column", name), 3)
+  end
+  return columns, cons, indexes, opts, seen, pk
+end
+
+-- A constraint or index naming a column the table lacks is a typo.
+local function check_columns(name, seen, list)
+  for _, c in ipairs(list) do
+    for _, col in ipairs(c.columns or {}) do
+      if type(col) == "string" and not seen[col] then
+        error(str_format("op.create_table: %s names column %q, which table %q does not have",
+          CONSTRUCTOR[c.kind], col, name), 3)
+      end
+    end
+  end
+end
+
+-- With a PrimaryKeyConstraint, its columns are the key: copies of them are
+-- marked primary_key (and so NOT NULL); a column marked primary_key
+-- outside it is a contradiction.
+local function apply_primary_key(name, columns, pk)
+  if not pk then return columns end
+  local in_pk = {}
+  for _, c in ipairs(pk.columns) do in_pk[c] = true end
+  local out = {}
+  for i, col in ipairs(columns) do
+    if col.primary_key and not in_pk[col.name] then
+      error(str_format("op.create_table: column %q of table %q has primary_key = true but is not in the"
+        .. " PrimaryKeyConstraint", col.name, name), 3)
+    end
+    if in_pk[col.name] and not col.primary_key then
+      local copy = {}
+      for k, v in pairs(col) do copy[k] = v end
+      copy.primary_key, copy.nullable = true, false
+      col = setmetatable(copy, getmetatable(col))
+    end
+    out[i] = col
+  end
+  return out
+end
+
+function M.install(op, shared)
+  local submit, opts_of, name_arg = shared.submit, check.opts, check.name
+
+  --- create_table(name, Column..., Constraint..., Index..., [opts]) -> the
+  -- table definition, which op.bulk_insert accepts.
+  function op.create_table(name, ...)
+    name_arg("create_table", 1, "name", name)
+    local columns, cons, indexes, opts, seen, pk = split_definition(name, ...)
+    check_columns(name, seen, cons)
+    check_columns(name, seen, indexes)
+    columns = apply_primary_key(name, columns, pk)
+    opts = opts_of("create_table", select("#", ...) + 1, opts)
+    local record = { kind = "create_table", table = name, schema = opts.schema, columns = columns,
+      constraints = cons, indexes = indexes, comment = opts.comment, if_not_exists = opts.if_not_exists,
+      naming_convention = shared.convention() }
+    submit(record)
+    return record
+  end
+
+  --- drop_table(name, [{if_exists =, enums = {...}}]): `enums` names the
+  -- PostgreSQL enum types to drop (IF EXISTS) with the table.
+  function op.drop_table(name, opts)
+    name_arg("drop_table", 1, "name", name)
+    opts = opts_of("drop_table", 2, opts)
+    submit({ kind = "drop_table", table = name, schema = opts.schema, if_exists = opts.if_exists,
+      enums = opts.enums })
+  end
+
+  function op.rename_table(old_name, new_name, opts)
+    name_arg("rename_table", 1, "old_name", old_name)
+    name_arg("rename_table", 2, "new_name", new_name)
+    opts = opts_of("rename_table", 3, opts)
+    submit({ kind = "rename_table", table = old_name, new_name = new_name, schema = opts.schema })
+  end
+
+  function op.add_column(table_name, column, opts)
+    name_arg("add_column", 1, "table", table_name)
+    if not is_column(column) then
+      error("op.add_column: argument #2 (column) must be a Column, got " .. describe(column), 2)
+    end
+    opts = opts_of("add_column", 3, opts)
+    submit({ kind = "add_column", table = table_name, schema = opts.schema, column = column,
+      if_not_exists = opts.if_not_exists, naming_convention = shared.convention() })
+  end
+
+  function op.drop_column(table_name, column_name, opts)
+    name_arg("drop_column", 1, "table", table_name)
+    name_arg("drop_column", 2, "column", column_name)
+    opts = opts_of("drop_column", 3, opts)
+    submit({ kind = "drop_column", table = table_name, schema = opts.schema, column = column_name,
+      if_exists = opts.if_exists, enums = opts.enums })
+  end
+
+  function op.alter_column(table_name, column_name, opts)
+    name_arg("alter_column", 1, "table", table_name)
+    name_arg("alter_column", 2, "column", column_name)
+    opts = opts_of("alter_column", 3, opts)
+    if opts.type ~= nil and opts.type_ ~= nil then
+      error("op.alter_column: give the new type as type or type_, not both", 2)
+    end
+    local new_type = opts.type_ or opts.type
+    if new_type == nil and opts.nullable == nil and opts.server_default == nil
+      and opts.new_column_name == nil and opts.comment == nil then
+      error(str_format("op.alter_column: nothing to change in column %q of %q: pass nullable, type_,"
+        .. " server_default, new_column_name or comment", column_name, table_name), 2)
+    end
+    if (opts.using ~= nil or opts.postgresql_using ~= nil) and new_type == nil then
+      error(str_format("op.alter_column: option %s needs a new type (type_)",
+        opts.using ~= nil and "using" or "postgresql_using"), 2)
+    end
+    submit({
+      kind = "alter_column", table = table_name, schema = opts.schema, column = column_name,
+      nullable = opts.nullable, type_ = new_type, server_default = opts.server_default,
+      new_column_name = opts.new_column_name, comment = opts.comment, using = opts.using,
+      postgresql_using = opts.postgresql_using,
+      existing_type = opts.existing_type, existing_nullable = opts.existing_nullable,
+      existing_server_default = opts.existing_server_default, existing_comment = opts.existing_comment,
+      existing_autoincrement = opts.existing_autoincrement,
+    })
+  end
+
+  --- create_index(name, table, columns, [opts]); a nil name comes from the
+  -- naming convention (ix_<table>_<column> by default).
+  function op.create_index(name, table_name, columns, opts)
+    check.optional_name("create_index", 1, "name", name)
+    name_arg("create_index", 2, "table", table_name)
+    if is_name(columns) or is_sql(columns) then columns = { columns } end
+    if not is_plain_table(columns) or #columns == 0 then
+      error("op.create_index: argument #3 (columns) must be a list of column names or sql fragments, got "
+        .. describe(columns), 2)
+    end
+    local list = {}
+    for i, c in ipairs(columns) do
+      if not (is_name(c) or is_sql(c)) then
+        error(str_format("op.create_index: columns[%d] must be a column name or an sql fragment, got %s",
+          i, describe(c)), 2)
+      end
+      list[i] = c
+    end
+    opts = opts_of("create_index", 4, opts)
+    if name == nil then name = shared.name("index", { table = table_name, columns = list }) end
+    submit({ kind = "create_index", name = name, table = table_name, schema = opts.schema, columns = list,
+      unique = opts.unique or false, if_not_exists = opts.if_not_exists,
+      postgresql_where = opts.postgresql_where, sqlite_where = opts.sqlite_where,
+      postgresql_using = opts.postgresql_using, postgresql_concurrently = opts.postgresql_concurrently })
+  end
+
+  -- The table is optional (Alembic's table_name=None) but MySQL needs it:
+  -- op.drop_index(name), op.drop_index(name, table), op.drop_index(name, {opts}).
+  function op.drop_index(name, table_name, opts)
+    name_arg("drop_index", 1, "name", name)
+    if opts == nil and is_plain_table(table_name) then table_name, opts = nil, table_name end
+    if table_name ~= nil then name_arg("drop_index", 2, "table", table_name) end
+    opts = opts_of("drop_index", 3, opts)
+    submit({ kind = "drop_index", name = name, table = table_name, schema = opts.schema,
+      if_exists = opts.if_exists, postgresql_concurrently = opts.postgresql_concurrently })
+  end
+
+  function op.create_table_comment(table_name, comment, opts)
+    name_arg("create_table_comment", 1, "table", table_name)
+    if type(comment) ~= "string" then
+      error("op.create_table_comment: argument #2 (comment) must be a string, got " .. describe(comment), 2)
+    end
+    opts = opts_of("create_table_comment", 3, opts)
+    submit({ kind = "create_table_comment", table = table_name, schema = opts.schema, comment = comment,
+      existing_comment = opts.existing_comment })
+  end
+
+  function op.drop_table_comment(table_name, opts)
+    name_arg("drop_table_comment", 1, "table", table_name)
+    opts = opts_of("drop_table_comment", 2, opts)
+    submit({ kind = "drop_table_comment", table = table_name, schema = opts.schema,
+      existing_comment = opts.existing_comment })
+  end
+
+  --- create_enum(name, {values...}, [{schema =}]): a PostgreSQL enum type
+  -- made ahead of the columns that use it (with Enum(..., {create_type =
+  -- false})); nothing on the other databases, where an enum is inline.
+  function op.create_enum(name, values, opts)
+    name_arg("create_enum", 1, "name", name)
+    local ok, t = pcall(types.Enum, values, {})
+    if not is_plain_table(values) or not ok then
+      error("op.create_enum: argument #2 (values) must be a list of distinct non-empty strings, got "
+        .. describe(values), 2)
+    end
+    opts = opts_of("create_enum", 3, opts)
+    submit({ kind = "create_enum", name = name, schema = opts.schema, values = t.values })
+  end
+
+  function op.drop_enum(name, opts)
+    name_arg("drop_enum", 1, "name", name)
+    opts = opts_of("drop_enum", 2, opts)
+    submit({ kind = "drop_enum", name = name, schema = opts.schema, if_exists = opts.if_exists })
+  end
+end
+
+return M
