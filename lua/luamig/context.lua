@@ -240,17 +240,28 @@ local function arrow(step)
   return str_format("%s -> %s", step.node.id, parents(step.node))
 end
 
--- Run the revision's function and its version-row update; true or the
--- failure message (and traceback when the revision itself raised).
-local function run_body(self, step, script)
+-- Run the revision's function; true, or the failure message (and the
+-- traceback when the revision itself raised).
+local function call_revision(self, step, script)
   local fn = script.env[step.direction == "up" and "upgrade" or "downgrade"]
   script.env.op = require("luamig.ops").new(self)
   local ok, failure = xpcall(fn, revision_error)
   script.env.op = nil
   if not ok then return nil, failure.message, failure.traceback end
-  local vok, verr = self.versions:apply(step.version)
-  if not vok then return nil, "version table: " .. dberror.describe(verr) end
   return true
+end
+
+local function record_version(self, step)
+  local ok, err = self.versions:apply(step.version)
+  if not ok then return nil, "version table: " .. dberror.describe(err) end
+  return true
+end
+
+-- The revision's function and its version-row update.
+local function run_body(self, step, script)
+  local ok, what, tb = call_revision(self, step, script)
+  if not ok then return nil, what, tb end
+  return record_version(self, step)
 end
 
 local function step_failed(step, what, rb_ok, rb_err)
@@ -277,23 +288,27 @@ local function run_transactional(self, step, script, started)
   return nil, step_failed(step, what, rb_ok, rb_err), 1, tb
 end
 
--- MySQL: record the step as running (committed at once), run it, then
--- close the record; on failure say what ran and how to recover.
+-- MySQL, and a revision that declares `transactional = false` anywhere:
+-- record the step as running (committed at once), run it, then close the
+-- record; on failure say what ran and how to recover. The statements of a
+-- `transactional = false` revision run outside any transaction (CREATE
+-- INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE); its version row and
+-- history record are then written in a transaction of their own.
 local function run_recorded(self, step, script, started)
   local conn = self.conn
   local id = step.node.id
+  local outside = not script.transactional
   local row_id, rerr = self.versions:record { revision = id, direction = step.direction,
     outcome = "running", started = started, want_id = true }
   if not row_id then return nil, "cannot record the step in the history table: " .. rerr, 1 end
-  local ok, err = conn:begin()
-  if not ok then return nil, err, 1 end
-  local body_ok, what, tb = run_body(self, step, script)
-  if body_ok then
-    ok, err = self.versions:finish(row_id, started, "ok", nil)
-    if ok then ok, err = conn:commit() end
-    if ok then return true end
-    what = err
-  end
+  local ok, what, tb = true, nil, nil
+  if not outside then ok, what = conn:begin() end
+  if ok then ok, what, tb = call_revision(self, step, script) end
+  if ok and outside then ok, what = conn:begin() end
+  if ok then ok, what = record_version(self, step) end
+  if ok then ok, what = self.versions:finish(row_id, started, "ok", nil) end
+  if ok then ok, what = conn:commit() end
+  if ok then return true end
   local rb_ok, rb_err = conn:rollback()
   self.versions:finish(row_id, started, "failed", first_line(what))
   local lines = { step_failed(step, what, rb_ok, rb_err) }
@@ -302,8 +317,13 @@ local function run_recorded(self, step, script, started)
   local before = step.direction == "up" and parent_rows or id
   local after = step.direction == "up" and id or parent_rows
   if #self.executed > 0 then
-    lines[#lines + 1] = str_format("%s commits DDL at once: these statements of %s ran and may stay applied:",
-      self.dialect.display_name or self.url.driver, id)
+    if outside then
+      lines[#lines + 1] = str_format("Revision %s runs outside a transaction (transactional = false): these"
+        .. " statements ran and may stay applied:", id)
+    else
+      lines[#lines + 1] = str_format("%s commits DDL at once: these statements of %s ran and may stay applied:",
+        self.dialect.display_name or self.url.driver, id)
+    end
     for _, sql in ipairs(self.executed) do lines[#lines + 1] = "  " .. first_line(sql) end
   else
     lines[#lines + 1] = str_format("No statement of %s had run; the database is as before it.", id)
@@ -325,14 +345,16 @@ function Context:run_step(step, script)
   self.log(str_format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
   self.executed = {}
   local started = sys.now()
-  if self.dialect.transactional_ddl then return run_transactional(self, step, script, started) end
+  if self.dialect.transactional_ddl and script.transactional then
+    return run_transactional(self, step, script, started)
+  end
   return run_recorded(self, step, script, started)
 end
 
--- A step that did not finish on a database without transactional DDL
--- blocks further steps until someone has looked at the schema.
+-- A recorded step that did not finish (MySQL, or `transactional = false`)
+-- blocks further steps until someone has looked at the schema; steps in a
+-- transaction leave no record when they fail.
 local function check_unfinished(self)
-  if self.dialect.transactional_ddl then return true end
   local row, err = self.versions:unfinished()
   if row == nil then return nil, err end
   if not row then return true end

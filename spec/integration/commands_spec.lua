@@ -243,6 +243,26 @@ for _, b in ipairs(backends.all()) do
           assert.matches("stack traceback", r.stderr, 1, true)
         end)
 
+        it("a transactional = false revision that fails is recorded, not rolled back", function()
+          local dir = h.project {
+            ["migrations/versions/a1_good.lua"] = h.revision_text("a1", {
+              up = 'op.create_table("t", Column("id", Integer, { primary_key = true }))',
+            }),
+            ["migrations/versions/b2_bad.lua"] = h.revision_text("b2", { down = "a1",
+              up = 'op.create_table("u", Column("id", Integer))\n  error("boom")' })
+              :gsub("\nfunction upgrade", "\ntransactional = false\nfunction upgrade", 1),
+          }
+          local r = run(dir, { "upgrade", "head" })
+          assert.equal(1, r.status)
+          assert.matches("runs outside a transaction (transactional = false)", r.stderr, 1, true)
+          assert.matches("luamig stamp a1", r.stderr, 1, true)
+          assert.same({ "luamig_history", "luamig_version", "t", "u" }, b:tables(url))
+          assert.same({ "a1" }, b:versions(url))
+          r = run(dir, { "upgrade", "head" })
+          assert.equal(1, r.status)
+          assert.matches("the upgrade of revision b2 started at .* did not finish %(failed", r.stderr)
+        end)
+
         it("shows the server's message and SQLSTATE for failing SQL and leaves nothing behind", function()
           local dir = project('op.create_table("u", Column("id", Integer))\n'
             .. '  op.execute("INSERT INTO nowhere VALUES (1)")')

@@ -255,15 +255,18 @@ for _, b in ipairs(backends.all()) do
       ok(dir, "downgrade", "base")
       assert.same({ "luamig_history", "luamig_version" }, b:tables(url))
       if pg then
-        -- CREATE INDEX CONCURRENTLY cannot run in a transaction: the revision ends it first
-        dir = project([[op.create_table("t", Column("a", Integer))
-  op.execute("COMMIT")
+        -- CREATE INDEX CONCURRENTLY cannot run in a transaction: the revision says so
+        h.cleanup()
+        dir = h.project {
+          [REV] = h.revision_text("a1", { up = [[op.create_table("t", Column("a", Integer))
   op.create_index("ix_c", "t", { "a" }, { postgresql_concurrently = true, postgresql_using = "hash" })
   op.drop_index("ix_c", "t", { postgresql_concurrently = true })
-  op.create_index("ix_c", "t", { "a" }, { postgresql_concurrently = true })
-  op.execute("BEGIN")]])
+  op.create_index("ix_c", "t", { "a" }, { postgresql_concurrently = true })]] })
+            :gsub("\nfunction upgrade", "\ntransactional = false\nfunction upgrade", 1),
+        }
         ok(dir, "upgrade", "head")
         assert.same({ "ix_c" }, b:indexes(url, "t"))
+        assert.same({ "a1" }, b:versions(url))
       end
     end)
 
