@@ -14,7 +14,8 @@
 ** Anything else (a computed value, a repeated key, an escape, no visible
 ** `function upgrade(`) makes metadata() return nil, and the Lua side
 ** evaluates the file instead; before a file's upgrade() runs, the Lua side
-** also checks that both readings agree.
+** also checks that both readings agree. The table also holds `doc`, the
+** first line's comment, the revision's description.
 */
 
 #include <string.h>
@@ -112,7 +113,26 @@ static int defines_upgrade (Scan line) {
   return take_word(&line, "function");
 }
 
-/* metadata(src) -> {revision = ..., down_revision = ..., ...} | nil */
+/* The first line's comment text (`-- create links` -> "create links"), as
+** `luamig revision -m` writes the docstring; "" when the file does not
+** start with a line comment. Pushes it. */
+static void push_doc (lua_State *L, const char *src, size_t len) {
+  Scan s = { src, src + len };
+  const char *start;
+  while (s.p < s.end && (*s.p == ' ' || *s.p == '\t' || *s.p == '\r' || *s.p == '\n')) s.p++;
+  if (s.end - s.p < 2 || s.p[0] != '-' || s.p[1] != '-' || (s.p + 2 < s.end && s.p[2] == '[')) {
+    lua_pushliteral(L, "");
+    return;
+  }
+  s.p += 2;
+  skip_blanks(&s);
+  start = s.p;
+  while (s.p < s.end && *s.p != '\n' && *s.p != '\r') s.p++;
+  lua_pushlstring(L, start, (size_t)(s.p - start));
+}
+
+
+/* metadata(src) -> {revision = ..., down_revision = ..., ..., doc = ...} | nil */
 static int r_metadata (lua_State *L) {
   size_t len;
   const char *src = luaL_checklstring(L, 1, &len);
@@ -138,6 +158,8 @@ static int r_metadata (lua_State *L) {
     s.p = eol ? eol + 1 : s.end;
   }
   if (!seen[0] || !upgrade) return 0;
+  push_doc(L, src, len);
+  lua_setfield(L, -2, "doc");
   return 1;
 }
 

@@ -45,9 +45,11 @@ end
 -- empty list instead of two new tables each (read-only, like the graph's).
 local NONE = setmetatable({}, { __newindex = function() error("revision metadata lists are read-only", 2) end })
 
-local function as_list(value, field, path)
+-- own: the table is a fresh one (revscan's) that may be kept as it is.
+local function as_list(value, field, path, own)
   if value == nil then return NONE end
   if type(value) == "string" then return { value } end
+  if own and type(value) == "table" then return value end
   if type(value) == "table" then
     local list = {}
     for i, v in ipairs(value) do
@@ -70,7 +72,8 @@ end
 
 -- Checks shared by both ways of reading metadata; `meta` holds the raw
 -- values of the globals.
-local function make_record(path, src, meta)
+-- doc: the description when the caller has it (revscan reads it in C).
+local function make_record(path, src, meta, own, doc)
   local id = meta.revision
   if id == nil then
     return nil, str_format('%s: no revision id: the file must set revision = "<id>"', path)
@@ -78,15 +81,15 @@ local function make_record(path, src, meta)
     return nil, str_format("%s: revision must be a string of up to 32 letters, digits or _, got %s",
       path, type(id) == "string" and str_format("%q", id) or type(id))
   end
-  local downs, e1 = as_list(meta.down_revision, "down_revision", path)
+  local downs, e1 = as_list(meta.down_revision, "down_revision", path, own)
   if not downs then return nil, e1 end
-  local deps, e2 = as_list(meta.depends_on, "depends_on", path)
+  local deps, e2 = as_list(meta.depends_on, "depends_on", path, own)
   if not deps then return nil, e2 end
-  local labels, e3 = as_list(meta.branch_labels, "branch_labels", path)
+  local labels, e3 = as_list(meta.branch_labels, "branch_labels", path, own)
   if not labels then return nil, e3 end
   return {
     id = id, down_revisions = downs, depends_on = deps, branch_labels = labels,
-    path = path, doc = first_comment(src), source = src,
+    path = path, doc = doc or first_comment(src), source = src,
     transactional = meta.transactional ~= false,
   }
 end
@@ -125,9 +128,9 @@ end
 
 --- The record of a revision file whose bytes were read already.
 function M.from_source(path, src)
-  if src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end -- UTF-8 BOM
+  if src:byte(1) == 0xEF and src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end -- UTF-8 BOM
   local meta = revscan.metadata(src)
-  if meta then return make_record(path, src, meta) end
+  if meta then return make_record(path, src, meta, true, meta.doc) end
   local env, err = evaluate(path, src)
   if not env then return nil, err end
   local record, rerr = make_record(path, src, env)
