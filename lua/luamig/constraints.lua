@@ -69,7 +69,8 @@ local function check_opts(ctor, opts, level)
 end
 
 -- Column names given as arguments, then an optional options table.
-local function columns_and_opts(ctor, first, ...)
+-- with_sql: sql fragments count as columns too (Index expressions).
+local function columns_and_opts(ctor, first, with_sql, ...)
   local n = select("#", ...)
   local args = { ... }
   local opts = {}
@@ -80,8 +81,9 @@ local function columns_and_opts(ctor, first, ...)
   local cols = {}
   for i = 1, n do
     local c = args[i]
-    if not is_name(c) then
-      error(str_format("%s: argument #%d must be a column name, got %s", ctor, i + first - 1, describe(c)), 3)
+    if not (is_name(c) or (with_sql and is_sql(c))) then
+      error(str_format("%s: argument #%d must be a column name%s, got %s", ctor, i + first - 1,
+        with_sql and " or an sql fragment" or "", describe(c)), 3)
     end
     cols[i] = c
   end
@@ -91,13 +93,13 @@ end
 
 --- PrimaryKeyConstraint("a", "b", [{name =}])
 function M.PrimaryKeyConstraint(...)
-  local cols, opts = columns_and_opts("PrimaryKeyConstraint", 1, ...)
+  local cols, opts = columns_and_opts("PrimaryKeyConstraint", 1, false, ...)
   return setmetatable({ kind = "primary_key", columns = cols, name = opts.name }, Constraint)
 end
 
 --- UniqueConstraint("a", "b", [{name =}])
 function M.UniqueConstraint(...)
-  local cols, opts = columns_and_opts("UniqueConstraint", 1, ...)
+  local cols, opts = columns_and_opts("UniqueConstraint", 1, false, ...)
   return setmetatable({ kind = "unique", columns = cols, name = opts.name }, Constraint)
 end
 
@@ -176,23 +178,7 @@ function M.Index(name, ...)
   if name ~= nil and not is_name(name) then
     error("Index: argument #1 (name) must be a non-empty string or nil, got " .. describe(name), 2)
   end
-  local n = select("#", ...)
-  local args = { ... }
-  local opts = {}
-  if n > 0 and is_plain_table(args[n]) then
-    opts = args[n]
-    n = n - 1
-  end
-  local cols = {}
-  for i = 1, n do
-    local c = args[i]
-    if not (is_name(c) or is_sql(c)) then
-      error(str_format("Index: argument #%d must be a column name or an sql fragment, got %s", i + 1, describe(c)), 2)
-    end
-    cols[i] = c
-  end
-  if #cols == 0 then error("Index needs at least one column", 2) end
-  opts = check_opts("Index", opts, 3)
+  local cols, opts = columns_and_opts("Index", 2, true, ...)
   return setmetatable({ kind = "index", name = name, columns = cols, unique = opts.unique or false,
     postgresql_where = opts.postgresql_where, sqlite_where = opts.sqlite_where,
     postgresql_using = opts.postgresql_using }, Index)

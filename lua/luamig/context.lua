@@ -21,7 +21,7 @@ local offline = require "luamig.offline"
 
 local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
 local xpcall, unpack = xpcall, table.unpack
-local str_format, table_concat, table_sort = string.format, table.concat, table.sort
+local str_format, table_concat = string.format, table.concat
 local traceback = debug.traceback
 
 local M = {}
@@ -152,17 +152,7 @@ end
 -- grouped by the columns they give: one statement per column set, rows
 -- inserted in their order. An explicit `null` inserts NULL.
 function Context:bulk_insert(record)
-  local columns, defaults = record.columns, record.defaults or {}
-  if not columns or #columns == 0 then
-    local seen = {}
-    columns = {}
-    for _, row in ipairs(record.rows) do
-      for k in pairs(row) do
-        if not seen[k] then seen[k] = true; columns[#columns + 1] = k end
-      end
-    end
-    table_sort(columns)
-  end
+  local columns, defaults = self.dialect:bulk_insert_columns(record), record.defaults or {}
   local statements, quoted = {}, {}
   for i, name in ipairs(columns) do quoted[i] = self.dialect:quote(name) end
   local target = self.dialect:qualify(record.table, record.schema)

@@ -239,18 +239,24 @@ end
 
 -- Online, the context binds bulk_insert values through a prepared statement;
 -- this text form with literals is for --sql output.
-function M:compile_bulk_insert(rec)
+--- The columns a bulk_insert record writes: its own list, or else every
+-- key its rows use, sorted (the context's prepared statements use it too).
+function M:bulk_insert_columns(rec)
   local columns = rec.columns
-  if not columns or #columns == 0 then
-    local seen = {}
-    columns = {}
-    for _, row in ipairs(rec.rows) do
-      for k in pairs(row) do
-        if not seen[k] then seen[k] = true; columns[#columns + 1] = k end
-      end
+  if columns and #columns > 0 then return columns end
+  local seen = {}
+  columns = {}
+  for _, row in ipairs(rec.rows) do
+    for k in pairs(row) do
+      if not seen[k] then seen[k] = true; columns[#columns + 1] = k end
     end
-    table_sort(columns)
   end
+  table_sort(columns)
+  return columns
+end
+
+function M:compile_bulk_insert(rec)
+  local columns = self:bulk_insert_columns(rec)
   if #columns == 0 then return {} end
   local head = str_format("INSERT INTO %s (%s) VALUES ", self:qualify(rec.table, rec.schema), self:quote_list(columns))
   local defaults, out = rec.defaults or {}, {}
