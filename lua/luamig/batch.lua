@@ -21,42 +21,26 @@
 -- helpers at level 4. Neither call may be a tail call.
 
 local types = require "luamig.types"
+local check = require "luamig.ops.check"
 local naming = require "luamig.naming"
 local reflect = require "luamig.batch.reflect"
 local model_ops = require "luamig.batch.model"
 local rebuild = require "luamig.batch.rebuild"
 
 local type, ipairs, pairs, error = type, ipairs, pairs, error
-local getmetatable = getmetatable
-local str_format, str_upper, table_concat, table_sort = string.format, string.upper, table.concat, table.sort
-local describe, is_sql, is_type, is_column = types.describe, types.is_sql, types.is_type, types.is_column
+local setmetatable = setmetatable
+local str_format, str_upper, table_concat = string.format, string.upper, table.concat
+local describe, is_sql, is_column = types.describe, types.is_sql, types.is_column
 
 local M = {}
 
 local PREFIX = "op.batch_alter_table: "
 
-local function is_plain_table(v)
-  return type(v) == "table" and getmetatable(v) == nil
-end
+local is_plain_table, is_name, sorted_keys = check.is_plain_table, check.is_name, check.sorted_keys
 
-local function is_name(v) return type(v) == "string" and v ~= "" end
-
-local FK_ACTIONS = {
-  ["CASCADE"] = true, ["SET NULL"] = true, ["SET DEFAULT"] = true, ["RESTRICT"] = true, ["NO ACTION"] = true,
-}
-
-local KINDS = {
-  name = { is_name, "a non-empty string" },
-  boolean = { function(v) return type(v) == "boolean" end, "a boolean" },
-  type = { is_type, "a type such as Integer or String(50)" },
-  server_default = {
-    function(v) return v == false or types.is_server_default(v) end,
-    "a string, number, boolean or sql fragment (false to drop it)",
-  },
-  comment = { function(v) return v == false or type(v) == "string" end, "a string (false to drop it)" },
-  sqltext = { function(v) return is_name(v) or is_sql(v) end, "a string or sql fragment" },
-  action = { function(v) return type(v) == "string" and FK_ACTIONS[str_upper(v)] == true end,
-    "one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION" },
+-- The option kinds of ops/check.lua, and batch's own: its drop_constraint
+-- also takes "foreign_key", and batch_alter_table's options.
+local KINDS = setmetatable({
   constraint_type = {
     function(v) return v == "unique" or v == "check" or v == "foreignkey" or v == "foreign_key" or v == "primary" end,
     'one of "unique", "check", "foreignkey", "primary"',
@@ -76,7 +60,7 @@ local KINDS = {
     end,
     "a list of constraints (UniqueConstraint(...), CheckConstraint(...), ...)",
   },
-}
+}, { __index = check.KINDS })
 
 local OPTIONS = {
   batch_alter_table = { recreate = "recreate", copy_from = "definition", table_args = "constraints", schema = "name" },
@@ -93,13 +77,6 @@ local OPTIONS = {
   create_foreign_key = { ondelete = "action", onupdate = "action" },
   drop_constraint = { type_ = "constraint_type" },
 }
-
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table_sort(keys)
-  return keys
-end
 
 -- `what`: "" for batch_alter_table's own options, "alter_column: " etc.
 -- for a method's. Raises at `level` (default 3).

@@ -89,6 +89,9 @@ local KINDS = {
   table = { is_plain_table, "a table" },
 }
 
+-- Shared with batch.lua, whose methods check their options the same way.
+M.KINDS = KINDS
+
 local INDEX_OPTIONS = {
   schema = "name", unique = "boolean", if_not_exists = "boolean", postgresql_where = "sqltext",
   sqlite_where = "sqltext", postgresql_using = "name", postgresql_concurrently = "boolean",
