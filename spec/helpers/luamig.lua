@@ -66,6 +66,20 @@ function M.run(dir, args, env)
   return result
 end
 
+--- Like run, but the command must succeed: a failure shows its stderr.
+function M.run_ok(dir, args, env)
+  local r = M.run(dir, args, env)
+  assert(r.status == 0, ("luamig %s exited %d: %s"):format(table.concat(args, " "), r.status, r.stderr))
+  return r
+end
+
+--- args with `-u url` in front, for a spec's own database.
+function M.with_url(url, args)
+  local full = { "-u", url }
+  for _, a in ipairs(args) do full[#full + 1] = a end
+  return full
+end
+
 --- Make a project in a new temp dir: files maps relative paths to contents.
 function M.project(files)
   local dir = M.tmpdir()

@@ -140,16 +140,8 @@ describe("batch mode on SQLite #sqlite", function()
     backends.cleanup()
   end)
 
-  local function run(dir, args, env)
-    local full = { "-u", url }
-    for _, a in ipairs(args) do full[#full + 1] = a end
-    return h.run(dir, full, env)
-  end
-  local function ok_run(dir, args, env)
-    local r = run(dir, args, env)
-    assert(r.status == 0, ("luamig %s exited %d: %s"):format(table.concat(args, " "), r.status, r.stderr))
-    return r
-  end
+  local function run(dir, args, env) return h.run(dir, h.with_url(url, args), env) end
+  local function ok_run(dir, args, env) return h.run_ok(dir, h.with_url(url, args), env) end
 
   -- The base schema, then `rev` (an upgrade/downgrade pair) on top of it.
   local function base_and(up, down, files)
@@ -680,12 +672,7 @@ for _, b in ipairs(backends.all()) do
       local url = b:new_database()
       local dir = project({ { "f0000001", up = BATCH_BASE, down = '  op.drop_table("items")\n  op.drop_table("parent")' },
         { "f0000002", up = BATCH_UP, down = BATCH_DOWN } })
-      local function ok_run(args)
-        local full = { "-u", url }
-        for _, a in ipairs(args) do full[#full + 1] = a end
-        local r = h.run(dir, full)
-        assert(r.status == 0, ("luamig %s exited %d: %s"):format(table.concat(args, " "), r.status, r.stderr))
-      end
+      local function ok_run(args) h.run_ok(dir, h.with_url(url, args)) end
       ok_run({ "upgrade", "f0000001" })
       local schema = b:schema(url)
       ok_run({ "upgrade", "head" })

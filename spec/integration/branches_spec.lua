@@ -46,10 +46,7 @@ for _, b in ipairs(backends.all()) do
     end)
 
     local function step(dir, args, rows, tables)
-      local full = { "-u", url }
-      for _, a in ipairs(args) do full[#full + 1] = a end
-      local r = h.run(dir, full)
-      assert(r.status == 0, table.concat(args, " ") .. ": " .. r.stderr)
+      local r = h.run_ok(dir, h.with_url(url, args))
       assert.same(rows, b:versions(url), "version rows after " .. table.concat(args, " "))
       if tables then
         local present = {}
@@ -105,11 +102,7 @@ end
 describe("branch commands #sqlite", function()
   after_each(h.cleanup)
 
-  local function ok_run(dir, args)
-    local r = h.run(dir, args)
-    assert(r.status == 0, table.concat(args, " ") .. ": " .. r.stderr)
-    return r
-  end
+  local ok_run = h.run_ok
 
   it("lists heads, branch points and history with marks", function()
     local dir = branched_project()

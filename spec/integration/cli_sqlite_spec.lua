@@ -5,11 +5,7 @@ local h = require "helpers.luamig"
 
 local EXAMPLE = { "4f1c0a9be2d3", "9b7e21c4d8a0", "c3d5e7f90a12" }
 
-local function ok_run(dir, args, env)
-  local r = h.run(dir, args, env)
-  assert(r.status == 0, ("luamig %s exited %d: %s"):format(table.concat(args, " "), r.status, r.stderr))
-  return r
-end
+local ok_run = h.run_ok
 
 local function lines(s)
   local t = {}

@@ -53,16 +53,8 @@ for _, b in ipairs(backends.all()) do
 
     -- luamig with -u pointing at this test's database.
     local url
-    local function run(dir, args, env)
-      local full = { "-u", url }
-      for _, a in ipairs(args) do full[#full + 1] = a end
-      return h.run(dir, full, env)
-    end
-    local function ok_run(dir, args, env)
-      local r = run(dir, args, env)
-      assert(r.status == 0, ("luamig %s exited %d: %s"):format(table.concat(args, " "), r.status, r.stderr))
-      return r
-    end
+    local function run(dir, args, env) return h.run(dir, h.with_url(url, args), env) end
+    local function ok_run(dir, args, env) return h.run_ok(dir, h.with_url(url, args), env) end
     before_each(function() url = b:new_database() end)
 
     describe("the example project", function()

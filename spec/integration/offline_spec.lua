@@ -30,11 +30,7 @@ for _, b in ipairs(backends.all()) do
       backends.cleanup()
     end)
 
-    local function luamig(dir, args)
-      local r = h.run(dir, args)
-      assert(r.status == 0, table.concat(args, " ") .. ": " .. r.stderr)
-      return r
-    end
+    local luamig = h.run_ok
 
     it("upgrade --sql base:head, fed to the client, equals the online upgrade", function()
       local dir = h.example_project()
