@@ -12,9 +12,9 @@
 ** each at the start of a line, once, with a plain quoted string (no
 ** escapes) or a one-line list of them, optionally followed by a comment.
 ** Anything else (a computed value, a repeated key, an escape, no visible
-** `function upgrade(`) makes metadata() return nil, and the Lua side
+** `function upgrade(`) makes record() return nil, and the Lua side
 ** evaluates the file instead; before a file's upgrade() runs, the Lua side
-** also checks that both readings agree. The table also holds `doc`, the
+** also checks that both readings agree. The record also holds `doc`, the
 ** first line's comment, the revision's description.
 */
 
@@ -132,14 +132,53 @@ static void push_doc (lua_State *L, const char *src, size_t len) {
 }
 
 
-/* metadata(src) -> {revision = ..., down_revision = ..., ..., doc = ...} | nil */
-static int r_metadata (lua_State *L) {
+/* The record fields the keys fill, in KEYS' order. */
+static const char *const FIELDS[] = {
+  "id", "down_revisions", "branch_labels", "depends_on", "transactional", NULL
+};
+
+/* Up to 32 letters, digits or _: what script.lua accepts as an id. */
+static int valid_id (lua_State *L, int idx) {
+  size_t n, i;
+  const char *id;
+  if (lua_type(L, idx) != LUA_TSTRING) return 0;
+  id = lua_tolstring(L, idx, &n);
+  if (n == 0 || n > 32) return 0;
+  for (i = 0; i < n; i++) if (!is_ident(id[i])) return 0;
+  return 1;
+}
+
+/* Turns the value on top (nil, a string or an array) into a list field:
+** nil and {} become `none` (stack index none_idx), "x" becomes {"x"}. */
+static void as_list (lua_State *L, int none_idx) {
+  if (lua_isnil(L, -1) || (lua_istable(L, -1) && lua_rawlen(L, -1) == 0)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, none_idx);
+  } else if (lua_type(L, -1) == LUA_TSTRING) {
+    lua_createtable(L, 1, 0);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, 1);
+  }
+}
+
+/* record(src, path, none) -> {id, down_revisions, depends_on, branch_labels,
+** transactional, doc, path, source} | nil. The record script.lua keeps for a
+** revision, built here in one table: listing ten thousand revisions spends
+** most of its time making tables. Lists that are absent or empty are `none`
+** (the caller's shared, read-only empty list). nil when the file is not in
+** the literal form, or a value has the wrong type (a string where a list is
+** due, an id with other characters): the Lua side then evaluates the file
+** and reports what is wrong. */
+static int r_record (lua_State *L) {
   size_t len;
   const char *src = luaL_checklstring(L, 1, &len);
   Scan s = { src, src + len };
   int seen[5] = { 0, 0, 0, 0, 0 };
-  int upgrade = 0, i;
-  lua_createtable(L, 0, 5);
+  int upgrade = 0, i, rec;
+  luaL_checkstring(L, 2);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  lua_createtable(L, 0, 8);
+  rec = lua_gettop(L);
   while (s.p < s.end) {
     const char *eol = memchr(s.p, '\n', (size_t)(s.end - s.p));
     Scan line = { s.p, eol ? eol : s.end };
@@ -151,20 +190,41 @@ static int r_metadata (lua_State *L) {
       at.p++;
       if (seen[i] || !value(L, &at)) return 0;  /* repeated or not literal */
       seen[i] = 1;
-      lua_setfield(L, -2, KEYS[i]);
+      if (i == 0) {
+        if (!valid_id(L, -1)) return 0;
+      } else if (i == 4) {
+        if (!lua_isboolean(L, -1)) return 0;
+      } else {
+        if (lua_isboolean(L, -1)) return 0;
+        as_list(L, 3);
+      }
+      lua_setfield(L, rec, FIELDS[i]);
       break;
     }
     if (!upgrade && KEYS[i] == NULL) upgrade = defines_upgrade(line);
     s.p = eol ? eol + 1 : s.end;
   }
   if (!seen[0] || !upgrade) return 0;
+  for (i = 1; i <= 3; i++) {
+    if (seen[i]) continue;
+    lua_pushvalue(L, 3);
+    lua_setfield(L, rec, FIELDS[i]);
+  }
+  if (!seen[4]) {
+    lua_pushboolean(L, 1);
+    lua_setfield(L, rec, FIELDS[4]);
+  }
   push_doc(L, src, len);
-  lua_setfield(L, -2, "doc");
+  lua_setfield(L, rec, "doc");
+  lua_pushvalue(L, 2);
+  lua_setfield(L, rec, "path");
+  lua_pushvalue(L, 1);
+  lua_setfield(L, rec, "source");
   return 1;
 }
 
 static const luaL_Reg revscan_funcs[] = {
-  {"metadata", r_metadata},
+  {"record", r_record},
   {NULL, NULL}
 };
 

@@ -45,11 +45,9 @@ end
 -- empty list instead of two new tables each (read-only, like the graph's).
 local NONE = setmetatable({}, { __newindex = function() error("revision metadata lists are read-only", 2) end })
 
--- own: the table is a fresh one (revscan's) that may be kept as it is.
-local function as_list(value, field, path, own)
+local function as_list(value, field, path)
   if value == nil then return NONE end
   if type(value) == "string" then return { value } end
-  if own and type(value) == "table" then return value end
   if type(value) == "table" then
     local list = {}
     for i, v in ipairs(value) do
@@ -70,10 +68,9 @@ local function first_comment(src)
   return ""
 end
 
--- Checks shared by both ways of reading metadata; `meta` holds the raw
--- values of the globals.
--- doc: the description when the caller has it (revscan reads it in C).
-local function make_record(path, src, meta, own, doc)
+-- The record of an evaluated file, checked; `meta` holds the raw values of
+-- its globals. revscan.record builds the same record for literal files.
+local function make_record(path, src, meta)
   local id = meta.revision
   if id == nil then
     return nil, str_format('%s: no revision id: the file must set revision = "<id>"', path)
@@ -81,15 +78,15 @@ local function make_record(path, src, meta, own, doc)
     return nil, str_format("%s: revision must be a string of up to 32 letters, digits or _, got %s",
       path, type(id) == "string" and str_format("%q", id) or type(id))
   end
-  local downs, e1 = as_list(meta.down_revision, "down_revision", path, own)
+  local downs, e1 = as_list(meta.down_revision, "down_revision", path)
   if not downs then return nil, e1 end
-  local deps, e2 = as_list(meta.depends_on, "depends_on", path, own)
+  local deps, e2 = as_list(meta.depends_on, "depends_on", path)
   if not deps then return nil, e2 end
-  local labels, e3 = as_list(meta.branch_labels, "branch_labels", path, own)
+  local labels, e3 = as_list(meta.branch_labels, "branch_labels", path)
   if not labels then return nil, e3 end
   return {
     id = id, down_revisions = downs, depends_on = deps, branch_labels = labels,
-    path = path, doc = doc or first_comment(src), source = src,
+    path = path, doc = first_comment(src), source = src,
     transactional = meta.transactional ~= false,
   }
 end
@@ -112,7 +109,7 @@ local function evaluate(path, src)
 end
 
 -- The fast path: listing thousands of revisions (current, heads, history)
--- must not compile thousands of chunks, so revscan.metadata (C) reads the
+-- must not compile thousands of chunks, so revscan.record (C) reads the
 -- literal top-level assignments that `luamig revision` writes. A file whose
 -- metadata is written any other way is evaluated instead; before a file's
 -- upgrade/downgrade runs, compile() evaluates it and checks that both ways
@@ -129,8 +126,8 @@ end
 --- The record of a revision file whose bytes were read already.
 function M.from_source(path, src)
   if src:byte(1) == 0xEF and src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end -- UTF-8 BOM
-  local meta = revscan.metadata(src)
-  if meta then return make_record(path, src, meta, true, meta.doc) end
+  local record = revscan.record(src, path, NONE)
+  if record then return record end
   local env, err = evaluate(path, src)
   if not env then return nil, err end
   local record, rerr = make_record(path, src, env)
@@ -180,14 +177,14 @@ function M.load_all(cfg)
     end
     -- listdir sorts the names; the files are read in one call, on
     -- several threads (see sys.read_files).
-    local paths = {}
+    local files = {}
     for _, name in ipairs(names) do
-      if name:match("%.lua$") and not name:match("^[._]") then paths[#paths + 1] = dir .. "/" .. name end
+      if name:match("%.lua$") and not name:match("^[._]") then files[#files + 1] = name end
     end
-    local sources, read_err = sys.read_files(paths)
+    local sources, read_err = sys.read_files(dir, files)
     if not sources then return nil, str_format("cannot read revision file %s", read_err), 2 end
-    for i, path in ipairs(paths) do
-      local script, load_err = M.from_source(path, sources[i])
+    for i, name in ipairs(files) do
+      local script, load_err = M.from_source(dir .. "/" .. name, sources[i])
       if not script then return nil, load_err, 2 end
       scripts[#scripts + 1] = script
     end
