@@ -12,6 +12,7 @@
 #include "binding.h"
 #include "driver.h"
 #include "host.h"
+#include "interrupt.h"
 
 #define CONN_MT    "luamig.Connection"
 
@@ -41,6 +42,7 @@ static void conn_release (Conn *c) {
   if (c->handle != NULL) {
     while (c->stmts != NULL)
       lmb_stmt_release(c->stmts);
+    lm_interrupt_unwatch(c->handle);
     c->drv->close(c->handle);
     c->handle = NULL;
   }
@@ -355,6 +357,7 @@ static int d_connect (lua_State *L) {
   rc = lmb_check_misuse(L, drv->connect(keys, values, &h, &err), &err);
   if (rc != LM_OK) return lmb_push_failure(L, &err);
   c->handle = h;
+  lm_interrupt_watch(drv, h);
   return 1;
 }
 

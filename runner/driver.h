@@ -205,6 +205,12 @@ struct lm_driver {
   ** One at a time, so that a caller that fails while storing one (out of
   ** memory) leaves nothing behind. */
   const char *(*next_notice) (void *conn);
+
+  /* Optional (NULL: the driver cannot). Ask the server to stop the
+  ** statement running on `conn`; the statement then fails. Called from a
+  ** signal handler (Ctrl-C), so it must be async-signal-safe: no malloc,
+  ** no locks. Returns LM_OK when the request was sent. */
+  int (*cancel) (void *conn);
 };
 
 

@@ -148,6 +148,7 @@ static const char *pg_next_notice (void *conn) {
 static void free_conn (pg_conn *c) {
   while (pg_next_notice(c) != NULL)
     ;
+  if (c->cancel != NULL) PQfreeCancel(c->cancel);
   if (c->pg != NULL) PQfinish(c->pg);
   free(c);
 }
@@ -392,6 +393,7 @@ static int pg_connect (const char *const *keys, const char *const *values,
     return LM_ERROR;
   }
   PQsetErrorVerbosity(c->pg, PQERRORS_DEFAULT);
+  c->cancel = PQgetCancel(c->pg);  /* NULL only out of memory: no cancel then */
   {
     const char *ver = PQparameterStatus(c->pg, "server_version");
     size_t len = ver != NULL ? strcspn(ver, " ") : 0;  /* "15.2 (Debian...)" */
@@ -406,6 +408,16 @@ static int pg_connect (const char *const *keys, const char *const *values,
 
 static void pg_close (void *conn) {
   free_conn((pg_conn *)conn);
+}
+
+
+/* PQcancel is documented as safe in a signal handler; the error text
+** goes to a buffer on the stack. */
+static int pg_cancel (void *conn) {
+  pg_conn *c = (pg_conn *)conn;
+  char why[256];
+  if (c->cancel == NULL) return LM_ERROR;
+  return PQcancel(c->cancel, why, (int)sizeof why) ? LM_OK : LM_ERROR;
 }
 
 
@@ -531,4 +543,5 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_postgres = {
   .quote_ident = pg_quote_ident,
   .last_insert_id = pg_last_insert_id,
   .next_notice = pg_next_notice,
+  .cancel = pg_cancel,
 };

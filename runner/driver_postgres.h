@@ -23,6 +23,8 @@ typedef struct pg_conn {
   char *notices[PG_MAX_NOTICES];  /* ring of the last notices */
   int first, count;
   char *taken;                    /* the notice next_notice gave last */
+  PGcancel *cancel;               /* made at connect: PQcancel may run in
+                                     a signal handler, PQgetCancel not */
 } pg_conn;
 
 

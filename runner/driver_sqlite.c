@@ -102,6 +102,13 @@ static void sq_close (void *conn) {
 }
 
 
+/* sqlite3_interrupt only sets a flag the running statement checks. */
+static int sq_cancel (void *conn) {
+  sqlite3_interrupt((sqlite3 *)conn);
+  return LM_OK;
+}
+
+
 static const char *sq_server_version (void *conn) {
   (void)conn;
   return sqlite3_libversion();
@@ -397,4 +404,5 @@ const struct lm_driver lm_driver_sqlite = {
   .quote_ident = sq_quote_ident,
   .last_insert_id = sq_last_insert_id,
   .next_notice = NULL,  /* SQLite sends none */
+  .cancel = sq_cancel,
 };

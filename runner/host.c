@@ -251,6 +251,9 @@ int lm_pmain (lua_State *L) {
   preload(L, "luamig.driver", luaopen_luamig_driver);
   preload(L, "luamig.sys", luaopen_luamig_sys);
   preload(L, "luamig.revscan", luaopen_luamig_revscan);
+  preload(L, "luamig.interrupt", luaopen_luamig_interrupt);
+  preload(L, "luamig.filelock", luaopen_luamig_filelock);
+  preload(L, "luamig.checksum", luaopen_luamig_checksum);
   add_embedded_searcher(L);
   push_exe_path(L, argv0);
   exe = lua_gettop(L);

@@ -22,6 +22,9 @@
 LM_EXPORT int luaopen_luamig_driver (lua_State *L);
 LM_EXPORT int luaopen_luamig_sys (lua_State *L);
 LM_EXPORT int luaopen_luamig_revscan (lua_State *L);
+LM_EXPORT int luaopen_luamig_interrupt (lua_State *L);
+LM_EXPORT int luaopen_luamig_filelock (lua_State *L);
+LM_EXPORT int luaopen_luamig_checksum (lua_State *L);
 
 /* The protected entry: call with (argc as integer, argv as light userdata)
 ** and one result, the process exit status (an integer). It opens the
