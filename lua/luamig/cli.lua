@@ -8,7 +8,7 @@ local command = require "luamig.command"
 local config = require "luamig.config"
 local sys = require "luamig.sys"
 
-local ipairs, pairs = ipairs, pairs
+local ipairs, pairs, tonumber = ipairs, pairs, tonumber
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 local io_stdout, io_stderr = io.stdout, io.stderr
 
@@ -24,6 +24,12 @@ local GLOBAL_FLAGS = {
   { "-v", "--verbose", key = "verbose", help = "more detail; tracebacks on errors" },
   { "-h", "--help", key = "help", help = "show help" },
 }
+
+-- Flags of the commands that write: they take the migration lock.
+local LOCK_TIMEOUT = { "--lock-timeout", key = "lock_timeout", value = "SECONDS", number = true,
+  help = "wait this long for another run's migration lock (default 60; 0: fail at once)" }
+local TRANSACTION = { "--transaction", key = "transaction", value = "MODE", choices = { "per-revision", "all" },
+  help = "per-revision (default) or all: one transaction for the run (PostgreSQL, SQLite)" }
 
 local COMMANDS = {
   init = {
@@ -57,6 +63,8 @@ local COMMANDS = {
     usage = "upgrade [TARGET] | upgrade --sql [FROM:]TO", max = 1,
     summary = "apply revisions up to TARGET (default head)",
     flags = {
+      LOCK_TIMEOUT, TRANSACTION,
+      { "--allow-edited", key = "allow_edited", help = "run even if an applied revision's file was edited" },
       { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
       { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
     },
@@ -65,6 +73,7 @@ local COMMANDS = {
     usage = "downgrade TARGET | downgrade --sql FROM:TO", min = 1, max = 1,
     summary = "revert revisions down to TARGET (a revision, -1, label@base or base)",
     flags = {
+      LOCK_TIMEOUT, TRANSACTION,
       { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
       { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
     },
@@ -77,9 +86,11 @@ local COMMANDS = {
     },
   },
   history = {
-    usage = "history [-r RANGE] [-i] [-v]", max = 0,
-    summary = "list revisions, newest first",
+    usage = "history [-r RANGE] [-i] [-v] | history --applied [--json] [-v]", max = 0,
+    summary = "list revisions, newest first (--applied: the steps that ran on the database)",
     flags = {
+      { "--applied", key = "applied", help = "list the history table: every step run, by whom, how it ended" },
+      { "--json", key = "json", help = "with --applied: JSON output" },
       { "-r", "--rev-range", key = "range", value = "RANGE", help = "only FROM:TO (e.g. base:head, -3:current)" },
       { "-i", "--indicate-current", key = "indicate_current", help = "mark the database's revisions (current)" },
     },
@@ -105,10 +116,25 @@ local COMMANDS = {
     usage = "stamp REV... [--purge]", min = 1,
     summary = "set the version table to REV without running migrations",
     flags = {
+      LOCK_TIMEOUT,
       { "--purge", key = "purge", help = "delete every version row first" },
       { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
       { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
     },
+  },
+  verify = {
+    usage = "verify [--json] [--accept REV]...", max = 0,
+    summary = "check applied revisions against their files (edited, missing, unknown); exit 1 on drift",
+    flags = {
+      { "--json", key = "json", help = "JSON output" },
+      { "--accept", key = "accept", value = "REV", multi = true, help = "record REV's current file as applied (repeatable)" },
+      LOCK_TIMEOUT,
+    },
+  },
+  repair = {
+    usage = "repair", max = 0,
+    summary = "after fixing the schema by hand: mark an unfinished (MySQL) step as settled",
+    flags = { LOCK_TIMEOUT },
   },
   test = {
     usage = "test [BUSTED ARGS...]", passthrough = true,
@@ -221,6 +247,19 @@ function M.parse(argv)
         end
       elseif inline then
         return nil, str_format("option %s takes no value", name)
+      end
+      if flag.number then
+        local n = tonumber(value)
+        if not n or n < 0 or n ~= n or n == math.huge then
+          return nil, str_format("option %s: expected a number of seconds >= 0, got %q", name, value)
+        end
+        value = n
+      elseif flag.choices then
+        local known = false
+        for _, c in ipairs(flag.choices) do if c == value then known = true end end
+        if not known then
+          return nil, str_format("option %s: expected %s, got %q", name, table_concat(flag.choices, " or "), value)
+        end
       end
       if flag.multi then
         local list = opts[flag.key] or {}

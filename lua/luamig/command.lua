@@ -12,12 +12,18 @@ local context = require "luamig.context"
 local config = require "luamig.config"
 local report = require "luamig.report"
 local sys = require "luamig.sys"
+local lock = require "luamig.lock"
+local interrupt = require "luamig.interrupt"
 
-local ipairs, pairs, tostring, pcall = ipairs, pairs, tostring, pcall
+local ipairs, pairs, tostring, pcall, next = ipairs, pairs, tostring, pcall, next
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 local io_open = io.open
 
 local M = {}
+
+local function first_line_of(s)
+  return (tostring(s):match("^[^\n]*"))
+end
 
 -- The scripts and their graph; status 2 for any bad revision file.
 local function load_graph(cfg)
@@ -30,9 +36,18 @@ local function load_graph(cfg)
   return graph, by_id
 end
 
-local function with_context(cfg, opts, fn)
+-- writes: the command changes the database, so it takes the migration
+-- lock first (see luamig.lock) and catches Ctrl-C and SIGTERM (see
+-- runner/interrupt.c); whatever it reads after that is read under the lock.
+local function with_context(cfg, opts, fn, writes)
   local ctx, err, status = context.open(cfg, { log = opts.log, verbose = opts.verbose })
   if not ctx then return nil, err, status end
+  if writes then
+    interrupt.trap()
+    local held, lerr, lstatus = lock.acquire(ctx, opts.lock_timeout or cfg.lock_timeout, opts.log)
+    if not held then ctx:close(); return nil, lerr, lstatus end
+    ctx.lock = held
+  end
   local ok, msg, st, tb = fn(ctx)
   ctx:close()
   return ok, msg, st, tb
@@ -209,12 +224,39 @@ end
 ---------------------------------------------------------------------------
 -- upgrade / downgrade
 
+-- Applied revisions whose files changed since: upgrade stops on them
+-- unless --allow-edited (verify lists every kind of drift).
+local function refuse_edited(ctx, graph, heads)
+  local recorded, err = ctx.versions:checksums()
+  if not recorded then return nil, err, 1 end
+  if next(recorded) == nil then return true end
+  local known = {}
+  for _, id in ipairs(heads) do if graph:get(id) then known[#known + 1] = id end end
+  local edited = {}
+  for _, node in ipairs(#known > 0 and graph:walk(known) or {}) do
+    local want = recorded[node.id]
+    if want and want ~= script.checksum(node.script) then edited[#edited + 1] = node end
+  end
+  if #edited == 0 then return true end
+  table_sort(edited, function(a, b) return a.id < b.id end)
+  local first = edited[1]
+  local others = #edited > 1 and str_format(" (and %d more)", #edited - 1) or ""
+  return nil, str_format("revision %s (%s)%s was edited after it was applied: its file no longer matches"
+    .. " the checksum recorded then. Run 'luamig verify' to see every difference; if the edit is intended,"
+    .. " accept it with 'luamig verify --accept %s', or upgrade anyway with --allow-edited",
+    first.id, first.path or "?", others, first.id), 1
+end
+
 local function migrate(direction, cfg, opts)
   local graph, by_id, status = load_graph(cfg)
   if not graph then return nil, by_id, status end
   return with_context(cfg, opts, function(ctx)
     local heads, err = ctx:current_heads()
     if not heads then return nil, err, 1 end
+    if direction == "up" and not opts.allow_edited then
+      local ok, eerr, estatus = refuse_edited(ctx, graph, heads)
+      if not ok then return nil, eerr, estatus end
+    end
     local steps, serr
     if direction == "up" then steps, serr = graph:upgrade_steps(heads, opts.target)
     else steps, serr = graph:downgrade_steps(heads, opts.target) end
@@ -225,8 +267,9 @@ local function migrate(direction, cfg, opts)
       local ok, cerr = script.compile(by_id[step.node.id])
       if not ok then return nil, cerr, 2 end
     end
-    return ctx:run_steps(steps, by_id)
-  end)
+    local transaction = opts.transaction or (cfg.transaction_per_migration == false and "all" or "per-revision")
+    return ctx:run_steps(steps, by_id, { transaction = transaction })
+  end, true)
 end
 
 -- --sql: the script of the steps from FROM to TO, written without a
@@ -324,7 +367,43 @@ function M.branches(cfg, opts)
   return true
 end
 
+-- history --applied: the history table, newest first.
+local function applied_history(cfg, opts)
+  local rows
+  local ok, msg, st = with_context(cfg, opts, function(ctx)
+    local err
+    rows, err = ctx.versions:history_rows()
+    if not rows then return nil, err, 1 end
+    return true
+  end)
+  if not ok then return nil, msg, st end
+  local null = require("luamig.driver").null
+  local function v(x) if x == nil or x == null then return nil end return x end
+  if opts.json then
+    local out = {}
+    for i, r in ipairs(rows) do
+      out[i] = { revision = r.revision, direction = r.direction, outcome = r.outcome, checksum = v(r.checksum),
+        started_at = r.started_at, finished_at = v(r.finished_at), duration_ms = v(r.duration_ms),
+        applied_by = v(r.applied_by), luamig_version = v(r.luamig_version), message = v(r.message) }
+    end
+    opts.out(require("luamig.json").encode(out))
+    return true
+  end
+  for _, r in ipairs(rows) do
+    local dur = v(r.duration_ms) and str_format("%d ms", r.duration_ms) or "-"
+    local line = str_format("%s  %-6s  %-12s  %-8s  %8s  %s", r.started_at, r.direction, r.revision, r.outcome, dur,
+      v(r.applied_by) or "?")
+    if opts.verbose then
+      line = line .. str_format("  luamig %s  %s", v(r.luamig_version) or "?", v(r.checksum) or "-")
+    end
+    if v(r.message) then line = line .. "  " .. first_line_of(r.message) end
+    opts.out(line)
+  end
+  return true
+end
+
 function M.history(cfg, opts)
+  if opts.applied then return applied_history(cfg, opts) end
   local graph, err, status = load_graph(cfg)
   if not graph then return nil, err, status end
   local current
@@ -409,7 +488,108 @@ function M.stamp(cfg, opts)
     if not ok then return nil, sterr, 1 end
     opts.log("Stamped " .. (#new_rows > 0 and table_concat(new_rows, ", ") or "base"))
     return true
-  end)
+  end, true)
+end
+
+---------------------------------------------------------------------------
+-- verify / repair
+
+-- The record named by an exact id or a unique prefix of 4+ characters.
+local function find_script(scripts, wanted)
+  local found
+  for _, s in ipairs(scripts) do
+    if s.id == wanted then return s end
+    if #wanted >= 4 and s.id:sub(1, #wanted) == wanted then
+      if found then return nil, str_format("--accept %s: the prefix is ambiguous (%s, %s, ...)", wanted, found.id, s.id) end
+      found = s
+    end
+  end
+  if not found then return nil, str_format("--accept %s: no revision file has this id", wanted) end
+  return found
+end
+
+local function short(sum)
+  return sum and sum:gsub("^(sha256:%x%x%x%x%x%x%x%x%x%x%x%x).*$", "%1...") or "?"
+end
+
+local function verify_lines(report)
+  local lines = {}
+  for _, e in ipairs(report.edited) do
+    lines[#lines + 1] = str_format("edited   %s  %s: applied as %s, the file is now %s", e.id, e.path,
+      short(e.recorded), short(e.actual))
+  end
+  for _, m in ipairs(report.missing) do
+    lines[#lines + 1] = str_format("missing  %s  applied, but no file has it (%s names it as a parent)", m.id, m.named_by)
+  end
+  for _, u in ipairs(report.unknown) do
+    lines[#lines + 1] = str_format("unknown  %s  in the version table, but no revision file has or names it", u.id)
+  end
+  local unrecorded = #report.unrecorded > 0
+    and str_format(" (%d applied without a recorded checksum: stamped, or before luamig kept them)", #report.unrecorded)
+    or ""
+  if report.ok then
+    lines[#lines + 1] = str_format("OK: %d applied revision%s their files%s", report.checked,
+      report.checked == 1 and " matches" or "s match", unrecorded)
+  else
+    lines[#lines + 1] = str_format("%d edited, %d missing, %d unknown; %d applied revision%s checked%s",
+      #report.edited, #report.missing, #report.unknown, report.checked, report.checked == 1 and "" or "s", unrecorded)
+  end
+  return lines
+end
+
+function M.verify(cfg, opts)
+  local scripts, err, status = script.load_all(cfg)
+  if not scripts then return nil, err, status end
+  local accepts = opts.accept or {}
+  local accepted = {}
+  for _, wanted in ipairs(accepts) do
+    local s, ferr = find_script(scripts, wanted)
+    if not s then return nil, ferr, 2 end
+    accepted[#accepted + 1] = s
+  end
+  local report
+  local ok, msg, st = with_context(cfg, opts, function(ctx)
+    if #accepted > 0 then
+      local done, aerr = ctx:accept(accepted)
+      if not done then return nil, aerr, 1 end
+      for _, s in ipairs(accepted) do
+        opts.log(str_format("Accepted the current file of %s (%s) as applied", s.id, short(script.checksum(s))))
+      end
+    end
+    local heads, herr = ctx:current_heads()
+    if not heads then return nil, herr, 1 end
+    local recorded, rerr = ctx.versions:checksums()
+    if not recorded then return nil, rerr, 1 end
+    report = require("luamig.verify").drift(scripts, heads, recorded, script.checksum)
+    return true
+  end, #accepted > 0)
+  if not ok then return nil, msg, st end
+  if opts.json then
+    opts.out(require("luamig.json").encode(report))
+  else
+    for _, line in ipairs(verify_lines(report)) do opts.out(line) end
+  end
+  if not report.ok then return nil, "the applied revisions differ from their files (see above)", 1 end
+  return true
+end
+
+function M.repair(cfg, opts)
+  return with_context(cfg, opts, function(ctx)
+    local row, err = ctx.versions:unfinished()
+    if row == nil then return nil, err, 1 end
+    if not row then
+      opts.out("Nothing to repair: every recorded step finished")
+      return true
+    end
+    local ok, merr = ctx.versions:mark_repaired(row.id)
+    if not ok then return nil, merr, 1 end
+    local heads, herr = ctx:current_heads()
+    if not heads then return nil, herr, 1 end
+    opts.out(str_format("Marked the %s of %s (started %s by %s, %s) as repaired by hand; the version table says %s",
+      row.direction == "up" and "upgrade" or "downgrade", row.revision, row.started_at, row.applied_by or "?",
+      row.outcome, #heads > 0 and table_concat(heads, ", ") or "base"))
+    return true
+  end, true)
 end
 
 ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ M.defaults = {
   version_table = "luamig_version",
   history_table = "luamig_history",
   transaction_per_migration = true,
+  lock_timeout = 60,
 }
 
 local DRIVERS = {

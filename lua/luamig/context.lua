@@ -18,6 +18,8 @@ local sys = require "luamig.sys"
 local versions = require "luamig.versions"
 local dberror = require "luamig.dberror"
 local offline = require "luamig.offline"
+local interrupt = require "luamig.interrupt"
+local scripts = require "luamig.script"
 
 local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
 local xpcall, unpack = xpcall, table.unpack
@@ -110,6 +112,7 @@ end
 
 function Context:close()
   self.versions:close()
+  if self.lock then self.lock:release(); self.lock = nil end
   self.conn:close()
 end
 
@@ -235,7 +238,9 @@ end
 local function call_revision(self, step, script)
   local fn = script.env[step.direction == "up" and "upgrade" or "downgrade"]
   script.env.op = require("luamig.ops").new(self)
+  interrupt.guard(true)   -- Ctrl-C raises inside the body from here
   local ok, failure = xpcall(fn, revision_error)
+  interrupt.guard(false)
   script.env.op = nil
   if not ok then return nil, failure.message, failure.traceback end
   return true
@@ -261,55 +266,49 @@ local function step_failed(step, what, rb_ok, rb_err)
   return msg
 end
 
--- SQLite and PostgreSQL: the whole step is one transaction.
-local function run_transactional(self, step, script, started)
-  local conn = self.conn
-  local ok, err = conn:begin()
-  if not ok then return nil, err, 1 end
-  local body_ok, what, tb = run_body(self, step, script)
-  if body_ok then
-    ok, err = self.versions:record { revision = step.node.id, direction = step.direction,
-      outcome = "ok", started = started, finished = sys.now() }
-    if ok then ok, err = conn:commit() end
-    if ok then return true end
-    what = err
-  end
-  local rb_ok, rb_err = conn:rollback()
-  return nil, step_failed(step, what, rb_ok, rb_err), 1, tb
+-- A signal caught since the run started: the message and exit status.
+local function interruption()
+  local name, number = interrupt.caught()
+  if name then return "interrupted by " .. name, 128 + number end
 end
 
--- MySQL, and a revision that declares `transactional = false` anywhere:
--- record the step as running (committed at once), run it, then close the
--- record; on failure say what ran and how to recover. The statements of a
--- `transactional = false` revision run outside any transaction (CREATE
--- INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE); its version row and
--- history record are then written in a transaction of their own.
-local function run_recorded(self, step, script, started)
-  local conn = self.conn
+-- The history entry of a step (checksums only for upgrades: what verify
+-- compares is the file as it was applied).
+local function history_entry(self, step, script, outcome)
+  return { revision = step.node.id, direction = step.direction, outcome = outcome,
+    started = self.step_started, finished = outcome ~= "running" and sys.now() or nil,
+    checksum = step.direction == "up" and scripts.checksum(script) or nil,
+    want_id = outcome == "running" }
+end
+
+-- The end of a step that went well, inside the transaction that commits it:
+-- its history row, written now or (when the step was recorded as running
+-- before a commit) closed now.
+local function close_history(self, step, script)
+  if self.step_row then return self.versions:finish(self.step_row, self.step_started, "ok", nil) end
+  return self.versions:record(history_entry(self, step, script, "ok"))
+end
+
+local function rollback_if_open(self)
+  if not self.conn:in_transaction() then return true end
+  return self.conn:rollback()
+end
+
+-- A step that failed after part of it was committed (MySQL, a revision
+-- with `transactional = false`, or an op.autocommit_block): the history
+-- row says "failed", and the message lists what ran and how to recover.
+local function committed_failure(self, step, what, rb_ok, rb_err)
   local id = step.node.id
-  local outside = not script.transactional
-  local row_id, rerr = self.versions:record { revision = id, direction = step.direction,
-    outcome = "running", started = started, want_id = true }
-  if not row_id then return nil, "cannot record the step in the history table: " .. rerr, 1 end
-  local ok, what, tb = true, nil, nil
-  if not outside then ok, what = conn:begin() end
-  if ok then ok, what, tb = call_revision(self, step, script) end
-  if ok and outside then ok, what = conn:begin() end
-  if ok then ok, what = record_version(self, step) end
-  if ok then ok, what = self.versions:finish(row_id, started, "ok", nil) end
-  if ok then ok, what = conn:commit() end
-  if ok then return true end
-  local rb_ok, rb_err = conn:rollback()
-  self.versions:finish(row_id, started, "failed", first_line(what))
+  self.versions:finish(self.step_row, self.step_started, "failed", first_line(what))
   local lines = { step_failed(step, what, rb_ok, rb_err) }
   -- What to stamp to mark the step undone or done.
   local parent_rows = #step.node.down_revisions > 0 and table_concat(step.node.down_revisions, " ") or "base"
   local before = step.direction == "up" and parent_rows or id
   local after = step.direction == "up" and id or parent_rows
   if #self.executed > 0 then
-    if outside then
-      lines[#lines + 1] = str_format("Revision %s runs outside a transaction (transactional = false): these"
-        .. " statements ran and may stay applied:", id)
+    if self.dialect.transactional_ddl then
+      lines[#lines + 1] = str_format("Part of revision %s ran outside a transaction (transactional = false or"
+        .. " op.autocommit_block); these statements ran and may stay applied:", id)
     else
       lines[#lines + 1] = str_format("%s commits DDL at once: these statements of %s ran and may stay applied:",
         self.dialect.display_name or self.url.driver, id)
@@ -320,9 +319,96 @@ local function run_recorded(self, step, script, started)
   end
   lines[#lines + 1] = str_format("The version table still says %s, and the step is recorded as failed in %s.",
     before, self.versions.history_table)
-  lines[#lines + 1] = str_format("To recover: undo those statements by hand and run 'luamig stamp %s', "
-    .. "or finish the step by hand and run 'luamig stamp %s'; then run luamig again.", before, after)
-  return nil, table_concat(lines, "\n"), 1, tb
+  lines[#lines + 1] = str_format("To recover: undo those statements by hand and run 'luamig stamp %s' (or"
+    .. " 'luamig repair' if the version table is right as it is), or finish the step by hand and run"
+    .. " 'luamig stamp %s'; then run luamig again.", before, after)
+  return table_concat(lines, "\n")
+end
+
+-- Where the dialect has transactional DDL: the step, its version row and
+-- its history row commit together. Under --transaction all the run's one
+-- transaction is open already and stays open (run_steps commits it).
+local function run_transactional(self, step, script)
+  local conn, own = self.conn, not self.run_transaction
+  if own then
+    local ok, err = conn:begin()
+    if not ok then return nil, dberror.describe(err), 1 end
+  end
+  local ok, what, tb = run_body(self, step, script)
+  if ok then ok, what = close_history(self, step, script) end
+  if ok then
+    local msg = interruption()
+    if msg then ok, what = nil, msg end
+  end
+  if ok and own then ok, what = conn:commit() end
+  if ok then return true end
+  if not own and not self.step_row then return nil, step_failed(step, what, true), 1, tb end  -- run_steps rolls back
+  local rb_ok, rb_err = rollback_if_open(self)
+  if self.step_row then return nil, committed_failure(self, step, what, rb_ok, rb_err), 1, tb end
+  return nil, step_failed(step, what, rb_ok, rb_err), 1, tb
+end
+
+-- MySQL, and a revision that declares `transactional = false` anywhere:
+-- record the step as running (committed at once), run it, then close the
+-- record; on failure say what ran and how to recover. The statements of a
+-- `transactional = false` revision run outside any transaction (CREATE
+-- INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE). The version row and the
+-- history record are written in one transaction of their own, opened after
+-- the body when a DDL statement has ended the body's (MySQL commits before
+-- and after DDL), so that both or neither are saved.
+local function run_recorded(self, step, script)
+  local conn = self.conn
+  local outside = not script.transactional
+  if self.run_transaction and conn:in_transaction() then   -- --transaction all: keep what ran before
+    local ok, err = conn:commit()
+    if not ok then return nil, dberror.describe(err), 1 end
+    self.run_committed = true
+  end
+  local row_id, rerr = self.versions:record(history_entry(self, step, script, "running"))
+  if not row_id then return nil, "cannot record the step in the history table: " .. dberror.describe(rerr), 1 end
+  self.step_row = row_id
+  local ok, what, tb = true, nil, nil
+  if not outside then ok, what = conn:begin() end
+  if ok then ok, what, tb = call_revision(self, step, script) end
+  if ok and not conn:in_transaction() then ok, what = conn:begin() end
+  if ok then ok, what = record_version(self, step) end
+  if ok then ok, what = close_history(self, step, script) end
+  if ok then
+    local msg = interruption()
+    if msg then ok, what = nil, msg end
+  end
+  if ok then ok, what = conn:commit() end
+  if ok then
+    if self.run_transaction then return conn:begin() end
+    return true
+  end
+  local rb_ok, rb_err = rollback_if_open(self)
+  return nil, committed_failure(self, step, what, rb_ok, rb_err), 1, tb
+end
+
+--- op.autocommit_block(fn): run fn outside the revision's transaction (for
+-- statements that refuse to run in one). What the revision did before is
+-- committed first, with the step recorded as running, so that a failure
+-- later in the step is known afterwards; a new transaction starts after.
+function Context:autocommit_block(fn)
+  local conn = self.conn
+  if self.offline then
+    conn:commit(); fn(); conn:begin()
+    return
+  end
+  if conn:in_transaction() then
+    if not self.step_row then
+      local row_id, err = self.versions:record(history_entry(self, self.step, self.step_script, "running"))
+      if not row_id then error("op.autocommit_block: cannot record the step: " .. dberror.describe(err), 0) end
+      self.step_row = row_id
+    end
+    local ok, err = conn:commit()
+    if not ok then error("op.autocommit_block: COMMIT failed: " .. dberror.describe(err), 0) end
+    if self.run_transaction then self.run_committed = true end
+  end
+  fn()
+  local ok, err = conn:begin()
+  if not ok then error("op.autocommit_block: BEGIN failed: " .. dberror.describe(err), 0) end
 end
 
 --- Run one step. script: the revision file record (its env holds
@@ -334,38 +420,91 @@ function Context:run_step(step, script)
   end
   self.log(str_format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
   self.executed = {}
-  local started = sys.now()
+  self.step, self.step_script, self.step_row, self.step_started = step, script, nil, sys.now()
+  local ok, msg, status, tb
   if self.dialect.transactional_ddl and script.transactional then
-    return run_transactional(self, step, script, started)
+    ok, msg, status, tb = run_transactional(self, step, script)
+  else
+    ok, msg, status, tb = run_recorded(self, step, script)
   end
-  return run_recorded(self, step, script, started)
+  self.step, self.step_script, self.step_row = nil, nil, nil
+  return ok, msg, status, tb
 end
 
--- A recorded step that did not finish (MySQL, or `transactional = false`)
--- blocks further steps until someone has looked at the schema; steps in a
--- transaction leave no record when they fail.
+-- A recorded step that did not finish (MySQL, `transactional = false`, an
+-- autocommit block) blocks further steps until someone has looked at the
+-- schema; steps in a transaction leave no record when they fail.
 local function check_unfinished(self)
   local row, err = self.versions:unfinished()
   if row == nil then return nil, err end
   if not row then return true end
-  return nil, str_format("the %s of revision %s started at %s by %s did not finish (%s%s); "
-    .. "part of it may be applied. Check the schema, then record the real state with 'luamig stamp REV' "
-    .. "and run luamig again", row.direction == "up" and "upgrade" or "downgrade", row.revision,
-    row.started_at, row.applied_by or "?", row.outcome,
-    row.message and row.message ~= driver.null and (": " .. row.message) or "")
+  local cut_off = row.outcome == "running"
+  return nil, str_format("the %s of revision %s started at %s by %s did not finish (%s); part of it may be"
+    .. " applied. Check the schema, then record the real state: 'luamig stamp REV' if the version table is"
+    .. " wrong, or 'luamig repair' if it is right; then run luamig again",
+    row.direction == "up" and "upgrade" or "downgrade", row.revision, row.started_at, row.applied_by or "?",
+    cut_off and "luamig was stopped while it ran: killed, or its connection lost"
+      or ("failed" .. (row.message and row.message ~= driver.null and (": " .. row.message) or "")))
 end
 
---- Run steps in order; stops at the first failure.
-function Context:run_steps(steps, scripts_by_id)
+--- Run steps in order; stops at the first failure. opts.transaction:
+-- "all" for one transaction around the whole run (transactional DDL only).
+function Context:run_steps(steps, scripts_by_id, opts)
+  opts = opts or {}
   local ok, err = self.versions:ensure()
   if not ok then return nil, err, 1 end
   ok, err = check_unfinished(self)
   if not ok then return nil, err, 1 end
-  for _, step in ipairs(steps) do
-    local done, msg, status, tb = self:run_step(step, scripts_by_id[step.node.id])
-    if not done then return nil, msg, status, tb end
+  local all = opts.transaction == "all" and #steps > 0
+  if all then
+    if not self.dialect.transactional_ddl then
+      return nil, str_format("--transaction all needs transactional DDL, and %s commits every DDL statement"
+        .. " at once: run without it (one transaction per revision)", self.dialect.display_name or self.url.driver), 2
+    end
+    ok, err = self.conn:begin()
+    if not ok then return nil, dberror.describe(err), 1 end
+    self.run_transaction, self.run_committed = true, nil
   end
-  return true
+  local done, msg, status, tb = true, nil, nil, nil
+  for _, step in ipairs(steps) do
+    local imsg, istatus = interruption()
+    if imsg then
+      done, msg, status = nil, str_format("%s before the %s of %s", imsg,
+        step.direction == "up" and "upgrade" or "downgrade", step.node.id), istatus
+      break
+    end
+    done, msg, status, tb = self:run_step(step, scripts_by_id[step.node.id])
+    if not done then break end
+  end
+  if all then
+    self.run_transaction = nil
+    if done then
+      done, msg = self.conn:commit()
+      if not done then msg, status = "COMMIT of the run failed: " .. dberror.describe(msg), 1 end
+    end
+    if not done then
+      local rb_ok, rb_err = rollback_if_open(self)
+      if not rb_ok then
+        msg = msg .. str_format("; the rollback failed too: %s", first_line(rb_err))
+      elseif self.run_committed then
+        msg = msg .. "; the run's transaction was rolled back to its last commit (a transactional = false"
+          .. " revision or an op.autocommit_block commits what ran before it)"
+      else
+        msg = msg .. "; the whole run was rolled back (--transaction all)"
+      end
+    end
+  end
+  if not done then
+    local imsg, istatus = interruption()
+    if imsg then
+      status = istatus
+      if not msg:find(imsg, 1, true) then msg = imsg .. ": " .. msg end
+      local heads = self:current_heads()
+      msg = msg .. str_format("\nluamig stopped (%s); the version table says %s", imsg,
+        heads and (#heads > 0 and table_concat(heads, ", ") or "base") or "?")
+    end
+  end
+  return done, msg, status, tb
 end
 
 --- --sql: write the steps as a script. from_base: the script starts from
@@ -389,6 +528,25 @@ function Context:write_steps(steps, scripts_by_id, from_base)
     if not ok then return nil, step_failed(step, what, true), 1, tb end
     self.conn:commit()
   end
+  return true
+end
+
+--- verify --accept: record the files' current checksums as the applied
+-- ones (a history row "accept" per revision), so that an intended edit is
+-- no longer reported.
+function Context:accept(records)
+  local ok, err = self.versions:ensure()
+  if not ok then return nil, err end
+  local conn = self.conn
+  ok, err = conn:begin()
+  local now = sys.now()
+  for _, record in ipairs(records) do
+    if not ok then break end
+    ok, err = self.versions:record { revision = record.id, direction = "accept", outcome = "ok",
+      started = now, finished = now, checksum = scripts.checksum(record) }
+  end
+  if ok then ok, err = conn:commit() end
+  if not ok then rollback_if_open(self); return nil, dberror.describe(err) end
   return true
 end
 

@@ -8,6 +8,7 @@
 
 local sys = require "luamig.sys"
 local revscan = require "luamig.revscan"
+local checksum = require "luamig.checksum"
 local types = require "luamig.types"
 
 local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
@@ -140,6 +141,17 @@ local function same_list(a, b)
   if #a ~= #b then return false end
   for i = 1, #a do if a[i] ~= b[i] then return false end end
   return true
+end
+
+--- The checksum luamig records for an applied revision (see
+-- runner/checksum.c: BOM skipped, CRLF read as LF), computed once.
+function M.checksum(record)
+  local sum = record.checksum
+  if not sum then
+    sum = checksum.revision(record.source)
+    record.checksum = sum
+  end
+  return sum
 end
 
 --- Make a record's upgrade()/downgrade() callable: evaluate the file if

@@ -94,7 +94,7 @@ local function history_table_record(name)
       Column("revision", String(32), { nullable = false }),
       Column("direction", String(8), { nullable = false }),   -- up, down, stamp
       Column("outcome", String(16), { nullable = false }),    -- running, ok, failed
-      Column("checksum", String(64)),
+      Column("checksum", String(80)),                         -- sha256:<64 hex digits>
       Column("started_at", String(32), { nullable = false }), -- ISO 8601, UTC
       Column("finished_at", String(32)),
       Column("duration_ms", Integer),
@@ -224,11 +224,40 @@ function Versions:unfinished()
   local exists, err = self:table_exists(self.history_table)
   if exists == nil then return nil, err end
   if not exists then return false end
-  local row, qerr = self.conn:first("SELECT revision, direction, outcome, started_at, applied_by, message FROM "
+  local row, qerr = self.conn:first("SELECT id, revision, direction, outcome, started_at, applied_by, message FROM "
     .. self.q_history .. " ORDER BY id DESC LIMIT 1")
   if qerr then return nil, qerr end
   if row and (row.outcome == "running" or row.outcome == "failed") then return row end
   return false
+end
+
+--- Mark the unfinished row `id` as settled by hand (luamig repair).
+function Versions:mark_repaired(id)
+  return self:run("UPDATE " .. self.q_history .. " SET outcome = 'repaired', message = ? WHERE id = ?",
+    "marked repaired by " .. applied_by(), id)
+end
+
+--- revision id -> the checksum its file had when it was last applied or
+-- accepted (verify --accept); {} when there is no history table yet.
+function Versions:checksums()
+  local exists, err = self:table_exists(self.history_table)
+  if exists == nil then return nil, err end
+  local sums = {}
+  if not exists then return sums end
+  local rows, qerr = self.conn:query("SELECT revision, checksum FROM " .. self.q_history
+    .. " WHERE checksum IS NOT NULL AND outcome = 'ok' AND direction IN ('up', 'accept') ORDER BY id")
+  if not rows then return nil, qerr end
+  for _, row in ipairs(rows) do sums[row.revision] = row.checksum end
+  return sums
+end
+
+--- Every history row, newest first ({} when there is no history table).
+function Versions:history_rows()
+  local exists, err = self:table_exists(self.history_table)
+  if exists == nil then return nil, err end
+  if not exists then return {} end
+  return self.conn:query("SELECT id, revision, direction, outcome, checksum, started_at, finished_at, duration_ms,"
+    .. " applied_by, luamig_version, message FROM " .. self.q_history .. " ORDER BY id DESC")
 end
 
 M.iso_time = iso_time

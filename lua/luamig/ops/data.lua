@@ -115,6 +115,20 @@ function M.install(op, shared)
     return bind
   end
 
+  --- autocommit_block(fn): run fn with no transaction open, for statements
+  -- a transaction refuses (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD
+  -- VALUE on PostgreSQL before 12, VACUUM). What the revision did before it
+  -- is committed first; see Context:autocommit_block.
+  function op.autocommit_block(fn)
+    if type(fn) ~= "function" then
+      error("op.autocommit_block: argument #1 (fn) must be a function, got " .. describe(fn), 2)
+    end
+    if type(ctx.autocommit_block) ~= "function" then
+      error("op.autocommit_block: this context runs no transactions", 2)
+    end
+    ctx:autocommit_block(fn)
+  end
+
   --- The migration context: `dialect`, `cfg`, and `offline` (true under
   -- --sql, where there is no connection to read through).
   function op.get_context()
