@@ -380,13 +380,15 @@ local function applied_history(cfg, opts)
   local null = require("luamig.driver").null
   local function v(x) if x == nil or x == null then return nil end return x end
   if opts.json then
+    local json = require "luamig.json"
+    local function j(x) local y = v(x); if y == nil then return json.null end return y end
     local out = {}
     for i, r in ipairs(rows) do
-      out[i] = { revision = r.revision, direction = r.direction, outcome = r.outcome, checksum = v(r.checksum),
-        started_at = r.started_at, finished_at = v(r.finished_at), duration_ms = v(r.duration_ms),
-        applied_by = v(r.applied_by), luamig_version = v(r.luamig_version), message = v(r.message) }
+      out[i] = { revision = r.revision, direction = r.direction, outcome = r.outcome, checksum = j(r.checksum),
+        started_at = r.started_at, finished_at = j(r.finished_at), duration_ms = j(r.duration_ms),
+        applied_by = j(r.applied_by), luamig_version = j(r.luamig_version), message = j(r.message) }
     end
-    opts.out(require("luamig.json").encode(out))
+    opts.out(json.encode(out))
     return true
   end
   for _, r in ipairs(rows) do

@@ -451,16 +451,16 @@ end
 -- "all" for one transaction around the whole run (transactional DDL only).
 function Context:run_steps(steps, scripts_by_id, opts)
   opts = opts or {}
+  local all = opts.transaction == "all" and #steps > 0
+  if all and not self.dialect.transactional_ddl then
+    return nil, str_format("--transaction all needs transactional DDL, and %s commits every DDL statement"
+      .. " at once: run without it (one transaction per revision)", self.dialect.display_name or self.url.driver), 2
+  end
   local ok, err = self.versions:ensure()
   if not ok then return nil, err, 1 end
   ok, err = check_unfinished(self)
   if not ok then return nil, err, 1 end
-  local all = opts.transaction == "all" and #steps > 0
   if all then
-    if not self.dialect.transactional_ddl then
-      return nil, str_format("--transaction all needs transactional DDL, and %s commits every DDL statement"
-        .. " at once: run without it (one transaction per revision)", self.dialect.display_name or self.url.driver), 2
-    end
     ok, err = self.conn:begin()
     if not ok then return nil, dberror.describe(err), 1 end
     self.run_transaction, self.run_committed = true, nil

@@ -4,11 +4,14 @@
 -- with its keys sorted, so that output is stable from run to run. Strings
 -- are written as UTF-8 with the escapes JSON requires.
 
-local type, pairs, ipairs, tostring = type, pairs, ipairs, tostring
+local type, pairs, ipairs, tostring, tonumber, setmetatable = type, pairs, ipairs, tostring, tonumber, setmetatable
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 local math_type = math.type
 
 local M = {}
+
+--- Stands for JSON null where a Lua nil would drop an object's key.
+M.null = setmetatable({}, { __name = "json.null" })
 
 local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f",
   ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
@@ -52,7 +55,7 @@ end
 
 encode = function(v, seen)
   local t = type(v)
-  if v == nil then return "null"
+  if v == nil or v == M.null then return "null"
   elseif t == "boolean" then return tostring(v)
   elseif t == "number" then
     if v ~= v or v == math.huge or v == -math.huge then return "null" end

@@ -1,0 +1,100 @@
+-- Concurrent and killed runs of the real executable, shared by
+-- spec/integration/safety_spec.lua (a few rounds in every test run) and
+-- bench/stress.lua (the long version: 20 concurrent rounds and 30 kill -9
+-- trials per backend). Every check reads the real database afterwards.
+
+local h = require "helpers.luamig"
+
+local M = {}
+
+local q = h.shell_quote
+
+--- A project of n revisions r001..rNNN, each creating table t_NNN and
+-- filling it with `rows` rows (so that a revision takes a moment and a
+-- kill can land inside one).
+function M.project(n, rows)
+  local files = {}
+  for i = 1, n do
+    local id = string.format("r%03d", i)
+    local up = string.format('  op.create_table("t_%03d", Column("id", Integer, { primary_key = true }), Column("v", String(40)))', i)
+    if rows and rows > 0 then
+      up = up .. string.format('\n  local data = {}\n  for k = 1, %d do data[k] = { id = k, v = "value " .. k } end\n'
+        .. '  op.bulk_insert("t_%03d", data)', rows, i)
+    end
+    files["migrations/versions/" .. id .. ".lua"] = h.revision_text(id, {
+      down = i > 1 and string.format("r%03d", i - 1) or nil,
+      up = up, down_body = string.format('  op.drop_table("t_%03d")', i),
+    })
+  end
+  return h.project(files)
+end
+
+local function lines_of(path)
+  local out = {}
+  local f = io.open(path)
+  if not f then return out end
+  for line in f:lines() do out[#out + 1] = line end
+  f:close()
+  return out
+end
+
+--- n processes of `luamig -u url upgrade head` started at once in dir.
+-- Returns {statuses = {...}, stderr = {...}}.
+function M.concurrent_upgrades(dir, url, n, timeout)
+  local script = table.concat({
+    "cd " .. q(dir),
+    "pids=()",
+    "for i in $(seq 1 " .. n .. "); do",
+    "  env -u DATABASE_URL " .. q(h.bin) .. " -q -u " .. q(url) .. " upgrade head --lock-timeout " .. (timeout or 120)
+      .. " >out.$i 2>err.$i & pids+=($!)",
+    "done",
+    "for p in \"${pids[@]}\"; do wait $p; echo $?; done > statuses",
+  }, "\n")
+  local _, _, code = os.execute("bash -c " .. q(script) .. " 2>/dev/null")
+  assert(code == 0, "the concurrent run script failed")
+  local result = { statuses = {}, stderr = {} }
+  for i, s in ipairs(lines_of(dir .. "/statuses")) do
+    result.statuses[i] = tonumber(s)
+    result.stderr[i] = h.read_file(dir .. "/err." .. i)
+  end
+  return result
+end
+
+--- Start `luamig upgrade head`, kill -9 it after `delay` seconds (or let
+-- it finish first). Returns the exit status (137 when killed).
+function M.killed_upgrade(dir, url, delay)
+  local script = table.concat({
+    "cd " .. q(dir),
+    "env -u DATABASE_URL " .. q(h.bin) .. " -q -u " .. q(url) .. " upgrade head >kill.out 2>kill.err & pid=$!",
+    string.format("sleep %.3f", delay),
+    "kill -9 $pid 2>/dev/null",
+    "wait $pid; echo $? > kill.status",
+  }, "\n")
+  os.execute("bash -c " .. q(script) .. " 2>/dev/null")  -- not bash's "Killed" line
+  return tonumber(lines_of(dir .. "/kill.status")[1])
+end
+
+--- After a kill: the version table must match the schema. versions: the
+-- version rows; tables: the t_NNN tables present. Returns true | false, why.
+function M.consistent(versions, tables)
+  local at = versions[1] and tonumber(versions[1]:match("^r(%d+)$")) or 0
+  if #versions > 1 then return false, "several version rows: " .. table.concat(versions, ",") end
+  local want = {}
+  for i = 1, at do want[#want + 1] = string.format("t_%03d", i) end
+  local got = {}
+  for _, t in ipairs(tables) do if t:match("^t_%d+$") then got[#got + 1] = t end end
+  table.sort(got)
+  if table.concat(want, ",") ~= table.concat(got, ",") then
+    return false, string.format("version table at %s but tables %s", versions[1] or "base",
+      #got > 0 and (got[1] .. ".." .. got[#got]) or "none")
+  end
+  return true
+end
+
+--- The revision a MySQL run was cut off in, from the refusal of the next
+-- run: "the upgrade of revision rNNN ... did not finish".
+function M.unfinished_revision(stderr)
+  return stderr:match("the upgrade of revision (r%d+) started at .- did not finish")
+end
+
+return M
