@@ -138,15 +138,19 @@ for _, b in ipairs(backends.all()) do
       for trial = 1, KILL_TRIALS do
         local trial_url = trial == 1 and url or b:new_database()
         local dir = stress.project(100, 20)
-        local delay = 0.05 + math.random() * 0.5
+        -- within the time a whole upgrade takes on this machine (SQLite
+        -- about 0.2 s, the servers about 0.5 s)
+        local delay = 0.02 + math.random() * (b.tag == "sqlite" and 0.15 or 0.45)
         local where = string.format("trial %d, kill after %.3f s", trial, delay)
         stress.killed_upgrade(dir, trial_url, delay)
         local versions, tables = b:versions(trial_url), t_tables(b, trial_url)
         local ok, why = stress.consistent(versions, tables)
-        if not ok then
-          assert.equal("mysql", b.tag, where .. ": " .. tostring(why))
-          -- MySQL: the next run names the revision that was cut off
-          local r = h.run(dir, h.with_url(trial_url, { "upgrade", "head" }))
+        if not ok then assert.equal("mysql", b.tag, where .. ": " .. tostring(why)) end
+        -- MySQL: a step cut off after it was recorded as running (whether
+        -- or not its DDL ran) is named by the next run, which stops
+        local r = b.tag == "mysql" and h.run(dir, h.with_url(trial_url, { "upgrade", "head" }))
+        if r and r.status == 0 then assert.is_true(ok, where .. ": went on over a half-applied step") end
+        if r and r.status ~= 0 then
           assert.equal(1, r.status, where)
           local cut = stress.unfinished_revision(r.stderr)
           assert.truthy(cut, where .. ": " .. r.stderr)
