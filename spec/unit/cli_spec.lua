@@ -12,6 +12,32 @@ describe("cli.parse", function()
     assert.same({ a = "b" }, o.x)
   end)
 
+  it("reads --lock-timeout as seconds and --transaction as one of its modes", function()
+    local o = assert(cli.parse { "upgrade", "--lock-timeout", "2.5", "--transaction=all", "--allow-edited" })
+    assert.equal(2.5, o.lock_timeout)
+    assert.equal("all", o.transaction)
+    assert.is_true(o.allow_edited)
+    assert.equal(0, assert(cli.parse { "stamp", "head", "--lock-timeout", "0" }).lock_timeout)
+    local _, err = cli.parse { "upgrade", "--lock-timeout", "soon" }
+    assert.equal('option --lock-timeout: expected a number of seconds >= 0, got "soon"', err)
+    _, err = cli.parse { "upgrade", "--lock-timeout", "-1" }
+    assert.equal('option --lock-timeout: expected a number of seconds >= 0, got "-1"', err)
+    _, err = cli.parse { "downgrade", "base", "--transaction", "some" }
+    assert.equal('option --transaction: expected per-revision or all, got "some"', err)
+    _, err = cli.parse { "current", "--lock-timeout", "1" }
+    assert.equal("current: unknown option --lock-timeout (see 'luamig current --help')", err)
+  end)
+
+  it("reads verify's repeatable --accept and history --applied", function()
+    local o = assert(cli.parse { "verify", "--accept", "abcd", "--accept", "ef01", "--json" })
+    assert.same({ "abcd", "ef01" }, o.accept)
+    assert.is_true(o.json)
+    o = assert(cli.parse { "history", "--applied", "--json" })
+    assert.is_true(o.applied)
+    local _, err = cli.parse { "repair", "now" }
+    assert.equal('repair: unexpected argument "now" (usage: luamig repair)', err)
+  end)
+
   it("treats -N as a relative target, not a flag", function()
     local o = assert(cli.parse { "downgrade", "-1" })
     assert.same({ "-1" }, o.args)
