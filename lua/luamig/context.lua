@@ -396,7 +396,8 @@ function Context:autocommit_block(fn)
     conn:commit(); fn(); conn:begin()
     return
   end
-  if conn:in_transaction() then
+  local was_open = conn:in_transaction()  -- not in a `transactional = false` revision
+  if was_open then
     if not self.step_row then
       local row_id, err = self.versions:record(history_entry(self, self.step, self.step_script, "running"))
       if not row_id then error("op.autocommit_block: cannot record the step: " .. dberror.describe(err), 0) end
@@ -407,8 +408,10 @@ function Context:autocommit_block(fn)
     if self.run_transaction then self.run_committed = true end
   end
   fn()
-  local ok, err = conn:begin()
-  if not ok then error("op.autocommit_block: BEGIN failed: " .. dberror.describe(err), 0) end
+  if was_open then
+    local ok, err = conn:begin()
+    if not ok then error("op.autocommit_block: BEGIN failed: " .. dberror.describe(err), 0) end
+  end
 end
 
 --- Run one step. script: the revision file record (its env holds
