@@ -306,9 +306,12 @@ local function committed_failure(self, step, what, rb_ok, rb_err)
   local before = step.direction == "up" and parent_rows or id
   local after = step.direction == "up" and id or parent_rows
   if #self.executed > 0 then
-    if self.dialect.transactional_ddl then
-      lines[#lines + 1] = str_format("Part of revision %s ran outside a transaction (transactional = false or"
-        .. " op.autocommit_block); these statements ran and may stay applied:", id)
+    if self.step_script and not self.step_script.transactional then
+      lines[#lines + 1] = str_format("Revision %s runs outside a transaction (transactional = false): these"
+        .. " statements ran and may stay applied:", id)
+    elseif self.dialect.transactional_ddl then
+      lines[#lines + 1] = str_format("Part of revision %s ran outside its transaction (op.autocommit_block):"
+        .. " these statements ran and may stay applied:", id)
     else
       lines[#lines + 1] = str_format("%s commits DDL at once: these statements of %s ran and may stay applied:",
         self.dialect.display_name or self.url.driver, id)
