@@ -49,7 +49,8 @@ end
 
 --- One history line: "parents -> id (marks), doc".
 function M.line(graph, node, marks)
-  return str_format("%s -> %s, %s", M.parents(node), M.decorated(graph, node, marks), node.doc or "")
+  -- concatenation, not string.format: history formats ten thousand of these
+  return M.parents(node) .. " -> " .. M.decorated(graph, node, marks) .. ", " .. (node.doc or "")
 end
 
 --- The -v block: Rev, Parent, Depends on, Branches into, Path, doc.
