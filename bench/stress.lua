@@ -30,21 +30,7 @@ while i <= #arg do
   else io.stderr:write("stress.lua: unknown argument ", a, "\n"); os.exit(2) end
 end
 
-local function t_tables(b, url)
-  local out = {}
-  for _, t in ipairs(b:tables(url)) do if t:match("^t_%d+$") then out[#out + 1] = t end end
-  return out
-end
-
-local function applied_counts(b, url)
-  return b:with(url, function(conn)
-    local counts = {}
-    for _, row in ipairs(assert(conn:query("SELECT revision FROM luamig_history WHERE direction = 'up' AND outcome = 'ok'"))) do
-      counts[row.revision] = (counts[row.revision] or 0) + 1
-    end
-    return counts
-  end)
-end
+local t_tables, applied_counts = stress.t_tables, stress.applied_counts
 
 local function concurrent(b)
   local failures, started = {}, sys.monotonic()

@@ -91,6 +91,24 @@ function M.consistent(versions, tables)
   return true
 end
 
+--- The t_NNN tables of a database (b: a helpers.backends backend).
+function M.t_tables(b, url)
+  local out = {}
+  for _, t in ipairs(b:tables(url)) do if t:match("^t_") then out[#out + 1] = t end end
+  return out
+end
+
+--- revision -> how many "up"/"ok" history rows it has.
+function M.applied_counts(b, url)
+  return b:with(url, function(conn)
+    local counts = {}
+    for _, row in ipairs(assert(conn:query("SELECT revision FROM luamig_history WHERE direction = 'up' AND outcome = 'ok'"))) do
+      counts[row.revision] = (counts[row.revision] or 0) + 1
+    end
+    return counts
+  end)
+end
+
 --- The revision a MySQL run was cut off in, from the refusal of the next
 -- run: "the upgrade of revision rNNN ... did not finish".
 function M.unfinished_revision(stderr)

@@ -20,22 +20,7 @@ local function count(haystack, needle)
   end
 end
 
-local function t_tables(b, url)
-  local out = {}
-  for _, t in ipairs(b:tables(url)) do if t:match("^t_") then out[#out + 1] = t end end
-  return out
-end
-
--- {revision = number of "up"/"ok" history rows}
-local function applied_counts(b, url)
-  return b:with(url, function(conn)
-    local counts = {}
-    for _, row in ipairs(assert(conn:query("SELECT revision FROM luamig_history WHERE direction = 'up' AND outcome = 'ok'"))) do
-      counts[row.revision] = (counts[row.revision] or 0) + 1
-    end
-    return counts
-  end)
-end
+local t_tables, applied_counts = stress.t_tables, stress.applied_counts
 
 local function history_count(b, url)
   return b:with(url, function(conn)
