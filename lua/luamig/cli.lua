@@ -48,6 +48,14 @@ local COMMANDS = {
       { "--depends-on", key = "depends_on", value = "REV", multi = true, help = "a revision or label this one needs (repeatable)" },
       { "--version-path", key = "version_path", value = "DIR", help = "directory for the new file" },
       { "--rev-id", key = "rev_id", value = "ID", help = "use this id instead of a random one" },
+      { "--autogenerate", key = "autogenerate", help = "write the ops that make the database match the models" },
+    },
+  },
+  check = {
+    usage = "check [--json]", max = 0,
+    summary = "compare the models with the database; exit 1 on any difference",
+    flags = {
+      { "--json", key = "json", help = "JSON output" },
     },
   },
   merge = {

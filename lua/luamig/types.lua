@@ -179,7 +179,7 @@ function Type.__tostring(t)
   elseif t.name == "Type" then
     return str_format("Type(%q)", t.text)
   end
-  if t.timezone then return t.name .. "(timezone=true)" end
+  if t.timezone then return t.name .. "{ timezone = true }" end  -- valid Lua: autogenerate writes it
   local args = {}
   for _, p in ipairs(PARAMS[t.name]) do
     if t[p] ~= nil then args[#args + 1] = tostring(t[p]) end

@@ -39,7 +39,7 @@ describe("types", function()
     assert.are_not.equal(String(16), String(17))
     assert.equal("String(16)", tostring(String(16)))
     assert.equal("Numeric(10, 2)", tostring(n))
-    assert.equal("DateTime(timezone=true)", tostring(DateTime(true)))
+    assert.equal("DateTime{ timezone = true }", tostring(DateTime(true)))
     assert.equal("Integer", tostring(Integer))
   end)
 

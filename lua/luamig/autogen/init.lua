@@ -1,0 +1,69 @@
+-- luamig.autogen: what `revision --autogenerate` and `check` share: the
+-- desired schema (the models file, or for a baseline the database itself),
+-- the database's schema (reflection), and the changes between them.
+--
+-- Baseline: a project with no revision files and no models file, pointed
+-- at a database that already has tables, gets a first revision that
+-- creates that schema (and drops it on downgrade); `luamig stamp head`
+-- then records that the database is at it.
+
+local snapshot = require "luamig.autogen.snapshot"
+local compare = require "luamig.autogen.compare"
+local model = require "luamig.autogen.model"
+local render = require "luamig.autogen.render"
+
+local str_format, table_concat = string.format, table.concat
+
+local M = {}
+
+--- The database's snapshot through ctx's connection | nil, msg.
+function M.reflect(ctx)
+  local reflect = require("luamig.autogen.reflect." .. ctx.url.driver)
+  local excluded = { [ctx.cfg.version_table] = true, [ctx.cfg.history_table] = true }
+  local snap, err = reflect.reflect(ctx.conn, { exclude = excluded })
+  if not snap then return nil, "reading the database's schema: " .. tostring(err) end
+  return snap
+end
+
+local function same_heads(a, b)
+  return table_concat(a, ",") == table_concat(b, ",")
+end
+
+--- changes, info | nil, msg, status. ctx: an open context; graph: the
+-- revision graph; no_revisions: the directory has none. info.baseline is
+-- true when the changes recreate the database (see the header).
+function M.changes(ctx, graph, no_revisions)
+  local cfg = ctx.cfg
+  local path = model.path(cfg)
+  local heads, herr = ctx:current_heads()
+  if not heads then return nil, herr, 1 end
+  if not same_heads(heads, graph:heads()) then
+    return nil, str_format("the database is not up to date: it is at %s, and the head%s %s; run 'luamig upgrade"
+      .. " heads' first, so that the new revision starts from the schema the revisions make",
+      #heads > 0 and table_concat(heads, ", ") or "base", #graph:heads() == 1 and " is" or "s are",
+      table_concat(graph:heads(), ", ")), 1
+  end
+  local db, rerr = M.reflect(ctx)
+  if not db then return nil, rerr, 1 end
+  local want, baseline
+  if path then
+    local merr
+    want, merr = model.snapshot(cfg, ctx.dialect, path)
+    if not want then return nil, merr, 2 end
+  elseif no_revisions and next(db.tables) ~= nil then
+    want, baseline, db = db, true, snapshot.new()
+  else
+    local _, msg = model.path(cfg)
+    return nil, msg, 2
+  end
+  local excluded = { [cfg.version_table] = true, [cfg.history_table] = true }
+  return compare.diff(want, db, ctx.dialect, cfg, excluded), { baseline = baseline, models = path }
+end
+
+--- The upgrade() and downgrade() bodies of a list of changes.
+function M.render(changes, dialect)
+  return render.body(changes, dialect, "up"), render.body(changes, dialect, "down")
+end
+
+M.describe = compare.describe
+return M
