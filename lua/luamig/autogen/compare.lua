@@ -26,7 +26,7 @@
 
 local snapshot = require "luamig.autogen.snapshot"
 
-local ipairs, pairs, type, tostring, tonumber, pcall = ipairs, pairs, type, tostring, tonumber, pcall
+local ipairs, pairs, type, tostring, tonumber, pcall, next = ipairs, pairs, type, tostring, tonumber, pcall, next
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 
 local M = {}
@@ -150,8 +150,9 @@ local function change(phase, up, down)
   return { phase = phase, up = up, down = down }
 end
 
--- Pair entries of two lists: by name first when `by_name`, then by
--- signature. Returns the unpaired of each side.
+-- Pair entries of two lists: when `by_name`, a named entry by its name;
+-- the others by signature. Returns the unpaired of each side and the
+-- pairs whose definitions differ.
 local function pair_up(model_list, db_list, signature, by_name)
   local used, only_model = {}, {}
   local by_sig = {}
@@ -168,6 +169,8 @@ local function pair_up(model_list, db_list, signature, by_name)
     if i and not used[i] then
       used[i] = true
       if signature(m) ~= signature(db_list[i]) then changed[#changed + 1] = { model = m, db = db_list[i] } end
+    elseif by_name and m.name then
+      only_model[#only_model + 1] = m  -- a named index is matched by its name only, as in Alembic
     else
       local found
       for _, j in ipairs(by_sig[signature(m)] or {}) do
@@ -274,8 +277,34 @@ local function compare_column(out, dialect, tname, m, d)
   end
 end
 
+-- The database's constraints and indexes with renamed columns under their
+-- new names: the renames run first (phase 3), so that is what the later
+-- drops and creates see.
+local function with_renames(db_t, renamed)
+  if next(renamed) == nil then return db_t end
+  local function map(list)
+    if not list then return nil end
+    local out = {}
+    for i, c in ipairs(list) do out[i] = renamed[c] or c end
+    return out
+  end
+  local copy = {}
+  for k, v in pairs(db_t) do copy[k] = v end
+  for _, key in ipairs { "uniques", "indexes", "foreign_keys" } do
+    copy[key] = {}
+    for i, e in ipairs(db_t[key]) do
+      local m = {}
+      for k, v in pairs(e) do m[k] = v end
+      m.columns = map(e.columns)
+      copy[key][i] = m
+    end
+  end
+  return copy
+end
+
 local function compare_table(out, cfg, dialect, tname, model_t, db_t)
   model_t = fold_uniques(dialect, model_t)
+  local renamed = {}
   local db_cols = {}
   for _, c in ipairs(db_t.columns) do db_cols[c.name] = c end
   local model_cols, seen_db = {}, {}
@@ -285,6 +314,7 @@ local function compare_table(out, cfg, dialect, tname, model_t, db_t)
     if not d and m.renamed_from and db_cols[m.renamed_from] and not model_cols[m.renamed_from] then
       d = db_cols[m.renamed_from]
       seen_db[d.name] = true
+      renamed[d.name] = m.name
       out[#out + 1] = change(3, { op = "rename_column", table = tname, from = d.name, to = m.name },
         { op = "rename_column", table = tname, from = m.name, to = d.name })
       compare_column(out, dialect, tname, m, d)
@@ -303,7 +333,7 @@ local function compare_table(out, cfg, dialect, tname, model_t, db_t)
         { op = "add_column", table = tname, column = d })
     end
   end
-  compare_constraints(out, cfg, tname, model_t, db_t)
+  compare_constraints(out, cfg, tname, model_t, with_renames(db_t, renamed))
   if dialect.comments and comment_of(model_t.comment) ~= comment_of(db_t.comment) then
     local function set(c) return c and { op = "create_table_comment", table = tname, comment = c }
       or { op = "drop_table_comment", table = tname } end
