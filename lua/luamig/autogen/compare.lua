@@ -25,6 +25,7 @@
 -- leave out more, as in Alembic.
 
 local snapshot = require "luamig.autogen.snapshot"
+local naming = require "luamig.naming"
 
 local ipairs, pairs, type, tostring, tonumber, pcall, next = ipairs, pairs, type, tostring, tonumber, pcall, next
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
@@ -184,7 +185,31 @@ local function pair_up(model_list, db_list, signature, by_name)
   return only_model, only_db, changed
 end
 
-local function compare_constraints(out, cfg, tname, model_t, db_t)
+-- An added constraint the model leaves unnamed gets the name PostgreSQL
+-- would give it, so that the downgrade can drop it by name everywhere.
+local function named(dialect, tname, entry, suffix)
+  if entry.name then return entry end
+  local copy = {}
+  for k, v in pairs(entry) do copy[k] = v end
+  copy.name = naming.truncate(str_format("%s_%s_%s", tname, table_concat(entry.columns, "_"), suffix),
+    dialect.max_identifier_length or 63)
+  return copy
+end
+
+-- True when some index or key of the model starts with these columns
+-- (MySQL then needs no index of its own for a foreign key).
+local function indexed(model_t, columns)
+  local want = list_key(columns)
+  local function covers(cols)
+    return cols and list_key({ table.unpack(cols, 1, #columns) }) == want
+  end
+  if model_t.primary_key and covers(model_t.primary_key.columns) then return true end
+  for _, ix in ipairs(model_t.indexes) do if covers(ix.columns) then return true end end
+  for _, u in ipairs(model_t.uniques) do if covers(u.columns) then return true end end
+  return false
+end
+
+local function compare_constraints(out, cfg, dialect, tname, model_t, db_t)
   -- indexes: by name, then definition
   local add_ix, drop_ix, changed_ix = pair_up(model_t.indexes, db_t.indexes, index_signature, true)
   for _, c in ipairs(changed_ix) do
@@ -210,20 +235,37 @@ local function compare_constraints(out, cfg, tname, model_t, db_t)
     end
   end
   for _, u in ipairs(add_u) do
+    u = named(dialect, tname, u, "key")
     if included(cfg, u, u.name, "unique_constraint", false, nil) then
       out[#out + 1] = change(7, { op = "create_unique_constraint", table = tname, entry = u },
         { op = "drop_constraint", table = tname, kind = "unique", entry = u })
     end
   end
   local add_fk, drop_fk = pair_up(model_t.foreign_keys, db_t.foreign_keys, fk_signature, false)
+  local still_keyed = {}
+  for _, fk in ipairs(add_fk) do still_keyed[list_key(fk.columns)] = true end
   for _, fk in ipairs(drop_fk) do
     if included(cfg, fk, fk.name, "foreign_key_constraint", true, nil) then
       out[#out + 1] = change(6, { op = "drop_constraint", table = tname, kind = "foreignkey", entry = fk },
         { op = "create_foreign_key", table = tname, entry = fk })
+      -- MySQL keeps the index it made for the key; without the key it is
+      -- an index nobody declared (a key on the same columns reuses it)
+      if fk.implicit_index and not still_keyed[list_key(fk.columns)] then
+        local ix = { name = fk.implicit_index, columns = fk.columns, unique = false }
+        out[#out + 1] = change(6, { op = "drop_index", table = tname, index = ix },
+          { op = "create_index", table = tname, index = ix })
+      end
     end
   end
   for _, fk in ipairs(add_fk) do
     if included(cfg, fk, fk.name, "foreign_key_constraint", false, nil) then
+      fk = named(dialect, tname, fk, "fkey")
+      if dialect.name == "mysql" and not indexed(model_t, fk.columns) then
+        -- the downgrade drops the index MySQL makes for the key, too (after
+        -- the key: downgrade runs these in reverse)
+        local ix = { name = fk.name, columns = fk.columns, unique = false }
+        out[#out + 1] = change(7, { op = "comment", text = "" }, { op = "drop_index", table = tname, index = ix })
+      end
       out[#out + 1] = change(7, { op = "create_foreign_key", table = tname, entry = fk },
         { op = "drop_constraint", table = tname, kind = "foreignkey", entry = fk })
     end
@@ -333,7 +375,7 @@ local function compare_table(out, cfg, dialect, tname, model_t, db_t)
         { op = "add_column", table = tname, column = d })
     end
   end
-  compare_constraints(out, cfg, tname, model_t, with_renames(db_t, renamed))
+  compare_constraints(out, cfg, dialect, tname, model_t, with_renames(db_t, renamed))
   if dialect.comments and comment_of(model_t.comment) ~= comment_of(db_t.comment) then
     local function set(c) return c and { op = "create_table_comment", table = tname, comment = c }
       or { op = "drop_table_comment", table = tname } end
@@ -441,7 +483,8 @@ function M.describe(c)
   elseif u.op == "create_index" then return str_format("add index %s on %s", u.index.name or "?", u.table)
   elseif u.op == "drop_index" then return str_format("remove index %s on %s", u.index.name or "?", u.table)
   elseif u.op == "create_unique_constraint" then
-    return str_format("add unique constraint on %s (%s)", u.table, list_key(u.entry.columns))
+    return str_format("add unique constraint %son %s (%s)", u.entry.name and (u.entry.name .. " ") or "", u.table,
+      list_key(u.entry.columns))
   elseif u.op == "create_foreign_key" then
     return str_format("add foreign key %s (%s) -> %s (%s)", u.table, list_key(u.entry.columns), u.entry.ref_table,
       list_key(u.entry.ref_columns))

@@ -37,7 +37,10 @@ function M.changes(ctx, graph, no_revisions)
   local path = model.path(cfg)
   local heads, herr = ctx:current_heads()
   if not heads then return nil, herr, 1 end
-  if not same_heads(heads, graph:heads()) then
+  -- A baseline starts from whatever the database has; its version rows,
+  -- if any, are another tool's (stamp --purge replaces them).
+  local baseline_wanted = not path and no_revisions
+  if not baseline_wanted and not same_heads(heads, graph:heads()) then
     return nil, str_format("the database is not up to date: it is at %s, and the head%s %s; run 'luamig upgrade"
       .. " heads' first, so that the new revision starts from the schema the revisions make",
       #heads > 0 and table_concat(heads, ", ") or "base", #graph:heads() == 1 and " is" or "s are",

@@ -197,7 +197,8 @@ local function op_lines(dialect, u, in_batch)
   local p = in_batch and "batch." or "op."
   local function t_arg() if in_batch then return nil end return q(u.table) end
   local k = u.op
-  if k == "create_table" then return create_table_lua(dialect, u.table)
+  if k == "comment" then return {}
+  elseif k == "create_table" then return create_table_lua(dialect, u.table)
   elseif k == "drop_table" then
     local o = u.enums and #u.enums > 0 and opts_lua { { "enums", qlist(u.enums) } } or nil
     return { str_format("-- drops table %s and every row in it", u.table.name), call("op.drop_table", q(u.table.name), o) }
