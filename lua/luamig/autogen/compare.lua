@@ -448,12 +448,21 @@ function M.diff(model_snap, db_snap, dialect, cfg, excluded)
     c.rank = #drop_order - i + 1
     out[#out + 1] = c
   end
-  -- PostgreSQL enum types: values added to a type that stays
+  -- PostgreSQL enum types whose values change; the columns that use one
+  -- (by their names after this revision's renames) for a rebuild
   for name, values in pairs(model_snap.enums or {}) do
     local old = db_snap.enums and db_snap.enums[name]
     if old and table_concat(old, "\0") ~= table_concat(values, "\0") then
-      out[#out + 1] = change(10, { op = "enum_values", name = name, from = old, to = values },
-        { op = "enum_values", name = name, from = values, to = old })
+      local users = {}
+      for _, tname in ipairs(snapshot.table_names(model_snap)) do
+        for _, col in ipairs(model_snap.tables[tname].columns) do
+          if col.type and col.type.name == "Enum" and col.type.enum_name == name then
+            users[#users + 1] = { table = tname, column = col.name }
+          end
+        end
+      end
+      out[#out + 1] = change(10, { op = "enum_values", name = name, from = old, to = values, columns = users },
+        { op = "enum_values", name = name, from = values, to = old, columns = users })
     end
   end
   -- stable: by phase, then in the order found

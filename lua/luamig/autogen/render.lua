@@ -171,6 +171,38 @@ end
 ---------------------------------------------------------------------------
 -- One op
 
+-- A PostgreSQL enum's new values. Values only added at the end: ALTER TYPE
+-- ... ADD VALUE. Anything else (a value removed, the order changed):
+-- PostgreSQL cannot drop an enum value, so the type is rebuilt and every
+-- column using it converted through text (rows holding a removed value
+-- make that fail, loudly).
+local function enum_lines(dialect, u)
+  local appended = #u.to > #u.from
+  for i, v in ipairs(u.from) do if u.to[i] ~= v then appended = false end end
+  local lines = {}
+  local function exec(sql) lines[#lines + 1] = call("op.execute", q(sql)) end
+  local t = dialect:quote(u.name)
+  if appended then
+    for i = #u.from + 1, #u.to do
+      exec(str_format("ALTER TYPE %s ADD VALUE IF NOT EXISTS %s", t, dialect:literal(u.to[i])))
+    end
+    return lines
+  end
+  local values = {}
+  for i, v in ipairs(u.to) do values[i] = dialect:literal(v) end
+  local old = dialect:quote(u.name .. "_old")
+  lines[#lines + 1] = str_format("-- enum %s: values (%s) become (%s); PostgreSQL cannot drop a value, so the type is rebuilt",
+    u.name, table_concat(u.from, ", "), table_concat(u.to, ", "))
+  exec(str_format("ALTER TYPE %s RENAME TO %s", t, old))
+  exec(str_format("CREATE TYPE %s AS ENUM (%s)", t, table_concat(values, ", ")))
+  for _, c in ipairs(u.columns or {}) do
+    local col = dialect:quote(c.column)
+    exec(str_format("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text::%s", dialect:quote(c.table), col, t, col, t))
+  end
+  exec(str_format("DROP TYPE %s", old))
+  return lines
+end
+
 -- existing_* options: MySQL needs the whole column to MODIFY it.
 local function existing_opts(o, col)
   o[#o + 1] = { "existing_type", type_lua(col.type, col.type_text) }
@@ -238,23 +270,7 @@ local function op_lines(dialect, u, in_batch)
     return { call(p .. "drop_constraint", q(u.entry.name), t_arg(), opts_lua { { "type_", q(u.kind) } }) }
   elseif k == "create_table_comment" then return { call("op.create_table_comment", q(u.table), q(u.comment)) }
   elseif k == "drop_table_comment" then return { call("op.drop_table_comment", q(u.table)) }
-  elseif k == "enum_values" then
-    local had, lines = {}, {}
-    for _, v in ipairs(u.from) do had[v] = true end
-    local keep = {}
-    for _, v in ipairs(u.to) do keep[v] = true end
-    for _, v in ipairs(u.from) do
-      if not keep[v] then
-        lines[#lines + 1] = str_format("-- enum %s loses value %s: PostgreSQL cannot drop an enum value; rebuild the type by hand", u.name, v)
-      end
-    end
-    for _, v in ipairs(u.to) do
-      if not had[v] then
-        lines[#lines + 1] = call("op.execute", q(str_format("ALTER TYPE %s ADD VALUE IF NOT EXISTS %s",
-          dialect:quote(u.name), dialect:literal(v))))
-      end
-    end
-    return lines
+  elseif k == "enum_values" then return enum_lines(dialect, u)
   end
   error("render: unknown op " .. tostring(k))
 end
