@@ -250,19 +250,21 @@ describe("reflect MySQL/MariaDB schemas #mysql", function()
         return names
       end)())
     local t = snap().tables.child
-    local function fk(name, cols, ref_cols, ondelete, onupdate)
+    -- implicit_index: the index the server made for the key (compare drops
+    -- it with the key); none where an index of the table's own serves
+    local function fk(name, cols, ref_cols, ondelete, onupdate, implicit)
       return { name = name, columns = cols, ref_table = "parent", ref_columns = ref_cols,
-        ondelete = ondelete, onupdate = onupdate }
+        ondelete = ondelete, onupdate = onupdate, implicit_index = implicit }
     end
     assert.same({
-      fk("child_ibfk_1", { "p_plain" }, { "id" }),
-      fk("fk_cascade", { "p_cascade" }, { "id" }, "CASCADE", "CASCADE"),
+      fk("child_ibfk_1", { "p_plain" }, { "id" }, nil, nil, "p_plain"),
+      fk("fk_cascade", { "p_cascade" }, { "id" }, "CASCADE", "CASCADE", "fk_cascade"),
       fk("fk_late", { "p_late" }, { "id" }),
-      fk("fk_multi", { "x", "y" }, { "x", "y" }, nil, "CASCADE"),
-      fk("fk_noaction", { "p_noaction" }, { "id" }),
-      fk("fk_null", { "p_null" }, { "id" }, "SET NULL"),
+      fk("fk_multi", { "x", "y" }, { "x", "y" }, nil, "CASCADE", "fk_multi"),
+      fk("fk_noaction", { "p_noaction" }, { "id" }, nil, nil, "fk_noaction"),
+      fk("fk_null", { "p_null" }, { "id" }, "SET NULL", nil, "fk_null"),
       fk("fk_own", { "p_own" }, { "id" }),
-      fk("fk_restrict", { "p_restrict" }, { "id" }),
+      fk("fk_restrict", { "p_restrict" }, { "id" }, nil, nil, "fk_restrict"),
     }, t.foreign_keys)
     assert.same({
       { name = "ix_late", columns = { "p_late" }, unique = false },
@@ -335,7 +337,7 @@ describe("reflect MySQL/MariaDB schemas #mysql", function()
     assert.same({}, s.tables.kept.indexes)
     assert.same({}, s.tables.kept.checks)
     assert.same({ { name = "refs_ibfk_1", columns = { "o" }, ref_table = "elsewhere", ref_schema = other_db,
-      ref_columns = { "id" } } }, s.tables.refs.foreign_keys)
+      ref_columns = { "id" }, implicit_index = "o" } }, s.tables.refs.foreign_keys)
     assert.same({ "kept", "luamig_history", "luamig_version", "refs" }, snapshot.table_names(snap()))
   end)
 

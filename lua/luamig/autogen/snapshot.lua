@@ -19,7 +19,8 @@
 --                   unique = false, where = nil | "SQL text" }, ... },
 --     foreign_keys = { { name = "fk_x" | nil, columns = { "user_id" }, ref_table = "users",
 --                        ref_columns = { "id" }, ondelete = nil | "CASCADE" | "SET NULL" | "SET DEFAULT" | "RESTRICT",
---                        onupdate = (same) }, ... },
+--                        onupdate = (same), ref_schema = nil | "other" (another schema),
+--                        implicit_index = nil | "name" (MySQL: the index the server made for it) }, ... },
 --     checks = { { name = "ck_x" | nil, sqltext = "price > 0" }, ... },
 --   }
 --   column = {
