@@ -64,6 +64,8 @@ local CASES = {
   { "a removed index", USERS:gsub('%)%)\n$', '),\n  Index("ix_users_email", "email"))\n'), USERS, "remove index ix_users_email on users" },
   { "an added unique constraint", USERS, USERS:gsub('%)%)\n$', '),\n  UniqueConstraint("email", { name = "uq_users_email" }))\n'),
     "uq_users_email" },
+  { "a removed unique constraint", USERS:gsub('%)%)\n$', '),\n  UniqueConstraint("email", { name = "uq_users_email" }))\n'), USERS,
+    "uq_users_email" },
   { "an added foreign key", USERS .. POSTS,
     USERS .. POSTS:gsub('%)%)\n$', '),\n  ForeignKeyConstraint({ "user_id" }, { "users.id" }, { name = "fk_posts_user", ondelete = "CASCADE" }))\n'),
     "add foreign key posts (user_id) -> users (id)" },
@@ -72,6 +74,8 @@ local CASES = {
     USERS .. POSTS, "remove foreign key fk_posts_user on posts" },
   { "an added check constraint", USERS, USERS:gsub('%)%)\n$', '),\n  CheckConstraint("score >= 0", { name = "ck_users_score" }))\n'),
     "add check constraint ck_users_score on users" },
+  { "a removed check constraint", USERS:gsub('%)%)\n$', '),\n  CheckConstraint("score >= 0", { name = "ck_users_score" }))\n'),
+    USERS, "remove check constraint ck_users_score on users" },
   { "a comment change", USERS, USERS:gsub('String%(50%)%)', 'String(50), { comment = "shown on the profile" })')
       :gsub('%)%)\n$', '),\n  { comment = "people who sign in" })\n'),
     "change comment of column users.name", only = { postgres = true, mysql = true } },
@@ -149,6 +153,41 @@ for _, b in ipairs(backends.all()) do
       assert.matches("the database is not up to date: it is at base, and the head is r1; run 'luamig upgrade heads' first",
         r.stderr, 1, true)
       assert.equal(1, #h.run(dir, { "heads" }).stdout:gsub("[^\n]", ""))
+    end)
+
+    it("leaves out what include_name and include_object say, and never the luamig tables", function()
+      local dir = h.project {
+        ["migrations/models.lua"] = USERS,
+        ["luamig.lua"] = [[return {
+          include_name = function(name, type_) return not (type_ == "table" and name:match("^legacy_")) end,
+          include_object = function(object, name, type_) return not (type_ == "column" and name == "scratch") end,
+        }]],
+      }
+      luamig(dir, { "revision", "--autogenerate", "-m", "before", "--rev-id", "r1" })
+      luamig(dir, { "upgrade", "head" })
+      b:with(url, function(conn)
+        assert(conn:execute("CREATE TABLE legacy_orders (id INTEGER PRIMARY KEY)"))
+        assert(conn:execute("CREATE TABLE other_orders (id INTEGER PRIMARY KEY)"))
+      end)
+      h.write_file(dir .. "/migrations/models.lua",
+        USERS:gsub('%)%)\n$', '),\n  Column("scratch", Integer))\n'))
+      local r = h.run(dir, h.with_url(url, { "check" }))
+      assert.equal(1, r.status)
+      assert.equal("remove table other_orders\n", r.stdout)
+    end)
+
+    it("runs post_write_hook on the new file", function()
+      local dir = h.project {
+        ["migrations/models.lua"] = USERS,
+        ["luamig.lua"] = [[return { post_write_hook = "sed -i '1s/^/-- formatted by the hook\\n/'" }]],
+      }
+      luamig(dir, { "revision", "--autogenerate", "-m", "before", "--rev-id", "r1" })
+      assert.matches("^%-%- formatted by the hook\n%-%- before\n", h.read_file(dir .. "/migrations/versions/r1_before.lua"))
+      luamig(dir, { "upgrade", "head" })
+      h.write_file(dir .. "/luamig.lua", [[return { post_write_hook = "false" }]])
+      local r = h.run(dir, h.with_url(url, { "revision", "--autogenerate", "-m", "again", "--rev-id", "r2" }))
+      assert.equal(1, r.status)
+      assert.matches('post_write_hook "false" failed on [^ ]*r2_again%.lua %(exit 1%); the file is written', r.stderr)
     end)
 
     it("check --json lists the differences", function()
