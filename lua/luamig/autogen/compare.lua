@@ -26,6 +26,7 @@
 
 local snapshot = require "luamig.autogen.snapshot"
 local naming = require "luamig.naming"
+local types = require "luamig.types"
 
 local ipairs, pairs, type, tostring, tonumber, pcall, next = ipairs, pairs, type, tostring, tonumber, pcall, next
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
@@ -403,6 +404,68 @@ local function dependency_order(tables)
   return order
 end
 
+-- PostgreSQL's named enum types live apart from the columns: a new table
+-- or column using a type that exists (in the database, or made by an
+-- earlier op of this revision) must not create it again, and a table or
+-- column that takes the last use of a type with it drops the type too
+-- (and its inverse makes it again).
+local function named_enum(col)
+  local t = col.type
+  return t and t.name == "Enum" and t.enum_name or nil
+end
+
+local function without_create(col)
+  local copy = {}
+  for k, v in pairs(col) do copy[k] = v end
+  copy.type = types.Enum(col.type.values, { name = col.type.enum_name, schema = col.type.schema, create_type = false })
+  return copy
+end
+
+local function settle_enums(changes, model_snap, db_snap)
+  local exists, wanted = {}, {}
+  for name in pairs(db_snap.enums or {}) do exists[name] = true end
+  for name in pairs(model_snap.enums or {}) do wanted[name] = true end
+  local function claim(columns)
+    local out, made = {}, {}
+    for i, col in ipairs(columns) do
+      local e = named_enum(col)
+      if e and exists[e] then out[i] = without_create(col)
+      else
+        out[i] = col
+        if e then exists[e] = true; made[#made + 1] = e end
+      end
+    end
+    return out, made
+  end
+  local function released(columns)
+    local out = {}
+    for _, col in ipairs(columns) do
+      local e = named_enum(col)
+      if e and not wanted[e] then out[#out + 1] = e end
+    end
+    return out
+  end
+  for _, c in ipairs(changes) do
+    local u = c.up
+    if u.op == "create_table" then
+      local t = {}
+      for k, v in pairs(u.table) do t[k] = v end
+      local made
+      t.columns, made = claim(u.table.columns)
+      c.up = { op = "create_table", table = t }
+      c.down = { op = "drop_table", table = t, enums = made }
+    elseif u.op == "add_column" then
+      local cols, made = claim({ u.column })
+      c.up = { op = "add_column", table = u.table, column = cols[1] }
+      c.down = { op = "drop_column", table = u.table, column = cols[1], enums = made }
+    elseif u.op == "drop_table" then
+      u.enums = released(u.table.columns)
+    elseif u.op == "drop_column" then
+      u.enums = released({ u.column })
+    end
+  end
+end
+
 --- changes = compare.diff(model_snap, db_snap, dialect, cfg, excluded)
 -- excluded: set of table names never compared (version, history).
 function M.diff(model_snap, db_snap, dialect, cfg, excluded)
@@ -471,6 +534,7 @@ function M.diff(model_snap, db_snap, dialect, cfg, excluded)
     if a.phase ~= b.phase then return a.phase < b.phase end
     return a.seq < b.seq
   end)
+  if dialect.named_enums then settle_enums(out, model_snap, db_snap) end
   return out
 end
 

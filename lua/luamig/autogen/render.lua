@@ -239,8 +239,9 @@ local function op_lines(dialect, u, in_batch)
     local c = u.column
     return { call(p .. "add_column", t_arg(), column_lua(dialect, c, false, false)) }
   elseif k == "drop_column" then
+    local o = not in_batch and u.enums and #u.enums > 0 and opts_lua { { "enums", qlist(u.enums) } } or nil
     return { str_format("-- drops column %s.%s and the data in it", u.table, u.column.name),
-      call(p .. "drop_column", t_arg(), q(u.column.name)) }
+      call(p .. "drop_column", t_arg(), q(u.column.name), o) }
   elseif k == "rename_column" then
     return { call(p .. "alter_column", t_arg(), q(u.from), opts_lua { { "new_column_name", q(u.to) } }) }
   elseif k == "alter_column" then return { call(p .. "alter_column", t_arg(), q(u.column), alter_opts(u)) }
