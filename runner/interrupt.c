@@ -45,9 +45,11 @@ static lua_State *volatile hook_state = NULL;  /* the main thread of the state t
 
 #define REARM_COUNT 1000  /* instructions between two raises once fired */
 
+/* Only once trap() ran (the luamig executable): a program embedding
+** luamig keeps its signals, and its threads never touch this table. */
 void lm_interrupt_watch (const struct lm_driver *drv, void *conn) {
   int i;
-  if (drv->cancel == NULL) return;
+  if (drv->cancel == NULL || hook_state == NULL) return;
   for (i = 0; i < MAX_WATCHED; i++) {
     if (watched[i].conn == NULL) {
       watched[i].drv = drv;

@@ -40,10 +40,12 @@ end
 -- lock first (see luamig.lock) and catches Ctrl-C and SIGTERM (see
 -- runner/interrupt.c); whatever it reads after that is read under the lock.
 local function with_context(cfg, opts, fn, writes)
+  -- Before connecting, so that a signal can cancel the connection's
+  -- statement; an embedding program keeps its own signals (opts.embedded).
+  if writes and not opts.embedded then interrupt.trap() end
   local ctx, err, status = context.open(cfg, { log = opts.log, verbose = opts.verbose })
   if not ctx then return nil, err, status end
   if writes then
-    interrupt.trap()
     local held, lerr, lstatus = lock.acquire(ctx, opts.lock_timeout or cfg.lock_timeout, opts.log)
     if not held then ctx:close(); return nil, lerr, lstatus end
     ctx.lock = held
