@@ -145,7 +145,7 @@ local COMMANDS = {
     flags = { LOCK_TIMEOUT },
   },
   test = {
-    usage = "test [BUSTED ARGS...]", passthrough = true,
+    usage = "test [SPEC...] [-u URL] [BUSTED ARGS...]", passthrough = true,
     summary = "run busted specs inside luamig (no separate C module needed)",
     flags = {},
   },

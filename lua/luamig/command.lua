@@ -71,6 +71,29 @@ end
 ---------------------------------------------------------------------------
 -- init
 
+-- The spec `luamig init` writes: the ready-made checks of luamig.testing.
+local SPEC_TEMPLATE = [[
+-- Checks of this project's migrations: `luamig test` (or busted, with the
+-- luamig module on the path). They run on a scratch SQLite database in
+-- memory; `luamig test -u postgresql://user:pass@host/postgres` makes a
+-- scratch database on that server instead.
+local testing = require "luamig.testing"
+
+describe("the migrations", function()
+  local env
+  before_each(function() env = testing.environment() end)
+  after_each(function() env:close() end)
+
+  it("have a single head", function() env:single_head() end)
+  it("apply to an empty database", function() env:upgrade_from_base() end)
+  it("go up, down and up again, one revision at a time", function() env:up_down_consistency() end)
+  it("leave no trace when downgraded", function() env:downgrade_leaves_no_trace() end)
+  if testing.has_models() then
+    it("make the schema the models declare", function() env:model_matches_ddl() end)
+  end
+end)
+]]
+
 local CONFIG_TEMPLATE = [[
 -- luamig settings. Every key is optional; these are the defaults.
 return {
@@ -107,8 +130,14 @@ function M.init(_, opts)
   if ok and not sys.stat(dir .. "/luamig.lua") then
     ok, err = write_new(dir .. "/luamig.lua", CONFIG_TEMPLATE)
   end
+  local spec_dir = dir .. "/spec"
+  if ok and not sys.stat(spec_dir) then ok, err = sys.mkdir(spec_dir) end
+  if ok and not sys.stat(spec_dir .. "/migrations_spec.lua") then
+    ok, err = write_new(spec_dir .. "/migrations_spec.lua", SPEC_TEMPLATE)
+  end
   if not ok then return nil, err, 2 end
-  opts.out(str_format("Created %s/luamig.lua and %s/{versions/,script.lua.tmpl}", dir, migrations))
+  opts.out(str_format("Created %s/luamig.lua, %s/{versions/,script.lua.tmpl} and %s/migrations_spec.lua",
+    dir, migrations, spec_dir))
   opts.out("Next: luamig revision -m \"create first tables\"")
   return true
 end
@@ -670,8 +699,19 @@ end
 -- test: busted inside this host, so that specs need no separate C module.
 
 function M.test(_, opts)
+  -- -u URL (before or after `test`): the server luamig.testing makes its
+  -- scratch databases on; the other arguments are busted's.
+  local url, args = opts.url, {}
+  local i = 1
+  while i <= #opts.args do
+    local a = opts.args[i]
+    if a == "-u" or a == "--url" then url = opts.args[i + 1]; i = i + 2
+    elseif a:match("^%-%-url=") then url = a:sub(7); i = i + 1
+    else args[#args + 1] = a; i = i + 1 end
+  end
+  if url then require("luamig.testing").default_url = url end
   _G.arg = { [0] = "busted" }
-  for i, a in ipairs(opts.args) do _G.arg[i] = a end
+  for j, a in ipairs(args) do _G.arg[j] = a end
   local ok, runner = pcall(require, "busted.runner")
   if not ok then
     return nil, "test: busted is not installed (apt-get install lua-busted): " .. tostring(runner), 2
