@@ -91,6 +91,7 @@ local COMMANDS = {
     summary = "show the revision(s) the database is at",
     flags = {
       { "--check-heads", key = "check_heads", help = "exit 1 unless the database is at the heads" },
+      { "--json", key = "json", help = "JSON output" },
     },
   },
   history = {
@@ -98,7 +99,7 @@ local COMMANDS = {
     summary = "list revisions, newest first (--applied: the steps that ran on the database)",
     flags = {
       { "--applied", key = "applied", help = "list the history table: every step run, by whom, how it ended" },
-      { "--json", key = "json", help = "with --applied: JSON output" },
+      { "--json", key = "json", help = "JSON output (with --applied too)" },
       { "-r", "--rev-range", key = "range", value = "RANGE", help = "only FROM:TO (e.g. base:head, -3:current)" },
       { "-i", "--indicate-current", key = "indicate_current", help = "mark the database's revisions (current)" },
     },
@@ -108,6 +109,7 @@ local COMMANDS = {
     summary = "show the newest revision of each branch",
     flags = {
       { "--resolve-dependencies", key = "resolve_dependencies", help = "leave out heads other revisions depend on" },
+      { "--json", key = "json", help = "JSON output" },
     },
   },
   branches = {
@@ -307,8 +309,20 @@ function M.parse(argv)
   return opts
 end
 
+-- Colour only for a person at a terminal: not when stderr is a file or a
+-- pipe (CI logs), not with NO_COLOR set (https://no-color.org), not on a
+-- dumb terminal.
+local function colour()
+  local no_color, term = os.getenv("NO_COLOR"), os.getenv("TERM")
+  return sys.isatty(io_stderr) and (no_color == nil or no_color == "") and term ~= "dumb"
+end
+
 local function report(msg)
-  io_stderr:write("luamig: ", msg, "\n")
+  if colour() then
+    io_stderr:write("\27[1;31mluamig:\27[0m ", msg, "\n")
+  else
+    io_stderr:write("luamig: ", msg, "\n")
+  end
 end
 
 --- Entry point from the C host: returns the exit status.

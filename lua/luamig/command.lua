@@ -424,9 +424,17 @@ function M.current(cfg, opts)
   if not graph then return nil, err, status end
   local heads, herr, hstatus = database_heads(cfg, opts)
   if not heads then return nil, herr, hstatus end
-  local marks = report.marks(graph)
-  if opts.verbose then opts.out("Current revision(s) for " .. config.mask_url(cfg.url) .. ":") end
-  for _, id in ipairs(heads) do
+  local marks = report.marks(graph, opts.json and heads or nil)
+  if opts.json then
+    local list = {}
+    for i, id in ipairs(heads) do
+      local node = graph:get(id)
+      list[i] = node and report.json_node(graph, node, marks) or { id = id, unknown = true }
+    end
+    opts.out(require("luamig.json").encode({ url = config.mask_url(cfg.url), heads = list }))
+  end
+  if opts.verbose and not opts.json then opts.out("Current revision(s) for " .. config.mask_url(cfg.url) .. ":") end
+  for _, id in ipairs(opts.json and {} or heads) do
     local node = graph:get(id)
     if not node then opts.out(str_format("%s (no revision file has this id)", id))
     elseif opts.verbose then opts.out(report.block(graph, node, marks))
@@ -447,14 +455,17 @@ function M.heads(cfg, opts)
   local graph, err, status = load_graph(cfg)
   if not graph then return nil, err, status end
   local marks = report.marks(graph)
+  local list = {}
   for _, id in ipairs(graph:heads()) do
     local node = graph:get(id)
     -- With dependencies resolved, a head that another revision depends on
     -- is not a head of its own.
     if not (opts.resolve_dependencies and #(node.dependents or {}) > 0) then
-      opts.out(opts.verbose and report.block(graph, node, marks) or report.decorated(graph, node, marks))
+      if opts.json then list[#list + 1] = report.json_node(graph, node, marks)
+      else opts.out(opts.verbose and report.block(graph, node, marks) or report.decorated(graph, node, marks)) end
     end
   end
+  if opts.json then opts.out(require("luamig.json").encode(list)) end
   return true
 end
 
@@ -518,6 +529,12 @@ function M.history(cfg, opts)
   local marks = report.marks(graph, opts.indicate_current and current or nil)
   local nodes, herr = graph:history(opts.range, current)
   if not nodes then return nil, (opts.range and ("-r " .. opts.range .. ": ") or "") .. herr, 2 end
+  if opts.json then
+    local list = {}
+    for i, node in ipairs(nodes) do list[i] = report.json_node(graph, node, marks) end
+    opts.out(require("luamig.json").encode(list))
+    return true
+  end
   for _, node in ipairs(nodes) do
     opts.out(opts.verbose and report.block(graph, node, marks) or report.line(graph, node, marks))
   end

@@ -75,6 +75,17 @@ function M.block(graph, node, marks)
   return table_concat(lines, "\n")
 end
 
+--- A revision as plain data, for --json.
+function M.json_node(graph, node, marks)
+  local json = require "luamig.json"
+  return {
+    id = node.id, down_revisions = node.down_revisions, depends_on = node.depends_on,
+    branch_labels = node.labels or {}, doc = node.doc or "", path = node.path or json.null,
+    is_head = marks.head[node.id] == true, is_current = marks.current[node.id] == true,
+    is_branch_point = #(node.children or {}) > 1, is_merge_point = #node.down_revisions > 1,
+  }
+end
+
 --- The `branches` entry of a branch point:
 --   1975ea83b712 (branchpoint)
 --                -> 27c6a30d7c24 (head), add cart table

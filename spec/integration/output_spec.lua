@@ -1,0 +1,52 @@
+-- What luamig prints for people and for programs: colour only at a
+-- terminal and never with NO_COLOR; --json from current, heads, history.
+local h = require "helpers.luamig"
+
+local ESC = "\27["
+
+-- Run luamig under a pseudo-terminal (util-linux `script`): stdout and
+-- stderr arrive together.
+local function at_terminal(dir, args, env)
+  local parts = {}
+  for _, a in ipairs(args) do parts[#parts + 1] = h.shell_quote(a) end
+  local inner = h.shell_quote(h.bin) .. " " .. table.concat(parts, " ")
+  local prefix = "cd " .. h.shell_quote(dir) .. " && env -u NO_COLOR " .. (env or "") .. " TERM=xterm "
+  local p = io.popen(prefix .. "script -qec " .. h.shell_quote(inner) .. " /dev/null")
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
+describe("output #sqlite", function()
+  after_each(h.cleanup)
+
+  it("colours the error prefix at a terminal only, and never with NO_COLOR", function()
+    local dir = h.tmpdir()
+    local tty = at_terminal(dir, { "frobnicate" })
+    assert.matches(ESC .. "1;31mluamig:" .. ESC .. "0m unknown command \"frobnicate\"", tty, 1, true)
+    local plain = at_terminal(dir, { "frobnicate" }, "NO_COLOR=1")
+    assert.matches("luamig: unknown command \"frobnicate\"", plain, 1, true)
+    assert.is_nil(plain:find(ESC, 1, true))
+    local piped = h.run(dir, { "frobnicate" })
+    assert.equal(2, piped.status)
+    assert.equal("luamig: unknown command \"frobnicate\" (see 'luamig --help')\n", piped.stderr)
+  end)
+
+  it("gives current, heads and history as JSON", function()
+    local dir = h.example_project()
+    local url = "sqlite:" .. dir .. "/app.db"
+    h.run_ok(dir, { "-u", url, "upgrade", "9b7e21c4d8a0" })
+    local cur = h.run_ok(dir, { "-u", url, "current", "--json" }).stdout
+    assert.matches('^{"heads":%[{.-"id":"9b7e21c4d8a0","is_branch_point":false,"is_current":true,"is_head":false', cur)
+    assert.matches('"url":"sqlite:[^"]*app%.db"}\n$', cur)
+    local heads = h.run_ok(dir, { "heads", "--json" }).stdout
+    assert.matches('^%[{"branch_labels":%[%],"depends_on":%[%],"doc":"count clicks per link","down_revisions":%["9b7e21c4d8a0"%],'
+      .. '"id":"c3d5e7f90a12","is_branch_point":false,"is_current":false,"is_head":true', heads)
+    local hist = h.run_ok(dir, { "-u", url, "history", "--json", "-i" }).stdout
+    local ids = {}
+    for id in hist:gmatch('"id":"(%x+)"') do ids[#ids + 1] = id end
+    assert.same({ "c3d5e7f90a12", "9b7e21c4d8a0", "4f1c0a9be2d3" }, ids)
+    assert.matches('"down_revisions":%[%],"id":"4f1c0a9be2d3"', hist)
+    assert.matches('"id":"9b7e21c4d8a0","is_branch_point":false,"is_current":true', hist)
+  end)
+end)
