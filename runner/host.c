@@ -2,6 +2,7 @@
 ** host.c: the Lua host of the luamig executable, after lua.c: a protected
 ** entry that sets the state up and runs require("luamig.cli").main(args),
 ** one docall with a message handler that adds a traceback, one report.
+** The set-up (lm_setup) is shared with the embedding API (api.c).
 */
 
 #include <stdio.h>
@@ -241,11 +242,8 @@ static int exit_status (lua_State *L) {
 }
 
 
-int lm_pmain (lua_State *L) {
-  int argc = (int)lua_tointeger(L, 1);
-  char **argv = (char **)lua_touserdata(L, 2);
-  const char *argv0 = (argc > 0 && argv[0] != NULL) ? argv[0] : "luamig";
-  int i, status, exe, dir;
+int lm_setup (lua_State *L, const char *exe) {
+  int found;
   luaL_checkversion(L);
   luaL_openlibs(L);
   preload(L, "luamig.driver", luaopen_luamig_driver);
@@ -255,12 +253,27 @@ int lm_pmain (lua_State *L) {
   preload(L, "luamig.filelock", luaopen_luamig_filelock);
   preload(L, "luamig.checksum", luaopen_luamig_checksum);
   add_embedded_searcher(L);
+  push_lua_dir(L, exe);
+  found = lua_isstring(L, -1);
+  if (found)
+    prepend_path(L, lua_tostring(L, -1));
+  lua_pop(L, 1);
+  return found;
+}
+
+
+int lm_pmain (lua_State *L) {
+  int argc = (int)lua_tointeger(L, 1);
+  char **argv = (char **)lua_touserdata(L, 2);
+  const char *argv0 = (argc > 0 && argv[0] != NULL) ? argv[0] : "luamig";
+  int i, status, found;
   push_exe_path(L, argv0);
-  exe = lua_gettop(L);
-  if (lua_isstring(L, exe)) {
-    lua_pushvalue(L, exe);
+  if (lua_isstring(L, -1)) {
+    lua_pushvalue(L, -1);
     lua_setfield(L, LUA_REGISTRYINDEX, LM_EXE_PATH_KEY);
   }
+  found = lm_setup(L, lua_tostring(L, -1));
+  lua_pop(L, 1);
   lua_createtable(L, argc, 1);  /* global `arg`, as lua.c makes it */
   lua_pushstring(L, argv0);
   lua_rawseti(L, -2, 0);
@@ -269,13 +282,9 @@ int lm_pmain (lua_State *L) {
     lua_rawseti(L, -2, i);
   }
   lua_setglobal(L, "arg");
-  push_lua_dir(L, lua_tostring(L, exe));
-  dir = lua_gettop(L);
-  if (lua_isstring(L, dir))
-    prepend_path(L, lua_tostring(L, dir));
   lua_getglobal(L, "require");
   lua_pushliteral(L, "luamig.cli");
-  if (lua_isstring(L, dir))
+  if (found)
     lua_call(L, 1, 1);
   else if (lua_pcall(L, 1, 1, 0) != LUA_OK)  /* installed some other way? */
     return luaL_error(L, "cannot find luamig's Lua sources (luamig/cli.lua);"

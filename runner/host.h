@@ -1,6 +1,7 @@
 /*
-** host.h: the luamig executable's Lua host (host.c), and the C modules it
-** preloads (binding.c, sys.c), which luamig.so exports for plain `lua`.
+** host.h: the luamig executable's Lua host (host.c), shared with the
+** embedding API (api.c), and the C modules it preloads (binding.c, sys.c),
+** which luamig.so exports for plain `lua`.
 */
 
 #ifndef luamig_host_h
@@ -8,10 +9,14 @@
 
 #include "lua.h"
 
+/* What luamig.so exports. libluamig.so defines it empty: it exports the
+** API of luamig.h alone. */
+#if !defined(LM_EXPORT)
 #if defined(__GNUC__)
 #define LM_EXPORT __attribute__((visibility("default")))
 #else
 #define LM_EXPORT
+#endif
 #endif
 
 /* Registry field holding the absolute path of the running executable (a
@@ -25,6 +30,14 @@ LM_EXPORT int luaopen_luamig_revscan (lua_State *L);
 LM_EXPORT int luaopen_luamig_interrupt (lua_State *L);
 LM_EXPORT int luaopen_luamig_filelock (lua_State *L);
 LM_EXPORT int luaopen_luamig_checksum (lua_State *L);
+
+/* Set a new state up as luamig's host: open the standard libraries,
+** preload the C modules, add the searcher of the modules compiled in
+** (build/embedded_lua.c) and put the Lua sources' directory, when found,
+** in front of package.path. `exe` is the running executable's path, or
+** NULL in a program that embeds libluamig. Returns whether the sources'
+** directory was found. Raises errors: call it in protected mode. */
+int lm_setup (lua_State *L, const char *exe);
 
 /* The protected entry: call with (argc as integer, argv as light userdata)
 ** and one result, the process exit status (an integer). It opens the
