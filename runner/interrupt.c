@@ -125,12 +125,15 @@ static int i_caught (lua_State *L) {
   return 2;
 }
 
-/* guard(on): while on, a caught signal raises in the running Lua code. */
+/* guard(on): while on, a caught signal raises in the running Lua code.
+** Nothing to do before trap(): an embedding program's threads leave the
+** globals alone. */
 static int i_guard (lua_State *L) {
   int on = lua_toboolean(L, 1);
+  if (hook_state == NULL) return 0;
   guarded = on;
   if (on && caught_signal != 0) arm_hook();
-  if (!on && hook_state != NULL) lua_sethook(hook_state, NULL, 0, 0);
+  if (!on) lua_sethook(hook_state, NULL, 0, 0);
   return 0;
 }
 

@@ -362,9 +362,14 @@ static int s_hostname (lua_State *L) {
 }
 
 
+/* getpwuid_r, not getpwuid: threads of a program embedding luamig may ask
+** at the same time. */
 static int s_username (lua_State *L) {
-  struct passwd *pw = getpwuid(geteuid());
-  const char *name = pw != NULL ? pw->pw_name : NULL;
+  struct passwd pwd, *pw = NULL;
+  char buf[1024];
+  const char *name;
+  if (getpwuid_r(geteuid(), &pwd, buf, sizeof buf, &pw) != 0) pw = NULL;
+  name = pw != NULL ? pw->pw_name : NULL;
   if (name == NULL) name = getenv("USER");
   if (name == NULL) name = getenv("LOGNAME");
   if (name == NULL) lua_pushnil(L);
