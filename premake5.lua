@@ -9,6 +9,10 @@
 -- luamig.so is the Lua C module (luaopen_luamig_driver, luaopen_luamig_sys)
 -- that plain `lua5.4`/busted load from bin/?.so; it does not link liblua,
 -- the interpreter provides those symbols.
+-- The embedding library (runner/luamig.h): bin/libluamig.so, and
+-- bin/static/libluamig.a (a directory of its own, so that -lluamig finds the
+-- archive, not the .so). The examples under examples/embed link the archive:
+-- bin/embed_app, bin/embed_threads.
 
 local ws = workspace or solution
 
@@ -209,6 +213,52 @@ local function driver_plugin(name, lib, sources)
     use_libs(lib)
     targets()
 end
+
+-- The embedding library: the executable's sources (SQLite included) and the
+-- API (runner/api.c) over the same host set-up (runner/host.c).
+local LIBRARY = { "runner/host.c", "runner/api.c", "build/embedded_lua.c" }
+
+project "libluamig"
+  kind "StaticLib"
+  targetname "luamig"
+  files(SOURCES)
+  files(LIBRARY)
+  buildoptions { "-fPIC" }  -- so that it links into shared objects too
+  only "release"
+    targetdir "bin/static"
+  only "debug"
+    targetdir "bin/debug/static"
+  only "sanitize"
+    targetdir "bin/sanitize/static"
+  only()
+
+project "libluamig_shared"
+  kind "SharedLib"
+  targetname "luamig"
+  files(SOURCES)
+  files(LIBRARY)
+  buildoptions { "-fPIC", "-fvisibility=hidden" }
+  defines { "LM_EXPORT=" }  -- only luamig.h's functions are exported
+  use_libs(LUA)
+  use_libs(SQLITE)
+  links { "dl" }
+  targets()
+
+-- A program of examples/embed, linked with bin/static/libluamig.a.
+local function embed_example(name, source)
+  project(name)
+    kind "ConsoleApp"
+    targetname(name)
+    files { source }
+    links { "libluamig" }
+    use_libs(LUA)
+    use_libs(SQLITE)
+    links { "dl", "m" }
+    targets()
+end
+
+embed_example("embed_app", "examples/embed/app.c")
+embed_example("embed_threads", "examples/embed/threads.c")
 
 driver_plugin("postgres", LIBPQ, { "runner/driver_postgres.c", "runner/driver_postgres_stmt.c" })
 driver_plugin("mysql", LIBMARIADB, { "runner/driver_mysql.c", "runner/driver_mysql_stmt.c" })

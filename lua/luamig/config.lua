@@ -174,10 +174,14 @@ local KNOWN = {
 }
 
 --- Build the settings for one run.
--- opts: config_file (explicit -c), url (-u), x (table of -x key=value).
+-- opts: config_file (explicit -c; false: no file, not even ./luamig.lua),
+-- url (-u), x (table of -x key=value).
 function M.load(opts)
   opts = opts or {}
-  local file, found = load_file(opts.config_file or "luamig.lua", opts.config_file ~= nil)
+  local file, found = {}, false
+  if opts.config_file ~= false then
+    file, found = load_file(opts.config_file or "luamig.lua", opts.config_file ~= nil)
+  end
   if not file then return nil, found end
   local where = opts.config_file or "luamig.lua"
   for k, v in pairs(file) do
