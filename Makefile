@@ -1,6 +1,8 @@
 # Makefile: wraps premake (premake5, or Debian's premake4) and the makefiles
 # it generates into build/.
-#   make                  release: bin/luamig, bin/luamig.so
+#   make                  release: bin/luamig, bin/luamig.so, the drivers,
+#                         bin/libluamig.so, bin/static/libluamig.a, the
+#                         examples bin/embed_app and bin/embed_threads
 #   make debug            bin/debug/...
 #   make sanitize         bin/sanitize/... (ASan + UBSan)
 #   make test             busted specs against the release build
@@ -9,8 +11,13 @@
 # The executable carries lua/luamig compiled to bytecode (build/embedded_lua.c,
 # rebuilt whenever a Lua file changes); LUAMIG_LUA_DIR=lua makes it run the
 # sources instead.
-# PREFIX is compiled into luamig as a fallback place for its Lua sources;
-# `make install` rebuilds with the PREFIX it installs to.
+# PREFIX is compiled into luamig and libluamig (build/luamig_config.h) as
+# the last place to look for the Lua sources and the drivers, after the
+# places relative to the executable (or libluamig.so), which are enough for
+# an installed luamig. `make install` rebuilds with the PREFIX it installs
+# to (host.c and drivers.c only); the next plain `make` rebuilds them with
+# the default again. spec/integration/install_spec.lua installs from a copy
+# of the tree, so that the tree's own build stays as it is.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -22,6 +29,17 @@ BINDIR := $(DESTDIR)$(PREFIX)/bin
 LUADIR := $(DESTDIR)$(PREFIX)/share/luamig/lua
 CMODDIR := $(DESTDIR)$(PREFIX)/lib/lua/5.4
 DRIVERDIR := $(DESTDIR)$(PREFIX)/lib/luamig
+LIBDIR := $(DESTDIR)$(PREFIX)/lib
+INCLUDEDIR := $(DESTDIR)$(PREFIX)/include
+PKGCONFIGDIR := $(DESTDIR)$(PREFIX)/lib/pkgconfig
+MAN1DIR := $(DESTDIR)$(PREFIX)/share/man/man1
+BASHCOMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+
+VERSION = $(shell sed -n 's/^\#define LUAMIG_VERSION "\(.*\)"/\1/p' runner/version.h)
+# What a program linking libluamig.a needs besides it (luamig.pc's
+# Libs.private; libluamig.so records them itself).
+LIBS_PRIVATE = $(shell pkg-config --libs lua5.4 sqlite3) -lm -ldl -lpthread
 
 .PHONY: all release debug sanitize generate test install clean
 
@@ -53,6 +71,18 @@ install: release
 	for d in bin/luamig_*.so; do [ -e "$$d" ] && install -m 644 "$$d" "$(DRIVERDIR)/"; done; true
 	cd lua && find luamig -type d -exec install -d "$(abspath $(LUADIR))/{}" \;
 	cd lua && find luamig -type f -exec install -m 644 {} "$(abspath $(LUADIR))/{}" \;
+	install -d "$(LIBDIR)" "$(INCLUDEDIR)" "$(PKGCONFIGDIR)" "$(MAN1DIR)" "$(BASHCOMPDIR)" "$(ZSHCOMPDIR)"
+	install -m 644 bin/static/libluamig.a "$(LIBDIR)/libluamig.a"
+	install -m 755 bin/libluamig.so "$(LIBDIR)/libluamig.so"
+	install -m 644 runner/luamig.h "$(INCLUDEDIR)/luamig.h"
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: luamig' 'Description: database migrations in Lua: the embedding API (luamig.h)' \
+	  'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lluamig' \
+	  'Libs.private: $(LIBS_PRIVATE)' > "$(PKGCONFIGDIR)/luamig.pc"
+	chmod 644 "$(PKGCONFIGDIR)/luamig.pc"
+	install -m 644 docs/luamig.1 "$(MAN1DIR)/luamig.1"
+	install -m 644 completions/luamig.bash "$(BASHCOMPDIR)/luamig"
+	install -m 644 completions/_luamig "$(ZSHCOMPDIR)/_luamig"
 
 clean:
 	rm -rf build bin
