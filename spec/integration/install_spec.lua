@@ -132,17 +132,29 @@ describe("make install #sqlite", function()
       commands[#commands + 1] = line:match("^  ([a-z]+) ")
     end
     assert.truthy(#commands >= 15)
-    local function covered(flag, where)
-      assert(roff:find(flag:gsub("%-", "\\-"), 1, true), ("the man page does not document %s%s"):format(flag, where))
+    -- Each command's .SS section(s), up to the next .SS or .SH.
+    local sections = {}
+    for at, name in roff:gmatch('()\n%.SS "([a-z]+)') do
+      local stop = roff:find("\n%.S[SH] ", at + 1) or #roff
+      sections[name] = (sections[name] or "") .. roff:sub(at, stop)
     end
+    local function covered(text, flag, where)
+      assert(text:find(flag:gsub("%-", "\\-"), 1, true), ("the man page does not document %s %s"):format(flag, where))
+    end
+    local globals = {}
     for _, line in ipairs(lines(help)) do
-      for flag in (line:match("^  (%-[^ ].-)   ") or ""):gmatch("%-[%w-]+") do covered(flag, "") end
+      for flag in (line:match("^  (%-[^ ].-)   ") or ""):gmatch("%-[%w-]+") do
+        globals[flag] = true
+        covered(roff:match("\n%.SH GLOBAL OPTIONS\n.-\n%.SH "), flag, "in GLOBAL OPTIONS")
+      end
     end
     for _, name in ipairs(commands) do
-      assert(roff:find('\n.SS "' .. name, 1, true), "the man page has no section for " .. name)
+      assert(sections[name], "the man page has no section for " .. name)
       if name ~= "test" then  -- test's arguments are busted's
         for _, line in ipairs(lines(sh_ok(bin .. " " .. name .. " --help").stdout)) do
-          for flag in (line:match("^  (%-[^ ].-)   ") or ""):gmatch("%-[%w-]+") do covered(flag, " (" .. name .. ")") end
+          for flag in (line:match("^  (%-[^ ].-)   ") or ""):gmatch("%-[%w-]+") do
+            if not globals[flag] then covered(sections[name], flag, "in the section of " .. name) end
+          end
         end
       end
     end
