@@ -148,7 +148,7 @@ local COMMANDS = {
   },
   test = {
     usage = "test [SPEC...] [-u URL] [BUSTED ARGS...]", passthrough = true,
-    summary = "run busted specs inside luamig (no separate C module needed)",
+    summary = "run busted specs (spec/ by default) inside luamig; -u URL: scratch databases on that server; other arguments are busted's",
     flags = {},
   },
 }
@@ -231,7 +231,9 @@ function M.parse(argv)
   local i = 1
   while i <= #argv do
     local arg = argv[i]
-    if spec and spec.passthrough then
+    if spec and spec.passthrough and #opts.args == 0 and (arg == "-h" or arg == "--help") then
+      opts.help = true  -- luamig's help for `test`; the rest of the arguments are busted's
+    elseif spec and spec.passthrough then
       opts.args[#opts.args + 1] = arg
     elseif arg == "--" then
       for j = i + 1, #argv do opts.args[#opts.args + 1] = argv[j] end

@@ -132,9 +132,10 @@ function M.mask_url(url)
 end
 
 --- Scrub every occurrence of a password from a message (drivers may echo
--- connection strings).
+-- connection strings). A password of one or two characters is left: it
+-- would turn every "p" of the message into *** and hide nothing worth it.
 function M.scrub(message, password)
-  if not password or password == "" or type(message) ~= "string" then return message end
+  if not password or #password < 3 or type(message) ~= "string" then return message end
   local i, j = message:find(password, 1, true)
   while i do
     message = message:sub(1, i - 1) .. "***" .. message:sub(j + 1)

@@ -71,6 +71,7 @@ describe("config.scrub", function()
   it("removes every occurrence of the password from a message", function()
     assert.equal("bad *** and *** again", config.scrub("bad pw1 and pw1 again", "pw1"))
     assert.equal("nothing", config.scrub("nothing", nil))
+    assert.equal("port 1 failed: password authentication failed", config.scrub("port 1 failed: password authentication failed", "p"))
   end)
 end)
 
