@@ -6,7 +6,8 @@
 -- the level of the revision line that made the call, and the revision's
 -- transaction rolls back.
 
-local setmetatable, error = setmetatable, error
+local setmetatable, error, pcall, tostring, type = setmetatable, error, pcall, tostring, type
+local str_format, table_unpack = string.format, table.unpack
 
 local M = {}
 
@@ -32,8 +33,49 @@ function Bind:first(sql, ...)
   return row
 end
 
--- rows() raises by itself: a generic for cannot take nil, err.
-function Bind:rows(sql, ...) return self.conn:rows(sql, ...) end
+-- Rows a PostgreSQL cursor hands over at a time: small enough to keep a
+-- scan of millions of rows in a few megabytes, large enough that the
+-- round trips do not show.
+local FETCH_ROWS = 2000
+
+-- PostgreSQL sends a whole result at once, so a big SELECT would sit in
+-- memory entire; inside a transaction (a revision's) the scan goes through
+-- a cursor instead, fetched FETCH_ROWS at a time, and other statements may
+-- run on the connection between two rows (a backfill UPDATE per row).
+local function cursor_rows(self, sql, ...)
+  local conn = self.conn
+  self.cursors = (self.cursors or 0) + 1
+  local name = "luamig_rows_" .. self.cursors
+  local ok, err = conn:execute(str_format("DECLARE %s NO SCROLL CURSOR FOR %s", name, sql), ...)
+  if not ok then error(err, 3) end
+  local batch, i, done = {}, 1, false
+  local fetch = str_format("FETCH FORWARD %d FROM %s", FETCH_ROWS, name)
+  return function()
+    if i > #batch then
+      if done then return nil end
+      local rows, ferr = conn:query(fetch)
+      if not rows then error(ferr, 2) end
+      batch, i = rows, 1
+      if #rows < FETCH_ROWS then
+        done = true
+        conn:execute("CLOSE " .. name)
+      end
+      if #rows == 0 then return nil end
+    end
+    local row = batch[i]
+    batch[i] = nil
+    i = i + 1
+    return row
+  end
+end
+
+-- rows() raises by itself: a generic for cannot take nil, err. SQLite
+-- steps through the rows as they are read; MySQL's results are read whole
+-- (see the README).
+function Bind:rows(sql, ...)
+  if self.conn:driver() == "postgres" and self.conn:in_transaction() then return cursor_rows(self, sql, ...) end
+  return self.conn:rows(sql, ...)
+end
 function Bind:last_insert_id() return self.conn:last_insert_id() end
 function Bind:quote_ident(name) return self.conn:quote_ident(name) end
 function Bind:driver() return self.conn:driver() end
@@ -58,6 +100,30 @@ end
 function Statement:rows(...) return self.stmt:rows(...) end
 function Statement:close() return self.stmt:close() end
 Statement.__close = Statement.close
+
+--- savepoint(fn, ...): run fn(db, ...) inside a SAVEPOINT; when it raises,
+-- what it did is rolled back to the savepoint and the error goes on up;
+-- savepoints nest. Returns fn's results.
+function Bind:savepoint(fn, ...)
+  if type(fn) ~= "function" then error("savepoint: argument #1 must be a function, got " .. type(fn), 2) end
+  self.depth = (self.depth or 0) + 1
+  local name = "luamig_sp_" .. self.depth
+  local ok, err = self.conn:execute("SAVEPOINT " .. name)
+  if not ok then self.depth = self.depth - 1; error(err, 2) end
+  local results = { pcall(fn, self, ...) }
+  self.depth = self.depth - 1
+  if results[1] then
+    ok, err = self.conn:execute("RELEASE SAVEPOINT " .. name)
+    if not ok then error(err, 2) end
+    return table_unpack(results, 2, #results)
+  end
+  local rok, rerr = self.conn:execute("ROLLBACK TO SAVEPOINT " .. name)
+  if rok then self.conn:execute("RELEASE SAVEPOINT " .. name) end
+  if not rok then error(tostring(results[2]) .. " (and ROLLBACK TO SAVEPOINT failed: " .. tostring(rerr) .. ")", 0) end
+  error(results[2], 0)
+end
+
+function Bind:in_transaction() return self.conn:in_transaction() end
 
 function Bind:prepare(sql)
   local stmt, err = self.conn:prepare(sql)
