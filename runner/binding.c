@@ -178,6 +178,7 @@ static int conn_rows (lua_State *L) {
   si = lua_gettop(L);
   k = lmb_new_cursor(L, si);
   rc = lmb_stmt_prepare(c, s, sql, len, &err);
+  if (rc == LM_OK) rc = lmb_stmt_stream(s, &err);
   if (rc == LM_OK)
     rc = lmb_stmt_run(L, si, s, n, vals, 1, &affected, &err);
   if (rc != LM_OK) {

@@ -60,6 +60,8 @@ int lmb_stmt_run (lua_State *L, int si, Stmt *s, int n,
                   const lm_value *vals, int close_on_raise,
                   int64_t *affected, lm_error *err);
 void lmb_stmt_release (Stmt *s);
+/* Stream the statement's results where the driver can (rows()). */
+int lmb_stmt_stream (Stmt *s, lm_error *err);
 int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err);
 int lmb_first_row (lua_State *L, Stmt *s, lm_error *err);
 Cursor *lmb_new_cursor (lua_State *L, int si);

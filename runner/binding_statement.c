@@ -151,6 +151,14 @@ static void push_column_names (lua_State *L, Stmt *s) {
 }
 
 
+/* Ask the driver to stream the statement's results (rows()); nothing to
+** do for a driver whose results stream already. */
+int lmb_stmt_stream (Stmt *s, lm_error *err) {
+  if (s->conn->drv->stream == NULL) return LM_OK;
+  return s->conn->drv->stream(s->handle, err);
+}
+
+
 /* Read the whole result: push rows and column names. */
 int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err) {
   lua_Integer n = 0;

@@ -211,6 +211,13 @@ struct lm_driver {
   ** signal handler (Ctrl-C), so it must be async-signal-safe: no malloc,
   ** no locks. Returns LM_OK when the request was sent. */
   int (*cancel) (void *conn);
+
+  /* Optional (NULL: the driver's results stream already, or cannot).
+  ** From now on, `execute` of this statement hands its rows to `fetch` as
+  ** the server sends them, a batch at a time, instead of reading the whole
+  ** result first; other statements may run on the connection between two
+  ** fetches. For scans of millions of rows (rows()). */
+  int (*stream) (void *stmt, lm_error *err);
 };
 
 

@@ -445,4 +445,5 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_mysql = {
   .quote_ident = my_quote_ident,
   .last_insert_id = my_last_insert_id,
   .next_notice = NULL,  /* warnings stay on the server (SHOW WARNINGS) */
+  .stream = lmy_stream,
 };

@@ -46,6 +46,7 @@ int lmy_execute (void *stmt, int nparams, const lm_value *params,
 int lmy_column_count (void *stmt);
 const char *lmy_column_name (void *stmt, int i);
 int lmy_fetch (void *stmt, lm_value *row, lm_error *err);
+int lmy_stream (void *stmt, lm_error *err);
 void lmy_reset (void *stmt);
 void lmy_finalize (void *stmt);
 

@@ -64,6 +64,7 @@ typedef struct my_stmt {
   my_col *cols;
   MYSQL_BIND *rbind;      /* binary protocol: the result binds */
   int active;             /* rows may remain to fetch */
+  int streaming;          /* results through a server-side cursor */
 } my_stmt;
 
 
@@ -313,6 +314,7 @@ static int bind_result (my_stmt *s, lm_error *err) {
 /* End the current result: its rows, and any further results (CALL). */
 static void finish (my_stmt *s) {
   if (s->st != NULL) {
+    if (s->streaming) mysql_stmt_reset(s->st);  /* closes the server's cursor */
     mysql_stmt_free_result(s->st);
     while (mysql_stmt_more_results(s->st) &&
            mysql_stmt_next_result(s->st) == 0)
@@ -348,7 +350,8 @@ static int exec_binary (my_stmt *s, int nparams, const lm_value *params,
     finish(s);
     return LM_OK;
   }
-  if (mysql_stmt_store_result(st)) {
+  /* A cursor's rows stay on the server until fetched: nothing to store. */
+  if (!s->streaming && mysql_stmt_store_result(st)) {
     stmt_error(st, err);
     finish(s);
     return LM_ERROR;
@@ -573,6 +576,34 @@ static int fetch_binary (my_stmt *s, lm_value *row, lm_error *err) {
       give_bytes(col, v, col->buf, col->length);
   }
   return LM_ROW;
+}
+
+
+/* rows(): a read-only server-side cursor fetched STREAM_ROWS at a time.
+** The rows wait on the server (MariaDB keeps them in a temporary table),
+** so the client holds one batch, and the connection is free for other
+** statements between fetches, which a plain unbuffered result would not
+** allow. A statement kept as text (no parameters) is prepared now. */
+#define STREAM_ROWS 1000
+
+int lmy_stream (void *stmt, lm_error *err) {
+  my_stmt *s = (my_stmt *)stmt;
+  unsigned long cursor = CURSOR_TYPE_READ_ONLY, prefetch = STREAM_ROWS;
+  if (s->st == NULL) {
+    s->st = mysql_stmt_init(s->conn->db);
+    if (s->st == NULL) return lmy_no_memory(err);
+    if (mysql_stmt_prepare(s->st, s->sql, s->len) != 0) {
+      int rc = stmt_error(s->st, err);
+      mysql_stmt_close(s->st);
+      s->st = NULL;
+      return rc;
+    }
+  }
+  if (mysql_stmt_attr_set(s->st, STMT_ATTR_CURSOR_TYPE, &cursor) ||
+      mysql_stmt_attr_set(s->st, STMT_ATTR_PREFETCH_ROWS, &prefetch))
+    return stmt_error(s->st, err);
+  s->streaming = 1;
+  return LM_OK;
 }
 
 

@@ -70,8 +70,8 @@ local function cursor_rows(self, sql, ...)
 end
 
 -- rows() raises by itself: a generic for cannot take nil, err. SQLite
--- steps through the rows as they are read; MySQL's results are read whole
--- (see the README).
+-- steps through the rows as they are read; MySQL reads through a
+-- server-side cursor (the driver's `stream`, runner/driver_mysql_stmt.c).
 function Bind:rows(sql, ...)
   if self.conn:driver() == "postgres" and self.conn:in_transaction() then return cursor_rows(self, sql, ...) end
   return self.conn:rows(sql, ...)
