@@ -127,6 +127,7 @@ local SOURCES = {
   "runner/binding.c",
   "runner/binding_statement.c",
   "runner/binding_value.c",
+  "runner/binding_copy.c",
   "runner/sys.c",
   "runner/revscan.c",
   "runner/interrupt.c",
@@ -260,5 +261,6 @@ end
 embed_example("embed_app", "examples/embed/app.c")
 embed_example("embed_threads", "examples/embed/threads.c")
 
-driver_plugin("postgres", LIBPQ, { "runner/driver_postgres.c", "runner/driver_postgres_stmt.c" })
+driver_plugin("postgres", LIBPQ, { "runner/driver_postgres.c", "runner/driver_postgres_stmt.c",
+  "runner/driver_postgres_copy.c" })
 driver_plugin("mysql", LIBMARIADB, { "runner/driver_mysql.c", "runner/driver_mysql_stmt.c" })

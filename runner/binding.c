@@ -14,7 +14,6 @@
 #include "host.h"
 #include "interrupt.h"
 
-#define CONN_MT    "luamig.Connection"
 
 
 static const char *check_sql (lua_State *L, int idx, size_t *len) {
@@ -389,6 +388,7 @@ static const luaL_Reg conn_methods[] = {
   {"commit", conn_commit},
   {"rollback", conn_rollback},
   {"in_transaction", conn_in_transaction},
+  {"copy_rows", lmb_conn_copy_rows},
   {"quote_ident", conn_quote_ident},
   {"server_version", conn_server_version},
   {"driver", conn_driver},

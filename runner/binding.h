@@ -38,6 +38,8 @@
 typedef struct Stmt Stmt;
 typedef struct Cursor Cursor;
 
+#define CONN_MT "luamig.Connection"  /* the Connection objects' metatable */
+
 /* Shared because a statement reaches its driver and the other statements
 ** of its connection through it. */
 typedef struct Conn {
@@ -60,6 +62,13 @@ int lmb_stmt_run (lua_State *L, int si, Stmt *s, int n,
                   const lm_value *vals, int close_on_raise,
                   int64_t *affected, lm_error *err);
 void lmb_stmt_release (Stmt *s);
+/* binding_value.c: the Lua value at idx as a parameter (raises for a value
+** that cannot be bound); a string's pointer lives while the value does. */
+void lmb_check_value (lua_State *L, int idx, lm_value *v);
+
+/* binding_copy.c: conn:copy_rows */
+int lmb_conn_copy_rows (lua_State *L);
+
 /* Stream the statement's results where the driver can (rows()). */
 int lmb_stmt_stream (Stmt *s, lm_error *err);
 int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err);

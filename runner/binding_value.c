@@ -70,7 +70,7 @@ static int blob_len (lua_State *L) {
 /* Convert the argument at `idx` into a parameter. Strings stay on the
 ** stack (a blob's string is anchored by the blob), so the pointers live
 ** as long as the call. */
-static void check_param (lua_State *L, int idx, lm_value *v) {
+void lmb_check_value (lua_State *L, int idx, lm_value *v) {
   switch (lua_type(L, idx)) {
     case LUA_TNIL:
       v->type = LM_NULL;
@@ -122,7 +122,7 @@ lm_value *lmb_check_params (lua_State *L, int first, int n,
   if (n > LMB_NSMALL)
     vals = (lm_value *)lua_newuserdatauv(L, (size_t)n * sizeof(lm_value), 0);
   for (i = 0; i < n; i++)
-    check_param(L, first + i, &vals[i]);
+    lmb_check_value(L, first + i, &vals[i]);
   return vals;
 }
 

@@ -218,6 +218,17 @@ struct lm_driver {
   ** result first; other statements may run on the connection between two
   ** fetches. For scans of millions of rows (rows()). */
   int (*stream) (void *stmt, lm_error *err);
+
+  /* Optional (NULL: no bulk path; bulk_insert uses prepared INSERTs).
+  ** COPY ... FROM STDIN: copy_begin runs `sql` (`len` bytes), which must
+  ** start a copy from the client; copy_data sends `len` bytes of rows in
+  ** the format the statement names, in pieces of any size; copy_end
+  ** finishes it and sets *rows to the rows copied, or with `abort` set
+  ** cancels it (the server then reports the copy as failed). Between
+  ** copy_begin and copy_end nothing else may run on the connection. */
+  int (*copy_begin) (void *conn, const char *sql, size_t len, lm_error *err);
+  int (*copy_data) (void *conn, const char *buf, size_t len, lm_error *err);
+  int (*copy_end) (void *conn, int abort, int64_t *rows, lm_error *err);
 };
 
 

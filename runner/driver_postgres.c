@@ -544,4 +544,7 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_postgres = {
   .last_insert_id = pg_last_insert_id,
   .next_notice = pg_next_notice,
   .cancel = pg_cancel,
+  .copy_begin = lmpg_copy_begin,
+  .copy_data = lmpg_copy_data,
+  .copy_end = lmpg_copy_end,
 };

@@ -28,6 +28,11 @@ typedef struct pg_conn {
 } pg_conn;
 
 
+/* driver_postgres_copy.c: COPY FROM STDIN (bulk_insert) */
+int lmpg_copy_begin (void *conn, const char *sql, size_t len, lm_error *err);
+int lmpg_copy_data (void *conn, const char *buf, size_t len, lm_error *err);
+int lmpg_copy_end (void *conn, int abort, int64_t *rows, lm_error *err);
+
 /* driver_postgres.c */
 int lmpg_result_error (pg_conn *c, const PGresult *res, lm_error *err);
 

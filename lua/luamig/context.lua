@@ -150,12 +150,34 @@ function Context:run_op(record)
   return true
 end
 
---- Insert rows through prepared statements reused across rows. A row that
+-- PostgreSQL: COPY ... FROM STDIN, the rows written straight into the
+-- copy by the binding (runner/binding_copy.c). true | nil, msg | false
+-- when the rows do not suit a COPY.
+local function copy_insert(self, record, columns)
+  if not record.uniform then return false end
+  local present = columns
+  local quoted = {}
+  for i, c in ipairs(present) do quoted[i] = self.dialect:quote(c) end
+  local sql = str_format("COPY %s (%s) FROM STDIN", self.dialect:qualify(record.table, record.schema),
+    table_concat(quoted, ", "))
+  local n, err, info = self.conn:copy_rows(sql, present, record.rows)
+  if not n then return nil, dberror.describe(err, info) end
+  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, n)
+  return true
+end
+
+--- Insert rows: on PostgreSQL through COPY when every row gives the same
+-- columns; else through prepared statements reused across rows. A row that
 -- leaves a column out (nil) lets the server default apply, so rows are
 -- grouped by the columns they give: one statement per column set, rows
 -- inserted in their order. An explicit `null` inserts NULL.
 function Context:bulk_insert(record)
   local columns, defaults = self.dialect:bulk_insert_columns(record), record.defaults or {}
+  if not self.offline and record.multiinsert ~= false and self.url.driver == "postgres" and #record.rows > 1 then
+    local ok, err = copy_insert(self, record, columns)
+    if ok then return true end
+    if ok == nil then return nil, err end
+  end
   local statements, quoted = {}, {}
   for i, name in ipairs(columns) do quoted[i] = self.dialect:quote(name) end
   local target = self.dialect:qualify(record.table, record.schema)

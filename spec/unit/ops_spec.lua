@@ -198,8 +198,20 @@ describe("ops", function()
 
     it("for bulk_insert by name: the union of the row keys", function()
       assert.same({ { kind = "bulk_insert", table = "t", columns = { "a", "b" },
-        rows = { { a = 1 }, { b = "x" } }, defaults = {}, multiinsert = true } },
+        rows = { { a = 1 }, { b = "x" } }, defaults = {}, multiinsert = true, uniform = false } },
         records([[op.bulk_insert("t", {{a = 1}, {b = "x"}})]]))
+    end)
+
+    it("for bulk_insert: rows needing nothing filled in are passed on as they are, marked uniform", function()
+      local ctx = fake_ctx()
+      local rows = { { a = 1, b = 2 }, { a = 3, b = 4 } }
+      ops.new(ctx).bulk_insert("t", rows)
+      assert.equal(rows, ctx.records[1].rows)
+      assert.is_true(ctx.records[1].uniform)
+      ops.new(ctx).bulk_insert("t", { { a = 1, b = 2 }, { a = 3, c = 4 } })
+      assert.is_false(ctx.records[2].uniform)  -- as many keys each, not the same ones
+      ops.new(ctx).bulk_insert("t", { { a = sql "now()" } })
+      assert.is_false(ctx.records[3].uniform)  -- an SQL fragment cannot go through COPY
     end)
 
     it("for bulk_insert with a definition: client defaults filled, unused columns left out", function()
@@ -217,7 +229,7 @@ describe("ops", function()
       op.bulk_insert(def, rows)
       assert.same({ { kind = "bulk_insert", table = "users", schema = "app", columns = { "name", "role", "seq" },
         rows = { { name = "ann", role = "user", seq = 1 }, { name = "bob", role = "admin", seq = 2 } },
-        defaults = { role = "user" }, multiinsert = true } }, ctx.records)
+        defaults = { role = "user" }, multiinsert = true, uniform = false } }, ctx.records)
       assert.same({ name = "ann" }, rows[1])
       op.bulk_insert(def, {})
       assert.equal(1, #ctx.records)
@@ -344,7 +356,8 @@ describe("ops", function()
       op.bulk_insert("t", { { a = op.inline_literal(2) } }, { multiinsert = false })
       assert.same({
         { kind = "execute", sql = "UPDATE t SET a = 5 WHERE b = ?", params = { n = 1, "x" } },
-        { kind = "bulk_insert", table = "t", columns = { "a" }, rows = { { a = 2 } }, defaults = {}, multiinsert = false },
+        { kind = "bulk_insert", table = "t", columns = { "a" }, rows = { { a = 2 } }, defaults = {}, multiinsert = false,
+          uniform = true },
       }, ctx.records)
       assert.equal("'x'", tostring(ops.new(fake_ctx()).inline_literal("x")))
     end)

@@ -5,7 +5,7 @@
 local types = require "luamig.types"
 local check = require "luamig.ops.check"
 
-local type, ipairs, pairs, select, require = type, ipairs, pairs, select, require
+local type, ipairs, pairs, next, select, require = type, ipairs, pairs, next, select, require
 local error = error
 local huge = math.huge
 local str_format = string.format
@@ -44,37 +44,58 @@ end
 -- filled in. With a table definition, a row key it does not know is a typo
 -- worth an error; a column that no row gives and that has no default is
 -- left out so that its server default applies.
+-- The columns, rows and defaults of a bulk insert, checked. Rows are
+-- copied only where something must change (an inline literal unwrapped, a
+-- default filled in): a million rows are not copied for nothing. The last
+-- result, `uniform`, is true when every row ends up with the same columns
+-- and plain values only, which lets PostgreSQL take them all in one COPY.
 local function plan_bulk_insert(tname, defcols, rows)
-  local given = {}
+  local given, ngiven = {}, 0
+  local first_count, same_count, wrapped, fragments = nil, true, false, false
   for i, row in ipairs(rows) do
     if not is_plain_table(row) then
       return nil, str_format("rows[%d] must be a table, got %s", i, describe(row))
     end
-    for k in pairs(row) do
-      if type(k) ~= "string" then
-        return nil, str_format("rows[%d] has a key that is not a column name: %s", i, describe(k))
+    local count = 0
+    for k, v in pairs(row) do
+      -- the hot loop of a million-row insert: a known key needs no check
+      if not given[k] then
+        if type(k) ~= "string" then
+          return nil, str_format("rows[%d] has a key that is not a column name: %s", i, describe(k))
+        end
+        given[k] = true
+        ngiven = ngiven + 1
       end
-      given[k] = true
+      count = count + 1
+      if type(v) == "table" then
+        if is_literal(v) then wrapped = true else fragments = true end
+      end
     end
+    if first_count == nil then first_count = count elseif count ~= first_count then same_count = false end
   end
+  -- every row has first_count keys, and all rows together that many: the same ones
+  local same_keys = same_count and ngiven == (first_count or 0)
+  local columns, defaults, fill = nil, {}, {}
   if not defcols or #defcols == 0 then
-    local out = {}
-    for i, row in ipairs(rows) do out[i] = copy_row(row) end
-    return sorted_keys(given), out, {}
-  end
-  local known, columns, defaults, fill = {}, {}, {}, {}
-  for _, c in ipairs(defcols) do
-    local name, default = c, nil
-    if is_column(c) then name, default = c.name, c.default end
-    known[name] = true
-    if given[name] or default ~= nil then columns[#columns + 1] = name end
-    if type(default) == "function" then fill[name] = default
-    elseif default ~= nil then defaults[name] = default
+    columns = sorted_keys(given)
+  else
+    local known = {}
+    columns = {}
+    for _, c in ipairs(defcols) do
+      local name, default = c, nil
+      if is_column(c) then name, default = c.name, c.default end
+      known[name] = true
+      if given[name] or default ~= nil then columns[#columns + 1] = name end
+      if type(default) == "function" then fill[name] = default
+      elseif default ~= nil then defaults[name] = default
+      end
+    end
+    for _, k in ipairs(sorted_keys(given)) do
+      if not known[k] then return nil, str_format("rows have column %q that table %q does not have", k, tname) end
     end
   end
-  for _, k in ipairs(sorted_keys(given)) do
-    if not known[k] then return nil, str_format("rows have column %q that table %q does not have", k, tname) end
-  end
+  local filling = next(defaults) ~= nil or next(fill) ~= nil
+  if not wrapped and not filling then return columns, rows, defaults, same_keys and not fragments end
   local out = {}
   for i, row in ipairs(rows) do
     local r = copy_row(row)
@@ -86,7 +107,7 @@ local function plan_bulk_insert(tname, defcols, rows)
     end
     out[i] = r
   end
-  return columns, out, defaults
+  return columns, out, defaults, same_keys and not fragments
 end
 
 function M.install(op, shared)
@@ -163,11 +184,11 @@ function M.install(op, shared)
       error("op.bulk_insert: argument #2 (rows) must be a list of tables, got " .. describe(rows), 2)
     end
     opts = check.opts("bulk_insert", 3, opts)
-    local columns, filled, defaults = plan_bulk_insert(tname, defcols, rows)
+    local columns, filled, defaults, uniform = plan_bulk_insert(tname, defcols, rows)
     if not columns then error("op.bulk_insert: " .. filled, 2) end
     if #filled == 0 then return end
     submit({ kind = "bulk_insert", table = tname, schema = opts.schema or schema, rows = filled,
-      columns = columns, defaults = defaults, multiinsert = opts.multiinsert ~= false })
+      columns = columns, defaults = defaults, uniform = uniform, multiinsert = opts.multiinsert ~= false })
   end
 
   --- batch_alter_table(table, function(batch) ... end, [opts]): batch mode
