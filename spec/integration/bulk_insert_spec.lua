@@ -57,6 +57,9 @@ for _, b in ipairs(backends.all()) do
       op.bulk_insert(def, rows)
       if b.tag == "postgres" then
         assert.matches('^COPY "items" %("id", "n", "t", "ok", "f", "bin", "label"%) FROM STDIN %-%- 12 rows$', ctx.executed[1])
+      elseif b.tag == "mysql" then
+        assert.matches("^INSERT INTO `items` %(.-%) VALUES %(%?, %?, %?, %?, %?, %?, %?%), %.%.%. %-%- 12 rows in batches of 12$",
+          ctx.executed[1])
       end
       local got = assert(ctx.conn:query("SELECT id, n, t, ok, f, bin, label FROM items ORDER BY id"))
       assert.equal(#TRICKY + 1, #got)
@@ -70,6 +73,18 @@ for _, b in ipairs(backends.all()) do
         assert.equal("l" .. i, row.label)
       end
       for _, col in ipairs { "n", "t", "ok", "f", "bin", "label" } do assert.equal(null, got[#got][col], col) end
+    end)
+
+    it("inserts more rows than one batch holds, the last batch shorter", function()
+      local def = table_def()
+      local rows = {}
+      for i = 1, 2503 do rows[i] = { id = i, n = i * 2, t = "row " .. i } end
+      ctx.executed = {}
+      op.bulk_insert(def, rows)
+      local got = assert(ctx.conn:first("SELECT COUNT(*) AS c, SUM(n) AS s, MAX(t) AS m FROM items"))
+      assert.equal(2503, tonumber(got.c))
+      assert.equal(2503 * 2504, tonumber(got.s))
+      if b.tag == "mysql" then assert.matches("2503 rows in batches of 1000$", ctx.executed[1]) end
     end)
 
     it("lets the server default fill a column a row leaves out", function()
