@@ -28,6 +28,7 @@ local GLOBAL_FLAGS = {
 -- Flags of the commands that write: they take the migration lock.
 local LOCK_TIMEOUT = { "--lock-timeout", key = "lock_timeout", value = "SECONDS", number = true,
   help = "wait this long for another run's migration lock (default 60; 0: fail at once)" }
+local JSON = { "--json", key = "json", help = "JSON output" }
 local TRANSACTION = { "--transaction", key = "transaction", value = "MODE", choices = { "per-revision", "all" },
   help = "per-revision (default) or all: one transaction for the run (PostgreSQL, SQLite)" }
 
@@ -55,7 +56,7 @@ local COMMANDS = {
     usage = "check [--json]", max = 0,
     summary = "compare the models with the database; exit 1 on any difference",
     flags = {
-      { "--json", key = "json", help = "JSON output" },
+      JSON,
     },
   },
   merge = {
@@ -91,7 +92,7 @@ local COMMANDS = {
     summary = "show the revision(s) the database is at",
     flags = {
       { "--check-heads", key = "check_heads", help = "exit 1 unless the database is at the heads" },
-      { "--json", key = "json", help = "JSON output" },
+      JSON,
     },
   },
   history = {
@@ -109,7 +110,7 @@ local COMMANDS = {
     summary = "show the newest revision of each branch",
     flags = {
       { "--resolve-dependencies", key = "resolve_dependencies", help = "leave out heads other revisions depend on" },
-      { "--json", key = "json", help = "JSON output" },
+      JSON,
     },
   },
   branches = {
@@ -136,7 +137,7 @@ local COMMANDS = {
     usage = "verify [--json] [--accept REV]...", max = 0,
     summary = "check applied revisions against their files (edited, missing, unknown); exit 1 on drift",
     flags = {
-      { "--json", key = "json", help = "JSON output" },
+      JSON,
       { "--accept", key = "accept", value = "REV", multi = true, help = "record REV's current file as applied (repeatable)" },
       LOCK_TIMEOUT,
     },

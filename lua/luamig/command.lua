@@ -21,10 +21,6 @@ local io_open = io.open
 
 local M = {}
 
-local function first_line_of(s)
-  return (tostring(s):match("^[^\n]*"))
-end
-
 -- The scripts and their graph; status 2 for any bad revision file.
 local function load_graph(cfg)
   local scripts, err, status = script.load_all(cfg)
@@ -510,7 +506,7 @@ local function applied_history(cfg, opts)
     if opts.verbose then
       line = line .. str_format("  luamig %s  %s", v(r.luamig_version) or "?", v(r.checksum) or "-")
     end
-    if v(r.message) then line = line .. "  " .. first_line_of(r.message) end
+    if v(r.message) then line = line .. "  " .. report.first_line(r.message) end
     opts.out(line)
   end
   return true

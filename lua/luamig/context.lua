@@ -155,12 +155,11 @@ end
 -- when the rows do not suit a COPY.
 local function copy_insert(self, record, columns)
   if not record.uniform then return false end
-  local present = columns
   local quoted = {}
-  for i, c in ipairs(present) do quoted[i] = self.dialect:quote(c) end
+  for i, c in ipairs(columns) do quoted[i] = self.dialect:quote(c) end
   local sql = str_format("COPY %s (%s) FROM STDIN", self.dialect:qualify(record.table, record.schema),
     table_concat(quoted, ", "))
-  local n, err, info = self.conn:copy_rows(sql, present, record.rows)
+  local n, err, info = self.conn:copy_rows(sql, columns, record.rows)
   if not n then return nil, dberror.describe(err, info) end
   self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, n)
   return true
@@ -314,9 +313,7 @@ local function revision_error(msg)
   return { message = msg, traceback = traceback(msg, 2) }
 end
 
-local function first_line(s)
-  return (tostring(s):match("^[^\n]*"))
-end
+local first_line = require("luamig.report").first_line
 
 local function parents(node)
   return #node.down_revisions > 0 and table_concat(node.down_revisions, ", ") or "<base>"

@@ -40,10 +40,6 @@ end
 -- One strategy per driver: try() -> true | false | nil, msg;
 -- holder() -> a description or nil; release(); where (for messages).
 
-local function hash_hex(text)
-  return checksum.sha256(text)
-end
-
 local function postgres_strategy(ctx)
   local conn = ctx.conn
   -- Who holds the lock is told by the holder's application_name.
@@ -53,7 +49,7 @@ local function postgres_strategy(ctx)
   if not row then return db_failure("current_schema()", err, info) end
   local name = str_format("%s.%s", tostring(row.s), ctx.cfg.version_table)
   -- 60 bits of the name's hash: a positive bigint.
-  local key = tonumber(hash_hex("luamig:" .. name):sub(1, 15), 16)
+  local key = tonumber(checksum.sha256("luamig:" .. name):sub(1, 15), 16)
   local s = { where = str_format("PostgreSQL advisory lock %d on %s", key, name) }
   function s.try()
     local r, e, i = conn:first("SELECT pg_try_advisory_lock(?) AS ok", key)
@@ -83,7 +79,7 @@ local function mysql_strategy(ctx)
   local row, err, info = conn:first("SELECT DATABASE() AS db")
   if not row then return db_failure("DATABASE()", err, info) end
   local name = str_format("luamig:%s.%s", tostring(row.db), ctx.cfg.version_table)
-  if #name > 64 then name = "luamig:" .. hash_hex(name):sub(1, 57) end  -- GET_LOCK names: 64 characters
+  if #name > 64 then name = "luamig:" .. checksum.sha256(name):sub(1, 57) end  -- GET_LOCK names: 64 characters
   local s = { where = str_format("MySQL GET_LOCK('%s')", name) }
   function s.try()
     local r, e, i = conn:first("SELECT GET_LOCK(?, 0) AS ok", name)

@@ -4,7 +4,7 @@
 --   <base> -> 1975ea83b712 (branchpoint), create account table
 --   1975ea83b712 -> 27c6a30d7c24 (shoppingcart) (head), add cart table
 
-local ipairs = ipairs
+local ipairs, tostring = ipairs, tostring
 local str_format, table_concat = string.format, table.concat
 
 local M = {}
@@ -19,6 +19,11 @@ end
 -- revisions the database is at.
 function M.marks(graph, current)
   return { head = set_of(graph:heads()), current = current and set_of(current) or {} }
+end
+
+--- The first line of a message (a statement, an error).
+function M.first_line(s)
+  return (tostring(s):match("^[^\n]*"))
 end
 
 --- "id (label) (head) (branchpoint) (mergepoint) (current)"

@@ -168,8 +168,7 @@ end
 
 --- The whole schema as the database has it (luamig.autogen.snapshot).
 function Env:schema()
-  local excluded = { [self.cfg.version_table] = true, [self.cfg.history_table] = true }
-  local snap, err = require("luamig.autogen.reflect." .. self.ctx.url.driver).reflect(self.conn, { exclude = excluded })
+  local snap, err = require("luamig.autogen").reflect(self.ctx)
   if not snap then error(err, 2) end
   return snap
 end

@@ -34,7 +34,7 @@ end
 -- true when the changes recreate the database (see the header).
 function M.changes(ctx, graph, no_revisions)
   local cfg = ctx.cfg
-  local path = model.path(cfg)
+  local path, no_models = model.path(cfg)
   local heads, herr = ctx:current_heads()
   if not heads then return nil, herr, 1 end
   -- A baseline starts from whatever the database has; its version rows,
@@ -56,8 +56,7 @@ function M.changes(ctx, graph, no_revisions)
   elseif no_revisions and next(db.tables) ~= nil then
     want, baseline, db = db, true, snapshot.new()
   else
-    local _, msg = model.path(cfg)
-    return nil, msg, 2
+    return nil, no_models, 2
   end
   local excluded = { [cfg.version_table] = true, [cfg.history_table] = true }
   return compare.diff(want, db, ctx.dialect, cfg, excluded), { baseline = baseline, models = path }

@@ -79,10 +79,10 @@ local function constraint_indexes(conn, dialect, schema, tname)
   return out, list
 end
 
--- Names from the text for what the PRAGMAs found, matched by columns: an
--- entry of `found` takes the name of the first unused entry of `parsed`
--- with the same key.
-local function match_names(found, parsed, keyfn)
+--- Pair what the PRAGMAs found with what the CREATE TABLE text says:
+-- each entry of `found` meets the first unused entry of `parsed` with the
+-- same key, and take(found_entry, parsed_entry) copies what it wants.
+function M.pair_by_key(found, parsed, keyfn, take)
   local pool = {}
   for _, p in ipairs(parsed) do
     local k = keyfn(p)
@@ -91,13 +91,19 @@ local function match_names(found, parsed, keyfn)
   end
   for _, f in ipairs(found) do
     local list = pool[keyfn(f)]
-    if list and #list > 0 then
-      local p = table_remove(list, 1)
-      for k, v in pairs(p) do
-        if f[k] == nil then f[k] = v end
-      end
-    end
+    if list and #list > 0 then take(f, table_remove(list, 1)) end
   end
+end
+
+-- Batch mode keeps everything the text adds (names, DEFERRABLE...).
+local function copy_missing(f, p)
+  for k, v in pairs(p) do
+    if f[k] == nil then f[k] = v end
+  end
+end
+
+local function match_names(found, parsed, keyfn)
+  M.pair_by_key(found, parsed, keyfn, copy_missing)
 end
 
 local function fk_key(fk)

@@ -77,7 +77,7 @@ local ddl = require "luamig.ddl"
 
 local ipairs, pairs, pcall, tonumber = ipairs, pairs, pcall, tonumber
 local str_format, str_lower, str_upper, str_sub = string.format, string.lower, string.upper, string.sub
-local table_remove, table_unpack = table.remove, table.unpack
+local table_unpack = table.unpack
 local null = driver.null
 local keyword, key_of = sqltext.keyword, batch_reflect.key_of
 
@@ -234,19 +234,11 @@ end
 
 -- Helpers ------------------------------------------------------------------
 
--- Give each of `found` the name of the first unused entry of `parsed`
--- with the same key.
+-- Give each of `found` the name of the entry of `parsed` with its key (a
+-- snapshot takes the name only; see batch.reflect.pair_by_key).
+local function take_name(f, p) f.name = p.name end
 local function take_names(found, parsed, keyfn)
-  local pool = {}
-  for _, p in ipairs(parsed) do
-    local k = keyfn(p)
-    pool[k] = pool[k] or {}
-    pool[k][#pool[k] + 1] = p
-  end
-  for _, f in ipairs(found) do
-    local list = pool[keyfn(f)]
-    if list and #list > 0 then f.name = table_remove(list, 1).name end
-  end
+  batch_reflect.pair_by_key(found, parsed, keyfn, take_name)
 end
 
 local function fk_key(fk)
