@@ -389,6 +389,7 @@ static const luaL_Reg conn_methods[] = {
   {"rollback", conn_rollback},
   {"in_transaction", conn_in_transaction},
   {"copy_rows", lmb_conn_copy_rows},
+  {"load_rows", lmb_conn_load_rows},
   {"quote_ident", conn_quote_ident},
   {"server_version", conn_server_version},
   {"driver", conn_driver},

@@ -65,9 +65,13 @@ void lmb_stmt_release (Stmt *s);
 /* binding_value.c: the Lua value at idx as a parameter (raises for a value
 ** that cannot be bound); a string's pointer lives while the value does. */
 void lmb_check_value (lua_State *L, int idx, lm_value *v);
+int lmb_to_value (lua_State *L, int idx, lm_value *v);
 
 /* binding_copy.c: conn:copy_rows */
 int lmb_conn_copy_rows (lua_State *L);
+
+/* binding_load.c: conn:load_rows */
+int lmb_conn_load_rows (lua_State *L);
 
 /* Stream the statement's results where the driver can (rows()). */
 int lmb_stmt_stream (Stmt *s, lm_error *err);

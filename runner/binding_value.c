@@ -67,18 +67,20 @@ static int blob_len (lua_State *L) {
 ** =======================================================
 */
 
-/* Convert the argument at `idx` into a parameter. Strings stay on the
-** stack (a blob's string is anchored by the blob), so the pointers live
-** as long as the call. */
-void lmb_check_value (lua_State *L, int idx, lm_value *v) {
+/* The Lua value at `idx` as a parameter: 1, or 0 for a value no driver
+** can take (a table, a function...), without raising, for callers that
+** must clean up first (a bulk insert with a statement in flight). Strings
+** stay on the stack (a blob's string is anchored by the blob), so the
+** pointers live as long as the value does. */
+int lmb_to_value (lua_State *L, int idx, lm_value *v) {
   switch (lua_type(L, idx)) {
     case LUA_TNIL:
       v->type = LM_NULL;
-      return;
+      return 1;
     case LUA_TBOOLEAN:
       v->type = LM_BOOL;
       v->v.b = lua_toboolean(L, idx);
-      return;
+      return 1;
     case LUA_TNUMBER:
       if (lua_isinteger(L, idx)) {
         v->type = LM_INTEGER;
@@ -88,29 +90,35 @@ void lmb_check_value (lua_State *L, int idx, lm_value *v) {
         v->type = LM_FLOAT;
         v->v.f = (double)lua_tonumber(L, idx);
       }
-      return;
+      return 1;
     case LUA_TSTRING:
       v->type = LM_TEXT;
       v->v.s.ptr = lua_tolstring(L, idx, &v->v.s.len);
-      return;
+      return 1;
     case LUA_TUSERDATA:
       if (luaL_testudata(L, idx, NULL_MT) != NULL) {
         v->type = LM_NULL;
-        return;
+        return 1;
       }
       if (luaL_testudata(L, idx, BLOB_MT) != NULL) {
         lua_getiuservalue(L, idx, 1);
         v->type = LM_BLOB;
         v->v.s.ptr = lua_tolstring(L, -1, &v->v.s.len);
         lua_pop(L, 1);
-        return;
+        return 1;
       }
-      break;
+      return 0;
     default:
-      break;
+      return 0;
   }
-  luaL_argerror(L, idx, lua_pushfstring(L, "cannot bind a %s",
-                                        luaL_typename(L, idx)));
+}
+
+/* Convert the argument at `idx` into a parameter; raises for a value that
+** cannot be bound. */
+void lmb_check_value (lua_State *L, int idx, lm_value *v) {
+  if (!lmb_to_value(L, idx, v))
+    luaL_argerror(L, idx, lua_pushfstring(L, "cannot bind a %s",
+                                          luaL_typename(L, idx)));
 }
 
 

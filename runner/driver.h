@@ -115,6 +115,9 @@ typedef struct lm_value {
 #define LM_QUOTE_SIZE(len) (2 * (len) + 3)
 
 
+/* A bulk load's source of bytes (load_data). */
+typedef int (*lm_produce_fn) (void *ud, char *buf, unsigned int cap);
+
 struct lm_driver {
   /* Name of the driver, as given to driver.connect(): "sqlite", ... */
   const char *name;
@@ -229,6 +232,19 @@ struct lm_driver {
   int (*copy_begin) (void *conn, const char *sql, size_t len, lm_error *err);
   int (*copy_data) (void *conn, const char *buf, size_t len, lm_error *err);
   int (*copy_end) (void *conn, int abort, int64_t *rows, lm_error *err);
+
+  /* Optional (NULL: no bulk load; bulk_insert uses multi-row INSERTs).
+  ** Run `sql` (`len` bytes), a LOAD DATA LOCAL INFILE statement, whose
+  ** file is whatever produce(ud, buf, cap) writes: up to `cap` bytes into
+  ** buf per call, returning how many, 0 at the end, or -1 to abandon the
+  ** load (the statement then fails). Sets *rows to the rows loaded and
+  ** *warnings to the server's warning count: with LOCAL the server turns
+  ** what would be errors (a duplicate key, a value that does not fit)
+  ** into warnings, so the caller must look. The server may ask for no
+  ** other file: at any other time the driver refuses to send one. */
+  int (*load_data) (void *conn, const char *sql, size_t len,
+                    lm_produce_fn produce, void *ud, int64_t *rows,
+                    unsigned int *warnings, lm_error *err);
 };
 
 

@@ -241,12 +241,14 @@ static int parse_params (const char *const *keys, const char *const *values,
 /* Options before mysql_real_connect; a failure is a library refusal. */
 static int set_options (MYSQL *db, const my_params *p) {
   my_bool off = 0, on = 1;
-  unsigned int no_infile = 0, protocol = MYSQL_PROTOCOL_SOCKET;
+  unsigned int local_infile = 1, protocol = MYSQL_PROTOCOL_SOCKET;
   int bad = 0;
   bad |= mysql_optionsv(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   bad |= mysql_optionsv(db, MYSQL_OPT_CONNECT_TIMEOUT, &p->connect_timeout);
   bad |= mysql_optionsv(db, MYSQL_OPT_RECONNECT, &off);
-  bad |= mysql_optionsv(db, MYSQL_OPT_LOCAL_INFILE, &no_infile);
+  /* For load_data only: the connection's handler (infile_init) refuses
+  ** the server any file at other times. */
+  bad |= mysql_optionsv(db, MYSQL_OPT_LOCAL_INFILE, &local_infile);
   if (p->read_timeout > 0)
     bad |= mysql_optionsv(db, MYSQL_OPT_READ_TIMEOUT, &p->read_timeout);
   if (p->write_timeout > 0)
@@ -265,6 +267,37 @@ static int set_options (MYSQL *db, const my_params *p) {
   if (p->ssl == SSL_VERIFY)
     bad |= mysql_optionsv(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
   return bad;
+}
+
+
+/* LOAD DATA LOCAL's file, served from load_data's producer. A server
+** asking for a file at any other time (a hostile one, to read the
+** client's files) is refused. */
+static int infile_init (void **ptr, const char *filename, void *userdata) {
+  my_conn *c = (my_conn *)userdata;
+  (void)filename;
+  *ptr = c;
+  return c->produce == NULL;
+}
+
+
+static int infile_read (void *ptr, char *buf, unsigned int len) {
+  my_conn *c = (my_conn *)ptr;
+  return c->produce(c->produce_ud, buf, len);
+}
+
+
+static void infile_end (void *ptr) {
+  (void)ptr;
+}
+
+
+static int infile_error (void *ptr, char *msg, unsigned int len) {
+  my_conn *c = (my_conn *)ptr;
+  snprintf(msg, len, "%s", c->produce == NULL
+           ? "luamig sends no local file unless it is loading rows"
+           : "luamig abandoned the load");
+  return CR_UNKNOWN_ERROR;
 }
 
 
@@ -315,6 +348,10 @@ static int my_connect (const char *const *keys, const char *const *values,
   }
   c->db = db;
   c->last_id = 0;
+  c->produce = NULL;
+  c->produce_ud = NULL;
+  mysql_set_local_infile_handler(db, infile_init, infile_read, infile_end,
+                                 infile_error, c);
   *conn = c;
   return LM_OK;
 fail:
@@ -421,6 +458,26 @@ static int64_t my_last_insert_id (void *conn) {
   return ((my_conn *)conn)->last_id;
 }
 
+
+static int my_load_data (void *conn, const char *sql, size_t len,
+                         lm_produce_fn produce, void *ud, int64_t *rows,
+                         unsigned int *warnings, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  int failed;
+  *rows = 0;
+  *warnings = 0;
+  if (len > ULONG_MAX) return lm_error_misuse(err, "SQL text too long");
+  c->produce = produce;
+  c->produce_ud = ud;
+  failed = mysql_real_query(c->db, sql, (unsigned long)len) != 0;
+  c->produce = NULL;
+  c->produce_ud = NULL;
+  if (failed) return lmy_conn_error(c->db, err);
+  *rows = lmy_affected_rows(mysql_affected_rows(c->db));
+  *warnings = mysql_warning_count(c->db);
+  return LM_OK;
+}
+
 /* }====================================================== */
 
 
@@ -446,4 +503,5 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_mysql = {
   .last_insert_id = my_last_insert_id,
   .next_notice = NULL,  /* warnings stay on the server (SHOW WARNINGS) */
   .stream = lmy_stream,
+  .load_data = my_load_data,
 };

@@ -19,6 +19,8 @@
 typedef struct my_conn {
   MYSQL *db;
   int64_t last_id;  /* the last id a statement reported, as LAST_INSERT_ID() */
+  lm_produce_fn produce;  /* the file of the LOAD DATA running, else NULL */
+  void *produce_ud;
 } my_conn;
 
 /* The shape of SQL text, as MySQL's lexer would cut it. */

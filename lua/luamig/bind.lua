@@ -72,9 +72,18 @@ end
 -- rows() raises by itself: a generic for cannot take nil, err. SQLite
 -- steps through the rows as they are read; MySQL reads through a
 -- server-side cursor (the driver's `stream`, runner/driver_mysql_stmt.c).
+--
+-- Every rows() returns a function that takes no arguments and gives the
+-- next row or nil, so that it can also be handed to op.bulk_insert as a
+-- stream: op.bulk_insert("t", db:rows("SELECT ...")). Its fourth result
+-- closes the scan when the loop ends early (a generic for's closing value).
+local function closure(iter, state, _, closing)
+  return function() return iter(state) end, nil, nil, closing
+end
+
 function Bind:rows(sql, ...)
   if self.conn:driver() == "postgres" and self.conn:in_transaction() then return cursor_rows(self, sql, ...) end
-  return self.conn:rows(sql, ...)
+  return closure(self.conn:rows(sql, ...))
 end
 function Bind:last_insert_id() return self.conn:last_insert_id() end
 function Bind:quote_ident(name) return self.conn:quote_ident(name) end
@@ -97,7 +106,7 @@ function Statement:query(...)
   return rows, columns
 end
 
-function Statement:rows(...) return self.stmt:rows(...) end
+function Statement:rows(...) return closure(self.stmt:rows(...)) end
 function Statement:close() return self.stmt:close() end
 Statement.__close = Statement.close
 

@@ -345,6 +345,13 @@ function M.main(argv)
   if not cfg then report(cfg_err); return 2 end
   opts.out = function(line) io_stdout:write(line, "\n") end
   opts.log = opts.quiet and function() end or function(line) io_stderr:write(line, "\n") end
+  -- Data migrations' progress line (luamig.progress): redrawn in place at
+  -- a terminal, plain lines with -v elsewhere; never with -q or --json.
+  -- LUAMIG_PROGRESS_DELAY: seconds before it first shows (default 0.5).
+  if not opts.quiet and not opts.json then
+    opts.progress = sys.isatty(io_stderr) and "tty" or opts.verbose and "lines" or nil
+  end
+  opts.progress_delay = tonumber(os.getenv("LUAMIG_PROGRESS_DELAY") or "")
   local ok, msg, status, traceback = command[opts.command](cfg, opts)
   if ok then return 0 end
   report(msg)

@@ -39,7 +39,8 @@ local function with_context(cfg, opts, fn, writes)
   -- Before connecting, so that a signal can cancel the connection's
   -- statement; an embedding program keeps its own signals (opts.embedded).
   if writes and not opts.embedded then interrupt.trap() end
-  local ctx, err, status = context.open(cfg, { log = opts.log, verbose = opts.verbose })
+  local ctx, err, status = context.open(cfg, { log = opts.log, verbose = opts.verbose,
+    progress = opts.progress, progress_delay = opts.progress_delay })
   if not ctx then return nil, err, status end
   if writes then
     local held, lerr, lstatus = lock.acquire(ctx, opts.lock_timeout or cfg.lock_timeout, opts.log)

@@ -20,6 +20,7 @@ local dberror = require "luamig.dberror"
 local offline = require "luamig.offline"
 local interrupt = require "luamig.interrupt"
 local scripts = require "luamig.script"
+local progress = require "luamig.progress"
 
 local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
 local xpcall, unpack = xpcall, table.unpack
@@ -86,6 +87,8 @@ function M.open(cfg, opts)
     versions = versions.new(conn, dialect, url.driver, cfg.version_table, cfg.history_table),
     log = opts.log or function() end,
     verbose = opts.verbose,
+    progress_mode = opts.progress, progress_delay = opts.progress_delay,
+    progresses = {}, -- the progress lines open in the running step
     executed = {}, -- the statements of the running step, for the MySQL report
   }, Context)
 end
@@ -106,7 +109,7 @@ function M.open_offline(cfg, opts)
     cfg = cfg, url = { driver = dialect.name }, conn = writer, dialect = dialect, offline = true,
     versions = versions.new(writer, dialect, dialect.name, cfg.version_table, cfg.history_table),
     log = opts.log or function() end, out = opts.out,
-    executed = {},
+    progresses = {}, executed = {},
   }, Context)
 end
 
@@ -150,25 +153,84 @@ function Context:run_op(record)
   return true
 end
 
--- PostgreSQL: COPY ... FROM STDIN, the rows written straight into the
--- copy by the binding (runner/binding_copy.c). true | nil, msg | false
--- when the rows do not suit a COPY.
-local function copy_insert(self, record, columns)
-  if not record.uniform then return false end
+-- Rows per slice of a bulk insert: the progress line moves between two
+-- slices, and a slice's COPY or LOAD DATA text never exists whole anyway.
+local SLICE_ROWS = 50000
+
+local function quoted_columns(self, columns)
   local quoted = {}
   for i, c in ipairs(columns) do quoted[i] = self.dialect:quote(c) end
+  return table_concat(quoted, ", ")
+end
+
+-- PostgreSQL: COPY ... FROM STDIN, the rows written straight into the
+-- copy by the binding (runner/binding_copy.c), one COPY per slice.
+local function copy_insert(self, record, columns, tick)
   local sql = str_format("COPY %s (%s) FROM STDIN", self.dialect:qualify(record.table, record.schema),
-    table_concat(quoted, ", "))
-  local n, err, info = self.conn:copy_rows(sql, columns, record.rows)
-  if not n then return nil, dberror.describe(err, info) end
-  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, n)
+    quoted_columns(self, columns))
+  local rows = #record.rows
+  for first = 1, rows, SLICE_ROWS do
+    local last = math.min(rows, first + SLICE_ROWS - 1)
+    local n, err, info = self.conn:copy_rows(sql, columns, record.rows, first, last)
+    if not n then return nil, dberror.describe(err, info) end
+    tick(last - first + 1)
+  end
+  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, rows)
   return true
 end
 
--- MySQL: multi-row INSERTs, the fastest way short of LOAD DATA. A batch is
--- at most 1000 rows, fewer when the placeholders would pass MySQL's 65,535
--- per statement or the values half of max_allowed_packet (read once).
+-- MySQL, when the server allows LOCAL: LOAD DATA LOCAL INFILE, its file
+-- made from the rows as the server reads it (runner/binding_load.c), in
+-- the binary character set so that bytes arrive as they are. With LOCAL
+-- the server cannot stop the client mid-file, so it turns errors (a
+-- duplicate key, a value that does not fit) into warnings and goes on:
+-- any warning fails the insert here, and the transaction rolls back.
+local function first_warning(self)
+  local rows = self.conn:query("SHOW WARNINGS")
+  for _, w in ipairs(rows or {}) do
+    if w.Level ~= "Note" then return str_format("%s %s: %s", w.Level, tostring(w.Code), w.Message) end
+  end
+  return nil
+end
+
+local function load_insert(self, record, columns, tick)
+  local target = self.dialect:qualify(record.table, record.schema)
+  local sql = str_format("LOAD DATA LOCAL INFILE 'luamig-bulk-insert' INTO TABLE %s CHARACTER SET binary (%s)",
+    target, quoted_columns(self, columns))
+  local rows = #record.rows
+  for first = 1, rows, SLICE_ROWS do
+    local last = math.min(rows, first + SLICE_ROWS - 1)
+    local n, warnings, info = self.conn:load_rows(sql, columns, record.rows, first, last)
+    if not n then return nil, dberror.describe(warnings, info) end
+    local wanted = last - first + 1
+    if warnings > 0 or n ~= wanted then
+      local why = warnings > 0 and first_warning(self)
+      if why or n ~= wanted then
+        return nil, str_format("bulk_insert into %s, rows %d-%d: %s", target, first, last,
+          why or str_format("the server loaded %d rows of %d", n, wanted))
+      end
+    end
+    tick(wanted)
+  end
+  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, rows)
+  return true
+end
+
+-- MySQL without LOCAL (MySQL 8 turns it off by default): multi-row
+-- prepared INSERTs. A batch is at most 1000 rows, fewer when the
+-- placeholders would pass MySQL's 65,535 per statement or the values half
+-- of max_allowed_packet.
 local MAX_BATCH_ROWS, MAX_PLACEHOLDERS = 1000, 65535
+
+local function server_variable(self, name)
+  local cache = self.server_variables or {}
+  self.server_variables = cache
+  if cache[name] == nil then
+    local row = self.conn:first("SELECT @@" .. name .. " AS v")
+    cache[name] = row and tonumber(row.v) or false
+  end
+  return cache[name] or nil
+end
 
 local function batch_rows(self, record, columns)
   local rows = #record.rows
@@ -182,30 +244,21 @@ local function batch_rows(self, record, columns)
       bytes = bytes + (type(v) == "string" and #v or 8) + 4
     end
   end
-  local packet = self.max_packet
-  if not packet then
-    local row = self.conn:first("SELECT @@max_allowed_packet AS p")
-    packet = row and tonumber(row.p) or 4194304
-    self.max_packet = packet
-  end
+  local packet = server_variable(self, "max_allowed_packet") or 4194304
   local per_row = math.max(1, bytes // sample)
   return math.max(1, math.min(size, (packet // 2) // per_row))
 end
 
-local function multirow_insert(self, record, columns)
-  if not record.uniform or #record.rows < 2 then return false end
+local function multirow_insert(self, record, columns, tick)
   local size = batch_rows(self, record, columns)
-  local quoted, marks = {}, {}
-  for i, c in ipairs(columns) do quoted[i] = self.dialect:quote(c); marks[i] = "?" end
   local head = str_format("INSERT INTO %s (%s) VALUES ", self.dialect:qualify(record.table, record.schema),
-    table_concat(quoted, ", "))
-  local tuple = "(" .. table_concat(marks, ", ") .. ")"
+    quoted_columns(self, columns))
+  local tuple = "(" .. string.rep("?", #columns, ", ") .. ")"
   local prepared = {}
   local function statement(nrows)
     local s = prepared[nrows]
     if s then return s end
-    local sql = head .. string.rep(tuple, nrows, ", ")
-    local stmt, err, info = self.conn:prepare(sql)
+    local stmt, err, info = self.conn:prepare(head .. string.rep(tuple, nrows, ", "))
     if not stmt then return nil, dberror.describe(err, info) end
     prepared[nrows] = stmt
     return stmt
@@ -225,6 +278,7 @@ local function multirow_insert(self, record, columns)
     if not stmt then ok = false; break end
     local done, xerr, xinfo = stmt:execute(unpack(values, 1, n))
     if not done then ok, err = false, dberror.describe(xerr, xinfo); break end
+    tick(nrows)
     i = i + nrows
   end
   for _, stmt in pairs(prepared) do stmt:close() end
@@ -233,22 +287,23 @@ local function multirow_insert(self, record, columns)
   return true
 end
 
---- Insert rows: on PostgreSQL through COPY and on MySQL through multi-row
--- INSERTs when every row gives the same columns; else through prepared
--- statements reused across rows. A row that
--- leaves a column out (nil) lets the server default apply, so rows are
--- grouped by the columns they give: one statement per column set, rows
--- inserted in their order. An explicit `null` inserts NULL.
-function Context:bulk_insert(record)
-  local columns, defaults = self.dialect:bulk_insert_columns(record), record.defaults or {}
-  if not self.offline and record.multiinsert ~= false and #record.rows > 1 then
-    local fast = self.url.driver == "postgres" and copy_insert or self.url.driver == "mysql" and multirow_insert
-    if fast then
-      local ok, err = fast(self, record, columns)
-      if ok then return true end
-      if ok == nil then return nil, err end
-    end
+-- The fastest path the connection has for rows that all give the same
+-- columns, or nil.
+local function fast_path(self)
+  local name = self.url.driver
+  if name == "postgres" then return copy_insert end
+  if name == "mysql" then
+    return server_variable(self, "local_infile") == 1 and load_insert or multirow_insert
   end
+  return nil
+end
+
+-- Any rows: prepared statements reused across rows. A row that leaves a
+-- column out (nil) lets the server default apply, so rows are grouped by
+-- the columns they give: one statement per column set, rows inserted in
+-- their order. An explicit `null` inserts NULL.
+local function row_insert(self, record, columns, tick)
+  local defaults = record.defaults or {}
   local statements, quoted = {}, {}
   for i, name in ipairs(columns) do quoted[i] = self.dialect:quote(name) end
   local target = self.dialect:qualify(record.table, record.schema)
@@ -274,7 +329,7 @@ function Context:bulk_insert(record)
   end
   local ok, err = true, nil
   local present, values = {}, {}
-  for _, row in ipairs(record.rows) do
+  for r, row in ipairs(record.rows) do
     local n = 0
     for i, name in ipairs(columns) do
       local v = row[name]
@@ -287,13 +342,48 @@ function Context:bulk_insert(record)
     if not entry then ok = false; break end
     local done, xerr, xinfo = entry.stmt:execute(unpack(values, 1, n))
     if not done then ok, err = false, dberror.describe(xerr, xinfo); break end
+    if r % SLICE_ROWS == 0 then tick(SLICE_ROWS) end
   end
+  if ok then tick(#record.rows % SLICE_ROWS) end
   for _, entry in pairs(statements) do
     entry.stmt:close()
     self.executed[#self.executed + 1] = str_format("%s -- %d rows", entry.sql, #record.rows)
   end
   if not ok then return nil, err end
   return true
+end
+
+--- Insert rows: on PostgreSQL through COPY and on MySQL through LOAD DATA
+-- LOCAL (or multi-row INSERTs) when every row gives the same columns;
+-- else through prepared statements reused across rows. record.progress,
+-- when there is one, counts the rows.
+function Context:bulk_insert(record)
+  local columns = self.dialect:bulk_insert_columns(record)
+  local p = record.progress
+  local function tick(n) if p then p:add(n) end end
+  local insert = row_insert
+  if not self.offline and record.multiinsert ~= false and record.uniform and #columns > 0 and #record.rows > 1 then
+    insert = fast_path(self) or row_insert
+  end
+  return insert(self, record, columns, tick)
+end
+
+--- A progress line (luamig.progress) for `label`, shown as the CLI chose
+-- (none offline, where no rows move). Lines left open when the revision
+-- returns or raises are finished then.
+function Context:progress(total, label)
+  local p
+  p = progress.new({
+    mode = not self.offline and self.progress_mode or nil, total = total, label = label,
+    delay = self.progress_delay,
+    on_finish = function() self.progresses[p] = nil end,
+  })
+  self.progresses[p] = true
+  return p
+end
+
+function Context:finish_progress()
+  for p in pairs(self.progresses) do p:finish() end
 end
 
 --- The connection as a revision sees it: database errors raise.
@@ -332,6 +422,7 @@ local function call_revision(self, step, script)
   interrupt.guard(true)   -- Ctrl-C raises inside the body from here
   local ok, failure = xpcall(fn, revision_error)
   interrupt.guard(false)
+  self:finish_progress()
   script.env.op = nil
   if not ok then return nil, failure.message, failure.traceback end
   return true

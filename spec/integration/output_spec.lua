@@ -1,5 +1,6 @@
 -- What luamig prints for people and for programs: colour only at a
--- terminal and never with NO_COLOR; --json from current, heads, history.
+-- terminal and never with NO_COLOR; --json from current, heads, history;
+-- the progress line of data migrations.
 local h = require "helpers.luamig"
 
 local ESC = "\27["
@@ -48,5 +49,38 @@ describe("output #sqlite", function()
     assert.same({ "c3d5e7f90a12", "9b7e21c4d8a0", "4f1c0a9be2d3" }, ids)
     assert.matches('"down_revisions":%[%],"id":"4f1c0a9be2d3"', hist)
     assert.matches('"id":"9b7e21c4d8a0","is_branch_point":false,"is_current":true', hist)
+  end)
+
+  it("shows a data migration's progress at a terminal or with -v, and nothing otherwise", function()
+    local dir = h.project({
+      ["migrations/versions/a1_data.lua"] = h.revision_text("a1", { up = [[
+  local items = op.create_table("items", Column("id", Integer, { primary_key = true }), Column("n", Integer))
+  local rows = {}
+  for i = 1, 3000 do rows[i] = { id = i, n = i } end
+  op.bulk_insert(items, rows)
+  local db = op.get_bind()
+  local p = op.progress(10, "backfill")
+  for row in db:rows("SELECT id FROM items WHERE id <= 10") do
+    db:execute("UPDATE items SET n = n * 2 WHERE id = ?", row.id)
+    p:add()
+  end]], down_body = [[  op.drop_table("items")]] }),
+    })
+    local function fresh() os.remove(dir .. "/p.db") end
+    local url = "sqlite:" .. dir .. "/p.db"
+    local quiet = h.run_ok(dir, { "-u", url, "upgrade", "head" })
+    assert.is_nil(quiet.stderr:find("rows/s", 1, true), quiet.stderr)
+    fresh()
+    local verbose = h.run_ok(dir, { "-v", "-u", url, "upgrade", "head" })
+    assert.matches("\nbulk_insert items: 3,000 / 3,000 rows %(100%%%), [%d,]+ rows/s, %d+%.%d s\n", verbose.stderr)
+    assert.matches("\nbackfill: 10 / 10 rows %(100%%%), ", verbose.stderr)
+    assert.is_nil(verbose.stderr:find("\r", 1, true))
+    fresh()
+    local tty = at_terminal(dir, { "-u", url, "upgrade", "head" }, "LUAMIG_PROGRESS_DELAY=0")
+    assert.matches("\rbulk_insert items: 3,000 / 3,000 rows (100%), ", tty, 1, true)
+    assert.truthy(tty:find(ESC .. "K\r\n", 1, true) or tty:find(ESC .. "K\n", 1, true), tty)
+    fresh()
+    local silenced = at_terminal(dir, { "-q", "-u", url, "upgrade", "head" }, "LUAMIG_PROGRESS_DELAY=0")
+    assert.is_nil(silenced:find("rows/s", 1, true), silenced)
+    assert.equal(2 + 4, tonumber(h.sqlite(dir .. "/p.db"):first("SELECT SUM(n) AS s FROM items WHERE id <= 2").s))
   end)
 end)

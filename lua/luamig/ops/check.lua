@@ -87,6 +87,7 @@ local KINDS = {
     'one of "foreignkey", "primary", "unique", "check"',
   },
   table = { is_plain_table, "a table" },
+  count = { function(v) return math.type(v) == "integer" and v >= 0 end, "a non-negative integer" },
 }
 
 -- Shared with batch.lua, whose methods check their options the same way.
@@ -122,7 +123,7 @@ M.OPTIONS = {
   drop_table_comment = { schema = "name", existing_comment = "comment" },
   create_enum = { schema = "name" },
   drop_enum = { schema = "name", if_exists = "boolean" },
-  bulk_insert = { schema = "name", multiinsert = "boolean" },
+  bulk_insert = { schema = "name", multiinsert = "boolean", total = "count" },
 }
 
 --- nil or a plain table of known options with values of the right kind;

@@ -4,11 +4,16 @@
 
 local types = require "luamig.types"
 local check = require "luamig.ops.check"
+local progress_line = require "luamig.progress"
+local rowscan = require "luamig.rowscan"
 
 local type, ipairs, pairs, next, select, require = type, ipairs, pairs, next, select, require
 local error = error
 local huge = math.huge
-local str_format = string.format
+local str_format, math_type = string.format, math.type
+
+-- Rows of a bulk_insert stream gathered before they are inserted.
+local CHUNK_ROWS = 10000
 local describe, is_sql, is_column, is_literal = types.describe, types.is_sql, types.is_column, types.is_literal
 local is_plain_table, sorted_keys = check.is_plain_table, check.sorted_keys
 
@@ -40,38 +45,46 @@ local function copy_row(row)
   return r
 end
 
--- The columns a bulk insert names, and its rows with client-side defaults
--- filled in. With a table definition, a row key it does not know is a typo
--- worth an error; a column that no row gives and that has no default is
--- left out so that its server default applies.
--- The columns, rows and defaults of a bulk insert, checked. Rows are
--- copied only where something must change (an inline literal unwrapped, a
--- default filled in): a million rows are not copied for nothing. The last
--- result, `uniform`, is true when every row ends up with the same columns
--- and plain values only, which lets PostgreSQL take them all in one COPY.
-local function plan_bulk_insert(tname, defcols, rows)
-  local given, ngiven = {}, 0
-  local first_count, same_count, wrapped, fragments = nil, true, false, false
-  for i, row in ipairs(rows) do
-    if not is_plain_table(row) then
-      return nil, str_format("rows[%d] must be a table, got %s", i, describe(row))
+-- The columns, rows and defaults of a bulk insert, checked. With a table
+-- definition, a row key it does not know is a typo worth an error; a
+-- column that no row gives and that has no default is left out so that
+-- its server default applies. Rows are copied only where something must
+-- change (an inline literal unwrapped, a default filled in): a million
+-- rows are not copied for nothing. The last result, `uniform`, is true
+-- when every row ends up with the same columns and plain values only,
+-- which lets PostgreSQL and MySQL take them through their bulk loaders.
+-- `base` is the number of rows before these (a stream comes in chunks),
+-- for the row numbers of messages.
+local function plan_bulk_insert(tname, defcols, rows, base)
+  local given, same_count, has_tables = rowscan.scan(rows)
+  if not given then
+    local i, what = same_count, has_tables
+    if what == "row" then
+      return nil, str_format("rows[%d] must be a table, got %s", base + i, describe(rows[i]))
     end
-    local count = 0
-    for k, v in pairs(row) do
-      -- the hot loop of a million-row insert: a known key needs no check
-      if not given[k] then
-        if type(k) ~= "string" then
-          return nil, str_format("rows[%d] has a key that is not a column name: %s", i, describe(k))
+    for k in pairs(rows[i]) do
+      if type(k) ~= "string" then
+        return nil, str_format("rows[%d] has a key that is not a column name: %s", base + i, describe(k))
+      end
+    end
+  end
+  local ngiven, first_count = 0, nil
+  for _ in pairs(given) do ngiven = ngiven + 1 end
+  if rows[1] then
+    first_count = 0
+    for _ in pairs(rows[1]) do first_count = first_count + 1 end
+  end
+  -- values that are tables: inline literals to unwrap, or SQL fragments
+  -- that only a statement of its own can carry
+  local wrapped, fragments = false, false
+  if has_tables then
+    for _, row in ipairs(rows) do
+      for _, v in pairs(row) do
+        if type(v) == "table" then
+          if is_literal(v) then wrapped = true else fragments = true end
         end
-        given[k] = true
-        ngiven = ngiven + 1
-      end
-      count = count + 1
-      if type(v) == "table" then
-        if is_literal(v) then wrapped = true else fragments = true end
       end
     end
-    if first_count == nil then first_count = count elseif count ~= first_count then same_count = false end
   end
   -- every row has first_count keys, and all rows together that many: the same ones
   local same_keys = same_count and ngiven == (first_count or 0)
@@ -112,6 +125,12 @@ end
 
 function M.install(op, shared)
   local ctx, submit = shared.ctx, shared.submit
+
+  -- The context's progress line; a silent one for contexts that show none.
+  local function new_progress(total, label)
+    if type(ctx.progress) == "function" then return ctx:progress(total, label) end
+    return progress_line.new({ total = total, label = label })
+  end
 
   --- execute(sql, ...): parameters bind to `?` placeholders through the
   -- connection, never spliced into the text.
@@ -171,24 +190,65 @@ function M.install(op, shared)
     return types.literal(value, ctx.dialect or require("luamig.ddl.base").Dialect)
   end
 
-  --- bulk_insert(table_or_definition, rows, [{multiinsert =, schema =}]):
-  -- rows are tables keyed by column name. multiinsert (default true) is
-  -- Alembic's: false asks for one statement execution per row.
+  --- bulk_insert(table_or_definition, rows, [{multiinsert =, schema =,
+  -- total =}]): rows are tables keyed by column name, given as a list or
+  -- as a function returning the next row or nil at the end (a stream,
+  -- such as db:rows(...), taken CHUNK_ROWS at a time so that it is never
+  -- held whole). multiinsert (default true) is Alembic's: false asks for
+  -- one statement execution per row. total: the row count of a stream,
+  -- for the progress line's percentage.
   function op.bulk_insert(tbl, rows, opts)
     local tname, schema, defcols = table_def(tbl)
     if not tname then
       error("op.bulk_insert: argument #1 (table) must be a table name or the table returned by"
         .. " op.create_table, got " .. describe(tbl), 2)
     end
-    if not is_plain_table(rows) then
-      error("op.bulk_insert: argument #2 (rows) must be a list of tables, got " .. describe(rows), 2)
+    local stream = type(rows) == "function"
+    if not stream and not is_plain_table(rows) then
+      error("op.bulk_insert: argument #2 (rows) must be a list of tables or a function returning"
+        .. " rows, got " .. describe(rows), 2)
     end
     opts = check.opts("bulk_insert", 3, opts)
-    local columns, filled, defaults, uniform = plan_bulk_insert(tname, defcols, rows)
-    if not columns then error("op.bulk_insert: " .. filled, 2) end
-    if #filled == 0 then return end
-    submit({ kind = "bulk_insert", table = tname, schema = opts.schema or schema, rows = filled,
-      columns = columns, defaults = defaults, uniform = uniform, multiinsert = opts.multiinsert ~= false })
+    local progress = new_progress(opts.total or (not stream and #rows or nil), "bulk_insert " .. tname)
+    local done = 0
+    local function insert(chunk)
+      local columns, filled, defaults, uniform = plan_bulk_insert(tname, defcols, chunk, done)
+      if not columns then error("op.bulk_insert: " .. filled, 3) end
+      done = done + #chunk
+      if #filled == 0 then return end
+      submit({ kind = "bulk_insert", table = tname, schema = opts.schema or schema, rows = filled,
+        columns = columns, defaults = defaults, uniform = uniform, multiinsert = opts.multiinsert ~= false,
+        progress = progress }, 1)
+    end
+    if not stream then
+      insert(rows)
+    else
+      local chunk, n = {}, 0
+      for row in rows do
+        n = n + 1
+        chunk[n] = row
+        if n == CHUNK_ROWS then
+          insert(chunk)
+          chunk, n = {}, 0
+        end
+      end
+      if n > 0 then insert(chunk) end
+    end
+    progress:finish()
+  end
+
+  --- progress([total], [label]): a progress line for a data migration
+  -- that moves rows itself; p:add(n) after each n rows, p:finish() at the
+  -- end (or the revision's end finishes it). Shown on a terminal, or with
+  -- -v; never with --json or -q.
+  function op.progress(total, label)
+    if total ~= nil and math_type(total) ~= "integer" then
+      error("op.progress: argument #1 (total) must be an integer or nil, got " .. describe(total), 2)
+    end
+    if label ~= nil and type(label) ~= "string" then
+      error("op.progress: argument #2 (label) must be a string or nil, got " .. describe(label), 2)
+    end
+    return new_progress(total, label or "rows")
   end
 
   --- batch_alter_table(table, function(batch) ... end, [opts]): batch mode
