@@ -5,6 +5,8 @@
 --     (transaction_per_migration = True, as luamig does)
 --   <out>/replay.<dialect>.sql   luamig's statements and transactions, for
 --     the database's own client (sqlite3, psql, mariadb)
+--   <out>/dbmate/migrations/*.sql   the same tables as dbmate migrations
+--     (SQLite's SQL), for `dbmate status`
 -- usage: lua5.4 bench/gen_revisions.lua N OUTDIR
 
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
@@ -18,7 +20,8 @@ local root = arg[0]:match("^(.*)/bench/[^/]*$") or "."
 
 local function id(i) return string.format("be%06x%04x", i, i % 65536) end
 
-os.execute("mkdir -p " .. out .. "/luamig/migrations/versions " .. out .. "/alembic/versions")
+os.execute("mkdir -p " .. out .. "/luamig/migrations/versions " .. out .. "/alembic/versions "
+  .. out .. "/dbmate/migrations")
 
 for i = 1, n do
   local rev, down = id(i), i > 1 and id(i - 1) or nil
@@ -60,6 +63,14 @@ for i = 1, n do
     "",
     "def downgrade():",
     string.format("    op.drop_table(%q)", name),
+    "",
+  }, "\n"))
+  common.write(string.format("%s/dbmate/migrations/2026%010d_create_%s.sql", out, i, name), table.concat({
+    "-- migrate:up",
+    string.format("CREATE TABLE %s (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, created_at DATETIME);", name),
+    "",
+    "-- migrate:down",
+    string.format("DROP TABLE %s;", name),
     "",
   }, "\n"))
 end

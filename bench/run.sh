@@ -1,41 +1,57 @@
 #!/usr/bin/env bash
-# luamig's benchmarks, side by side with Alembic and the databases' own
-# clients on the same workload, in one run. Prints hyperfine's tables (mean
-# times and ratios). Run after ./setup.sh; installs what it needs (alembic,
-# hyperfine, the Python drivers, the database clients) and starts
-# throwaway PostgreSQL and MariaDB servers (spec/with-servers.sh).
-#   bench/run.sh [--revisions N] [--graph N] [--tables N] [--runs N]
-#                [--only sqlite|graph|batch|postgres|mysql|check]
-# Workload 1: `current` on an N-revision project at head (SQLite).
-# Workload 3: heads, current and history on a 10,000-revision graph with
-#   50 diamonds (100 branch and merge points), against alembic heads/current.
-# Workload 2: `upgrade head` of N create-table revisions from an empty
-#   database, on each backend; the database's own client replays the same
-#   statements with the same transactions (bench/gen_revisions.lua writes
-#   them with luamig's own dialects).
-# Workload 5: `luamig check` on a schema of N tables (10 columns, 2
-#   indexes, 1 foreign key each) on PostgreSQL and MariaDB, against the same
-#   comparison by Alembic (`alembic revision --autogenerate`: Alembic 1.8
-#   has no `check` command; the generated file is removed between runs).
-# Workload 4: a batch-mode rebuild of a 100,000-row SQLite table with
-#   indexes and foreign keys, against the same rebuild by hand in sqlite3
-#   (bench/batch_rebuild.sh).
+# luamig's benchmarks, side by side with Alembic, dbmate and the databases'
+# own clients on the same workload, in one run. Prints markdown tables of
+# times, ratios and peak memory. Run after ./setup.sh; installs what it
+# needs (alembic, hyperfine, the Python drivers, the database clients, and
+# dbmate from npm when npm is there) and starts throwaway PostgreSQL and
+# MariaDB servers (spec/with-servers.sh).
+#   bench/run.sh [--big] [--all] [--only LIST] [--runs N] [--revisions N]
+#                [--rows N] [--backfill N] [--scan N] [--graph N] [--tables N]
+# The default run (a few minutes on 2 cores) is the five workloads below;
+# --all adds the graph, batch and check workloads; --big takes 10 million
+# rows for the bulk insert and the scan and a million for the backfill.
+# --only takes a comma-separated list of: sqlite postgres mysql data graph
+# batch check.
+#   sqlite: `current` on an N-revision project at head, against
+#     `alembic current` and `dbmate status`; then `upgrade head` of N
+#     create-table revisions from empty, against sqlite3 replaying the same
+#     statements with the same transactions (bench/gen_revisions.lua writes
+#     them with luamig's own dialects) and `alembic upgrade head`.
+#   postgres, mysql: the same `upgrade head` on PostgreSQL and MariaDB,
+#     against psql and mariadb.
+#   data: bulk insert, backfill and scan on every backend (bench/data.sh).
+#   graph: heads, current and history on a 10,000-revision graph with 50
+#     diamonds (100 branch and merge points), against Alembic.
+#   batch: a batch-mode rebuild of a 100,000-row SQLite table with indexes
+#     and foreign keys, against the same rebuild by hand in sqlite3.
+#   check: `luamig check` on a schema of N tables (10 columns, 2 indexes, 1
+#     foreign key each) on PostgreSQL and MariaDB, against `alembic
+#     revision --autogenerate` (Alembic 1.8 has no `check`).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 revisions=1000
 graph_revisions=10000
 graph_diamonds=50
 tables=1000
-runs=10
+rows=1000000
+backfill=100000
+scan=1000000
+runs=3
 only=""
+all=0
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --revisions) revisions=$2; shift 2 ;;
     --graph) graph_revisions=$2; shift 2 ;;
     --tables) tables=$2; shift 2 ;;
+    --rows) rows=$2; shift 2 ;;
+    --backfill) backfill=$2; shift 2 ;;
+    --scan) scan=$2; shift 2 ;;
+    --big) rows=10000000; scan=10000000; backfill=1000000; shift ;;
     --runs) runs=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
+    --all) all=1; shift ;;
     *) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +65,11 @@ if [ -z "${LUAMIG_TEST_SERVERS:-}" ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   (cd "$root" && ./setup.sh --tests >/dev/null)
+  # dbmate, for `current`: its npm package carries the native binary
+  if [ ! -x "$root/bench/.tools/node_modules/.bin/dbmate" ] && command -v npm >/dev/null; then
+    npm install --silent --no-audit --no-fund --prefix "$root/bench/.tools" dbmate >/dev/null 2>&1 \
+      || echo "bench/run.sh: npm install dbmate failed; dbmate is left out" >&2
+  fi
   LUAMIG_TEST_SERVERS=1 exec "$root/spec/with-servers.sh" "$0" "${args[@]}"
 fi
 
@@ -57,7 +78,23 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 lua5.4 "$root/bench/gen_revisions.lua" "$revisions" "$work" >/dev/null
 export PATH=/usr/bin:$PATH   # Debian's python3 has alembic's modules
-wants() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+wants() {
+  if [ -n "$only" ]; then [[ ",$only," == *",$1,"* ]]; return; fi
+  case "$1" in graph|batch|check) [ "$all" = 1 ] ;; *) true ;; esac
+}
+dbmate=$(ls "$root"/bench/.tools/node_modules/@dbmate/*/bin/dbmate 2>/dev/null | head -1 || true)
+
+# peak RSS of one run of each command, in MB: peak NAME CMD [NAME CMD...]
+peak() {
+  local line="peak RSS:"
+  while [ $# -gt 0 ]; do
+    /usr/bin/time -f "%M" -o "$work/peak" bash -c "$2" >/dev/null 2>&1 || true
+    line+=" $1 $(awk '{ printf "%.1f MB", $1 / 1024 }' "$work/peak");"
+    shift 2
+  done
+  echo
+  echo "${line%;}"
+}
 
 echo "# $(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME"); luamig $("$luamig" --version | cut -d' ' -f2), $(alembic --version)"
 
@@ -66,11 +103,19 @@ if wants sqlite; then
   echo "## current on a $revisions-revision project at head (SQLite)"
   (cd "$work/luamig" && "$luamig" -q upgrade head)
   alembic -c "$work/alembic/alembic.ini" upgrade head 2>/dev/null
-  # -N: no shell in between; both run from the project directory.
-  (cd "$work/luamig" && hyperfine -N --warmup 3 --runs "$runs" --style none --export-markdown "$work/current.md" \
+  dbmate_args=()
+  if [ -n "$dbmate" ]; then
+    dbm="$dbmate --url sqlite:$work/dbmate.db --migrations-dir $work/dbmate/migrations --no-dump-schema"
+    $dbm up >/dev/null
+    dbmate_args=(-n "dbmate status" "$dbm status")
+  fi
+  # -N: no shell in between; all run from the project directory.
+  (cd "$work/luamig" && hyperfine -N --warmup 3 --runs "$((runs * 3))" --style none --export-markdown "$work/current.md" \
     -n "luamig current" "$luamig current" \
-    -n "alembic current" "alembic -c $work/alembic/alembic.ini current" >/dev/null 2>&1)
+    -n "alembic current" "alembic -c $work/alembic/alembic.ini current" "${dbmate_args[@]}" >/dev/null 2>&1)
   cat "$work/current.md"
+  (cd "$work/luamig" && peak luamig "$luamig current" alembic "alembic -c $work/alembic/alembic.ini current" \
+    ${dbmate:+dbmate "$dbm status"})
 
   echo
   echo "## upgrade head: $revisions create-table revisions from empty (SQLite $(sqlite3 --version | cut -d' ' -f1))"
@@ -80,6 +125,9 @@ if wants sqlite; then
     -n "alembic upgrade head" --prepare "rm -f $work/alembic/bench.db" \
       "alembic -c $work/alembic/alembic.ini upgrade head 2>/dev/null" >/dev/null 2>&1
   cat "$work/upgrade.md"
+  rm -f "$work/luamig/luamig.db" "$work/replay.db" "$work/alembic/bench.db"
+  peak luamig "cd $work/luamig && $luamig -q upgrade head" sqlite3 "sqlite3 $work/replay.db < $work/replay.sqlite.sql" \
+    alembic "alembic -c $work/alembic/alembic.ini upgrade head"
 fi
 
 if wants graph; then
@@ -114,6 +162,9 @@ server_bench() {
     -n "alembic upgrade head" --prepare "$fresh bench_alembic" \
       "BENCH_URL='$alembic_url' alembic -c $work/alembic/alembic.ini upgrade head 2>/dev/null" >/dev/null 2>&1
   cat "$work/$label.md"
+  $fresh bench_luamig; $fresh bench_client; $fresh bench_alembic
+  peak luamig "cd $work/luamig && $luamig -q -u '$luamig_url' upgrade head" "$client_label" "$client_cmd" \
+    alembic "BENCH_URL='$alembic_url' alembic -c $work/alembic/alembic.ini upgrade head"
 }
 
 pw="${LUAMIG_TEST_PASSWORD:-}"
@@ -140,6 +191,10 @@ EOF
     "mysql://luamig:$pw@127.0.0.1:$LUAMIG_TEST_MYSQL_PORT/bench_luamig" \
     "mariadb $my bench_client < $work/replay.mysql.sql" \
     "mysql+mysqldb://luamig:$pw@127.0.0.1:$LUAMIG_TEST_MYSQL_PORT/bench_alembic"
+fi
+
+if wants data; then
+  "$root/bench/data.sh" "$work" "$luamig" "$runs" "$rows" "$backfill" "$scan"
 fi
 
 # check: the models against a database that matches them (the schema is

@@ -6,7 +6,7 @@
 -- the level of the revision line that made the call, and the revision's
 -- transaction rolls back.
 
-local setmetatable, error, pcall, tostring, type = setmetatable, error, pcall, tostring, type
+local setmetatable, error, pcall, tostring, type, pairs, select = setmetatable, error, pcall, tostring, type, pairs, select
 local str_format, table_unpack = string.format, table.unpack
 
 local M = {}
@@ -15,8 +15,37 @@ local Bind = {}
 Bind.__index = Bind
 Bind.__name = "luamig.Bind"
 
+-- Statements with parameters are prepared once and kept, at most
+-- CACHED_STATEMENTS per bind: a backfill runs the same UPDATE for every row
+-- it reads, and preparing it each time costs MySQL two more round trips.
+local CACHED_STATEMENTS = 32
+
+local function cached_statement(self, sql)
+  local cache = self.statements
+  local stmt = cache[sql]
+  if stmt then return stmt end
+  if self.cached == CACHED_STATEMENTS then
+    for _, old in pairs(cache) do old:close() end
+    cache = {}
+    self.statements, self.cached = cache, 0
+  end
+  local err
+  stmt, err = self.conn:prepare(sql)
+  if not stmt then return nil, err end
+  cache[sql] = stmt
+  self.cached = self.cached + 1
+  return stmt
+end
+
 function Bind:execute(sql, ...)
-  local n, err = self.conn:execute(sql, ...)
+  local n, err
+  if select("#", ...) > 0 and type(sql) == "string" then
+    local stmt
+    stmt, err = cached_statement(self, sql)
+    if stmt then n, err = stmt:execute(...) end
+  else
+    n, err = self.conn:execute(sql, ...)
+  end
   if n == nil then error(err, 2) end
   return n
 end
@@ -141,7 +170,7 @@ function Bind:prepare(sql)
 end
 
 function M.new(conn)
-  return setmetatable({ conn = conn }, Bind)
+  return setmetatable({ conn = conn, statements = {}, cached = 0 }, Bind)
 end
 
 return M

@@ -287,15 +287,37 @@ local function multirow_insert(self, record, columns, tick)
   return true
 end
 
+-- SQLite: one prepared INSERT, executed for every row by the binding
+-- (stmt:execute_rows) inside the revision's transaction.
+local function statement_insert(self, record, columns, tick)
+  local sql = str_format("INSERT INTO %s (%s) VALUES (%s)", self.dialect:qualify(record.table, record.schema),
+    quoted_columns(self, columns), string.rep("?", #columns, ", "))
+  local stmt, err, info = self.conn:prepare(sql)
+  if not stmt then return nil, dberror.describe(err, info) end
+  local rows = #record.rows
+  for first = 1, rows, SLICE_ROWS do
+    local last = math.min(rows, first + SLICE_ROWS - 1)
+    local n, xerr, xinfo = stmt:execute_rows(columns, record.rows, first, last)
+    if not n then
+      stmt:close()
+      return nil, dberror.describe(xerr, xinfo)
+    end
+    tick(last - first + 1)
+  end
+  stmt:close()
+  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, rows)
+  return true
+end
+
 -- The fastest path the connection has for rows that all give the same
--- columns, or nil.
+-- columns.
 local function fast_path(self)
   local name = self.url.driver
   if name == "postgres" then return copy_insert end
   if name == "mysql" then
     return server_variable(self, "local_infile") == 1 and load_insert or multirow_insert
   end
-  return nil
+  return statement_insert
 end
 
 -- Any rows: prepared statements reused across rows. A row that leaves a
@@ -353,9 +375,10 @@ local function row_insert(self, record, columns, tick)
   return true
 end
 
---- Insert rows: on PostgreSQL through COPY and on MySQL through LOAD DATA
--- LOCAL (or multi-row INSERTs) when every row gives the same columns;
--- else through prepared statements reused across rows. record.progress,
+--- Insert rows: when every row gives the same columns, on PostgreSQL
+-- through COPY, on MySQL through LOAD DATA LOCAL (or multi-row INSERTs),
+-- on SQLite through one prepared INSERT run by the binding; else through
+-- prepared statements reused across rows. record.progress,
 -- when there is one, counts the rows.
 function Context:bulk_insert(record)
   local columns = self.dialect:bulk_insert_columns(record)
@@ -363,7 +386,7 @@ function Context:bulk_insert(record)
   local function tick(n) if p then p:add(n) end end
   local insert = row_insert
   if not self.offline and record.multiinsert ~= false and record.uniform and #columns > 0 and #record.rows > 1 then
-    insert = fast_path(self) or row_insert
+    insert = fast_path(self)
   end
   return insert(self, record, columns, tick)
 end

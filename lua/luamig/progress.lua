@@ -44,7 +44,7 @@ local function text(self, now)
   else
     s = s .. " rows"
   end
-  return s .. str_format(", %s rows/s, %.1f s", grouped(rate), elapsed)
+  return s .. str_format(", %s rows/s, %.2f s", grouped(rate), elapsed)
 end
 
 local function draw(self, now, final)

@@ -109,6 +109,14 @@ for _, b in ipairs(backends.all()) do
         assert(ok, err)
       end)
 
+      it("sends the server no local file outside a bulk insert", function()
+        table_def()
+        local ok, err = ctx.conn:execute("LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE items (t)")
+        assert.is_nil(ok)
+        assert.matches("luamig sends no local file unless it is loading rows", err, 1, true)
+        assert.equal(0, tonumber(ctx.conn:first("SELECT COUNT(*) AS n FROM items").n))
+      end)
+
       it("refuses a value MySQL cannot store, naming the row and column", function()
         local def = table_def()
         if not ctx.conn:in_transaction() then assert(ctx.conn:begin()) end

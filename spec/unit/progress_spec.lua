@@ -31,7 +31,7 @@ describe("progress", function()
     p:finish()
     p:finish()  -- twice is harmless
     assert.equal(1, #out)
-    assert.matches("^bulk_insert t: 2,000 / 2,000 rows %(100%%%), [%d,]+ rows/s, %d+%.%d s\n$", out[1])
+    assert.matches("^bulk_insert t: 2,000 / 2,000 rows %(100%%%), [%d,]+ rows/s, %d+%.%d%d s\n$", out[1])
   end)
 
   it("in tty mode redraws one line in place and ends it", function()
@@ -39,7 +39,7 @@ describe("progress", function()
     p:add(3)
     p:finish()
     assert.equal(2, #out)
-    assert.matches("^\rbackfill: 3 rows, [%d,]+ rows/s, %d+%.%d s\27%[K$", out[1])
+    assert.matches("^\rbackfill: 3 rows, [%d,]+ rows/s, %d+%.%d%d s\27%[K$", out[1])
     assert.matches("^\rbackfill: 3 rows, .*\27%[K\n$", out[2])
   end)
 
