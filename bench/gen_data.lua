@@ -44,19 +44,8 @@ write_tsv(out .. "/rows.tsv", rows, row_text)
 
 local function luamig_project(name, body)
   os.execute("mkdir -p " .. out .. "/" .. name .. "/migrations/versions")
-  common.write(out .. "/" .. name .. "/migrations/versions/d1_data.lua", table.concat({
-    "-- " .. name,
-    'revision = "d1"',
-    "down_revision = nil",
-    "",
-    "function upgrade()",
-    body,
-    "end",
-    "",
-    "function downgrade()",
-    "end",
-    "",
-  }, "\n"))
+  common.luamig_revision(out .. "/" .. name .. "/migrations/versions/d1_data.lua",
+    { doc = name, id = "d1", down = "nil", up = body })
 end
 
 luamig_project("luamig_bulk", string.format([[
@@ -108,26 +97,10 @@ luamig_project("luamig_scan", string.format([[
 
 local function alembic_project(name, body)
   os.execute("mkdir -p " .. out .. "/" .. name .. "/versions")
-  common.write(out .. "/" .. name .. "/versions/d1_data.py", table.concat({
-    '"""' .. name .. '"""',
-    "import os, sys, time",
-    "from alembic import op",
-    "import sqlalchemy as sa",
-    "",
-    'revision = "d1"',
-    "down_revision = None",
-    "branch_labels = None",
-    "depends_on = None",
-    "",
-    "",
-    "def upgrade():",
-    body,
-    "",
-    "",
-    "def downgrade():",
-    "    pass",
-    "",
-  }, "\n"))
+  common.alembic_revision(out .. "/" .. name .. "/versions/d1_data.py", {
+    doc = name, imports = { "import os, sys, time", "from alembic import op", "import sqlalchemy as sa" },
+    id = "d1", down = "None", up = body, down_body = "    pass",
+  })
   common.alembic_project(out .. "/" .. name)
 end
 

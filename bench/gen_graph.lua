@@ -47,37 +47,14 @@ end
 
 for i = 1, n do
   local rev = id(i)
-  common.write(string.format("%s/luamig/migrations/versions/%s_step_%d.lua", out, rev, i), table.concat({
-    "-- step " .. i,
-    string.format("revision = %q", rev),
-    "down_revision = " .. lua_list(parents[i], "nil"),
-    "",
-    "function upgrade()",
-    string.format('  op.execute("SELECT %d")', i),
-    "end",
-    "",
-    "function downgrade()",
-    "end",
-    "",
-  }, "\n"))
-  common.write(string.format("%s/alembic/versions/%s_step_%d.py", out, rev, i), table.concat({
-    string.format('"""step %d"""', i),
-    "from alembic import op",
-    "",
-    string.format("revision = %q", rev),
-    "down_revision = " .. py_list(parents[i]),
-    "branch_labels = None",
-    "depends_on = None",
-    "",
-    "",
-    "def upgrade():",
-    string.format('    op.execute("SELECT %d")', i),
-    "",
-    "",
-    "def downgrade():",
-    "    pass",
-    "",
-  }, "\n"))
+  common.luamig_revision(string.format("%s/luamig/migrations/versions/%s_step_%d.lua", out, rev, i), {
+    doc = "step " .. i, id = rev, down = lua_list(parents[i], "nil"),
+    up = string.format('  op.execute("SELECT %d")', i),
+  })
+  common.alembic_revision(string.format("%s/alembic/versions/%s_step_%d.py", out, rev, i), {
+    doc = "step " .. i, imports = { "from alembic import op" }, id = rev, down = py_list(parents[i]),
+    up = string.format('    op.execute("SELECT %d")', i), down_body = "    pass",
+  })
 end
 
 common.alembic_project(out .. "/alembic")

@@ -26,45 +26,27 @@ os.execute("mkdir -p " .. out .. "/luamig/migrations/versions " .. out .. "/alem
 for i = 1, n do
   local rev, down = id(i), i > 1 and id(i - 1) or nil
   local name = string.format("t_%04d", i)
-  common.write(string.format("%s/luamig/migrations/versions/%s_create_%s.lua", out, rev, name), table.concat({
-    "-- create " .. name,
-    string.format("revision = %q", rev),
-    "down_revision = " .. (down and string.format("%q", down) or "nil"),
-    "",
-    "function upgrade()",
-    string.format("  op.create_table(%q,", name),
-    '    Column("id", Integer, { primary_key = true }),',
-    '    Column("name", String(50), { nullable = false }),',
-    '    Column("created_at", DateTime))',
-    "end",
-    "",
-    "function downgrade()",
-    string.format("  op.drop_table(%q)", name),
-    "end",
-    "",
-  }, "\n"))
-  common.write(string.format("%s/alembic/versions/%s_create_%s.py", out, rev, name), table.concat({
-    string.format('"""create %s"""', name),
-    "from alembic import op",
-    "import sqlalchemy as sa",
-    "",
-    string.format("revision = %q", rev),
-    "down_revision = " .. (down and string.format("%q", down) or "None"),
-    "branch_labels = None",
-    "depends_on = None",
-    "",
-    "",
-    "def upgrade():",
-    string.format("    op.create_table(%q,", name),
-    "        sa.Column('id', sa.Integer, primary_key=True),",
-    "        sa.Column('name', sa.String(50), nullable=False),",
-    "        sa.Column('created_at', sa.DateTime))",
-    "",
-    "",
-    "def downgrade():",
-    string.format("    op.drop_table(%q)", name),
-    "",
-  }, "\n"))
+  common.luamig_revision(string.format("%s/luamig/migrations/versions/%s_create_%s.lua", out, rev, name), {
+    doc = "create " .. name, id = rev, down = down and string.format("%q", down) or "nil",
+    up = table.concat({
+      string.format("  op.create_table(%q,", name),
+      '    Column("id", Integer, { primary_key = true }),',
+      '    Column("name", String(50), { nullable = false }),',
+      '    Column("created_at", DateTime))',
+    }, "\n"),
+    down_body = string.format("  op.drop_table(%q)", name),
+  })
+  common.alembic_revision(string.format("%s/alembic/versions/%s_create_%s.py", out, rev, name), {
+    doc = "create " .. name, imports = { "from alembic import op", "import sqlalchemy as sa" },
+    id = rev, down = down and string.format("%q", down) or "None",
+    up = table.concat({
+      string.format("    op.create_table(%q,", name),
+      "        sa.Column('id', sa.Integer, primary_key=True),",
+      "        sa.Column('name', sa.String(50), nullable=False),",
+      "        sa.Column('created_at', sa.DateTime))",
+    }, "\n"),
+    down_body = string.format("    op.drop_table(%q)", name),
+  })
   common.write(string.format("%s/dbmate/migrations/2026%010d_create_%s.sql", out, i, name), table.concat({
     "-- migrate:up",
     string.format("CREATE TABLE %s (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, created_at DATETIME);", name),

@@ -157,6 +157,19 @@ end
 -- slices, and a slice's COPY or LOAD DATA text never exists whole anyway.
 local SLICE_ROWS = 50000
 
+-- Run insert_slice(first, last) over the record's rows SLICE_ROWS at a
+-- time, the progress ticked after each; true | nil, msg (the first failure).
+local function by_slices(record, tick, insert_slice)
+  local rows = #record.rows
+  for first = 1, rows, SLICE_ROWS do
+    local last = math.min(rows, first + SLICE_ROWS - 1)
+    local ok, err = insert_slice(first, last)
+    if not ok then return nil, err end
+    tick(last - first + 1)
+  end
+  return true
+end
+
 local function quoted_columns(self, columns)
   local quoted = {}
   for i, c in ipairs(columns) do quoted[i] = self.dialect:quote(c) end
@@ -168,14 +181,13 @@ end
 local function copy_insert(self, record, columns, tick)
   local sql = str_format("COPY %s (%s) FROM STDIN", self.dialect:qualify(record.table, record.schema),
     quoted_columns(self, columns))
-  local rows = #record.rows
-  for first = 1, rows, SLICE_ROWS do
-    local last = math.min(rows, first + SLICE_ROWS - 1)
-    local n, err, info = self.conn:copy_rows(sql, columns, record.rows, first, last)
-    if not n then return nil, dberror.describe(err, info) end
-    tick(last - first + 1)
-  end
-  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, rows)
+  local ok, err = by_slices(record, tick, function(first, last)
+    local n, cerr, info = self.conn:copy_rows(sql, columns, record.rows, first, last)
+    if not n then return nil, dberror.describe(cerr, info) end
+    return true
+  end)
+  if not ok then return nil, err end
+  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, #record.rows)
   return true
 end
 
@@ -197,9 +209,7 @@ local function load_insert(self, record, columns, tick)
   local target = self.dialect:qualify(record.table, record.schema)
   local sql = str_format("LOAD DATA LOCAL INFILE 'luamig-bulk-insert' INTO TABLE %s CHARACTER SET binary (%s)",
     target, quoted_columns(self, columns))
-  local rows = #record.rows
-  for first = 1, rows, SLICE_ROWS do
-    local last = math.min(rows, first + SLICE_ROWS - 1)
+  local ok, err = by_slices(record, tick, function(first, last)
     local n, warnings, info = self.conn:load_rows(sql, columns, record.rows, first, last)
     if not n then return nil, dberror.describe(warnings, info) end
     local wanted = last - first + 1
@@ -210,9 +220,10 @@ local function load_insert(self, record, columns, tick)
           why or str_format("the server loaded %d rows of %d", n, wanted))
       end
     end
-    tick(wanted)
-  end
-  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, rows)
+    return true
+  end)
+  if not ok then return nil, err end
+  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, #record.rows)
   return true
 end
 
@@ -294,18 +305,14 @@ local function statement_insert(self, record, columns, tick)
     quoted_columns(self, columns), string.rep("?", #columns, ", "))
   local stmt, err, info = self.conn:prepare(sql)
   if not stmt then return nil, dberror.describe(err, info) end
-  local rows = #record.rows
-  for first = 1, rows, SLICE_ROWS do
-    local last = math.min(rows, first + SLICE_ROWS - 1)
-    local n, xerr, xinfo = stmt:execute_rows(columns, record.rows, first, last)
-    if not n then
-      stmt:close()
-      return nil, dberror.describe(xerr, xinfo)
-    end
-    tick(last - first + 1)
-  end
+  local ok, xerr = by_slices(record, tick, function(first, last)
+    local n, serr, sinfo = stmt:execute_rows(columns, record.rows, first, last)
+    if not n then return nil, dberror.describe(serr, sinfo) end
+    return true
+  end)
   stmt:close()
-  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, rows)
+  if not ok then return nil, xerr end
+  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, #record.rows)
   return true
 end
 

@@ -56,9 +56,9 @@ end
 -- `base` is the number of rows before these (a stream comes in chunks),
 -- for the row numbers of messages.
 local function plan_bulk_insert(tname, defcols, rows, base)
-  local given, same_count, has_tables = rowscan.scan(rows)
+  local given, same_keys, has_tables = rowscan.scan(rows)
   if not given then
-    local i, what = same_count, has_tables
+    local i, what = same_keys, has_tables  -- on failure: the row's index, and what is wrong
     if what == "row" then
       return nil, str_format("rows[%d] must be a table, got %s", base + i, describe(rows[i]))
     end
@@ -67,12 +67,6 @@ local function plan_bulk_insert(tname, defcols, rows, base)
         return nil, str_format("rows[%d] has a key that is not a column name: %s", base + i, describe(k))
       end
     end
-  end
-  local ngiven, first_count = 0, nil
-  for _ in pairs(given) do ngiven = ngiven + 1 end
-  if rows[1] then
-    first_count = 0
-    for _ in pairs(rows[1]) do first_count = first_count + 1 end
   end
   -- values that are tables: inline literals to unwrap, or SQL fragments
   -- that only a statement of its own can carry
@@ -86,8 +80,6 @@ local function plan_bulk_insert(tname, defcols, rows, base)
       end
     end
   end
-  -- every row has first_count keys, and all rows together that many: the same ones
-  local same_keys = same_count and ngiven == (first_count or 0)
   local columns, defaults, fill = nil, {}, {}
   if not defcols or #defcols == 0 then
     columns = sorted_keys(given)
