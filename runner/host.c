@@ -249,6 +249,7 @@ int lm_setup (lua_State *L, const char *exe) {
   preload(L, "luamig.driver", luaopen_luamig_driver);
   preload(L, "luamig.sys", luaopen_luamig_sys);
   preload(L, "luamig.revscan", luaopen_luamig_revscan);
+  preload(L, "luamig.revcache", luaopen_luamig_revcache);
   preload(L, "luamig.rowscan", luaopen_luamig_rowscan);
   preload(L, "luamig.interrupt", luaopen_luamig_interrupt);
   preload(L, "luamig.filelock", luaopen_luamig_filelock);

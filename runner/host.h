@@ -27,6 +27,7 @@
 LM_EXPORT int luaopen_luamig_driver (lua_State *L);
 LM_EXPORT int luaopen_luamig_sys (lua_State *L);
 LM_EXPORT int luaopen_luamig_revscan (lua_State *L);
+LM_EXPORT int luaopen_luamig_revcache (lua_State *L);
 LM_EXPORT int luaopen_luamig_rowscan (lua_State *L);
 LM_EXPORT int luaopen_luamig_interrupt (lua_State *L);
 LM_EXPORT int luaopen_luamig_filelock (lua_State *L);

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "lauxlib.h"
 
 #include "host.h"
+#include "parallel.h"
 #include "version.h"
 
 #define DIR_MT "luamig.Dir"
@@ -164,7 +164,6 @@ static int s_read_file (lua_State *L) {
 ** directory's descriptor spares the kernel the walk of the directory's path.
 ** The jobs live in a userdata whose __gc frees what was read and closes the
 ** directory, so nothing leaks if pushing a result raises. */
-#define READ_THREADS 4
 #define READ_THREADED_FROM 256  /* fewer files are not worth a thread */
 
 typedef struct ReadJob {
@@ -177,14 +176,8 @@ typedef struct ReadJob {
 typedef struct ReadJobs {
   int dirfd;         /* -1 once closed */
   size_t n;
-  size_t stride;     /* a thread reads jobs first, first + stride, ... */
   ReadJob jobs[1];   /* n of them */
 } ReadJobs;
-
-typedef struct ReadShare {
-  ReadJobs *all;
-  size_t first;
-} ReadShare;
 
 static void read_job (int dirfd, ReadJob *j, char *buf) {
   ssize_t got = read_into(dirfd, j->name, buf, READ_BUFFER_SIZE);
@@ -208,16 +201,16 @@ static void read_job (int dirfd, ReadJob *j, char *buf) {
   j->len = (size_t)got;
 }
 
-static void *read_share (void *arg) {
-  ReadShare *sh = (ReadShare *)arg;
+/* An lm_share_fn: one thread's share of the files. */
+static void read_share (void *ctx, size_t first, size_t stride, size_t n) {
+  ReadJobs *all = (ReadJobs *)ctx;
   char *buf = (char *)malloc(READ_BUFFER_SIZE);
   size_t i;
-  for (i = sh->first; i < sh->all->n; i += sh->all->stride) {
-    if (buf == NULL) sh->all->jobs[i].err = ENOMEM;
-    else read_job(sh->all->dirfd, &sh->all->jobs[i], buf);
+  for (i = first; i < n; i += stride) {
+    if (buf == NULL) all->jobs[i].err = ENOMEM;
+    else read_job(all->dirfd, &all->jobs[i], buf);
   }
   free(buf);
-  return NULL;
 }
 
 static int jobs_gc (lua_State *L) {
@@ -233,11 +226,8 @@ static int jobs_gc (lua_State *L) {
 }
 
 static int s_read_files (lua_State *L) {
-  size_t n, i, nthreads = 1, started = 0;
-  pthread_t threads[READ_THREADS];
-  ReadShare shares[READ_THREADS];
+  size_t n, i;
   ReadJobs *r;
-  long cpus;
   const char *dir = luaL_checkstring(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
   n = (size_t)luaL_len(L, 2);
@@ -257,21 +247,7 @@ static int s_read_files (lua_State *L) {
   r->n = n;
   r->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (r->dirfd < 0) return luaL_fileresult(L, 0, dir);
-  cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  if (n >= READ_THREADED_FROM && cpus > 1)
-    nthreads = cpus < READ_THREADS ? (size_t)cpus : READ_THREADS;
-  r->stride = nthreads;
-  for (i = 0; i < nthreads; i++) {
-    shares[i].all = r;
-    shares[i].first = i;
-  }
-  for (i = 1; i < nthreads; i++) {  /* share 0 is this thread's */
-    if (pthread_create(&threads[i], NULL, read_share, &shares[i]) != 0) break;
-    started = i;
-  }
-  read_share(&shares[0]);
-  for (i = started + 1; i < nthreads; i++) read_share(&shares[i]);  /* not started */
-  for (i = 1; i <= started; i++) pthread_join(threads[i], NULL);
+  lm_parallel_for(n, READ_THREADED_FROM, read_share, r);
   lua_createtable(L, (int)n, 0);
   for (i = 0; i < n; i++) {
     ReadJob *j = &r->jobs[i];

@@ -8,13 +8,15 @@
 
 local sys = require "luamig.sys"
 local revscan = require "luamig.revscan"
+local revcache = require "luamig.revcache"
 local checksum = require "luamig.checksum"
 local types = require "luamig.types"
 
 local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
 local load, pcall = load, pcall
-local io_open, os_date = io.open, os.date
-local str_format, table_concat, table_sort = string.format, table.concat, table.sort
+local io_open, os_date, os_getenv = io.open, os.date, os.getenv
+local str_format, str_byte, str_find = string.format, string.byte, string.find
+local table_concat, table_sort = table.concat, table.sort
 
 local M = {}
 
@@ -124,9 +126,14 @@ function M.load_file(path)
   return M.from_source(path, src)
 end
 
+local function without_bom(src)
+  if src:byte(1) == 0xEF and src:sub(1, 3) == "\239\187\191" then return src:sub(4) end
+  return src
+end
+
 --- The record of a revision file whose bytes were read already.
 function M.from_source(path, src)
-  if src:byte(1) == 0xEF and src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end -- UTF-8 BOM
+  src = without_bom(src)
   local record = revscan.record(src, path, NONE)
   if record then return record end
   local env, err = evaluate(path, src)
@@ -148,19 +155,35 @@ end
 function M.checksum(record)
   local sum = record.checksum
   if not sum then
-    sum = checksum.revision(record.source)
+    sum = checksum.revision(assert(M.source(record)))
     record.checksum = sum
   end
   return sum
+end
+
+--- A record's file text. A record from the metadata cache (see
+-- runner/revcache.c) has none until it is asked for: the file is read
+-- then, once. Returns the text | nil, msg.
+function M.source(record)
+  local src = record.source
+  if src then return src end
+  local err
+  src, err = sys.read_file(record.path)
+  if not src then return nil, str_format("cannot read revision file %s", err) end
+  src = without_bom(src)
+  record.source = src
+  return src
 end
 
 --- Make a record's upgrade()/downgrade() callable: evaluate the file if
 -- only its metadata was read. Returns true | nil, msg.
 function M.compile(record)
   if record.env then return true end
-  local env, err = evaluate(record.path, record.source)
+  local src, serr = M.source(record)
+  if not src then return nil, serr end
+  local env, err = evaluate(record.path, src)
   if not env then return nil, err end
-  local full, rerr = make_record(record.path, record.source, env)
+  local full, rerr = make_record(record.path, src, env)
   if not full then return nil, rerr end
   if full.id ~= record.id or not same_list(full.down_revisions, record.down_revisions)
       or not same_list(full.depends_on, record.depends_on)
@@ -177,6 +200,36 @@ function M.version_dirs(cfg)
   return { cfg.script_location .. "/versions" }
 end
 
+-- Appends the records of one directory's files to `scripts`. Records
+-- whose file is unchanged since it was last read come from the metadata
+-- cache (runner/revcache.c; LUAMIG_NO_CACHE set to anything but "" or "0"
+-- turns it off); the rest are read, on several threads (sys.read_files),
+-- scanned, and added to the cache when revscan could read them.
+local function load_dir(dir, files, scripts)
+  local off = os_getenv("LUAMIG_NO_CACHE")
+  local cache = (off == nil or off == "" or off == "0") and revcache.open(dir) or nil
+  local first, missing = #scripts, {}
+  local cached = cache and cache:lookup(files, dir, NONE)
+  for i = 1, #files do
+    local record = cached and cached[i]
+    if record then scripts[first + i] = record else missing[#missing + 1] = i end
+  end
+  if #missing > 0 then
+    local names = {}
+    for k, i in ipairs(missing) do names[k] = files[i] end
+    local sources, read_err = sys.read_files(dir, names)
+    if not sources then return nil, str_format("cannot read revision file %s", read_err) end
+    for k, i in ipairs(missing) do
+      local record, load_err = M.from_source(dir .. "/" .. names[k], sources[k])
+      if not record then return nil, load_err end
+      scripts[first + i] = record
+      if cache and not record.env then cache:put(names[k], record) end
+    end
+  end
+  if cache then cache:save(#files) end
+  return true
+end
+
 --- Every revision file's record, in file-name order.
 -- Returns nil, msg, 2 for a missing directory or a bad file.
 function M.load_all(cfg)
@@ -191,15 +244,11 @@ function M.load_all(cfg)
     -- several threads (see sys.read_files).
     local files = {}
     for _, name in ipairs(names) do
-      if name:match("%.lua$") and not name:match("^[._]") then files[#files + 1] = name end
+      local b = str_byte(name)  -- not a hidden file, nor one starting with _
+      if b ~= 46 and b ~= 95 and str_find(name, ".lua", -4, true) then files[#files + 1] = name end
     end
-    local sources, read_err = sys.read_files(dir, files)
-    if not sources then return nil, str_format("cannot read revision file %s", read_err), 2 end
-    for i, name in ipairs(files) do
-      local script, load_err = M.from_source(dir .. "/" .. name, sources[i])
-      if not script then return nil, load_err, 2 end
-      scripts[#scripts + 1] = script
-    end
+    local ok, err = load_dir(dir, files, scripts)
+    if not ok then return nil, err, 2 end
   end
   return scripts
 end

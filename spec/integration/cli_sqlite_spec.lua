@@ -209,6 +209,57 @@ describe("luamig command line #sqlite", function()
     end)
   end)
 
+  describe("the revision metadata cache", function()
+    -- A chain of n literal revisions r0001..rNNNN; the last creates a table.
+    local function chain(dir, n)
+      for i = 1, n do
+        h.write_file(string.format("%s/migrations/versions/%04d_step.lua", dir, i), string.format(
+          '-- step %d\nrevision = "r%04d"\ndown_revision = %s\n'
+          .. 'function upgrade() %s end\nfunction downgrade() end\n',
+          i, i, i == 1 and "nil" or string.format('"r%04d"', i - 1),
+          i == n and 'op.create_table("last", Column("id", Integer, { primary_key = true }))' or ""))
+      end
+    end
+
+    it("lists from the cache once files settle, sees every edit at once, and runs what the files say", function()
+      local dir = h.tmpdir()
+      ok_run(dir, { "init" })
+      chain(dir, 110)
+      local index = dir .. "/migrations/versions/.luamig_cache/index"
+      assert.equal("r0110 (head)\n", ok_run(dir, { "heads" }).stdout)
+      assert.is_nil(io.open(index)) -- files younger than 2 s are not cached
+      os.execute("sleep 2.2")
+      ok_run(dir, { "heads" })
+      assert.truthy(io.open(index))
+      -- an edit that keeps the size: r0110 now revises r0108, so r0109 is a head
+      local last = dir .. "/migrations/versions/0110_step.lua"
+      local text = h.read_file(last)
+      h.write_file(last, (text:gsub('"r0109"', '"r0108"')))
+      assert.equal(#text, #h.read_file(last))
+      assert.equal("r0109 (head)\nr0110 (head)\n", ok_run(dir, { "heads" }).stdout)
+      -- a new file, and the upgrade runs the revision bodies read on demand
+      h.write_file(dir .. "/migrations/versions/0111_merge.lua",
+        'revision = "r0111"\ndown_revision = { "r0109", "r0110" }\nfunction upgrade() end\n')
+      ok_run(dir, { "upgrade", "head" })
+      assert.same({ "r0111" }, h.sqlite_versions(dir .. "/luamig.db"))
+      assert.same({ "last", "luamig_history", "luamig_version" }, h.sqlite_tables(dir .. "/luamig.db"))
+      -- the checksums recorded are those of the files' bytes
+      local r = ok_run(dir, { "verify", "--json" })
+      assert.matches('"ok":true', r.stdout, 1, true)
+    end)
+
+    it("is neither read nor written with LUAMIG_NO_CACHE=1", function()
+      local dir = h.tmpdir()
+      ok_run(dir, { "init" })
+      chain(dir, 105)
+      os.execute("sleep 2.2")
+      ok_run(dir, { "heads" }, { LUAMIG_NO_CACHE = "1" })
+      assert.is_nil(io.open(dir .. "/migrations/versions/.luamig_cache"))
+      ok_run(dir, { "heads" }, { LUAMIG_NO_CACHE = "0" }) -- "0" leaves it on
+      assert.truthy(io.open(dir .. "/migrations/versions/.luamig_cache/index"))
+    end)
+  end)
+
   describe("help", function()
     it("lists the commands and each command's options", function()
       local dir = h.tmpdir()
