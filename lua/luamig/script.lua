@@ -240,8 +240,8 @@ function M.load_all(cfg)
       return nil, str_format("cannot read revisions directory %s: %s (run 'luamig init' to create a project)",
         dir, err), 2
     end
-    -- listdir sorts the names; the files are read in one call, on
-    -- several threads (see sys.read_files).
+    -- listdir sorts the names bytewise: the records come in file-name
+    -- order, which is also the cache index's order.
     local files = {}
     for _, name in ipairs(names) do
       local b = str_byte(name)  -- not a hidden file, nor one starting with _
