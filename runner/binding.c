@@ -261,6 +261,20 @@ static int conn_server_version (lua_State *L) {
 }
 
 
+/* conn:decimals([mode]) -> the mode before: "string" (the default) or
+** "number", how DECIMAL/NUMERIC values of the statements prepared from now
+** on (conn:query's, first's and rows' own included) come back. A
+** statement keeps the mode it was prepared with. */
+static int conn_decimals (lua_State *L) {
+  static const char *const modes[] = { "string", "number", NULL };
+  Conn *c = check_conn(L);
+  int before = c->decimal_numbers;
+  if (!lua_isnoneornil(L, 2)) c->decimal_numbers = luaL_checkoption(L, 2, NULL, modes);
+  lua_pushstring(L, modes[before]);
+  return 1;
+}
+
+
 static int conn_driver (lua_State *L) {
   Conn *c = check_conn(L);
   lua_pushstring(L, c->drv->name);
@@ -353,6 +367,7 @@ static int d_connect (lua_State *L) {
   c->drv = drv;
   c->handle = NULL;
   c->stmts = NULL;
+  c->decimal_numbers = 0;
   luaL_setmetatable(L, CONN_MT);
   rc = lmb_check_misuse(L, drv->connect(keys, values, &h, &err), &err);
   if (rc != LM_OK) return lmb_push_failure(L, &err);
@@ -393,6 +408,7 @@ static const luaL_Reg conn_methods[] = {
   {"quote_ident", conn_quote_ident},
   {"server_version", conn_server_version},
   {"driver", conn_driver},
+  {"decimals", conn_decimals},
   {"last_insert_id", conn_last_insert_id},
   {"notices", conn_notices},
   {"close", conn_close},

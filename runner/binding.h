@@ -46,6 +46,7 @@ typedef struct Conn {
   const struct lm_driver *drv;
   void *handle;          /* NULL when closed */
   Stmt *stmts;           /* open statements */
+  int decimal_numbers;   /* statements prepared now read DECIMAL as numbers */
 } Conn;
 
 
@@ -84,7 +85,7 @@ int lmb_push_iteration (lua_State *L, Cursor *k, Stmt *s, int owns);
 void lmb_open_values (lua_State *L);
 lm_value *lmb_check_params (lua_State *L, int first, int n,
                             lm_value *small);
-void lmb_push_value (lua_State *L, const lm_value *v);
+void lmb_push_value (lua_State *L, const lm_value *v, int decimal_numbers);
 int lmb_push_failure (lua_State *L, const lm_error *err);
 int lmb_check_misuse (lua_State *L, int rc, const lm_error *err);
 

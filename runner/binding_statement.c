@@ -21,6 +21,7 @@ struct Stmt {
   int rowcap;            /* its size in values */
   int ncols;             /* columns of the current result */
   Cursor *cursor;        /* the cursor reading the current result, if any */
+  int decimal_numbers;   /* the connection's mode when prepared */
 };
 
 struct Cursor {
@@ -63,6 +64,7 @@ Stmt *lmb_new_stmt (lua_State *L, int connidx) {
   s->rowcap = 0;
   s->ncols = 0;
   s->cursor = NULL;
+  s->decimal_numbers = 0;
   luaL_setmetatable(L, STMT_MT);
   lua_pushvalue(L, connidx);
   lua_setiuservalue(L, -2, 1);
@@ -78,6 +80,7 @@ int lmb_stmt_prepare (Conn *c, Stmt *s, const char *sql, size_t len,
   if (rc != LM_OK) return rc;
   s->handle = h;
   s->conn = c;
+  s->decimal_numbers = c->decimal_numbers;
   s->prev = NULL;
   s->next = c->stmts;
   if (c->stmts != NULL) c->stmts->prev = s;
@@ -131,7 +134,7 @@ static void push_row (lua_State *L, Stmt *s) {
   lua_createtable(L, 0, s->ncols);
   for (i = 0; i < s->ncols; i++) {
     const char *name = drv->column_name(s->handle, i);
-    lmb_push_value(L, &s->row[i]);
+    lmb_push_value(L, &s->row[i], s->decimal_numbers);
     if (name != NULL)
       lua_setfield(L, -2, name);
     else

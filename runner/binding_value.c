@@ -5,6 +5,8 @@
 ** See binding.h.
 */
 
+#include <stdlib.h>
+
 #include "lua.h"
 #include "lauxlib.h"
 
@@ -143,12 +145,33 @@ lm_value *lmb_check_params (lua_State *L, int first, int n,
 ** =======================================================
 */
 
-/* SQL NULL becomes the sentinel, not nil, so that rows have no holes. */
-void lmb_push_value (lua_State *L, const lm_value *v) {
+/* A DECIMAL's digits as a Lua number: an integer when they are one that
+** fits, else the nearest float (PostgreSQL's NaN and Infinity included). */
+static void push_decimal_number (lua_State *L, const char *p, size_t len) {
+  const char *text = lua_pushlstring(L, p ? p : "", len);
+  if (lua_stringtonumber(L, text) != 0) {
+    lua_remove(L, -2);
+    return;
+  }
+  /* NaN, Infinity, or more digits than Lua reads */
+  lua_pushnumber(L, (lua_Number)strtod(text, NULL));
+  lua_remove(L, -2);
+}
+
+/* SQL NULL becomes the sentinel, not nil, so that rows have no holes.
+** DECIMAL comes as its digits, exactly, unless the statement was prepared
+** with decimals = "number". */
+void lmb_push_value (lua_State *L, const lm_value *v, int decimal_numbers) {
   switch (v->type) {
     case LM_INTEGER: lua_pushinteger(L, (lua_Integer)v->v.i); break;
     case LM_FLOAT: lua_pushnumber(L, (lua_Number)v->v.f); break;
     case LM_BOOL: lua_pushboolean(L, v->v.b); break;
+    case LM_DECIMAL:
+      if (decimal_numbers) {
+        push_decimal_number(L, v->v.s.ptr, v->v.s.len);
+        break;
+      }
+      /* FALLTHROUGH */
     case LM_TEXT: case LM_BLOB:
       lua_pushlstring(L, v->v.s.ptr ? v->v.s.ptr : "", v->v.s.len);
       break;

@@ -90,7 +90,9 @@ enum lm_type {
   LM_FLOAT,     /* v.f: a double */
   LM_TEXT,      /* v.s: bytes of text (may contain zero bytes) */
   LM_BLOB,      /* v.s: binary bytes */
-  LM_BOOL       /* v.b: 0 or 1 */
+  LM_BOOL,      /* v.b: 0 or 1 */
+  LM_DECIMAL    /* v.s: the exact digits of a number (DECIMAL/NUMERIC, an
+                   unsigned BIGINT past 2^63-1); column values only */
 };
 
 /*

@@ -23,7 +23,7 @@
 #define MY_BINARY_CHARSET  63   /* charsetnr of BLOB, BINARY, VARBINARY */
 
 /* How a result column is fetched and given to the caller. */
-enum my_kind { K_INT, K_DOUBLE, K_BIT, K_TEXT, K_BLOB };
+enum my_kind { K_INT, K_DOUBLE, K_BIT, K_TEXT, K_BLOB, K_DECIMAL };
 
 typedef struct my_col {
   int kind;               /* enum my_kind */
@@ -228,10 +228,13 @@ static int grow (my_col *col, unsigned long size) {
 
 
 /* The mapping of docs/internals.md: integers, floats, BIT as numbers;
-** byte strings for the binary character set; text for the rest (DECIMAL,
-** dates and times, JSON, ENUM, SET) in the server's own format. */
+** DECIMAL as its digits (LM_DECIMAL); byte strings for the binary
+** character set; text for the rest (dates and times, JSON, ENUM, SET) in
+** the server's own format. */
 static int column_kind (const MYSQL_FIELD *f) {
   switch (f->type) {
+    case MYSQL_TYPE_DECIMAL: case MYSQL_TYPE_NEWDECIMAL:
+      return K_DECIMAL;
     case MYSQL_TYPE_TINY: case MYSQL_TYPE_SHORT: case MYSQL_TYPE_INT24:
     case MYSQL_TYPE_LONG: case MYSQL_TYPE_LONGLONG: case MYSQL_TYPE_YEAR:
       return K_INT;
@@ -440,7 +443,7 @@ static void give_unsigned (my_col *col, lm_value *v, unsigned long long u) {
   }
   else {
     int n = snprintf(col->digits, sizeof(col->digits), "%llu", u);
-    v->type = LM_TEXT;
+    v->type = LM_DECIMAL;
     v->v.s.ptr = col->digits;
     v->v.s.len = (size_t)n;
   }
@@ -460,7 +463,7 @@ static void give_bits (my_col *col, lm_value *v, const char *p,
 
 static void give_bytes (my_col *col, lm_value *v, const char *p,
                         unsigned long len) {
-  v->type = col->kind == K_BLOB ? LM_BLOB : LM_TEXT;
+  v->type = col->kind == K_BLOB ? LM_BLOB : col->kind == K_DECIMAL ? LM_DECIMAL : LM_TEXT;
   v->v.s.ptr = p;
   v->v.s.len = (size_t)len;
 }

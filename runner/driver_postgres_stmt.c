@@ -41,6 +41,7 @@
 #define OIDOID      26
 #define FLOAT4OID   700
 #define FLOAT8OID   701
+#define NUMERICOID  1700
 
 typedef struct pg_stmt {
   pg_conn *c;
@@ -512,7 +513,12 @@ int lmpg_fetch (void *stmt, lm_value *row, lm_error *err) {
         v->v.s.len = n;
         break;
       }
-      default:  /* numeric stays text: no double holds it exactly */
+      case NUMERICOID:  /* its digits: no double holds it exactly */
+        v->type = LM_DECIMAL;
+        v->v.s.ptr = text;
+        v->v.s.len = (size_t)PQgetlength(s->res, s->row, i);
+        break;
+      default:
         v->type = LM_TEXT;
         v->v.s.ptr = text;
         v->v.s.len = (size_t)PQgetlength(s->res, s->row, i);

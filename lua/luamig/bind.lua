@@ -7,7 +7,7 @@
 -- transaction rolls back.
 
 local setmetatable, error, pcall, tostring, type, pairs, select = setmetatable, error, pcall, tostring, type, pairs, select
-local str_format, table_unpack = string.format, table.unpack
+local str_format, table_unpack, table_pack = string.format, table.unpack, table.pack
 
 local M = {}
 
@@ -37,6 +37,21 @@ local function cached_statement(self, sql)
   return stmt
 end
 
+-- A bind made with decimals = "number" reads DECIMAL/NUMERIC as Lua
+-- numbers. The mode belongs to the statements (runner/binding.c,
+-- conn:decimals): the connection's is switched for the call that prepares
+-- them and put back after, even when the call raises, so that luamig's own
+-- statements and other binds keep reading digits.
+local function reading(self, fn, ...)
+  if not self.decimal_numbers then return fn(self.conn, ...) end
+  local conn = self.conn
+  local before = conn:decimals("number")
+  local results = table_pack(pcall(fn, conn, ...))
+  conn:decimals(before)
+  if not results[1] then error(results[2], 0) end
+  return table_unpack(results, 2, results.n)
+end
+
 function Bind:execute(sql, ...)
   local n, err
   if select("#", ...) > 0 and type(sql) == "string" then
@@ -51,13 +66,13 @@ function Bind:execute(sql, ...)
 end
 
 function Bind:query(sql, ...)
-  local rows, columns = self.conn:query(sql, ...)
+  local rows, columns = reading(self, self.conn.query, sql, ...)
   if rows == nil then error(columns, 2) end
   return rows, columns
 end
 
 function Bind:first(sql, ...)
-  local row, err = self.conn:first(sql, ...)
+  local row, err = reading(self, self.conn.first, sql, ...)
   if row == nil and err ~= nil then error(err, 2) end
   return row
 end
@@ -82,7 +97,7 @@ local function cursor_rows(self, sql, ...)
   return function()
     if i > #batch then
       if done then return nil end
-      local rows, ferr = conn:query(fetch)
+      local rows, ferr = reading(self, conn.query, fetch)
       if not rows then error(ferr, 2) end
       batch, i = rows, 1
       if #rows < FETCH_ROWS then
@@ -112,7 +127,7 @@ end
 
 function Bind:rows(sql, ...)
   if self.conn:driver() == "postgres" and self.conn:in_transaction() then return cursor_rows(self, sql, ...) end
-  return closure(self.conn:rows(sql, ...))
+  return closure(reading(self, self.conn.rows, sql, ...))
 end
 function Bind:last_insert_id() return self.conn:last_insert_id() end
 function Bind:quote_ident(name) return self.conn:quote_ident(name) end
@@ -164,13 +179,15 @@ end
 function Bind:in_transaction() return self.conn:in_transaction() end
 
 function Bind:prepare(sql)
-  local stmt, err = self.conn:prepare(sql)
+  local stmt, err = reading(self, self.conn.prepare, sql)
   if stmt == nil then error(err, 2) end
   return setmetatable({ stmt = stmt }, Statement)
 end
 
-function M.new(conn)
-  return setmetatable({ conn = conn, statements = {}, cached = 0 }, Bind)
+--- new(conn [, decimals]): decimals "number" reads DECIMAL/NUMERIC as
+-- numbers; "string" or nil as their digits.
+function M.new(conn, decimals)
+  return setmetatable({ conn = conn, statements = {}, cached = 0, decimal_numbers = decimals == "number" }, Bind)
 end
 
 return M

@@ -417,13 +417,13 @@ function Context:finish_progress()
 end
 
 --- The connection as a revision sees it: database errors raise.
-function Context:get_bind()
+function Context:get_bind(decimals)
   if self.offline then
     -- level 3: the revision line that called op.get_bind()
     error("op.get_bind() needs a database, and --sql writes a script without one: write this"
       .. " revision's data change with op.execute, or branch on op.get_context().offline", 3)
   end
-  return require("luamig.bind").new(self.conn)
+  return require("luamig.bind").new(self.conn, decimals)
 end
 
 -- The error handler of a revision body: keep the message (it already names

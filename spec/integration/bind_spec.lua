@@ -66,6 +66,57 @@ for _, b in ipairs(backends.all()) do
       end
     end)
 
+    it('reads DECIMAL/NUMERIC as numbers with decimals = "number", in that bind only', function()
+      local big = "123456789012345678.25"
+      for _, d in ipairs { "12.50", "-3.00", big } do
+        if b.tag ~= "sqlite" then
+          -- a wider column for the big one; SQLite stores what it is given
+          assert(conn:execute(b.tag == "mysql" and "ALTER TABLE v MODIFY d DECIMAL(30, 2)"
+            or "ALTER TABLE v ALTER COLUMN d TYPE NUMERIC(30, 2)"))
+        end
+        db:execute("INSERT INTO v (d) VALUES (?)", d)
+      end
+      local num = bind.new(conn, "number")
+      local sql = "SELECT d FROM v ORDER BY id"
+      local function column(rows) local t = {}; for i, r in ipairs(rows) do t[i] = r.d end; return t end
+      local function streamed(d) local t = {}; for r in d:rows(sql) do t[#t + 1] = r.d end; return t end
+      local numbers = column(num:query(sql))
+      assert.equal(12.5, numbers[1])
+      assert.equal(-3, numbers[2])
+      assert.equal(123456789012345678.25, numbers[3]) -- the nearest double
+      assert.same(numbers, streamed(num))
+      assert.same(numbers, column(num:prepare(sql):query()))
+      assert.equal(12.5, num:first(sql).d)
+      if b.tag == "sqlite" then
+        assert.same(numbers, column(db:query(sql))) -- no decimal type: numbers either way
+      else
+        -- the default bind, and luamig's own statements, still get the digits
+        local digits = { "12.50", "-3.00", big }
+        assert.same(digits, column(db:query(sql)))
+        assert.same(digits, streamed(db))
+        assert.equal("string", conn:decimals())
+        -- put back even when the call raises
+        assert.error_matches(function() num:query(sql .. " LIMIT ?", function() end) end, "function")
+        assert.equal("string", conn:decimals())
+        assert.same(digits, column(db:query(sql)))
+        -- exact integers stay integers; NULL stays null
+        db:execute("INSERT INTO v (d) VALUES (NULL)")
+        local n = num:first("SELECT CAST(42 AS DECIMAL(10, 0)) AS n").n
+        assert.equal("integer", math.type(n))
+        assert.equal(42, n)
+        assert.equal(null, num:query(sql)[4].d)
+        if b.tag == "postgres" then
+          local nan = num:first("SELECT 'NaN'::numeric AS x").x
+          assert.is_true(nan ~= nan)
+        else
+          -- an unsigned BIGINT past 2^63-1 comes as digits, or as a float
+          local u = "SELECT CAST(18446744073709551615 AS UNSIGNED) AS u"
+          assert.equal("18446744073709551615", db:first(u).u)
+          assert.equal(18446744073709551615.0, num:first(u).u)
+        end
+      end
+    end)
+
     it("has execute, query, first, prepare and last_insert_id", function()
       local stmt = db:prepare("INSERT INTO v (i, t) VALUES (?, ?)")
       for k = 1, 5 do assert.equal(1, stmt:execute(k, "row " .. k)) end

@@ -26,7 +26,10 @@ local function fake_ctx(fail, fields)
     if fail then return nil, fail end
     return true
   end
-  function ctx:get_bind() return self.bind end
+  function ctx:get_bind(decimals)
+    self.decimals = decimals
+    return self.bind
+  end
   return ctx
 end
 
@@ -199,9 +202,18 @@ describe("ops", function()
         op.execute("UPDATE t SET a = ? WHERE b = ?", nil, 3)]]))
     end)
 
-    it("get_bind returns the context's bind", function()
+    it("get_bind returns the context's bind, with the decimals option checked", function()
       local ctx = fake_ctx()
-      assert.equal(ctx.bind, ops.new(ctx).get_bind())
+      local op = ops.new(ctx)
+      assert.equal(ctx.bind, op.get_bind())
+      assert.is_nil(ctx.decimals)
+      assert.equal(ctx.bind, op.get_bind({ decimals = "number" }))
+      assert.equal("number", ctx.decimals)
+      ctx.decimals = "untouched"
+      assert.error_matches(function() op.get_bind(5) end, "op.get_bind: argument #1 (opts) must be a table, got number 5", 1, true)
+      assert.error_matches(function() op.get_bind({ decimals = "float" }) end,
+        'op.get_bind: decimals must be "string" or "number", got string "float"', 1, true)
+      assert.equal("untouched", ctx.decimals) -- no bind was asked for
     end)
 
     it("for bulk_insert by name: the union of the row keys", function()

@@ -142,8 +142,18 @@ function M.install(op, shared)
     submit(record)
   end
 
-  function op.get_bind()
-    local bind = ctx:get_bind() -- not a tail call: its error names the revision line
+  --- get_bind([opts]): the connection (luamig.bind). opts.decimals:
+  -- "string" (the default: DECIMAL/NUMERIC exactly, as their digits) or
+  -- "number" (as Lua numbers: integers when they are, else floats).
+  function op.get_bind(opts)
+    if opts ~= nil and type(opts) ~= "table" then
+      error("op.get_bind: argument #1 (opts) must be a table, got " .. describe(opts), 2)
+    end
+    local decimals = opts and opts.decimals
+    if decimals ~= nil and decimals ~= "string" and decimals ~= "number" then
+      error('op.get_bind: decimals must be "string" or "number", got ' .. describe(decimals), 2)
+    end
+    local bind = ctx:get_bind(decimals) -- not a tail call: its error names the revision line
     return bind
   end
 
