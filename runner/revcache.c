@@ -127,6 +127,13 @@ static int skip_list (Reader *r) {
   return 1;
 }
 
+/* File names in byte order (listdir's), like memcmp. */
+static int compare_names (const char *a, size_t alen, const char *b, size_t blen) {
+  int cmp = memcmp(a, b, alen < blen ? alen : blen);
+  if (cmp != 0) return cmp;
+  return alen < blen ? -1 : alen > blen;
+}
+
 /* An entry's fixed part, then its name; the reader is left after the name. */
 static int entry_head (Reader *r, FileStamp *st, unsigned char *transactional,
                        const char **name, uint32_t *name_len) {
@@ -138,8 +145,8 @@ static int entry_head (Reader *r, FileStamp *st, unsigned char *transactional,
 /* Checks the whole index and fills c->entries; 0 if it is not usable. */
 static int index_entries (RevCache *c) {
   Reader r = { c->old, c->old + c->old_len };
-  uint32_t magic, vlen, n, i;
-  const char *version;
+  uint32_t magic, vlen, n, i, prev_len = 0;
+  const char *version, *prev = NULL;
   if (!take(&r, &magic, 4) || magic != CACHE_MAGIC) return 0;
   if (!take_str(&r, &version, &vlen) || vlen != strlen(LUAMIG_VERSION)
       || memcmp(version, LUAMIG_VERSION, vlen) != 0) return 0;
@@ -147,10 +154,10 @@ static int index_entries (RevCache *c) {
   c->entries = (const unsigned char **)malloc((n > 0 ? n : 1) * sizeof *c->entries);
   if (c->entries == NULL) return 0;
   for (i = 0; i < n; i++) {
-    uint32_t len, name_len, prev_len, id_len, doc_len;
+    uint32_t len, name_len, id_len, doc_len;
     FileStamp st;
     unsigned char tr;
-    const char *name, *prev, *id, *doc;
+    const char *name, *id, *doc;
     Reader e;
     if (!take(&r, &len, 4) || (size_t)(r.end - r.p) < len) return 0;
     e.p = r.p;
@@ -159,17 +166,10 @@ static int index_entries (RevCache *c) {
         || !take_str(&e, &doc, &doc_len) || !skip_list(&e) || !skip_list(&e)
         || !skip_list(&e) || e.p != e.end || id_len == 0)
       return 0;
-    if (i > 0) {  /* strictly ascending names, for the binary search */
-      Reader pr = { c->entries[i - 1], r.end };
-      FileStamp pst;
-      unsigned char ptr;
-      size_t common;
-      int cmp;
-      entry_head(&pr, &pst, &ptr, &prev, &prev_len);
-      common = prev_len < name_len ? prev_len : name_len;
-      cmp = memcmp(prev, name, common);
-      if (cmp > 0 || (cmp == 0 && prev_len >= name_len)) return 0;
-    }
+    /* strictly ascending names, for the binary search */
+    if (prev != NULL && compare_names(prev, prev_len, name, name_len) >= 0) return 0;
+    prev = name;
+    prev_len = name_len;
     c->entries[i] = r.p;
     r.p += len;
   }
@@ -210,13 +210,8 @@ static int compare_entry (const RevCache *c, uint32_t i, const char *name, size_
   unsigned char tr;
   const char *ename = "";
   uint32_t elen = 0;
-  size_t common;
-  int cmp;
   entry_head(&r, &st, &tr, &ename, &elen);  /* checked by index_entries */
-  common = elen < name_len ? elen : name_len;
-  cmp = memcmp(ename, name, common);
-  if (cmp == 0) cmp = elen < name_len ? -1 : elen > name_len ? 1 : 0;
-  return cmp;
+  return compare_names(ename, elen, name, name_len);
 }
 
 /* The old entry for name (its start, at the u64 size), or NULL. The names
@@ -394,11 +389,9 @@ static int compare_out (const void *a, const void *b) {
   const Out *x = (const Out *)a, *y = (const Out *)b;
   uint32_t xl, yl;
   size_t at = sizeof(FileStamp) + 1;
-  int cmp;
   memcpy(&xl, x->bytes + at, 4);
   memcpy(&yl, y->bytes + at, 4);
-  cmp = memcmp(x->bytes + at + 4, y->bytes + at + 4, xl < yl ? xl : yl);
-  return cmp != 0 ? cmp : xl < yl ? -1 : xl > yl;
+  return compare_names((const char *)x->bytes + at + 4, xl, (const char *)y->bytes + at + 4, yl);
 }
 
 /* Writes the index to a temporary file and renames it over the old. */

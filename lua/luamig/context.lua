@@ -158,8 +158,9 @@ end
 local SLICE_ROWS = 50000
 
 -- Run insert_slice(first, last) over the record's rows SLICE_ROWS at a
--- time, the progress ticked after each; true | nil, msg (the first failure).
-local function by_slices(record, tick, insert_slice)
+-- time, the progress ticked after each, then note `sql` among the step's
+-- statements; true | nil, msg (the first failure).
+local function by_slices(self, record, tick, sql, insert_slice)
   local rows = #record.rows
   for first = 1, rows, SLICE_ROWS do
     local last = math.min(rows, first + SLICE_ROWS - 1)
@@ -167,6 +168,7 @@ local function by_slices(record, tick, insert_slice)
     if not ok then return nil, err end
     tick(last - first + 1)
   end
+  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, rows)
   return true
 end
 
@@ -181,14 +183,11 @@ end
 local function copy_insert(self, record, columns, tick)
   local sql = str_format("COPY %s (%s) FROM STDIN", self.dialect:qualify(record.table, record.schema),
     quoted_columns(self, columns))
-  local ok, err = by_slices(record, tick, function(first, last)
+  return by_slices(self, record, tick, sql, function(first, last)
     local n, cerr, info = self.conn:copy_rows(sql, columns, record.rows, first, last)
     if not n then return nil, dberror.describe(cerr, info) end
     return true
   end)
-  if not ok then return nil, err end
-  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, #record.rows)
-  return true
 end
 
 -- MySQL, when the server allows LOCAL: LOAD DATA LOCAL INFILE, its file
@@ -209,7 +208,7 @@ local function load_insert(self, record, columns, tick)
   local target = self.dialect:qualify(record.table, record.schema)
   local sql = str_format("LOAD DATA LOCAL INFILE 'luamig-bulk-insert' INTO TABLE %s CHARACTER SET binary (%s)",
     target, quoted_columns(self, columns))
-  local ok, err = by_slices(record, tick, function(first, last)
+  return by_slices(self, record, tick, sql, function(first, last)
     local n, warnings, info = self.conn:load_rows(sql, columns, record.rows, first, last)
     if not n then return nil, dberror.describe(warnings, info) end
     local wanted = last - first + 1
@@ -222,9 +221,6 @@ local function load_insert(self, record, columns, tick)
     end
     return true
   end)
-  if not ok then return nil, err end
-  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, #record.rows)
-  return true
 end
 
 -- MySQL without LOCAL (MySQL 8 turns it off by default): multi-row
@@ -305,15 +301,13 @@ local function statement_insert(self, record, columns, tick)
     quoted_columns(self, columns), string.rep("?", #columns, ", "))
   local stmt, err, info = self.conn:prepare(sql)
   if not stmt then return nil, dberror.describe(err, info) end
-  local ok, xerr = by_slices(record, tick, function(first, last)
+  local ok, xerr = by_slices(self, record, tick, sql, function(first, last)
     local n, serr, sinfo = stmt:execute_rows(columns, record.rows, first, last)
     if not n then return nil, dberror.describe(serr, sinfo) end
     return true
   end)
   stmt:close()
-  if not ok then return nil, xerr end
-  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, #record.rows)
-  return true
+  return ok, xerr
 end
 
 -- The fastest path the connection has for rows that all give the same
