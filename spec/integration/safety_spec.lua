@@ -50,11 +50,24 @@ end
 
 -- Run `luamig ARGS` in the background, wait until its stderr shows `mark`,
 -- send `signal`; returns the exit status and stderr.
-local function signalled(dir, url, args, mark, signal)
+--
+-- luamig keeps SIGINT ignored when it starts with SIGINT ignored (a
+-- background job of a non-interactive shell, nohup), as the convention
+-- wants; and an ignored signal is inherited through fork and exec. So when
+-- the suite itself was started in the background (`./test.sh &` from a
+-- script, a CI runner), every luamig it starts would ignore Ctrl-C, and
+-- bash cannot undo that (`trap - INT` keeps a signal ignored at entry).
+-- `env --default-signal=INT` gives the luamig under test SIGINT's default
+-- disposition whatever the suite inherited.
+-- inherit_ignored: start from a shell that ignores SIGINT, as a suite
+-- started in the background does.
+local function signalled(dir, url, args, mark, signal, inherit_ignored)
   local script = table.concat({
+    inherit_ignored and "trap '' INT" or "",
     "set -m", -- a job of its own: a background job of a plain script ignores SIGINT
     "cd " .. h.shell_quote(dir),
-    "env -u DATABASE_URL " .. h.shell_quote(h.bin) .. " -u " .. h.shell_quote(url) .. " " .. args .. " 2>sig.err & pid=$!",
+    "env --default-signal=INT -u DATABASE_URL " .. h.shell_quote(h.bin) .. " -u " .. h.shell_quote(url)
+      .. " " .. args .. " 2>sig.err & pid=$!",
     "for i in $(seq 1 300); do grep -q " .. h.shell_quote(mark) .. " sig.err 2>/dev/null && break; sleep 0.05; done",
     "sleep 0.3",
     "kill -" .. signal .. " $pid",
@@ -168,6 +181,17 @@ for _, b in ipairs(backends.all()) do
       assert.equal(1, r.status)
       local again = h.run(dir, h.with_url(url, { "upgrade", "r001", "--lock-timeout", "0" }))
       assert.not_matches("migration lock", again.stderr)
+    end)
+
+    it("rolls back on Ctrl-C also when the suite itself runs with SIGINT ignored", function()
+      local dir = h.project {
+        ["migrations/versions/r001.lua"] = slow_revision(b, "r001", nil, "t_001"),
+      }
+      local status, stderr = signalled(dir, url, "upgrade head", "Running upgrade <base> -> r001", "INT", true)
+      assert.equal(130, status, stderr)
+      assert.matches("interrupted by SIGINT", stderr)
+      assert.same({}, b:versions(url))
+      assert.same({}, t_tables(b, url))
     end)
 
     it("stops with status 143 on SIGTERM", function()
