@@ -52,6 +52,14 @@ local function reading(self, fn, ...)
   return table_unpack(results, 2, results.n)
 end
 
+-- The step's journal (luamig.journal) hears of every statement that may
+-- change something, so that a failure after a commit can list what stays
+-- applied; reads only tell it whether a transaction is still open.
+local function note(self, sql, ran)
+  local log = self.journal
+  if log then log:note(ran and sql or nil) end
+end
+
 function Bind:execute(sql, ...)
   local n, err
   if select("#", ...) > 0 and type(sql) == "string" then
@@ -61,18 +69,21 @@ function Bind:execute(sql, ...)
   else
     n, err = self.conn:execute(sql, ...)
   end
+  note(self, sql, n ~= nil)
   if n == nil then error(err, 2) end
   return n
 end
 
 function Bind:query(sql, ...)
   local rows, columns = reading(self, self.conn.query, sql, ...)
+  note(self, sql, false)
   if rows == nil then error(columns, 2) end
   return rows, columns
 end
 
 function Bind:first(sql, ...)
   local row, err = reading(self, self.conn.first, sql, ...)
+  note(self, sql, false)
   if row == nil and err ~= nil then error(err, 2) end
   return row
 end
@@ -140,6 +151,7 @@ Statement.__name = "luamig.BindStatement"
 
 function Statement:execute(...)
   local n, err = self.stmt:execute(...)
+  note(self, self.sql, n ~= nil)
   if n == nil then error(err, 2) end
   return n
 end
@@ -181,13 +193,15 @@ function Bind:in_transaction() return self.conn:in_transaction() end
 function Bind:prepare(sql)
   local stmt, err = reading(self, self.conn.prepare, sql)
   if stmt == nil then error(err, 2) end
-  return setmetatable({ stmt = stmt }, Statement)
+  return setmetatable({ stmt = stmt, sql = sql, journal = self.journal }, Statement)
 end
 
---- new(conn [, decimals]): decimals "number" reads DECIMAL/NUMERIC as
--- numbers; "string" or nil as their digits.
-function M.new(conn, decimals)
-  return setmetatable({ conn = conn, statements = {}, cached = 0, decimal_numbers = decimals == "number" }, Bind)
+--- new(conn [, decimals [, journal]]): decimals "number" reads
+-- DECIMAL/NUMERIC as numbers; "string" or nil as their digits. journal:
+-- the step's luamig.journal, told of every statement.
+function M.new(conn, decimals, journal)
+  return setmetatable({ conn = conn, statements = {}, cached = 0, decimal_numbers = decimals == "number",
+    journal = journal }, Bind)
 end
 
 return M

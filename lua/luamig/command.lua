@@ -14,6 +14,7 @@ local report = require "luamig.report"
 local sys = require "luamig.sys"
 local lock = require "luamig.lock"
 local interrupt = require "luamig.interrupt"
+local versions = require "luamig.versions"
 
 local ipairs, pairs, tostring, pcall, next = ipairs, pairs, tostring, pcall, next
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
@@ -692,19 +693,32 @@ end
 
 function M.repair(cfg, opts)
   return with_context(cfg, opts, function(ctx)
-    local row, err = ctx.versions:unfinished()
-    if row == nil then return nil, err, 1 end
-    if not row then
+    local rows, err = ctx.versions:unfinished()
+    if rows == nil then return nil, err, 1 end
+    if #rows == 0 then
       opts.out("Nothing to repair: every recorded step finished")
       return true
     end
-    local ok, merr = ctx.versions:mark_repaired(row.id)
-    if not ok then return nil, merr, 1 end
+    -- A step whose server session is still there may still be running:
+    -- settling it now would let the next run go over it.
+    for _, row in ipairs(rows) do
+      local session = row.outcome == "running" and versions.running_session(row)
+      if session and ctx.versions:session_alive(session) then
+        return nil, str_format("the %s of %s (started %s) may still be running in server session %s: wait for"
+          .. " it to end, or end that session on the server, before repairing", row.direction == "up" and "upgrade"
+          or "downgrade", row.revision, tostring(row.started_at), session), 1
+      end
+    end
     local heads, herr = ctx:current_heads()
     if not heads then return nil, herr, 1 end
-    opts.out(str_format("Marked the %s of %s (started %s by %s, %s) as repaired by hand; the version table says %s",
-      row.direction == "up" and "upgrade" or "downgrade", row.revision, row.started_at, row.applied_by or "?",
-      row.outcome, #heads > 0 and table_concat(heads, ", ") or "base"))
+    for _, row in ipairs(rows) do
+      local ok, merr = ctx.versions:mark_repaired(row.id)
+      if not ok then return nil, merr, 1 end
+      opts.out(str_format("Marked the %s of %s (started %s by %s, %s) as repaired by hand",
+        row.direction == "up" and "upgrade" or "downgrade", row.revision, tostring(row.started_at),
+        tostring(row.applied_by or "?"), row.outcome))
+    end
+    opts.out(str_format("The version table says %s", #heads > 0 and table_concat(heads, ", ") or "base"))
     return true
   end, true)
 end

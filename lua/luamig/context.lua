@@ -21,11 +21,12 @@ local offline = require "luamig.offline"
 local interrupt = require "luamig.interrupt"
 local scripts = require "luamig.script"
 local progress = require "luamig.progress"
+local failure = require "luamig.failure"
+local journal = require "luamig.journal"
 
 local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
-local xpcall, unpack = xpcall, table.unpack
+local xpcall, unpack, pack, rawget = xpcall, table.unpack, table.pack, rawget
 local str_format, table_concat = string.format, table.concat
-local traceback = debug.traceback
 
 local M = {}
 
@@ -89,7 +90,7 @@ function M.open(cfg, opts)
     verbose = opts.verbose,
     progress_mode = opts.progress, progress_delay = opts.progress_delay,
     progresses = {}, -- the progress lines open in the running step
-    executed = {}, -- the statements of the running step, for the MySQL report
+    executed = journal.new(conn), -- the statements of the running step (luamig.journal)
   }, Context)
 end
 
@@ -109,7 +110,7 @@ function M.open_offline(cfg, opts)
     cfg = cfg, url = { driver = dialect.name }, conn = writer, dialect = dialect, offline = true,
     versions = versions.new(writer, dialect, dialect.name, cfg.version_table, cfg.history_table),
     log = opts.log or function() end, out = opts.out,
-    progresses = {}, executed = {},
+    progresses = {}, executed = journal.new(writer),
   }, Context)
 end
 
@@ -131,8 +132,8 @@ local function execute(self, sql, ...)
     -- exist, skipping"...) are shown with -v.
     for _, notice in ipairs(self.conn:notices()) do self.log(notice) end
   end
+  self.executed:note(n and sql or nil)
   if not n then return nil, dberror.describe(err, info) end
-  self.executed[#self.executed + 1] = sql
   return n
 end
 
@@ -168,7 +169,7 @@ local function by_slices(self, record, tick, sql, insert_slice)
     if not ok then return nil, err end
     tick(last - first + 1)
   end
-  self.executed[#self.executed + 1] = str_format("%s -- %d rows", sql, rows)
+  self.executed:note(str_format("%s -- %d rows", sql, rows))
   return true
 end
 
@@ -289,7 +290,7 @@ local function multirow_insert(self, record, columns, tick)
     i = i + nrows
   end
   for _, stmt in pairs(prepared) do stmt:close() end
-  self.executed[#self.executed + 1] = str_format("%s%s, ... -- %d rows in batches of %d", head, tuple, #rows, size)
+  self.executed:note(str_format("%s%s, ... -- %d rows in batches of %d", head, tuple, #rows, size))
   if not ok then return nil, err end
   return true
 end
@@ -370,7 +371,7 @@ local function row_insert(self, record, columns, tick)
   if ok then tick(#record.rows % SLICE_ROWS) end
   for _, entry in pairs(statements) do
     entry.stmt:close()
-    self.executed[#self.executed + 1] = str_format("%s -- %d rows", entry.sql, #record.rows)
+    self.executed:note(str_format("%s -- %d rows", entry.sql, #record.rows))
   end
   if not ok then return nil, err end
   return true
@@ -417,14 +418,9 @@ function Context:get_bind(decimals)
     error("op.get_bind() needs a database, and --sql writes a script without one: write this"
       .. " revision's data change with op.execute, or branch on op.get_context().offline", 3)
   end
-  return require("luamig.bind").new(self.conn, decimals)
-end
-
--- The error handler of a revision body: keep the message (it already names
--- file:line), and the traceback for -v.
-local function revision_error(msg)
-  if type(msg) ~= "string" then msg = tostring(msg) end
-  return { message = msg, traceback = traceback(msg, 2) }
+  -- The bind notes what it runs in the step's journal, so that a failure
+  -- after a commit can list it.
+  return require("luamig.bind").new(self.conn, decimals, self.executed)
 end
 
 local first_line = require("luamig.report").first_line
@@ -438,17 +434,21 @@ local function arrow(step)
   return str_format("%s -> %s", step.node.id, parents(step.node))
 end
 
--- Run the revision's function; true, or the failure message (and the
--- traceback when the revision itself raised).
+-- Run the revision's function; true, or the failure message naming the
+-- revision's file and line (and the traceback when the body raised). A
+-- returned value fails the step too (see luamig.failure).
 local function call_revision(self, step, script)
-  local fn = script.env[step.direction == "up" and "upgrade" or "downgrade"]
+  local name = step.direction == "up" and "upgrade" or "downgrade"
+  local fn = rawget(script.env, name)
   script.env.op = require("luamig.ops").new(self)
   interrupt.guard(true)   -- Ctrl-C raises inside the body from here
-  local ok, failure = xpcall(fn, revision_error)
+  local results = pack(xpcall(fn, failure.handler(script.path)))
   interrupt.guard(false)
   self:finish_progress()
   script.env.op = nil
-  if not ok then return nil, failure.message, failure.traceback end
+  if not results[1] then return nil, results[2].message, results[2].traceback end
+  local returned = failure.returned(script.path, fn, name, pack(unpack(results, 2, results.n)))
+  if returned then return nil, returned end
   return true
 end
 
@@ -500,38 +500,72 @@ local function rollback_if_open(self)
   return self.conn:rollback()
 end
 
--- A step that failed after part of it was committed (MySQL, a revision
--- with `transactional = false`, or an op.autocommit_block): the history
--- row says "failed", and the message lists what ran and how to recover.
+-- The version table's rows as a sentence part: "r001, r002", "base", or
+-- what reading it said.
+local function version_rows(self)
+  local heads, err = self:current_heads()
+  if not heads then return "unknown (reading it failed: " .. first_line(dberror.describe(err)) .. ")" end
+  return #heads > 0 and table_concat(heads, ", ") or "base"
+end
+
+-- A step recorded as running (MySQL, a revision with `transactional =
+-- false`, or an op.autocommit_block) that failed. When nothing it ran was
+-- committed, it failed cleanly: its row says so and nothing needs
+-- settling. Otherwise the row says "failed", and the message lists what
+-- stays applied, in order, and how to recover; later runs refuse to go on
+-- until then (check_unfinished).
 local function committed_failure(self, step, what, rb_ok, rb_err)
-  local id = step.node.id
-  self.versions:finish(self.step_row, self.step_started, "failed", first_line(what))
+  local id, log = step.node.id, self.executed
+  local clean = rb_ok and not log:any_committed()
+  self.versions:finish(self.step_row, self.step_started, clean and "rolled_back" or "failed", first_line(what))
   local lines = { step_failed(step, what, rb_ok, rb_err) }
+  local rows = version_rows(self)
+  if clean then
+    lines[#lines + 1] = str_format("Nothing %s ran was committed: the database is as it was before it, and the"
+      .. " version table says %s. Fix the revision and run luamig again.", id, rows)
+    return table_concat(lines, "\n")
+  end
   -- What to stamp to mark the step undone or done.
   local parent_rows = #step.node.down_revisions > 0 and table_concat(step.node.down_revisions, " ") or "base"
   local before = step.direction == "up" and parent_rows or id
   local after = step.direction == "up" and id or parent_rows
-  if #self.executed > 0 then
-    if self.step_script and not self.step_script.transactional then
-      lines[#lines + 1] = str_format("Revision %s runs outside a transaction (transactional = false): these"
-        .. " statements ran and may stay applied:", id)
-    elseif self.dialect.transactional_ddl then
-      lines[#lines + 1] = str_format("Part of revision %s ran outside its transaction (op.autocommit_block):"
-        .. " these statements ran and may stay applied:", id)
-    else
-      lines[#lines + 1] = str_format("%s commits DDL at once: these statements of %s ran and may stay applied:",
-        self.dialect.display_name or self.url.driver, id)
-    end
-    for _, sql in ipairs(self.executed) do lines[#lines + 1] = "  " .. first_line(sql) end
+  if not log:any_committed() then
+    lines[#lines + 1] = str_format("The rollback of %s failed, so what it ran may stay applied:", id)
+  elseif self.step_script and not self.step_script.transactional then
+    lines[#lines + 1] = str_format("Revision %s runs outside a transaction (transactional = false): these"
+      .. " statements ran and stay applied, in this order:", id)
+  elseif self.dialect.transactional_ddl then
+    lines[#lines + 1] = str_format("Part of revision %s ran outside its transaction (op.autocommit_block):"
+      .. " these statements were committed and stay applied, in this order:", id)
   else
-    lines[#lines + 1] = str_format("No statement of %s had run; the database is as before it.", id)
+    lines[#lines + 1] = str_format("%s commits DDL at once: these statements of %s were committed and stay"
+      .. " applied, in this order:", self.dialect.display_name or self.url.driver, id)
   end
-  lines[#lines + 1] = str_format("The version table still says %s, and the step is recorded as failed in %s.",
-    before, self.versions.history_table)
+  for _, line in ipairs(log:lines(log:any_committed())) do lines[#lines + 1] = "  " .. line end
+  local undone = log:any_committed() and log:lines(false) or {}
+  if #undone > 0 then
+    lines[#lines + 1] = str_format("Rolled back (not applied): %d later statement%s.", #undone,
+      #undone == 1 and "" or "s")
+  end
+  lines[#lines + 1] = str_format("The version table says %s, and the step is recorded as failed in %s.",
+    rows, self.versions.history_table)
   lines[#lines + 1] = str_format("To recover: undo those statements by hand and run 'luamig stamp %s' (or"
     .. " 'luamig repair' if the version table is right as it is), or finish the step by hand and run"
     .. " 'luamig stamp %s'; then run luamig again.", before, after)
   return table_concat(lines, "\n")
+end
+
+-- The bookkeeping tables, made on the first write. Where DDL is
+-- transactional this runs inside the transaction of the step (or the
+-- stamp, or the run) that writes first, so that a first run that fails
+-- leaves no bookkeeping tables behind. Once they are seen to exist, they
+-- are not looked for again.
+local function ensure_tables(self)
+  if self.tables_ready then return true end
+  local ok, created = self.versions:ensure()
+  if not ok then return nil, created end
+  if not created then self.tables_ready = true end
+  return true
 end
 
 -- Where the dialect has transactional DDL: the step, its version row and
@@ -543,7 +577,8 @@ local function run_transactional(self, step, script)
     local ok, err = conn:begin()
     if not ok then return nil, dberror.describe(err), 1 end
   end
-  local ok, what, tb = run_body(self, step, script)
+  local ok, what, tb = ensure_tables(self)
+  if ok then ok, what, tb = run_body(self, step, script) end
   if ok then ok, what = close_history(self, step, script) end
   if ok then
     local msg = interruption()
@@ -573,6 +608,8 @@ local function run_recorded(self, step, script)
     if not ok then return nil, dberror.describe(err), 1 end
     self.run_committed = true
   end
+  local ready, eerr = ensure_tables(self)
+  if not ready then return nil, eerr, 1 end
   local row_id, rerr = self.versions:record(history_entry(self, step, script, "running"))
   if not row_id then return nil, "cannot record the step in the history table: " .. dberror.describe(rerr), 1 end
   self.step_row = row_id
@@ -614,6 +651,7 @@ function Context:autocommit_block(fn)
     end
     local ok, err = conn:commit()
     if not ok then error("op.autocommit_block: COMMIT failed: " .. dberror.describe(err), 0) end
+    self.executed:commit()
     if self.run_transaction then self.run_committed = true end
   end
   fn()
@@ -627,11 +665,11 @@ end
 -- upgrade/downgrade; see script.compile).
 function Context:run_step(step, script)
   local up = step.direction == "up"
-  if type(script.env[up and "upgrade" or "downgrade"]) ~= "function" then
+  if type(rawget(script.env, up and "upgrade" or "downgrade")) ~= "function" then
     return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
   end
   self.log(str_format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
-  self.executed = {}
+  self.executed = journal.new(self.conn)
   self.step, self.step_script, self.step_row, self.step_started = step, script, nil, sys.now()
   local ok, msg, status, tb
   if self.dialect.transactional_ddl and script.transactional then
@@ -643,20 +681,45 @@ function Context:run_step(step, script)
   return ok, msg, status, tb
 end
 
+-- How an unfinished step ended, as told by its row, and whether its
+-- server session is still there: a step whose session still exists may
+-- still be running (another luamig whose lock was lost, a statement the
+-- server has not finished), and is not called stopped.
+local function unfinished_state(self, row)
+  if row.outcome == "failed" then
+    local why = row.message ~= nil and row.message ~= driver.null and (": " .. tostring(row.message)) or ""
+    return "failed" .. why, false
+  end
+  local session = versions.running_session(row)
+  if session and self.versions:session_alive(session) then
+    return str_format("it is still running, or its statement still is, in server session %s", session), true
+  end
+  return "luamig was stopped while it ran: killed, or its connection lost", false
+end
+
 -- A recorded step that did not finish (MySQL, `transactional = false`, an
 -- autocommit block) blocks further steps until someone has looked at the
--- schema; steps in a transaction leave no record when they fail.
+-- schema; steps in a transaction leave no record when they fail. Every
+-- unsettled step counts (Versions:unfinished), the oldest is named.
 local function check_unfinished(self)
-  local row, err = self.versions:unfinished()
-  if row == nil then return nil, err end
+  local rows, err = self.versions:unfinished()
+  if rows == nil then return nil, dberror.describe(err) end
+  local row = rows[1]
   if not row then return true end
-  local cut_off = row.outcome == "running"
-  return nil, str_format("the %s of revision %s started at %s by %s did not finish (%s); part of it may be"
-    .. " applied. Check the schema, then record the real state: 'luamig stamp REV' if the version table is"
-    .. " wrong, or 'luamig repair' if it is right; then run luamig again",
-    row.direction == "up" and "upgrade" or "downgrade", row.revision, row.started_at, row.applied_by or "?",
-    cut_off and "luamig was stopped while it ran: killed, or its connection lost"
-      or ("failed" .. (row.message and row.message ~= driver.null and (": " .. row.message) or "")))
+  local state, alive = unfinished_state(self, row)
+  local what = str_format("the %s of revision %s started at %s by %s", row.direction == "up" and "upgrade"
+    or "downgrade", row.revision, tostring(row.started_at), row.applied_by ~= driver.null and
+    tostring(row.applied_by) or "?")
+  local more = #rows > 1 and str_format(" (and %d later unfinished step%s)", #rows - 1, #rows == 2 and "" or "s")
+    or ""
+  if alive then
+    return nil, str_format("%s%s has not finished: %s. Wait for it to end and run luamig again; if it hangs,"
+      .. " end that session on the server, then check the schema and settle the step ('luamig stamp REV' or"
+      .. " 'luamig repair')", what, more, state)
+  end
+  return nil, str_format("%s%s did not finish (%s); part of it may be applied, and the version table says"
+    .. " %s. Check the schema, then record the real state: 'luamig stamp REV' if the version table is wrong,"
+    .. " or 'luamig repair' if it is right; then run luamig again", what, more, state, version_rows(self))
 end
 
 --- Run steps in order; stops at the first failure. opts.transaction:
@@ -668,9 +731,7 @@ function Context:run_steps(steps, scripts_by_id, opts)
     return nil, str_format("--transaction all needs transactional DDL, and %s commits every DDL statement"
       .. " at once: run without it (one transaction per revision)", self.dialect.display_name or self.url.driver), 2
   end
-  local ok, err = self.versions:ensure()
-  if not ok then return nil, err, 1 end
-  ok, err = check_unfinished(self)
+  local ok, err = check_unfinished(self)
   if not ok then return nil, err, 1 end
   if all then
     ok, err = self.conn:begin()
@@ -711,9 +772,7 @@ function Context:run_steps(steps, scripts_by_id, opts)
     if imsg then
       status = istatus
       if not msg:find(imsg, 1, true) then msg = imsg .. ": " .. msg end
-      local heads = self:current_heads()
-      msg = msg .. str_format("\nluamig stopped (%s); the version table says %s", imsg,
-        heads and (#heads > 0 and table_concat(heads, ", ") or "base") or "?")
+      msg = msg .. str_format("\nluamig stopped (%s); the version table says %s", imsg, version_rows(self))
     end
   end
   return done, msg, status, tb
@@ -730,7 +789,7 @@ function Context:write_steps(steps, scripts_by_id, from_base)
   for _, step in ipairs(steps) do
     local script = scripts_by_id[step.node.id]
     local up = step.direction == "up"
-    if type(script.env[up and "upgrade" or "downgrade"]) ~= "function" then
+    if type(rawget(script.env, up and "upgrade" or "downgrade")) ~= "function" then
       return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
     end
     self.out("")
@@ -746,11 +805,22 @@ end
 --- verify --accept: record the files' current checksums as the applied
 -- ones (a history row "accept" per revision), so that an intended edit is
 -- no longer reported.
+-- Begin a transaction of bookkeeping writes (stamp, accept) in which the
+-- tables exist: made inside it where DDL is transactional, before it
+-- where DDL would commit it.
+local function begin_bookkeeping(self)
+  if not self.dialect.transactional_ddl then
+    local ok, err = ensure_tables(self)
+    if not ok then return nil, err end
+  end
+  local ok, err = self.conn:begin()
+  if not ok then return nil, dberror.describe(err) end
+  return ensure_tables(self)
+end
+
 function Context:accept(records)
-  local ok, err = self.versions:ensure()
-  if not ok then return nil, err end
   local conn = self.conn
-  ok, err = conn:begin()
+  local ok, err = begin_bookkeeping(self)
   local now = sys.now()
   for _, record in ipairs(records) do
     if not ok then break end
@@ -771,11 +841,9 @@ function Context:stamp(heads)
     self.conn:commit()
     return true
   end
-  local ok, err = self.versions:ensure()
-  if not ok then return nil, err, 1 end
   local conn = self.conn
-  ok, err = conn:begin()
-  if not ok then return nil, err, 1 end
+  local ok, err = begin_bookkeeping(self)
+  if not ok then rollback_if_open(self); return nil, err, 1 end
   ok, err = self.versions:replace(heads)
   local now = sys.now()
   for _, id in ipairs(#heads > 0 and heads or { "base" }) do
@@ -784,7 +852,7 @@ function Context:stamp(heads)
       started = now, finished = now }
   end
   if ok then ok, err = conn:commit() end
-  if not ok then conn:rollback(); return nil, dberror.describe(err), 1 end
+  if not ok then rollback_if_open(self); return nil, dberror.describe(err), 1 end
   return true
 end
 

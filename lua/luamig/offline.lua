@@ -89,6 +89,7 @@ function Writer:commit()
 end
 
 function Writer:rollback() return true end
+function Writer:in_transaction() return false end
 function Writer:notices() return {} end
 function Writer:quote_ident(name) return self.dialect:quote(name) end
 function Writer:close() return true end

@@ -10,7 +10,7 @@
 local types = require "luamig.types"
 local sys = require "luamig.sys"
 
-local ipairs, pairs, setmetatable = ipairs, pairs, setmetatable
+local ipairs, pairs, setmetatable, type, tostring, tonumber = ipairs, pairs, setmetatable, type, tostring, tonumber
 local str_format, table_sort = string.format, table.sort
 local os_date, math_floor = os.date, math.floor
 
@@ -26,6 +26,22 @@ local TABLE_EXISTS = {
     .. " WHERE table_schema = current_schema() AND table_name = ?",
   mysql = "SELECT 1 AS found FROM information_schema.tables"
     .. " WHERE table_schema = DATABASE() AND table_name = ?",
+}
+
+-- The server session a connection is, and whether a session still
+-- exists: a step recorded as running names its session, so that a later
+-- run can tell a step still running on the server from one that was cut
+-- off. SQLite has no sessions; its lock (a file lock held by the process)
+-- proves that whoever held it before is gone.
+local SESSION_ID = {
+  postgres = "SELECT pg_backend_pid() AS id",
+  mysql = "SELECT CONNECTION_ID() AS id",
+}
+local SESSION_ALIVE = {
+  postgres = "SELECT 1 AS found FROM pg_stat_activity WHERE pid = ?",
+  -- without the PROCESS privilege a user sees only its own sessions:
+  -- luamig's runs share one user as a rule
+  mysql = "SELECT 1 AS found FROM information_schema.processlist WHERE id = ?",
 }
 
 --- conn: a driver connection; dialect: its ddl dialect; names from config.
@@ -121,17 +137,22 @@ local function run_record(self, record)
 end
 
 --- Create both tables if they are not there yet (on the first write).
+-- Returns true and whether it created one. Where DDL is transactional the
+-- caller runs this inside the first step's transaction, so that a first
+-- run that fails leaves no bookkeeping tables behind.
 function Versions:ensure()
   local version_rec, history_rec = M.table_records(self.version_table, self.history_table)
+  local created = false
   for _, record in ipairs { version_rec, history_rec } do
     local exists, err = self:table_exists(record.table)
     if exists == nil then return nil, err end
     if not exists then
       local ok, cerr = run_record(self, record)
       if not ok then return nil, cerr end
+      created = true
     end
   end
-  return true
+  return true, created
 end
 
 --- Create both tables without looking first (--sql scripts, which cannot
@@ -192,11 +213,46 @@ local function applied_by()
   return who
 end
 
+--- This connection's server session id, or nil (SQLite).
+function Versions:session_id()
+  local sql = SESSION_ID[self.driver]
+  if not sql then return nil end
+  if self.session == nil then
+    local row = self.conn:first(sql)
+    self.session = row and tostring(row.id) or false
+  end
+  return self.session or nil
+end
+
+--- Is the server session `id` still connected? true, false, or nil when
+-- it cannot be told.
+function Versions:session_alive(id)
+  local sql = SESSION_ALIVE[self.driver]
+  if not sql or not id then return nil end
+  local row, err = self.conn:first(sql, tonumber(id))
+  if err then return nil end
+  return row ~= nil
+end
+
+-- A running row's message names the session that runs the step.
+local RUNNING_PREFIX = "running in server session "
+
+--- The server session named by a running row, or nil.
+function M.running_session(row)
+  local message = row.message
+  return type(message) == "string" and message:match("^" .. RUNNING_PREFIX .. "(%d+)$") or nil
+end
+
 --- Insert a history row; returns true, or its id when entry.want_id (asking
--- costs round trips on PostgreSQL, so only the MySQL path asks).
+-- costs round trips on PostgreSQL, so only the MySQL path asks). A running
+-- row names this connection's server session in its message.
 -- entry: revision, direction, outcome, started (sys.now()), finished, checksum, message.
 function Versions:record(entry)
   local finished = entry.finished
+  if entry.outcome == "running" and entry.message == nil then
+    local session = self:session_id()
+    if session then entry.message = RUNNING_PREFIX .. session end
+  end
   local n, err = self:run("INSERT INTO " .. self.q_history
     .. " (revision, direction, outcome, checksum, started_at, finished_at, duration_ms, applied_by,"
     .. " luamig_version, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -217,18 +273,19 @@ function Versions:finish(id, started, outcome, message)
     outcome, iso_time(finished), math_floor((finished - started) * 1000 + 0.5), message, id)
 end
 
---- The last history row if it is a step that did not finish ("running" or
--- "failed"), else false; nil, err on a database error. Only meaningful where DDL is not transactional:
--- elsewhere a failed step leaves no row.
+--- The steps that did not finish and were not settled since: history
+-- rows "running" or "failed" newer than the last stamp (a stamp sets the
+-- version table by hand, which settles what came before) and not marked
+-- repaired; oldest first. Every such row counts, never only the newest:
+-- rows written after it (verify --accept, say) do not settle it. {} when
+-- there is no history table; nil, err on a database error.
 function Versions:unfinished()
   local exists, err = self:table_exists(self.history_table)
   if exists == nil then return nil, err end
-  if not exists then return false end
-  local row, qerr = self.conn:first("SELECT id, revision, direction, outcome, started_at, applied_by, message FROM "
-    .. self.q_history .. " ORDER BY id DESC LIMIT 1")
-  if qerr then return nil, qerr end
-  if row and (row.outcome == "running" or row.outcome == "failed") then return row end
-  return false
+  if not exists then return {} end
+  return self.conn:query("SELECT id, revision, direction, outcome, started_at, applied_by, message FROM "
+    .. self.q_history .. " WHERE outcome IN ('running', 'failed') AND id > (SELECT COALESCE(MAX(id), 0) FROM "
+    .. self.q_history .. " WHERE direction = 'stamp') ORDER BY id")
 end
 
 --- Mark the unfinished row `id` as settled by hand (luamig repair).

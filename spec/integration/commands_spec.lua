@@ -399,8 +399,9 @@ for _, b in ipairs(backends.all()) do
           assert.matches("luamig: upgrade a1 failed:", err, 1, true)
           assert.same({}, b:versions(url))
           if b.tag == "postgres" then
-            -- the revision's transaction died with the session: nothing left
-            assert.same({ "luamig_history", "luamig_version" }, b:tables(url))
+            -- the revision's transaction died with the session, and the
+            -- bookkeeping tables made in it with it: nothing left
+            assert.same({}, b:tables(url))
           else
             -- MySQL: the step stays recorded as running; the next run says so
             local r = run(dir, { "upgrade", "head" })
