@@ -208,10 +208,11 @@ end
 -- The user name ends at the first ":", the password at the "@" before the
 -- host. The host part is read as most URL parsers read it: it ends at the
 -- first "/" or "?", the user information at its last "@" (so an "@" in a
--- password needs no escape). When that reading is not a good URL, a
+-- password needs no escape). When that reading is not a good URL, the
 -- password may hold "/" or "?": the user information then ends at the
--- first "@" after which the URL reads well. A reading that fails says why,
--- masking the most that any reading took for the password.
+-- first later "@" after which the URL reads well and names a database.
+-- When no reading is good, the message masks the most that any reading
+-- took for the password, and quotes nothing that could be part of it.
 local function parse_server(url, from, driver)
   local stop = url:find("[/?]", from) or #url + 1
   local at
@@ -221,16 +222,21 @@ local function parse_server(url, from, driver)
   local first = read_server(url, from, at)
   local parsed, err = server_url(first, driver)
   if parsed then return parsed, nil, first.spans end
-  local spans = first.spans
+  local spans, other = first.spans, false
   for i = stop, #url do
     if url:byte(i) == 64 then
       local r = read_server(url, from, i)
       if r then
-        local p, e = server_url(r, driver)
-        if p then return p, nil, r.spans end
-        err, spans = e, r.spans
+        local p = server_url(r, driver)
+        if p and p.database then return p, nil, r.spans end
+        spans, other = r.spans, true
       end
     end
+  end
+  if other and not at then
+    -- The first reading found no password, so what it quotes (a port, a
+    -- host) may be a piece of one.
+    err = "cannot tell where the password ends: write \"/\", \"?\" and \"@\" in it as %2F, %3F and %40"
   end
   return nil, err, spans
 end
