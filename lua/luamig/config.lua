@@ -473,7 +473,11 @@ local function load_file(path, required)
   local chunk, err = load(src, "@" .. path, "t", env)
   if not chunk then return nil, str_format("config file %s", err) end
   local ok, result = pcall(chunk)
-  if not ok then return nil, str_format("config file %s", tostring(result)) end
+  if not ok then
+    local msg = tostring(result)
+    if msg:sub(1, #path + 1) ~= path .. ":" then msg = path .. ": " .. msg end  -- error(msg, 0)
+    return nil, "config file " .. msg
+  end
   if type(result) ~= "table" then
     return nil, str_format("config file %s must return a table, got %s", path, type(result))
   end

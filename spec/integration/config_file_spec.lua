@@ -108,6 +108,20 @@ for _, b in ipairs(backends.all()) do
       assert.equal("luamig: -c: no config file named\n", r.stderr)
     end)
 
+    it("a luamig.lua whose url variable is not set stops with its own message", function()
+      -- the README's idiom: os.getenv alone would give nil, the default URL
+      h.write_file(dir .. "/luamig.lua", 'return {\n  url = os.getenv("APP_DB_URL") or error("set APP_DB_URL", 0),\n}\n')
+      local r = run(dir, { "upgrade", "head" }, env_url)
+      assert.equal(2, r.status)
+      assert.equal("luamig: config file luamig.lua: set APP_DB_URL\n", r.stderr)
+      h.write_file(dir .. "/luamig.lua", 'return {\n  url = os.getenv("APP_DB_URL") or error("set APP_DB_URL"),\n}\n')
+      r = run(dir, { "upgrade", "head" }, env_url)
+      assert.equal(2, r.status)
+      assert.equal("luamig: config file luamig.lua:2: set APP_DB_URL\n", r.stderr)
+      assert.is_nil(io.open(dir .. "/luamig.db"))
+      if b.tag ~= "sqlite" then assert.same({}, b:tables(env_url)) end
+    end)
+
     it("no luamig.lua at all still means no config file: $DATABASE_URL is migrated", function()
       local before = listing(dir)
       local r = run(dir, { "upgrade", "head" }, env_url)
