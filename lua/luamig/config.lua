@@ -26,6 +26,14 @@ M.defaults = {
   lock_timeout = 60,
 }
 
+-- s in double quotes, a quote, backslash or control character in it escaped
+-- (a message is one line).
+local function quote(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    return c == '"' and '\\"' or c == "\\" and "\\\\" or str_format("\\%d", c:byte())
+  end) .. '"'
+end
+
 local DRIVERS = {
   sqlite = "sqlite",
   postgresql = "postgres", postgres = "postgres",
@@ -34,7 +42,7 @@ local DRIVERS = {
 
 ---------------------------------------------------------------------------
 -- Query parameters. Each driver's table maps a name to true (any value) or
--- to a function(value) -> nil when good, else what it should be. A name or
+-- to a function(value) -> nil when good, else why it is not. A name or
 -- value refused here is refused before connecting, as bad input (exit 2),
 -- not as a failed connection. The drivers check them again for programs
 -- that call driver.connect themselves.
@@ -42,7 +50,7 @@ local DRIVERS = {
 local function integer_in(min, max)
   return function(v)
     local n = v:match("^%d+$") and tonumber(v)
-    if not n or n < min or n > max then return str_format("an integer from %d to %d", min, max) end
+    if not n or n < min or n > max then return str_format("expected an integer from %d to %d", min, max) end
   end
 end
 
@@ -50,7 +58,7 @@ local function one_of(words, case_blind)
   local set = {}
   for _, w in ipairs(words) do set[w] = true end
   return function(v)
-    if not set[case_blind and v:lower() or v] then return "one of " .. table_concat(words, ", ") end
+    if not set[case_blind and v:lower() or v] then return "expected one of " .. table_concat(words, ", ") end
   end
 end
 
@@ -77,7 +85,7 @@ local PARAMS = {
     target_session_attrs = one_of { "any", "read-write", "read-only", "primary", "standby", "prefer-standby" },
     load_balance_hosts = one_of { "disable", "random" },
     oauth_issuer = true, oauth_client_id = true, oauth_client_secret = true, oauth_scope = true,
-    client_encoding = function() return "not set: luamig always talks UTF8" end,
+    client_encoding = function() return "luamig always talks UTF8: leave it out" end,
   },
   mysql = {
     unix_socket = true, ssl_ca = true, ssl_cert = true, ssl_key = true,
@@ -85,7 +93,7 @@ local PARAMS = {
     write_timeout = integer_in(1, 31536000),
     ssl_mode = one_of({ "disabled", "preferred", "required", "verify_ca", "verify_identity" }, true),
     ssl = one_of({ "true", "false", "1", "0" }, true),
-    charset = function(v) if v:lower() ~= "utf8mb4" then return "utf8mb4 (luamig always uses it)" end end,
+    charset = function(v) if v:lower() ~= "utf8mb4" then return "expected utf8mb4 (luamig always uses it)" end end,
     read_default_file = true, read_default_group = true,  -- option files, as the mysql client reads them
   },
 }
@@ -116,7 +124,7 @@ local function read_query(url, from)
         first = eq and i + eq or j, last = j - 1 }
       list[#list + 1] = entry
       if key == "" then entry.err = "a parameter without a name" end
-      if seen[key] then entry.err = str_format("parameter %q given twice", key) end
+      if seen[key] then entry.err = "parameter " .. quote(key) .. " given twice" end
       seen[key] = true
     end
     i = j + 1
@@ -126,8 +134,9 @@ end
 
 -- One reading of a server URL: its user information ends at the "@" at
 -- index `at` of url (nil: there is none); `from` is the index after
--- "scheme://". Returns the parts, with `spans` = the secrets' spans in url,
--- or nil when the text before `at` cannot be a user name and password.
+-- "scheme://". Returns the parts, with `spans` = the secrets' spans in url
+-- and `stop`, `query_from` = where the path and the query begin, or nil
+-- when the text before `at` cannot be a user name and password.
 local function read_server(url, from, at)
   local r = { spans = {} }
   local pos = from
@@ -144,8 +153,9 @@ local function read_server(url, from, at)
     pos = at + 1
   end
   local stop = url:find("[/?]", pos) or #url + 1
-  r.hostport = url:sub(pos, stop - 1)
+  r.hostport, r.stop = url:sub(pos, stop - 1), stop
   local q = url:find("?", stop, true)
+  r.query_from = q or #url + 1
   if url:sub(stop, stop) == "/" then r.path = url:sub(stop + 1, (q or #url + 1) - 1) end
   r.query = q and read_query(url, q + 1) or {}
   for _, p in ipairs(r.query) do
@@ -165,7 +175,7 @@ local function server_url(r, driver)
     host, port = r.hostport:match("^([^:]*):?(.*)$")
   end
   if not host or host:find("[%s@%[%]]") then
-    return nil, str_format("host %q is not a host name or address", r.hostport)
+    return nil, str_format("host %s is not a host name or address", quote(r.hostport))
   end
   if r.path and r.path:find("@", 1, true) then
     return nil, "an \"@\" after the host: write an \"@\" in the database name as %40"
@@ -181,7 +191,7 @@ local function server_url(r, driver)
     if p.err then return nil, p.err end
     local check = URL_PARTS[k] or known[k]
     if not check then
-      return nil, str_format("unknown parameter %q (%s)", k, driver == "postgres"
+      return nil, str_format("unknown parameter %s (%s)", quote(k), driver == "postgres"
         and "not a libpq connection parameter" or "MySQL takes: " .. M.param_names(driver))
     end
     if URL_PARTS[k] then
@@ -193,17 +203,17 @@ local function server_url(r, driver)
       url.params[k] = v
     end
     local bad = type(check) == "function" and not SECRET[k] and check(v)
-    if bad then return nil, str_format("%s %q: expected %s", k, v, bad) end
+    if bad then return nil, str_format("%s %s: %s", k, quote(v), bad) end
   end
   if url.port then
-    if not url.port:match("^%d+$") then return nil, str_format("port %q is not a number", url.port) end
-    if PORT(url.port) then return nil, str_format("port %q is out of range (1 to 65535)", url.port) end
+    if not url.port:match("^%d+$") then return nil, str_format("port %s is not a number", quote(url.port)) end
+    if PORT(url.port) then return nil, str_format("port %s is out of range (1 to 65535)", quote(url.port)) end
   end
   return url
 end
 
--- The parsed URL of a server URL (nil, msg when it cannot be read), and
--- the secrets' spans in the text, for mask_url.
+-- The parsed URL of a server URL (nil, msg when it cannot be read), the
+-- secrets' spans in the text (for mask_url) and the reading taken.
 --
 -- The user name ends at the first ":", the password at the "@" before the
 -- host. The host part is read as most URL parsers read it: it ends at the
@@ -221,14 +231,14 @@ local function parse_server(url, from, driver)
   end
   local first = read_server(url, from, at)
   local parsed, err = server_url(first, driver)
-  if parsed then return parsed, nil, first.spans end
+  if parsed then return parsed, nil, first.spans, first end
   local spans, other = first.spans, false
   for i = stop, #url do
     if url:byte(i) == 64 then
       local r = read_server(url, from, i)
       if r then
         local p = server_url(r, driver)
-        if p and p.database then return p, nil, r.spans end
+        if p and p.database then return p, nil, r.spans, r end
         spans, other = r.spans, true
       end
     end
@@ -268,10 +278,10 @@ local function parse_sqlite(url, rest, spans)
       if p.err then return nil, p.err end
       local check = PARAMS.sqlite[p.key]
       if not check then
-        return nil, str_format("unknown parameter %q (SQLite takes: %s)", p.key, M.param_names("sqlite"))
+        return nil, str_format("unknown parameter %s (SQLite takes: %s)", quote(p.key), M.param_names("sqlite"))
       end
       local bad = check(p.value)
-      if bad then return nil, str_format("%s %q: expected %s", p.key, p.value, bad) end
+      if bad then return nil, str_format("%s %s: %s", p.key, quote(p.value), bad) end
       parsed.params[p.key] = p.value
     end
     path = path:sub(1, q - 1)
@@ -329,14 +339,6 @@ local function parse(url)
   return parsed, err, spans
 end
 
--- s in double quotes, a quote, backslash or control character in it escaped
--- (a message is one line).
-local function quote(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    return c == '"' and '\\"' or c == "\\" and "\\\\" or str_format("\\%d", c:byte())
-  end) .. '"'
-end
-
 -- url with each span replaced by ***.
 local function mask_spans(url, spans)
   table_sort(spans, function(a, b) return a[1] > b[1] end)
@@ -380,20 +382,15 @@ function M.mask_url(url)
 end
 
 --- The URL of the database `name` on the server of `url` (same user,
--- password, host and parameters).
+-- password, host and parameters), for helpers that create databases.
 function M.with_database(url, name)
   local _, driver, after = scheme_of(url)
   assert(driver and driver ~= "sqlite", "config.with_database: a server URL")
-  local parsed, _, spans = parse_server(url, after + 2, driver)
+  local parsed, _, _, r = parse_server(url, after + 2, driver)
   assert(parsed, "config.with_database: a good URL")
-  spans = { spans[1] and spans[1][1] < (url:find("[/?]", after + 2) or #url + 1) and spans[1] or nil }
-  -- the path begins at the first "/" after the user information
-  local from = spans[1] and url:find("@", spans[1][2] + 1, true) + 1 or after + 2
-  local slash = url:find("[/?]", from) or #url + 1
-  local q = url:find("?", slash, true) or #url + 1
-  return url:sub(1, slash - 1) .. "/" .. name:gsub("[^%w_.~-]", function(c)
+  return url:sub(1, r.stop - 1) .. "/" .. name:gsub("[^%w_.~-]", function(c)
     return str_format("%%%02X", c:byte())
-  end) .. url:sub(q)
+  end) .. url:sub(r.query_from)
 end
 
 --- Scrub every occurrence of the secrets from a message (drivers may echo

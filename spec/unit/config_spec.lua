@@ -214,6 +214,16 @@ describe("config.mask_url", function()
   end)
 end)
 
+describe("config.with_database", function()
+  it("names another database on the same server, the password and parameters kept", function()
+    assert.equal("mysql://luamig:pw@127.0.0.1:3306/t1", config.with_database("mysql://luamig:pw@127.0.0.1:3306/", "t1"))
+    assert.equal("mysql://u@h:3306/t1", config.with_database("mysql://u@h:3306", "t1"))
+    assert.equal("postgresql://u:a/b@h:5/new%20db?sslmode=disable",
+      config.with_database("postgresql://u:a/b@h:5/postgres?sslmode=disable", "new db"))
+    assert.equal("postgresql:///t1?host=/tmp", config.with_database("postgresql:///x?host=/tmp", "t1"))
+  end)
+end)
+
 describe("config.scrub", function()
   it("removes every occurrence of the password from a message", function()
     assert.equal("bad *** and *** again", config.scrub("bad pw1 and pw1 again", "pw1"))
