@@ -24,14 +24,14 @@ local REPLACEMENT = "\u{FFFD}"
 -- UTF-8. utf8.len is strict (no overlong forms, surrogates or code points
 -- past U+10FFFF), and fast on the valid strings that are the rule.
 local function valid_utf8(s)
-  local n, bad = utf8_len(s)
-  if n then return s end
+  local valid, bad = utf8_len(s)
+  if valid then return s end
   local parts, from = {}, 1
   while bad do
     parts[#parts + 1] = s:sub(from, bad - 1)
     parts[#parts + 1] = REPLACEMENT
     from = bad + 1
-    n, bad = utf8_len(s, from)
+    valid, bad = utf8_len(s, from)
   end
   parts[#parts + 1] = s:sub(from)
   return table_concat(parts)
