@@ -191,6 +191,7 @@ static int parse_ssl_mode (const char *key, const char *v, int *mode,
 typedef struct my_params {
   const char *host, *user, *password, *database, *socket;
   const char *ssl_ca, *ssl_cert, *ssl_key;
+  const char *option_file, *option_group;  /* read_default_file, _group */
   unsigned int port, connect_timeout, read_timeout, write_timeout;
   int ssl;
 } my_params;
@@ -213,6 +214,8 @@ static int parse_params (const char *const *keys, const char *const *values,
     else if (strcmp(k, "ssl_ca") == 0) p->ssl_ca = nonempty;
     else if (strcmp(k, "ssl_cert") == 0) p->ssl_cert = nonempty;
     else if (strcmp(k, "ssl_key") == 0) p->ssl_key = nonempty;
+    else if (strcmp(k, "read_default_file") == 0) p->option_file = nonempty;
+    else if (strcmp(k, "read_default_group") == 0) p->option_group = nonempty;
     else if (strcmp(k, "port") == 0)
       rc = parse_uint(k, v, 1, 65535, &p->port, err);
     else if (strcmp(k, "connect_timeout") == 0)
@@ -266,6 +269,14 @@ static int set_options (MYSQL *db, const my_params *p) {
     bad |= mysql_optionsv(db, MYSQL_OPT_SSL_ENFORCE, &on);
   if (p->ssl == SSL_VERIFY)
     bad |= mysql_optionsv(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+  /* Option files (as the mysql client reads them: a password, a socket)
+  ** only when the URL asks: libmariadb reads none by itself. They fill
+  ** what the URL leaves out; MYSQL_PWD too, read by libmariadb when no
+  ** password is given. */
+  if (p->option_file != NULL)
+    bad |= mysql_optionsv(db, MYSQL_READ_DEFAULT_FILE, p->option_file);
+  if (p->option_group != NULL)
+    bad |= mysql_optionsv(db, MYSQL_READ_DEFAULT_GROUP, p->option_group);
   return bad;
 }
 
@@ -306,6 +317,7 @@ static int my_connect (const char *const *keys, const char *const *values,
   my_params p;
   my_conn *c;
   MYSQL *db;
+  my_bool reconnect = 0;
   if (parse_params(keys, values, &p, err) != LM_OK) return LM_ERROR;
   if (p.ssl == SSL_DISABLED && (p.ssl_ca || p.ssl_cert || p.ssl_key))
     return lm_error_set(err, 0, NULL, "mysql: ssl_mode DISABLED contradicts "
@@ -337,6 +349,14 @@ static int my_connect (const char *const *keys, const char *const *values,
       mysql_get_ssl_cipher(db) == NULL) {
     lm_error_set(err, CR_SSL_CONNECTION_ERROR, "HY000", "TLS/SSL error: "
                  "ssl_mode requires TLS, but the server does not support it");
+    goto fail;
+  }
+  /* An option file is read inside mysql_real_connect, after our options:
+  ** what luamig relies on is set again over what the file may have said. */
+  if ((p.option_file != NULL || p.option_group != NULL) &&
+      (mysql_optionsv(db, MYSQL_OPT_RECONNECT, &reconnect) != 0 ||
+       mysql_set_character_set(db, "utf8mb4") != 0)) {
+    lmy_conn_error(db, err);
     goto fail;
   }
   /* A server started with autocommit=0 would leave every statement of

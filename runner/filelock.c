@@ -9,13 +9,16 @@
 ** holder writes who it is into the file, so that a waiting run can say
 ** whom it waits for. flock() locks are per machine: processes on several
 ** machines sharing one SQLite file over NFS are not covered (SQLite itself
-** advises against that).
+** advises against that). Whoever can write the database's directory can
+** put something at the lock's path: luamig then refuses to run rather
+** than follow a link or write into a file that is not its own (f_open).
 */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lua.h"
@@ -36,15 +39,47 @@ static FileLock *check_lock (lua_State *L) {
   return l;
 }
 
-/* open(path) -> lock | nil, msg: the file is created when missing. */
+/* Refuse the file open on `fd` unless it can only be luamig's lock file:
+** a regular file, with no other name (a hard link to a file elsewhere
+** would have it overwritten), holding no more than a note. */
+static const char *unsafe_file (int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return strerror(errno);
+  if (S_ISDIR(st.st_mode)) return "it is a directory";
+  if (!S_ISREG(st.st_mode)) return "it is not a regular file";
+  if (st.st_nlink > 1) return "it has other names (hard links)";
+  if (st.st_size > OWNER_MAX) return "it holds more than a lock note";
+  return NULL;
+}
+
+/* open(path) -> lock | nil, msg, errno | nil, msg, "unsafe": the file is
+** created when missing. A file planted at the path is never followed nor
+** truncated: O_NOFOLLOW refuses a symbolic link (a deploy would otherwise
+** overwrite whatever it points to), O_NONBLOCK keeps a FIFO from blocking
+** the open, and anything but a plain lock file is refused untouched. */
 static int f_open (lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
+  const char *why;
   FileLock *l = (FileLock *)lua_newuserdatauv(L, sizeof(FileLock), 0);
   l->fd = -1;
   luaL_setmetatable(L, LOCK_MT);
-  l->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (l->fd < 0) return luaL_fileresult(L, 0, path);
-  return 1;
+  l->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+               0644);
+  if (l->fd < 0 && errno == ELOOP)
+    why = "it is a symbolic link";
+  else if (l->fd < 0 && errno == EISDIR)
+    why = "it is a directory";
+  else if (l->fd < 0)
+    return luaL_fileresult(L, 0, path);
+  else
+    why = unsafe_file(l->fd);
+  if (why == NULL) return 1;
+  if (l->fd >= 0) close(l->fd);
+  l->fd = -1;
+  luaL_pushfail(L);
+  lua_pushfstring(L, "%s: %s", path, why);
+  lua_pushliteral(L, "unsafe");
+  return 3;
 }
 
 /* lock:try() -> true (taken) | false (another process holds it) | nil, msg */
@@ -57,11 +92,14 @@ static int f_try (lua_State *L) {
   return luaL_fileresult(L, 0, NULL);
 }
 
-/* lock:set_owner(text): replace the note (the holder calls it). */
+/* lock:set_owner(text): replace the note (the holder calls it). The
+** descriptor is the checked lock file (see f_open): truncating it can
+** only shorten an older note. */
 static int f_set_owner (lua_State *L) {
   FileLock *l = check_lock(L);
   size_t len;
   const char *text = luaL_checklstring(L, 2, &len);
+  if (len > OWNER_MAX) len = OWNER_MAX;  /* the file stays a note */
   if (ftruncate(l->fd, 0) != 0 || pwrite(l->fd, text, len, 0) != (ssize_t)len)
     return luaL_fileresult(L, 0, NULL);
   lua_pushboolean(L, 1);

@@ -37,8 +37,16 @@ Context.__index = Context
 -- says "unable to open database file"; name the directory instead.
 local function check_sqlite_path(path)
   if path == ":memory:" or path:sub(1, 5) == "file:" then return true end
-  local dir = path:match("^(.*)/[^/]*$")
-  if dir == nil then return true end
+  -- SQLite would say "unable to open database file" for a directory, and
+  -- wait forever reading a FIFO.
+  local file = sys.stat(path)
+  if file and file.type == "dir" then
+    return nil, str_format("cannot open database %s: it is a directory; name a file in it (sqlite:%s/app.db)",
+      path, (path:gsub("/+$", "")))
+  elseif file and file.type ~= "file" then
+    return nil, str_format("cannot open database %s: it is not a regular file", path)
+  end
+  local dir = path:match("^(.*)/[^/]*$") or "."
   if dir == "" then dir = "/" end
   local st = sys.stat(dir)
   if not st then
@@ -51,7 +59,6 @@ local function check_sqlite_path(path)
   if not sys.access(dir, "wx") then
     return nil, str_format("cannot open database %s: directory %s is not writable by this user", path, dir)
   end
-  local file = sys.stat(path)
   if file and not sys.access(path, "rw") then
     return nil, str_format("cannot open database %s: the file is not readable and writable by this user", path)
   end
@@ -77,11 +84,17 @@ function M.open(cfg, opts)
   if url.driver == "sqlite" then
     local ok, path_err = check_sqlite_path(url.database)
     if not ok then return nil, path_err, 2 end
+  elseif not url.database then
+    -- The server would pick its default database (the user's, or
+    -- "postgres"): migrating that one is never what was meant.
+    return nil, str_format("the database URL %s names no database: write its name after the host"
+      .. " (%s://host/DBNAME); luamig does not migrate the server's default database",
+      config.mask_url(cfg.url), cfg.url:match("^[^:]*")), 2
   end
   local conn, conn_err, info = driver.connect(url.driver, connect_params(url))
   if not conn then
     return nil, str_format("cannot connect to %s: %s", config.mask_url(cfg.url),
-      config.scrub(dberror.describe(conn_err, info), url.password)), 1
+      config.scrub(dberror.describe(conn_err, info), url)), 1
   end
   return setmetatable({
     cfg = cfg, url = url, conn = conn, dialect = dialect,

@@ -2,11 +2,12 @@
 --
 -- A table with keys 1..n (or no keys) is an array, any other an object
 -- with its keys sorted, so that output is stable from run to run. Strings
--- are written as UTF-8 with the escapes JSON requires.
+-- are written as UTF-8 with the escapes JSON requires; bytes that are not
+-- UTF-8 become U+FFFD, so that the output is always valid JSON.
 
 local type, pairs, ipairs, tostring, tonumber, setmetatable = type, pairs, ipairs, tostring, tonumber, setmetatable
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
-local math_type = math.type
+local math_type, utf8_len = math.type, utf8.len
 
 local M = {}
 
@@ -16,8 +17,28 @@ M.null = setmetatable({}, { __name = "json.null" })
 local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f",
   ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
 
+local REPLACEMENT = "\u{FFFD}"
+
+-- s with each byte that does not begin a valid UTF-8 sequence replaced by
+-- U+FFFD: a docstring or a path may hold any bytes, and a JSON text is
+-- UTF-8. utf8.len is strict (no overlong forms, surrogates or code points
+-- past U+10FFFF), and fast on the valid strings that are the rule.
+local function valid_utf8(s)
+  local valid, bad = utf8_len(s)
+  if valid then return s end
+  local parts, from = {}, 1
+  while bad do
+    parts[#parts + 1] = s:sub(from, bad - 1)
+    parts[#parts + 1] = REPLACEMENT
+    from = bad + 1
+    valid, bad = utf8_len(s, from)
+  end
+  parts[#parts + 1] = s:sub(from)
+  return table_concat(parts)
+end
+
 local function quote(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
+  return '"' .. valid_utf8(s):gsub('[%c"\\]', function(c)
     return ESCAPES[c] or str_format("\\u%04x", c:byte())
   end) .. '"'
 end

@@ -114,7 +114,13 @@ local function sqlite_strategy(ctx)
   if not path then
     return { where = "in-memory database", try = function() return true end, release = function() end }
   end
-  local file, err = filelock.open(path)
+  local file, err, why = filelock.open(path)
+  if why == "unsafe" then
+    -- Something else sits where the lock file goes: a link planted to
+    -- have the run overwrite its target, or a file that is not ours.
+    return nil, str_format("cannot take the migration lock: the lock file %s; luamig neither follows nor"
+      .. " overwrites it: remove it if no luamig run is using it, and check who could put it there", err), 2
+  end
   if not file then return nil, str_format("cannot take the migration lock: %s", err), 1 end
   local s = { where = str_format("lock file %s", path) }
   function s.try()
