@@ -50,13 +50,14 @@ local function scratch_database(url, parsed)
   for k, v in pairs(parsed.params or {}) do params[k] = v end
   if parsed.driver == "mysql" and (params.database == nil or params.database == "") then params.database = nil end
   local admin, err = driver.connect(parsed.driver, params)
-  if not admin then error("luamig.testing: cannot connect to " .. config.mask_url(url) .. ": " .. tostring(err), 3) end
+  if not admin then error("luamig.testing: cannot connect to " .. config.mask_url(url) .. ": " .. config.scrub(tostring(err), parsed), 3) end
   local name = "luamig_test_" .. sys.random_hex(12)
   local ok, cerr = admin:execute("CREATE DATABASE " .. admin:quote_ident(name))
-  if not ok then admin:close(); error("luamig.testing: cannot create a scratch database: " .. tostring(cerr), 3) end
-  local scheme, rest = url:match("^([^:]+://[^/]*)/?([^?]*)")
-  local query = url:match("(%?.*)$") or ""
-  local scratch = scheme .. "/" .. name .. query
+  if not ok then
+    admin:close()
+    error("luamig.testing: cannot create a scratch database: " .. config.scrub(tostring(cerr), parsed), 3)
+  end
+  local scratch = config.with_database(url, name)
   local function drop()
     if parsed.driver == "postgres" then
       admin:execute("DROP DATABASE IF EXISTS " .. admin:quote_ident(name) .. " WITH (FORCE)")
@@ -65,7 +66,7 @@ local function scratch_database(url, parsed)
     end
     admin:close()
   end
-  return scratch, drop, rest
+  return scratch, drop, parsed.database
 end
 
 --- A new environment. opts: url, config_file (default ./luamig.lua when

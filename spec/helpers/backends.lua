@@ -194,8 +194,7 @@ function mysql.describe_columns(conn, t)
 end
 
 local function with_database(admin_url, name)
-  local scheme_host = admin_url:match("^(.-://[^/]*)")
-  return scheme_host .. "/" .. name
+  return config.with_database(admin_url, name)
 end
 
 function postgres:new_database()
