@@ -523,14 +523,18 @@ end
 
 -- A step recorded as running (MySQL, a revision with `transactional =
 -- false`, or an op.autocommit_block) that failed. When nothing it ran was
--- committed, it failed cleanly: its row says so and nothing needs
+-- committed, it failed cleanly: its row is removed and nothing needs
 -- settling. Otherwise the row says "failed", and the message lists what
 -- stays applied, in order, and how to recover; later runs refuse to go on
 -- until then (check_unfinished).
 local function committed_failure(self, step, what, rb_ok, rb_err)
   local id, log = step.node.id, self.executed
+  -- A step that committed nothing leaves no trace, as a failed step in a
+  -- transaction does: its running row goes (or, if that fails, says so).
   local clean = rb_ok and not log:any_committed()
-  self.versions:finish(self.step_row, self.step_started, clean and "rolled_back" or "failed", first_line(what))
+  if not (clean and self.versions:forget(self.step_row)) then
+    self.versions:finish(self.step_row, self.step_started, clean and "rolled_back" or "failed", first_line(what))
+  end
   local lines = { step_failed(step, what, rb_ok, rb_err) }
   local rows = version_rows(self)
   if clean then

@@ -30,15 +30,18 @@ end
 -- whether the connection is outside a transaction after it.
 function Journal:note(sql)
   local list, n = self.sql, #self.sql
+  local open = self.conn:in_transaction()
   if sql then
-    if n > self.committed and list[n] == sql then
+    -- the same statement again counts with the last unless that one is
+    -- committed and this one is not
+    if list[n] == sql and (n > self.committed or not open) then
       self.times[n] = self.times[n] + 1
     else
       n = n + 1
       list[n], self.times[n] = sql, 1
     end
   end
-  if not self.conn:in_transaction() then self.committed = n end
+  if not open then self.committed = n end
 end
 
 --- Mark everything noted so far as committed (after an explicit COMMIT).

@@ -288,6 +288,11 @@ function Versions:unfinished()
     .. self.q_history .. " WHERE direction = 'stamp') ORDER BY id")
 end
 
+--- Remove the running row `id` of a step that committed nothing.
+function Versions:forget(id)
+  return self:run("DELETE FROM " .. self.q_history .. " WHERE id = ? AND outcome = 'running'", id)
+end
+
 --- Mark the unfinished row `id` as settled by hand (luamig repair).
 function Versions:mark_repaired(id)
   return self:run("UPDATE " .. self.q_history .. " SET outcome = 'repaired', message = ? WHERE id = ?",

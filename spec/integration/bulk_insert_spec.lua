@@ -4,6 +4,7 @@
 local backends = require "helpers.backends"
 local context = require "luamig.context"
 local ops = require "luamig.ops"
+local journal = require "luamig.journal"
 local driver = require "luamig.driver"
 local types = require "luamig.types"
 
@@ -53,13 +54,13 @@ for _, b in ipairs(backends.all()) do
           f = i + 0.25, bin = driver.blob("\0\1\255" .. s), label = "l" .. i }
       end
       rows[#rows + 1] = { id = 100, n = null, t = null, ok = null, f = null, bin = null, label = null }
-      ctx.executed = {}
+      ctx.executed = journal.new(ctx.conn)
       op.bulk_insert(def, rows)
       if b.tag == "postgres" then
-        assert.matches('^COPY "items" %("id", "n", "t", "ok", "f", "bin", "label"%) FROM STDIN %-%- 12 rows$', ctx.executed[1])
+        assert.matches('^COPY "items" %("id", "n", "t", "ok", "f", "bin", "label"%) FROM STDIN %-%- 12 rows$', ctx.executed.sql[1])
       elseif b.tag == "mysql" then
         assert.equal("LOAD DATA LOCAL INFILE 'luamig-bulk-insert' INTO TABLE `items` CHARACTER SET binary"
-          .. " (`id`, `n`, `t`, `ok`, `f`, `bin`, `label`) -- 12 rows", ctx.executed[1])
+          .. " (`id`, `n`, `t`, `ok`, `f`, `bin`, `label`) -- 12 rows", ctx.executed.sql[1])
       end
       local got = assert(ctx.conn:query("SELECT id, n, t, ok, f, bin, label FROM items ORDER BY id"))
       assert.equal(#TRICKY + 1, #got)
@@ -79,12 +80,12 @@ for _, b in ipairs(backends.all()) do
       local def = table_def()
       local rows = {}
       for i = 1, 2503 do rows[i] = { id = i, n = i * 2, t = "row " .. i } end
-      ctx.executed = {}
+      ctx.executed = journal.new(ctx.conn)
       op.bulk_insert(def, rows)
       local got = assert(ctx.conn:first("SELECT COUNT(*) AS c, SUM(n) AS s, MAX(t) AS m FROM items"))
       assert.equal(2503, tonumber(got.c))
       assert.equal(2503 * 2504, tonumber(got.s))
-      if b.tag == "mysql" then assert.matches("^LOAD DATA .* %-%- 2503 rows$", ctx.executed[1]) end
+      if b.tag == "mysql" then assert.matches("^LOAD DATA .* %-%- 2503 rows$", ctx.executed.sql[1]) end
     end)
 
     if b.tag == "mysql" then
@@ -100,7 +101,7 @@ for _, b in ipairs(backends.all()) do
           op2.bulk_insert(def, rows)
           assert(c2.conn:commit())
           assert.matches("^INSERT INTO `items` %(`id`, `t`%) VALUES %(%?, %?%), %.%.%. %-%- 2503 rows in batches of 1000$",
-            c2.executed[#c2.executed])
+            c2.executed.sql[#c2.executed.sql])
           local got = assert(c2.conn:first("SELECT COUNT(*) AS c, MAX(t) AS m FROM items WHERE t LIKE 'tab\there %'"))
           assert.equal(2503, tonumber(got.c))
           c2:close()
@@ -164,11 +165,11 @@ for _, b in ipairs(backends.all()) do
 
     it("lets the server default fill a column a row leaves out", function()
       local def = table_def()
-      ctx.executed = {}
+      ctx.executed = journal.new(ctx.conn)
       op.bulk_insert(def, { { id = 1, t = "a" }, { id = 2, t = "b", label = "given" }, { id = 3, t = "c" } })
       local got = assert(ctx.conn:query("SELECT id, label FROM items ORDER BY id"))
       assert.same({ "none", "given", "none" }, { got[1].label, got[2].label, got[3].label })
-      assert.matches("^INSERT INTO", ctx.executed[1])
+      assert.matches("^INSERT INTO", ctx.executed.sql[1])
     end)
 
     it("fails with the database's message and leaves no row behind", function()

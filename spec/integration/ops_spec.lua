@@ -433,7 +433,9 @@ for _, b in ipairs(backends.all()) do
         url = b:new_database() -- MySQL keeps the failed step recorded, and refuses to go on until it is settled
         assert.equal(REV .. ':6: op.add_column: argument #2 (column) must be a Column, got string "a"',
           failure(project('op.add_column("t", "a")')))
-        assert.same({ "luamig_history", "luamig_version" }, b:tables(url))
+        -- a failed first run leaves no bookkeeping tables where DDL is
+        -- transactional; MySQL made them before the step
+        assert.same(b.tag == "mysql" and { "luamig_history", "luamig_version" } or {}, b:tables(url))
       end)
 
       it("an unknown type", function()
