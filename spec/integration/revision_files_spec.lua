@@ -211,5 +211,17 @@ for _, b in ipairs(backends.all()) do
         end
       end
     end)
+
+    it("refuses a FIFO as the revision template at once, exit 2, writing no revision", function()
+      local dir = h.project {}
+      os.execute("mkfifo " .. h.shell_quote(dir .. "/migrations/script.lua.tmpl"))
+      local r = run_timed(dir, h.with_url(url, { "revision", "-m", "x" }))
+      assert.equal(2, r.status, r.stderr)
+      assert.equal("luamig: cannot read the template migrations/script.lua.tmpl: is a FIFO, not a regular file\n",
+        r.stderr)
+      local p = io.popen("ls " .. h.shell_quote(dir .. "/migrations/versions"))
+      assert.equal("", p:read("a"))
+      p:close()
+    end)
   end)
 end
