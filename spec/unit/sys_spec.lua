@@ -93,6 +93,15 @@ io.write(r and "read" or msg)]], call))
         assert.equal(want, read_in_child("sys.read_file(arg[1] .. '/' .. arg[2])", dir, name))
         assert.equal(want, read_in_child("sys.read_files(arg[1], { arg[2] })", dir, name))
       end
+      -- a FIFO that holds data, with a writer: still not read
+      local fifo = dir .. "/fifo.lua"
+      local p = io.popen(string.format("bash -c 'exec 3<>%s; printf \"revision = 1\" >&3; sleep 20' >/dev/null 2>&1 & echo $!", fifo))
+      local writer = p:read("l")
+      p:close()
+      os.execute("sleep 0.2")
+      local got = read_in_child("sys.read_file(arg[1] .. '/' .. arg[2])", dir, "fifo.lua")
+      os.execute("kill " .. writer)
+      assert.equal(fifo .. ": is a FIFO, not a regular file exit=0", got)
       local many = {}
       for i = 1, 300 do -- read on threads
         many[i] = string.format("%03d.lua", i)
