@@ -2,6 +2,11 @@
 ** sys.c: the operating-system services the Lua side needs (module
 ** luamig.sys). The API is in docs/internals.md. Failures return
 ** nil, "path: reason", errno, like io.open.
+**
+** Files are read only when they are regular files (symbolic links to one
+** included): a FIFO named like a revision would block the read forever,
+** a device could be endless. See read_into for how that costs no system
+** call more than reading a regular file.
 */
 
 #include <dirent.h>
@@ -106,12 +111,13 @@ static int s_listdir (lua_State *L) {
 /* Read up to n bytes of a regular file; -1 on error (errno set). A read
 ** of a regular file returns less than asked only at its end, so a short
 ** read ends the loop without the second read() that would return 0: that
-** read was a third of the system calls of listing ten thousand revisions. */
+** read was a third of the system calls of listing ten thousand revisions.
+** pread, not read: it fails (ESPIPE) on a FIFO, a socket or a terminal. */
 static ssize_t read_regular (int fd, char *buf, size_t n) {
   size_t got = 0;
   while (got < n) {
     size_t want = n - got;
-    ssize_t r = read(fd, buf + got, want);
+    ssize_t r = pread(fd, buf + got, want, (off_t)got);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return -1;
     got += (size_t)r;
@@ -120,37 +126,94 @@ static ssize_t read_regular (int fd, char *buf, size_t n) {
   return (ssize_t)got;
 }
 
+/* What a file that is not a regular one is, for "PATH: is a FIFO, not a
+** regular file". */
+static const char *file_kind (mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "a special file";
+}
+
+#define NOT_REGULAR (-2)  /* read_into's result for a file of another kind */
+
+/* Pushes nil, "path: is <kind>, not a regular file", errno. */
+static int not_regular_result (lua_State *L, const char *path, mode_t mode) {
+  lua_pushnil(L);
+  lua_pushfstring(L, "%s: is %s, not a regular file", path, file_kind(mode));
+  lua_pushinteger(L, S_ISDIR(mode) ? EISDIR : EINVAL);
+  return 3;
+}
+
 /* Open path (relative to dirfd, or AT_FDCWD), read up to n bytes into buf,
-** close. -1 on error, errno kept. */
-static ssize_t read_into (int dirfd, const char *path, char *buf, size_t n) {
+** close. -1 on error, errno kept; NOT_REGULAR (with *mode) for a file
+** that is not a regular one. *size: the file's size, set when n bytes
+** were read (the caller then reads the rest).
+**
+** Listing ten thousand revisions is bound by system calls, and an fstat
+** per file would add a sixth to the time spent reading them. So the file
+** is opened without blocking (O_NONBLOCK, which regular files ignore) and
+** read with pread, and fstat'ed only when the result is one that a file
+** of another kind can give: pread fails on a directory (EISDIR) and on
+** FIFOs, sockets and terminals (ESPIPE, whether a writer is there or
+** not); a seekable device gives nothing (/dev/null) or fills the buffer
+** (/dev/zero, a disk). A socket cannot even be opened (ENXIO). */
+static ssize_t read_into (int dirfd, const char *path, char *buf, size_t n,
+                          mode_t *mode, size_t *size) {
+  struct stat st;
   ssize_t got;
-  int saved, fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
+  int saved, fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    /* a socket cannot be opened: say what it is rather than ENXIO */
+    saved = errno;
+    if (saved == ENXIO && fstatat(dirfd, path, &st, 0) == 0 && !S_ISREG(st.st_mode)) {
+      *mode = st.st_mode;
+      return NOT_REGULAR;
+    }
+    errno = saved;
+    return -1;
+  }
   got = read_regular(fd, buf, n);
   saved = errno;
+  if (got <= 0 || (size_t)got == n) {
+    if (fstat(fd, &st) != 0) {
+      saved = errno;
+      got = -1;
+    }
+    else if (!S_ISREG(st.st_mode)) {
+      *mode = st.st_mode;
+      got = NOT_REGULAR;
+    }
+    else
+      *size = (size_t)st.st_size;
+  }
   close(fd);
   errno = saved;
   return got;
 }
 
 /* read_file(path) -> contents | nil, msg, errno. Listing thousands of
-** revisions is dominated by this: a small file costs open, read, close and
-** nothing else. A larger one is read again into a buffer of its size,
-** allocated before the file is opened so that nothing raises while a
-** descriptor is open. */
+** revisions is dominated by this: a small file costs open, read, close
+** and nothing else. A larger one is read again into a buffer of its
+** size, allocated before the file is opened so that nothing raises while
+** a descriptor is open. */
 static int s_read_file (lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   char *buf = (char *)lua_touserdata(L, lua_upvalueindex(1));
-  struct stat st;
-  ssize_t got = read_into(AT_FDCWD, path, buf, READ_BUFFER_SIZE);
+  mode_t mode = 0;
+  size_t size = 0;
+  ssize_t got = read_into(AT_FDCWD, path, buf, READ_BUFFER_SIZE, &mode, &size);
+  if (got == NOT_REGULAR) return not_regular_result(L, path, mode);
   if (got < 0) return luaL_fileresult(L, 0, path);
   if (got < READ_BUFFER_SIZE) {
     lua_pushlstring(L, buf, (size_t)got);
     return 1;
   }
-  if (stat(path, &st) != 0) return luaL_fileresult(L, 0, path);
-  buf = (char *)lua_newuserdatauv(L, (size_t)st.st_size + 1, 0);
-  got = read_into(AT_FDCWD, path, buf, (size_t)st.st_size + 1);
+  buf = (char *)lua_newuserdatauv(L, size + 1, 0);
+  got = read_into(AT_FDCWD, path, buf, size + 1, &mode, &size);
+  if (got == NOT_REGULAR) return not_regular_result(L, path, mode);
   if (got < 0) return luaL_fileresult(L, 0, path);
   lua_pushlstring(L, buf, (size_t)got);
   return 1;
@@ -171,6 +234,8 @@ typedef struct ReadJob {
   char *data;        /* malloc'd contents, NULL until read */
   size_t len;
   int err;           /* errno of the failure, 0 when read */
+  int not_regular;   /* the failure: a file of another kind (mode) */
+  mode_t mode;
 } ReadJob;
 
 typedef struct ReadJobs {
@@ -180,9 +245,9 @@ typedef struct ReadJobs {
 } ReadJobs;
 
 static void read_job (int dirfd, ReadJob *j, char *buf) {
-  ssize_t got = read_into(dirfd, j->name, buf, READ_BUFFER_SIZE);
-  struct stat st;
-  size_t size;
+  size_t size = 0;
+  ssize_t got = read_into(dirfd, j->name, buf, READ_BUFFER_SIZE, &j->mode, &size);
+  if (got == NOT_REGULAR) { j->not_regular = 1; j->err = EINVAL; return; }
   if (got < 0) { j->err = errno; return; }
   if (got < READ_BUFFER_SIZE) {  /* the common case: it fitted */
     size = (size_t)got;
@@ -192,11 +257,11 @@ static void read_job (int dirfd, ReadJob *j, char *buf) {
     j->len = size;
     return;
   }
-  if (fstatat(dirfd, j->name, &st, 0) != 0) { j->err = errno; return; }
-  size = (size_t)st.st_size + 1;
+  size++;
   j->data = (char *)malloc(size);
   if (j->data == NULL) { j->err = ENOMEM; return; }
-  got = read_into(dirfd, j->name, j->data, size);
+  got = read_into(dirfd, j->name, j->data, size, &j->mode, &size);
+  if (got == NOT_REGULAR) { j->not_regular = 1; j->err = EINVAL; return; }
   if (got < 0) { j->err = errno; return; }
   j->len = (size_t)got;
 }
@@ -243,6 +308,8 @@ static int s_read_files (lua_State *L) {
     r->jobs[i].data = NULL;
     r->jobs[i].len = 0;
     r->jobs[i].err = 0;
+    r->jobs[i].not_regular = 0;
+    r->jobs[i].mode = 0;
   }
   r->n = n;
   r->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -251,6 +318,8 @@ static int s_read_files (lua_State *L) {
   lua_createtable(L, (int)n, 0);
   for (i = 0; i < n; i++) {
     ReadJob *j = &r->jobs[i];
+    if (j->not_regular)
+      return not_regular_result(L, lua_pushfstring(L, "%s/%s", dir, j->name), j->mode);
     if (j->err != 0) {
       errno = j->err;
       return luaL_fileresult(L, 0, lua_pushfstring(L, "%s/%s", dir, j->name));

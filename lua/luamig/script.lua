@@ -11,8 +11,10 @@ local revscan = require "luamig.revscan"
 local revcache = require "luamig.revcache"
 local checksum = require "luamig.checksum"
 local types = require "luamig.types"
+local null = require("luamig.driver").null
 
-local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local type, ipairs, next, tostring, error = type, ipairs, next, tostring, error
+local getmetatable, setmetatable, rawget, rawset = getmetatable, setmetatable, rawget, rawset
 local load, pcall = load, pcall
 local io_open, os_date, os_getenv = io.open, os.date, os.getenv
 local str_format, str_byte, str_find = string.format, string.byte, string.find
@@ -20,28 +22,115 @@ local table_concat, table_sort = table.concat, table.sort
 
 local M = {}
 
--- What a revision file may use besides op and the schema constructors: the
--- standard library minus what reaches outside the migration (io, loading
--- code, debug, package).
-local function safe_base()
-  local base = {}
-  for _, name in ipairs {
-    "assert", "error", "ipairs", "next", "pairs", "pcall", "print", "rawequal",
-    "rawget", "rawlen", "rawset", "select", "setmetatable", "getmetatable",
-    "tonumber", "tostring", "type", "xpcall", "string", "table", "math", "utf8",
-  } do base[name] = _G[name] end
-  base.os = { time = os.time, date = os.date, clock = os.clock, getenv = os.getenv }
-  base._VERSION = _VERSION
-  types.export(base)
-  return base
+-- The environment of a revision (or models) file. What it may use besides
+-- op and the schema constructors: the standard library minus what reaches
+-- outside the migration (io, loading code, debug, package), and `null`.
+--
+-- Nothing a file can change may be seen by luamig or by another file: a
+-- file that reassigns string.match, or rawsets the shared `Integer`, must
+-- not break luamig's own code nor the next revision. So the functions are
+-- shared (a function cannot be changed), but every table is the file's own:
+-- the libraries are copied, and the bare types (Integer...) made anew, on
+-- the file's first use of each; getmetatable shows a file only the
+-- metatables it set itself (not the strings' one, whose __index is
+-- luamig's `string`, nor those of luamig's objects or of the environment),
+-- and setmetatable cannot replace a metatable luamig set.
+--
+-- Reading a global that is not defined is an error at the file's line (a
+-- typo such as `nul` would otherwise be nil, and write a default where
+-- NULL was meant). The names luamig itself reads from a file (DECLARED)
+-- are nil until the file sets them; luamig reads them with rawget anyway
+-- (script.func).
+
+local set_by_revisions = setmetatable({}, { __mode = "k" })  -- metatables a file set
+
+local function revision_getmetatable(v)
+  local mt = getmetatable(v)
+  if type(mt) ~= "table" or set_by_revisions[mt] then return mt end
+  return false  -- as a metatable with `__metatable = false` shows
 end
 
-local shared_base -- built on first use and shared by every file's environment
+local function revision_setmetatable(t, mt)
+  if type(t) ~= "table" then
+    error(str_format("bad argument #1 to 'setmetatable' (table expected, got %s)", t == nil and "no value" or type(t)), 2)
+  elseif mt ~= nil and type(mt) ~= "table" then
+    error(str_format("bad argument #2 to 'setmetatable' (nil or table expected, got %s)", type(mt)), 2)
+  end
+  local current = getmetatable(t)
+  if current ~= nil and not set_by_revisions[current] then
+    error("setmetatable: cannot change the metatable of a value luamig made", 2)
+  end
+  if mt ~= nil then set_by_revisions[mt] = true end
+  return setmetatable(t, mt)
+end
 
---- A fresh environment for one revision file.
+local BASE = {}
+for _, name in ipairs {
+  "assert", "error", "ipairs", "next", "pairs", "pcall", "print", "rawequal",
+  "rawget", "rawlen", "rawset", "select", "tonumber", "tostring", "type", "xpcall",
+} do BASE[name] = _G[name] end
+BASE._VERSION = _VERSION
+BASE.null = null
+BASE.getmetatable, BASE.setmetatable = revision_getmetatable, revision_setmetatable
+types.export(BASE)
+setmetatable(BASE, nil)  -- unknown names are ENV.__index's business
+
+-- The tables each file gets a copy of, on first use.
+local LIBRARIES = {
+  string = string, table = table, math = math, utf8 = utf8,
+  os = { time = os.time, date = os.date, clock = os.clock, getenv = os.getenv },
+}
+local BARE_TYPES = {}
+for _, name in ipairs(types.type_names) do
+  BARE_TYPES[name], BASE[name] = BASE[name], nil
+end
+
+local DECLARED = {
+  revision = true, down_revision = true, branch_labels = true, depends_on = true,
+  transactional = true, upgrade = true, downgrade = true,
+}
+
+-- types.export's report of an unknown capitalized name (a type's typo):
+-- "unknown type or constructor Strng (types: ...)".
+local unknown_type = getmetatable(types.environment()).__index
+
+local ENV = {}
+
+function ENV.__index(env, name)
+  local v = BASE[name]
+  if v ~= nil then return v end
+  local lib = LIBRARIES[name]
+  if lib then
+    v = {}
+    for k, f in next, lib do v[k] = f end
+    rawset(env, name, v)
+    return v
+  end
+  local bare = BARE_TYPES[name]
+  if bare then
+    v = setmetatable({ name = bare.name }, getmetatable(bare))
+    rawset(env, name, v)
+    return v
+  end
+  if DECLARED[name] then return nil end
+  if name == "op" then error("op is only available inside upgrade() and downgrade()", 2) end
+  if type(name) == "string" and str_find(name, "^%u") then
+    return unknown_type(env, name)  -- a tail call: it raises at the file's line
+  end
+  error(str_format("undefined global '%s'", tostring(name)), 2)
+end
+
+--- A fresh environment for one revision (or models) file.
 function M.environment()
-  shared_base = shared_base or safe_base()
-  return setmetatable({}, { __index = shared_base })
+  return setmetatable({}, ENV)
+end
+
+--- A record's function `name` ("upgrade", "downgrade"), or nil: the
+-- environment is read raw, as its unset names raise for the file itself.
+function M.func(record, name)
+  local f = record.env and rawget(record.env, name)
+  if type(f) == "function" then return f end
+  return nil
 end
 
 -- Most files have no labels and no dependencies: they share this one
@@ -71,26 +160,32 @@ local function first_comment(src)
   return ""
 end
 
--- The record of an evaluated file, checked; `meta` holds the raw values of
--- its globals. revscan.record builds the same record for literal files.
+-- The record of an evaluated file, checked; `meta` is its environment
+-- (read raw: see ENV.__index). revscan.record builds the same record for
+-- literal files.
 local function make_record(path, src, meta)
-  local id = meta.revision
+  local id = rawget(meta, "revision")
   if id == nil then
     return nil, str_format('%s: no revision id: the file must set revision = "<id>"', path)
   elseif type(id) ~= "string" or not id:match("^[%w_]+$") or #id > 32 then
     return nil, str_format("%s: revision must be a string of up to 32 letters, digits or _, got %s",
       path, type(id) == "string" and str_format("%q", id) or type(id))
   end
-  local downs, e1 = as_list(meta.down_revision, "down_revision", path)
+  local transactional = rawget(meta, "transactional")
+  if transactional ~= nil and type(transactional) ~= "boolean" then
+    return nil, str_format("%s: transactional must be true, false or nil, got %s", path,
+      types.describe(transactional))
+  end
+  local downs, e1 = as_list(rawget(meta, "down_revision"), "down_revision", path)
   if not downs then return nil, e1 end
-  local deps, e2 = as_list(meta.depends_on, "depends_on", path)
+  local deps, e2 = as_list(rawget(meta, "depends_on"), "depends_on", path)
   if not deps then return nil, e2 end
-  local labels, e3 = as_list(meta.branch_labels, "branch_labels", path)
+  local labels, e3 = as_list(rawget(meta, "branch_labels"), "branch_labels", path)
   if not labels then return nil, e3 end
   return {
     id = id, down_revisions = downs, depends_on = deps, branch_labels = labels,
     path = path, doc = first_comment(src), source = src,
-    transactional = meta.transactional ~= false,
+    transactional = transactional ~= false,
   }
 end
 
@@ -102,21 +197,23 @@ local function evaluate(path, src)
   if not chunk then return nil, err end
   local ok, run_err = pcall(chunk)
   if not ok then return nil, tostring(run_err) end
-  if env.revision ~= nil and type(env.upgrade) ~= "function" then
-    return nil, str_format("%s: revision %s has no upgrade() function", path, tostring(env.revision))
+  local revision, upgrade, downgrade = rawget(env, "revision"), rawget(env, "upgrade"), rawget(env, "downgrade")
+  if revision ~= nil and type(upgrade) ~= "function" then
+    return nil, str_format("%s: revision %s has no upgrade() function", path, tostring(revision))
   end
-  if env.downgrade ~= nil and type(env.downgrade) ~= "function" then
-    return nil, str_format("%s: downgrade must be a function, got %s", path, type(env.downgrade))
+  if downgrade ~= nil and type(downgrade) ~= "function" then
+    return nil, str_format("%s: downgrade must be a function, got %s", path, type(downgrade))
   end
   return env
 end
 
 -- The fast path: listing thousands of revisions (current, heads, history)
 -- must not compile thousands of chunks, so revscan.record (C) reads the
--- literal top-level assignments that `luamig revision` writes. A file whose
--- metadata is written any other way is evaluated instead; before a file's
--- upgrade/downgrade runs, compile() evaluates it and checks that both ways
--- agree.
+-- literal top-level assignments that `luamig revision` writes, as Lua
+-- tokens. A file whose metadata is written any other way is evaluated
+-- instead; before a file's upgrade/downgrade runs, compile() evaluates it
+-- and checks that both ways (or the metadata cache) agree, transaction
+-- mode included.
 
 --- Read one revision file's metadata without running upgrade/downgrade.
 -- Returns a script record or nil, msg (msg starts with the file path).
@@ -185,7 +282,8 @@ function M.compile(record)
   if not env then return nil, err end
   local full, rerr = make_record(record.path, src, env)
   if not full then return nil, rerr end
-  if full.id ~= record.id or not same_list(full.down_revisions, record.down_revisions)
+  if full.id ~= record.id or full.transactional ~= record.transactional
+      or not same_list(full.down_revisions, record.down_revisions)
       or not same_list(full.depends_on, record.depends_on)
       or not same_list(full.branch_labels, record.branch_labels) then
     return nil, str_format("%s: the metadata the file computes differs from its literal assignments", record.path)
@@ -301,8 +399,12 @@ end
 -- Returns the path or nil, msg.
 function M.create(cfg, spec)
   local template = DEFAULT_TEMPLATE
-  local f = io_open(cfg.script_location .. "/script.lua.tmpl", "rb")
-  if f then template = f:read("a"); f:close() end
+  local template_path = cfg.script_location .. "/script.lua.tmpl"
+  if sys.stat(template_path) then
+    local text, terr = sys.read_file(template_path)
+    if not text then return nil, "cannot read the template " .. terr end
+    template = text
+  end
   local slug = M.slug(spec.message or "")
   local name = spec.rev_id .. (slug ~= "" and ("_" .. slug) or "") .. ".lua"
   local path = spec.directory .. "/" .. name

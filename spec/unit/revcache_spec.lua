@@ -4,6 +4,7 @@
 -- is checked in cli_sqlite_spec.
 local revcache = require "luamig.revcache"
 local revscan = require "luamig.revscan"
+local script = require "luamig.script"
 local sys = require "luamig.sys"
 
 local NONE = {}
@@ -180,6 +181,64 @@ describe("revcache", function()
       assert.equal(good, read(index), what)
     end
     assert.equal(5, count(bad))
+  end)
+
+  it("never gives a record that differs from the file, whatever byte of the index is flipped", function()
+    local M = 100 -- the fewest files the index is written for
+    local list = names(M)
+    pass(list)
+    local index = path(".luamig_cache/index")
+    local good = assert(read(index))
+    -- what evaluating each file gives
+    local want = {}
+    for i, name in ipairs(list) do
+      local env = script.environment()
+      assert(load(assert(read(path(name))), "@" .. name, "t", env))()
+      local function list_of(v) return type(v) == "string" and { v } or v or {} end
+      want[i] = {
+        id = rawget(env, "revision"), down_revisions = list_of(rawget(env, "down_revision")),
+        branch_labels = list_of(rawget(env, "branch_labels")), depends_on = list_of(rawget(env, "depends_on")),
+        transactional = rawget(env, "transactional") ~= false, doc = string.format("revision %d", i),
+      }
+    end
+    local function plain(l) local t = {}; for k, v in ipairs(l) do t[k] = v end; return t end
+    local function same_list(a, b)
+      if #a ~= #b then return false end
+      for k = 1, #a do if a[k] ~= b[k] then return false end end
+      return true
+    end
+    local flips, most_kept = 0, 0
+    for at = 1, #good do
+      do
+        local mask = at % 9 == 0 and 0xFF or 1 << (at % 8) -- one bit, or the whole byte
+        local b = string.char(good:byte(at) ~ mask)
+        local f = assert(io.open(index, "wb")); f:write(good:sub(1, at - 1), b, good:sub(at + 1)); f:close()
+        local cache = assert(revcache.open(dir, 0))
+        local records = cache:lookup(list, dir, NONE)
+        local kept = 0
+        for i = 1, M do
+          local r = records[i]
+          if r then
+            kept = kept + 1
+            local w = want[i]
+            if r.id ~= w.id or r.transactional ~= w.transactional or r.doc ~= w.doc
+                or not same_list(r.down_revisions, w.down_revisions) or not same_list(r.branch_labels, w.branch_labels)
+                or not same_list(r.depends_on, w.depends_on) or r.path ~= path(list[i]) then
+              local got = { id = r.id, down_revisions = plain(r.down_revisions), branch_labels = plain(r.branch_labels),
+                depends_on = plain(r.depends_on), transactional = r.transactional, doc = r.doc }
+              assert.same(w, got, string.format("byte %d xor %d: entry of %s", at, mask, list[i]))
+              error("wrong path " .. tostring(r.path))
+            end
+          end
+        end
+        cache:save(0)
+        flips = flips + 1
+        -- a damaged entry is dropped alone, when the damage leaves the others readable
+        if kept == M - 1 then most_kept = most_kept + 1 end
+      end
+    end
+    assert.equal(#good, flips)
+    assert.is_true(most_kept > #good * 0.9, string.format("%d of %d flips dropped one entry only", most_kept, flips))
   end)
 
   it("stays out of the way when it cannot write", function()

@@ -58,6 +58,62 @@ describe("luamig.sys", function()
     end)
   end)
 
+  describe("read_file and read_files", function()
+    -- In a child process under `timeout`: a read that blocks fails the
+    -- spec instead of hanging the suite.
+    local function read_in_child(call, arg_dir, name)
+      local child = os.tmpname()
+      write_file(child, string.format([[
+package.cpath = "bin/?.so;" .. package.cpath
+local sys = require "luamig.sys"
+local r, msg = %s
+io.write(r and "read" or msg)]], call))
+      local p = io.popen(string.format("timeout 10 lua5.4 %s '%s' '%s'; echo \" exit=$?\"", child, arg_dir, name))
+      local out = p:read("l")
+      p:close()
+      os.remove(child)
+      return out
+    end
+
+    it("reads a regular file, also through a symbolic link", function()
+      write_file(dir .. "/a.lua", "x")
+      os.execute(string.format("ln -s a.lua '%s/l.lua'", dir))
+      assert.equal("x", sys.read_file(dir .. "/l.lua"))
+      assert.same({ "x", "x" }, sys.read_files(dir, { "a.lua", "l.lua" }))
+    end)
+
+    it("refuses a FIFO, a directory, a socket or a device at once, naming the path and what it is", function()
+      assert.is_true(os.execute(string.format("mkfifo '%s/fifo.lua' && mkdir '%s/dir.lua' && ln -s /dev/null '%s/null.lua'"
+        .. " && python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' '%s/sock.lua'",
+        dir, dir, dir, dir)))
+      for name, what in pairs { ["fifo.lua"] = "a FIFO", ["dir.lua"] = "a directory", ["null.lua"] = "a character device",
+        ["sock.lua"] = "a socket" } do
+        local p = dir .. "/" .. name
+        local want = p .. ": is " .. what .. ", not a regular file exit=0"
+        assert.equal(want, read_in_child("sys.read_file(arg[1] .. '/' .. arg[2])", dir, name))
+        assert.equal(want, read_in_child("sys.read_files(arg[1], { arg[2] })", dir, name))
+      end
+      -- a FIFO that holds data, with a writer: still not read
+      local fifo = dir .. "/fifo.lua"
+      local p = io.popen(string.format("bash -c 'exec 3<>%s; printf \"revision = 1\" >&3; sleep 20' >/dev/null 2>&1 & echo $!", fifo))
+      local writer = p:read("l")
+      p:close()
+      os.execute("sleep 0.2")
+      local got = read_in_child("sys.read_file(arg[1] .. '/' .. arg[2])", dir, "fifo.lua")
+      os.execute("kill " .. writer)
+      assert.equal(fifo .. ": is a FIFO, not a regular file exit=0", got)
+      local many = {}
+      for i = 1, 300 do -- read on threads
+        many[i] = string.format("%03d.lua", i)
+        write_file(dir .. "/" .. many[i], "x")
+      end
+      many[150] = "fifo.lua"
+      assert.equal(dir .. "/fifo.lua: is a FIFO, not a regular file exit=0",
+        read_in_child("sys.read_files(arg[1], load('return ' .. arg[2])())", dir,
+          "{" .. table.concat((function() local q = {} for i, n in ipairs(many) do q[i] = string.format("%q", n) end return q end)(), ",") .. "}"))
+    end)
+  end)
+
   describe("stat", function()
     it("tells files from directories, with size and mtime", function()
       local before = os.time()
