@@ -14,6 +14,12 @@
 
 #define SQ_BUSY_TIMEOUT 5000  /* ms to wait for a lock held by another */
 
+/* SQLITE_DBCONFIG_DQS_DDL and _DML came with 3.29. */
+#if SQLITE_VERSION_NUMBER < 3029000
+#error "luamig needs SQLite 3.29 or later (SQLITE_DBCONFIG_DQS_DDL)"
+#endif
+#define SQ_DQS_VERSION 3029000
+
 typedef struct sq_stmt {
   sqlite3_stmt *st;
   sqlite3 *db;
@@ -34,6 +40,22 @@ static int db_error (sqlite3 *db, lm_error *err) {
 static int64_t changes_since (sqlite3 *db, sqlite3_int64 total_before) {
   if (sqlite3_total_changes64(db) == total_before) return 0;
   return (int64_t)sqlite3_changes64(db);
+}
+
+
+/* SQLite reads a double-quoted name that names no column as a string
+** literal: CREATE INDEX ix ON t ("emial") would index a constant, and a
+** misspelt column in a CHECK or a WHERE would go unnoticed. Turn that off,
+** for DDL and DML: "..." is an identifier, always. The library may be older
+** than the header luamig was built with, hence the run-time check. */
+static int strict_quotes (sqlite3 *db, lm_error *err) {
+  if (sqlite3_libversion_number() < SQ_DQS_VERSION ||
+      sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL) != SQLITE_OK ||
+      sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL) != SQLITE_OK)
+    return lm_error_set(err, SQLITE_MISUSE, NULL, "sqlite: SQLite %s cannot turn "
+                        "double-quoted string literals off: luamig needs 3.29 "
+                        "or later", sqlite3_libversion());
+  return LM_OK;
 }
 
 
@@ -92,6 +114,10 @@ static int sq_connect (const char *const *keys, const char *const *values,
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, timeout);
+  if (strict_quotes(db, err) != LM_OK) {
+    sqlite3_close_v2(db);
+    return LM_ERROR;
+  }
   *conn = db;
   return LM_OK;
 }
