@@ -439,13 +439,23 @@ local function arrow(step)
 end
 
 -- Run the revision's function; true, or the failure message (and the
--- traceback when the revision itself raised).
+-- traceback when the revision itself raised). A body that runs in a
+-- transaction luamig commits runs with the connection's transaction guard
+-- on (runner/driver.h): a statement of its own that would end that
+-- transaction is refused, and one found to have ended it fails the step
+-- even when the revision caught that error.
 local function call_revision(self, step, script)
   local fn = script.env[step.direction == "up" and "upgrade" or "downgrade"]
+  local guarded = not self.offline and script.transactional and self.conn:in_transaction()
   script.env.op = require("luamig.ops").new(self)
+  if guarded then self.conn:guard_transactions(true) end
   interrupt.guard(true)   -- Ctrl-C raises inside the body from here
   local ok, failure = xpcall(fn, revision_error)
   interrupt.guard(false)
+  if guarded then
+    local _, ended = self.conn:guard_transactions(false)
+    if ok and ended then ok, failure = false, { message = ended } end
+  end
   self:finish_progress()
   script.env.op = nil
   if not ok then return nil, failure.message, failure.traceback end
@@ -606,12 +616,14 @@ function Context:autocommit_block(fn)
     return
   end
   local was_open = conn:in_transaction()  -- not in a `transactional = false` revision
+  local guarded
   if was_open then
     if not self.step_row then
       local row_id, err = self.versions:record(history_entry(self, self.step, self.step_script, "running"))
       if not row_id then error("op.autocommit_block: cannot record the step: " .. dberror.describe(err), 0) end
       self.step_row = row_id
     end
+    guarded = conn:guard_transactions(false)  -- the block may commit
     local ok, err = conn:commit()
     if not ok then error("op.autocommit_block: COMMIT failed: " .. dberror.describe(err), 0) end
     if self.run_transaction then self.run_committed = true end
@@ -620,6 +632,7 @@ function Context:autocommit_block(fn)
   if was_open then
     local ok, err = conn:begin()
     if not ok then error("op.autocommit_block: BEGIN failed: " .. dberror.describe(err), 0) end
+    conn:guard_transactions(guarded)
   end
 end
 
