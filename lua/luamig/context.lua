@@ -454,7 +454,7 @@ local function call_revision(self, step, script)
   interrupt.guard(false)
   if guarded then
     local _, ended = self.conn:guard_transactions(false)
-    if ok and ended then ok, failure = false, { message = ended } end
+    if ok and ended then ok, failure = false, { message = script.path .. ": " .. ended } end
   end
   self:finish_progress()
   script.env.op = nil
@@ -616,14 +616,14 @@ function Context:autocommit_block(fn)
     return
   end
   local was_open = conn:in_transaction()  -- not in a `transactional = false` revision
-  local guarded
+  -- (nor on MySQL after DDL); the block may commit, whether or not it is
+  local guarded = conn:guard_transactions(false)
   if was_open then
     if not self.step_row then
       local row_id, err = self.versions:record(history_entry(self, self.step, self.step_script, "running"))
       if not row_id then error("op.autocommit_block: cannot record the step: " .. dberror.describe(err), 0) end
       self.step_row = row_id
     end
-    guarded = conn:guard_transactions(false)  -- the block may commit
     local ok, err = conn:commit()
     if not ok then error("op.autocommit_block: COMMIT failed: " .. dberror.describe(err), 0) end
     if self.run_transaction then self.run_committed = true end
@@ -632,8 +632,8 @@ function Context:autocommit_block(fn)
   if was_open then
     local ok, err = conn:begin()
     if not ok then error("op.autocommit_block: BEGIN failed: " .. dberror.describe(err), 0) end
-    conn:guard_transactions(guarded)
   end
+  conn:guard_transactions(guarded)
 end
 
 --- Run one step. script: the revision file record (its env holds
