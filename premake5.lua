@@ -140,6 +140,7 @@ local SOURCES = {
   "runner/checksum.c",
   "runner/drivers.c",
   "runner/driver_common.c",
+  "runner/sqltext.c",
   "runner/driver_sqlite.c",
 }
 
@@ -213,7 +214,7 @@ local function driver_plugin(name, lib, sources)
     targetprefix ""
     targetname("luamig_" .. name)
     files(sources)
-    files { "runner/driver_common.c" }
+    files { "runner/driver_common.c", "runner/sqltext.c" }
     buildoptions { "-fPIC", "-fvisibility=hidden" }
     use_libs(lib)
     targets()

@@ -232,6 +232,25 @@ static int conn_in_transaction (lua_State *L) {
 }
 
 
+/* conn:guard_transactions(on) -> the guard before (boolean), and when the
+** guarded transaction was found ended by a statement (driver.h), the
+** message that said so; turning the guard on or off forgets it. */
+static int conn_guard_transactions (lua_State *L) {
+  lm_error err;
+  Conn *c = check_conn(L);
+  int on, before;
+  luaL_checktype(L, 2, LUA_TBOOLEAN);
+  on = lua_toboolean(L, 2);
+  if (c->drv->guard == NULL)
+    return luaL_error(L, "the %s driver cannot guard transactions", c->drv->name);
+  before = c->drv->guard(c->handle, on, &err);
+  lua_pushboolean(L, before);
+  if (err.message[0] == '\0') return 1;
+  lua_pushstring(L, err.message);
+  return 2;
+}
+
+
 static int conn_quote_ident (lua_State *L) {
   lm_error err;
   luaL_Buffer b;
@@ -403,6 +422,7 @@ static const luaL_Reg conn_methods[] = {
   {"commit", conn_commit},
   {"rollback", conn_rollback},
   {"in_transaction", conn_in_transaction},
+  {"guard_transactions", conn_guard_transactions},
   {"copy_rows", lmb_conn_copy_rows},
   {"load_rows", lmb_conn_load_rows},
   {"quote_ident", conn_quote_ident},

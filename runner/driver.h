@@ -113,6 +113,55 @@ typedef struct lm_value {
   } v;
 } lm_value;
 
+/*
+** The transaction guard (lm_driver.guard). luamig runs a transactional
+** revision in a transaction that it commits together with the version row;
+** a statement of the revision that ended it (COMMIT, ROLLBACK, BEGIN...)
+** would commit half a revision, or let the rest of it run outside any
+** transaction. While the guard is on, every path that runs SQL on the
+** connection (exec_script, execute, copy_begin, load_data, and begin,
+** commit and rollback themselves):
+**   - refuses, before it runs, a statement that starts, commits or rolls
+**     back a transaction (SAVEPOINT, RELEASE and ROLLBACK TO are fine):
+**     SQLite by its authorizer (SQLITE_TRANSACTION), the servers by the
+**     statement's leading keywords (sqltext.c);
+**   - where DDL is transactional (SQLite, PostgreSQL), checks after each
+**     statement that a transaction open before it is still open; when not
+**     (a statement the keywords did not tell), the call fails, the guard
+**     "trips", and every later statement fails too until the guard is
+**     turned off, so that nothing runs outside the transaction unnoticed.
+** The failures are LM_ERROR with SQLSTATE 2D000 (invalid transaction
+** termination) and messages of lm_guard_refuse and lm_guard_ended. A
+** driver keeps an lm_guard in its connection and calls these helpers.
+*/
+#define LM_GUARD_TEXT 100  /* room for the excerpt of a statement */
+
+typedef struct lm_guard {
+  int on;                       /* the guard is on */
+  char ended[LM_GUARD_TEXT];    /* the statement after which the guarded
+                                   transaction was over, "" while none */
+} lm_guard;
+
+/* The body of lm_driver.guard: turn `g` on or off, forget a trip, and
+** return the state before (0 or 1); err holds the trip's message when the
+** guard had tripped, else its message is "". */
+int lm_guard_set (lm_guard *g, int on, lm_error *err);
+
+/* LM_OK, or LM_ERROR when the guard is on and has tripped. */
+int lm_guard_check (const lm_guard *g, lm_error *err);
+
+/* LM_ERROR: the statement `sql` (`len` bytes; the message quotes its
+** start) would end the guarded transaction. */
+int lm_guard_refuse (lm_error *err, const char *sql, size_t len);
+
+/* After `sql` ran with the guard on and the transaction open before it is
+** over: trip the guard and return LM_ERROR. Unless the statement `failed`
+** (err then keeps the database's reason), err says that it ended the
+** transaction. */
+int lm_guard_ended (lm_guard *g, int failed, const char *sql, size_t len,
+                    lm_error *err);
+
+
 /* quote_ident writes at most this many bytes for a name of `len` bytes. */
 #define LM_QUOTE_SIZE(len) (2 * (len) + 3)
 
@@ -191,6 +240,10 @@ struct lm_driver {
 
   /* 1 when a transaction is open, else 0. */
   int (*in_transaction) (void *conn);
+
+  /* Optional (NULL: the driver has no guard). Turn the transaction guard
+  ** (above) on (`on` 1) or off (0): lm_guard_set on the connection's. */
+  int (*guard) (void *conn, int on, lm_error *err);
 
   /* Quote identifier `name` (`len` bytes, no zero byte) by the server's
   ** rules into `out`, which has room for LM_QUOTE_SIZE(len) bytes; sets

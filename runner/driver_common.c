@@ -1,6 +1,7 @@
 /*
 ** driver_common.c: what every driver shares (driver.h): filling the
-** caller's lm_error, and quoting identifiers. Compiled into luamig and into
+** caller's lm_error, quoting identifiers, and the transaction guard's
+** state and messages. Compiled into luamig and into
 ** each driver plugin: a plugin loaded from the Lua module luamig.so cannot
 ** see that module's symbols, so it carries its own copy.
 */
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "sqltext.h"
 
 
 void lm_error_clear (lm_error *err) {
@@ -72,3 +74,87 @@ int lm_quote_with (char quote, const char *name, size_t len, char *out,
   *outlen = n;
   return LM_OK;
 }
+
+
+/*
+** {======================================================
+** The transaction guard
+** =======================================================
+*/
+
+#define GUARD_STATE "2D000"  /* invalid transaction termination */
+#define GUARD_ADVICE "set transactional = false in the revision, or run " \
+  "the statement inside op.autocommit_block()"
+
+/* The start of a statement for a message: from its first word, blanks
+** folded, at most LM_GUARD_TEXT bytes with "..." when cut (never in the
+** middle of a UTF-8 character). */
+static void excerpt (char *out, const char *sql, size_t len) {
+  size_t i = lm_sql_skip_space(sql, len, 0), n = 0;
+  const size_t max = LM_GUARD_TEXT - 4;  /* room for "..." and the NUL */
+  int blank = 0;
+  while (len > i && (sql[len - 1] == ';' || sql[len - 1] == ' ' ||
+                     sql[len - 1] == '\t' || sql[len - 1] == '\n' ||
+                     sql[len - 1] == '\r'))
+    len--;
+  for (; i < len; i++) {
+    unsigned char ch = (unsigned char)sql[i];
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' ||
+        ch == '\v') {
+      blank = 1;
+      continue;
+    }
+    if (n + (blank && n > 0) >= max) break;
+    if (blank && n > 0) out[n++] = ' ';
+    blank = 0;
+    out[n++] = (char)ch;
+  }
+  if (i < len) {  /* cut: drop the last character, which may be partial */
+    while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80) n--;
+    if (n > 0 && (unsigned char)out[n - 1] >= 0xC0) n--;
+    memcpy(out + n, "...", 3);
+    n += 3;
+  }
+  out[n] = '\0';
+}
+
+
+int lm_guard_set (lm_guard *g, int on, lm_error *err) {
+  int before = g->on;
+  lm_error_clear(err);
+  if (g->on && g->ended[0] != '\0')
+    lm_guard_check(g, err);
+  g->on = on != 0;
+  g->ended[0] = '\0';
+  return before;
+}
+
+
+int lm_guard_check (const lm_guard *g, lm_error *err) {
+  if (!g->on || g->ended[0] == '\0') return LM_OK;
+  return lm_error_set(err, 0, GUARD_STATE, "the revision's transaction was "
+                      "ended by \"%s\", so nothing more runs in it (%s)",
+                      g->ended, GUARD_ADVICE);
+}
+
+
+int lm_guard_refuse (lm_error *err, const char *sql, size_t len) {
+  char text[LM_GUARD_TEXT];
+  excerpt(text, sql, len);
+  return lm_error_set(err, 0, GUARD_STATE, "refused \"%s\": a transactional "
+                      "revision runs in a transaction that luamig commits with "
+                      "its version row, and cannot end it itself (%s)", text,
+                      GUARD_ADVICE);
+}
+
+
+int lm_guard_ended (lm_guard *g, int failed, const char *sql, size_t len,
+                    lm_error *err) {
+  excerpt(g->ended, sql, len);
+  if (failed) return LM_ERROR;
+  return lm_error_set(err, 0, GUARD_STATE, "\"%s\" ended the revision's "
+                      "transaction: what the revision did before it may be "
+                      "committed (%s)", g->ended, GUARD_ADVICE);
+}
+
+/* }====================================================== */

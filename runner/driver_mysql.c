@@ -19,6 +19,7 @@
 
 #include "driver.h"
 #include "driver_mysql.h"
+#include "sqltext.h"
 
 #define MY_CONNECT_TIMEOUT 10   /* seconds, unless connect_timeout says */
 
@@ -135,6 +136,27 @@ static void scan_sql (const char *s, size_t len, int backslash,
 void lmy_shape_of (MYSQL *db, const char *sql, size_t len, sql_shape *sh) {
   int backslash = !(server_status(db) & SERVER_STATUS_NO_BACKSLASH_ESCAPES);
   scan_sql(sql, len, backslash, sh);
+}
+
+
+/* The transaction guard (driver.h): the first statement of `sql` that
+** controls transactions (sqltext.c), as lm_sql_transaction_control. */
+int lmy_controls (MYSQL *db, const char *sql, size_t len, size_t *at,
+                  size_t *n) {
+  int flags = LM_SQLTEXT_MYSQL;
+  if (!(server_status(db) & SERVER_STATUS_NO_BACKSLASH_ESCAPES))
+    flags |= LM_SQLTEXT_BACKSLASH;
+  return lm_sql_transaction_control(sql, len, flags, at, n);
+}
+
+
+/* Before `sql` runs: LM_OK, or the guard's refusal. */
+int lmy_guard_before (my_conn *c, const char *sql, size_t len,
+                      lm_error *err) {
+  size_t at, n;
+  if (!c->guard.on) return LM_OK;
+  if (lmy_controls(c->db, sql, len, &at, &n)) return lm_guard_refuse(err, sql + at, n);
+  return LM_OK;
 }
 
 /* }====================================================== */
@@ -370,6 +392,8 @@ static int my_connect (const char *const *keys, const char *const *values,
   c->last_id = 0;
   c->produce = NULL;
   c->produce_ud = NULL;
+  c->guard.on = 0;
+  c->guard.ended[0] = '\0';
   mysql_set_local_infile_handler(db, infile_init, infile_read, infile_end,
                                  infile_error, c);
   *conn = c;
@@ -406,6 +430,7 @@ static int my_exec_script (void *conn, const char *sql, size_t len,
                            sh.params);
   *affected = 0;
   if (sh.statements == 0) return LM_OK;  /* the server would say "empty" */
+  if (lmy_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
   if (sh.last_end > ULONG_MAX)
     return lm_error_misuse(err, "SQL text too long");
   /* Only up to the end of the last statement: the server never sees an
@@ -437,8 +462,21 @@ static int run (my_conn *c, const char *sql, lm_error *err) {
 }
 
 
+/* BEGIN, COMMIT and ROLLBACK of the driver are refused by the guard too. */
+static int guard_control (my_conn *c, const char *sql, lm_error *err) {
+  if (!c->guard.on) return LM_OK;
+  return lm_guard_refuse(err, sql, strlen(sql));
+}
+
+
+static int my_guard (void *conn, int on, lm_error *err) {
+  return lm_guard_set(&((my_conn *)conn)->guard, on, err);
+}
+
+
 static int my_begin (void *conn, lm_error *err) {
   my_conn *c = (my_conn *)conn;
+  if (guard_control(c, "START TRANSACTION", err) != LM_OK) return LM_ERROR;
   /* START TRANSACTION inside a transaction commits it first: refuse, as
   ** SQLite does, rather than commit behind the caller's back. */
   if (server_status(c->db) & SERVER_STATUS_IN_TRANS)
@@ -450,6 +488,7 @@ static int my_begin (void *conn, lm_error *err) {
 
 static int my_commit (void *conn, lm_error *err) {
   my_conn *c = (my_conn *)conn;
+  if (guard_control(c, "COMMIT", err) != LM_OK) return LM_ERROR;
   if (mysql_commit(c->db)) return lmy_conn_error(c->db, err);
   return LM_OK;
 }
@@ -457,6 +496,7 @@ static int my_commit (void *conn, lm_error *err) {
 
 static int my_rollback (void *conn, lm_error *err) {
   my_conn *c = (my_conn *)conn;
+  if (guard_control(c, "ROLLBACK", err) != LM_OK) return LM_ERROR;
   if (mysql_rollback(c->db)) return lmy_conn_error(c->db, err);
   return LM_OK;
 }
@@ -487,6 +527,7 @@ static int my_load_data (void *conn, const char *sql, size_t len,
   *rows = 0;
   *warnings = 0;
   if (len > ULONG_MAX) return lm_error_misuse(err, "SQL text too long");
+  if (lmy_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
   c->produce = produce;
   c->produce_ud = ud;
   failed = mysql_real_query(c->db, sql, (unsigned long)len) != 0;
@@ -519,6 +560,7 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_mysql = {
   .commit = my_commit,
   .rollback = my_rollback,
   .in_transaction = my_in_transaction,
+  .guard = my_guard,
   .quote_ident = my_quote_ident,
   .last_insert_id = my_last_insert_id,
   .next_notice = NULL,  /* warnings stay on the server (SHOW WARNINGS) */

@@ -21,6 +21,8 @@ typedef struct my_conn {
   int64_t last_id;  /* the last id a statement reported, as LAST_INSERT_ID() */
   lm_produce_fn produce;  /* the file of the LOAD DATA running, else NULL */
   void *produce_ud;
+  lm_guard guard;   /* the transaction guard (driver.h): no backstop here,
+                       since MySQL ends a transaction before any DDL */
 } my_conn;
 
 /* The shape of SQL text, as MySQL's lexer would cut it. */
@@ -38,6 +40,9 @@ int lmy_no_memory (lm_error *err);
 int64_t lmy_affected_rows (my_ulonglong n);
 void lmy_note_insert_id (my_conn *c, my_ulonglong id);
 void lmy_shape_of (MYSQL *db, const char *sql, size_t len, sql_shape *sh);
+int lmy_controls (MYSQL *db, const char *sql, size_t len, size_t *at,
+                  size_t *n);
+int lmy_guard_before (my_conn *c, const char *sql, size_t len, lm_error *err);
 
 /* driver_mysql_stmt.c: the statement members of lm_driver_mysql */
 int lmy_prepare (void *conn, const char *sql, size_t len, void **stmt,

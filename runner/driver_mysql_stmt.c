@@ -65,6 +65,9 @@ typedef struct my_stmt {
   MYSQL_BIND *rbind;      /* binary protocol: the result binds */
   int active;             /* rows may remain to fetch */
   int streaming;          /* results through a server-side cursor */
+  char *control;          /* the statement's text when it starts or ends a
+                             transaction (driver.h, guard), else NULL */
+  size_t control_len;
 } my_stmt;
 
 
@@ -109,7 +112,7 @@ static int alloc_params (my_stmt *s, lm_error *err) {
 int lmy_prepare (void *conn, const char *sql, size_t len, void **stmt,
                  lm_error *err) {
   my_conn *c = (my_conn *)conn;
-  size_t send = len;
+  size_t send = len, at, n;
   sql_shape sh;
   my_stmt *s;
   int rc;
@@ -122,6 +125,14 @@ int lmy_prepare (void *conn, const char *sql, size_t len, void **stmt,
   s = (my_stmt *)calloc(1, sizeof(*s));
   if (s == NULL) return lmy_no_memory(err);
   s->conn = c;
+  if (lmy_controls(c->db, sql, len, &at, &n)) {
+    if ((s->control = (char *)malloc(n + 1)) == NULL) {
+      free(s);
+      return lmy_no_memory(err);
+    }
+    memcpy(s->control, sql + at, n);
+    s->control_len = n;
+  }
   if (sh.params == 0 && sh.statements == 1)
     /* Nothing to bind: the text protocol runs it in one round trip where
     ** a server-side statement takes two (prepare, execute). DDL and the
@@ -410,6 +421,8 @@ int lmy_execute (void *stmt, int nparams, const lm_value *params,
   if (nparams != s->nparams)
     return lm_error_misuse(err, "statement has %d parameters, %d values given",
                            s->nparams, nparams);
+  if (s->control != NULL && s->conn->guard.on)
+    return lm_guard_refuse(err, s->control, s->control_len);
   if (s->st != NULL) return exec_binary(s, nparams, params, affected, err);
   return exec_text(s, affected, err);
 }
@@ -638,6 +651,7 @@ void lmy_finalize (void *stmt) {
   free(s->plen);
   free(s->names);
   free(s->sql);
+  free(s->control);
   free(s);
 }
 

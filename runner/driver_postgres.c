@@ -22,6 +22,7 @@
 
 #include "driver.h"
 #include "driver_postgres.h"
+#include "sqltext.h"
 
 #define PG_CONNECT_TIMEOUT "10"  /* seconds, when the URL gives none */
 
@@ -442,9 +443,61 @@ static int run (pg_conn *c, const char *sql, lm_error *err) {
 }
 
 
+/* The transaction guard (driver.h): the statements of `sql` are looked at
+** as the server will read them, with backslash escapes in '...' when
+** standard_conforming_strings is off (the server reports the setting). */
+int lmpg_controls (pg_conn *c, const char *sql, size_t len, size_t *at,
+                   size_t *n) {
+  const char *scs = PQparameterStatus(c->pg, "standard_conforming_strings");
+  int flags = scs != NULL && strcmp(scs, "off") == 0 ? LM_SQLTEXT_BACKSLASH : 0;
+  return lm_sql_transaction_control(sql, len, flags, at, n);
+}
+
+
+/* Before `sql` runs: LM_OK, or the guard's refusal. */
+int lmpg_guard_before (pg_conn *c, const char *sql, size_t len,
+                       lm_error *err) {
+  size_t at, n;
+  if (!c->guard.on) return LM_OK;
+  if (lm_guard_check(&c->guard, err) != LM_OK) return LM_ERROR;
+  if (lmpg_controls(c, sql, len, &at, &n)) return lm_guard_refuse(err, sql + at, n);
+  return LM_OK;
+}
+
+
+int lmpg_in_transaction (pg_conn *c) {
+  PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+  return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
+}
+
+
+/* After `sql` ran (`failed`: err says why), with a transaction open before
+** it when `was_open`: the backstop. A lost connection is no ended
+** transaction: its status is unknown, not idle. */
+int lmpg_guard_after (pg_conn *c, int was_open, int failed, const char *sql,
+                      size_t len, lm_error *err) {
+  if (!c->guard.on || !was_open || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+    return failed ? LM_ERROR : LM_OK;
+  return lm_guard_ended(&c->guard, failed, sql, len, err);
+}
+
+
+static int pg_guard (void *conn, int on, lm_error *err) {
+  return lm_guard_set(&((pg_conn *)conn)->guard, on, err);
+}
+
+
+/* BEGIN, COMMIT and ROLLBACK of the driver are refused by the guard too. */
+static int guard_control (pg_conn *c, const char *sql, lm_error *err) {
+  if (!c->guard.on) return LM_OK;
+  return lm_guard_refuse(err, sql, strlen(sql));
+}
+
+
 static int pg_begin (void *conn, lm_error *err) {
   pg_conn *c = (pg_conn *)conn;
   PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+  if (guard_control(c, "BEGIN", err) != LM_OK) return LM_ERROR;
   if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
     return lm_error_set(err, 0, "25001", "cannot start a transaction within "
                         "a transaction");
@@ -458,6 +511,7 @@ static int pg_commit (void *conn, lm_error *err) {
   pg_conn *c = (pg_conn *)conn;
   PGresult *res;
   int rc;
+  if (guard_control(c, "COMMIT", err) != LM_OK) return LM_ERROR;
   if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
     return lm_error_set(err, 0, "25P01", "cannot commit: no transaction is "
                         "active");
@@ -474,13 +528,13 @@ static int pg_commit (void *conn, lm_error *err) {
 /* Like the server, a ROLLBACK with no transaction open succeeds (so that
 ** cleaning up after a failed COMMIT does not fail again). */
 static int pg_rollback (void *conn, lm_error *err) {
+  if (guard_control((pg_conn *)conn, "ROLLBACK", err) != LM_OK) return LM_ERROR;
   return run((pg_conn *)conn, "ROLLBACK", err);
 }
 
 
 static int pg_in_transaction (void *conn) {
-  PGTransactionStatusType ts = PQtransactionStatus(((pg_conn *)conn)->pg);
-  return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
+  return lmpg_in_transaction((pg_conn *)conn);
 }
 
 
@@ -540,6 +594,7 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_postgres = {
   .commit = pg_commit,
   .rollback = pg_rollback,
   .in_transaction = pg_in_transaction,
+  .guard = pg_guard,
   .quote_ident = pg_quote_ident,
   .last_insert_id = pg_last_insert_id,
   .next_notice = pg_next_notice,

@@ -25,6 +25,7 @@ typedef struct pg_conn {
   char *taken;                    /* the notice next_notice gave last */
   PGcancel *cancel;               /* made at connect: PQcancel may run in
                                      a signal handler, PQgetCancel not */
+  lm_guard guard;                 /* the transaction guard (driver.h) */
 } pg_conn;
 
 
@@ -35,6 +36,12 @@ int lmpg_copy_end (void *conn, int abort, int64_t *rows, lm_error *err);
 
 /* driver_postgres.c */
 int lmpg_result_error (pg_conn *c, const PGresult *res, lm_error *err);
+int lmpg_controls (pg_conn *c, const char *sql, size_t len, size_t *at,
+                   size_t *n);
+int lmpg_guard_before (pg_conn *c, const char *sql, size_t len, lm_error *err);
+int lmpg_in_transaction (pg_conn *c);
+int lmpg_guard_after (pg_conn *c, int was_open, int failed, const char *sql,
+                      size_t len, lm_error *err);
 
 /* driver_postgres_stmt.c: the statement members of the vtable, and */
 int lmpg_check_result (pg_conn *c, PGresult *res, lm_error *err);

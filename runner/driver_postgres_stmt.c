@@ -51,6 +51,7 @@ typedef struct pg_stmt {
   int ncols, nrows, row;  /* row: the next row to fetch */
   unsigned char **bytes;  /* unescaped bytea values of the row fetched last */
   int bytescap;
+  int control;            /* starts or ends a transaction (driver.h, guard) */
 } pg_stmt;
 
 
@@ -240,12 +241,14 @@ int lmpg_exec_script (void *conn, const char *sql, size_t len,
   pg_conn *c = (pg_conn *)conn;
   PGresult *res;
   int64_t total = 0;
-  int nstmts, rc = LM_OK;
+  int nstmts, rc = LM_OK, was_open;
   long np = scan_sql(sql, len, NULL, &nstmts);
   char *text;
   if (np > 0)
     return lm_error_misuse(err, "statement has %ld parameters, 0 values given",
                            np);
+  if (lmpg_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
+  was_open = lmpg_in_transaction(c);
   if ((text = (char *)malloc(len + 1)) == NULL)
     return lm_error_set(err, 0, NULL, "out of memory");
   memcpy(text, sql, len);
@@ -271,7 +274,7 @@ int lmpg_exec_script (void *conn, const char *sql, size_t len,
     PQclear(res);
   }
   *affected = total;
-  return rc;
+  return lmpg_guard_after(c, was_open, rc != LM_OK, sql, len, err);
 }
 
 
@@ -279,6 +282,7 @@ int lmpg_prepare (void *conn, const char *sql, size_t len, void **stmt,
                   lm_error *err) {
   int nstmts;
   long np = scan_sql(sql, len, NULL, &nstmts);
+  size_t at, n;
   pg_stmt *s;
   if (nstmts == 0)
     return lm_error_misuse(err, "no SQL statement to prepare");
@@ -296,6 +300,7 @@ int lmpg_prepare (void *conn, const char *sql, size_t len, void **stmt,
   scan_sql(sql, len, s->sql, &nstmts);
   s->c = (pg_conn *)conn;
   s->nparams = (int)np;
+  s->control = lmpg_controls(s->c, sql, len, &at, &n);
   *stmt = s;
   return LM_OK;
 }
@@ -431,18 +436,25 @@ int lmpg_execute (void *stmt, int nparams, const lm_value *params,
   pg_stmt *s = (pg_stmt *)stmt;
   pg_params pp;
   PGresult *res;
-  int rc;
+  int rc, was_open;
   lmpg_reset(s);
   if (nparams != s->nparams)
     return lm_error_misuse(err, "statement has %d parameters, %d values given",
                            s->nparams, nparams);
+  if (s->c->guard.on) {
+    if (lm_guard_check(&s->c->guard, err) != LM_OK) return LM_ERROR;
+    if (s->control) return lm_guard_refuse(err, s->sql, strlen(s->sql));
+  }
   if ((rc = make_params(nparams, params, &pp, err)) != LM_OK) return rc;
+  was_open = lmpg_in_transaction(s->c);
   res = PQexecParams(s->c->pg, s->sql, nparams, pp.types, pp.values,
                      pp.lengths, pp.formats, 0);
   free(pp.block);
-  if ((rc = lmpg_check_result(s->c, res, err)) != LM_OK) {
+  rc = lmpg_check_result(s->c, res, err);
+  if (lmpg_guard_after(s->c, was_open, rc != LM_OK, s->sql, strlen(s->sql),
+                       err) != LM_OK) {
     PQclear(res);
-    return rc;
+    return LM_ERROR;
   }
   *affected = changed_rows(res);
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {

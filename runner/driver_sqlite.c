@@ -1,6 +1,14 @@
 /*
 ** driver_sqlite.c: the SQLite driver (see driver.h for the contract).
-** A connection is a `sqlite3 *`; a statement an `sq_stmt`.
+** A connection is an `sq_conn`; a statement an `sq_stmt`.
+**
+** The transaction guard (driver.h) learns what a statement does from
+** SQLite's own parser: the authorizer, called while a statement is
+** prepared, reports BEGIN, COMMIT, END and ROLLBACK (but not SAVEPOINT,
+** RELEASE or ROLLBACK TO) as SQLITE_TRANSACTION. Each statement keeps that
+** mark, and the guard refuses it when it is to run, whenever it was
+** prepared. After it the backstop asks sqlite3_get_autocommit: a RELEASE
+** of a savepoint that opened the transaction commits it, for one.
 */
 
 #include <errno.h>
@@ -14,11 +22,25 @@
 
 #define SQ_BUSY_TIMEOUT 5000  /* ms to wait for a lock held by another */
 
+/* SQLITE_DBCONFIG_DQS_DDL and _DML came with 3.29. */
+#if SQLITE_VERSION_NUMBER < 3029000
+#error "luamig needs SQLite 3.29 or later (SQLITE_DBCONFIG_DQS_DDL)"
+#endif
+#define SQ_DQS_VERSION 3029000
+
+typedef struct sq_conn {
+  sqlite3 *db;
+  lm_guard guard;
+  int control;  /* the authorizer saw BEGIN, COMMIT or ROLLBACK */
+} sq_conn;
+
 typedef struct sq_stmt {
   sqlite3_stmt *st;
   sqlite3 *db;
+  sq_conn *c;
   int pending;  /* execute stepped onto a row that fetch has not given yet */
   int done;     /* the current result is over (or none was started) */
+  int control;  /* the statement starts or ends a transaction */
 } sq_stmt;
 
 
@@ -37,12 +59,39 @@ static int64_t changes_since (sqlite3 *db, sqlite3_int64 total_before) {
 }
 
 
+/* SQLite reads a double-quoted name that names no column as a string
+** literal: CREATE INDEX ix ON t ("emial") would index a constant, and a
+** misspelt column in a CHECK or a WHERE would go unnoticed. Turn that off,
+** for DDL and DML: "..." is an identifier, always. The library may be older
+** than the header luamig was built with, hence the run-time check. */
+static int strict_quotes (sqlite3 *db, lm_error *err) {
+  if (sqlite3_libversion_number() < SQ_DQS_VERSION ||
+      sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL) != SQLITE_OK ||
+      sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL) != SQLITE_OK)
+    return lm_error_set(err, SQLITE_MISUSE, NULL, "sqlite: SQLite %s cannot turn "
+                        "double-quoted string literals off: luamig needs 3.29 "
+                        "or later", sqlite3_libversion());
+  return LM_OK;
+}
+
+
+/* Marks the statement being prepared that starts or ends a transaction;
+** refuses nothing. */
+static int authorize (void *ud, int action, const char *a, const char *b,
+                      const char *db, const char *trigger) {
+  (void)a; (void)b; (void)db; (void)trigger;
+  if (action == SQLITE_TRANSACTION) ((sq_conn *)ud)->control = 1;
+  return SQLITE_OK;
+}
+
+
 static int sq_connect (const char *const *keys, const char *const *values,
                        void **conn, lm_error *err) {
   const char *database = NULL;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   int timeout = SQ_BUSY_TIMEOUT;
   sqlite3 *db = NULL;
+  sq_conn *c;
   int i, rc;
   for (i = 0; keys[i] != NULL; i++) {
     const char *k = keys[i], *v = values[i];
@@ -92,19 +141,31 @@ static int sq_connect (const char *const *keys, const char *const *values,
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, timeout);
-  *conn = db;
+  if (strict_quotes(db, err) != LM_OK) {
+    sqlite3_close_v2(db);
+    return LM_ERROR;
+  }
+  if ((c = (sq_conn *)calloc(1, sizeof(*c))) == NULL) {
+    sqlite3_close_v2(db);
+    return lm_error_set(err, SQLITE_NOMEM, NULL, "out of memory");
+  }
+  c->db = db;
+  sqlite3_set_authorizer(db, authorize, c);
+  *conn = c;
   return LM_OK;
 }
 
 
 static void sq_close (void *conn) {
-  sqlite3_close_v2((sqlite3 *)conn);
+  sq_conn *c = (sq_conn *)conn;
+  sqlite3_close_v2(c->db);
+  free(c);
 }
 
 
 /* sqlite3_interrupt only sets a flag the running statement checks. */
 static int sq_cancel (void *conn) {
-  sqlite3_interrupt((sqlite3 *)conn);
+  sqlite3_interrupt(((sq_conn *)conn)->db);
   return LM_OK;
 }
 
@@ -112,6 +173,41 @@ static int sq_cancel (void *conn) {
 static const char *sq_server_version (void *conn) {
   (void)conn;
   return sqlite3_libversion();
+}
+
+
+/* sqlite3_prepare_v2, and whether the statement controls transactions. */
+static int prepare (sq_conn *c, const char *sql, int len, sqlite3_stmt **st,
+                    const char **tail, int *control) {
+  int rc;
+  c->control = 0;
+  rc = sqlite3_prepare_v2(c->db, sql, len, st, tail);
+  *control = c->control;
+  return rc;
+}
+
+
+/* Before a statement runs: LM_OK, or the guard's refusal. */
+static int guard_before (sq_conn *c, sqlite3_stmt *st, int control,
+                         lm_error *err) {
+  const char *sql;
+  if (!c->guard.on) return LM_OK;
+  if (lm_guard_check(&c->guard, err) != LM_OK) return LM_ERROR;
+  if (!control) return LM_OK;
+  sql = sqlite3_sql(st);
+  return lm_guard_refuse(err, sql, strlen(sql));
+}
+
+
+/* After its first step: the backstop (`was_open`: a transaction was open
+** before it; `failed`: it failed, and err says why). */
+static int guard_after (sq_conn *c, sqlite3_stmt *st, int was_open,
+                        int failed, lm_error *err) {
+  const char *sql;
+  if (!c->guard.on || !was_open || !sqlite3_get_autocommit(c->db))
+    return failed ? LM_ERROR : LM_OK;
+  sql = sqlite3_sql(st);
+  return lm_guard_ended(&c->guard, failed, sql, strlen(sql), err);
 }
 
 
@@ -138,7 +234,8 @@ static int only_blanks (const char *p, const char *end) {
 
 static int sq_exec_script (void *conn, const char *sql, size_t len,
                            int64_t *affected, lm_error *err) {
-  sqlite3 *db = (sqlite3 *)conn;
+  sq_conn *c = (sq_conn *)conn;
+  sqlite3 *db = c->db;
   const char *p = sql, *end = sql + len;
   int64_t total = 0;
   if (len > INT_MAX)
@@ -147,7 +244,8 @@ static int sq_exec_script (void *conn, const char *sql, size_t len,
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
     sqlite3_int64 before;
-    int rc = sqlite3_prepare_v2(db, p, (int)(end - p), &st, &tail);
+    int control, was_open;
+    int rc = prepare(c, p, (int)(end - p), &st, &tail, &control);
     if (rc != SQLITE_OK) return db_error(db, err);
     if (st == NULL) {  /* only blanks or comments left */
       if (tail == NULL || tail <= p) break;
@@ -160,11 +258,16 @@ static int sq_exec_script (void *conn, const char *sql, size_t len,
       return lm_error_misuse(err, "statement has %d parameters, 0 values given",
                              n);
     }
+    if (guard_before(c, st, control, err) != LM_OK) {
+      sqlite3_finalize(st);
+      return LM_ERROR;
+    }
+    was_open = !sqlite3_get_autocommit(db);
     before = sqlite3_total_changes64(db);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
       ;
-    if (rc != SQLITE_DONE) {
-      db_error(db, err);
+    if (rc != SQLITE_DONE) db_error(db, err);
+    if (guard_after(c, st, was_open, rc != SQLITE_DONE, err) != LM_OK) {
       sqlite3_finalize(st);
       return LM_ERROR;
     }
@@ -180,14 +283,15 @@ static int sq_exec_script (void *conn, const char *sql, size_t len,
 
 static int sq_prepare (void *conn, const char *sql, size_t len, void **stmt,
                        lm_error *err) {
-  sqlite3 *db = (sqlite3 *)conn;
+  sq_conn *c = (sq_conn *)conn;
+  sqlite3 *db = c->db;
   sqlite3_stmt *st = NULL;
   const char *tail = NULL;
   sq_stmt *s;
-  int rc;
+  int rc, control;
   if (len > INT_MAX)
     return lm_error_misuse(err, "SQL text too long");
-  rc = sqlite3_prepare_v2(db, sql, (int)len, &st, &tail);
+  rc = prepare(c, sql, (int)len, &st, &tail, &control);
   if (rc != SQLITE_OK) return db_error(db, err);
   if (st == NULL)
     return lm_error_misuse(err, "no SQL statement to prepare");
@@ -203,8 +307,10 @@ static int sq_prepare (void *conn, const char *sql, size_t len, void **stmt,
   }
   s->st = st;
   s->db = db;
+  s->c = c;
   s->pending = 0;
   s->done = 1;
+  s->control = control;
   *stmt = s;
   return LM_OK;
 }
@@ -240,7 +346,7 @@ static int sq_execute (void *stmt, int nparams, const lm_value *params,
                        int64_t *affected, lm_error *err) {
   sq_stmt *s = (sq_stmt *)stmt;
   sqlite3_int64 before;
-  int i, rc;
+  int i, rc, was_open, failed;
   sqlite3_reset(s->st);
   sqlite3_clear_bindings(s->st);
   s->pending = 0;
@@ -252,22 +358,25 @@ static int sq_execute (void *stmt, int nparams, const lm_value *params,
     if (bind_one(s->st, i + 1, &params[i]) != SQLITE_OK)
       return db_error(s->db, err);
   }
+  if (guard_before(s->c, s->st, s->control, err) != LM_OK) return LM_ERROR;
+  was_open = !sqlite3_get_autocommit(s->db);
   before = sqlite3_total_changes64(s->db);
   rc = sqlite3_step(s->st);
+  failed = rc != SQLITE_ROW && rc != SQLITE_DONE;
+  if (failed) db_error(s->db, err);
+  if (guard_after(s->c, s->st, was_open, failed, err) != LM_OK) {
+    sqlite3_reset(s->st);
+    return LM_ERROR;
+  }
   if (rc == SQLITE_ROW) {
     s->pending = 1;
     s->done = 0;
     *affected = 0;
     return LM_OK;
   }
-  if (rc == SQLITE_DONE) {
-    *affected = changes_since(s->db, before);
-    sqlite3_reset(s->st);
-    return LM_OK;
-  }
-  db_error(s->db, err);
+  *affected = changes_since(s->db, before);
   sqlite3_reset(s->st);
-  return LM_ERROR;
+  return LM_OK;
 }
 
 
@@ -353,21 +462,32 @@ static int run (sqlite3 *db, const char *sql, lm_error *err) {
   return LM_OK;
 }
 
+/* BEGIN, COMMIT or ROLLBACK, unless the guard is on. */
+static int run_control (sq_conn *c, const char *sql, lm_error *err) {
+  if (c->guard.on) return lm_guard_refuse(err, sql, strlen(sql));
+  return run(c->db, sql, err);
+}
+
 static int sq_begin (void *conn, lm_error *err) {
-  return run((sqlite3 *)conn, "BEGIN", err);
+  return run_control((sq_conn *)conn, "BEGIN", err);
 }
 
 static int sq_commit (void *conn, lm_error *err) {
-  return run((sqlite3 *)conn, "COMMIT", err);
+  return run_control((sq_conn *)conn, "COMMIT", err);
 }
 
 static int sq_rollback (void *conn, lm_error *err) {
-  return run((sqlite3 *)conn, "ROLLBACK", err);
+  return run_control((sq_conn *)conn, "ROLLBACK", err);
 }
 
 
 static int sq_in_transaction (void *conn) {
-  return !sqlite3_get_autocommit((sqlite3 *)conn);
+  return !sqlite3_get_autocommit(((sq_conn *)conn)->db);
+}
+
+
+static int sq_guard (void *conn, int on, lm_error *err) {
+  return lm_guard_set(&((sq_conn *)conn)->guard, on, err);
 }
 
 
@@ -379,7 +499,7 @@ static int sq_quote_ident (void *conn, const char *name, size_t len,
 
 
 static int64_t sq_last_insert_id (void *conn) {
-  return (int64_t)sqlite3_last_insert_rowid((sqlite3 *)conn);
+  return (int64_t)sqlite3_last_insert_rowid(((sq_conn *)conn)->db);
 }
 
 
@@ -401,6 +521,7 @@ const struct lm_driver lm_driver_sqlite = {
   .commit = sq_commit,
   .rollback = sq_rollback,
   .in_transaction = sq_in_transaction,
+  .guard = sq_guard,
   .quote_ident = sq_quote_ident,
   .last_insert_id = sq_last_insert_id,
   .next_notice = NULL,  /* SQLite sends none */

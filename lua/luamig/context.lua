@@ -25,7 +25,7 @@ local failure = require "luamig.failure"
 local journal = require "luamig.journal"
 
 local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
-local xpcall, unpack, pack, rawget = xpcall, table.unpack, table.pack, rawget
+local xpcall, unpack, pack, select = xpcall, table.unpack, table.pack, select
 local str_format, table_concat = string.format, table.concat
 
 local M = {}
@@ -448,18 +448,28 @@ local function arrow(step)
 end
 
 -- Run the revision's function; true, or the failure message naming the
--- revision's file and line (and the traceback when the body raised). A
--- returned value fails the step too (see luamig.failure).
+-- revision's file and line (and the traceback when the body raised), and
+-- `ended` when a statement of the body ended the step's transaction. A
+-- returned value fails the step too (see luamig.failure). A body that
+-- runs in a transaction luamig commits runs with the connection's
+-- transaction guard on (runner/driver.h): a statement of its own that
+-- would end that transaction is refused, and one found to have ended it
+-- fails the step even when the revision caught that error.
 local function call_revision(self, step, script)
   local name = step.direction == "up" and "upgrade" or "downgrade"
-  local fn = rawget(script.env, name)
+  local fn = scripts.func(script, name)
+  local guarded = not self.offline and script.transactional and self.conn:in_transaction()
   script.env.op = require("luamig.ops").new(self)
+  if guarded then self.conn:guard_transactions(true) end
   interrupt.guard(true)   -- Ctrl-C raises inside the body from here
   local results = pack(xpcall(fn, failure.handler(script.path)))
   interrupt.guard(false)
+  local ended
+  if guarded then ended = select(2, self.conn:guard_transactions(false)) end
   self:finish_progress()
   script.env.op = nil
-  if not results[1] then return nil, results[2].message, results[2].traceback end
+  if not results[1] then return nil, results[2].message, results[2].traceback, ended ~= nil end
+  if ended then return nil, script.path .. ": " .. ended, nil, true end
   local returned = failure.returned(script.path, fn, name, pack(unpack(results, 2, results.n)))
   if returned then return nil, returned end
   return true
@@ -473,8 +483,8 @@ end
 
 -- The revision's function and its version-row update.
 local function run_body(self, step, script)
-  local ok, what, tb = call_revision(self, step, script)
-  if not ok then return nil, what, tb end
+  local ok, what, tb, ended = call_revision(self, step, script)
+  if not ok then return nil, what, tb, ended end
   return record_version(self, step)
 end
 
@@ -546,7 +556,10 @@ local function committed_failure(self, step, what, rb_ok, rb_err)
   local parent_rows = #step.node.down_revisions > 0 and table_concat(step.node.down_revisions, " ") or "base"
   local before = step.direction == "up" and parent_rows or id
   local after = step.direction == "up" and id or parent_rows
-  if not log:any_committed() then
+  if self.step_ended then
+    lines[#lines + 1] = str_format("A statement of revision %s ended its transaction: these statements ran"
+      .. " before or with it and may be committed, in this order:", id)
+  elseif not log:any_committed() then
     lines[#lines + 1] = str_format("The rollback of %s failed, so what it ran may stay applied:", id)
   elseif self.step_script and not self.step_script.transactional then
     lines[#lines + 1] = str_format("Revision %s runs outside a transaction (transactional = false): these"
@@ -585,6 +598,26 @@ local function ensure_tables(self)
   return true
 end
 
+-- A statement of the revision ended its transaction (the guard's
+-- backstop): what ran before it may be committed, and nothing says how
+-- far. The step is recorded as failed, like one that committed part of
+-- itself, and its statements are listed as maybe committed.
+local function ended_transaction(self, step, script, what)
+  rollback_if_open(self)
+  if self.run_transaction then self.run_committed = true end
+  self.step_ended = true
+  self.executed:commit()
+  local ready, eerr = ensure_tables(self)
+  local row_id, rerr
+  if ready then row_id, rerr = self.versions:record(history_entry(self, step, script, "running")) end
+  if not row_id then
+    return nil, step_failed(step, what, true) .. str_format("\nThe statement ended the revision's transaction, and"
+      .. " the step could not be recorded (%s): check the schema", first_line(eerr or dberror.describe(rerr)))
+  end
+  self.step_row = row_id
+  return nil, committed_failure(self, step, what, true)
+end
+
 -- Where the dialect has transactional DDL: the step, its version row and
 -- its history row commit together. Under --transaction all the run's one
 -- transaction is open already and stays open (run_steps commits it).
@@ -594,8 +627,8 @@ local function run_transactional(self, step, script)
     local ok, err = conn:begin()
     if not ok then return nil, dberror.describe(err), 1 end
   end
-  local ok, what, tb = ensure_tables(self)
-  if ok then ok, what, tb = run_body(self, step, script) end
+  local ok, what, tb, ended = ensure_tables(self)
+  if ok then ok, what, tb, ended = run_body(self, step, script) end
   if ok then ok, what = close_history(self, step, script) end
   if ok then
     local msg = interruption()
@@ -603,6 +636,7 @@ local function run_transactional(self, step, script)
   end
   if ok and own then ok, what = conn:commit() end
   if ok then return true end
+  if ended then return ended_transaction(self, step, script, what), 1, tb end
   if not own and not self.step_row then return nil, step_failed(step, what, true), 1, tb end  -- run_steps rolls back
   local rb_ok, rb_err = rollback_if_open(self)
   if self.step_row then return nil, committed_failure(self, step, what, rb_ok, rb_err), 1, tb end
@@ -660,6 +694,8 @@ function Context:autocommit_block(fn)
     return
   end
   local was_open = conn:in_transaction()  -- not in a `transactional = false` revision
+  -- (nor on MySQL after DDL); the block may commit, whether or not it is
+  local guarded = conn:guard_transactions(false)
   if was_open then
     if not self.step_row then
       local row_id, err = self.versions:record(history_entry(self, self.step, self.step_script, "running"))
@@ -676,18 +712,20 @@ function Context:autocommit_block(fn)
     local ok, err = conn:begin()
     if not ok then error("op.autocommit_block: BEGIN failed: " .. dberror.describe(err), 0) end
   end
+  conn:guard_transactions(guarded)
 end
 
 --- Run one step. script: the revision file record (its env holds
 -- upgrade/downgrade; see script.compile).
 function Context:run_step(step, script)
   local up = step.direction == "up"
-  if type(rawget(script.env, up and "upgrade" or "downgrade")) ~= "function" then
+  if not scripts.func(script, up and "upgrade" or "downgrade") then
     return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
   end
   self.log(str_format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
   self.executed = journal.new(self.conn)
   self.step, self.step_script, self.step_row, self.step_started = step, script, nil, sys.now()
+  self.step_ended = nil
   local ok, msg, status, tb
   if self.dialect.transactional_ddl and script.transactional then
     ok, msg, status, tb = run_transactional(self, step, script)
@@ -806,7 +844,7 @@ function Context:write_steps(steps, scripts_by_id, from_base)
   for _, step in ipairs(steps) do
     local script = scripts_by_id[step.node.id]
     local up = step.direction == "up"
-    if type(rawget(script.env, up and "upgrade" or "downgrade")) ~= "function" then
+    if not scripts.func(script, up and "upgrade" or "downgrade") then
       return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
     end
     self.out("")

@@ -410,6 +410,116 @@ describe("luamig.driver on PostgreSQL #postgres", function()
     end)
   end)
 
+  describe("the transaction guard", function()
+    local function refused(named, ok, msg, info)
+      assert.is_nil(ok, named)
+      assert.equal('refused "' .. named .. '": ', msg:sub(1, #named + 12))
+      assert.equal("2D000", info.sqlstate)
+    end
+
+    it("refuses each statement that starts or ends a transaction, before anything runs", function()
+      assert(conn:execute("CREATE TABLE g (x INT)"))
+      assert.is_true(conn:begin())
+      assert.is_false(conn:guard_transactions(true))
+      assert.equal(1, conn:execute("INSERT INTO g VALUES (?)", 1))
+      for sql, named in pairs {
+        ["COMMIT"] = "COMMIT",
+        ["  -- done\n /* here /* nested; */ COMMIT */ commit;"] = "commit",
+        ["END WORK"] = "END WORK",
+        ["ABORT"] = "ABORT",
+        ["BEGIN"] = "BEGIN",
+        ["START TRANSACTION ISOLATION LEVEL SERIALIZABLE"] = "START TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+        ["ROLLBACK"] = "ROLLBACK",
+        ["rollback work"] = "rollback work",
+        ["COMMIT AND CHAIN"] = "COMMIT AND CHAIN",
+        ["PREPARE TRANSACTION 'p'"] = "PREPARE TRANSACTION 'p'",
+        ["COMMIT PREPARED 'p'"] = "COMMIT PREPARED 'p'",
+        ["ROLLBACK PREPARED 'p'"] = "ROLLBACK PREPARED 'p'",
+        ["INSERT INTO g VALUES (2); COMMIT; INSERT INTO g VALUES (3)"] = "COMMIT",
+        ["SELECT $$;$$; END"] = "END",
+        ["SELECT $a$ $b$ ; $b$ $a$;\nEND"] = "END",
+        ["SELECT E'\\''; COMMIT"] = "COMMIT",
+        ["SELECT 'it''s'; COMMIT"] = "COMMIT",
+        ["SELECT \"a\"\"b\" FROM (SELECT 1 AS \"a\"\"b\") s; COMMIT"] = "COMMIT",
+        ["CREATE FUNCTION f1() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END; COMMIT"] = "COMMIT",
+      } do
+        refused(named, conn:execute(sql))
+      end
+      refused("COMMIT", conn:query("COMMIT"))
+      refused("COMMIT", conn:first("COMMIT"))
+      refused("COMMIT", assert(conn:prepare("COMMIT")):execute())
+      assert.has_error(function() for _ in conn:rows("COMMIT") do end end, 'refused "COMMIT": a transactional'
+        .. " revision runs in a transaction that luamig commits with its version row, and cannot end it itself"
+        .. " (set transactional = false in the revision, or run the statement inside op.autocommit_block())")
+      refused("COMMIT", conn:copy_rows("COMMIT", { "x" }, { { x = 1 } }))
+      refused("BEGIN", conn:begin())
+      refused("COMMIT", conn:commit())
+      refused("ROLLBACK", conn:rollback())
+      assert.is_true(conn:in_transaction())
+      assert.equal(1, conn:first("SELECT count(*) AS n FROM g").n)  -- nothing of a refused script ran
+      assert.is_true(conn:guard_transactions(false))
+      assert.is_true(conn:rollback())
+    end)
+
+    it("lets savepoints, routine bodies and words in strings and comments through", function()
+      assert.is_true(conn:begin())
+      conn:guard_transactions(true)
+      for _, sql in ipairs {
+        "CREATE TABLE ga (x INT)",
+        "SAVEPOINT a; INSERT INTO ga VALUES (1); ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a",
+        "SAVEPOINT b; ROLLBACK TRANSACTION TO b; ROLLBACK WORK TO SAVEPOINT b; ROLLBACK TO b; RELEASE b",
+        "SELECT 'COMMIT; BEGIN'", "SELECT $x$ ; COMMIT; $x$", "SELECT 1 -- ; COMMIT", "/* COMMIT */ SELECT 1",
+        "SELECT 1 AS \"commit\"", "SELECT E'\\'; COMMIT'",
+        "CREATE FUNCTION plus(i int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN i > 0 THEN i"
+          .. " ELSE 0 END; SELECT i + 1; END",
+        "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO ga VALUES (2); END",
+        "CREATE FUNCTION g() RETURNS int LANGUAGE plpgsql AS $$ BEGIN COMMIT; RETURN 1; END $$",
+        "PREPARE q AS SELECT 1", "EXECUTE q", "DEALLOCATE q",
+      } do
+        assert(conn:execute(sql))
+      end
+      assert.equal(3, conn:first("SELECT plus(?) AS v", 2).v)
+      assert.is_true(conn:in_transaction())
+      assert.is_true(conn:guard_transactions(false))
+      assert.is_true(conn:rollback())
+    end)
+
+    it("reads '...' with backslash escapes when standard_conforming_strings is off", function()
+      assert(conn:execute("SET standard_conforming_strings = off"))
+      assert.is_true(conn:begin())
+      conn:guard_transactions(true)
+      assert(conn:execute("SELECT 'a\\'; COMMIT; --'"))  -- one string
+      refused("COMMIT", conn:execute("SELECT 'a\\''; COMMIT; SELECT 'b'"))
+      assert.is_true(conn:in_transaction())
+      conn:guard_transactions(false)
+      assert.is_true(conn:rollback())
+    end)
+
+    -- Nothing a guarded statement can do ends PostgreSQL's transaction
+    -- unseen: a procedure or a DO block cannot commit inside a transaction
+    -- block. The backstop (runner/driver.h) stays quiet for them, and for
+    -- a failed statement, which leaves the transaction open and aborted.
+    it("leaves a failed transaction to its caller: the server refuses COMMIT in CALL and DO", function()
+      assert(conn:execute("CREATE TABLE gc (x INT)"))
+      assert(conn:execute("CREATE PROCEDURE gp() LANGUAGE plpgsql AS $$ BEGIN INSERT INTO gc VALUES (1);"
+        .. " COMMIT; END $$"))
+      for _, sql in ipairs { "CALL gp()", "DO $$ BEGIN INSERT INTO gc VALUES (1); COMMIT; END $$" } do
+        assert.is_true(conn:begin())
+        conn:guard_transactions(true)
+        local ok, msg, info = conn:execute(sql)
+        assert.is_nil(ok)
+        assert.equal("invalid transaction termination", msg)
+        assert.equal("2D000", info.sqlstate)
+        assert.is_true(conn:in_transaction())
+        local before, ended = conn:guard_transactions(false)
+        assert.is_true(before)
+        assert.is_nil(ended)
+        assert.is_true(conn:rollback())
+      end
+      assert.equal(0, conn:first("SELECT count(*) AS n FROM gc").n)
+    end)
+  end)
+
   describe("statements and cursors", function()
     it("run other statements while rows are read", function()
       assert(conn:execute("CREATE TABLE people (id INT PRIMARY KEY, first TEXT, last TEXT, full_name TEXT)"))
