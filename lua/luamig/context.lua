@@ -164,6 +164,15 @@ function Context:run_op(record)
     local ok, xerr = execute(self, sql)
     if not ok then return nil, xerr end
   end
+  -- What the database does not check by itself (the dialect's verify);
+  -- it only reads, so only online.
+  if not self.offline and self.dialect.verify then
+    return self.dialect:verify(record, function(sql)
+      local rows, qerr, info = self.conn:query(sql)
+      if not rows then return nil, dberror.describe(qerr, info) end
+      return rows
+    end)
+  end
   return true
 end
 

@@ -348,6 +348,17 @@ local function rebuild_body(ctx, old, new, fk_on, children, trigger_rows)
   if fk_on then
     ok, err = fk_violations(ctx, new)
     if not ok then return nil, err end
+  elseif #new.foreign_keys > 0 then
+    -- With foreign keys off, rows that break a key are the project's
+    -- business, but a key whose parent columns do not exist is an error
+    -- ("foreign key mismatch") that SQLite would otherwise never report.
+    local constraints = {}
+    for i, fk in ipairs(new.foreign_keys) do
+      constraints[i] = { kind = "foreign_key", ref_table = fk.ref_table, ref_columns = fk.ref_columns }
+    end
+    ok, err = d:verify({ kind = "create_table", table = new.name, schema = new.schema, constraints = constraints },
+      function(sql) return read(ctx, sql) end)
+    if not ok then return nil, err end
   end
   ok, err = check_children(ctx, new, children)
   if not ok then return nil, err end

@@ -84,6 +84,54 @@ function M:needs_batch(rec)
   return false
 end
 
+-- The foreign keys a record creates: {table, schema, columns} of each
+-- parent.
+local function parents_of(rec)
+  local out = {}
+  if rec.kind == "add_column" then
+    local ref = rec.column.references
+    if ref then out[1] = { table = ref.table, schema = ref.schema, columns = { ref.column } } end
+  elseif rec.kind == "create_table" then
+    for _, col in ipairs(rec.columns or {}) do
+      local ref = col.references
+      if ref then out[#out + 1] = { table = ref.table, schema = ref.schema, columns = { ref.column } } end
+    end
+    for _, c in ipairs(rec.constraints or {}) do
+      if c.kind == "foreign_key" then
+        out[#out + 1] = { table = c.ref_table, schema = c.ref_schema, columns = c.ref_columns }
+      end
+    end
+  end
+  return out
+end
+
+--- After a record ran online: SQLite checks a foreign key's parent
+-- columns only when a row is checked against it, so a misspelt referenced
+-- column would pass at CREATE. PRAGMA foreign_key_check on the table says
+-- "foreign key mismatch" for it (with foreign keys on or off); the parent
+-- columns that do not exist are then named. query(sql) -> rows | nil, err.
+-- Returns true | nil, msg.
+function M:verify(rec, query)
+  local parents = parents_of(rec)
+  if #parents == 0 then return true end
+  local function pragma(name, schema, tbl)
+    return str_format("PRAGMA %s%s(%s)", schema and (self:quote(schema) .. ".") or "", name, self:quote(tbl))
+  end
+  local _, err = query(pragma("foreign_key_check", rec.schema, rec.table))
+  if not err then return true end
+  for _, p in ipairs(parents) do
+    local have = {}
+    for _, col in ipairs(query(pragma("table_info", p.schema, p.table)) or {}) do have[col.name] = true end
+    for _, c in ipairs(p.columns or {}) do
+      if not have[c] then
+        return nil, str_format("%s: the foreign key of %s references column %s, which %s does not have", err,
+          self:quote(rec.table), self:quote(c), self:quote(p.table))
+      end
+    end
+  end
+  return nil, err
+end
+
 function M:add_constraint_unsupported(rec)
   return nil, str_format("SQLite cannot add %s constraint%s to the existing table %s: %s",
     CONSTRAINT_KINDS[rec.kind], rec.name and " " .. self:quote(rec.name) or "", self:quote(rec.table),
