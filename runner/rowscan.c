@@ -5,14 +5,15 @@
 ** store them, and C a small part of that.
 **
 **   scan(rows) -> keys, same_keys, has_tables
-**               | nil, index, "row" | "key"
+**               | nil, index, "row" | "key" | nil, key, "list"
 **
 ** keys: the set of the rows' keys (name -> true); same_keys: every row
 ** has the same keys (as many as the first, and no more in all);
 ** has_tables: some value is a table (an inline literal or an SQL
 ** fragment, which the Lua side looks at). On
 ** failure, the index of the first row that is not a plain table ("row"),
-** or that has a key which is not a string ("key").
+** or that has a key which is not a string ("key"); or a key of `rows`
+** itself that a list of n rows does not have ("list").
 */
 
 #include "lua.h"
@@ -26,6 +27,21 @@ static int scan (lua_State *L) {
   int same_count = 1, has_tables = 0;
   luaL_checktype(L, 1, LUA_TTABLE);
   n = (lua_Integer)luaL_len(L, 1);
+  /* A list has the keys 1..n and no other: one row given without the
+  ** list's braces has string keys (and length 0), a list with holes keys
+  ** past its length; either would lose rows without a word. */
+  lua_pushnil(L);
+  while (lua_next(L, 1) != 0) {
+    lua_Integer k;
+    lua_pop(L, 1);
+    k = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    if (k < 1 || k > n) {
+      lua_pushnil(L);
+      lua_insert(L, -2);
+      lua_pushliteral(L, "list");
+      return 3;
+    }
+  }
   lua_newtable(L);  /* 2: keys */
   for (i = 1; i <= n; i++) {
     lua_Integer count = 0;

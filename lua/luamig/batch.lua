@@ -27,7 +27,7 @@ local reflect = require "luamig.batch.reflect"
 local model_ops = require "luamig.batch.model"
 local rebuild = require "luamig.batch.rebuild"
 
-local type, ipairs, pairs, error = type, ipairs, pairs, error
+local type, ipairs, pairs, error, select = type, ipairs, pairs, error, select
 local setmetatable = setmetatable
 local str_format, str_upper, table_concat = string.format, string.upper, table.concat
 local describe, is_sql, is_column = types.describe, types.is_sql, types.is_column
@@ -157,14 +157,22 @@ local function new_builder(ctx, table_name, schema, records, is_open)
     records[#records + 1] = record
   end
 
-  -- b:method(...) and b.method(...) alike: the arguments after b.
-  local function args(first, ...)
-    if first == b then return ... end
-    return first, ...
+  -- b:method(...) and b.method(...) alike: the arguments after b, at
+  -- most `max` of them (trailing nils aside): an argument the method does
+  -- not take is an error at the revision's line, not ignored.
+  local function args(method, max, first, ...)
+    if first ~= b then return args(method, max, b, first, ...) end
+    local n = select("#", ...)
+    while n > max and select(n, ...) == nil do n = n - 1 end
+    if n > max then
+      error(str_format("%s%s: unexpected argument #%d (%s): it takes at most %d", PREFIX, method, max + 1,
+        describe((select(max + 1, ...))), max), 3)
+    end
+    return ...
   end
 
   b.alter_column = function(...)
-    local column, opts = args(...)
+    local column, opts = args("alter_column", 2, ...)
     check_name("alter_column: ", 1, "column", column)
     opts = check_opts("alter_column: ", "alter_column", 2, opts)
     if opts.type ~= nil and opts.type_ ~= nil then
@@ -187,7 +195,7 @@ local function new_builder(ctx, table_name, schema, records, is_open)
   end
 
   b.add_column = function(...)
-    local column, opts = args(...)
+    local column, opts = args("add_column", 2, ...)
     if not is_column(column) then
       error(PREFIX .. "add_column: argument #1 (column) must be a Column, got " .. describe(column), 2)
     end
@@ -200,14 +208,14 @@ local function new_builder(ctx, table_name, schema, records, is_open)
   end
 
   b.drop_column = function(...)
-    local column, opts = args(...)
+    local column, opts = args("drop_column", 2, ...)
     check_name("drop_column: ", 1, "column", column)
     check_opts("drop_column: ", "drop_column", 2, opts)
     queue({ kind = "drop_column", column = column })
   end
 
   b.create_index = function(...)
-    local name, columns, opts = args(...)
+    local name, columns, opts = args("create_index", 3, ...)
     check_name("create_index: ", 1, "name", name)
     local list = name_list("create_index: ", 2, "columns", columns, true)
     opts = check_opts("create_index: ", "create_index", 3, opts)
@@ -216,14 +224,14 @@ local function new_builder(ctx, table_name, schema, records, is_open)
   end
 
   b.drop_index = function(...)
-    local name, opts = args(...)
+    local name, opts = args("drop_index", 2, ...)
     check_name("drop_index: ", 1, "name", name)
     check_opts("drop_index: ", "drop_index", 2, opts)
     queue({ kind = "drop_index", name = name })
   end
 
   b.create_unique_constraint = function(...)
-    local name, columns = args(...)
+    local name, columns = args("create_unique_constraint", 2, ...)
     check_optional_name("create_unique_constraint: ", 1, "name", name)
     local list = name_list("create_unique_constraint: ", 2, "columns", columns)
     name = convention_name("unique", name, list)
@@ -231,7 +239,7 @@ local function new_builder(ctx, table_name, schema, records, is_open)
   end
 
   b.create_primary_key = function(...)
-    local name, columns = args(...)
+    local name, columns = args("create_primary_key", 2, ...)
     check_optional_name("create_primary_key: ", 1, "name", name)
     local list = name_list("create_primary_key: ", 2, "columns", columns)
     name = convention_name("primary_key", name, list)
@@ -239,7 +247,7 @@ local function new_builder(ctx, table_name, schema, records, is_open)
   end
 
   b.create_check_constraint = function(...)
-    local name, condition = args(...)
+    local name, condition = args("create_check_constraint", 2, ...)
     check_optional_name("create_check_constraint: ", 1, "name", name)
     if not (is_name(condition) or is_sql(condition)) then
       error(PREFIX .. "create_check_constraint: argument #2 (condition) must be a string or sql fragment, got "
@@ -250,7 +258,7 @@ local function new_builder(ctx, table_name, schema, records, is_open)
   end
 
   b.create_foreign_key = function(...)
-    local name, referent_table, local_cols, remote_cols, opts = args(...)
+    local name, referent_table, local_cols, remote_cols, opts = args("create_foreign_key", 5, ...)
     check_optional_name("create_foreign_key: ", 1, "name", name)
     check_name("create_foreign_key: ", 2, "referent_table", referent_table)
     local locals = name_list("create_foreign_key: ", 3, "local_cols", local_cols)
@@ -267,7 +275,7 @@ local function new_builder(ctx, table_name, schema, records, is_open)
   end
 
   b.drop_constraint = function(...)
-    local name, opts = args(...)
+    local name, opts = args("drop_constraint", 2, ...)
     check_name("drop_constraint: ", 1, "name", name)
     opts = check_opts("drop_constraint: ", "drop_constraint", 2, opts)
     local kind = opts.type_

@@ -14,7 +14,7 @@ local types = require "luamig.types"
 local naming = require "luamig.naming"
 
 local type, ipairs, tostring, pcall, require = type, ipairs, tostring, pcall, require
-local setmetatable, error = setmetatable, error
+local setmetatable, error, pairs = setmetatable, error, pairs
 local str_format = string.format
 local describe = types.describe
 
@@ -90,6 +90,7 @@ function M.new(ctx)
   end
 
   for _, group in ipairs(GROUPS) do require(group).install(op, shared) end
+  for name, fn in pairs(op) do op[name] = types.strict_arity("op." .. name, fn) end
 
   -- A misspelt or not yet supported operation names itself instead of
   -- "attempt to call a nil value".

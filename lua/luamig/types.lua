@@ -434,12 +434,35 @@ end
 
 --- Put the constructors a revision file uses into `env`; returns env. An
 -- env without a metatable gets one that reports unknown capitalized names.
+--- fn, refusing more arguments than it names (trailing nils aside): an
+-- argument a function of the revision API does not take is an error at
+-- the revision's line, not ignored. Functions with `...` take what they
+-- take. The check tail-calls fn, so fn's own errors keep their level.
+function M.strict_arity(fname, fn)
+  local info = debug.getinfo(fn, "u")
+  if info.isvararg then return fn end
+  local n = info.nparams
+  local names = {}
+  for i = 1, n do names[i] = debug.getlocal(fn, i) end
+  return function(...)
+    local given = select("#", ...)
+    while given > n and select(given, ...) == nil do given = given - 1 end
+    if given > n then
+      error(str_format("%s: unexpected argument #%d (%s): it takes at most %d (%s)", fname, n + 1,
+        describe((select(n + 1, ...))), n, table.concat(names, ", ")), 2)
+    end
+    return fn(...)
+  end
+end
+
+local strict_column, strict_sql = M.strict_arity("Column", M.Column), M.strict_arity("sql", M.sql)
+
 function M.export(env)
   env = env or {}
   for _, name in ipairs(M.type_names) do env[name] = M[name] end
   for _, name in ipairs(M.constructor_names) do env[name] = M[name] end
-  env.Column = M.Column
-  env.sql = M.sql
+  env.Column = strict_column
+  env.sql = strict_sql
   require("luamig.constraints").export(env)
   if getmetatable(env) == nil then setmetatable(env, { __index = unknown_name }) end
   return env

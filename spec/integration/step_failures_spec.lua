@@ -78,7 +78,7 @@ for _, b in ipairs(backends.all()) do
       return dir
     end
 
-    describe("name the revision's file and line, whatever raised", function()
+    describe("name the revision's file and line, whatever raised or was not understood", function()
       local cases = {
         { "error({})", "error raised with a table value and no message" },
         { "error(nil)", "error raised with no value" },
@@ -90,6 +90,17 @@ for _, b in ipairs(backends.all()) do
         { 'op.get_bind():prepare("SELECT ?"):execute(1, 2)', "statement has 1 parameters, 2 values given" },
         { 'op.bulk_insert("t_001", { { id = 8, no_such_column = 1 } })', "no_such_column" },
         { 'for row in op.get_bind():rows("SELECT * FROM no_such_table") do end', "no_such_table" },
+        -- arguments and options that are not understood
+        { 'op.bulk_insert("t_001", { id = 8 })', 'op.bulk_insert: rows must be a list of rows, but it has the key'
+          .. ' string "id" (one row? write it as a list of one: { { ... } })' },
+        { 'op.bulk_insert("t_001", { { id = 8 }, [3] = { id = 9 } })', "the key number 3 beyond the list's length" },
+        { 'op.get_bind({ decimal = "number" })', 'op.get_bind: unknown option string "decimal"' },
+        { 'op.drop_table("t_001", nil, "now")', 'op.drop_table: unexpected argument #3 (string "now")' },
+        { 'op.add_column("t_001", Column("x", Integer, {}, "extra"))', "Column: unexpected argument #4" },
+        { 'op.execute(sql("SELECT 1", "x"))', "sql: unexpected argument #2" },
+        { 'op.batch_alter_table("t_001", function(b) b:drop_column("id", {}, 3) end)',
+          "op.batch_alter_table: drop_column: unexpected argument #3 (number 3)" },
+        { 'op.bulk_insert("t_001", { { id = nul } })', "undefined global 'nul'" },
       }
       for _, case in ipairs(cases) do
         it(case[1], function()

@@ -210,9 +210,11 @@ describe("ops", function()
       assert.equal(ctx.bind, op.get_bind({ decimals = "number" }))
       assert.equal("number", ctx.decimals)
       ctx.decimals = "untouched"
-      assert.error_matches(function() op.get_bind(5) end, "op.get_bind: argument #1 (opts) must be a table, got number 5", 1, true)
+      assert.error_matches(function() op.get_bind(5) end, "op.get_bind: argument #1 (options) must be a table, got number 5", 1, true)
       assert.error_matches(function() op.get_bind({ decimals = "float" }) end,
-        'op.get_bind: decimals must be "string" or "number", got string "float"', 1, true)
+        'op.get_bind: option decimals must be "string" or "number", got string "float"', 1, true)
+      assert.error_matches(function() op.get_bind({ decimal = "number" }) end,
+        'op.get_bind: unknown option string "decimal" (expected one of: decimals)', 1, true)
       assert.equal("untouched", ctx.decimals) -- no bind was asked for
     end)
 

@@ -218,8 +218,13 @@ describe("types", function()
   it("exports the constructors into an environment", function()
     local env = types.export({ keep = 1 })
     assert.equal(1, env.keep)
-    assert.equal(Column, env.Column)
-    assert.equal(sql, env.sql)
+    -- Column and sql refuse arguments they do not take
+    assert.same(Column("id", Integer), env.Column("id", Integer))
+    assert.same(sql("x"), env.sql("x"))
+    assert.error_matches(function() env.Column("id", Integer, {}, "extra") end,
+      'Column: unexpected argument #4 (string "extra"): it takes at most 3 (name, coltype, opts)', 1, true)
+    assert.error_matches(function() env.sql("x", 1) end,
+      "sql: unexpected argument #2 (number 1): it takes at most 1 (text)", 1, true)
     assert.equal(String, env.String)
     assert.equal(types.JSON, env.JSON)
     assert.equal(types.LargeBinary, types.environment().LargeBinary)

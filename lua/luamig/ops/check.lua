@@ -88,6 +88,7 @@ local KINDS = {
   },
   table = { is_plain_table, "a table" },
   count = { function(v) return math.type(v) == "integer" and v >= 0 end, "a non-negative integer" },
+  decimals = { function(v) return v == "string" or v == "number" end, '"string" or "number"' },
 }
 
 -- Shared with batch.lua, whose methods check their options the same way.
@@ -124,6 +125,7 @@ M.OPTIONS = {
   create_enum = { schema = "name" },
   drop_enum = { schema = "name", if_exists = "boolean" },
   bulk_insert = { schema = "name", multiinsert = "boolean", total = "count" },
+  get_bind = { decimals = "decimals" },
 }
 
 --- nil or a plain table of known options with values of the right kind;

@@ -59,7 +59,11 @@ local function plan_bulk_insert(tname, defcols, rows, base)
   local given, same_keys, has_tables = rowscan.scan(rows)
   if not given then
     local i, what = same_keys, has_tables  -- on failure: the row's index, and what is wrong
-    if what == "row" then
+    if what == "list" then
+      return nil, str_format("rows must be a list of rows, but it has the key %s%s", describe(i),
+        type(i) == "string" and " (one row? write it as a list of one: { { ... } })"
+          or " beyond the list's length (a list with holes?)")
+    elseif what == "row" then
       return nil, str_format("rows[%d] must be a table, got %s", base + i, describe(rows[i]))
     end
     for k in pairs(rows[i]) do
@@ -146,13 +150,8 @@ function M.install(op, shared)
   -- "string" (the default: DECIMAL/NUMERIC exactly, as their digits) or
   -- "number" (as Lua numbers: integers when they are, else floats).
   function op.get_bind(opts)
-    if opts ~= nil and type(opts) ~= "table" then
-      error("op.get_bind: argument #1 (opts) must be a table, got " .. describe(opts), 2)
-    end
-    local decimals = opts and opts.decimals
-    if decimals ~= nil and decimals ~= "string" and decimals ~= "number" then
-      error('op.get_bind: decimals must be "string" or "number", got ' .. describe(decimals), 2)
-    end
+    opts = check.opts("get_bind", 1, opts)
+    local decimals = opts.decimals
     local bind = ctx:get_bind(decimals) -- not a tail call: its error names the revision line
     return bind
   end
@@ -199,7 +198,15 @@ function M.install(op, shared)
   -- held whole). multiinsert (default true) is Alembic's: false asks for
   -- one statement execution per row. total: the row count of a stream,
   -- for the progress line's percentage.
-  function op.bulk_insert(tbl, rows, opts)
+  function op.bulk_insert(tbl, rows, opts, ...)
+    -- op.bulk_insert(t, db:rows(sql)) passes rows() results whole: the
+    -- function, two nils and the scan's closing value. Nothing else may
+    -- follow the options.
+    local extra = select("#", ...)
+    if extra > 0 and not (type(rows) == "function" and opts == nil and extra == 2 and (...) == nil) then
+      error(str_format("op.bulk_insert: unexpected argument #4 (%s): it takes at most 3 (table, rows, opts)",
+        describe((...))), 2)
+    end
     local tname, schema, defcols = table_def(tbl)
     if not tname then
       error("op.bulk_insert: argument #1 (table) must be a table name or the table returned by"
