@@ -22,8 +22,10 @@ return function(k)
   end
 
   -- B's text written some other way: it must apply like any other.
+  -- (How a file is read does not depend on the database: SQLite only.)
   local function fine(name, text, extra)
-    local c = { name = name, files = { [k.BAD] = text }, args = { "upgrade", "head" }, status = 0, versions = { k.B } }
+    local c = { name = name, files = { [k.BAD] = text }, args = { "upgrade", "head" }, status = 0, versions = { k.B },
+      on = { "sqlite" } }
     for key, v in pairs(extra or {}) do c[key] = v end
     return c
   end

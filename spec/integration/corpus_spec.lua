@@ -225,7 +225,7 @@ local function check_run(ctx, r, before, after, files_before, files_after, extra
   local problems = {}
   local function problem(s) problems[#problems + 1] = s end
   local both = r.stdout .. r.stderr
-  if r.timed_out then problem("timed out after " .. TIMEOUT .. " s (a hang)") end
+  if r.timed_out then problem("timed out after " .. (case.timeout or TIMEOUT) .. " s (a hang)") end
   if both:find("Sanitizer", 1, true) or both:find("runtime error:", 1, true) then
     problem("sanitizer report")
   end
@@ -377,7 +377,10 @@ local function run_case(b, case)
   if case.url ~= false then args = h.with_url(ctx.url, args) end
   local env = {}
   for k, v in pairs(case.env or {}) do env[k] = expand(v, ctx) end
-  local before = snapshot.take(b, ctx.url)
+  -- A shared database is at its baseline (a case that changed it made it
+  -- be set up again); a database of the case's own is looked at now.
+  local key = b.tag .. ":" .. (case.share or "base")
+  local before = (not own and not case.prepare) and shared[key].baseline or snapshot.take(b, ctx.url)
   local files_before = snapshot.files(ctx.dir, files_skip)
   local extra = {}
   if case.also_admin and b.admin_url then
@@ -396,7 +399,6 @@ local function run_case(b, case)
     ctx.history_after_count, ctx.last_history = history_info(ctx)
   end
   local problems = check_run(ctx, r, before, after, files_before, files_after, extra)
-  local key = b.tag .. ":" .. (case.share or "base")
   if not own and shared[key] and snapshot.diff(shared[key].baseline, after) then shared[key] = nil end
   if #problems > 0 then
     error(string.format("%s [%s]: luamig %s\n  %s\n  exit %s; stderr:\n%s", case.name, b.tag,
