@@ -10,7 +10,7 @@
 -- both, and starts PostgreSQL and MariaDB with --servers). Iteration I of
 -- seed S is reproducible alone: `--seed S --only I` (each iteration reseeds
 -- from S and I). Every failing input is saved under --out (default
--- bench/fuzz-failures/) as the project, the command line (cmd.sh, runnable)
+-- $TMPDIR/luamig-fuzz-failures/, outside the tree) as the project, the command line (cmd.sh, runnable)
 -- and what luamig printed.
 --
 -- One iteration: a project made of the corpus's base revisions (users,
@@ -52,7 +52,7 @@ local sys = require "luamig.sys"
 -- Options
 
 local opt = { iterations = 1000, seed = nil, only = nil, bin = "bin/sanitize/luamig", timeout = 30,
-  out = "bench/fuzz-failures", backends = "sqlite", keep_going = true, verbose = false }
+  out = (os.getenv("TMPDIR") or "/tmp") .. "/luamig-fuzz-failures", backends = "sqlite", keep_going = true, verbose = false }
 do
   local i = 1
   while i <= #arg do
@@ -374,6 +374,11 @@ local function database(b)
   s = { url = b:new_database() }
   assert(run_release(base_dir, { "-u", s.url, "upgrade", "head" }), "cannot set up the base database")
   s.baseline = snapshot.take(b, s.url)
+  if b.tag == "sqlite" then
+    -- (not beside the database: the snapshot lists that directory)
+    s.pristine = base_dir .. "/" .. b.tag .. ".db"
+    os.execute("cp " .. q(s.url:match("^sqlite://(/.*)$")) .. " " .. q(s.pristine))
+  end
   s.fresh = true
   state[b.tag] = s
   return s
@@ -491,14 +496,23 @@ local function judge(b, input, r, before, after)
   return bad, notes, changed ~= nil
 end
 
-local function save(iteration, b, dir, url, input, r, bad)
+local function save(iteration, b, dir, s, input, r, bad)
   local where = string.format("%s/%d-%d-%s", OUT, opt.seed, iteration, b.tag)
-  os.execute("mkdir -p " .. q(where) .. " && cp -a " .. q(dir) .. " " .. q(where .. "/project"))
+  os.execute("rm -rf " .. q(where) .. " && mkdir -p " .. q(where) .. " && cp -a " .. q(dir) .. " " .. q(where .. "/project"))
   local args = {}
   for i, a in ipairs(input.args) do args[i] = q(a) end
+  local url, setup
+  if s.pristine then
+    os.execute("cp " .. q(s.pristine) .. " " .. q(where .. "/before.db"))
+    url, setup = "sqlite:../run.db", "cp ../before.db ../run.db && "
+  else
+    url, setup = "\"$URL\"", ""
+  end
   write(where .. "/cmd.sh", "#!/bin/sh\n# seed " .. opt.seed .. ", iteration " .. iteration .. ", " .. b.tag
-    .. " (the database was at " .. kit.A3 .. ")\ncd \"$(dirname \"$0\")/project\" && luamig "
-    .. (input.use_url and "-u DATABASE_URL_HERE " or "") .. table.concat(args, " ") .. "\n")
+    .. (s.pristine and "" or ": URL names a new database at " .. kit.A3 .. " (luamig upgrade " .. kit.A3 .. ")")
+    .. "\ncd \"$(dirname \"$0\")/project\" && " .. setup .. "${LUAMIG:-luamig} "
+    .. (input.use_url and ("-u " .. url .. " ") or "") .. table.concat(args, " ") .. "\n")
+  os.execute("chmod +x " .. q(where .. "/cmd.sh"))
   write(where .. "/result.txt", string.format("exit %s after %.2f s\n%s\n--- stdout\n%s\n--- stderr\n%s\n",
     tostring(r.status), r.elapsed, table.concat(bad, "\n"), r.stdout, r.stderr))
   return where
@@ -540,7 +554,7 @@ for iteration = first, last do
       local kind = x:match("^(%a+)")
       stats.kinds[kind] = (stats.kinds[kind] or 0) + 1
     end
-    local where = save(iteration, b, dir, s.url, input, res, bad)
+    local where = save(iteration, b, dir, s, input, res, bad)
     io.stdout:write(string.format("FAIL seed %d iteration %d (%s; %s; %s): %s\n  saved in %s\n", opt.seed, iteration,
       b.tag, input.template, input.mutated, bad[1]:match("^[^\n]*"), where))
   elseif opt.verbose then

@@ -279,7 +279,17 @@ function M.close()
 end
 
 --- The snapshot of the database at url (b: the backend, or its tag).
+-- A server error while reading the catalog is tried once more on a new
+-- connection (MariaDB's information_schema uses temporary files that a
+-- busy machine's /tmp may lose).
+local take
 function M.take(b, url, opts)
+  local ok, out = pcall(take, b, url, opts)
+  if ok then return out end
+  return take(b, url, opts)
+end
+
+function take(b, url, opts)
   opts = opts or {}
   local tag = type(b) == "table" and b.tag or b
   local out = {}

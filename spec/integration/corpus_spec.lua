@@ -238,7 +238,8 @@ local function check_run(ctx, r, before, after, files_before, files_after, extra
   local recorded = recorded_applies(case, tag)
   local err_lines = {}
   for _, l in ipairs(lines(r.stderr)) do
-    local skip = l:match("^Running ") or l:match("^Waiting for the migration lock")
+    local skip = l:match("^Running ") or l:match("^Waiting for the migration lock") or l:match("^Accepted ")
+      or l:match("^Stamped ")
     for _, p in ipairs(case.lines or {}) do if l:match(p) then skip = true end end
     if not skip then err_lines[#err_lines + 1] = l end
   end
