@@ -37,7 +37,8 @@ return function(k)
         '    return { id = 1000 + i, name = "n" }', "  end)" }),
     sig("SIGINT after DDL", "INT", 130,
       { '  op.execute("CREATE TABLE sig_t (id INTEGER)")', SPIN[1], SPIN[2] },
-      { ran = { "CREATE TABLE sig_t (id INTEGER)" } }),
+      -- a second more, so that the CREATE TABLE has run when the signal comes
+      { ran = { "CREATE TABLE sig_t (id INTEGER)" }, signal = { mark = MARK, signal = "INT", delay = "1.3" } }),
     sig("SIGINT in downgrade()", "INT", 130, nil, {
       setup = { { "upgrade", "head" } }, args = { "downgrade", k.A3 }, prev = k.B,
       files = { [k.BAD] = k.rev { up = '  op.execute("CREATE TABLE down_t (id INTEGER)")', down_body = SPIN } },

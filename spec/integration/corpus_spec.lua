@@ -361,7 +361,16 @@ local function set_url(ctx, url)
   end
 end
 
+local can_switch_user
 local function run_case(b, case)
+  if case.as then
+    -- permissions do not bind root, and only root can run luamig as another user
+    if can_switch_user == nil then
+      can_switch_user = os.execute("[ $(id -u) -eq 0 ] && id -u " .. case.as .. " >/dev/null 2>&1"
+        .. " && command -v runuser >/dev/null") == true
+    end
+    if not can_switch_user then return pending("needs root and runuser to run luamig as " .. case.as) end
+  end
   local ctx = { b = b, case = case, vars = {} }
   local own = case.fresh or (case.setup and not case.share)
   ctx.vars.admin = b.admin_url or ""
