@@ -1,10 +1,10 @@
 /*
-** interrupt.c: Ctrl-C and SIGTERM during a run (module luamig.interrupt).
+** interrupt.c: Ctrl-C, SIGTERM and SIGHUP during a run (module luamig.interrupt).
 **
 ** A migration cut off by a signal must not die half-way through a
 ** transaction while it holds the migration lock: it rolls back what can be
 ** rolled back, releases the lock, says what happened and exits 128 + the
-** signal's number. So luamig catches SIGINT and SIGTERM itself:
+** signal's number. So luamig catches SIGINT, SIGTERM and SIGHUP itself:
 **
 **   - the handler only records the signal, asks every open connection's
 **     driver to cancel the statement it is running (PostgreSQL's PQcancel
@@ -66,7 +66,7 @@ void lm_interrupt_unwatch (void *conn) {
 }
 
 static const char *signal_name (int sig) {
-  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
 }
 
 /* Raise in the revision body; stays armed (every REARM_COUNT instructions)
@@ -98,7 +98,8 @@ static void on_signal (int sig) {
 
 static void install (int sig) {
   struct sigaction sa, old;
-  if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN && sig == SIGINT) return;
+  /* An ignored SIGINT (a background job) or SIGHUP (nohup) stays ignored. */
+  if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN && sig != SIGTERM) return;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -106,17 +107,19 @@ static void install (int sig) {
   sigaction(sig, &sa, NULL);
 }
 
-/* trap(): catch SIGINT and SIGTERM from now on. */
+/* trap(): catch SIGINT, SIGTERM and SIGHUP (the terminal or the ssh
+** session that ran luamig went away) from now on. */
 static int i_trap (lua_State *L) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
   hook_state = lua_tothread(L, -1);
   lua_pop(L, 1);
   install(SIGINT);
   install(SIGTERM);
+  install(SIGHUP);
   return 0;
 }
 
-/* caught() -> "SIGINT" | "SIGTERM", number | nil */
+/* caught() -> "SIGINT" | "SIGTERM" | "SIGHUP", number | nil */
 static int i_caught (lua_State *L) {
   int sig = (int)caught_signal;
   if (sig == 0) return 0;

@@ -23,8 +23,12 @@
 ** value of another form, unbalanced blocks or brackets, an unfinished
 ** string or comment, a character Lua does not read. Before a file's
 ** upgrade() runs, script.lua evaluates it and checks that both readings
-** agree. The record also holds `doc`, the first line's comment, the
-** revision's description.
+** agree. The top level may hold nothing else but `local function f(`:
+** any other top-level statement (a call, a local, a loop) runs when the
+** file is listed, so such a file is evaluated, and what it does there (an
+** error, an op outside upgrade()) is seen by every command, not only by
+** the one that runs the revision. The record also holds `doc`, the first
+** line's comment, the revision's description.
 */
 
 #include <string.h>
@@ -452,11 +456,28 @@ static int scan (lua_State *L, Scan *s, int rec, int none_idx) {
   Kind prev = T_EOF;
   int prev_starts = 0;  /* prev is a `function` that starts a top-level statement */
   int need_start = 0;   /* a key's value was just read */
+  int after_local = 0;  /* a top-level `local`, which must be `local function` */
   Token t;
   for (;;) {
     next_token(s, &t);
     if (need_start && !starts_statement(t.kind)) return 0;
     need_start = 0;
+    if (after_local && t.kind != K_FUNCTION) return 0;
+    after_local = 0;
+    if (depth == 0) {
+      /* only keys, functions and `local function` at the top level */
+      switch (t.kind) {
+        case K_LOCAL: after_local = 1; prev = t.kind; continue;
+        case K_IF: case K_DO: case K_WHILE: case K_FOR: case K_REPEAT: case K_BREAK:
+        case P_DBCOLON: case P_LPAREN:
+          return 0;
+        case T_NAME:
+          if (watched(&t) == N_OTHER) return 0;
+          break;
+        default:
+          break;
+      }
+    }
     switch (t.kind) {
       case T_EOF:
         return depth == 0 && seen[N_REVISION] && seen[N_UPGRADE];

@@ -8,6 +8,7 @@
 
 local setmetatable, error, pcall, tostring, type, pairs, select = setmetatable, error, pcall, tostring, type, pairs, select
 local str_format, table_unpack, table_pack = string.format, table.unpack, table.pack
+local getinfo = debug.getinfo
 
 local M = {}
 
@@ -149,16 +150,23 @@ local Statement = {}
 Statement.__index = Statement
 Statement.__name = "luamig.BindStatement"
 
+-- PostgreSQL and MySQL send a statement to the server at its first
+-- execute, so a statement the server refuses fails there: the message
+-- names the line that prepared it too.
+local function prepared_where(self, err)
+  return str_format("%s (the statement prepared at %s)", tostring(err), self.where)
+end
+
 function Statement:execute(...)
   local n, err = self.stmt:execute(...)
   note(self, self.sql, n ~= nil)
-  if n == nil then error(err, 2) end
+  if n == nil then error(prepared_where(self, err), 2) end
   return n
 end
 
 function Statement:query(...)
   local rows, columns = self.stmt:query(...)
-  if rows == nil then error(columns, 2) end
+  if rows == nil then error(prepared_where(self, columns), 2) end
   return rows, columns
 end
 
@@ -193,7 +201,9 @@ function Bind:in_transaction() return self.conn:in_transaction() end
 function Bind:prepare(sql)
   local stmt, err = reading(self, self.conn.prepare, sql)
   if stmt == nil then error(err, 2) end
-  return setmetatable({ stmt = stmt, sql = sql, journal = self.journal }, Statement)
+  local caller = getinfo(2, "Sl")
+  return setmetatable({ stmt = stmt, sql = sql, journal = self.journal,
+    where = str_format("%s:%d", caller.short_src, caller.currentline) }, Statement)
 end
 
 --- new(conn [, decimals [, journal]]): decimals "number" reads

@@ -34,7 +34,7 @@ local function load_graph(cfg)
 end
 
 -- writes: the command changes the database, so it takes the migration
--- lock first (see luamig.lock) and catches Ctrl-C and SIGTERM (see
+-- lock first (see luamig.lock) and catches Ctrl-C, SIGTERM and SIGHUP (see
 -- runner/interrupt.c); whatever it reads after that is read under the lock.
 local function with_context(cfg, opts, fn, writes)
   -- Before connecting, so that a signal can cancel the connection's
@@ -402,13 +402,26 @@ local function write_script(direction, cfg, opts)
   return ctx:write_steps(steps, by_id, #from_rows == 0 and direction == "up")
 end
 
+-- --dialect names the dialect of a script: without --sql nothing would
+-- use it, and the run would go to the URL's database unasked.
+local function dialect_without_sql(opts)
+  if opts.dialect and not opts.sql then
+    return true, str_format("%s--dialect %s applies only with --sql (the dialect of the script to write)",
+      opts.command and (opts.command .. ": ") or "", opts.dialect)
+  end
+end
+
 function M.upgrade(cfg, opts)
+  local bad, why = dialect_without_sql(opts)
+  if bad then return nil, why, 2 end
   opts.target = opts.args[1] or "head"
   if opts.sql then return write_script("up", cfg, opts) end
   return migrate("up", cfg, opts)
 end
 
 function M.downgrade(cfg, opts)
+  local bad, why = dialect_without_sql(opts)
+  if bad then return nil, why, 2 end
   opts.target = opts.args[1]
   if opts.sql then return write_script("down", cfg, opts) end
   return migrate("down", cfg, opts)
@@ -581,6 +594,8 @@ local function stamped_rows(graph, rows, targets)
 end
 
 function M.stamp(cfg, opts)
+  local bad, why = dialect_without_sql(opts)
+  if bad then return nil, why, 2 end
   local graph, err, status = load_graph(cfg)
   if not graph then return nil, err, status end
   if opts.sql then

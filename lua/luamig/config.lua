@@ -8,9 +8,10 @@
 
 local sys = require "luamig.sys"
 local url = require "luamig.url"
+local failure = require "luamig.failure"
 
 local setmetatable, type, pairs, ipairs, tostring = setmetatable, type, pairs, ipairs, tostring
-local load, pcall = load, pcall
+local load, xpcall = load, xpcall
 local io_open, os_getenv = io.open, os.getenv
 local str_format = string.format
 
@@ -74,12 +75,17 @@ local function load_file(path, required)
   local src, read_err = read_config(path, required)
   if src == false then return {}, false end
   if not src then return nil, read_err end
+  if src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end  -- a UTF-8 BOM, as revision files allow
   local env = setmetatable({}, { __index = _G })
   local chunk, err = load(src, "@" .. path, "t", env)
-  if not chunk then return nil, str_format("config file %s", err) end
-  local ok, result = pcall(chunk)
+  if not chunk then
+    if err:sub(1, #path + 1) ~= path .. ":" then err = path .. ": " .. err end  -- "attempt to load a binary chunk"
+    return nil, str_format("config file %s", err)
+  end
+  -- Whatever the file raises is told at its line (luamig.failure).
+  local ok, result = xpcall(chunk, failure.handler(path))
   if not ok then
-    local msg = tostring(result)
+    local msg = result.message
     if msg:sub(1, #path + 1) ~= path .. ":" then msg = path .. ": " .. msg end  -- error(msg, 0)
     return nil, "config file " .. msg
   end
@@ -118,14 +124,28 @@ function M.load(opts)
     elseif k == "naming_convention" then
       local ok, err = require("luamig.naming").check(v)
       if not ok then return nil, str_format("config file %s: %s", where, err) end
+    elseif k == "lock_timeout" and not (v >= 0 and v < math.huge) then
+      return nil, str_format("config file %s: lock_timeout must be a number of seconds >= 0, got %s", where,
+        tostring(v))
+    elseif (k == "version_table" or k == "history_table") and (not v:match("^[%w_$]+$") or #v > 63) then
+      return nil, str_format("config file %s: %s must be a table name of letters, digits and _ (at most 63),"
+        .. " got %q", where, k, v)
     end
+  end
+  local version_table = file.version_table or M.defaults.version_table
+  if version_table == (file.history_table or M.defaults.history_table) then
+    return nil, str_format("config file %s: version_table and history_table must be two tables, both are %q",
+      where, version_table)
   end
   local cfg = {}
   for k, v in pairs(M.defaults) do cfg[k] = v end
+  -- Where the URL came from, for a message about a bad one.
+  cfg.url_source = nil
   local env_url = os_getenv("DATABASE_URL")
-  if env_url and env_url ~= "" then cfg.url = env_url end
+  if env_url and env_url ~= "" then cfg.url, cfg.url_source = env_url, "from $DATABASE_URL" end
   for k, v in pairs(file) do cfg[k] = v end
-  if opts.url then cfg.url = opts.url end
+  if file.url ~= nil then cfg.url_source = str_format("url in %s", where) end
+  if opts.url then cfg.url, cfg.url_source = opts.url, "from -u" end
   cfg.x = opts.x or {}
   cfg.config_file = found and where or nil
   return cfg

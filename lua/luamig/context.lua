@@ -79,7 +79,7 @@ end
 function M.open(cfg, opts)
   opts = opts or {}
   local url, err = config.parse_url(cfg.url)
-  if not url then return nil, err, 2 end
+  if not url then return nil, err .. (cfg.url_source and (" (" .. cfg.url_source .. ")") or ""), 2 end
   local dialect = ddl.dialect(url.driver)
   if url.driver == "sqlite" then
     local ok, path_err = check_sqlite_path(url.database)
@@ -96,14 +96,24 @@ function M.open(cfg, opts)
     return nil, str_format("cannot connect to %s: %s", config.mask_url(cfg.url),
       config.scrub(dberror.describe(conn_err, info), url)), 1
   end
+  local books = versions.new(conn, dialect, url.driver, cfg.version_table, cfg.history_table)
+  local shaped, shape_err, shape_status = books:check_shape(cfg.config_file)
+  if not shaped then
+    books:close()
+    conn:close()
+    if shape_status == 1 then  -- the first read: "file is not a database", a server refusing reads
+      shape_err = str_format("cannot read database %s: %s", config.mask_url(cfg.url), dberror.describe(shape_err))
+    end
+    return nil, config.scrub(shape_err, url), shape_status
+  end
   return setmetatable({
     cfg = cfg, url = url, conn = conn, dialect = dialect,
-    versions = versions.new(conn, dialect, url.driver, cfg.version_table, cfg.history_table),
+    versions = books,
     log = opts.log or function() end,
     verbose = opts.verbose,
     progress_mode = opts.progress, progress_delay = opts.progress_delay,
     progresses = {}, -- the progress lines open in the running step
-    executed = journal.new(conn), -- the statements of the running step (luamig.journal)
+    executed = journal.new(conn), -- the statements of the running step (new_journal)
   }, Context)
 end
 
@@ -554,13 +564,10 @@ local function committed_failure(self, step, what, rb_ok, rb_err)
   if not (clean and self.versions:forget(self.step_row)) then
     self.versions:finish(self.step_row, self.step_started, clean and "rolled_back" or "failed", first_line(what))
   end
+  -- A clean failure reads as one in a transaction does: one line.
+  if clean then return step_failed(step, what, rb_ok, rb_err) end
   local lines = { step_failed(step, what, rb_ok, rb_err) }
   local rows = version_rows(self)
-  if clean then
-    lines[#lines + 1] = str_format("Nothing %s ran was committed: the database is as it was before it, and the"
-      .. " version table says %s. Fix the revision and run luamig again.", id, rows)
-    return table_concat(lines, "\n")
-  end
   -- What to stamp to mark the step undone or done.
   local parent_rows = #step.node.down_revisions > 0 and table_concat(step.node.down_revisions, " ") or "base"
   local before = step.direction == "up" and parent_rows or id
@@ -580,7 +587,9 @@ local function committed_failure(self, step, what, rb_ok, rb_err)
     lines[#lines + 1] = str_format("%s commits DDL at once: these statements of %s were committed and stay"
       .. " applied, in this order:", self.dialect.display_name or self.url.driver, id)
   end
-  for _, line in ipairs(log:lines(log:any_committed())) do lines[#lines + 1] = "  " .. line end
+  for _, statement in ipairs(log:lines(log:any_committed())) do
+    lines[#lines + 1] = "  " .. statement:gsub("\n", "\n  ")
+  end
   local undone = log:any_committed() and log:lines(false) or {}
   if #undone > 0 then
     lines[#lines + 1] = str_format("Rolled back (not applied): %d later statement%s.", #undone,
@@ -724,6 +733,15 @@ function Context:autocommit_block(fn)
   conn:guard_transactions(guarded)
 end
 
+-- A step's journal (luamig.journal). Where DDL is not transactional, a
+-- failed statement may still have committed what ran before it, and only
+-- a new statement tells: a cheap one is sent then.
+local function new_journal(self)
+  local conn = self.conn
+  local refresh = not self.dialect.transactional_ddl and function() conn:first("SELECT 1 AS ok") end or nil
+  return journal.new(conn, refresh)
+end
+
 --- Run one step. script: the revision file record (its env holds
 -- upgrade/downgrade; see script.compile).
 function Context:run_step(step, script)
@@ -732,7 +750,7 @@ function Context:run_step(step, script)
     return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
   end
   self.log(str_format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
-  self.executed = journal.new(self.conn)
+  self.executed = new_journal(self)
   self.step, self.step_script, self.step_row, self.step_started = step, script, nil, sys.now()
   self.step_ended = nil
   local ok, msg, status, tb

@@ -60,7 +60,8 @@ end
 -- at `path`. It returns {message = "path:line: ...", traceback = ...}.
 function M.handler(path)
   return function(value)
-    local msg = describe(value)
+    -- one line: the error line is one line, whatever was raised
+    local msg = describe(value):gsub("%s*\n%s*", " ")
     local where = position(path, 2)
     if where and str_sub(msg, 1, #where + 1) ~= where .. ":" and str_sub(msg, 1, #path + 1) ~= path .. ":" then
       msg = where .. ": " .. strip_position(msg)

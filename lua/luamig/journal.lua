@@ -22,14 +22,19 @@ local Journal = {}
 Journal.__index = Journal
 
 --- A journal for a step on `conn` (anything with in_transaction()).
-function M.new(conn)
-  return setmetatable({ conn = conn, sql = {}, times = {}, committed = 0 }, Journal)
+-- refresh: where a failed statement does not tell the transaction state
+-- (MySQL's error packet carries no status flags, yet the implicit commit
+-- before a DDL statement happens even when the statement then fails), a
+-- function that asks the server again.
+function M.new(conn, refresh)
+  return setmetatable({ conn = conn, refresh = refresh, sql = {}, times = {}, committed = 0 }, Journal)
 end
 
 --- Note a statement that ran (`sql`), or one that failed (nil), and
 -- whether the connection is outside a transaction after it.
 function Journal:note(sql)
   local list, n = self.sql, #self.sql
+  if not sql and self.refresh then self.refresh() end
   local open = self.conn:in_transaction()
   if sql then
     -- the same statement again counts with the last unless that one is
@@ -54,10 +59,10 @@ function Journal:any_committed()
   return self.committed > 0
 end
 
--- A statement as the recovery text shows it: whole (the operator undoes
--- it by hand), its later lines indented under the first.
+-- A statement as the recovery text shows it: whole, as it ran (the
+-- operator undoes it by hand); the caller indents every line.
 local function shown(sql)
-  return (sql:gsub("^%s+", ""):gsub("%s+$", ""):gsub("\n%s*", "\n    "))
+  return (sql:gsub("^%s*\n", ""):gsub("%s+$", ""))
 end
 
 --- The committed statements (`committed` true) or the rest, one line

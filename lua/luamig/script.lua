@@ -11,11 +11,13 @@ local revscan = require "luamig.revscan"
 local revcache = require "luamig.revcache"
 local checksum = require "luamig.checksum"
 local types = require "luamig.types"
+local failure = require "luamig.failure"
 local null = require("luamig.driver").null
 
 local type, ipairs, next, tostring, error = type, ipairs, next, tostring, error
 local getmetatable, setmetatable, rawget, rawset = getmetatable, setmetatable, rawget, rawset
-local load, pcall = load, pcall
+local load, xpcall = load, xpcall
+local math_type = math.type
 local io_open, os_date, os_getenv = io.open, os.date, os.getenv
 local str_format, str_byte, str_find = string.format, string.byte, string.find
 local table_concat, table_sort = table.concat, table.sort
@@ -45,6 +47,10 @@ local M = {}
 local set_by_revisions = setmetatable({}, { __mode = "k" })  -- metatables a file set
 
 local function revision_getmetatable(v)
+  if type(v) == "string" then
+    error("getmetatable: the strings' metatable is luamig's, and a revision cannot reach it (string functions"
+      .. " are in the file's own `string` table)", 2)
+  end
   local mt = getmetatable(v)
   if type(mt) ~= "table" or set_by_revisions[mt] then return mt end
   return false  -- as a metatable with `__metatable = false` shows
@@ -148,6 +154,13 @@ local function as_list(value, field, path)
       end
       list[i] = v
     end
+    -- a map ({ parent = "x" }) or a list with holes would lose ids silently
+    for k in next, value do
+      if math_type(k) ~= "integer" or k < 1 or k > #list then
+        return nil, str_format("%s: %s must be a list of revision id strings, got a table with the key %s", path,
+          field, type(k) == "string" and str_format("%q", k) or tostring(k))
+      end
+    end
     return list
   end
   return nil, str_format("%s: %s must be nil, a string or a list of strings, got %s", path, field, type(value))
@@ -194,9 +207,13 @@ local function evaluate(path, src)
   local env = M.environment()
   -- "t": revision files are always text; a bytecode file is refused.
   local chunk, err = load(src, "@" .. path, "t", env)
-  if not chunk then return nil, err end
-  local ok, run_err = pcall(chunk)
-  if not ok then return nil, tostring(run_err) end
+  if not chunk then
+    if err:sub(1, #path + 1) ~= path .. ":" then err = path .. ": " .. err end  -- "attempt to load a binary chunk"
+    return nil, err
+  end
+  -- Whatever the top level raises is told at its line (luamig.failure).
+  local ok, failed = xpcall(chunk, failure.handler(path))
+  if not ok then return nil, failed.message end
   local revision, upgrade, downgrade = rawget(env, "revision"), rawget(env, "upgrade"), rawget(env, "downgrade")
   if revision ~= nil and type(upgrade) ~= "function" then
     return nil, str_format("%s: revision %s has no upgrade() function", path, tostring(revision))

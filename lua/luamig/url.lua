@@ -240,7 +240,11 @@ end
 -- three slashes = relative), sqlite:////abs, sqlite::memory:.
 local function parse_sqlite(url, rest, spans)
   local path
-  if rest == ":memory:" or rest == "///:memory:" or rest == "//" or rest == "" then
+  if rest == "" or rest == "//" then
+    -- `sqlite:$UNSET_VARIABLE` would otherwise migrate a database that
+    -- vanishes when luamig exits, and say it went well
+    return nil, "no database file in the sqlite URL (sqlite:FILE, or sqlite::memory: for a database in memory)"
+  elseif rest == ":memory:" or rest == "///:memory:" then
     path = ":memory:"
   elseif rest:sub(1, 3) == "///" then
     path = rest:sub(4)

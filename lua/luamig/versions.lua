@@ -136,6 +136,36 @@ local function run_record(self, record)
   return true
 end
 
+-- The columns luamig reads of each table.
+local VERSION_COLUMNS = "version_num"
+local HISTORY_COLUMNS = "id, revision, direction, outcome, checksum, started_at, finished_at, duration_ms,"
+  .. " applied_by, luamig_version, message"
+
+--- Are the tables that the settings name, where they exist, luamig's?
+-- A version_table that names an application table (or the history
+-- table) would otherwise fail later with a bare "no such column", or
+-- worse, after writing. `where`: the settings file, for the message.
+-- Returns true | nil, msg, status (1: the database could not be read; 2:
+-- a table of another shape).
+function Versions:check_shape(where)
+  for _, t in ipairs {
+    { key = "version_table", name = self.version_table, q = self.q_version, columns = VERSION_COLUMNS },
+    { key = "history_table", name = self.history_table, q = self.q_history, columns = HISTORY_COLUMNS },
+  } do
+    local exists, err = self:table_exists(t.name)
+    if exists == nil then return nil, err, 1 end
+    if exists then
+      local rows, qerr = self.conn:query("SELECT " .. t.columns .. " FROM " .. t.q .. " WHERE 1 = 0")
+      if not rows then
+        return nil, str_format("%s %q%s names a table that is not luamig's %s (%s): name another table",
+          t.key, t.name, where and (" (in " .. where .. ")") or "",
+          t.key == "version_table" and "version table" or "history table", tostring(qerr)), 2
+      end
+    end
+  end
+  return true
+end
+
 --- Create both tables if they are not there yet (on the first write).
 -- Returns true and whether it created one. Where DDL is transactional the
 -- caller runs this inside the first step's transaction, so that a first

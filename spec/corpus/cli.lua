@@ -73,8 +73,10 @@ return function(k)
     cli1("upgrade --sql with an unknown dialect", { "upgrade", "--sql", "--dialect", "oracle" }, { "oracle" }),
     cli("--dialect without --sql", { "upgrade", "--dialect", "mysql" }, { "--dialect" }),
     cli1("an unknown command's --help", { "upgrayedd", "--help" }, { "upgrayedd" }),
-    cli1("--dialect before the command, as the README writes it", { "--dialect", "mysql", "upgrade", "--sql",
+    cli1("--dialect after the command, as the README writes it", { "upgrade", "--sql", "--dialect", "mysql",
       "base:head" }, nil, { status = 0 }),
+    cli1("--dialect before the command", { "--dialect", "mysql", "upgrade", "--sql", "base:head" },
+      { "--dialect" }),
 
     -- commands that write files: nothing written on bad input
     cli1("revision without -m", { "revision" }, { "-m" }),

@@ -278,18 +278,16 @@ return function(k)
   for _, fn in ipairs(clobber_names) do clobber(fn, fn .. " = nil") end
   for _, g in ipairs(globals) do clobber("the global " .. g, g .. " = nil") end
   clobber("string.match with a function that lies", "string.match = function() return nil end")
-  clobber("the string metatable's __index", 'getmetatable("").__index = {}')
   cases[#cases + 1] = {
     name = "clobbers string.match, then succeeds",
     files = k.up { "  string.match = function() return nil end",
       '  op.create_table("cl_t", Column("id", Integer, { primary_key = true }))' },
     args = { "upgrade", "head" }, status = 0, versions = { k.B },
   }
-  cases[#cases + 1] = {
-    name = "sets a string metatable field, then succeeds",
-    files = k.up { '  getmetatable("").__index = { len = function() return 0 end }',
-      '  op.create_table("cl_t", Column("id", Integer, { primary_key = true }))' },
-    args = { "upgrade", "head" }, status = 0, versions = { k.B },
-  }
+  -- The strings' metatable is luamig's: a revision cannot reach it.
+  cases[#cases + 1] = fails("reaches for the strings' metatable", {
+    '  getmetatable("").__index = { len = function() return 0 end }',
+    '  op.create_table("cl_t", Column("id", Integer, { primary_key = true }))' },
+    { "@getmetatable", "the strings' metatable" })
   return cases
 end

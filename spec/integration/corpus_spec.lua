@@ -161,9 +161,11 @@ end
 local function check_recovery(problems, stderr, ran, prev)
   local all = lines(stderr)
   local i = 1
-  while all[i] and not all[i]:find("ran and may stay applied:", 1, true) do i = i + 1 end
+  -- "... stay applied, in this order:" (or "may be committed, in this
+  -- order:" when a statement ended the transaction)
+  while all[i] and not all[i]:find(", in this order:$") do i = i + 1 end
   if not all[i] then
-    problems[#problems + 1] = "no list of the statements that ran (\"... ran and may stay applied:\")"
+    problems[#problems + 1] = "no list of the statements that ran (\"..., in this order:\")"
     return
   end
   local listed = {}

@@ -69,6 +69,10 @@ function M.upgrade_steps(self, current_heads, text)
   if not point then return nil, err end
   local applied = self:_up(cur)
   local goal = point.nodes
+  if goal and #goal == 0 and not point.below and #cur > 0 then
+    return nil, format('target "%s" is below the current revision (%s): upgrade only moves forward; use downgrade',
+      text, current_text(cur))
+  end
   if point.below then
     local b = point.below
     if applied[b] then
