@@ -113,7 +113,7 @@ for _, b in ipairs(backends.all()) do
       h.write_file(dir .. "/luamig.lua", 'return {\n  url = os.getenv("APP_DB_URL") or error("set APP_DB_URL", 0),\n}\n')
       local r = run(dir, { "upgrade", "head" }, env_url)
       assert.equal(2, r.status)
-      assert.equal("luamig: config file luamig.lua: set APP_DB_URL\n", r.stderr)
+      assert.equal("luamig: config file luamig.lua:2: set APP_DB_URL\n", r.stderr)
       h.write_file(dir .. "/luamig.lua", 'return {\n  url = os.getenv("APP_DB_URL") or error("set APP_DB_URL"),\n}\n')
       r = run(dir, { "upgrade", "head" }, env_url)
       assert.equal(2, r.status)
