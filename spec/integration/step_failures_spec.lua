@@ -6,6 +6,7 @@
 -- applied, and later runs wait until every unfinished step is settled.
 local h = require "helpers.luamig"
 local backends = require "helpers.backends"
+local snapshot = require "helpers.snapshot"
 
 -- The first lines of every revision_text body: line 6 is the body's first.
 local BODY_LINE = 6
@@ -14,23 +15,9 @@ local function create(name)
   return string.format('op.create_table(%q, Column("id", Integer, { primary_key = true }))', name)
 end
 
--- Everything a failed run could have touched: schema, the rows of t_001,
--- the version table and the history table.
-local function snapshot(b, url)
-  local tables = b:tables(url)
-  local state = { tables = tables, versions = b:versions(url), history = {}, rows = {} }
-  b:with(url, function(conn)
-    for _, t in ipairs(tables) do
-      if t == "luamig_history" then
-        state.history = assert(conn:query("SELECT id, revision, direction, outcome, message FROM luamig_history"
-          .. " ORDER BY id"))
-      elseif t == "t_001" then
-        state.rows = assert(conn:query("SELECT id FROM t_001 ORDER BY id"))
-      end
-    end
-  end)
-  state.schema = b:schema(url)
-  return state
+-- The rows of t_001, for what a failure kept.
+local function t_rows(b, url)
+  return b:with(url, function(conn) return assert(conn:query("SELECT id FROM t_001 ORDER BY id")) end)
 end
 
 -- The error lines of stderr.
@@ -57,6 +44,7 @@ for _, b in ipairs(backends.all()) do
     before_each(function() url = b:new_database() end)
     after_each(function()
       h.cleanup()
+      snapshot.close()
       backends.cleanup()
     end)
 
@@ -72,6 +60,22 @@ for _, b in ipairs(backends.all()) do
       local dir = h.project(files)
       h.run_ok(dir, h.with_url(url, { "upgrade", "r001" }))
       return dir
+    end
+
+    -- r002 with `body` fails: exit 1, one line naming r002.lua:`line` and
+    -- holding `text`, no luamig path, the database as it was.
+    local function fails_at(body, line, text)
+      local dir = project(body)
+      local before = snapshot.take(b, url)
+      local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
+      assert.equal(1, r.status, r.stderr)
+      local lines = one_error_line(r.stderr)
+      assert.equal(1, #lines, r.stderr)
+      local prefix = string.format("luamig: upgrade r002 failed: migrations/versions/r002.lua:%d: ", line)
+      assert.equal(prefix, lines[1]:sub(1, #prefix), r.stderr)
+      assert.matches(text, lines[1], 1, true)
+      assert_no_internal_path(r.stderr)
+      assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
     end
 
     describe("name the revision's file and line, whatever raised or was not understood", function()
@@ -99,19 +103,7 @@ for _, b in ipairs(backends.all()) do
         { 'op.bulk_insert("t_001", { { id = nul } })', "undefined global 'nul'" },
       }
       for _, case in ipairs(cases) do
-        it(case[1], function()
-          local dir = project(case[1])
-          local before = snapshot(b, url)
-          local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
-          assert.equal(1, r.status, r.stderr)
-          local lines = one_error_line(r.stderr)
-          assert.equal(1, #lines, r.stderr)
-          local prefix = string.format("luamig: upgrade r002 failed: migrations/versions/r002.lua:%d: ", BODY_LINE + 1)
-          assert.equal(prefix, lines[1]:sub(1, #prefix), r.stderr)
-          assert.matches(case[2], lines[1], 1, true)
-          assert_no_internal_path(r.stderr)
-          assert.same(before, snapshot(b, url))
-        end)
+        it(case[1], function() fails_at(case[1], BODY_LINE + 1, case[2]) end)
       end
     end)
 
@@ -123,17 +115,8 @@ for _, b in ipairs(backends.all()) do
         { "return false", "upgrade() returned false" },
       }
       for _, case in ipairs(cases) do
-        it(case[1], function()
-          local dir = project(case[1])
-          local before = snapshot(b, url)
-          local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
-          assert.equal(1, r.status, r.stderr)
-          local lines = one_error_line(r.stderr)
-          assert.equal(1, #lines, r.stderr)
-          -- the line where upgrade() is defined
-          assert.matches("luamig: upgrade r002 failed: migrations/versions/r002.lua:5: " .. case[2], lines[1], 1, true)
-          assert.same(before, snapshot(b, url))
-        end)
+        -- named at the line where upgrade() is defined
+        it(case[1], function() fails_at(case[1], BODY_LINE - 1, case[2]) end)
       end
 
       it("and returning nothing, or nil, succeeds", function()
@@ -169,12 +152,12 @@ for _, b in ipairs(backends.all()) do
       assert.equal(1, r.status)
       assert.matches("were committed and stay applied", r.stderr, 1, true)
       h.run_ok(dir, h.with_url(url, { "verify", "--accept", "r001" }))
-      local before = snapshot(b, url)
+      local before = snapshot.take(b, url)
       r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
       assert.equal(1, r.status)
       assert.matches("the upgrade of revision r001 started at .* did not finish %(failed: [^)]*half%-way%)", r.stderr)
       assert.matches("the version table says base", r.stderr, 1, true)
-      assert.same(before, snapshot(b, url))
+      assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
       -- settled by stamping what is really there, the run goes on
       h.run_ok(dir, h.with_url(url, { "stamp", "r001" }))
       h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
@@ -198,7 +181,7 @@ for _, b in ipairs(backends.all()) do
         "The version table says r001, and the step is recorded as failed in luamig_history.",
       }, "\n")
       assert.matches(expected, r.stderr, 1, true)
-      assert.same({ { id = 2 }, { id = 3 }, { id = 11 } }, snapshot(b, url).rows)
+      assert.same({ { id = 2 }, { id = 3 }, { id = 11 } }, t_rows(b, url))
     end)
 
     if b.tag == "mysql" then
@@ -209,7 +192,7 @@ for _, b in ipairs(backends.all()) do
         -- one line, as a failure in a transaction
         assert.same({ "luamig: upgrade r002 failed: migrations/versions/r002.lua:8: before any DDL" },
           one_error_line(r.stderr))
-        assert.same({}, snapshot(b, url).rows)
+        assert.same({}, t_rows(b, url))
         -- no trace: the running row is gone again
         local last = b:with(url, function(conn)
           return conn:first("SELECT revision, outcome FROM luamig_history ORDER BY id DESC LIMIT 1")
@@ -228,7 +211,7 @@ for _, b in ipairs(backends.all()) do
         assert.equal(1, r.status)
         assert.matches("commits DDL at once: these statements of r002 were committed and stay applied, in this"
           .. " order:\n  INSERT INTO t_001 (id) VALUES (7)\n  CREATE TABLE `t_002` (", r.stderr, 1, true)
-        assert.same({ { id = 7 } }, snapshot(b, url).rows)
+        assert.same({ { id = 7 } }, t_rows(b, url))
       end)
     end
 
@@ -244,7 +227,7 @@ for _, b in ipairs(backends.all()) do
             .. " message) VALUES ('r002', 'up', 'running', '2026-12-05T10:00:00.000Z', 'someone@elsewhere pid 1', ?)",
             "running in server session " .. tostring(session)))
         end)
-        local before = snapshot(b, url)
+        local before = snapshot.take(b, url)
         local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
         assert.equal(1, r.status)
         assert.matches("has not finished: it is still running, or its statement still is, in server session "
@@ -253,7 +236,7 @@ for _, b in ipairs(backends.all()) do
         local rep = h.run(dir, h.with_url(url, { "repair" }))
         assert.equal(1, rep.status)
         assert.matches("may still be running in server session " .. tostring(session), rep.stderr, 1, true)
-        assert.same(before, snapshot(b, url))
+        assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
         -- once that session is gone, it was stopped
         holder:close()
         local gone
