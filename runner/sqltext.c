@@ -51,6 +51,16 @@ typedef struct Lexer {
 
 #define MYSQL(x)  (((x)->flags & LM_SQLTEXT_MYSQL) != 0)
 
+static Lexer lexer (const char *sql, size_t len, int flags) {
+  Lexer x;
+  x.s = sql;
+  x.len = len;
+  x.i = 0;
+  x.flags = flags;
+  x.exec_comment = 0;
+  return x;
+}
+
 
 static int is_blank (unsigned char ch) {
   return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' ||
@@ -294,12 +304,7 @@ static void track_block (const Lexer *x, Token t, Token prev, int *depth) {
 
 int lm_sql_transaction_control (const char *sql, size_t len, int flags,
                                 size_t *at, size_t *n) {
-  Lexer x;
-  x.s = sql;
-  x.len = len;
-  x.i = 0;
-  x.flags = flags;
-  x.exec_comment = 0;
+  Lexer x = lexer(sql, len, flags);
   for (;;) {
     Token lead[3], t = next_token(&x), prev;
     int ntok = 0, paren = 0, depth = 0, found, routine, compound, is_set;
@@ -353,12 +358,7 @@ int lm_sql_transaction_control (const char *sql, size_t len, int flags,
 
 
 size_t lm_sql_skip_space (const char *sql, size_t len, int flags) {
-  Lexer x;
-  x.s = sql;
-  x.len = len;
-  x.i = 0;
-  x.flags = flags;
-  x.exec_comment = 0;
+  Lexer x = lexer(sql, len, flags);
   skip_space(&x);
   return x.i;
 }
