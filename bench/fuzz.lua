@@ -26,7 +26,7 @@
 -- random commands, targets and options.
 --
 -- The oracle, for each run of bin/sanitize/luamig:
---   crash   a sanitizer report, or an exit status other than 0, 1, 2, 130, 143;
+--   crash   a sanitizer report, or an exit status other than 0, 1, 2, 129, 130, 143;
 --   hang    no exit within --timeout (default 30 s);
 --   change  exit != 0 and the database (helpers/snapshot: schema, rows,
 --           version and history tables, files beside a SQLite database)
@@ -462,7 +462,7 @@ local function judge(b, input, r, before, after)
   if both:find("Sanitizer", 1, true) or both:find("runtime error:", 1, true) then
     bad[#bad + 1] = "crash: sanitizer report"
   end
-  if not r.timed_out and not ({ [0] = 1, [1] = 1, [2] = 1, [130] = 1, [143] = 1 })[r.status] then
+  if not r.timed_out and not ({ [0] = 1, [1] = 1, [2] = 1, [129] = 1, [130] = 1, [143] = 1 })[r.status] then
     bad[#bad + 1] = "crash: exit status " .. tostring(r.status)
   end
   local changed = snapshot.diff(before, after)
