@@ -619,7 +619,8 @@ end
 -- A statement of the revision ended its transaction (the guard's
 -- backstop): what ran before it may be committed, and nothing says how
 -- far. The step is recorded as failed, like one that committed part of
--- itself, and its statements are listed as maybe committed.
+-- itself, and its statements are listed as maybe committed. Returns the
+-- message.
 local function ended_transaction(self, step, script, what)
   rollback_if_open(self)
   if self.run_transaction then self.run_committed = true end
@@ -629,11 +630,11 @@ local function ended_transaction(self, step, script, what)
   local row_id, rerr
   if ready then row_id, rerr = self.versions:record(history_entry(self, step, script, "running")) end
   if not row_id then
-    return nil, step_failed(step, what, true) .. str_format("\nThe statement ended the revision's transaction, and"
+    return step_failed(step, what, true) .. str_format("\nThe statement ended the revision's transaction, and"
       .. " the step could not be recorded (%s): check the schema", first_line(eerr or dberror.describe(rerr)))
   end
   self.step_row = row_id
-  return nil, committed_failure(self, step, what, true)
+  return committed_failure(self, step, what, true)
 end
 
 -- Where the dialect has transactional DDL: the step, its version row and
@@ -654,7 +655,7 @@ local function run_transactional(self, step, script)
   end
   if ok and own then ok, what = conn:commit() end
   if ok then return true end
-  if ended then return ended_transaction(self, step, script, what), 1, tb end
+  if ended then return nil, ended_transaction(self, step, script, what), 1, tb end
   if not own and not self.step_row then return nil, step_failed(step, what, true), 1, tb end  -- run_steps rolls back
   local rb_ok, rb_err = rollback_if_open(self)
   if self.step_row then return nil, committed_failure(self, step, what, rb_ok, rb_err), 1, tb end

@@ -184,6 +184,26 @@ for _, b in ipairs(backends.all()) do
       assert.same({ { id = 2 }, { id = 3 }, { id = 11 } }, t_rows(b, url))
     end)
 
+    if b.tag == "sqlite" then
+      it("record a step whose statement ended its transaction, even when the revision caught the error", function()
+        -- INSERT OR ROLLBACK ends the transaction on a conflict: no
+        -- transaction-control statement for the guard to refuse, so its
+        -- backstop sees the transaction gone
+        local dir = project(create("t_x") .. '\nop.execute("INSERT INTO t_x (id) VALUES (1)")'
+          .. '\npcall(function() op.get_bind():execute("INSERT OR ROLLBACK INTO t_x (id) VALUES (1)") end)')
+        local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
+        assert.equal(1, r.status, r.stderr)
+        assert.matches("luamig: upgrade r002 failed: migrations/versions/r002.lua", r.stderr, 1, true)
+        assert.matches("A statement of revision r002 ended its transaction: these statements ran before or with"
+          .. " it and may be committed, in this order:\n  INSERT INTO t_001 (id) VALUES (7)\n  CREATE TABLE", r.stderr, 1, true)
+        assert.matches("The version table says r001, and the step is recorded as failed", r.stderr, 1, true)
+        assert.same({ "r001" }, b:versions(url))
+        local again = h.run(dir, h.with_url(url, { "upgrade", "head" }))
+        assert.equal(1, again.status)
+        assert.matches("the upgrade of revision r002 started at .* did not finish %(failed", again.stderr)
+      end)
+    end
+
     if b.tag == "mysql" then
       it("MySQL: a step that committed nothing failed cleanly and needs no repair", function()
         local dir = project('op.execute("UPDATE t_001 SET id = 8 WHERE id = 7")\nerror("before any DDL")')
