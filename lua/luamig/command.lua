@@ -673,6 +673,16 @@ end
 function M.verify(cfg, opts)
   local scripts, err, status = script.load_all(cfg)
   if not scripts then return nil, err, status end
+  -- verify reads the files without the graph (so that a missing parent is
+  -- reported, not fatal), but two files with one id would make it check,
+  -- and --accept record, the wrong file.
+  local seen = {}
+  for _, s in ipairs(scripts) do
+    if seen[s.id] then
+      return nil, str_format('duplicate revision id "%s": %s and %s', s.id, seen[s.id].path, s.path), 2
+    end
+    seen[s.id] = s
+  end
   local accepts = opts.accept or {}
   local accepted = {}
   for _, wanted in ipairs(accepts) do

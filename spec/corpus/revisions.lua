@@ -90,6 +90,10 @@ return function(k)
     bad("id: the keyword heads", rev { id = "heads" }, { FILE, "heads" }),
     bad("id: too long", rev { id = string.rep("b", 40) }, { FILE }),
     bad("id: duplicate of another file's", rev { id = A3, down = k.A2 }, { FILE, "a3_age.lua", A3 }),
+    -- verify reads files without the graph: it must still see the duplicate
+    bad("id: duplicate, verify", rev { id = A3, down = k.A2 }, { FILE, "a3_age.lua", A3 }, { args = { "verify" } }),
+    bad("id: duplicate, verify --accept (found by the fuzzer)", rev { id = A3, down = k.A2 },
+      { FILE, "a3_age.lua", A3 }, { args = { "verify", "--accept", A3 } }),
     bad("id: same as a branch label", rev { id = "bbbb00000001", top = 'branch_labels = "' .. k.A1 .. '"' },
       { FILE, k.A1 }),
 
