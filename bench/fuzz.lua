@@ -32,7 +32,8 @@
 --           version and history tables, files beside a SQLite database)
 --           differs from before, unless the step is recorded as failed and
 --           could not roll back (transactional = false, autocommit_block,
---           MySQL's DDL);
+--           MySQL's DDL), or such a step changed luamig's own tables
+--           (docs/errors.md's exception: reported as a note);
 --   silent  exit 0, and the schema or data changed while the version table
 --           did not (no step was recorded for it), or a history row was
 --           left `running` or `failed`.
@@ -453,6 +454,12 @@ local function may_commit(input, tag)
   return tag == "mysql" or declares_non_transactional(text) or text:find("op%.autocommit_block%(") ~= nil
 end
 
+-- Does the revision name luamig's own tables?
+local function touches_bookkeeping(input)
+  local text = input.files[kit.BAD] or ""
+  return text:find("luamig_history", 1, true) ~= nil or text:find("luamig_version", 1, true) ~= nil
+end
+
 local INTERNAL = { "lua/luamig/", '[string "luamig.', "stack traceback" }
 
 local function judge(b, input, r, before, after)
@@ -470,7 +477,12 @@ local function judge(b, input, r, before, after)
   if r.status ~= 0 and changed and not r.timed_out then
     local failed = false
     for _, o in ipairs(added) do if o == "failed" then failed = true end end
-    if not (failed and may_commit(input, b.tag)) then
+    if failed and may_commit(input, b.tag) then  -- luamig: the recorded state, as promised
+    elseif may_commit(input, b.tag) and touches_bookkeeping(input) then
+      -- docs/errors.md's exception: a revision that drops or rewrites
+      -- luamig's own tables where that commits leaves them as it made them
+      notes[#notes + 1] = "exception: the revision changed luamig's own tables (docs/errors.md)"
+    else
       bad[#bad + 1] = "change: exit " .. tostring(r.status) .. " and the database changed:\n" .. changed
     end
   end
@@ -487,7 +499,9 @@ local function judge(b, input, r, before, after)
       if o == "running" or o == "failed" then bad[#bad + 1] = "silent: exit 0 with a history row '" .. o .. "'" end
     end
   end
-  if r.status ~= 0 and not r.timed_out then
+  local verbose = false  -- -v asks for the traceback, luamig's paths included
+  for _, a in ipairs(input.args) do if a == "-v" or a == "--verbose" then verbose = true end end
+  if r.status ~= 0 and not r.timed_out and not verbose then
     if not r.stderr:find("luamig: ", 1, true) then notes[#notes + 1] = "message: no \"luamig: \" line" end
     for _, p in ipairs(INTERNAL) do
       if both:find(p, 1, true) then notes[#notes + 1] = "message: names " .. p end
@@ -557,6 +571,10 @@ for iteration = first, last do
     local where = save(iteration, b, dir, s, input, res, bad)
     io.stdout:write(string.format("FAIL seed %d iteration %d (%s; %s; %s): %s\n  saved in %s\n", opt.seed, iteration,
       b.tag, input.template, input.mutated, bad[1]:match("^[^\n]*"), where))
+  elseif #notes > 0 and not notes[1]:find("^exception") then
+    local where = save(iteration, b, dir, s, input, res, notes)
+    io.stdout:write(string.format("NOTE seed %d iteration %d (%s): %s\n  saved in %s\n", opt.seed, iteration, b.tag,
+      notes[1], where))
   elseif opt.verbose then
     io.stdout:write(string.format("ok   %d %s exit %s %.2fs %s\n", iteration, b.tag, tostring(res.status), res.elapsed,
       table.concat(input.args, " ")))
