@@ -1,0 +1,90 @@
+-- luamig.lock: the migration lock, held for the whole of every run that
+-- writes (upgrade, downgrade, stamp, verify --accept, repair), so that
+-- every instance of an application may run `luamig upgrade head` at start:
+-- one applies the revisions, the others wait, then find nothing to do.
+--
+--   PostgreSQL  a session advisory lock, its key derived from the version
+--               table's schema and name (advisory locks are per database);
+--   MySQL       GET_LOCK on a name derived from the database and the
+--               version table (GET_LOCK names are per server);
+--   SQLite      flock() on "<database>-luamig-lock" (luamig.filelock).
+--
+-- All three die with their holder (the session, the process), so a run
+-- that crashed never leaves a stale lock. A waiting run polls, so that
+-- Ctrl-C stops it at once; it says once whom it waits for, and gives up
+-- after the lock timeout.
+
+local interrupt = require "luamig.interrupt"
+local sys = require "luamig.sys"
+
+local setmetatable = setmetatable
+local str_format = string.format
+local math_min = math.min
+
+local M = {}
+
+local POLL_FIRST, POLL_MAX = 0.02, 0.25  -- seconds between two tries
+
+local STRATEGIES = {
+  postgres = require "luamig.lock.postgres",
+  mysql = require "luamig.lock.mysql",
+  sqlite = require "luamig.lock.sqlite".strategy,
+}
+
+---------------------------------------------------------------------------
+
+local Lock = {}
+Lock.__index = Lock
+
+function Lock:release()
+  if self.strategy then self.strategy.release() end
+  self.strategy = nil
+end
+
+local function interrupted_status()
+  local name, number = interrupt.caught()
+  return str_format("interrupted by %s while waiting for the migration lock; nothing was changed", name),
+    128 + number
+end
+
+--- Take the lock for ctx's database, waiting up to `timeout` seconds.
+-- log: progress lines (the one "waiting" line). Returns a lock with
+-- :release(), or nil, msg, status (1: timeout or database error).
+function M.acquire(ctx, timeout, log)
+  local strategy, err, status = STRATEGIES[ctx.url.driver](ctx)
+  if not strategy then return nil, err, status end
+  local lock = setmetatable({ strategy = strategy }, Lock)
+  local ok, terr, tstatus = strategy.try()
+  if ok then return lock end
+  if ok == nil then lock:release(); return nil, terr, tstatus end
+  local holder = strategy.holder and strategy.holder() or nil
+  local who = holder and ("held by " .. holder) or "held by another session"
+  if timeout <= 0 then
+    lock:release()
+    return nil, str_format("the migration lock (%s) is %s, and --lock-timeout is 0", strategy.where, who), 1
+  end
+  log(str_format("Waiting for the migration lock (%s), %s; giving up after %g s", strategy.where, who, timeout))
+  local deadline = sys.monotonic() + timeout
+  local pause = POLL_FIRST
+  while true do
+    local left = deadline - sys.monotonic()
+    if left <= 0 then break end
+    if not interrupt.sleep(math_min(pause, left)) then
+      lock:release()
+      local msg, st = interrupted_status()
+      return nil, msg, st
+    end
+    pause = math_min(pause * 2, POLL_MAX)
+    ok, terr, tstatus = strategy.try()
+    if ok then return lock end
+    if ok == nil then lock:release(); return nil, terr, tstatus end
+  end
+  holder = strategy.holder and strategy.holder() or holder
+  lock:release()
+  return nil, str_format("gave up waiting for the migration lock (%s) after %g s: it is %s."
+    .. " Another luamig run is probably migrating this database; wait for it to finish, or pass a longer"
+    .. " --lock-timeout", strategy.where, timeout, holder and ("held by " .. holder) or who), 1
+end
+
+M.sqlite_lock_path = require "luamig.lock.sqlite".path
+return M
