@@ -13,6 +13,7 @@ local config = require "luamig.config"
 local report = require "luamig.report"
 local sys = require "luamig.sys"
 local lock = require "luamig.lock"
+local preflight = require "luamig.preflight"
 local interrupt = require "luamig.interrupt"
 local versions = require "luamig.versions"
 
@@ -44,6 +45,8 @@ local function with_context(cfg, opts, fn, writes)
     progress = opts.progress, progress_delay = opts.progress_delay })
   if not ctx then return nil, err, status end
   if writes then
+    local fit, ferr, fstatus = preflight.check(ctx, opts)
+    if not fit then ctx:close(); return nil, ferr, fstatus end
     local held, lerr, lstatus = lock.acquire(ctx, opts.lock_timeout or cfg.lock_timeout, opts.log)
     if not held then ctx:close(); return nil, lerr, lstatus end
     ctx.lock = held
