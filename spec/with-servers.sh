@@ -14,6 +14,9 @@
 # or, for a server that is not installed, LUAMIG_TEST_PG_SKIP /
 # LUAMIG_TEST_MYSQL_SKIP with the reason. A server that is installed but
 # does not start is an error (exit 1), not a skip.
+# With LUAMIG_TEST_CLUSTERS=1 (test.sh sets it) it also starts pgbouncer
+# and a streaming replica in front of and behind that PostgreSQL (see
+# spec/servers/postgres_topology.sh).
 set -uo pipefail
 
 [ $# -gt 0 ] || { echo "usage: spec/with-servers.sh COMMAND [ARGS...]" >&2; exit 2; }
@@ -27,6 +30,7 @@ pg_data="" my_pid=""
 log() { echo "with-servers: $*" >&2; }
 
 stop_servers() {
+  stop_pg_topology
   if [ -n "$pg_data" ]; then
     as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate -w stop >/dev/null 2>&1
   fi
@@ -57,6 +61,9 @@ free_port() {
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+
+# shellcheck source=spec/servers/postgres_topology.sh
+. "$(dirname "$0")/servers/postgres_topology.sh"
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 start_postgres() {
@@ -139,4 +146,7 @@ start_mariadb() {
 
 start_postgres || exit 1
 start_mariadb || exit 1
+if [ "${LUAMIG_TEST_CLUSTERS:-}" = 1 ]; then
+  start_pg_topology
+fi
 "$@"

@@ -1,0 +1,112 @@
+# Sourced by spec/with-servers.sh when LUAMIG_TEST_CLUSTERS=1: what stands
+# in front of and behind the throwaway PostgreSQL in production.
+#   - pgbouncer, one process per pool mode (transaction, session,
+#     statement), each passing every database name through to the server;
+#   - a streaming replica made with pg_basebackup -R (a hot standby).
+# Each exports its URLs, or LUAMIG_TEST_POOLER_ERROR /
+# LUAMIG_TEST_REPLICA_ERROR saying why it could not start: the specs that
+# need it then fail with that reason rather than skip.
+#   LUAMIG_TEST_PGBOUNCER_TRANSACTION_URL, ..._SESSION_URL, ..._STATEMENT_URL
+#   LUAMIG_TEST_PG_REPLICA_URL
+pgbouncer_pids=() replica_data="" pooler_error=""
+
+stop_pg_topology() {
+  local pid
+  for pid in "${pgbouncer_pids[@]}"; do kill "$pid" 2>/dev/null; done
+  if [ -n "$replica_data" ]; then
+    as_pg "$pg_bin/pg_ctl" -D "$replica_data" -m immediate -w stop >/dev/null 2>&1
+  fi
+}
+
+# One pgbouncer in `mode`, logging in with the tests' password (SCRAM) and
+# reaching the server over its unix socket; pooler_error says why not.
+start_one_pgbouncer() {
+  local mode=$1 dir="$base/pgbouncer-$1" port pid
+  mkdir -p "$dir"
+  printf '"postgres" "%s"\n' "$password" > "$dir/userlist.txt"
+  port=$(free_port) || return 1
+  # The "*" entry sends every database name on to the server; no
+  # ignore_startup_parameters, so a URL's `options` is refused by the
+  # pooler, not dropped.
+  cat > "$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=$LUAMIG_TEST_PG_SOCKET port=$LUAMIG_TEST_PG_PORT
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $dir/userlist.txt
+pool_mode = $mode
+max_client_conn = 400
+default_pool_size = 20
+server_login_retry = 1
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"
+  if ! as_pg pgbouncer -d -q "$dir/pgbouncer.ini" 2>"$dir/start.err"; then
+    pooler_error="pgbouncer ($mode) did not start: $(tail -n 3 "$dir/start.err" "$dir/pgbouncer.log" 2>/dev/null | tr '\n' ' ')"
+    return 1
+  fi
+  for _ in $(seq 1 100); do
+    pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null) && [ -n "$pid" ] && break
+    sleep 0.05
+  done
+  [ -n "$pid" ] || { pooler_error="pgbouncer ($mode) wrote no pid file"; return 1; }
+  pgbouncer_pids+=("$pid")
+  export "LUAMIG_TEST_PGBOUNCER_${mode^^}_URL=postgresql://postgres:$password@127.0.0.1:$port/postgres"
+}
+
+start_pgbouncers() {
+  local mode
+  if ! command -v pgbouncer >/dev/null; then
+    export LUAMIG_TEST_POOLER_ERROR="pgbouncer is not installed (apt-get install pgbouncer)"
+    return 0
+  fi
+  for mode in transaction session statement; do
+    if ! start_one_pgbouncer "$mode"; then
+      export LUAMIG_TEST_POOLER_ERROR="$pooler_error"
+      log "$pooler_error"
+      return 0
+    fi
+  done
+  log "pgbouncer $(pgbouncer --version | awk 'NR == 1 {print $2}') in transaction, session and statement modes"
+}
+
+# A hot standby of the throwaway server, streaming from it (a standby
+# needs max_connections at least the primary's).
+start_replica() {
+  local dir="$base/replica" port
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  if ! as_pg "$pg_bin/pg_basebackup" -h "$LUAMIG_TEST_PG_SOCKET" -p "$LUAMIG_TEST_PG_PORT" -U postgres \
+      -D "$dir/data" -R -X stream --no-sync >"$dir/basebackup.log" 2>&1; then
+    export LUAMIG_TEST_REPLICA_ERROR="pg_basebackup failed: $(tail -n 3 "$dir/basebackup.log" | tr '\n' ' ')"
+    log "$LUAMIG_TEST_REPLICA_ERROR"
+    return 0
+  fi
+  for _ in 1 2 3; do
+    port=$(free_port) || return 1
+    if as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on -c max_connections=200" \
+        start >/dev/null 2>&1; then
+      replica_data="$dir/data"
+      export LUAMIG_TEST_PG_REPLICA_URL="postgresql://postgres:$password@127.0.0.1:$port/postgres"
+      export LUAMIG_TEST_PG_REPLICA_PORT="$port"
+      log "PostgreSQL streaming replica on 127.0.0.1:$port"
+      return 0
+    fi
+  done
+  export LUAMIG_TEST_REPLICA_ERROR="the replica did not start: $(tail -n 3 "$dir/server.log" | tr '\n' ' ')"
+  log "$LUAMIG_TEST_REPLICA_ERROR"
+}
+
+start_pg_topology() {
+  if [ -n "${LUAMIG_TEST_PG_SKIP:-}" ]; then
+    export LUAMIG_TEST_POOLER_ERROR="$LUAMIG_TEST_PG_SKIP" LUAMIG_TEST_REPLICA_ERROR="$LUAMIG_TEST_PG_SKIP"
+    return 0
+  fi
+  start_pgbouncers
+  start_replica
+}
