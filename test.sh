@@ -20,7 +20,9 @@ done
 
 if [ -z "${LUAMIG_TEST_SERVERS:-}" ]; then
   ./setup.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
-  # Again, inside throwaway PostgreSQL and MariaDB servers (stopped at exit).
+  # Again, inside throwaway PostgreSQL and MariaDB servers (stopped at exit),
+  # with pgbouncer, a PostgreSQL replica and a Galera cluster beside them.
+  export LUAMIG_TEST_CLUSTERS=1
   LUAMIG_TEST_SERVERS=1 exec spec/with-servers.sh "$0" "$@"
 fi
 

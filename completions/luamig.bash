@@ -47,7 +47,7 @@ _luamig() {
   # The command: the first word that is neither an option nor its value.
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
-      -c | --config | -u | --url | -x) ((i++)) ;;
+      -c | --config | -u | --url | --schema | -x) ((i++)) ;;
       -*) ;;
       *) cmd=${COMP_WORDS[i]}; break ;;
     esac
@@ -64,7 +64,7 @@ _luamig() {
       COMPREPLY=($(compgen -W "sqlite postgresql mysql" -- "$cur")); return ;;
     --head | --depends-on | --accept | -r | --rev-range)
       COMPREPLY=($(compgen -W "$(_luamig_revisions)" -- "$cur")); return ;;
-    -u | --url | -x | -m | --message | --rev-id | --branch-label | --lock-timeout)
+    -u | --url | --schema | -x | -m | --message | --rev-id | --branch-label | --lock-timeout)
       return ;;
   esac
 

@@ -77,7 +77,12 @@ int lmpg_result_error (pg_conn *c, const PGresult *res, lm_error *err) {
   if (primary != NULL)
     copy_line(err->message, sizeof(err->message), primary);
   else {  /* libpq's own message ("server closed the connection ...") */
-    if (res != NULL) primary = PQresultErrorMessage(res);
+    /* A connection that ended: the connection's message also holds what
+    ** the other end said before closing it ("FATAL: terminating
+    ** connection due to administrator command", pgbouncer's "transaction
+    ** blocks not allowed in statement pooling mode"); the result's has
+    ** only libpq's lament. */
+    if (res != NULL && PQstatus(c->pg) != CONNECTION_BAD) primary = PQresultErrorMessage(res);
     if (primary == NULL || primary[0] == '\0') primary = PQerrorMessage(c->pg);
     copy_line(err->message, sizeof(err->message), primary);
   }
@@ -332,13 +337,37 @@ static int finish_connect (PGconn *pg, int timeout) {
 }
 
 
+static int run (pg_conn *c, const char *sql, lm_error *err);
+
+/* The `schema` setting: where the revisions run (a tenant's schema). It
+** is the session's search_path from the start, and pg_begin sets it again
+** in every transaction (SET LOCAL), which is what holds behind a
+** transaction pooler, where the session SET may stay on another server
+** connection. */
+static int use_schema (pg_conn *c, const char *schema, lm_error *err) {
+  char sql[PG_SCHEMA_SIZE + 32];
+  size_t len;
+  lm_quote_with('"', schema, strlen(schema), c->schema, &len);
+  c->schema[len] = '\0';
+  snprintf(sql, sizeof sql, "SET search_path TO %s", c->schema);
+  return run(c, sql, err);
+}
+
+
 static int pg_connect (const char *const *keys, const char *const *values,
                        void **conn, lm_error *err) {
   const char **k, **v;
-  const char *password = NULL;
+  const char *password = NULL, *schema = NULL;
   int i, n = 0, has_timeout = 0, timeout = 0, rc;
   pg_conn *c;
   for (i = 0; keys[i] != NULL; i++) {
+    if (strcmp(keys[i], "schema") == 0) {  /* luamig's, not libpq's */
+      if (values[i][0] == '\0' || strlen(values[i]) > PG_SCHEMA_MAX)
+        return lm_error_set(err, 0, NULL, "postgres: schema must be a name "
+                            "of 1 to %d bytes", PG_SCHEMA_MAX);
+      schema = values[i];
+      continue;
+    }
     if (strcmp(keys[i], "client_encoding") == 0)
       return lm_error_set(err, 0, NULL, "postgres: client_encoding cannot be "
                           "set (luamig always talks UTF8)");
@@ -361,6 +390,7 @@ static int pg_connect (const char *const *keys, const char *const *values,
     return lm_error_set(err, 0, NULL, "postgres: out of memory");
   }
   for (i = 0; keys[i] != NULL; i++) {
+    if (strcmp(keys[i], "schema") == 0) continue;
     k[n] = strcmp(keys[i], "database") == 0 ? "dbname" : keys[i];
     v[n++] = values[i];
   }
@@ -395,6 +425,10 @@ static int pg_connect (const char *const *keys, const char *const *values,
   }
   PQsetErrorVerbosity(c->pg, PQERRORS_DEFAULT);
   c->cancel = PQgetCancel(c->pg);  /* NULL only out of memory: no cancel then */
+  if (schema != NULL && use_schema(c, schema, err) != LM_OK) {
+    free_conn(c);
+    return LM_ERROR;
+  }
   {
     const char *ver = PQparameterStatus(c->pg, "server_version");
     size_t len = ver != NULL ? strcspn(ver, " ") : 0;  /* "15.2 (Debian...)" */
@@ -501,7 +535,20 @@ static int pg_begin (void *conn, lm_error *err) {
   if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
     return lm_error_set(err, 0, "25001", "cannot start a transaction within "
                         "a transaction");
-  return run(c, "BEGIN", err);
+  /* PostgreSQL 14+: in every transaction the server checks each second
+  ** that its client is still there. A luamig killed in a long statement
+  ** otherwise leaves it running to its end, holding what it locked (a
+  ** table it created, the version table) while the next run waits behind
+  ** it. SET LOCAL, so that behind a transaction pooler it applies to the
+  ** server connection that runs this transaction (a session SET may have
+  ** gone to another one); sent with BEGIN, in the same round trip. */
+  {
+    char sql[PG_SCHEMA_SIZE + 128];
+    snprintf(sql, sizeof sql, "BEGIN%s%s%s",
+             atoi(c->version) >= 14 ? "; SET LOCAL client_connection_check_interval = 1000" : "",
+             c->schema[0] != '\0' ? "; SET LOCAL search_path TO " : "", c->schema);
+    return run(c, sql, err);
+  }
 }
 
 

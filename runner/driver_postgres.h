@@ -17,6 +17,11 @@
 
 #define PG_MAX_NOTICES 100  /* notices kept per connection */
 
+/* A schema name (at most 63 bytes, PostgreSQL's limit) quoted: every
+** quote doubled, two around, a zero. */
+#define PG_SCHEMA_MAX 63
+#define PG_SCHEMA_SIZE (2 * PG_SCHEMA_MAX + 3)
+
 typedef struct pg_conn {
   PGconn *pg;
   char version[64];
@@ -26,6 +31,8 @@ typedef struct pg_conn {
   PGcancel *cancel;               /* made at connect: PQcancel may run in
                                      a signal handler, PQgetCancel not */
   lm_guard guard;                 /* the transaction guard (driver.h) */
+  char schema[PG_SCHEMA_SIZE];    /* the `schema` connection setting,
+                                     quoted; "" when none */
 } pg_conn;
 
 

@@ -84,7 +84,7 @@ start_postgres() {
     port=$(free_port) || return 1
     # Durability off: these servers live for one test run.
     if as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
         start >/dev/null 2>&1; then
       pg_data="$dir/data"
       export LUAMIG_TEST_PG_URL="postgresql://postgres:$password@127.0.0.1:$port/postgres"

@@ -19,6 +19,8 @@ local M = {}
 local GLOBAL_FLAGS = {
   { "-c", "--config", key = "config_file", value = "FILE", help = "settings file (default ./luamig.lua when present)" },
   { "-u", "--url", key = "url", value = "URL", help = "database URL (overrides luamig.lua and $DATABASE_URL)" },
+  { "--schema", key = "schema", value = "NAME",
+    help = "PostgreSQL schema the revisions and luamig's tables live in (a tenant's)" },
   { "-x", key = "x", value = "KEY=VALUE", multi = true, help = "extra setting for revisions (repeatable)" },
   { "-q", "--quiet", key = "quiet", help = "print only results and errors" },
   { "-v", "--verbose", key = "verbose", help = "more detail; tracebacks on errors" },
@@ -341,7 +343,7 @@ function M.main(argv)
     return opts.help and 0 or 2
   end
   if opts.help then io_stdout:write(command_help(opts.command), "\n"); return 0 end
-  local cfg, cfg_err = config.load { config_file = opts.config_file, url = opts.url, x = opts.x }
+  local cfg, cfg_err = config.load { config_file = opts.config_file, url = opts.url, schema = opts.schema, x = opts.x }
   if not cfg then report(cfg_err); return 2 end
   opts.out = function(line) io_stdout:write(line, "\n") end
   opts.log = opts.quiet and function() end or function(line) io_stderr:write(line, "\n") end

@@ -101,12 +101,12 @@ local KNOWN = {
   version_locations = "table", naming_convention = "table",
   sqlite_batch_mode = "boolean", post_write_hook = "string",
   include_object = "function", include_name = "function",
-  version_table_schema = "string", lock_timeout = "number",
+  version_table_schema = "string", lock_timeout = "number", schema = "string",
 }
 
 --- Build the settings for one run.
 -- opts: config_file (explicit -c; false: no file, not even ./luamig.lua),
--- url (-u), x (table of -x key=value).
+-- url (-u), schema (--schema), x (table of -x key=value).
 function M.load(opts)
   opts = opts or {}
   local file, found = {}, false
@@ -146,6 +146,7 @@ function M.load(opts)
   for k, v in pairs(file) do cfg[k] = v end
   if file.url ~= nil then cfg.url_source = str_format("url in %s", where) end
   if opts.url then cfg.url, cfg.url_source = opts.url, "from -u" end
+  if opts.schema then cfg.schema, cfg.schema_source = opts.schema, "--schema" end
   cfg.x = opts.x or {}
   cfg.config_file = found and where or nil
   return cfg

@@ -23,6 +23,7 @@ local scripts = require "luamig.script"
 local progress = require "luamig.progress"
 local failure = require "luamig.failure"
 local journal = require "luamig.journal"
+local conn_session = require "luamig.session"
 
 local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
 local xpcall, unpack, pack, select = xpcall, table.unpack, table.pack, select
@@ -91,12 +92,21 @@ function M.open(cfg, opts)
       .. " (%s://host/DBNAME); luamig does not migrate the server's default database",
       config.mask_url(cfg.url), cfg.url:match("^[^:]*")), 2
   end
+  local schema_ok, schema_err = conn_session.choose_schema(cfg, url)
+  if not schema_ok then return nil, schema_err, 2 end
   local conn, conn_err, info = driver.connect(url.driver, connect_params(url))
   if not conn then
     return nil, str_format("cannot connect to %s: %s", config.mask_url(cfg.url),
       config.scrub(dberror.describe(conn_err, info), url)), 1
   end
-  local books = versions.new(conn, dialect, url.driver, cfg.version_table, cfg.history_table)
+  conn_session.watch_client(conn, url.driver)
+  local found, found_err = conn_session.schema_exists(conn, cfg, url)
+  if not found then conn:close(); return nil, found_err, 1 end
+  -- With a schema, luamig's own tables are named with it: its statements
+  -- outside a transaction may run, behind a pooler, on a server
+  -- connection whose search_path is another's.
+  local books = versions.new(conn, dialect, url.driver, cfg.version_table, cfg.history_table,
+    cfg.version_table_schema or url.params.schema)
   local shaped, shape_err, shape_status = books:check_shape(cfg.config_file)
   if not shaped then
     books:close()
@@ -131,10 +141,17 @@ function M.open_offline(cfg, opts)
   local writer = offline.new(dialect, opts.out)
   return setmetatable({
     cfg = cfg, url = { driver = dialect.name }, conn = writer, dialect = dialect, offline = true,
-    versions = versions.new(writer, dialect, dialect.name, cfg.version_table, cfg.history_table),
+    versions = versions.new(writer, dialect, dialect.name, cfg.version_table, cfg.history_table,
+      cfg.version_table_schema),
     log = opts.log or function() end, out = opts.out,
     progresses = {}, executed = journal.new(writer),
   }, Context)
+end
+
+--- A second connection to the run's database (the PostgreSQL lock keeps a
+-- transaction open on one): conn | nil, err, info.
+function Context:connect_again()
+  return driver.connect(self.url.driver, connect_params(self.url))
 end
 
 function Context:close()
@@ -749,6 +766,15 @@ function Context:run_step(step, script)
   local up = step.direction == "up"
   if not scripts.func(script, up and "upgrade" or "downgrade") then
     return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
+  end
+  if self.lock then
+    -- Where the lock can be lost (its connection closed by the server or a
+    -- pooler), a run that lost it stops before its next step.
+    local held, lerr = self.lock:check()
+    if not held then
+      return nil, str_format("%s; stopped before the %s of revision %s", lerr, up and "upgrade" or "downgrade",
+        script.id), 1
+    end
   end
   self.log(str_format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
   self.executed = new_journal(self)

@@ -51,8 +51,8 @@ local PORT = integer_in(1, 65535)
 
 local PARAMS = {
   sqlite = { mode = one_of { "rwc", "rw" }, busy_timeout = integer_in(0, 2147483647) },
-  -- libpq's connection keywords (PostgreSQL 15 to 18); libpq checks the
-  -- values of the ones without a function.
+  -- libpq's connection keywords (PostgreSQL 15 to 18) and luamig's
+  -- `schema`; libpq checks the values of the ones without a function.
   postgres = {
     hostaddr = true, passfile = true, require_auth = true,
     channel_binding = one_of { "disable", "prefer", "require" },
@@ -71,6 +71,8 @@ local PARAMS = {
     load_balance_hosts = one_of { "disable", "random" },
     oauth_issuer = true, oauth_client_id = true, oauth_client_secret = true, oauth_scope = true,
     client_encoding = function() return "luamig always talks UTF8: leave it out" end,
+    -- luamig's own: the schema revisions run in (the driver sets search_path)
+    schema = function(v) if v == "" or #v > 63 then return "expected a schema name of 1 to 63 bytes" end end,
   },
   mysql = {
     unix_socket = true, ssl_ca = true, ssl_cert = true, ssl_key = true,
@@ -149,19 +151,59 @@ local function read_server(url, from, at)
   return r
 end
 
+-- One "host[:port]" (an IPv6 address in brackets): host, port ("" when
+-- none), or nil.
+local function one_host(text)
+  local host, port
+  if text:sub(1, 1) == "[" then -- [::1]:5432
+    host, port = text:match("^%[([^%]]*)%]:?(.*)$")
+  else
+    host, port = text:match("^([^:]*):?(.*)$")
+  end
+  if not host or host:find("[%s@%[%],]") then return nil end
+  return host, port
+end
+
+-- The host and port of a URL's host part. PostgreSQL takes a list,
+-- "h1:5432,h2:5433", which libpq tries in turn (with
+-- ?target_session_attrs=read-write it goes on to the primary): the
+-- hosts and the ports are passed as libpq's comma-separated lists.
+local function host_and_port(hostport, driver)
+  if not hostport:find(",", 1, true) then
+    local host, port = one_host(hostport)
+    if not host then return nil, nil, str_format("host %s is not a host name or address", quote(hostport)) end
+    return host, port
+  end
+  if driver ~= "postgres" then
+    return nil, nil, str_format("host %s: a list of hosts is for PostgreSQL (libpq) only", quote(hostport))
+  end
+  local hosts, ports, any_port = {}, {}, false
+  for item in (hostport .. ","):gmatch("([^,]*),") do
+    local host, port = one_host(item)
+    if not host or host == "" then
+      return nil, nil, str_format("host %s in %s is not a host name or address", quote(item), quote(hostport))
+    end
+    hosts[#hosts + 1], ports[#ports + 1] = host, port
+    any_port = any_port or port ~= ""
+  end
+  if any_port then
+    for i, port in ipairs(ports) do
+      -- libpq takes one port for all hosts, or one per host
+      if port == "" then
+        return nil, nil, str_format("host %s in %s has no port: give every host its port, or none",
+          quote(hosts[i]), quote(hostport))
+      end
+    end
+  end
+  return table_concat(hosts, ","), any_port and table_concat(ports, ",") or ""
+end
+
 -- Check a reading and turn it into the parsed URL; nil, msg when it is not
 -- a good one.
 local function server_url(r, driver)
   local url = { driver = driver, params = {} }
-  local host, port
-  if r.hostport:sub(1, 1) == "[" then -- [::1]:5432
-    host, port = r.hostport:match("^%[([^%]]*)%]:?(.*)$")
-  else
-    host, port = r.hostport:match("^([^:]*):?(.*)$")
-  end
-  if not host or host:find("[%s@%[%]]") then
-    return nil, str_format("host %s is not a host name or address", quote(r.hostport))
-  end
+  local host, port, herr = host_and_port(r.hostport, driver)
+  if not host then return nil, herr end
   if r.path and r.path:find("@", 1, true) then
     return nil, "an \"@\" after the host: write an \"@\" in the database name as %40"
   end
@@ -191,8 +233,10 @@ local function server_url(r, driver)
     if bad then return nil, str_format("%s %s: %s", k, quote(v), bad) end
   end
   if url.port then
-    if not url.port:match("^%d+$") then return nil, str_format("port %s is not a number", quote(url.port)) end
-    if PORT(url.port) then return nil, str_format("port %s is out of range (1 to 65535)", quote(url.port)) end
+    for one in url.port:gmatch("[^,]+") do
+      if not one:match("^%d+$") then return nil, str_format("port %s is not a number", quote(one)) end
+      if PORT(one) then return nil, str_format("port %s is out of range (1 to 65535)", quote(one)) end
+    end
   end
   return url
 end

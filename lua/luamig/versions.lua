@@ -20,12 +20,13 @@ local Versions = {}
 Versions.__index = Versions
 
 -- Queries that tell whether a table exists, per driver.
+-- The schema is version_table_schema, or (nil) the connection's own.
 local TABLE_EXISTS = {
   sqlite = "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
   postgres = "SELECT 1 AS found FROM information_schema.tables"
-    .. " WHERE table_schema = current_schema() AND table_name = ?",
+    .. " WHERE table_schema = COALESCE(?, current_schema()) AND table_name = ?",
   mysql = "SELECT 1 AS found FROM information_schema.tables"
-    .. " WHERE table_schema = DATABASE() AND table_name = ?",
+    .. " WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?",
 }
 
 -- The server session a connection is, and whether a session still
@@ -38,18 +39,23 @@ local SESSION_ID = {
   mysql = "SELECT CONNECTION_ID() AS id",
 }
 local SESSION_ALIVE = {
-  postgres = "SELECT 1 AS found FROM pg_stat_activity WHERE pid = ?",
+  -- behind a connection pooler the session that ran a step lives on,
+  -- serving other clients: only one busy in a statement or a transaction
+  -- may still be running the step
+  postgres = "SELECT 1 AS found FROM pg_stat_activity WHERE pid = ? AND state <> 'idle'",
   -- without the PROCESS privilege a user sees only its own sessions:
   -- luamig's runs share one user as a rule
   mysql = "SELECT 1 AS found FROM information_schema.processlist WHERE id = ?",
 }
 
---- conn: a driver connection; dialect: its ddl dialect; names from config.
-function M.new(conn, dialect, driver_name, version_table, history_table)
+--- conn: a driver connection; dialect: its ddl dialect; names from config;
+-- schema: version_table_schema (both tables live there), or nil for the
+-- connection's own schema (PostgreSQL's search_path, MySQL's database).
+function M.new(conn, dialect, driver_name, version_table, history_table, schema)
   return setmetatable({
     conn = conn, dialect = dialect, driver = driver_name,
-    version_table = version_table, history_table = history_table,
-    q_version = dialect:quote(version_table), q_history = dialect:quote(history_table),
+    version_table = version_table, history_table = history_table, schema = schema,
+    q_version = dialect:qualify(version_table, schema), q_history = dialect:qualify(history_table, schema),
     prepared = {},
   }, Versions)
 end
@@ -57,7 +63,7 @@ end
 -- Run one of the bookkeeping statements. Each is prepared once per run and
 -- reused for every step: on MySQL that saves a round trip per statement,
 -- and SQLite parses it once.
-function Versions:run(sql, ...)
+local function prepared(self, sql)
   local stmt = self.prepared[sql]
   if not stmt then
     local err, info
@@ -65,6 +71,12 @@ function Versions:run(sql, ...)
     if not stmt then return nil, err, info end
     self.prepared[sql] = stmt
   end
+  return stmt
+end
+
+function Versions:run(sql, ...)
+  local stmt, err, info = prepared(self, sql)
+  if not stmt then return nil, err, info end
   return stmt:execute(...)
 end
 
@@ -75,7 +87,12 @@ function Versions:close()
 end
 
 function Versions:table_exists(name)
-  local row, err = self.conn:first(TABLE_EXISTS[self.driver], name)
+  local row, err
+  if self.driver == "sqlite" then
+    row, err = self.conn:first(TABLE_EXISTS.sqlite, name)
+  else
+    row, err = self.conn:first(TABLE_EXISTS[self.driver], self.schema, name)
+  end
   if err then return nil, err end
   return row ~= nil
 end
@@ -95,16 +112,16 @@ end
 
 local Column, String, Integer, Text = types.Column, types.String, types.Integer, types.Text
 
-local function version_table_record(name)
+local function version_table_record(name, schema)
   return {
-    kind = "create_table", table = name, constraints = {},
+    kind = "create_table", table = name, schema = schema, constraints = {},
     columns = { Column("version_num", String(32), { primary_key = true, nullable = false }) },
   }
 end
 
-local function history_table_record(name)
+local function history_table_record(name, schema)
   return {
-    kind = "create_table", table = name, constraints = {},
+    kind = "create_table", table = name, schema = schema, constraints = {},
     columns = {
       Column("id", Integer, { primary_key = true }),
       Column("revision", String(32), { nullable = false }),
@@ -122,8 +139,8 @@ local function history_table_record(name)
 end
 
 --- The create_table records of both tables (the bench replays them).
-function M.table_records(version_table, history_table)
-  return version_table_record(version_table), history_table_record(history_table)
+function M.table_records(version_table, history_table, schema)
+  return version_table_record(version_table, schema), history_table_record(history_table, schema)
 end
 
 local function run_record(self, record)
@@ -171,7 +188,7 @@ end
 -- caller runs this inside the first step's transaction, so that a first
 -- run that fails leaves no bookkeeping tables behind.
 function Versions:ensure()
-  local version_rec, history_rec = M.table_records(self.version_table, self.history_table)
+  local version_rec, history_rec = M.table_records(self.version_table, self.history_table, self.schema)
   local created = false
   for _, record in ipairs { version_rec, history_rec } do
     local exists, err = self:table_exists(record.table)
@@ -188,7 +205,7 @@ end
 --- Create both tables without looking first (--sql scripts, which cannot
 -- look); if_not_exists for a script that may meet them already there.
 function Versions:create_tables(if_not_exists)
-  local version_rec, history_rec = M.table_records(self.version_table, self.history_table)
+  local version_rec, history_rec = M.table_records(self.version_table, self.history_table, self.schema)
   for _, record in ipairs { version_rec, history_rec } do
     record.if_not_exists = if_not_exists
     local ok, err = run_record(self, record)
@@ -273,9 +290,16 @@ function M.running_session(row)
   return type(message) == "string" and message:match("^" .. RUNNING_PREFIX .. "(%d+)$") or nil
 end
 
---- Insert a history row; returns true, or its id when entry.want_id (asking
--- costs round trips on PostgreSQL, so only the MySQL path asks). A running
--- row names this connection's server session in its message.
+-- How the id of the row just inserted is told, per driver. PostgreSQL
+-- returns it with the INSERT: lastval() would read the session's state,
+-- which behind a transaction-pooling pooler (pgbouncer) belongs to another
+-- client's server connection as soon as the INSERT commits. MySQL's and
+-- SQLite's come with the INSERT's own result (the OK packet, the
+-- connection), so they hold behind a pooler as well.
+local RETURNING_ID = { postgres = " RETURNING id" }
+
+--- Insert a history row; returns true, or its id when entry.want_id. A
+-- running row names this connection's server session in its message.
 -- entry: revision, direction, outcome, started (sys.now()), finished, checksum, message.
 function Versions:record(entry)
   local finished = entry.finished
@@ -283,14 +307,19 @@ function Versions:record(entry)
     local session = self:session_id()
     if session then entry.message = RUNNING_PREFIX .. session end
   end
-  local n, err = self:run("INSERT INTO " .. self.q_history
+  local returning = entry.want_id and RETURNING_ID[self.driver]
+  local stmt, err = prepared(self, "INSERT INTO " .. self.q_history
     .. " (revision, direction, outcome, checksum, started_at, finished_at, duration_ms, applied_by,"
-    .. " luamig_version, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    .. " luamig_version, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" .. (returning or ""))
+  if not stmt then return nil, err end
+  local run = returning and stmt.first or stmt.execute
+  local result; result, err = run(stmt,
     entry.revision, entry.direction, entry.outcome, entry.checksum, iso_time(entry.started),
     finished and iso_time(finished) or nil,
     finished and math_floor((finished - entry.started) * 1000 + 0.5) or nil,
     applied_by(), sys.version, entry.message)
-  if not n then return nil, err end
+  if not result then return nil, err end
+  if returning then return tonumber(result.id) end
   if entry.want_id then return self.conn:last_insert_id() end
   return true
 end

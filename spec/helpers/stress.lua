@@ -38,18 +38,18 @@ local function lines_of(path)
   return out
 end
 
---- n processes of `luamig -u url upgrade head` started at once in dir.
--- Returns {statuses = {...}, stderr = {...}}.
+--- n processes of `luamig -u url upgrade head` started at once in dir;
+-- url may be a list, which the processes take in turn (the nodes of a
+-- cluster, the modes of a pooler). Returns {statuses = {...}, stderr = {...}}.
 function M.concurrent_upgrades(dir, url, n, timeout)
-  local script = table.concat({
-    "cd " .. q(dir),
-    "pids=()",
-    "for i in $(seq 1 " .. n .. "); do",
-    "  env -u DATABASE_URL " .. q(h.bin) .. " -q -u " .. q(url) .. " upgrade head --lock-timeout " .. (timeout or 120)
-      .. " >out.$i 2>err.$i & pids+=($!)",
-    "done",
-    "for p in \"${pids[@]}\"; do wait $p; echo $?; done > statuses",
-  }, "\n")
+  local urls = type(url) == "table" and url or { url }
+  local lines = { "cd " .. q(dir), "pids=()" }
+  for i = 1, n do
+    lines[#lines + 1] = "env -u DATABASE_URL " .. q(h.bin) .. " -q -u " .. q(urls[(i - 1) % #urls + 1])
+      .. " upgrade head --lock-timeout " .. (timeout or 120) .. " >out." .. i .. " 2>err." .. i .. " & pids+=($!)"
+  end
+  lines[#lines + 1] = "for p in \"${pids[@]}\"; do wait $p; echo $?; done > statuses"
+  local script = table.concat(lines, "\n")
   local _, _, code = os.execute("bash -c " .. q(script) .. " 2>/dev/null")
   assert(code == 0, "the concurrent run script failed")
   local result = { statuses = {}, stderr = {} }
@@ -113,6 +113,55 @@ end
 -- run: "the upgrade of revision rNNN ... did not finish".
 function M.unfinished_revision(stderr)
   return stderr:match("the upgrade of revision (r%d+) started at .- did not finish")
+end
+
+--- Three revisions whose effect shows if one ran twice: r1 makes the
+-- tables and inserts a row, r2 (in a transaction) and r3 (`transactional
+-- = false`) each add to a counter (1, then 10) and insert a row of their
+-- own. Used where runs compete through poolers and cluster nodes.
+function M.counting_project()
+  local function rev(id, down, up, transactional)
+    local text = h.revision_text(id, { down = down, up = up, down_body = "  op.execute('SELECT 1')" })
+    if transactional == false then text = text:gsub("\nfunction upgrade", "\ntransactional = false\nfunction upgrade", 1) end
+    return text
+  end
+  return h.project {
+    ["migrations/versions/r1.lua"] = rev("r1", nil,
+      '  op.create_table("counter", Column("id", Integer, { primary_key = true }), Column("n", Integer))\n'
+      .. '  op.create_table("applied", Column("id", Integer, { primary_key = true, autoincrement = true }),'
+      .. ' Column("rev", String(8)))\n'
+      .. '  op.execute("INSERT INTO counter (id, n) VALUES (1, 0)")\n'
+      .. '  op.execute("INSERT INTO applied (rev) VALUES (\'r1\')")'),
+    ["migrations/versions/r2.lua"] = rev("r2", "r1",
+      '  op.execute("UPDATE counter SET n = n + 1")\n  op.execute("INSERT INTO applied (rev) VALUES (\'r2\')")'),
+    ["migrations/versions/r3.lua"] = rev("r3", "r2",
+      '  op.execute("UPDATE counter SET n = n + 10")\n  op.execute("INSERT INTO applied (rev) VALUES (\'r3\')")',
+      false),
+  }
+end
+
+--- After runs of counting_project on backend b's database url: each
+-- revision applied exactly once, version at r3, history to match.
+-- Returns true | false, what is wrong.
+function M.applied_once(b, url)
+  return b:with(url, function(conn)
+    local n = tonumber(assert(conn:first("SELECT n FROM counter")).n)
+    if n ~= 11 then return false, "counter is " .. n .. ", not 11 (a revision ran twice, or not at all)" end
+    local revs = {}
+    for i, row in ipairs(assert(conn:query("SELECT rev FROM applied ORDER BY id"))) do revs[i] = row.rev end
+    if table.concat(revs, " ") ~= "r1 r2 r3" then return false, "applied rows: " .. table.concat(revs, " ") end
+    local versions = {}
+    for i, row in ipairs(assert(conn:query("SELECT version_num FROM luamig_version"))) do versions[i] = row.version_num end
+    if table.concat(versions, " ") ~= "r3" then return false, "version table: " .. table.concat(versions, " ") end
+    local history = {}
+    for i, row in ipairs(assert(conn:query("SELECT revision, direction, outcome FROM luamig_history ORDER BY id"))) do
+      history[i] = row.revision .. " " .. row.direction .. " " .. row.outcome
+    end
+    if table.concat(history, ", ") ~= "r1 up ok, r2 up ok, r3 up ok" then
+      return false, "history: " .. table.concat(history, ", ")
+    end
+    return true
+  end)
 end
 
 return M

@@ -49,11 +49,19 @@ INI
     pooler_error="pgbouncer ($mode) did not start: $(tail -n 3 "$dir/start.err" "$dir/pgbouncer.log" 2>/dev/null | tr '\n' ' ')"
     return 1
   fi
-  for _ in $(seq 1 100); do
-    pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null) && [ -n "$pid" ] && break
-    sleep 0.05
+  # -d returns before the daemon has written its pid file and listens:
+  # wait for both (a loaded machine takes seconds).
+  for _ in $(seq 1 600); do
+    pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null)
+    if [ -n "$pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    pid=""
+    sleep 0.1
   done
-  [ -n "$pid" ] || { pooler_error="pgbouncer ($mode) wrote no pid file"; return 1; }
+  if [ -z "$pid" ]; then  # one that started late is stopped, not left behind
+    pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null) && [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    pid=""
+  fi
+  [ -n "$pid" ] || { pooler_error="pgbouncer ($mode) did not listen on port $port within 60 s: $(tail -n 3 "$dir/pgbouncer.log" 2>/dev/null | tr '\n' ' ')"; return 1; }
   pgbouncer_pids+=("$pid")
   export "LUAMIG_TEST_PGBOUNCER_${mode^^}_URL=postgresql://postgres:$password@127.0.0.1:$port/postgres"
 }
@@ -89,7 +97,7 @@ start_replica() {
   for _ in 1 2 3; do
     port=$(free_port) || return 1
     if as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on -c max_connections=200" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on -c max_connections=300" \
         start >/dev/null 2>&1; then
       replica_data="$dir/data"
       export LUAMIG_TEST_PG_REPLICA_URL="postgresql://postgres:$password@127.0.0.1:$port/postgres"

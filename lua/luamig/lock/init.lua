@@ -3,14 +3,16 @@
 -- every instance of an application may run `luamig upgrade head` at start:
 -- one applies the revisions, the others wait, then find nothing to do.
 --
---   PostgreSQL  a session advisory lock, its key derived from the version
---               table's schema and name (advisory locks are per database);
+--   PostgreSQL  a transaction advisory lock, its key derived from the
+--               version table's schema and name (advisory locks are per
+--               database), in a transaction held open on a second
+--               connection (lock/postgres.lua: why, behind a pooler);
 --   MySQL       GET_LOCK on a name derived from the database and the
 --               version table (GET_LOCK names are per server);
 --   SQLite      flock() on "<database>-luamig-lock" (luamig.filelock).
 --
--- All three die with their holder (the session, the process), so a run
--- that crashed never leaves a stale lock. A waiting run polls, so that
+-- All three die with their holder (the transaction, the session, the
+-- process), so a run that crashed never leaves a stale lock. A waiting run polls, so that
 -- Ctrl-C stops it at once; it says once whom it waits for, and gives up
 -- after the lock timeout.
 
@@ -36,9 +38,23 @@ local STRATEGIES = {
 local Lock = {}
 Lock.__index = Lock
 
+--- Release the lock. Returns true, or nil, msg when the lock turned out to
+-- have been lost before (the run then did not hold it to the end).
 function Lock:release()
-  if self.strategy then self.strategy.release() end
+  local strategy = self.strategy
   self.strategy = nil
+  if not strategy then return true end
+  local ok, err = strategy.release()
+  if ok == nil and err then return nil, err end
+  return true
+end
+
+--- Is the lock still held? true, or nil, msg (a strategy that cannot lose
+-- its lock has no check).
+function Lock:check()
+  local strategy = self.strategy
+  if strategy and strategy.check then return strategy.check() end
+  return true
 end
 
 local function interrupted_status()
