@@ -21,6 +21,7 @@ done
 if [ -z "${LUAMIG_TEST_SERVERS:-}" ]; then
   ./setup.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
   # Again, inside throwaway PostgreSQL and MariaDB servers (stopped at exit).
+  export LUAMIG_TEST_CLUSTERS=1  # the Galera cluster too (spec/servers/galera.sh)
   LUAMIG_TEST_SERVERS=1 exec spec/with-servers.sh "$0" "$@"
 fi
 

@@ -35,6 +35,7 @@ stop_servers() {
     for _ in $(seq 1 100); do kill -0 "$my_pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$my_pid" 2>/dev/null
   fi
+  stop_galera
   rm -rf "$base"
 }
 trap stop_servers EXIT
@@ -53,6 +54,9 @@ free_port() {
   done
   return 1
 }
+
+# start_galera, stop_galera: a 3-node MariaDB Galera cluster (LUAMIG_TEST_CLUSTERS=1).
+source "$(dirname "$0")/servers/galera.sh"
 
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -139,4 +143,5 @@ start_mariadb() {
 
 start_postgres || exit 1
 start_mariadb || exit 1
+[ "${LUAMIG_TEST_CLUSTERS:-}" = 1 ] && start_galera
 "$@"
