@@ -52,7 +52,11 @@ local function with_context(cfg, opts, fn, writes)
     ctx.lock = held
   end
   local ok, msg, st, tb = fn(ctx)
-  ctx:close()
+  local closed, cerr = ctx:close()
+  if not closed then  -- a lost lock: what ran may have overlapped another run
+    if ok then return nil, cerr, 1 end
+    msg = tostring(msg) .. "; also, " .. cerr
+  end
   return ok, msg, st, tb
 end
 
