@@ -131,13 +131,13 @@ return function(ctx)
     local row = holder_row()
     if not row then return false end  -- gone meanwhile, or unreadable: the next try tells
     local age = tonumber(row.age) or 0
-    local won
+    local won, terr, tstatus = false, nil, nil
     if tostring(row.server) == me.server and tonumber(row.gone) == 1 then
-      won, e, i = take_over(row, "its connection to this server is gone")
+      won, terr, tstatus = take_over(row, "its connection to this server is gone")
     elseif age > lease then
-      won, e, i = take_over(row, str_format("its heartbeat stopped %.1f s ago (lease %g s)", age, lease))
+      won, terr, tstatus = take_over(row, str_format("its heartbeat stopped %.1f s ago (lease %g s)", age, lease))
     end
-    if won == nil and e then return nil, e, i end
+    if won == nil then return nil, terr, tstatus end
     if won then return start_heartbeat() end
     return false
   end
