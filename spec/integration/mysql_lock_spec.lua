@@ -127,8 +127,8 @@ describe("the MySQL migration lock #mysql", function()
     }, 2)
     -- the second run starts while the first sleeps 6 s with a lease of 2 s
     local status, stderr = background(dir, url, "upgrade head", "Running upgrade r001 -> r002",
-      "env -u DATABASE_URL " .. q(h.bin) .. " -u " .. q(url) .. " upgrade head --lock-timeout 30 >second.out 2>second.err;"
-      .. " echo $? > second.status")
+      "env -u DATABASE_URL " .. q(h.bin) .. " -u " .. q(url) .. " upgrade head --lock-timeout 30"
+      .. " >second.out 2>second.err; echo $? > second.status")
     assert.equal(0, status, stderr)
     assert.equal("0\n", h.read_file(dir .. "/second.status"))
     local second = h.read_file(dir .. "/second.err")
