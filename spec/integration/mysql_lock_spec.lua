@@ -94,6 +94,22 @@ describe("the MySQL migration lock #mysql", function()
     assert.not_matches("luamig_version_lock", r.stdout .. r.stderr)
   end)
 
+  it("leaves no lock table behind runs that changed nothing, also 8 at once", function()
+    local dir = project { ["migrations/versions/r001.lua"] = EVENTS }
+    local lines = { "cd " .. q(dir), "pids=()" }
+    for i = 1, 8 do
+      lines[#lines + 1] = string.format("env -u DATABASE_URL %s -u %s upgrade head --transaction all"
+        .. " >out.%d 2>err.%d & pids+=($!)", q(h.bin), q(url), i, i)
+    end
+    lines[#lines + 1] = 'for p in "${pids[@]}"; do wait $p; echo $?; done > statuses'
+    os.execute("bash -c " .. q(table.concat(lines, "\n")))
+    assert.equal(string.rep("2\n", 8), h.read_file(dir .. "/statuses"))
+    for i = 1, 8 do
+      assert.matches("luamig: --transaction all needs transactional DDL", h.read_file(dir .. "/err." .. i), 1, true)
+    end
+    assert.same({}, b:tables(url))
+  end)
+
   it("is taken over at once from a holder killed with -9 on the same server", function()
     local dir = project({
       ["migrations/versions/r001.lua"] = EVENTS,

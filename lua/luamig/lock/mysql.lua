@@ -36,6 +36,7 @@ local math_max = math.max
 -- is there (1062), the cluster certified the other write first (1213), or
 -- a row lock of a concurrent takeover (1205).
 local LOST_RACE = { [1062] = true, [1213] = true, [1205] = true }
+local NO_SUCH_TABLE = 1146
 
 local function quote(name) return "`" .. name:gsub("`", "``") .. "`" end
 
@@ -57,7 +58,7 @@ return function(ctx)
   local owner = str_format("%s (token %s)", common.owner_note(), token:sub(1, 8))
   local alive = "luamig-alive:" .. token
   local s = { where = str_format("row in %s.%s", tostring(me.db), tname) }
-  local ready, held_alive = false, false
+  local ready, held_alive, created = false, false, false
   local taken_over
 
   -- The table, on first need; looked up first, since on Galera even a
@@ -80,6 +81,7 @@ return function(ctx)
         .. " heartbeat_at DATETIME(6) NOT NULL"
         .. ") ENGINE=InnoDB")
       if not ok then return common.db_failure("creating " .. tname, e, i) end
+      created = true
     end
     -- Held for as long as the main connection lives (see the header).
     r = conn:first("SELECT GET_LOCK(?, 0) AS ok", alive)
@@ -127,6 +129,10 @@ return function(ctx)
       .. " acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))",
       owner, token, me.server, me.id, held_alive and alive or driver.null)
     if n then return start_heartbeat() end
+    if i and i.code == NO_SUCH_TABLE then  -- dropped by a run that had created it (release)
+      ready = false
+      return false
+    end
     if not (i and LOST_RACE[i.code]) then return common.db_failure("INSERT INTO " .. tname, e, i) end
     local row = holder_row()
     if not row then return false end  -- gone meanwhile, or unreadable: the next try tells
@@ -159,7 +165,22 @@ return function(ctx)
   -- cut), and the two runs may have overlapped.
   function s.release()
     local _, hb_err = conn:heartbeat(nil)
-    local n, e, i = conn:execute("DELETE FROM " .. t .. " WHERE id = 1 AND token = ?", token)
+    local n, e, i
+    -- A run that made the lock table and then changed nothing (refused,
+    -- or failed before it wrote a version table) leaves the database as it
+    -- was: it drops the table while its row is still in it, so that no
+    -- other run can hold a row there meanwhile; a run waiting makes the
+    -- table again (1146).
+    if created then
+      local r = conn:first("SELECT (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
+        .. " AND table_name = ?) AS versions, (SELECT token FROM " .. t .. " WHERE id = 1) AS token",
+        ctx.cfg.version_table)
+      if r and tonumber(r.versions) == 0 and r.token == token then
+        n, e, i = conn:execute("DROP TABLE " .. t)
+        if n then n = 1 end
+      end
+    end
+    if not n then n, e, i = conn:execute("DELETE FROM " .. t .. " WHERE id = 1 AND token = ?", token) end
     if held_alive then conn:first("SELECT RELEASE_LOCK(?) AS ok", alive) end
     held_alive = false
     if not n then
