@@ -21,7 +21,11 @@ galera_pids=()
 galera_fail() {
   local why=$1 logfile=${2:-}
   if [ -n "$logfile" ] && [ -f "$logfile" ]; then
-    why="$why; log tail: $(tail -n 8 "$logfile" | tr '\n' ' ' | cut -c1-1500)"
+    # The errors, else the last lines (mariadb-install-db ends with boilerplate).
+    local lines
+    lines=$(grep -E '\[ERROR\]|ERROR|error' "$logfile" | tail -n 6)
+    [ -n "$lines" ] || lines=$(tail -n 8 "$logfile")
+    why="$why; log: $(printf '%s' "$lines" | tr '\n' ' ' | cut -c1-1500)"
   fi
   export LUAMIG_TEST_GALERA_ERROR="$why"
   log "Galera cluster: $why"
@@ -73,8 +77,11 @@ start_galera() {
     port=${ports[n]} gport=${gports[n]}
     iport=$(free_port) && sport=$(free_port) || { galera_fail "no free port"; return 0; }
     local nd="$dir/node$n"
-    mkdir -p "$nd"
-    if ! mariadb-install-db --no-defaults --datadir="$nd/data" --user="$user" \
+    # A tmpdir of its own: temporary tables in a shared /tmp were seen
+    # removed under a bootstrapping server on a busy test machine.
+    mkdir -p "$nd/tmp"
+    [ "$user" = mysql ] && chown -R mysql: "$nd"
+    if ! mariadb-install-db --no-defaults --datadir="$nd/data" --user="$user" --tmpdir="$nd/tmp" \
         --auth-root-authentication-method=socket --skip-test-db >"$nd/install.log" 2>&1; then
       galera_fail "mariadb-install-db failed for node $n" "$nd/install.log"; return 0
     fi
@@ -82,6 +89,7 @@ start_galera() {
     cat > "$nd/my.cnf" <<CNF
 [mariadbd]
 datadir=$nd/data
+tmpdir=$nd/tmp
 socket=$nd/sock
 port=$port
 bind-address=127.0.0.1
