@@ -35,6 +35,7 @@
 #include "driver_mysql.h"
 
 #define IDLE_WAIT 3600.0  /* seconds: no heartbeat, wake for a signal or stop */
+#define SIDE_TIMEOUT "60" /* seconds: read and write limit of the side connection */
 
 struct my_side {
   pthread_t thread;
@@ -72,20 +73,31 @@ static void free_strings (char **a) {
 }
 
 
-static char **copy_strings (const char *const *a) {
-  size_t n = 0, i;
+/* A copy of the NULL-terminated `a`, with `extra` (NULL-terminated too)
+** after it. */
+static char **copy_strings (const char *const *a, const char *const *extra) {
+  size_t n = 0, m = 0, i;
   char **out;
   while (a[n] != NULL) n++;
-  out = (char **)calloc(n + 1, sizeof(char *));
+  while (extra[m] != NULL) m++;
+  out = (char **)calloc(n + m + 1, sizeof(char *));
   if (out == NULL) return NULL;
-  for (i = 0; i < n; i++) {
-    out[i] = strdup(a[i]);
+  for (i = 0; i < n + m; i++) {
+    out[i] = strdup(i < n ? a[i] : extra[i - n]);
     if (out[i] == NULL) {
       free_strings(out);
       return NULL;
     }
   }
   return out;
+}
+
+
+static int has_key (const char *const *keys, const char *key) {
+  size_t i;
+  for (i = 0; keys[i] != NULL; i++)
+    if (strcmp(keys[i], key) == 0) return 1;
+  return 0;
 }
 
 
@@ -232,15 +244,28 @@ static void side_free (my_side *s) {
 my_side *lmy_side_start (const char *const *keys, const char *const *values,
                          unsigned long thread_id, lm_error *err) {
   sigset_t all, old;
-  int rc;
+  int rc, n = 0;
+  const char *extra_keys[3] = { NULL, NULL, NULL };
+  const char *extra_values[3] = { NULL, NULL, NULL };
   my_side *s = (my_side *)calloc(1, sizeof(*s));
   if (s == NULL) {
     lmy_no_memory(err);
     return NULL;
   }
+  /* The side connection's statements are short (KILL QUERY, one UPDATE):
+  ** a time limit, unless the URL gives one, so that a server that stopped
+  ** answering cannot hold up close() for ever. */
+  if (!has_key(keys, "read_timeout")) {
+    extra_keys[n] = "read_timeout";
+    extra_values[n++] = SIDE_TIMEOUT;
+  }
+  if (!has_key(keys, "write_timeout")) {
+    extra_keys[n] = "write_timeout";
+    extra_values[n++] = SIDE_TIMEOUT;
+  }
   s->target = thread_id;
-  s->keys = copy_strings(keys);
-  s->values = copy_strings(values);
+  s->keys = copy_strings(keys, extra_keys);
+  s->values = copy_strings(values, extra_values);
   if (s->keys == NULL || s->values == NULL) {
     side_free(s);
     lmy_no_memory(err);
