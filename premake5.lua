@@ -268,4 +268,5 @@ embed_example("embed_threads", "examples/embed/threads.c")
 
 driver_plugin("postgres", LIBPQ, { "runner/driver_postgres.c", "runner/driver_postgres_stmt.c",
   "runner/driver_postgres_copy.c" })
-driver_plugin("mysql", LIBMARIADB, { "runner/driver_mysql.c", "runner/driver_mysql_stmt.c" })
+driver_plugin("mysql", LIBMARIADB, { "runner/driver_mysql.c", "runner/driver_mysql_stmt.c",
+  "runner/driver_mysql_side.c" })

@@ -323,6 +323,31 @@ static int conn_notices (lua_State *L) {
   return 1;
 }
 
+
+/* conn:heartbeat(sql, seconds) -> true | nil, err: run sql every `seconds`
+** on the driver's second connection (driver.h); conn:heartbeat(nil) stops
+** it -> true, or nil, err when a run failed or changed no row. A driver
+** without heartbeats raises. */
+static int conn_heartbeat (lua_State *L) {
+  Conn *c = check_conn(L);
+  const char *sql = NULL;
+  size_t len = 0;
+  double interval = 0;
+  lm_error err;
+  if (c->drv->heartbeat == NULL)
+    return luaL_error(L, "the %s driver has no heartbeat", c->drv->name);
+  if (!lua_isnoneornil(L, 2)) {
+    sql = check_sql(L, 2, &len);
+    interval = luaL_checknumber(L, 3);
+  }
+  lm_error_clear(&err);
+  if (lmb_check_misuse(L, c->drv->heartbeat(c->handle, sql, len, interval,
+                                            &err), &err) != LM_OK)
+    return lmb_push_failure(L, &err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 /* }====================================================== */
 
 
@@ -431,6 +456,7 @@ static const luaL_Reg conn_methods[] = {
   {"decimals", conn_decimals},
   {"last_insert_id", conn_last_insert_id},
   {"notices", conn_notices},
+  {"heartbeat", conn_heartbeat},
   {"close", conn_close},
   {NULL, NULL}
 };

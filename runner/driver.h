@@ -269,6 +269,17 @@ struct lm_driver {
   ** signal handler (Ctrl-C), so it must be async-signal-safe: no malloc,
   ** no locks. Returns LM_OK when the request was sent. */
   int (*cancel) (void *conn);
+  /* Optional (NULL: the driver cannot). Run `sql` (`len` bytes, one
+  ** statement without parameters, e.g. the UPDATE that renews a lock's
+  ** lease) every `interval` seconds on a second connection of the
+  ** driver's own, to the same server, until the next heartbeat call or
+  ** close; it keeps running while `conn` is busy with a long statement.
+  ** The first run is at once; the call fails when it does. With `sql`
+  ** NULL, stops the heartbeat; LM_ERROR then when a run since the start
+  ** failed or changed no row (the row it renews is gone), err says when
+  ** and why. */
+  int (*heartbeat) (void *conn, const char *sql, size_t len, double interval,
+                    lm_error *err);
 
   /* Optional (NULL: the driver's results stream already, or cannot).
   ** From now on, `execute` of this statement hands its rows to `fetch` as

@@ -334,23 +334,19 @@ static int infile_error (void *ptr, char *msg, unsigned int len) {
 }
 
 
-static int my_connect (const char *const *keys, const char *const *values,
-                       void **conn, lm_error *err) {
+/* A connection as the URL's parameters say, ready for luamig's use: also
+** the side connection's (driver_mysql_side.c). */
+int lmy_open (const char *const *keys, const char *const *values,
+              MYSQL **out, lm_error *err) {
   my_params p;
-  my_conn *c;
   MYSQL *db;
   my_bool reconnect = 0;
   if (parse_params(keys, values, &p, err) != LM_OK) return LM_ERROR;
   if (p.ssl == SSL_DISABLED && (p.ssl_ca || p.ssl_cert || p.ssl_key))
     return lm_error_set(err, 0, NULL, "mysql: ssl_mode DISABLED contradicts "
                         "ssl_ca, ssl_cert and ssl_key");
-  c = (my_conn *)malloc(sizeof(*c));
-  if (c == NULL) return lmy_no_memory(err);
   db = mysql_init(NULL);
-  if (db == NULL) {
-    free(c);
-    return lmy_no_memory(err);
-  }
+  if (db == NULL) return lmy_no_memory(err);
   if (set_options(db, &p) != 0) {
     lm_error_set(err, 0, NULL, "mysql: the client library refused an option");
     goto fail;
@@ -388,25 +384,46 @@ static int my_connect (const char *const *keys, const char *const *values,
     lmy_conn_error(db, err);
     goto fail;
   }
+  *out = db;
+  return LM_OK;
+fail:
+  mysql_close(db);
+  return LM_ERROR;
+}
+
+
+static int my_connect (const char *const *keys, const char *const *values,
+                       void **conn, lm_error *err) {
+  my_conn *c;
+  MYSQL *db;
+  if (lmy_open(keys, values, &db, err) != LM_OK) return LM_ERROR;
+  c = (my_conn *)malloc(sizeof(*c));
+  if (c == NULL) {
+    mysql_close(db);
+    return lmy_no_memory(err);
+  }
   c->db = db;
   c->last_id = 0;
   c->produce = NULL;
   c->produce_ud = NULL;
   c->guard.on = 0;
   c->guard.ended[0] = '\0';
+  c->side = lmy_side_start(keys, values, mysql_thread_id(db), err);
+  if (c->side == NULL) {
+    mysql_close(db);
+    free(c);
+    return LM_ERROR;
+  }
   mysql_set_local_infile_handler(db, infile_init, infile_read, infile_end,
                                  infile_error, c);
   *conn = c;
   return LM_OK;
-fail:
-  mysql_close(db);
-  free(c);
-  return LM_ERROR;
 }
 
 
 static void my_close (void *conn) {
   my_conn *c = (my_conn *)conn;
+  lmy_side_stop(c->side);
   mysql_close(c->db);
   free(c);
 }
@@ -564,6 +581,8 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_mysql = {
   .quote_ident = my_quote_ident,
   .last_insert_id = my_last_insert_id,
   .next_notice = NULL,  /* warnings stay on the server (SHOW WARNINGS) */
+  .cancel = lmy_side_cancel,
+  .heartbeat = lmy_side_heartbeat,
   .stream = lmy_stream,
   .load_data = my_load_data,
 };

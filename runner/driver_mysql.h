@@ -16,6 +16,8 @@
 
 #include "driver.h"
 
+typedef struct my_side my_side;  /* driver_mysql_side.c */
+
 typedef struct my_conn {
   MYSQL *db;
   int64_t last_id;  /* the last id a statement reported, as LAST_INSERT_ID() */
@@ -23,6 +25,8 @@ typedef struct my_conn {
   void *produce_ud;
   lm_guard guard;   /* the transaction guard (driver.h): no backstop here,
                        since MySQL ends a transaction before any DDL */
+  my_side *side;    /* the thread and second connection that cancel and
+                       keep a heartbeat for this one */
 } my_conn;
 
 /* The shape of SQL text, as MySQL's lexer would cut it. */
@@ -35,6 +39,8 @@ typedef struct sql_shape {
 
 
 /* driver_mysql.c */
+int lmy_open (const char *const *keys, const char *const *values,
+              MYSQL **out, lm_error *err);
 int lmy_conn_error (MYSQL *db, lm_error *err);
 int lmy_no_memory (lm_error *err);
 int64_t lmy_affected_rows (my_ulonglong n);
@@ -56,5 +62,13 @@ int lmy_fetch (void *stmt, lm_value *row, lm_error *err);
 int lmy_stream (void *stmt, lm_error *err);
 void lmy_reset (void *stmt);
 void lmy_finalize (void *stmt);
+
+/* driver_mysql_side.c: cancel and heartbeat (lm_driver's members) */
+my_side *lmy_side_start (const char *const *keys, const char *const *values,
+                         unsigned long thread_id, lm_error *err);
+void lmy_side_stop (my_side *side);
+int lmy_side_cancel (void *conn);
+int lmy_side_heartbeat (void *conn, const char *sql, size_t len,
+                        double interval, lm_error *err);
 
 #endif

@@ -8,8 +8,9 @@
 **
 **   - the handler only records the signal, asks every open connection's
 **     driver to cancel the statement it is running (PostgreSQL's PQcancel
-**     and sqlite3_interrupt may be called from a signal handler; MySQL has
-**     no such call, so a MySQL statement runs to its end), and, while a
+**     and sqlite3_interrupt may be called from a signal handler; MySQL's
+**     driver posts a semaphore to its side thread, which sends KILL QUERY
+**     on a second connection: driver_mysql_side.c), and, while a
 **     revision body runs ("guarded"), sets a Lua hook that raises
 **     "interrupted by SIGINT" at the body's next instruction;
 **   - the Lua side checks caught() between steps and before each commit.

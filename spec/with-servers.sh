@@ -39,6 +39,7 @@ stop_servers() {
     for _ in $(seq 1 100); do kill -0 "$my_pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$my_pid" 2>/dev/null
   fi
+  stop_galera
   rm -rf "$base"
 }
 trap stop_servers EXIT
@@ -57,6 +58,9 @@ free_port() {
   done
   return 1
 }
+
+# start_galera, stop_galera: a 3-node MariaDB Galera cluster (LUAMIG_TEST_CLUSTERS=1).
+source "$(dirname "$0")/servers/galera.sh"
 
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -149,4 +153,5 @@ start_mariadb || exit 1
 if [ "${LUAMIG_TEST_CLUSTERS:-}" = 1 ]; then
   start_pg_topology
 fi
+[ "${LUAMIG_TEST_CLUSTERS:-}" = 1 ] && start_galera
 "$@"

@@ -52,15 +52,11 @@ local function with_context(cfg, opts, fn, writes)
     ctx.lock = held
   end
   local ok, msg, st, tb = fn(ctx)
-  if ctx.lock then
-    -- A lock found lost at its release did not protect the whole run.
-    local released, rerr = ctx.lock:release()
-    ctx.lock = nil
-    if not released then
-      if ok then ok, msg, st, tb = nil, rerr, 1, nil else msg = str_format("%s (and %s)", msg, rerr) end
-    end
+  local closed, cerr = ctx:close()
+  if not closed then  -- a lost lock: what ran may have overlapped another run
+    if ok then return nil, cerr, 1 end
+    msg = tostring(msg) .. "; also, " .. cerr
   end
-  ctx:close()
   return ok, msg, st, tb
 end
 

@@ -25,6 +25,8 @@ M.defaults = {
   history_table = "luamig_history",
   transaction_per_migration = true,
   lock_timeout = 60,
+  lock_lease = 30,     -- MySQL: seconds without heartbeat before a lock row is taken over
+  allow_rsu = false,   -- Galera: run on a node whose wsrep_OSU_method is RSU (see README)
 }
 
 -- Database URLs live in luamig.url; these names are the ones the other
@@ -102,6 +104,7 @@ local KNOWN = {
   sqlite_batch_mode = "boolean", post_write_hook = "string",
   include_object = "function", include_name = "function",
   version_table_schema = "string", lock_timeout = "number", schema = "string",
+  lock_lease = "number", allow_rsu = "boolean",
 }
 
 --- Build the settings for one run.
@@ -127,6 +130,9 @@ function M.load(opts)
     elseif k == "lock_timeout" and not (v >= 0 and v < math.huge) then
       return nil, str_format("config file %s: lock_timeout must be a number of seconds >= 0, got %s", where,
         tostring(v))
+    elseif k == "lock_lease" and not (v >= 1 and v <= 86400) then
+      return nil, str_format("config file %s: lock_lease must be a number of seconds from 1 to 86400, got %s",
+        where, tostring(v))
     elseif (k == "version_table" or k == "history_table") and (not v:match("^[%w_$]+$") or #v > 63) then
       return nil, str_format("config file %s: %s must be a table name of letters, digits and _ (at most 63),"
         .. " got %q", where, k, v)

@@ -154,10 +154,13 @@ function Context:connect_again()
   return driver.connect(self.url.driver, connect_params(self.url))
 end
 
+-- true, or nil, msg when the migration lock turned out lost (luamig.lock).
 function Context:close()
   self.versions:close()
-  if self.lock then self.lock:release(); self.lock = nil end
+  local ok, err = true, nil
+  if self.lock then ok, err = self.lock:release(); self.lock = nil end
   self.conn:close()
+  return ok, err
 end
 
 --- The revisions in the version table, sorted.

@@ -11,6 +11,7 @@ local snapshot = require "luamig.autogen.snapshot"
 local compare = require "luamig.autogen.compare"
 local model = require "luamig.autogen.model"
 local render = require "luamig.autogen.render"
+local lock_common = require "luamig.lock.common"  -- the lock table is luamig's, like the version table
 
 local str_format, table_concat = string.format, table.concat
 
@@ -19,7 +20,8 @@ local M = {}
 --- The database's snapshot through ctx's connection | nil, msg.
 function M.reflect(ctx)
   local reflect = require("luamig.autogen.reflect." .. ctx.url.driver)
-  local excluded = { [ctx.cfg.version_table] = true, [ctx.cfg.history_table] = true }
+  local excluded = { [ctx.cfg.version_table] = true, [ctx.cfg.history_table] = true,
+    [lock_common.table_name(ctx.cfg.version_table)] = true }
   local snap, err = reflect.reflect(ctx.conn, { exclude = excluded })
   if not snap then return nil, "reading the database's schema: " .. tostring(err) end
   return snap
@@ -58,7 +60,8 @@ function M.changes(ctx, graph, no_revisions)
   else
     return nil, no_models, 2
   end
-  local excluded = { [cfg.version_table] = true, [cfg.history_table] = true }
+  local excluded = { [cfg.version_table] = true, [cfg.history_table] = true,
+    [lock_common.table_name(cfg.version_table)] = true }
   return compare.diff(want, db, ctx.dialect, cfg, excluded), { baseline = baseline, models = path }
 end
 

@@ -1,5 +1,6 @@
 -- luamig.lock.common: what the lock strategies share: the note that names
--- a lock's owner, and the message of a database error while locking.
+-- a lock's owner, the name of a lock table, and the message of a database
+-- error while locking.
 
 local sys = require "luamig.sys"
 local dberror = require "luamig.dberror"
@@ -10,6 +11,14 @@ local M = {}
 
 function M.owner_note()
   return str_format("luamig %s@%s pid %d", sys.username() or "?", sys.hostname() or "?", sys.getpid())
+end
+
+--- The table of a lock that is a row (MySQL): "<version_table>_lock",
+-- shortened with a hash past MySQL's 64 characters.
+function M.table_name(version_table)
+  local name = version_table .. "_lock"
+  if #name <= 64 then return name end
+  return str_format("%s_%s_lock", version_table:sub(1, 50), require("luamig.checksum").sha256(version_table):sub(1, 8))
 end
 
 function M.db_failure(what, err, info)

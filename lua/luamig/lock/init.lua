@@ -7,12 +7,17 @@
 --               version table's schema and name (advisory locks are per
 --               database), in a transaction held open on a second
 --               connection (lock/postgres.lua: why, behind a pooler);
---   MySQL       GET_LOCK on a name derived from the database and the
---               version table (GET_LOCK names are per server);
+--   MySQL       a row in "<version_table>_lock", inserted in autocommit
+--               (GET_LOCK is per server, so runs on two Galera nodes would
+--               both hold it; a row is certified by the whole cluster);
+--               it carries a lease that a side connection renews, and a
+--               holder whose lease ran out, or whose connection to our
+--               own server is gone, is taken over with a message;
 --   SQLite      flock() on "<database>-luamig-lock" (luamig.filelock).
 --
--- All three die with their holder (the transaction, the session, the
--- process), so a run that crashed never leaves a stale lock. A waiting run polls, so that
+-- PostgreSQL's and SQLite's die with their holder (the transaction, the
+-- process); MySQL's row outlives it by the lease at most. So a run that
+-- crashed never leaves a lock for good. A waiting run polls, so that
 -- Ctrl-C stops it at once; it says once whom it waits for, and gives up
 -- after the lock timeout.
 
@@ -38,12 +43,13 @@ local STRATEGIES = {
 local Lock = {}
 Lock.__index = Lock
 
---- Release the lock. Returns true, or nil, msg when the lock turned out to
--- have been lost before (the run then did not hold it to the end).
+-- true, or nil, msg when the strategy finds that the lock was lost while
+-- held (MySQL: another run took the row over).
 function Lock:release()
-  local strategy = self.strategy
-  self.strategy = nil
+  local strategy, held = self.strategy, self.held
+  self.strategy, self.held = nil, false
   if not strategy then return true end
+  if not held and strategy.abandon then strategy.abandon(); return true end
   local ok, err = strategy.release()
   if ok == nil and err then return nil, err end
   return true
@@ -55,6 +61,13 @@ function Lock:check()
   local strategy = self.strategy
   if strategy and strategy.check then return strategy.check() end
   return true
+end
+
+local function taken(lock, log)
+  lock.held = true
+  local note = lock.strategy.note and lock.strategy.note()
+  if note then log(note) end
+  return lock
 end
 
 local function interrupted_status()
@@ -71,7 +84,7 @@ function M.acquire(ctx, timeout, log)
   if not strategy then return nil, err, status end
   local lock = setmetatable({ strategy = strategy }, Lock)
   local ok, terr, tstatus = strategy.try()
-  if ok then return lock end
+  if ok then return taken(lock, log) end
   if ok == nil then lock:release(); return nil, terr, tstatus end
   local holder = strategy.holder and strategy.holder() or nil
   local who = holder and ("held by " .. holder) or "held by another session"
@@ -92,7 +105,7 @@ function M.acquire(ctx, timeout, log)
     end
     pause = math_min(pause * 2, POLL_MAX)
     ok, terr, tstatus = strategy.try()
-    if ok then return lock end
+    if ok then return taken(lock, log) end
     if ok == nil then lock:release(); return nil, terr, tstatus end
   end
   holder = strategy.holder and strategy.holder() or holder
