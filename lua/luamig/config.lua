@@ -102,6 +102,7 @@ local KNOWN = {
   sqlite_batch_mode = "boolean", post_write_hook = "string",
   include_object = "function", include_name = "function",
   version_table_schema = "string", lock_timeout = "number",
+  targets = "table",  -- a fleet's databases (luamig.targets reads them)
 }
 
 --- Build the settings for one run.
