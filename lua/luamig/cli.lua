@@ -47,7 +47,8 @@ local FLEET = {
   { "--fail-fast", key = "fail_fast", fleet = true, help = "with a fleet: start no other target after a failure" },
 }
 -- --json of the commands that have no JSON of their own: the fleet's array.
-local FLEET_JSON = { "--json", key = "fleet_json", fleet = true, help = "with a fleet: one JSON array, an object per target" }
+local FLEET_JSON = { "--json", key = "fleet_json", fleet = true,
+  help = "with a fleet: one JSON array, an object per target" }
 
 -- The flags of a command that takes a fleet: its own, then the fleet's.
 local function with_fleet(flags, json)
