@@ -22,6 +22,8 @@
 
 local config = require "luamig.config"
 local json = require "luamig.json"
+local script = require "luamig.script"
+local revision = require "luamig.revision"
 local spawn = require "luamig.spawn"
 local sys = require "luamig.sys"
 local targets = require "luamig.targets"
@@ -158,6 +160,14 @@ end
 function M.run(cfg, opts)
   local list, err = chosen(cfg, opts)
   if not list then return nil, err, 2 end
+  -- A bad revision file would fail every target alike: said once, here,
+  -- before any of them starts (history --applied reads no file).
+  if opts.command ~= "history" then
+    local scripts, serr, sstatus = script.load_all(cfg)
+    if not scripts then return nil, serr, sstatus end
+    local graph, gerr = revision.new(scripts)
+    if not graph then return nil, gerr, 2 end
+  end
   local exe = sys.exe_path()
   if not exe then return nil, "a fleet runs the luamig executable, and this is not it", 2 end
   local jobs = opts.jobs or M.DEFAULT_JOBS
@@ -245,6 +255,7 @@ function M.run(cfg, opts)
     if opts.fail_fast and state.failed > 0 then stopping = true end
     progress:draw()
   end
+  progress:clear()
   for i = 1, #list do
     if not results[i] then
       results[i] = { status = "skipped", exit_code = json.null, outcome = "skipped", stderr = "" }

@@ -270,6 +270,19 @@ describe("fleets #sqlite", function()
     assert.is_false(exists(dir .. "/x.db"))
   end)
 
+  it("refuses a bad revision file once, before any target starts", function()
+    local dir = h.project {
+      ["migrations/versions/a1_bad.lua"] = "revision = 'a1'\ndown_revision = nil\nfunction upgrade(\n",
+    }
+    sqlite_fleet(dir, 3)
+    local r = h.run(dir, { "upgrade", "--targets", "targets.txt" })
+    assert.equal(2, r.status)
+    assert.equal("", r.stdout)
+    assert.equal(1, #lines(r.stderr))
+    assert.matches("^luamig: migrations/versions/a1_bad.lua:4: ", r.stderr)
+    assert.is_false(exists(dir .. "/db01.db"))
+  end)
+
   it("forwards SIGTERM to the running targets once, skips the rest, exits 143", function()
     local dir = h.project {
       ["migrations/versions/a1_fast.lua"] = h.revision_text("a1", {
