@@ -144,8 +144,8 @@ describe("fleets #sqlite", function()
     assert.is_false(exists(dir .. "/db05.db"))
     r = h.run(dir, { "current", "--targets", "targets.txt", "--jobs", "1", "--fail-fast", "--json" })
     assert.equal(1, r.status)
-    assert.matches(',{"exit_code":null,"outcome":"skipped","status":"skipped","target":"db05","url":"sqlite:db05.db"}]\n$',
-      r.stdout)
+    assert.matches(',{"exit_code":null,"outcome":"skipped","status":"skipped","target":"db05",'
+      .. '"url":"sqlite:db05.db"}]\n$', r.stdout)
   end)
 
   it("reads the targets from stdin with --targets -", function()
@@ -218,7 +218,8 @@ describe("fleets #sqlite", function()
 
   it("takes the targets table of luamig.lua with --target NAME and --all-targets", function()
     local dir = h.example_project()
-    h.write_file(dir .. "/luamig.lua", 'return { targets = { c = "sqlite:c.db", a = "sqlite:a.db", b = "sqlite:b.db" } }')
+    h.write_file(dir .. "/luamig.lua",
+      'return { targets = { c = "sqlite:c.db", a = "sqlite:a.db", b = "sqlite:b.db" } }')
     local r = h.run_ok(dir, { "upgrade", "--target", "c", "--target", "a", "--jobs", "1" })
     assert.equal("a: upgraded 3 revisions to " .. HEAD .. "\nc: upgraded 3 revisions to " .. HEAD
       .. "\n2 upgraded\n", r.stdout)
