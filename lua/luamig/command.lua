@@ -359,10 +359,12 @@ local function heads_text(heads)
 end
 
 -- What a fleet prints for this target (luamig.fleet): {status, text}.
+-- heads: the version rows after the run (nil if reading them failed).
 local function migrate_outcome(direction, nsteps, heads, target)
   if nsteps == 0 then return { "unchanged", "already at " .. target } end
   local done = direction == "up" and "upgraded" or "downgraded"
-  return { done, str_format("%s %s to %s", done, plural(nsteps, "revision"), heads_text(heads)) }
+  local to = heads and (" to " .. heads_text(heads)) or ""
+  return { done, str_format("%s %s%s", done, plural(nsteps, "revision"), to) }
 end
 
 local function migrate(direction, cfg, opts)
@@ -388,8 +390,7 @@ local function migrate(direction, cfg, opts)
     local transaction = opts.transaction or (cfg.transaction_per_migration == false and "all" or "per-revision")
     local ok, msg, st, tb = ctx:run_steps(steps, by_id, { transaction = transaction })
     if ok and opts.fleet_child then
-      local after = ctx:current_heads() or {}
-      opts.outcome = migrate_outcome(direction, #steps, after, opts.target)
+      opts.outcome = migrate_outcome(direction, #steps, ctx:current_heads(), opts.target)
     end
     return ok, msg, st, tb
   end, true)
@@ -743,7 +744,11 @@ function M.verify(cfg, opts)
     for _, line in ipairs(lines) do opts.out(line) end
   end
   opts.outcome = { "ok", lines[#lines] }
-  if not report.ok then return nil, "the applied revisions differ from their files (see above)", 1 end
+  if not report.ok then
+    -- A fleet shows only this line of each target: it says what differs.
+    if opts.fleet_child then return nil, "the applied revisions differ from their files: " .. lines[#lines], 1 end
+    return nil, "the applied revisions differ from their files (see above)", 1
+  end
   return true
 end
 

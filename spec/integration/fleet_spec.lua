@@ -183,6 +183,10 @@ describe("fleets #sqlite", function()
     assert.equal(each("upgraded 2 revisions to " .. HEAD, "3 upgraded"), fleet { "upgrade" })
     assert.equal(each("already at head", "3 already at head"), fleet { "upgrade" })
     assert.equal(each("at " .. HEAD, "3 ok"), fleet { "current", "--check-heads" })
+    local path = dir .. "/migrations/versions/" .. FIRST .. "_create_links.lua"
+    h.write_file(path, h.read_file(path) .. "-- edited\n")
+    assert.equal(each("failed: the applied revisions differ from their files: 1 edited, 0 missing, 0 unknown;"
+      .. " 3 applied revisions checked", "3 failed"), fleet({ "verify" }, 1))
 
     -- A command's own JSON is in its target's object, as that command prints it.
     local single = h.run_ok(dir, { "-u", "sqlite:db02.db", "current", "--json" }).stdout:gsub("\n$", "")
