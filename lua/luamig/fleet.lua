@@ -144,15 +144,19 @@ end
 local Progress = {}
 Progress.__index = Progress
 
+-- Drawn again only when it changes: the loop comes by at every chunk of
+-- a child's output.
 function Progress:draw()
   if not self.on then return end
   local s = self.state
-  io_stderr:write(str_format("\r%d/%d done, %d running, %d failed\27[K", s.done, s.total, s.running, s.failed))
-  self.drawn = true
+  local text = str_format("%d/%d done, %d running, %d failed", s.done, s.total, s.running, s.failed)
+  if self.drawn == text then return end
+  io_stderr:write("\r", text, "\27[K")
+  self.drawn = text
 end
 
 function Progress:clear()
-  if self.drawn then io_stderr:write("\r\27[K"); self.drawn = false end
+  if self.drawn then io_stderr:write("\r\27[K"); self.drawn = nil end
 end
 
 --- run(cfg, opts) -> true | nil, msg, status: the command of opts on every
