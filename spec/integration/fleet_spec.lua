@@ -376,3 +376,28 @@ describe("fleets #postgres", function()
     assert.equal(20, count)
   end)
 end)
+
+describe("fleets #mysql", function()
+  local my = backends.mysql
+  if not my.available then
+    return it("runs on MariaDB", function() pending(my.skip_message) end)
+  end
+  after_each(function()
+    h.cleanup()
+    backends.cleanup()
+  end)
+
+  it("upgrades named MariaDB databases and reports each", function()
+    local dir = h.example_project()
+    local text = {}
+    for i = 1, 3 do text[i] = ("m%d %s"):format(i, my:new_database()) end
+    h.write_file(dir .. "/targets.txt", table.concat(text, "\n") .. "\n")
+    local r = h.run(dir, { "upgrade", "--targets", "targets.txt", "--jobs", "3" })
+    assert.equal(0, r.status, r.stderr)
+    local got, summary = results(r.stdout)
+    assert.same({ "m1: upgraded 3 revisions to " .. HEAD, "m2: upgraded 3 revisions to " .. HEAD,
+      "m3: upgraded 3 revisions to " .. HEAD }, got)
+    assert.equal("3 upgraded", summary)
+    for _, line in ipairs(text) do assert.same({ HEAD }, my:versions(line:match("%S+$"))) end
+  end)
+end)
