@@ -10,9 +10,13 @@
 # of a fleet that --jobs overlaps.
 # Each figure is the median of --runs runs (default 3), each from empty
 # databases. Printed per backend: seconds, the speed-up over the loop, and
-# the ideal min(N, cores); for PostgreSQL also the peak number of
-# connections to the fleet's databases while it ran (pg_stat_activity,
-# polled every 20 ms), which must not exceed N.
+# the ideal min(N, cores); next to it `xargs -P N` running the same single
+# runs N at a time: what the machine absorbs with no fleet at all, so that
+# the fleet's own cost shows apart from the machine's limits (on a loaded
+# machine the ideal is not on offer). For PostgreSQL also the peak number
+# of connections to the fleet's databases while it ran (pg_stat_activity,
+# polled every 10 ms), which should not exceed N (a backend whose client
+# has gone may still be listed for a moment).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n_sqlite=200
@@ -112,28 +116,34 @@ loop() {
   while read -r name url; do "$luamig" -u "$url" upgrade head || return 1; done < "$file"
 }
 
+# The same single runs, N at a time.
+parallel_loop() {
+  local file=$1 jobs=$2
+  xargs -P "$jobs" -L 1 sh -c 'exec "$0" -u "$2" upgrade head' "$luamig" < "$file"
+}
+
 bench_backend() {
   local backend=$1 file=$2 count=$3 seq_s jobs s peaks peak ideal speedup r
   echo
   echo "## $backend: $count databases, $cores cores, median of $runs runs"
   echo
-  echo "| run | seconds | speed-up | ideal min(N, cores) | ratio to ideal | peak connections |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| run | seconds | speed-up | ideal min(N, cores) | ratio to ideal | xargs -P N | its speed-up | peak connections |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   seq_s=$(for r in $(seq 1 "$runs"); do timed "$backend" loop "$file"; done | median)
   peak=$( [ "$backend" = postgres ] && cat peak.txt || echo "-")
-  echo "| shell loop | $seq_s | 1.00 | 1 | 1.00 | $peak |"
+  echo "| shell loop | $seq_s | 1.00 | 1 | 1.00 | | | $peak |"
   for jobs in 1 2 4 8; do
-    peaks=""
     s=$(for r in $(seq 1 "$runs"); do
           timed "$backend" "$luamig" upgrade head --targets "$file" --jobs "$jobs"
           cat peak.txt >> peaks.txt
         done | median)
     peak=$( [ "$backend" = postgres ] && sort -n peaks.txt | tail -n 1 || echo "-")
     rm -f peaks.txt
+    xs=$(for r in $(seq 1 "$runs"); do timed "$backend" parallel_loop "$file" "$jobs"; done | median)
     ideal=$(( jobs < cores ? jobs : cores ))
     speedup=$(echo "$seq_s / $s" | bc -l)
-    printf '| --jobs %d | %s | %.2f | %d | %.2f | %s |\n' "$jobs" "$s" "$speedup" "$ideal" \
-      "$(echo "$speedup / $ideal" | bc -l)" "$peak"
+    printf '| --jobs %d | %s | %.2f | %d | %.2f | %s | %.2f | %s |\n' "$jobs" "$s" "$speedup" "$ideal" \
+      "$(echo "$speedup / $ideal" | bc -l)" "$xs" "$(echo "$seq_s / $xs" | bc -l)" "$peak"
   done
 }
 
