@@ -176,8 +176,7 @@ function M.run(cfg, opts)
   if not exe then return nil, "a fleet runs the luamig executable, and this is not it", 2 end
   local jobs = opts.jobs or M.DEFAULT_JOBS
   local unchanged_label = "already at " .. (opts.args[1] or (opts.command == "upgrade" and "head" or ""))
-  local child_argv = {}
-  for i, a in ipairs(opts.child_argv) do child_argv[i] = a end
+  local child_argv = opts.child_argv
   local labels = { unchanged = unchanged_label }
 
   local results, running, counts = {}, {}, {}
@@ -267,7 +266,6 @@ function M.run(cfg, opts)
       if not opts.json then opts.out(str_format("%s: skipped", list[i].name)) end
     end
   end
-  progress:clear()
 
   if opts.json then
     local array = {}
