@@ -135,6 +135,7 @@ local SOURCES = {
   "runner/revcache.c",
   "runner/rowscan.c",
   "runner/interrupt.c",
+  "runner/spawn.c",
   "runner/filelock.c",
   "runner/sha256.c",
   "runner/checksum.c",

@@ -47,14 +47,14 @@ _luamig() {
   # The command: the first word that is neither an option nor its value.
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
-      -c | --config | -u | --url | --schema | -x) ((i++)) ;;
+      -c | --config | -u | --url | --schema | -x | --targets | --target | --jobs | --shard) ((i++)) ;;
       -*) ;;
       *) cmd=${COMP_WORDS[i]}; break ;;
     esac
   done
 
   case $prev in
-    -c | --config)
+    -c | --config | --targets)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --version-path)
       COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -64,7 +64,7 @@ _luamig() {
       COMPREPLY=($(compgen -W "sqlite postgresql mysql" -- "$cur")); return ;;
     --head | --depends-on | --accept | -r | --rev-range)
       COMPREPLY=($(compgen -W "$(_luamig_revisions)" -- "$cur")); return ;;
-    -u | --url | --schema | -x | -m | --message | --rev-id | --branch-label | --lock-timeout)
+    -u | --url | --schema | -x | -m | --message | --rev-id | --branch-label | --lock-timeout | --target | --jobs | --shard)
       return ;;
   esac
 

@@ -254,6 +254,7 @@ int lm_setup (lua_State *L, const char *exe) {
   preload(L, "luamig.interrupt", luaopen_luamig_interrupt);
   preload(L, "luamig.filelock", luaopen_luamig_filelock);
   preload(L, "luamig.checksum", luaopen_luamig_checksum);
+  preload(L, "luamig.spawn", luaopen_luamig_spawn);
   add_embedded_searcher(L);
   push_lua_dir(L, exe);
   found = lua_isstring(L, -1);

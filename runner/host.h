@@ -32,6 +32,7 @@ LM_EXPORT int luaopen_luamig_rowscan (lua_State *L);
 LM_EXPORT int luaopen_luamig_interrupt (lua_State *L);
 LM_EXPORT int luaopen_luamig_filelock (lua_State *L);
 LM_EXPORT int luaopen_luamig_checksum (lua_State *L);
+LM_EXPORT int luaopen_luamig_spawn (lua_State *L);
 
 /* Set a new state up as luamig's host: open the standard libraries,
 ** preload the C modules, add the searcher of the modules compiled in

@@ -6,6 +6,7 @@
 
 local command = require "luamig.command"
 local config = require "luamig.config"
+local fleet = require "luamig.fleet"
 local sys = require "luamig.sys"
 
 local ipairs, pairs, tonumber = ipairs, pairs, tonumber
@@ -34,6 +35,32 @@ local JSON = { "--json", key = "json", help = "JSON output" }
 local TRANSACTION = { "--transaction", key = "transaction", value = "MODE", choices = { "per-revision", "all" },
   help = "per-revision (default) or all: one transaction for the run (PostgreSQL, SQLite)" }
 
+-- A fleet: the command on many databases (luamig.fleet). `fleet` flags are
+-- the fleet's own and are not passed on to the luamig run per target.
+local FLEET = {
+  { "--targets", key = "targets", value = "FILE", fleet = true,
+    help = "run on each database of FILE (URL or NAME URL a line; - reads stdin)" },
+  { "--target", key = "target", value = "NAME", multi = true, fleet = true,
+    help = "run on this target of luamig.lua's targets table (repeatable)" },
+  { "--all-targets", key = "all_targets", fleet = true, help = "run on every target of luamig.lua's targets table" },
+  { "--jobs", key = "jobs", value = "N", fleet = true, help = "with a fleet: at most N targets at once (default 4)" },
+  { "--shard", key = "shard", value = "I/N", fleet = true,
+    help = "with a fleet: only shard I of N (a hash of each target's name)" },
+  { "--fail-fast", key = "fail_fast", fleet = true, help = "with a fleet: start no other target after a failure" },
+}
+-- --json of the commands that have no JSON of their own: the fleet's array.
+local FLEET_JSON = { "--json", key = "fleet_json", fleet = true,
+  help = "with a fleet: one JSON array, an object per target" }
+
+-- The flags of a command that takes a fleet: its own, then the fleet's.
+local function with_fleet(flags, json)
+  local all = {}
+  for _, f in ipairs(flags) do all[#all + 1] = f end
+  if json then all[#all + 1] = FLEET_JSON end
+  for _, f in ipairs(FLEET) do all[#all + 1] = f end
+  return all
+end
+
 local COMMANDS = {
   init = {
     usage = "init [DIR]", max = 1,
@@ -57,9 +84,9 @@ local COMMANDS = {
   check = {
     usage = "check [--json]", max = 0,
     summary = "compare the models with the database; exit 1 on any difference",
-    flags = {
+    flags = with_fleet({
       JSON,
-    },
+    }, false),
   },
   merge = {
     usage = "merge REV... -m MESSAGE [--branch-label L] [--rev-id ID]", min = 1,
@@ -73,39 +100,39 @@ local COMMANDS = {
   upgrade = {
     usage = "upgrade [TARGET] | upgrade --sql [FROM:]TO", max = 1,
     summary = "apply revisions up to TARGET (default head)",
-    flags = {
+    flags = with_fleet({
       LOCK_TIMEOUT, TRANSACTION,
       { "--allow-edited", key = "allow_edited", help = "run even if an applied revision's file was edited" },
       { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
       { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
-    },
+    }, true),
   },
   downgrade = {
     usage = "downgrade TARGET | downgrade --sql FROM:TO", min = 1, max = 1,
     summary = "revert revisions down to TARGET (a revision, -1, label@base or base)",
-    flags = {
+    flags = with_fleet({
       LOCK_TIMEOUT, TRANSACTION,
       { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
       { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
-    },
+    }, true),
   },
   current = {
     usage = "current [-v] [--check-heads]", max = 0,
     summary = "show the revision(s) the database is at",
-    flags = {
+    flags = with_fleet({
       { "--check-heads", key = "check_heads", help = "exit 1 unless the database is at the heads" },
       JSON,
-    },
+    }, false),
   },
   history = {
     usage = "history [-r RANGE] [-i] [-v] | history --applied [--json] [-v]", max = 0,
     summary = "list revisions, newest first (--applied: the steps that ran on the database)",
-    flags = {
+    flags = with_fleet({
       { "--applied", key = "applied", help = "list the history table: every step run, by whom, how it ended" },
       { "--json", key = "json", help = "JSON output (with --applied too)" },
       { "-r", "--rev-range", key = "range", value = "RANGE", help = "only FROM:TO (e.g. base:head, -3:current)" },
       { "-i", "--indicate-current", key = "indicate_current", help = "mark the database's revisions (current)" },
-    },
+    }, false),
   },
   heads = {
     usage = "heads [-v] [--resolve-dependencies]", max = 0,
@@ -128,21 +155,21 @@ local COMMANDS = {
   stamp = {
     usage = "stamp REV... [--purge]", min = 1,
     summary = "set the version table to REV without running migrations",
-    flags = {
+    flags = with_fleet({
       LOCK_TIMEOUT,
       { "--purge", key = "purge", help = "delete every version row first" },
       { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
       { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
-    },
+    }, true),
   },
   verify = {
     usage = "verify [--json] [--accept REV]...", max = 0,
     summary = "check applied revisions against their files (edited, missing, unknown); exit 1 on drift",
-    flags = {
+    flags = with_fleet({
       JSON,
       { "--accept", key = "accept", value = "REV", multi = true, help = "record REV's current file as applied (repeatable)" },
       LOCK_TIMEOUT,
-    },
+    }, false),
   },
   repair = {
     usage = "repair", max = 0,
@@ -155,6 +182,14 @@ local COMMANDS = {
     flags = {},
   },
 }
+
+local FLEET_HELP = [[
+Fleets: with --targets FILE (a line per database: URL, or NAME URL; # for
+comments; - reads stdin), --target NAME or --all-targets (luamig.lua's
+targets table), the command runs on each database, at most --jobs at once,
+and prints a line per target as it ends, then a summary; exit 1 if any
+failed. --shard I/N keeps the targets whose FNV-1a hash of the name, mod N,
+is I - 1 (an unnamed target's name is its URL, password masked).]]
 
 local TARGETS_HELP = [[
 Targets: head, heads, base, a revision id or a unique prefix of 4+
@@ -199,6 +234,8 @@ local function main_help()
   lines[#lines + 1] = flag_lines(GLOBAL_FLAGS)
   lines[#lines + 1] = "  --version                    print luamig's version"
   lines[#lines + 1] = ""
+  lines[#lines + 1] = "upgrade, downgrade, current, check, verify, stamp and history --applied run on a fleet of"
+  lines[#lines + 1] = "databases with --targets FILE, --target NAME or --all-targets."
   lines[#lines + 1] = "'luamig COMMAND --help' shows a command's options."
   return table_concat(lines, "\n")
 end
@@ -215,6 +252,10 @@ local function command_help(name)
     lines[#lines + 1] = ""
     lines[#lines + 1] = TARGETS_HELP
   end
+  if fleet.COMMANDS[name] then
+    lines[#lines + 1] = ""
+    lines[#lines + 1] = FLEET_HELP
+  end
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Global options:"
   lines[#lines + 1] = flag_lines(GLOBAL_FLAGS)
@@ -227,19 +268,23 @@ local function is_flag(arg)
 end
 
 --- Parse argv into {command =, args = {...}, <flag keys>}.
--- Returns the table or nil, msg.
+-- opts.child_argv is argv without the fleet's flags: what each target's
+-- luamig runs. Returns the table or nil, msg.
 function M.parse(argv)
-  local opts = { args = {}, x = {} }
+  local opts = { args = {}, x = {}, child_argv = {} }
+  local child = opts.child_argv
   local spec
   local i = 1
   while i <= #argv do
     local arg = argv[i]
+    local keep = true
     if spec and spec.passthrough and #opts.args == 0 and (arg == "-h" or arg == "--help") then
       opts.help = true  -- luamig's help for `test`; the rest of the arguments are busted's
     elseif spec and spec.passthrough then
       opts.args[#opts.args + 1] = arg
     elseif arg == "--" then
       for j = i + 1, #argv do opts.args[#opts.args + 1] = argv[j] end
+      for j = i, #argv do child[#child + 1] = argv[j] end
       break
     elseif arg == "--version" then
       opts.version = true
@@ -253,9 +298,12 @@ function M.parse(argv)
         return nil, str_format("%sunknown option %s (see '%s')", where, name, hint)
       end
       local value = true
+      keep = not flag.fleet
       if flag.value then
         if inline then value = inline
         else
+          if keep then child[#child + 1] = arg end
+          arg = argv[i + 1]
           i = i + 1
           value = argv[i]
           if value == nil then return nil, str_format("option %s needs a value (%s)", name, flag.value) end
@@ -292,6 +340,7 @@ function M.parse(argv)
     else
       opts.args[#opts.args + 1] = arg
     end
+    if keep then child[#child + 1] = arg end
     i = i + 1
   end
   if spec and not spec.passthrough and not opts.help then
@@ -343,7 +392,18 @@ function M.main(argv)
     return opts.help and 0 or 2
   end
   if opts.help then io_stdout:write(command_help(opts.command), "\n"); return 0 end
-  local cfg, cfg_err = config.load { config_file = opts.config_file, url = opts.url, schema = opts.schema, x = opts.x }
+  local usage_err = fleet.usage(opts)
+  if usage_err then report(usage_err); return 2 end
+  if opts.fleet_json then opts.json = true end
+  -- A fleet's child (luamig.fleet): its database comes from the
+  -- environment, where ps does not show the password, and it reports its
+  -- outcome on the descriptor LUAMIG_FLEET_OUTCOME names.
+  local outcome_fd = os.getenv("LUAMIG_FLEET_OUTCOME")
+  if outcome_fd and not outcome_fd:match("^%d+$") then outcome_fd = nil end
+  opts.fleet_child = outcome_fd ~= nil
+  local url = opts.url
+  if opts.fleet_child and not url then url = os.getenv("LUAMIG_FLEET_URL") end
+  local cfg, cfg_err = config.load { config_file = opts.config_file, url = url, schema = opts.schema, x = opts.x }
   if not cfg then report(cfg_err); return 2 end
   opts.out = function(line) io_stdout:write(line, "\n") end
   opts.log = opts.quiet and function() end or function(line) io_stderr:write(line, "\n") end
@@ -354,9 +414,15 @@ function M.main(argv)
     opts.progress = sys.isatty(io_stderr) and "tty" or opts.verbose and "lines" or nil
   end
   opts.progress_delay = tonumber(os.getenv("LUAMIG_PROGRESS_DELAY") or "")
-  local ok, msg, status, traceback = command[opts.command](cfg, opts)
+  local run = command[opts.command]
+  if opts.targets or opts.target or opts.all_targets then run = fleet.run end
+  local ok, msg, status, traceback = run(cfg, opts)
+  if ok and outcome_fd and opts.outcome then
+    local f = io.open("/dev/fd/" .. outcome_fd, "w")
+    if f then f:write(opts.outcome[1], "\n", opts.outcome[2], "\n"); f:close() end
+  end
   if ok then return 0 end
-  report(msg)
+  if msg then report(msg) end  -- a fleet has said what failed, target by target
   if opts.verbose and traceback then io_stderr:write(traceback, "\n") end
   return status or 1
 end

@@ -300,6 +300,7 @@ function M.check(cfg, opts)
     for _, l in ipairs(lines) do opts.out(l) end
     if #changes == 0 then opts.out("No differences: the database matches the models") end
   end
+  opts.outcome = { "ok", "matches the models" }
   if #changes > 0 then
     return nil, str_format("%d difference%s between the models and the database: run 'luamig revision"
       .. " --autogenerate -m MESSAGE' to write them as a revision", #changes, #changes == 1 and "" or "s"), 1
@@ -353,6 +354,23 @@ local function refuse_edited(ctx, graph, heads)
     first.id, first.path or "?", others, first.id), 1
 end
 
+local function plural(n, word)
+  return str_format("%d %s%s", n, word, n == 1 and "" or "s")
+end
+
+local function heads_text(heads)
+  return #heads > 0 and table_concat(heads, ", ") or "base"
+end
+
+-- What a fleet prints for this target (luamig.fleet): {status, text}.
+-- heads: the version rows after the run (nil if reading them failed).
+local function migrate_outcome(direction, nsteps, heads, target)
+  if nsteps == 0 then return { "unchanged", "already at " .. target } end
+  local done = direction == "up" and "upgraded" or "downgraded"
+  local to = heads and (" to " .. heads_text(heads)) or ""
+  return { done, str_format("%s %s%s", done, plural(nsteps, "revision"), to) }
+end
+
 local function migrate(direction, cfg, opts)
   local graph, by_id, status = load_graph(cfg)
   if not graph then return nil, by_id, status end
@@ -374,7 +392,11 @@ local function migrate(direction, cfg, opts)
       if not ok then return nil, cerr, 2 end
     end
     local transaction = opts.transaction or (cfg.transaction_per_migration == false and "all" or "per-revision")
-    return ctx:run_steps(steps, by_id, { transaction = transaction })
+    local ok, msg, st, tb = ctx:run_steps(steps, by_id, { transaction = transaction })
+    if ok and opts.fleet_child then
+      opts.outcome = migrate_outcome(direction, #steps, ctx:current_heads(), opts.target)
+    end
+    return ok, msg, st, tb
   end, true)
 end
 
@@ -443,6 +465,7 @@ function M.current(cfg, opts)
   local heads, herr, hstatus = database_heads(cfg, opts)
   if not heads then return nil, herr, hstatus end
   local marks = report.marks(graph, opts.json and heads or nil)
+  opts.outcome = { "ok", "at " .. heads_text(heads) }
   if opts.json then
     local list = {}
     for i, id in ipairs(heads) do
@@ -509,6 +532,9 @@ local function applied_history(cfg, opts)
   if not ok then return nil, msg, st end
   local null = require("luamig.driver").null
   local function v(x) if x == nil or x == null then return nil end return x end
+  local last = rows[1]
+  opts.outcome = { "ok", last and str_format("%s, the last: %s %s %s", plural(#rows, "step"), last.direction,
+    last.revision, last.outcome) or "no steps recorded" }
   if opts.json then
     local json = require "luamig.json"
     local function j(x) local y = v(x); if y == nil then return json.null end return y end
@@ -626,7 +652,8 @@ function M.stamp(cfg, opts)
     if not new_rows then return nil, serr, 2 end
     local ok, sterr = ctx:stamp(new_rows)
     if not ok then return nil, sterr, 1 end
-    opts.log("Stamped " .. (#new_rows > 0 and table_concat(new_rows, ", ") or "base"))
+    opts.log("Stamped " .. heads_text(new_rows))
+    opts.outcome = { "stamped", "stamped " .. heads_text(new_rows) }
     return true
   end, true)
 end
@@ -714,12 +741,18 @@ function M.verify(cfg, opts)
     return true
   end, #accepted > 0)
   if not ok then return nil, msg, st end
+  local lines = verify_lines(report)
   if opts.json then
     opts.out(require("luamig.json").encode(report))
   else
-    for _, line in ipairs(verify_lines(report)) do opts.out(line) end
+    for _, line in ipairs(lines) do opts.out(line) end
   end
-  if not report.ok then return nil, "the applied revisions differ from their files (see above)", 1 end
+  opts.outcome = { "ok", lines[#lines] }
+  if not report.ok then
+    -- A fleet shows only this line of each target: it says what differs.
+    if opts.fleet_child then return nil, "the applied revisions differ from their files: " .. lines[#lines], 1 end
+    return nil, "the applied revisions differ from their files (see above)", 1
+  end
   return true
 end
 

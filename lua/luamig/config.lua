@@ -105,6 +105,7 @@ local KNOWN = {
   include_object = "function", include_name = "function",
   version_table_schema = "string", lock_timeout = "number", schema = "string",
   lock_lease = "number", allow_rsu = "boolean",
+  targets = "table",  -- a fleet's databases (luamig.targets reads them)
 }
 
 --- Build the settings for one run.

@@ -5,7 +5,8 @@
 -- are written as UTF-8 with the escapes JSON requires; bytes that are not
 -- UTF-8 become U+FFFD, so that the output is always valid JSON.
 
-local type, pairs, ipairs, tostring, tonumber, setmetatable = type, pairs, ipairs, tostring, tonumber, setmetatable
+local type, pairs, ipairs, tostring, tonumber = type, pairs, ipairs, tostring, tonumber
+local setmetatable, getmetatable = setmetatable, getmetatable
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 local math_type, utf8_len = math.type, utf8.len
 
@@ -13,6 +14,15 @@ local M = {}
 
 --- Stands for JSON null where a Lua nil would drop an object's key.
 M.null = setmetatable({}, { __name = "json.null" })
+
+-- Text that is already JSON (a child's --json output in a fleet's array),
+-- written as it is.
+local Raw = { __name = "json.raw" }
+
+--- raw(text): a value encoded as `text` itself; the caller vouches for it.
+function M.raw(text)
+  return setmetatable({ text = text }, Raw)
+end
 
 local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f",
   ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
@@ -83,6 +93,7 @@ encode = function(v, seen)
     if math_type(v) == "integer" then return tostring(v) end
     return str_format("%.17g", v)
   elseif t == "string" then return quote(v)
+  elseif t == "table" and getmetatable(v) == Raw then return v.text
   elseif t == "table" then return encode_table(v, seen)
   end
   error("json: cannot encode a " .. t, 0)

@@ -80,4 +80,21 @@ describe("cli.parse", function()
     local o = assert(cli.parse { "test", "-o", "TAP", "--unknown", "spec" })
     assert.same({ "-o", "TAP", "--unknown", "spec" }, o.args)
   end)
+
+  it("reads a fleet's flags and keeps them out of each target's command line", function()
+    local o = assert(cli.parse { "-c", "x.lua", "upgrade", "--targets", "t.txt", "head", "--jobs=3", "--target", "a",
+      "--target", "b", "--shard", "1/2", "--fail-fast", "--json", "-x", "k=v", "--lock-timeout", "5", "-v" })
+    assert.equal("t.txt", o.targets)
+    assert.equal("3", o.jobs)
+    assert.same({ "a", "b" }, o.target)
+    assert.equal("1/2", o.shard)
+    assert.is_true(o.fail_fast)
+    assert.is_true(o.fleet_json)
+    assert.same({ "-c", "x.lua", "upgrade", "head", "-x", "k=v", "--lock-timeout", "5", "-v" }, o.child_argv)
+    -- a command's own --json is passed on
+    o = assert(cli.parse { "current", "--all-targets", "--json" })
+    assert.same({ "current", "--json" }, o.child_argv)
+    local _, err = cli.parse { "heads", "--all-targets" }
+    assert.equal("heads: unknown option --all-targets (see 'luamig heads --help')", err)
+  end)
 end)

@@ -51,4 +51,8 @@ describe("json.encode", function()
     assert.has_error(function() json.encode(t) end, "json: a table contains itself")
     assert.has_error(function() json.encode(print) end, "json: cannot encode a function")
   end)
+
+  it("writes json.raw text as it is", function()
+    assert.equal('[{"a":1},{"output":{"x":[1,2]}}]', json.encode { { a = 1 }, { output = json.raw('{"x":[1,2]}') } })
+  end)
 end)
