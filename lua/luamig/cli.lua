@@ -273,7 +273,7 @@ end
 function M.parse(argv)
   local opts = { args = {}, x = {}, child_argv = {} }
   local child = opts.child_argv
-  local spec
+  local spec, took_command -- took_command: a value option that took a command name
   local i = 1
   while i <= #argv do
     local arg = argv[i]
@@ -307,6 +307,7 @@ function M.parse(argv)
           i = i + 1
           value = argv[i]
           if value == nil then return nil, str_format("option %s needs a value (%s)", name, flag.value) end
+          if COMMANDS[value] then took_command = { name = name, value = value, what = flag.value } end
         end
       elseif inline then
         return nil, str_format("option %s takes no value", name)
@@ -342,6 +343,15 @@ function M.parse(argv)
     end
     if keep then child[#child + 1] = arg end
     i = i + 1
+  end
+  if not opts.command and not opts.help and not opts.version and #argv > 0 then
+    -- Options but no command: say so, rather than print the help as if
+    -- nothing had been asked (`luamig -c history` reads "history" as -c's FILE).
+    if took_command then
+      return nil, str_format("no command given: %s took %q as its %s; write the command after the option's value",
+        took_command.name, took_command.value, took_command.what)
+    end
+    return nil, "no command given (see 'luamig --help')"
   end
   if spec and not spec.passthrough and not opts.help then
     local n = #opts.args

@@ -38,6 +38,8 @@ return function(k)
       { on = { "mysql" } }),
     cli1("-x without a value", { "-x" }, { "-x" }),
     cli1("-x without =", { "-x", "novalue", "upgrade" }, { "novalue" }),
+    cli1("an option's value that is a command, and no command", { "-c", "history" }, { "-c", "history" }),
+    cli1("options and no command", { "-q", "-u", "sqlite:other.db" }, { "no command" }),
 
     -- targets
     cli("a target that is no revision", { "upgrade", "zzzz00000009" }, { "zzzz00000009" }),

@@ -375,6 +375,40 @@ describe("fleets #postgres", function()
     local _, count = r.stdout:gsub('"status":"ok"', "")
     assert.equal(20, count)
   end)
+
+  it("upgrades 20 tenants' schemas of one database, one broken: the others reach head in their schema", function()
+    local dir = h.example_project()
+    local url = pg:new_database()
+    local text = {}
+    pg:with(url, function(conn)
+      for i = 1, 20 do
+        local schema = string.format("tenant_%02d", i)
+        assert(conn:execute("CREATE SCHEMA " .. schema))
+        text[i] = string.format("%s %s?schema=%s", schema, url, schema)
+      end
+      assert(conn:execute("CREATE TABLE tenant_07.links (id integer)"))
+    end)
+    h.write_file(dir .. "/targets.txt", table.concat(text, "\n") .. "\n")
+    local r = h.run(dir, { "upgrade", "--targets", "targets.txt", "--jobs", "4" })
+    assert.equal(1, r.status)
+    local got, summary = results(r.stdout)
+    assert.equal("19 upgraded, 1 failed", summary)
+    assert.equal(20, #got)
+    for i = 1, 20 do
+      local schema = string.format("tenant_%02d", i)
+      local line = got[i]
+      if i == 7 then
+        assert.matches("^tenant_07: failed: ", line)
+      else
+        assert.equal(schema .. ": upgraded 3 revisions to " .. HEAD, line)
+        assert.same({ HEAD }, pg:with(url, function(conn)
+          return { assert(conn:first("SELECT version_num FROM " .. schema .. ".luamig_version")).version_num }
+        end))
+      end
+    end
+    -- nothing landed in public
+    assert.same({}, pg:tables(url))
+  end)
 end)
 
 describe("fleets #mysql", function()
