@@ -243,10 +243,22 @@ end
 local function command_help(name)
   local spec = COMMANDS[name]
   local lines = { "usage: luamig [options] " .. spec.usage, "", spec.summary .. "." }
-  if #spec.flags > 0 then
+  -- The fleet's flags under a heading of their own: the man page documents
+  -- them once, in FLEETS, rather than in each command's section.
+  local own, of_fleet = {}, {}
+  for _, flag in ipairs(spec.flags) do
+    local list = flag.fleet and of_fleet or own
+    list[#list + 1] = flag
+  end
+  if #own > 0 then
     lines[#lines + 1] = ""
     lines[#lines + 1] = "Options:"
-    lines[#lines + 1] = flag_lines(spec.flags)
+    lines[#lines + 1] = flag_lines(own)
+  end
+  if #of_fleet > 0 then
+    lines[#lines + 1] = ""
+    lines[#lines + 1] = "Fleet options:"
+    lines[#lines + 1] = flag_lines(of_fleet)
   end
   if name == "upgrade" or name == "downgrade" or name == "stamp" or name == "show" or name == "merge" then
     lines[#lines + 1] = ""

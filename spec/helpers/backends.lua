@@ -56,6 +56,16 @@ function Backend:with(url, fn)
   return a, b
 end
 
+--- `names` and luamig's own tables on this backend, sorted: the version
+-- and history tables, and on MySQL the lock's table (lock/mysql.lua).
+function Backend:with_bookkeeping(names)
+  local out = { "luamig_history", "luamig_version" }
+  if self.driver == "mysql" then out[#out + 1] = "luamig_version_lock" end
+  for _, n in ipairs(names or {}) do out[#out + 1] = n end
+  table.sort(out)
+  return out
+end
+
 --- Table names, sorted.
 function Backend:tables(url)
   return self:with(url, function(conn)
@@ -91,17 +101,19 @@ function Backend:indexes(url, table_name)
 end
 
 --- A text of every table with its columns and indexes, for comparing two
--- states of a schema.
-function Backend:schema(url)
+-- states of a schema; tables named in the set `skip` are left out.
+function Backend:schema(url, skip)
   local parts = {}
   for _, t in ipairs(self:tables(url)) do
-    local cols = self:columns(url, t)
-    local names = {}
-    for name in pairs(cols) do names[#names + 1] = name end
-    table.sort(names)
-    parts[#parts + 1] = t .. ":"
-    for _, name in ipairs(names) do parts[#parts + 1] = "  " .. name .. " " .. cols[name] end
-    for _, ix in ipairs(self:indexes(url, t)) do parts[#parts + 1] = "  index " .. ix end
+    if not (skip and skip[t]) then
+      local cols = self:columns(url, t)
+      local names = {}
+      for name in pairs(cols) do names[#names + 1] = name end
+      table.sort(names)
+      parts[#parts + 1] = t .. ":"
+      for _, name in ipairs(names) do parts[#parts + 1] = "  " .. name .. " " .. cols[name] end
+      for _, ix in ipairs(self:indexes(url, t)) do parts[#parts + 1] = "  index " .. ix end
+    end
   end
   return table.concat(parts, "\n")
 end

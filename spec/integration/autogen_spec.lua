@@ -15,7 +15,8 @@ local ddl = require "luamig.ddl"
 local function reflect(b, url)
   return b:with(url, function(conn)
     local reflect_mod = require("luamig.autogen.reflect." .. b.driver)
-    return assert(reflect_mod.reflect(conn, { exclude = { luamig_version = true, luamig_history = true } }))
+    return assert(reflect_mod.reflect(conn, { exclude = { luamig_version = true, luamig_history = true,
+      luamig_version_lock = true } }))
   end)
 end
 

@@ -148,12 +148,19 @@ describe("make install #sqlite", function()
         covered(roff:match("\n%.SH GLOBAL OPTIONS\n.-\n%.SH "), flag, "in GLOBAL OPTIONS")
       end
     end
+    local fleets = roff:match("\n%.SH FLEETS\n.-\n%.SH ")
     for _, name in ipairs(commands) do
       assert(sections[name], "the man page has no section for " .. name)
       if name ~= "test" then  -- test's arguments are busted's
+        local heading
         for _, line in ipairs(lines(sh_ok(bin .. " " .. name .. " --help").stdout)) do
+          heading = line:match("^(%u[%l ]+):$") or heading
           for flag in (line:match("^  (%-[^ ].-)   ") or ""):gmatch("%-[%w-]+") do
-            if not globals[flag] then covered(sections[name], flag, "in the section of " .. name) end
+            if heading == "Fleet options" then
+              covered(fleets, flag, "in FLEETS (an option of " .. name .. ")")
+            elseif not globals[flag] then
+              covered(sections[name], flag, "in the section of " .. name)
+            end
           end
         end
       end

@@ -40,7 +40,8 @@ for _, b in ipairs(backends.all()) do
       h.write_file(dir .. "/up.sql", script)
       local scripted = b:new_database()
       feed(b, scripted, dir .. "/up.sql")
-      assert.equal(b:schema(online), b:schema(scripted))
+      -- the lock's table (MySQL) comes from the online run's lock, not from a revision
+      assert.equal(b:schema(online, { luamig_version_lock = true }), b:schema(scripted))
       assert.same(b:versions(online), b:versions(scripted))
       -- each revision is named, and the transactions are where the dialect has them
       assert.matches("-- Running upgrade <base> -> 4f1c0a9be2d3, create links", script, 1, true)
@@ -54,7 +55,7 @@ for _, b in ipairs(backends.all()) do
       luamig(dir, { "-u", url, "upgrade", "head" })
       h.write_file(dir .. "/down.sql", luamig(dir, { "-u", url, "downgrade", "--sql", "head:base" }).stdout)
       feed(b, url, dir .. "/down.sql")
-      assert.same({ "luamig_history", "luamig_version" }, b:tables(url))
+      assert.same(b:with_bookkeeping(), b:tables(url))
       assert.same({}, b:versions(url))
       luamig(dir, { "-u", url, "upgrade", "4f1c" })
       h.write_file(dir .. "/rest.sql", luamig(dir, { "-u", url, "upgrade", "--sql", "4f1c:head" }).stdout)
