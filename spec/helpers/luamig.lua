@@ -73,6 +73,20 @@ function M.run_ok(dir, args, env)
   return r
 end
 
+--- Run luamig with args in dir under a pseudo-terminal (util-linux
+-- `script`); env is a string of extra NAME=value words. Returns what the
+-- terminal showed: stdout and stderr together.
+function M.at_terminal(dir, args, env)
+  local parts = {}
+  for _, a in ipairs(args) do parts[#parts + 1] = shell_quote(a) end
+  local inner = shell_quote(M.bin) .. " " .. table.concat(parts, " ")
+  local prefix = "cd " .. shell_quote(dir) .. " && env -u NO_COLOR -u DATABASE_URL " .. (env or "") .. " TERM=xterm "
+  local p = io.popen(prefix .. "script -qec " .. shell_quote(inner) .. " /dev/null")
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
 --- args with `-u url` in front, for a spec's own database.
 function M.with_url(url, args)
   local full = { "-u", url }

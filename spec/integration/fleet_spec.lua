@@ -148,6 +148,25 @@ describe("fleets #sqlite", function()
       .. '"url":"sqlite:db05.db"}]\n$', r.stdout)
   end)
 
+  it("shows a progress line at a terminal only, cleared before each result line", function()
+    local dir = h.example_project()
+    sqlite_fleet(dir, 3)
+    local tty = h.at_terminal(dir, { "upgrade", "head", "--targets", "targets.txt", "--jobs", "1" })
+    -- the line as the first target runs, and after each one ends
+    assert.matches("\r0/3 done, 1 running, 0 failed\27[K", tty, 1, true)
+    assert.matches("\r1/3 done, 1 running, 0 failed\27[K", tty, 1, true)
+    assert.matches("\r2/3 done, 1 running, 0 failed\27[K", tty, 1, true)
+    -- erased before a result line, so that each result starts its own line
+    assert.matches("\r\27[Kdb02: upgraded 3 revisions to " .. HEAD, tty, 1, true)
+    assert.matches("\r\27[K3 upgraded", tty, 1, true)
+    local quiet = h.at_terminal(dir, { "-q", "current", "--targets", "targets.txt" })
+    assert.is_nil(quiet:find("done,", 1, true))
+    -- in a pipe (a CI log), no progress line
+    local piped = h.run(dir, { "current", "--targets", "targets.txt" })
+    assert.equal(0, piped.status, piped.stderr)
+    assert.equal("", piped.stderr)
+  end)
+
   it("reads the targets from stdin with --targets -", function()
     local dir = h.example_project()
     local r = run_stdin(dir, { "upgrade", "+1", "--targets", "-", "--jobs", "1" }, "a sqlite:a.db\nsqlite:b.db\n")

@@ -5,18 +5,7 @@ local h = require "helpers.luamig"
 
 local ESC = "\27["
 
--- Run luamig under a pseudo-terminal (util-linux `script`): stdout and
--- stderr arrive together.
-local function at_terminal(dir, args, env)
-  local parts = {}
-  for _, a in ipairs(args) do parts[#parts + 1] = h.shell_quote(a) end
-  local inner = h.shell_quote(h.bin) .. " " .. table.concat(parts, " ")
-  local prefix = "cd " .. h.shell_quote(dir) .. " && env -u NO_COLOR " .. (env or "") .. " TERM=xterm "
-  local p = io.popen(prefix .. "script -qec " .. h.shell_quote(inner) .. " /dev/null")
-  local out = p:read("a")
-  p:close()
-  return out
-end
+local at_terminal = h.at_terminal
 
 describe("output #sqlite", function()
   after_each(h.cleanup)
