@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A fleet's upgrade, at --jobs 1, 2, 4 and 8, against a shell loop of one
 # `luamig -u URL upgrade head` per database (what a fleet replaces).
-#   bench/fleet.sh [--sqlite N] [--postgres N] [--runs N] [--luamig PATH]
-# Fleets: N SQLite files (default 200) and N databases (default 50) on the
+#   bench/fleet.sh [--sqlite N] [--postgres N] [--schemas N] [--runs N] [--luamig PATH]
+# Fleets: N SQLite files (default 200), N databases (default 50) and N
+# tenants' schemas of one database (default 100, `?schema=` URLs) on the
 # throwaway PostgreSQL server of spec/with-servers.sh (the script starts
 # one when LUAMIG_TEST_PG_URL is not set). The work per database is the
 # example project's three revisions from an empty database, so the figures
@@ -15,25 +16,29 @@
 # the fleet's own cost shows apart from the machine's limits (on a loaded
 # machine the ideal is not on offer). For PostgreSQL also the peak number
 # of connections to the fleet's databases while it ran (pg_stat_activity,
-# polled every 10 ms), which should not exceed N (a backend whose client
-# has gone may still be listed for a moment).
+# polled every 10 ms): each target's run holds two, its own and the one
+# whose open transaction holds the migration lock (lock/postgres.lua), so
+# 2N at most (a backend whose client has gone may still be listed for a
+# moment).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n_sqlite=200
 n_pg=50
+n_schemas=100
 runs=3
 luamig="$root/bin/luamig"
 while [ $# -gt 0 ]; do
   case "$1" in
     --sqlite) n_sqlite=$2; shift 2 ;;
     --postgres) n_pg=$2; shift 2 ;;
+    --schemas) n_schemas=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --luamig) luamig=$2; shift 2 ;;
     *) echo "bench/fleet.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 if [ -z "${LUAMIG_TEST_PG_URL:-}" ] && [ -z "${LUAMIG_TEST_PG_SKIP:-}" ]; then
-  exec "$root/spec/with-servers.sh" "$0" --sqlite "$n_sqlite" --postgres "$n_pg" --runs "$runs" --luamig "$luamig"
+  exec "$root/spec/with-servers.sh" "$0" --sqlite "$n_sqlite" --postgres "$n_pg" --schemas "$n_schemas" --runs "$runs" --luamig "$luamig"
 fi
 command -v psql >/dev/null || { echo "bench/fleet.sh: psql is not installed" >&2; exit 2; }
 
@@ -49,6 +54,7 @@ pg_prefix="luamig_fleet_$$_"
 cleanup() {
   if [ -n "$pg_admin" ]; then
     for i in $(seq 1 "$n_pg"); do psql_admin "DROP DATABASE IF EXISTS ${pg_prefix}$i" >/dev/null 2>&1 || true; done
+    psql_admin "DROP DATABASE IF EXISTS ${pg_prefix}tenants" >/dev/null 2>&1 || true
   fi
   cd /; rm -rf "$work"
 }
@@ -59,6 +65,7 @@ if [ -n "$pg_admin" ]; then
   # The server's URL with the database replaced: .../postgres -> .../<name>
   base=${pg_admin%/*}
   for i in $(seq 1 "$n_pg"); do echo "p$i $base/${pg_prefix}$i"; done > postgres.txt
+  for i in $(seq 1 "$n_schemas"); do echo "t$i $base/${pg_prefix}tenants?schema=tenant_$i"; done > schemas.txt
 fi
 
 reset_sqlite() { rm -f s*.db; }
@@ -68,6 +75,14 @@ reset_postgres() {
     psql_admin "DROP DATABASE IF EXISTS ${pg_prefix}$i" >/dev/null 2>&1
     psql_admin "CREATE DATABASE ${pg_prefix}$i" >/dev/null
   done
+}
+
+# One database, a schema per tenant, each empty.
+reset_schemas() {
+  psql_admin "DROP DATABASE IF EXISTS ${pg_prefix}tenants" >/dev/null 2>&1
+  psql_admin "CREATE DATABASE ${pg_prefix}tenants" >/dev/null
+  seq 1 "$n_schemas" | sed 's/.*/CREATE SCHEMA tenant_&;/' \
+    | psql -X -q -d "${pg_admin%/*}/${pg_prefix}tenants" >/dev/null
 }
 
 # Polls pg_stat_activity every 10 ms until killed, through one psql
@@ -91,7 +106,7 @@ timed() {
   "reset_$backend"
   echo 0 > peak.txt
   local watcher=""
-  if [ "$backend" = postgres ]; then
+  if [ "$backend" != sqlite ]; then
     setsid bash -c "$(declare -f watch_connections); pg_admin='$pg_admin' pg_prefix='$pg_prefix' watch_connections peak.txt" &
     watcher=$!
     sleep 0.2  # its psql is connected before the run starts
@@ -125,19 +140,19 @@ parallel_loop() {
 bench_backend() {
   local backend=$1 file=$2 count=$3 seq_s jobs s peaks peak ideal speedup r
   echo
-  echo "## $backend: $count databases, $cores cores, median of $runs runs"
+  echo "## $backend: $count targets, $cores cores, median of $runs runs"
   echo
   echo "| run | seconds | speed-up | ideal min(N, cores) | ratio to ideal | xargs -P N | its speed-up | peak connections |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   seq_s=$(for r in $(seq 1 "$runs"); do timed "$backend" loop "$file"; done | median)
-  peak=$( [ "$backend" = postgres ] && cat peak.txt || echo "-")
+  peak=$( [ "$backend" != sqlite ] && cat peak.txt || echo "-")
   echo "| shell loop | $seq_s | 1.00 | 1 | 1.00 | | | $peak |"
   for jobs in 1 2 4 8; do
     s=$(for r in $(seq 1 "$runs"); do
           timed "$backend" "$luamig" upgrade head --targets "$file" --jobs "$jobs"
           cat peak.txt >> peaks.txt
         done | median)
-    peak=$( [ "$backend" = postgres ] && sort -n peaks.txt | tail -n 1 || echo "-")
+    peak=$( [ "$backend" != sqlite ] && sort -n peaks.txt | tail -n 1 || echo "-")
     rm -f peaks.txt
     xs=$(for r in $(seq 1 "$runs"); do timed "$backend" parallel_loop "$file" "$jobs"; done | median)
     ideal=$(( jobs < cores ? jobs : cores ))
@@ -151,6 +166,7 @@ echo "# luamig fleets: $("$luamig" --version), $(uname -sm), load average $(cut 
 bench_backend sqlite sqlite.txt "$n_sqlite"
 if [ -n "$pg_admin" ]; then
   bench_backend postgres postgres.txt "$n_pg"
+  bench_backend schemas schemas.txt "$n_schemas"
 else
   echo; echo "PostgreSQL skipped: ${LUAMIG_TEST_PG_SKIP:-}"
 fi
