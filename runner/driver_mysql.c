@@ -450,6 +450,7 @@ static int my_exec_script (void *conn, const char *sql, size_t len,
   if (lmy_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
   if (sh.last_end > ULONG_MAX)
     return lm_error_misuse(err, "SQL text too long");
+  lmy_side_settle(c->side);
   /* Only up to the end of the last statement: the server never sees an
   ** empty one (blanks and comments after the last `;`). */
   if (mysql_real_query(db, sql, (unsigned long)sh.last_end))
@@ -473,6 +474,7 @@ static int my_exec_script (void *conn, const char *sql, size_t len,
 
 
 static int run (my_conn *c, const char *sql, lm_error *err) {
+  lmy_side_settle(c->side);
   if (mysql_real_query(c->db, sql, (unsigned long)strlen(sql)))
     return lmy_conn_error(c->db, err);
   return LM_OK;
@@ -506,6 +508,7 @@ static int my_begin (void *conn, lm_error *err) {
 static int my_commit (void *conn, lm_error *err) {
   my_conn *c = (my_conn *)conn;
   if (guard_control(c, "COMMIT", err) != LM_OK) return LM_ERROR;
+  lmy_side_settle(c->side);
   if (mysql_commit(c->db)) return lmy_conn_error(c->db, err);
   return LM_OK;
 }
@@ -514,6 +517,7 @@ static int my_commit (void *conn, lm_error *err) {
 static int my_rollback (void *conn, lm_error *err) {
   my_conn *c = (my_conn *)conn;
   if (guard_control(c, "ROLLBACK", err) != LM_OK) return LM_ERROR;
+  lmy_side_settle(c->side);
   if (mysql_rollback(c->db)) return lmy_conn_error(c->db, err);
   return LM_OK;
 }
@@ -545,6 +549,7 @@ static int my_load_data (void *conn, const char *sql, size_t len,
   *warnings = 0;
   if (len > ULONG_MAX) return lm_error_misuse(err, "SQL text too long");
   if (lmy_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
+  lmy_side_settle(c->side);
   c->produce = produce;
   c->produce_ud = ud;
   failed = mysql_real_query(c->db, sql, (unsigned long)len) != 0;

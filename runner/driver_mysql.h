@@ -68,6 +68,7 @@ my_side *lmy_side_start (const char *const *keys, const char *const *values,
                          unsigned long thread_id, lm_error *err);
 void lmy_side_stop (my_side *side);
 int lmy_side_cancel (void *conn);
+void lmy_side_settle (my_side *side);
 int lmy_side_heartbeat (void *conn, const char *sql, size_t len,
                         double interval, lm_error *err);
 

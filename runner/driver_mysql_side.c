@@ -7,7 +7,12 @@
 **     stopped by KILL QUERY <id> sent on another connection, and nothing
 **     of libmariadb may run in a signal handler. So the handler only
 **     raises a flag and posts a semaphore (both async-signal-safe); this
-**     thread wakes up and sends the KILL QUERY;
+**     thread wakes up and sends the KILL QUERY. The main connection's
+**     next statement waits until it has been sent (lmy_side_settle): a
+**     KILL QUERY still on its way when the interrupted statement had
+**     ended would stop that next one, the rollback or the history row
+**     that records the failure, instead (one that reaches an idle
+**     connection is ignored by the server);
 **   - heartbeat (lm_driver.heartbeat): the migration lock's row must be
 **     renewed while the main connection spends minutes in one ALTER TABLE,
 **     or other runs would take the lock over; the thread runs the renewing
@@ -41,6 +46,7 @@ struct my_side {
   pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t beaten;     /* a heartbeat run finished (hb_ran changed) */
+  pthread_cond_t settled;    /* a KILL QUERY was sent (cancel_busy went 0) */
   sem_t wake;                /* cancel, a new heartbeat, stop */
   volatile sig_atomic_t cancel_wanted;
   unsigned long target;      /* the main connection's id, for KILL QUERY */
@@ -48,6 +54,7 @@ struct my_side {
   MYSQL *db;                 /* the side connection: the thread's only */
   /* Under mu: */
   int stop;
+  int cancel_busy;           /* taken cancel_wanted, KILL QUERY not sent yet */
   char *hb_sql;              /* NULL: no heartbeat */
   size_t hb_len;
   double hb_interval;
@@ -186,8 +193,15 @@ static void *side_main (void *arg) {
     unsigned long gen = 0;
     double wake_at;
     if (s->cancel_wanted) {
+      pthread_mutex_lock(&s->mu);
+      s->cancel_busy = 1;
       s->cancel_wanted = 0;
+      pthread_mutex_unlock(&s->mu);
       send_cancel(s);
+      pthread_mutex_lock(&s->mu);
+      s->cancel_busy = 0;
+      pthread_cond_broadcast(&s->settled);
+      pthread_mutex_unlock(&s->mu);
       continue;
     }
     pthread_mutex_lock(&s->mu);
@@ -278,12 +292,14 @@ my_side *lmy_side_start (const char *const *keys, const char *const *values,
   }
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->beaten, NULL);
+  pthread_cond_init(&s->settled, NULL);
   /* The thread inherits the mask: every signal stays with the others. */
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   rc = pthread_create(&s->thread, NULL, side_main, s);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (rc != 0) {
+    pthread_cond_destroy(&s->settled);
     pthread_cond_destroy(&s->beaten);
     pthread_mutex_destroy(&s->mu);
     sem_destroy(&s->wake);
@@ -301,6 +317,7 @@ void lmy_side_stop (my_side *s) {
   pthread_mutex_unlock(&s->mu);
   sem_post(&s->wake);
   pthread_join(s->thread, NULL);
+  pthread_cond_destroy(&s->settled);
   pthread_cond_destroy(&s->beaten);
   pthread_mutex_destroy(&s->mu);
   sem_destroy(&s->wake);
@@ -313,6 +330,19 @@ int lmy_side_cancel (void *conn) {
   my_side *s = ((my_conn *)conn)->side;
   s->cancel_wanted = 1;
   return sem_post(&s->wake) == 0 ? LM_OK : LM_ERROR;
+}
+
+
+/* Before each statement of the main connection: wait until a cancel that
+** a signal asked for has been sent, so that it cannot reach this statement
+** (see the top). The side thread takes a flag raised at any time: it is
+** woken by the handler's sem_post, and sets cancel_busy before clearing
+** the flag, under mu, so that one of the two is seen until it is done. */
+void lmy_side_settle (my_side *s) {
+  pthread_mutex_lock(&s->mu);
+  while (s->cancel_wanted || s->cancel_busy)
+    pthread_cond_wait(&s->settled, &s->mu);
+  pthread_mutex_unlock(&s->mu);
 }
 
 

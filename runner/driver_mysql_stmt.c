@@ -139,6 +139,7 @@ int lmy_prepare (void *conn, const char *sql, size_t len, void **stmt,
     ** bookkeeping statements of a migration are mostly of this kind. */
     return (rc = keep_text(s, sql, send, err)) == LM_OK
       ? (*stmt = s, LM_OK) : (lmy_finalize(s), rc);
+  lmy_side_settle(c->side);  /* a prepare is a round trip too */
   s->st = mysql_stmt_init(c->db);
   if (s->st == NULL)
     rc = lmy_no_memory(err);
@@ -423,6 +424,7 @@ int lmy_execute (void *stmt, int nparams, const lm_value *params,
                            s->nparams, nparams);
   if (s->control != NULL && s->conn->guard.on)
     return lm_guard_refuse(err, s->control, s->control_len);
+  lmy_side_settle(s->conn->side);
   if (s->st != NULL) return exec_binary(s, nparams, params, affected, err);
   return exec_text(s, affected, err);
 }
@@ -606,6 +608,7 @@ int lmy_stream (void *stmt, lm_error *err) {
   my_stmt *s = (my_stmt *)stmt;
   unsigned long cursor = CURSOR_TYPE_READ_ONLY, prefetch = STREAM_ROWS;
   if (s->st == NULL) {
+    lmy_side_settle(s->conn->side);
     s->st = mysql_stmt_init(s->conn->db);
     if (s->st == NULL) return lmy_no_memory(err);
     if (mysql_stmt_prepare(s->st, s->sql, s->len) != 0) {

@@ -581,11 +581,23 @@ local function committed_failure(self, step, what, rb_ok, rb_err)
   -- A step that committed nothing leaves no trace, as a failed step in a
   -- transaction does: its running row goes (or, if that fails, says so).
   local clean = rb_ok and not log:any_committed()
+  local outcome = clean and "rolled_back" or "failed"
+  local recorded, record_err, record_info = true, nil, nil
   if not (clean and self.versions:forget(self.step_row)) then
-    self.versions:finish(self.step_row, self.step_started, clean and "rolled_back" or "failed", first_line(what))
+    recorded, record_err, record_info = self.versions:finish(self.step_row, self.step_started, outcome,
+      first_line(what))
   end
+  -- What the history row says, told as it is: a row that could not be
+  -- closed still says running, and later runs refuse until it is settled.
+  local unrecorded = not recorded and str_format("its row %s in %s could not be marked %s (%s) and still says"
+    .. " running", tostring(self.step_row), self.versions.history_table, outcome,
+    first_line(dberror.describe(record_err, record_info)))
   -- A clean failure reads as one in a transaction does: one line.
-  if clean then return step_failed(step, what, rb_ok, rb_err) end
+  if clean then
+    if recorded then return step_failed(step, what, rb_ok, rb_err) end
+    return step_failed(step, what, rb_ok, rb_err) .. str_format("\nNothing of %s stays applied, but %s: run"
+      .. " 'luamig repair' to settle it.", id, unrecorded)
+  end
   local lines = { step_failed(step, what, rb_ok, rb_err) }
   local rows = version_rows(self)
   -- What to stamp to mark the step undone or done.
@@ -615,8 +627,13 @@ local function committed_failure(self, step, what, rb_ok, rb_err)
     lines[#lines + 1] = str_format("Rolled back (not applied): %d later statement%s.", #undone,
       #undone == 1 and "" or "s")
   end
-  lines[#lines + 1] = str_format("The version table says %s, and the step is recorded as failed in %s.",
-    rows, self.versions.history_table)
+  if recorded then
+    lines[#lines + 1] = str_format("The version table says %s, and the step is recorded as failed in %s.",
+      rows, self.versions.history_table)
+  else
+    lines[#lines + 1] = str_format("The version table says %s; the step's history row was not closed: %s.",
+      rows, unrecorded)
+  end
   lines[#lines + 1] = str_format("To recover: undo those statements by hand and run 'luamig stamp %s' (or"
     .. " 'luamig repair' if the version table is right as it is), or finish the step by hand and run"
     .. " 'luamig stamp %s'; then run luamig again.", before, after)

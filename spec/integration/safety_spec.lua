@@ -205,6 +205,48 @@ for _, b in ipairs(backends.all()) do
       assert.same({}, t_tables(b, url))
     end)
 
+    if b.tag == "mysql" then
+      -- The step's history row is closed after the Ctrl-C, while the side
+      -- thread may still be sending its KILL QUERY: a trigger makes that
+      -- UPDATE last a second, so a KILL that reached it would stop it.
+      local function interrupted_after_ddl(trigger_body)
+        local dir = h.project {
+          ["migrations/versions/r001.lua"] = table_revision("r001", nil, "t_001"),
+          ["migrations/versions/r002.lua"] = h.revision_text("r002", { down = "r001",
+            up = '  op.execute("CREATE TABLE sig_t (id INTEGER)")\n'
+              .. "  local stop = os.clock() + 30\n  while os.clock() < stop do end" }),
+        }
+        h.run_ok(dir, h.with_url(url, { "upgrade", "r001" }))
+        b:with(url, function(conn)
+          assert(conn:execute("CREATE TRIGGER history_update BEFORE UPDATE ON luamig_history FOR EACH ROW "
+            .. trigger_body))
+        end)
+        local status, stderr = signalled(dir, url, "upgrade head", "Running upgrade r001 -> r002", "INT")
+        local last = b:with(url, function(conn)
+          return conn:first("SELECT revision, outcome FROM luamig_history ORDER BY id DESC LIMIT 1")
+        end)
+        return status, stderr, last
+      end
+
+      it("records the interrupted step as failed: the KILL QUERY of Ctrl-C reaches no later statement", function()
+        local status, stderr, last = interrupted_after_ddl("BEGIN DO SLEEP(1); END")
+        assert.equal(130, status, stderr)
+        assert.matches("the step is recorded as failed in luamig_history", stderr, 1, true)
+        assert.same({ revision = "r002", outcome = "failed" }, last)
+        assert.same({ "r001" }, b:versions(url))
+      end)
+
+      it("says so when the interrupted step's history row could not be closed", function()
+        local status, stderr, last = interrupted_after_ddl(
+          "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'history is read-only'")
+        assert.equal(130, status, stderr)
+        assert.matches("The version table says r001; the step's history row was not closed: its row %d+ in"
+          .. " luamig_history could not be marked failed %(.*history is read%-only.*%) and still says running%.", stderr)
+        assert.not_matches("recorded as failed", stderr)
+        assert.same({ revision = "r002", outcome = "running" }, last)
+      end)
+    end
+
     it("runs --transaction all as one transaction, or refuses where DDL is not transactional", function()
       local dir = h.project {
         ["migrations/versions/r001.lua"] = table_revision("r001", nil, "t_001"),
