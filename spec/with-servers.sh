@@ -40,21 +40,54 @@ stop_servers() {
     kill -9 "$my_pid" 2>/dev/null
   fi
   stop_galera
+  release_ports
   rm -rf "$base"
 }
 trap stop_servers EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A port on 127.0.0.1 that nothing answers on.
+# Ports for the servers. Two test runs side by side (CI beside a
+# developer's run, or the stability runs of issue 16) must never pick the
+# same port between the check and the server's bind, so a port is reserved
+# first: a directory named after it, in a directory that every
+# with-servers.sh on the machine shares, holding the pid of the one that
+# made it (a reservation whose owner is gone is taken back; stop_servers
+# removes its own). The ports come from below the kernel's ephemeral
+# range, where the tests' own outgoing connections take their local ports.
+port_dir="${TMPDIR:-/tmp}/luamig-test-ports"
+port_lo=20000 port_span=40000
+read -r ephemeral_lo _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || ephemeral_lo=0
+if [ "${ephemeral_lo:-0}" -gt 12000 ]; then port_lo=10000 port_span=$((ephemeral_lo - 10000)); fi
+mkdir -p "$port_dir" && chmod 1777 "$port_dir" 2>/dev/null
+
+reserve_port() {
+  local dir="$port_dir/$1" owner
+  if mkdir "$dir" 2>/dev/null; then echo "$$" > "$dir/pid"; return 0; fi
+  owner=$(cat "$dir/pid" 2>/dev/null)
+  # no pid yet: being made by another run, so taken
+  [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null || return 1
+  rm -rf "$dir" && mkdir "$dir" 2>/dev/null && echo "$$" > "$dir/pid"
+}
+
+release_ports() {
+  local pidfile
+  for pidfile in "$port_dir"/*/pid; do
+    [ "$(cat "$pidfile" 2>/dev/null)" = "$$" ] && rm -rf "$(dirname "$pidfile")"
+  done
+}
+
+# A reserved port on 127.0.0.1 that nothing answers on.
 free_port() {
   local port
-  for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
+  for _ in $(seq 1 100); do
+    port=$((port_lo + RANDOM % port_span))
+    reserve_port "$port" || continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
     fi
+    rm -rf "${port_dir:?}/$port"  # another program listens there
   done
   return 1
 }

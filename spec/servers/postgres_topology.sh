@@ -18,13 +18,14 @@ stop_pg_topology() {
   fi
 }
 
-# One pgbouncer in `mode`, logging in with the tests' password (SCRAM) and
-# reaching the server over its unix socket; pooler_error says why not.
-start_one_pgbouncer() {
-  local mode=$1 dir="$base/pgbouncer-$1" port pid
+# One pgbouncer in `mode` on `port`, logging in with the tests' password
+# (SCRAM) and reaching the server over its unix socket; pooler_error says
+# why not.
+try_pgbouncer() {
+  local mode=$1 port=$2 dir="$base/pgbouncer-$1" pid
   mkdir -p "$dir"
+  rm -f "$dir/pgbouncer.log" "$dir/pgbouncer.pid"
   printf '"postgres" "%s"\n' "$password" > "$dir/userlist.txt"
-  port=$(free_port) || return 1
   # The "*" entry sends every database name on to the server; no
   # ignore_startup_parameters, so a URL's `options` is refused by the
   # pooler, not dropped.
@@ -50,20 +51,32 @@ INI
     return 1
   fi
   # -d returns before the daemon has written its pid file and listens:
-  # wait for both (a loaded machine takes seconds).
+  # wait for both (a loaded machine takes seconds), or for its FATAL.
   for _ in $(seq 1 600); do
     pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null)
     if [ -n "$pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
     pid=""
+    grep -q FATAL "$dir/pgbouncer.log" 2>/dev/null && break
     sleep 0.1
   done
   if [ -z "$pid" ]; then  # one that started late is stopped, not left behind
     pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null) && [ -n "$pid" ] && kill "$pid" 2>/dev/null
-    pid=""
+    pooler_error="pgbouncer ($mode) did not listen on port $port within 60 s: $(tail -n 3 "$dir/pgbouncer.log" 2>/dev/null | tr '\n' ' ')"
+    return 1
   fi
-  [ -n "$pid" ] || { pooler_error="pgbouncer ($mode) did not listen on port $port within 60 s: $(tail -n 3 "$dir/pgbouncer.log" 2>/dev/null | tr '\n' ' ')"; return 1; }
   pgbouncer_pids+=("$pid")
   export "LUAMIG_TEST_PGBOUNCER_${mode^^}_URL=postgresql://postgres:$password@127.0.0.1:$port/postgres"
+}
+
+# Three tries, each on another port: a port can still be taken by a program
+# that binds it without a reservation (spec/with-servers.sh).
+start_one_pgbouncer() {
+  local port
+  for _ in 1 2 3; do
+    port=$(free_port) || { pooler_error="no free port for pgbouncer ($1)"; return 1; }
+    try_pgbouncer "$1" "$port" && return 0
+  done
+  return 1
 }
 
 start_pgbouncers() {
