@@ -36,6 +36,12 @@ local math_max = math.max
 -- is there (1062), the cluster certified the other write first (1213), or
 -- a row lock of a concurrent takeover (1205).
 local LOST_RACE = { [1062] = true, [1213] = true, [1205] = true }
+-- The errors after which any statement of the lock is tried again at the
+-- next try, as a run that waits: on Galera a DDL statement of another node
+-- (the holder's revisions, run in total order) aborts whatever local
+-- statement holds a conflicting lock, even a read of information_schema,
+-- and the victim gets "Deadlock found" (1213); or a lock wait ran out (1205).
+local TRY_AGAIN = { [1213] = true, [1205] = true }
 local NO_SUCH_TABLE = 1146
 
 local function quote(name) return "`" .. name:gsub("`", "``") .. "`" end
@@ -67,7 +73,10 @@ return function(ctx)
   local function prepare()
     local r, e, i = conn:first("SELECT COUNT(*) AS n FROM information_schema.tables"
       .. " WHERE table_schema = DATABASE() AND table_name = ?", tname)
-    if not r then return common.db_failure("looking for " .. tname, e, i) end
+    if not r then
+      if i and TRY_AGAIN[i.code] then return false end
+      return common.db_failure("looking for " .. tname, e, i)
+    end
     if tonumber(r.n) == 0 then
       local ok
       ok, e, i = conn:execute("CREATE TABLE IF NOT EXISTS " .. t .. " ("
@@ -80,7 +89,10 @@ return function(ctx)
         .. " acquired_at DATETIME(6) NOT NULL,"
         .. " heartbeat_at DATETIME(6) NOT NULL"
         .. ") ENGINE=InnoDB")
-      if not ok then return common.db_failure("creating " .. tname, e, i) end
+      if not ok then
+        if i and TRY_AGAIN[i.code] then return false end
+        return common.db_failure("creating " .. tname, e, i)
+      end
       created = true
     end
     -- Held for as long as the main connection lives (see the header).
@@ -95,6 +107,7 @@ return function(ctx)
       .. " WHERE id = 1 AND token = '%s'", t, token), math_max(lease / 5, 0.2))
     if ok then return true end
     conn:execute("DELETE FROM " .. t .. " WHERE id = 1 AND token = ?", token)
+    if i and TRY_AGAIN[i.code] then return false end  -- our row is gone again: wait, and try again
     return common.db_failure("starting the lock's heartbeat", e, i)
   end
 
@@ -123,7 +136,7 @@ return function(ctx)
   function s.try()
     if not ready then
       local ok, e, st = prepare()
-      if not ok then return nil, e, st end
+      if not ok then return ok, e, st end  -- false: try again later
     end
     local n, e, i = conn:execute("INSERT INTO " .. t .. " (id, owner, token, server, connection_id, alive_lock,"
       .. " acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))",
