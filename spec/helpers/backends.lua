@@ -60,7 +60,7 @@ end
 -- and history tables, and on MySQL the lock's table (lock/mysql.lua).
 function Backend:with_bookkeeping(names)
   local out = { "luamig_history", "luamig_version" }
-  if self.driver == "mysql" then out[#out + 1] = "luamig_version_lock" end
+  if self.driver == "mysql" then out[#out + 1] = require("luamig.lock.common").table_name("luamig_version") end
   for _, n in ipairs(names or {}) do out[#out + 1] = n end
   table.sort(out)
   return out

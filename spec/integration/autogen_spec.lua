@@ -8,6 +8,7 @@
 -- revision, recreates the same schema in an empty database.
 local h = require "helpers.luamig"
 local backends = require "helpers.backends"
+local autogen = require "luamig.autogen"
 local compare = require "luamig.autogen.compare"
 local snapshot = require "luamig.autogen.snapshot"
 local ddl = require "luamig.ddl"
@@ -15,8 +16,8 @@ local ddl = require "luamig.ddl"
 local function reflect(b, url)
   return b:with(url, function(conn)
     local reflect_mod = require("luamig.autogen.reflect." .. b.driver)
-    return assert(reflect_mod.reflect(conn, { exclude = { luamig_version = true, luamig_history = true,
-      luamig_version_lock = true } }))
+    return assert(reflect_mod.reflect(conn, { exclude = autogen.bookkeeping {
+      version_table = "luamig_version", history_table = "luamig_history" } }))
   end)
 end
 

@@ -17,12 +17,17 @@ local str_format, table_concat = string.format, table.concat
 
 local M = {}
 
+--- The set of luamig's own tables under cfg: the version and history
+-- tables, and the lock's table (MySQL); autogenerate leaves them alone.
+function M.bookkeeping(cfg)
+  return { [cfg.version_table] = true, [cfg.history_table] = true,
+    [lock_common.table_name(cfg.version_table)] = true }
+end
+
 --- The database's snapshot through ctx's connection | nil, msg.
 function M.reflect(ctx)
   local reflect = require("luamig.autogen.reflect." .. ctx.url.driver)
-  local excluded = { [ctx.cfg.version_table] = true, [ctx.cfg.history_table] = true,
-    [lock_common.table_name(ctx.cfg.version_table)] = true }
-  local snap, err = reflect.reflect(ctx.conn, { exclude = excluded })
+  local snap, err = reflect.reflect(ctx.conn, { exclude = M.bookkeeping(ctx.cfg) })
   if not snap then return nil, "reading the database's schema: " .. tostring(err) end
   return snap
 end
@@ -60,9 +65,7 @@ function M.changes(ctx, graph, no_revisions)
   else
     return nil, no_models, 2
   end
-  local excluded = { [cfg.version_table] = true, [cfg.history_table] = true,
-    [lock_common.table_name(cfg.version_table)] = true }
-  return compare.diff(want, db, ctx.dialect, cfg, excluded), { baseline = baseline, models = path }
+  return compare.diff(want, db, ctx.dialect, cfg, M.bookkeeping(cfg)), { baseline = baseline, models = path }
 end
 
 --- The upgrade() and downgrade() bodies of a list of changes.

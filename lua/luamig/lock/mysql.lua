@@ -42,6 +42,12 @@ local LOST_RACE = { [1062] = true, [1213] = true, [1205] = true }
 -- statement holds a conflicting lock, even a read of information_schema,
 -- and the victim gets "Deadlock found" (1213); or a lock wait ran out (1205).
 local TRY_AGAIN = { [1213] = true, [1205] = true }
+
+-- A failed statement of the lock: false (try again) or nil, message, status.
+local function failed(what, err, info)
+  if info and TRY_AGAIN[info.code] then return false end
+  return common.db_failure(what, err, info)
+end
 local NO_SUCH_TABLE = 1146
 
 local function quote(name) return "`" .. name:gsub("`", "``") .. "`" end
@@ -73,10 +79,7 @@ return function(ctx)
   local function prepare()
     local r, e, i = conn:first("SELECT COUNT(*) AS n FROM information_schema.tables"
       .. " WHERE table_schema = DATABASE() AND table_name = ?", tname)
-    if not r then
-      if i and TRY_AGAIN[i.code] then return false end
-      return common.db_failure("looking for " .. tname, e, i)
-    end
+    if not r then return failed("looking for " .. tname, e, i) end
     if tonumber(r.n) == 0 then
       local ok
       ok, e, i = conn:execute("CREATE TABLE IF NOT EXISTS " .. t .. " ("
@@ -89,10 +92,7 @@ return function(ctx)
         .. " acquired_at DATETIME(6) NOT NULL,"
         .. " heartbeat_at DATETIME(6) NOT NULL"
         .. ") ENGINE=InnoDB")
-      if not ok then
-        if i and TRY_AGAIN[i.code] then return false end
-        return common.db_failure("creating " .. tname, e, i)
-      end
+      if not ok then return failed("creating " .. tname, e, i) end
       created = true
     end
     -- Held for as long as the main connection lives (see the header).
@@ -106,9 +106,8 @@ return function(ctx)
     local ok, e, i = conn:heartbeat(str_format("UPDATE %s SET heartbeat_at = UTC_TIMESTAMP(6)"
       .. " WHERE id = 1 AND token = '%s'", t, token), math_max(lease / 5, 0.2))
     if ok then return true end
-    conn:execute("DELETE FROM " .. t .. " WHERE id = 1 AND token = ?", token)
-    if i and TRY_AGAIN[i.code] then return false end  -- our row is gone again: wait, and try again
-    return common.db_failure("starting the lock's heartbeat", e, i)
+    conn:execute("DELETE FROM " .. t .. " WHERE id = 1 AND token = ?", token)  -- false: try again from scratch
+    return failed("starting the lock's heartbeat", e, i)
   end
 
   local function holder_row()
