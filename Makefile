@@ -1,16 +1,18 @@
-# Makefile: wraps premake (premake5, or Debian's premake4) and the makefiles
-# it generates into build/.
+# Makefile: a thin wrapper over premake5.lua (premake5, or Debian's premake4)
+# and the makefiles it generates into build/.
 #   make                  release: bin/luamig, bin/luamig.so, the drivers,
 #                         bin/libluamig.so, bin/static/libluamig.a, the
 #                         examples bin/embed_app and bin/embed_threads
 #   make debug            bin/debug/...
 #   make sanitize         bin/sanitize/... (ASan + UBSan)
-#   make test             busted specs against the release build
+#   make test             ./test.sh, the whole suite as CI runs it
+#                         (make test TESTFLAGS=--quick: its first pass only)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make clean
 # The executable carries lua/luamig compiled to bytecode (build/embedded_lua.c,
 # rebuilt whenever a Lua file changes); LUAMIG_LUA_DIR=lua makes it run the
-# sources instead.
+# sources instead. premake5's makefiles write that file themselves; premake4
+# cannot, so this Makefile writes it first in either case.
 # PREFIX is compiled into luamig and libluamig (build/luamig_config.h) as
 # the last place to look for the Lua sources and the drivers, after the
 # places relative to the executable (or libluamig.so), which are enough for
@@ -21,7 +23,7 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
-BUSTED ?= busted
+TESTFLAGS ?=
 
 PREMAKE := $(shell command -v premake5 2>/dev/null || command -v premake4 2>/dev/null)
 
@@ -61,7 +63,7 @@ release debug sanitize: generate
 	$(MAKE) -C build config=$@
 
 test: release
-	$(BUSTED)
+	./test.sh $(TESTFLAGS)
 
 install: release
 	install -d "$(BINDIR)" "$(LUADIR)" "$(CMODDIR)"

@@ -1,7 +1,9 @@
 -- premake5.lua: builds luamig with premake5, or with Debian's premake4 4.3:
---   premake5 gmake                        (or: premake4 --file=premake5.lua gmake)
---   make -C build config=release          (debug, sanitize)
--- The root Makefile wraps both steps. Outputs:
+--   premake5 gmake && make -C build config=release      (debug, sanitize;
+--                                  gmake2 on premake5 betas)
+--   premake4 --file=premake5.lua gmake, after `make build/embedded_lua.c`
+-- The root Makefile wraps these steps and picks whichever premake is there.
+-- Outputs:
 --   bin/luamig, bin/luamig.so             release
 --   bin/debug/..., bin/sanitize/...       the other configurations
 -- bin/luamig_postgres.so and bin/luamig_mysql.so are the server drivers,
@@ -15,6 +17,9 @@
 -- bin/embed_app, bin/embed_threads.
 
 local ws = workspace or solution
+-- premake4 has no makefile projects and no dependson: there the root Makefile
+-- writes build/embedded_lua.c before make runs.
+local PREMAKE5 = _PREMAKE_VERSION and _PREMAKE_VERSION:sub(1, 1) == "5"
 
 -- premake5 selects settings with filter, premake4 with configuration.
 local function only(cfg)
@@ -184,13 +189,26 @@ local function targets()
   only()
 end
 
+-- build/embedded_lua.c holds lua/luamig compiled to bytecode. Under
+-- premake5 this project writes it (runner/embed.lua, which leaves an
+-- unchanged file alone) before any project that compiles it starts.
+local function needs_embedded_lua()
+  if PREMAKE5 then dependson { "embedded_lua" } end
+end
+
+if PREMAKE5 then
+  project "embedded_lua"
+    kind "Makefile"
+    -- Commands run in the makefile's folder, build/.
+    buildcommands { "lua5.4 ../runner/embed.lua ../lua embedded_lua.c" }
+end
+
 project "luamig"
   kind "ConsoleApp"
   targetname "luamig"
   files(SOURCES)
-  -- build/embedded_lua.c holds lua/luamig compiled to bytecode; the root
-  -- Makefile writes it (runner/embed.lua) before premake runs.
   files { "runner/host.c", "runner/main.c", "build/embedded_lua.c" }
+  needs_embedded_lua()
   use_libs(LUA)
   use_libs(SQLITE)
   links { "dl" }
@@ -230,6 +248,7 @@ project "libluamig"
   targetname "luamig"
   files(SOURCES)
   files(LIBRARY)
+  needs_embedded_lua()
   buildoptions { "-fPIC" }  -- so that it links into shared objects too
   only "release"
     targetdir "bin/static"
@@ -244,6 +263,7 @@ project "libluamig_shared"
   targetname "luamig"
   files(SOURCES)
   files(LIBRARY)
+  needs_embedded_lua()
   buildoptions { "-fPIC", "-fvisibility=hidden" }
   defines { "LM_EXPORT=" }  -- only luamig.h's functions are exported
   use_libs(LUA)

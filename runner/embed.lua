@@ -1,9 +1,11 @@
 -- embed.lua: compiles luamig's Lua modules to bytecode and writes them as a
--- C table (runner/embedded.h), so that the executable carries its Lua side
--- and starts without parsing ~3000 lines of source on every run.
+-- C table (of the type runner/embedded.h declares), so that the executable
+-- carries its Lua side and starts without parsing its sources on every run.
 -- Debug information is kept: tracebacks and error positions still name
 -- lua/luamig/<file>.lua and its lines.
 --   lua5.4 runner/embed.lua LUA_DIR OUT.c
+-- premake5.lua runs it before anything compiles (the embedded_lua project);
+-- under premake4 the root Makefile does.
 
 local lua_dir, out_path = arg[1], arg[2]
 assert(lua_dir and out_path, "usage: lua5.4 runner/embed.lua LUA_DIR OUT.c")
@@ -45,8 +47,18 @@ out[#out + 1] = "  {0, 0, 0}"
 out[#out + 1] = "};"
 out[#out + 1] = ""
 
+-- Written only when the content changed, so that make sees an unchanged file
+-- as up to date and recompiles nothing; written beside and renamed, so that a
+-- compiler never reads half a file.
+local text = table.concat(out, "\n")
+local old = io.open(out_path, "rb")
+if old then
+  local same = old:read("a") == text
+  old:close()
+  if same then return end
+end
 local tmp = out_path .. ".tmp"
 local f = assert(io.open(tmp, "wb"))
-f:write(table.concat(out, "\n"))
+f:write(text)
 f:close()
 assert(os.rename(tmp, out_path))
