@@ -128,26 +128,31 @@ if _ACTION and _ACTION ~= "clean" then
   end
 end
 
+-- The C sources of luamig.so and of the executable, by folder of runner/:
+-- binding/ (the Lua binding of the drivers, module luamig.driver),
+-- modules/ (one file per other luamig.* C module), drivers/ (the driver
+-- interface, the driver finder and SQLite's driver; the server drivers are
+-- plugins, below). The host (host.c, main.c, api.c) sits beside them.
 local SOURCES = {
-  "runner/binding.c",
-  "runner/binding_statement.c",
-  "runner/binding_value.c",
-  "runner/binding_copy.c",
-  "runner/binding_load.c",
-  "runner/sys.c",
-  "runner/parallel.c",
-  "runner/revscan.c",
-  "runner/revcache.c",
-  "runner/rowscan.c",
-  "runner/interrupt.c",
-  "runner/spawn.c",
-  "runner/filelock.c",
-  "runner/sha256.c",
-  "runner/checksum.c",
-  "runner/drivers.c",
-  "runner/driver_common.c",
-  "runner/sqltext.c",
-  "runner/driver_sqlite.c",
+  "runner/binding/binding.c",
+  "runner/binding/binding_statement.c",
+  "runner/binding/binding_value.c",
+  "runner/binding/binding_copy.c",
+  "runner/binding/binding_load.c",
+  "runner/modules/sys.c",
+  "runner/modules/parallel.c",
+  "runner/modules/revscan.c",
+  "runner/modules/revcache.c",
+  "runner/modules/rowscan.c",
+  "runner/modules/interrupt.c",
+  "runner/modules/spawn.c",
+  "runner/modules/filelock.c",
+  "runner/modules/sha256.c",
+  "runner/modules/checksum.c",
+  "runner/drivers/drivers.c",
+  "runner/drivers/driver_common.c",
+  "runner/drivers/sqltext.c",
+  "runner/drivers/driver_sqlite.c",
 }
 
 ws "luamig"
@@ -233,7 +238,7 @@ local function driver_plugin(name, lib, sources)
     targetprefix ""
     targetname("luamig_" .. name)
     files(sources)
-    files { "runner/driver_common.c", "runner/sqltext.c" }
+    files { "runner/drivers/driver_common.c", "runner/drivers/sqltext.c" }
     buildoptions { "-fPIC", "-fvisibility=hidden" }
     use_libs(lib)
     targets()
@@ -287,7 +292,7 @@ end
 embed_example("embed_app", "examples/embed/app.c")
 embed_example("embed_threads", "examples/embed/threads.c")
 
-driver_plugin("postgres", LIBPQ, { "runner/driver_postgres.c", "runner/driver_postgres_stmt.c",
-  "runner/driver_postgres_copy.c" })
-driver_plugin("mysql", LIBMARIADB, { "runner/driver_mysql.c", "runner/driver_mysql_stmt.c",
-  "runner/driver_mysql_side.c" })
+driver_plugin("postgres", LIBPQ, { "runner/drivers/driver_postgres.c", "runner/drivers/driver_postgres_stmt.c",
+  "runner/drivers/driver_postgres_copy.c" })
+driver_plugin("mysql", LIBMARIADB, { "runner/drivers/driver_mysql.c", "runner/drivers/driver_mysql_stmt.c",
+  "runner/drivers/driver_mysql_side.c" })

@@ -68,8 +68,8 @@ common.alembic_project(out .. "/alembic")
 package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
 package.cpath = root .. "/bin/?.so;" .. package.cpath
 local ddl = require "luamig.ddl"
-local types = require "luamig.types"
-local versions = require "luamig.versions"
+local types = require "luamig.schema.types"
+local versions = require "luamig.context.versions"
 
 local function literal(v)
   if v == nil then return "NULL" end

@@ -110,7 +110,7 @@ if wants sqlite; then
     dbmate_args=(-n "dbmate status" "$dbm status")
   fi
   # The revision metadata cache takes files unchanged for 2 s (see
-  # runner/revcache.c); a project's files are older than that. The first
+  # runner/modules/revcache.c); a project's files are older than that. The first
   # run writes it; "no cache" is every file read, as on a first run.
   sleep 2
   (cd "$work/luamig" && "$luamig" current >/dev/null)

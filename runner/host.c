@@ -17,6 +17,16 @@
 
 #include "embedded.h"
 #include "host.h"
+#include "export.h"
+#include "binding/module.h"
+#include "modules/checksum.h"
+#include "modules/filelock.h"
+#include "modules/interrupt.h"
+#include "modules/revcache.h"
+#include "modules/revscan.h"
+#include "modules/rowscan.h"
+#include "modules/spawn.h"
+#include "modules/sys.h"
 #include "luamig_config.h"  /* LUAMIG_PREFIX, written by premake5.lua */
 
 #if !defined(LUAMIG_PREFIX)

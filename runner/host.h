@@ -1,38 +1,13 @@
 /*
-** host.h: the luamig executable's Lua host (host.c), shared with the
-** embedding API (api.c), and the C modules it preloads (binding.c, sys.c),
-** which luamig.so exports for plain `lua`.
+** host.h: the luamig executable's Lua host (host.c): what main.c and the
+** embedding API (api.c) call. The C modules it preloads have export
+** headers of their own (modules/NAME.h, binding/module.h).
 */
 
 #ifndef luamig_host_h
 #define luamig_host_h
 
 #include "lua.h"
-
-/* What luamig.so exports. libluamig.so defines it empty: it exports the
-** API of luamig.h alone. */
-#if !defined(LM_EXPORT)
-#if defined(__GNUC__)
-#define LM_EXPORT __attribute__((visibility("default")))
-#else
-#define LM_EXPORT
-#endif
-#endif
-
-/* Registry field holding the absolute path of the running executable (a
-** string; absent in luamig.so loaded by another program). */
-#define LM_EXE_PATH_KEY "luamig.exe_path"
-
-/* The C modules: `require "luamig.driver"`, `require "luamig.sys"`. */
-LM_EXPORT int luaopen_luamig_driver (lua_State *L);
-LM_EXPORT int luaopen_luamig_sys (lua_State *L);
-LM_EXPORT int luaopen_luamig_revscan (lua_State *L);
-LM_EXPORT int luaopen_luamig_revcache (lua_State *L);
-LM_EXPORT int luaopen_luamig_rowscan (lua_State *L);
-LM_EXPORT int luaopen_luamig_interrupt (lua_State *L);
-LM_EXPORT int luaopen_luamig_filelock (lua_State *L);
-LM_EXPORT int luaopen_luamig_checksum (lua_State *L);
-LM_EXPORT int luaopen_luamig_spawn (lua_State *L);
 
 /* Set a new state up as luamig's host: open the standard libraries,
 ** preload the C modules, add the searcher of the modules compiled in

@@ -1,5 +1,6 @@
--- luamig.cli: the command line. Parses flags, prints help, dispatches to
--- luamig.command and turns results into exit codes:
+-- luamig.cli: the command line. Parses flags (each command's from its file,
+-- luamig.command.<name>), prints help, dispatches to luamig.command and
+-- turns results into exit codes:
 -- 0 success, 1 the command ran and found a problem (a failed migration),
 -- 2 usage or input error. Errors are one line, `luamig: <what>: <why>`; a
 -- traceback only with -v.
@@ -9,8 +10,8 @@ local config = require "luamig.config"
 local fleet = require "luamig.fleet"
 local sys = require "luamig.sys"
 
-local ipairs, pairs, tonumber = ipairs, pairs, tonumber
-local str_format, table_concat, table_sort = string.format, table.concat, table.sort
+local ipairs, tonumber = ipairs, tonumber
+local str_format, table_concat = string.format, table.concat
 local io_stdout, io_stderr = io.stdout, io.stderr
 
 local M = {}
@@ -26,161 +27,6 @@ local GLOBAL_FLAGS = {
   { "-q", "--quiet", key = "quiet", help = "print only results and errors" },
   { "-v", "--verbose", key = "verbose", help = "more detail; tracebacks on errors" },
   { "-h", "--help", key = "help", help = "show help" },
-}
-
--- Flags of the commands that write: they take the migration lock.
-local LOCK_TIMEOUT = { "--lock-timeout", key = "lock_timeout", value = "SECONDS", number = true,
-  help = "wait this long for another run's migration lock (default 60; 0: fail at once)" }
-local JSON = { "--json", key = "json", help = "JSON output" }
-local TRANSACTION = { "--transaction", key = "transaction", value = "MODE", choices = { "per-revision", "all" },
-  help = "per-revision (default) or all: one transaction for the run (PostgreSQL, SQLite)" }
-
--- A fleet: the command on many databases (luamig.fleet). `fleet` flags are
--- the fleet's own and are not passed on to the luamig run per target.
-local FLEET = {
-  { "--targets", key = "targets", value = "FILE", fleet = true,
-    help = "run on each database of FILE (URL or NAME URL a line; - reads stdin)" },
-  { "--target", key = "target", value = "NAME", multi = true, fleet = true,
-    help = "run on this target of luamig.lua's targets table (repeatable)" },
-  { "--all-targets", key = "all_targets", fleet = true, help = "run on every target of luamig.lua's targets table" },
-  { "--jobs", key = "jobs", value = "N", fleet = true, help = "with a fleet: at most N targets at once (default 4)" },
-  { "--shard", key = "shard", value = "I/N", fleet = true,
-    help = "with a fleet: only shard I of N (a hash of each target's name)" },
-  { "--fail-fast", key = "fail_fast", fleet = true, help = "with a fleet: start no other target after a failure" },
-}
--- --json of the commands that have no JSON of their own: the fleet's array.
-local FLEET_JSON = { "--json", key = "fleet_json", fleet = true,
-  help = "with a fleet: one JSON array, an object per target" }
-
--- The flags of a command that takes a fleet: its own, then the fleet's.
-local function with_fleet(flags, json)
-  local all = {}
-  for _, f in ipairs(flags) do all[#all + 1] = f end
-  if json then all[#all + 1] = FLEET_JSON end
-  for _, f in ipairs(FLEET) do all[#all + 1] = f end
-  return all
-end
-
-local COMMANDS = {
-  init = {
-    usage = "init [DIR]", max = 1,
-    summary = "create luamig.lua and migrations/{versions/,script.lua.tmpl} in DIR (default .)",
-    flags = {},
-  },
-  revision = {
-    usage = "revision -m MESSAGE [--head REV [--splice]] [--branch-label L] [--depends-on REV]...", max = 0,
-    summary = "create a new revision file",
-    flags = {
-      { "-m", "--message", key = "message", value = "MESSAGE", help = "what the revision does (required)" },
-      { "--head", key = "head", value = "REV", help = "parent: a head, label@head, or base for a new root" },
-      { "--splice", key = "splice", help = "allow a --head that is not a head (starts a branch)" },
-      { "--branch-label", key = "branch_label", value = "LABEL", help = "name the branch this revision starts" },
-      { "--depends-on", key = "depends_on", value = "REV", multi = true, help = "a revision or label this one needs (repeatable)" },
-      { "--version-path", key = "version_path", value = "DIR", help = "directory for the new file" },
-      { "--rev-id", key = "rev_id", value = "ID", help = "use this id instead of a random one" },
-      { "--autogenerate", key = "autogenerate", help = "write the ops that make the database match the models" },
-    },
-  },
-  check = {
-    usage = "check [--json]", max = 0,
-    summary = "compare the models with the database; exit 1 on any difference",
-    flags = with_fleet({
-      JSON,
-    }, false),
-  },
-  merge = {
-    usage = "merge REV... -m MESSAGE [--branch-label L] [--rev-id ID]", min = 1,
-    summary = "create a revision that merges REVs (e.g. heads) into one",
-    flags = {
-      { "-m", "--message", key = "message", value = "MESSAGE", help = "what the merge is (required)" },
-      { "--branch-label", key = "branch_label", value = "LABEL", help = "a label for the merged branch" },
-      { "--rev-id", key = "rev_id", value = "ID", help = "use this id instead of a random one" },
-    },
-  },
-  upgrade = {
-    usage = "upgrade [TARGET] | upgrade --sql [FROM:]TO", max = 1,
-    summary = "apply revisions up to TARGET (default head)",
-    flags = with_fleet({
-      LOCK_TIMEOUT, TRANSACTION,
-      { "--allow-edited", key = "allow_edited", help = "run even if an applied revision's file was edited" },
-      { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
-      { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
-    }, true),
-  },
-  downgrade = {
-    usage = "downgrade TARGET | downgrade --sql FROM:TO", min = 1, max = 1,
-    summary = "revert revisions down to TARGET (a revision, -1, label@base or base)",
-    flags = with_fleet({
-      LOCK_TIMEOUT, TRANSACTION,
-      { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
-      { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
-    }, true),
-  },
-  current = {
-    usage = "current [-v] [--check-heads]", max = 0,
-    summary = "show the revision(s) the database is at",
-    flags = with_fleet({
-      { "--check-heads", key = "check_heads", help = "exit 1 unless the database is at the heads" },
-      JSON,
-    }, false),
-  },
-  history = {
-    usage = "history [-r RANGE] [-i] [-v] | history --applied [--json] [-v]", max = 0,
-    summary = "list revisions, newest first (--applied: the steps that ran on the database)",
-    flags = with_fleet({
-      { "--applied", key = "applied", help = "list the history table: every step run, by whom, how it ended" },
-      { "--json", key = "json", help = "JSON output (with --applied too)" },
-      { "-r", "--rev-range", key = "range", value = "RANGE", help = "only FROM:TO (e.g. base:head, -3:current)" },
-      { "-i", "--indicate-current", key = "indicate_current", help = "mark the database's revisions (current)" },
-    }, false),
-  },
-  heads = {
-    usage = "heads [-v] [--resolve-dependencies]", max = 0,
-    summary = "show the newest revision of each branch",
-    flags = {
-      { "--resolve-dependencies", key = "resolve_dependencies", help = "leave out heads other revisions depend on" },
-      JSON,
-    },
-  },
-  branches = {
-    usage = "branches [-v]", max = 0,
-    summary = "show the revisions where history splits",
-    flags = {},
-  },
-  show = {
-    usage = "show REV", min = 1, max = 1,
-    summary = "show one revision",
-    flags = {},
-  },
-  stamp = {
-    usage = "stamp REV... [--purge]", min = 1,
-    summary = "set the version table to REV without running migrations",
-    flags = with_fleet({
-      LOCK_TIMEOUT,
-      { "--purge", key = "purge", help = "delete every version row first" },
-      { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" },
-      { "--dialect", key = "dialect", value = "NAME", help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" },
-    }, true),
-  },
-  verify = {
-    usage = "verify [--json] [--accept REV]...", max = 0,
-    summary = "check applied revisions against their files (edited, missing, unknown); exit 1 on drift",
-    flags = with_fleet({
-      JSON,
-      { "--accept", key = "accept", value = "REV", multi = true, help = "record REV's current file as applied (repeatable)" },
-      LOCK_TIMEOUT,
-    }, false),
-  },
-  repair = {
-    usage = "repair", max = 0,
-    summary = "after fixing the schema by hand: mark an unfinished (MySQL) step as settled",
-    flags = { LOCK_TIMEOUT },
-  },
-  test = {
-    usage = "test [SPEC...] [-u URL] [BUSTED ARGS...]", passthrough = true,
-    summary = "run busted specs (spec/ by default) inside luamig; -u URL: scratch databases on that server; other arguments are busted's",
-    flags = {},
-  },
 }
 
 local FLEET_HELP = [[
@@ -216,9 +62,6 @@ local function flag_lines(list)
 end
 
 local function main_help()
-  local names = {}
-  for name in pairs(COMMANDS) do names[#names + 1] = name end
-  table_sort(names)
   local lines = {
     "usage: luamig [-c FILE] [-u URL] [-x KEY=VALUE]... [-q|-v] COMMAND [ARGS]",
     "",
@@ -226,8 +69,8 @@ local function main_help()
     "",
     "Commands:",
   }
-  for _, name in ipairs(names) do
-    lines[#lines + 1] = str_format("  %-10s %s", name, COMMANDS[name].summary)
+  for _, name in ipairs(command.NAMES) do
+    lines[#lines + 1] = str_format("  %-10s %s", name, command.spec(name).summary)
   end
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Options:"
@@ -241,7 +84,7 @@ local function main_help()
 end
 
 local function command_help(name)
-  local spec = COMMANDS[name]
+  local spec = command.spec(name)
   local lines = { "usage: luamig [options] " .. spec.usage, "", spec.summary .. "." }
   -- The fleet's flags under a heading of their own: the man page documents
   -- them once, in FLEETS, rather than in each command's section.
@@ -260,7 +103,7 @@ local function command_help(name)
     lines[#lines + 1] = "Fleet options:"
     lines[#lines + 1] = flag_lines(of_fleet)
   end
-  if name == "upgrade" or name == "downgrade" or name == "stamp" or name == "show" or name == "merge" then
+  if spec.targets_help then
     lines[#lines + 1] = ""
     lines[#lines + 1] = TARGETS_HELP
   end
@@ -319,7 +162,7 @@ function M.parse(argv)
           i = i + 1
           value = argv[i]
           if value == nil then return nil, str_format("option %s needs a value (%s)", name, flag.value) end
-          if COMMANDS[value] then took_command = { name = name, value = value, what = flag.value } end
+          if command.spec(value) then took_command = { name = name, value = value, what = flag.value } end
         end
       elseif inline then
         return nil, str_format("option %s takes no value", name)
@@ -345,7 +188,7 @@ function M.parse(argv)
         opts[flag.key] = value
       end
     elseif not opts.command then
-      spec = COMMANDS[arg]
+      spec = command.spec(arg)
       if not spec then
         return nil, str_format("unknown command %q (see 'luamig --help')", arg)
       end
@@ -429,14 +272,14 @@ function M.main(argv)
   if not cfg then report(cfg_err); return 2 end
   opts.out = function(line) io_stdout:write(line, "\n") end
   opts.log = opts.quiet and function() end or function(line) io_stderr:write(line, "\n") end
-  -- Data migrations' progress line (luamig.progress): redrawn in place at
+  -- Data migrations' progress line (luamig.present.progress): redrawn in place at
   -- a terminal, plain lines with -v elsewhere; never with -q or --json.
   -- LUAMIG_PROGRESS_DELAY: seconds before it first shows (default 0.5).
   if not opts.quiet and not opts.json then
     opts.progress = sys.isatty(io_stderr) and "tty" or opts.verbose and "lines" or nil
   end
   opts.progress_delay = tonumber(os.getenv("LUAMIG_PROGRESS_DELAY") or "")
-  local run = command[opts.command]
+  local run = command.spec(opts.command).run
   if opts.targets or opts.target or opts.all_targets then run = fleet.run end
   local ok, msg, status, traceback = run(cfg, opts)
   if ok and outcome_fd and opts.outcome then

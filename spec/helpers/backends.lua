@@ -4,14 +4,11 @@
 -- binding, so that a spec checks what the server holds, not what luamig
 -- says it did.
 --
---   for _, b in ipairs(backends.all()) do
---     describe("... #" .. b.tag, function()
---       if not b.available then
---         return it("runs", function() pending(b.skip_message) end)
---       end
---       local url = b:new_database()
---       ...
---   end
+--   backends.each("what is tested", function(b)
+--     local url
+--     before_each(function() url = b:new_database() end)
+--     ...
+--   end)
 local driver = require "luamig.driver"
 local config = require "luamig.config"
 
@@ -478,6 +475,22 @@ end
 -- as pending with the reason).
 function M.all()
   return { sqlite, postgres, mysql }
+end
+
+--- describe(title .. " on <backend> #<tag>" .. tags, function() fn(b) end)
+-- for each backend: the preamble of every spec that runs on all three. A
+-- backend whose server is not running gets one pending test that says why.
+-- (A helper is not a spec file: busted's functions come from its API.)
+function M.each(title, fn, tags)
+  local busted = require "busted"
+  for _, b in ipairs(M.all()) do
+    busted.describe(title .. " on " .. b.name .. " #" .. b.tag .. (tags or ""), function()
+      if not b.available then
+        return busted.pending(b.skip_message)
+      end
+      fn(b)
+    end)
+  end
 end
 
 --- Drop every database and file made so far.

@@ -7,7 +7,7 @@
 local h = require "helpers.luamig"
 local backends = require "helpers.backends"
 local driver = require "luamig.driver"
-local sqltext = require "luamig.batch.sqltext"
+local sqltext = require "luamig.ops.batch.sqltext"
 
 local null = driver.null
 
@@ -557,10 +557,10 @@ end)
 
 -- With PRAGMA foreign_keys on (not luamig's default) the rebuild cannot
 -- drop a table that rows of another table reference; these run
--- luamig.batch in this process on a context whose connection has it on.
+-- luamig.ops.batch in this process on a context whose connection has it on.
 describe("batch mode on SQLite with foreign keys on #sqlite", function()
   local context = require "luamig.context"
-  local batch = require "luamig.batch"
+  local batch = require "luamig.ops.batch"
   local ctx, conn
   before_each(function()
     local url = backends.sqlite:new_database()
@@ -658,48 +658,43 @@ local BATCH_BASE = [[
   op.execute("INSERT INTO parent (id, code) VALUES (1, 'a')")
   op.execute("INSERT INTO items (id, parent_id, title, qty) VALUES (1, 1, 'x', 5), (2, 1, 'y', 6)")]]
 
-for _, b in ipairs(backends.all()) do
-  describe("the same batch revision on " .. b.name .. " #" .. b.tag, function()
-    if not b.available then
-      return it("runs on " .. b.name, function() pending(b.skip_message) end)
-    end
-    after_each(function()
-      h.cleanup()
-      backends.cleanup()
-    end)
+backends.each("the same batch revision", function(b)
+  after_each(function()
+    h.cleanup()
+    backends.cleanup()
+  end)
 
-    it("alters columns, indexes and constraints, and downgrades to the same schema", function()
-      local url = b:new_database()
-      local dir = project({ { "f0000001", up = BATCH_BASE, down = '  op.drop_table("items")\n  op.drop_table("parent")' },
-        { "f0000002", up = BATCH_UP, down = BATCH_DOWN } })
-      local function ok_run(args) h.run_ok(dir, h.with_url(url, args)) end
-      ok_run({ "upgrade", "f0000001" })
-      local schema = b:schema(url)
-      ok_run({ "upgrade", "head" })
-      local cols = b:columns(url, "items")
-      assert.is_nil(cols.qty)
-      assert.is_truthy(cols.note)
-      assert.matches("NOT NULL", cols.title)
-      assert.matches("100", cols.title)
-      local indexes = b:indexes(url, "items")
-      assert.is_truthy(table.concat(indexes, " "):find("ix_items_note", 1, true))
-      assert.is_nil(table.concat(indexes, " "):find("ix_items_title", 1, true))
-      b:with(url, function(conn)
-        assert.same({ { id = 1, title = "x" }, { id = 2, title = "y" } },
-          conn:query("SELECT id, title FROM items ORDER BY id"))
-        if b.tag == "sqlite" then assert(conn:execute("PRAGMA foreign_keys = ON")) end
-        assert.is_nil(conn:execute("INSERT INTO items (id, parent_id, title) VALUES (3, 1, 'x')"))
-        assert.is_nil(conn:execute("INSERT INTO items (id, parent_id, title) VALUES (4, 1, '')"))
-        assert.is_nil(conn:execute("INSERT INTO items (id, parent_id, title) VALUES (5, 99, 'z')"))
-        assert(conn:execute("INSERT INTO items (id, parent_id, title) VALUES (6, 1, 'w')"))
-        assert(conn:execute("DELETE FROM items WHERE id = 6"))
-      end)
-      ok_run({ "downgrade", "f0000001" })
-      assert.equal(schema, b:schema(url))
-      b:with(url, function(conn)
-        assert.same({ { id = 1, title = "x" }, { id = 2, title = "y" } },
-          conn:query("SELECT id, title FROM items ORDER BY id"))
-      end)
+  it("alters columns, indexes and constraints, and downgrades to the same schema", function()
+    local url = b:new_database()
+    local dir = project({ { "f0000001", up = BATCH_BASE, down = '  op.drop_table("items")\n  op.drop_table("parent")' },
+      { "f0000002", up = BATCH_UP, down = BATCH_DOWN } })
+    local function ok_run(args) h.run_ok(dir, h.with_url(url, args)) end
+    ok_run({ "upgrade", "f0000001" })
+    local schema = b:schema(url)
+    ok_run({ "upgrade", "head" })
+    local cols = b:columns(url, "items")
+    assert.is_nil(cols.qty)
+    assert.is_truthy(cols.note)
+    assert.matches("NOT NULL", cols.title)
+    assert.matches("100", cols.title)
+    local indexes = b:indexes(url, "items")
+    assert.is_truthy(table.concat(indexes, " "):find("ix_items_note", 1, true))
+    assert.is_nil(table.concat(indexes, " "):find("ix_items_title", 1, true))
+    b:with(url, function(conn)
+      assert.same({ { id = 1, title = "x" }, { id = 2, title = "y" } },
+        conn:query("SELECT id, title FROM items ORDER BY id"))
+      if b.tag == "sqlite" then assert(conn:execute("PRAGMA foreign_keys = ON")) end
+      assert.is_nil(conn:execute("INSERT INTO items (id, parent_id, title) VALUES (3, 1, 'x')"))
+      assert.is_nil(conn:execute("INSERT INTO items (id, parent_id, title) VALUES (4, 1, '')"))
+      assert.is_nil(conn:execute("INSERT INTO items (id, parent_id, title) VALUES (5, 99, 'z')"))
+      assert(conn:execute("INSERT INTO items (id, parent_id, title) VALUES (6, 1, 'w')"))
+      assert(conn:execute("DELETE FROM items WHERE id = 6"))
+    end)
+    ok_run({ "downgrade", "f0000001" })
+    assert.equal(schema, b:schema(url))
+    b:with(url, function(conn)
+      assert.same({ { id = 1, title = "x" }, { id = 2, title = "y" } },
+        conn:query("SELECT id, title FROM items ORDER BY id"))
     end)
   end)
-end
+end)

@@ -33,71 +33,66 @@ local function branched_project()
   }
 end
 
-for _, b in ipairs(backends.all()) do
-  describe("branches and merges on " .. b.name .. " #" .. b.tag, function()
-    if not b.available then
-      return it("runs on " .. b.name, function() pending(b.skip_message) end)
-    end
-    local url
-    before_each(function() url = b:new_database() end)
-    after_each(function()
-      h.cleanup()
-      backends.cleanup()
-    end)
-
-    local function step(dir, args, rows, tables)
-      local r = h.run_ok(dir, h.with_url(url, args))
-      assert.same(rows, b:versions(url), "version rows after " .. table.concat(args, " "))
-      if tables then
-        local present = {}
-        for _, t in ipairs(b:tables(url)) do
-          if t:match("^t_") then present[#present + 1] = t:sub(3) end
-        end
-        assert.same(tables, present, "tables after " .. table.concat(args, " "))
-      end
-      return r
-    end
-
-    it("steps along one branch, across the merge and back", function()
-      local dir = branched_project()
-      step(dir, { "upgrade", "a0" }, { "a0" }, { "a0" })
-      -- one branch only: a0's row moves along it (left@head would be m3:
-      -- as in Alembic, a label carries on through the merge)
-      step(dir, { "upgrade", "b2" }, { "b2" }, { "a0", "b1", "b2" })
-      -- the other branch starts: a row is inserted
-      step(dir, { "upgrade", "c1" }, { "b2", "c1" }, { "a0", "b1", "b2", "c1" })
-      -- the merge: one row deleted, the other updated
-      step(dir, { "upgrade", "m3" }, { "m3" }, { "a0", "b1", "b2", "c1", "m3" })
-      -- undoing the merge brings both rows back
-      step(dir, { "downgrade", "-1" }, { "b2", "c1" }, { "a0", "b1", "b2", "c1" })
-      -- one branch down to its base, the other stays
-      step(dir, { "downgrade", "right@base" }, { "b2" }, { "a0", "b1", "b2" })
-      step(dir, { "downgrade", "left@-1" }, { "b1" }, { "a0", "b1" })
-      step(dir, { "downgrade", "base" }, {}, {})
-    end)
-
-    it("upgrades every head, with dependencies across roots, and back to base", function()
-      local dir = branched_project()
-      -- o2 needs b1: upgrading the other branch applies a0 and b1 first;
-      -- as in Alembic, the dependency's row is folded into o2's
-      step(dir, { "upgrade", "other@head" }, { "o2" }, { "a0", "b1", "o1", "o2" })
-      step(dir, { "upgrade", "heads" }, { "m3", "o2" }, { "a0", "b1", "b2", "c1", "m3", "o1", "o2" })
-      -- going below b1 must take its dependent o2 away first
-      step(dir, { "downgrade", "a0" }, { "a0", "o1" }, { "a0", "o1" })
-      step(dir, { "downgrade", "base" }, {}, {})
-    end)
-
-    it("stamps branch by branch, and --purge replaces everything", function()
-      local dir = branched_project()
-      step(dir, { "stamp", "b2" }, { "b2" })
-      step(dir, { "stamp", "c1" }, { "b2", "c1" })
-      step(dir, { "stamp", "m3" }, { "m3" })
-      step(dir, { "stamp", "o1" }, { "m3", "o1" })
-      step(dir, { "stamp", "--purge", "b1" }, { "b1" })
-      step(dir, { "stamp", "heads" }, { "m3", "o2" })
-    end)
+backends.each("branches and merges", function(b)
+  local url
+  before_each(function() url = b:new_database() end)
+  after_each(function()
+    h.cleanup()
+    backends.cleanup()
   end)
-end
+
+  local function step(dir, args, rows, tables)
+    local r = h.run_ok(dir, h.with_url(url, args))
+    assert.same(rows, b:versions(url), "version rows after " .. table.concat(args, " "))
+    if tables then
+      local present = {}
+      for _, t in ipairs(b:tables(url)) do
+        if t:match("^t_") then present[#present + 1] = t:sub(3) end
+      end
+      assert.same(tables, present, "tables after " .. table.concat(args, " "))
+    end
+    return r
+  end
+
+  it("steps along one branch, across the merge and back", function()
+    local dir = branched_project()
+    step(dir, { "upgrade", "a0" }, { "a0" }, { "a0" })
+    -- one branch only: a0's row moves along it (left@head would be m3:
+    -- as in Alembic, a label carries on through the merge)
+    step(dir, { "upgrade", "b2" }, { "b2" }, { "a0", "b1", "b2" })
+    -- the other branch starts: a row is inserted
+    step(dir, { "upgrade", "c1" }, { "b2", "c1" }, { "a0", "b1", "b2", "c1" })
+    -- the merge: one row deleted, the other updated
+    step(dir, { "upgrade", "m3" }, { "m3" }, { "a0", "b1", "b2", "c1", "m3" })
+    -- undoing the merge brings both rows back
+    step(dir, { "downgrade", "-1" }, { "b2", "c1" }, { "a0", "b1", "b2", "c1" })
+    -- one branch down to its base, the other stays
+    step(dir, { "downgrade", "right@base" }, { "b2" }, { "a0", "b1", "b2" })
+    step(dir, { "downgrade", "left@-1" }, { "b1" }, { "a0", "b1" })
+    step(dir, { "downgrade", "base" }, {}, {})
+  end)
+
+  it("upgrades every head, with dependencies across roots, and back to base", function()
+    local dir = branched_project()
+    -- o2 needs b1: upgrading the other branch applies a0 and b1 first;
+    -- as in Alembic, the dependency's row is folded into o2's
+    step(dir, { "upgrade", "other@head" }, { "o2" }, { "a0", "b1", "o1", "o2" })
+    step(dir, { "upgrade", "heads" }, { "m3", "o2" }, { "a0", "b1", "b2", "c1", "m3", "o1", "o2" })
+    -- going below b1 must take its dependent o2 away first
+    step(dir, { "downgrade", "a0" }, { "a0", "o1" }, { "a0", "o1" })
+    step(dir, { "downgrade", "base" }, {}, {})
+  end)
+
+  it("stamps branch by branch, and --purge replaces everything", function()
+    local dir = branched_project()
+    step(dir, { "stamp", "b2" }, { "b2" })
+    step(dir, { "stamp", "c1" }, { "b2", "c1" })
+    step(dir, { "stamp", "m3" }, { "m3" })
+    step(dir, { "stamp", "o1" }, { "m3", "o1" })
+    step(dir, { "stamp", "--purge", "b1" }, { "b1" })
+    step(dir, { "stamp", "heads" }, { "m3", "o2" })
+  end)
+end)
 
 describe("branch commands #sqlite", function()
   after_each(h.cleanup)

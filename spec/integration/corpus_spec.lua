@@ -422,81 +422,76 @@ end
 ---------------------------------------------------------------------------
 -- The snapshot helper itself: each kind of change is seen.
 
-for _, b in ipairs(backends.all()) do
-  describe("the corpus's snapshot helper on " .. b.name .. " #" .. b.tag, function()
-    if not b.available then
-      return it("runs on " .. b.name, function() pending(b.skip_message) end)
-    end
-    teardown(function()
-      snapshot.close()
-      h.cleanup()
-      backends.cleanup()
-    end)
-
-    local changes = {
-      { "a row", "UPDATE users SET name = 'eve' WHERE id = 2", "table .*users rows" },
-      { "a new row", "INSERT INTO users (id, name, email) VALUES (3, 'cy', 'cy@x')", "table .*users rows" },
-      { "a column", "ALTER TABLE posts ADD COLUMN extra INTEGER", "table .*posts column extra" },
-      { "an index", "CREATE INDEX ix_extra ON posts (title)", "index .*ix_extra" },
-      { "a dropped index", "DROP INDEX ix_users_name" .. (b.tag == "mysql" and " ON users" or ""),
-        "index .*ix_users_name" },
-      { "a view", "DROP VIEW v_posts", "view .*v_posts" },
-      { "a history row", "DELETE FROM luamig_history WHERE revision = '" .. kit.A1 .. "'",
-        "table .*luamig_history rows" },
-      { "the version row", "UPDATE luamig_version SET version_num = '" .. kit.A2 .. "'",
-        "table .*luamig_version rows" },
-      { "a default", b.tag == "sqlite" and "CREATE TABLE t_default (a INTEGER DEFAULT 1)"
-        or b.tag == "postgres" and "ALTER TABLE posts ALTER COLUMN title SET DEFAULT 'x'"
-        or "ALTER TABLE posts ALTER COLUMN title SET DEFAULT 'x'", b.tag == "sqlite" and "t_default"
-        or "table .*posts column title" },
-      { "nullability", b.tag == "sqlite" and "CREATE TABLE t_null (a INTEGER NOT NULL)"
-        or b.tag == "postgres" and "ALTER TABLE posts ALTER COLUMN title DROP NOT NULL"
-        or "ALTER TABLE posts MODIFY title VARCHAR(200) NULL DEFAULT 'untitled'", b.tag == "sqlite" and "t_null"
-        or "table .*posts column title" },
-      { "a trigger", b.tag == "postgres"
-        and "CREATE FUNCTION f_t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
-        or b.tag == "sqlite" and "CREATE TRIGGER tr_x AFTER INSERT ON users BEGIN SELECT 1; END"
-        or "CREATE TRIGGER tr_x BEFORE INSERT ON users FOR EACH ROW SET NEW.name = NEW.name",
-        b.tag == "postgres" and "routine .*f_t" or "trigger .*tr_x" },
-    }
-    -- One database; each change is compared with the state before it.
-    local url
-    for _, c in ipairs(changes) do
-      it("sees " .. c[1], function()
-        if not url then
-          url = b:new_database()
-          local ctx = { b = b, case = { name = "helper" }, vars = {} }
-          write_project(ctx)
-          ctx.url = url
-          setup_database(ctx, { { "upgrade", "head" } })
-        end
-        local before = snapshot.take(b, url)
-        assert.is_nil(snapshot.diff(before, snapshot.take(b, url)), "two snapshots of one state differ")
-        b:with(url, function(conn) assert(conn:execute(c[2])) end)
-        local after = snapshot.take(b, url)
-        local d = snapshot.diff(before, after)
-        assert.is_not_nil(d, c[1] .. " was not seen")
-        local keys = snapshot.changed_keys(before, after)
-        local hit = false
-        for _, k in ipairs(keys) do if k:match(c[3]) then hit = true end end
-        assert.is_true(hit, table.concat(keys, "; "))
-      end)
-    end
-
-    if b.tag == "sqlite" then
-      it("sees a new file beside the database, but not the lock file", function()
-        local url = b:new_database()
-        local path = url:match("^sqlite://(/.*)$")
-        h.write_file(path, "")
-        local before = snapshot.take(b, url)
-        h.write_file(path .. "-luamig-lock", "owner")
-        assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
-        h.write_file(path .. "-journal", "")
-        assert.matches("file .*%-journal", snapshot.diff(before, snapshot.take(b, url)))
-      end)
-    end
+backends.each("the corpus's snapshot helper", function(b)
+  teardown(function()
+    snapshot.close()
+    h.cleanup()
+    backends.cleanup()
   end)
-end
+
+  local changes = {
+    { "a row", "UPDATE users SET name = 'eve' WHERE id = 2", "table .*users rows" },
+    { "a new row", "INSERT INTO users (id, name, email) VALUES (3, 'cy', 'cy@x')", "table .*users rows" },
+    { "a column", "ALTER TABLE posts ADD COLUMN extra INTEGER", "table .*posts column extra" },
+    { "an index", "CREATE INDEX ix_extra ON posts (title)", "index .*ix_extra" },
+    { "a dropped index", "DROP INDEX ix_users_name" .. (b.tag == "mysql" and " ON users" or ""),
+      "index .*ix_users_name" },
+    { "a view", "DROP VIEW v_posts", "view .*v_posts" },
+    { "a history row", "DELETE FROM luamig_history WHERE revision = '" .. kit.A1 .. "'",
+      "table .*luamig_history rows" },
+    { "the version row", "UPDATE luamig_version SET version_num = '" .. kit.A2 .. "'",
+      "table .*luamig_version rows" },
+    { "a default", b.tag == "sqlite" and "CREATE TABLE t_default (a INTEGER DEFAULT 1)"
+      or b.tag == "postgres" and "ALTER TABLE posts ALTER COLUMN title SET DEFAULT 'x'"
+      or "ALTER TABLE posts ALTER COLUMN title SET DEFAULT 'x'", b.tag == "sqlite" and "t_default"
+      or "table .*posts column title" },
+    { "nullability", b.tag == "sqlite" and "CREATE TABLE t_null (a INTEGER NOT NULL)"
+      or b.tag == "postgres" and "ALTER TABLE posts ALTER COLUMN title DROP NOT NULL"
+      or "ALTER TABLE posts MODIFY title VARCHAR(200) NULL DEFAULT 'untitled'", b.tag == "sqlite" and "t_null"
+      or "table .*posts column title" },
+    { "a trigger", b.tag == "postgres"
+      and "CREATE FUNCTION f_t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
+      or b.tag == "sqlite" and "CREATE TRIGGER tr_x AFTER INSERT ON users BEGIN SELECT 1; END"
+      or "CREATE TRIGGER tr_x BEFORE INSERT ON users FOR EACH ROW SET NEW.name = NEW.name",
+      b.tag == "postgres" and "routine .*f_t" or "trigger .*tr_x" },
+  }
+  -- One database; each change is compared with the state before it.
+  local url
+  for _, c in ipairs(changes) do
+    it("sees " .. c[1], function()
+      if not url then
+        url = b:new_database()
+        local ctx = { b = b, case = { name = "helper" }, vars = {} }
+        write_project(ctx)
+        ctx.url = url
+        setup_database(ctx, { { "upgrade", "head" } })
+      end
+      local before = snapshot.take(b, url)
+      assert.is_nil(snapshot.diff(before, snapshot.take(b, url)), "two snapshots of one state differ")
+      b:with(url, function(conn) assert(conn:execute(c[2])) end)
+      local after = snapshot.take(b, url)
+      local d = snapshot.diff(before, after)
+      assert.is_not_nil(d, c[1] .. " was not seen")
+      local keys = snapshot.changed_keys(before, after)
+      local hit = false
+      for _, k in ipairs(keys) do if k:match(c[3]) then hit = true end end
+      assert.is_true(hit, table.concat(keys, "; "))
+    end)
+  end
+
+  if b.tag == "sqlite" then
+    it("sees a new file beside the database, but not the lock file", function()
+      local url = b:new_database()
+      local path = url:match("^sqlite://(/.*)$")
+      h.write_file(path, "")
+      local before = snapshot.take(b, url)
+      h.write_file(path .. "-luamig-lock", "owner")
+      assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
+      h.write_file(path .. "-journal", "")
+      assert.matches("file .*%-journal", snapshot.diff(before, snapshot.take(b, url)))
+    end)
+  end
+end)
 
 ---------------------------------------------------------------------------
 -- The corpus

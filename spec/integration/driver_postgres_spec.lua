@@ -1,4 +1,4 @@
--- The PostgreSQL driver (runner/driver_postgres.c) through the binding,
+-- The PostgreSQL driver (runner/drivers/driver_postgres.c) through the binding,
 -- against the throwaway server of spec/with-servers.sh, in a database made
 -- for this file: values round-trip exactly, `?` becomes `$n` outside
 -- literals, comments and quoted bodies, failures carry SQLSTATE, detail and
@@ -497,7 +497,7 @@ describe("luamig.driver on PostgreSQL #postgres", function()
 
     -- Nothing a guarded statement can do ends PostgreSQL's transaction
     -- unseen: a procedure or a DO block cannot commit inside a transaction
-    -- block. The backstop (runner/driver.h) stays quiet for them, and for
+    -- block. The backstop (runner/drivers/driver.h) stays quiet for them, and for
     -- a failed statement, which leaves the transaction open and aborted.
     it("leaves a failed transaction to its caller: the server refuses COMMIT in CALL and DO", function()
       assert(conn:execute("CREATE TABLE gc (x INT)"))

@@ -4,7 +4,7 @@
 -- afterwards is read through the driver.
 local h = require "helpers.luamig"
 local backends = require "helpers.backends"
-local json = require "luamig.json"
+local json = require "luamig.present.json"
 
 local HEAD = "c3d5e7f90a12"
 local MIDDLE = "9b7e21c4d8a0"

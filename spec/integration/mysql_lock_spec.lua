@@ -1,5 +1,5 @@
 -- The MySQL migration lock (a row in luamig_version_lock, lua/luamig/lock/mysql.lua)
--- and the cancel of a waiting statement (runner/driver_mysql_side.c) on one
+-- and the cancel of a waiting statement (runner/drivers/driver_mysql_side.c) on one
 -- MariaDB server: a holder killed with -9 is taken over at once on its own
 -- server, the heartbeat keeps a lock through a statement longer than the
 -- lease, a lost lock is reported, a read-only server is refused, and

@@ -20,58 +20,53 @@ local function feed(b, url, file)
   assert(ok == true, "the client failed: " .. cmd)
 end
 
-for _, b in ipairs(backends.all()) do
-  describe("--sql scripts on " .. b.name .. " #" .. b.tag, function()
-    if not b.available then
-      return it("runs on " .. b.name, function() pending(b.skip_message) end)
-    end
-    after_each(function()
-      h.cleanup()
-      backends.cleanup()
-    end)
-
-    local luamig = h.run_ok
-
-    it("upgrade --sql base:head, fed to the client, equals the online upgrade", function()
-      local dir = h.example_project()
-      local online = b:new_database()
-      luamig(dir, { "-u", online, "upgrade", "head" })
-      local script = luamig(dir, { "-u", online, "upgrade", "--sql", "base:head" }).stdout
-      h.write_file(dir .. "/up.sql", script)
-      local scripted = b:new_database()
-      feed(b, scripted, dir .. "/up.sql")
-      -- the lock's table (MySQL) comes from the online run's lock, not from a revision
-      assert.equal(b:schema(online, { luamig_version_lock = true }), b:schema(scripted))
-      assert.same(b:versions(online), b:versions(scripted))
-      -- each revision is named, and the transactions are where the dialect has them
-      assert.matches("-- Running upgrade <base> -> 4f1c0a9be2d3, create links", script, 1, true)
-      local begins = select(2, script:gsub("\nBEGIN;", ""))
-      assert.equal(b.tag == "mysql" and 0 or 3, begins)
-    end)
-
-    it("downgrade --sql head:base undoes it, and upgrade --sql FROM:TO continues", function()
-      local dir = h.example_project()
-      local url = b:new_database()
-      luamig(dir, { "-u", url, "upgrade", "head" })
-      h.write_file(dir .. "/down.sql", luamig(dir, { "-u", url, "downgrade", "--sql", "head:base" }).stdout)
-      feed(b, url, dir .. "/down.sql")
-      assert.same(b:with_bookkeeping(), b:tables(url))
-      assert.same({}, b:versions(url))
-      luamig(dir, { "-u", url, "upgrade", "4f1c" })
-      h.write_file(dir .. "/rest.sql", luamig(dir, { "-u", url, "upgrade", "--sql", "4f1c:head" }).stdout)
-      feed(b, url, dir .. "/rest.sql")
-      assert.same({ "c3d5e7f90a12" }, b:versions(url))
-    end)
-
-    it("stamp --sql writes the version rows", function()
-      local dir = h.example_project()
-      local url = b:new_database()
-      h.write_file(dir .. "/stamp.sql", luamig(dir, { "-u", url, "stamp", "--sql", "head" }).stdout)
-      feed(b, url, dir .. "/stamp.sql")
-      assert.same({ "c3d5e7f90a12" }, b:versions(url))
-    end)
+backends.each("--sql scripts", function(b)
+  after_each(function()
+    h.cleanup()
+    backends.cleanup()
   end)
-end
+
+  local luamig = h.run_ok
+
+  it("upgrade --sql base:head, fed to the client, equals the online upgrade", function()
+    local dir = h.example_project()
+    local online = b:new_database()
+    luamig(dir, { "-u", online, "upgrade", "head" })
+    local script = luamig(dir, { "-u", online, "upgrade", "--sql", "base:head" }).stdout
+    h.write_file(dir .. "/up.sql", script)
+    local scripted = b:new_database()
+    feed(b, scripted, dir .. "/up.sql")
+    -- the lock's table (MySQL) comes from the online run's lock, not from a revision
+    assert.equal(b:schema(online, { luamig_version_lock = true }), b:schema(scripted))
+    assert.same(b:versions(online), b:versions(scripted))
+    -- each revision is named, and the transactions are where the dialect has them
+    assert.matches("-- Running upgrade <base> -> 4f1c0a9be2d3, create links", script, 1, true)
+    local begins = select(2, script:gsub("\nBEGIN;", ""))
+    assert.equal(b.tag == "mysql" and 0 or 3, begins)
+  end)
+
+  it("downgrade --sql head:base undoes it, and upgrade --sql FROM:TO continues", function()
+    local dir = h.example_project()
+    local url = b:new_database()
+    luamig(dir, { "-u", url, "upgrade", "head" })
+    h.write_file(dir .. "/down.sql", luamig(dir, { "-u", url, "downgrade", "--sql", "head:base" }).stdout)
+    feed(b, url, dir .. "/down.sql")
+    assert.same(b:with_bookkeeping(), b:tables(url))
+    assert.same({}, b:versions(url))
+    luamig(dir, { "-u", url, "upgrade", "4f1c" })
+    h.write_file(dir .. "/rest.sql", luamig(dir, { "-u", url, "upgrade", "--sql", "4f1c:head" }).stdout)
+    feed(b, url, dir .. "/rest.sql")
+    assert.same({ "c3d5e7f90a12" }, b:versions(url))
+  end)
+
+  it("stamp --sql writes the version rows", function()
+    local dir = h.example_project()
+    local url = b:new_database()
+    h.write_file(dir .. "/stamp.sql", luamig(dir, { "-u", url, "stamp", "--sql", "head" }).stdout)
+    feed(b, url, dir .. "/stamp.sql")
+    assert.same({ "c3d5e7f90a12" }, b:versions(url))
+  end)
+end)
 
 describe("--sql without a database #sqlite", function()
   after_each(h.cleanup)

@@ -18,47 +18,43 @@ local function set(list)
   return s
 end
 
-for _, b in ipairs(backends.all()) do
-  describe("operations on " .. b.name .. " #" .. b.tag, function()
-    if not b.available then
-      return it("runs on " .. b.name, function() pending(b.skip_message) end)
-    end
-    local sqlite, pg, my = b.tag == "sqlite", b.tag == "postgres", b.tag == "mysql"
-    local url
-    before_each(function() url = b:new_database() end)
-    after_each(function()
-      h.cleanup()
-      backends.cleanup()
-    end)
+backends.each("operations", function(b)
+  local sqlite, pg, my = b.tag == "sqlite", b.tag == "postgres", b.tag == "mysql"
+  local url
+  before_each(function() url = b:new_database() end)
+  after_each(function()
+    h.cleanup()
+    backends.cleanup()
+  end)
 
-    -- A project whose one revision a1 runs `up` (from line 6) and `down`;
-    -- `config` is the body of its luamig.lua table.
-    local function project(up, down, config)
-      return h.project {
-        [REV] = h.revision_text("a1", { up = up, down_body = down }),
-        ["luamig.lua"] = "return {" .. (config or "") .. "}\n",
-      }
-    end
-    local function luamig(dir, ...)
-      return h.run(dir, { "-u", url, ... })
-    end
-    local function ok(dir, ...)
-      local r = luamig(dir, ...)
-      assert(r.status == 0, ("luamig %s exited %d: %s"):format(table.concat({ ... }, " "), r.status, r.stderr))
-      return r
-    end
-    -- The one error line of a failed upgrade, after "luamig: upgrade a1 failed: ".
-    local function failure(dir)
-      local r = luamig(dir, "upgrade", "head")
-      assert.equal(1, r.status, r.stderr)
-      local msg = r.stderr:match("luamig: upgrade a1 failed: ([^\n]*)")
-      assert(msg, r.stderr)
-      return msg
-    end
-    local function sql(conn, text, ...) return conn:execute(text, ...) end
+  -- A project whose one revision a1 runs `up` (from line 6) and `down`;
+  -- `config` is the body of its luamig.lua table.
+  local function project(up, down, config)
+    return h.project {
+      [REV] = h.revision_text("a1", { up = up, down_body = down }),
+      ["luamig.lua"] = "return {" .. (config or "") .. "}\n",
+    }
+  end
+  local function luamig(dir, ...)
+    return h.run(dir, { "-u", url, ... })
+  end
+  local function ok(dir, ...)
+    local r = luamig(dir, ...)
+    assert(r.status == 0, ("luamig %s exited %d: %s"):format(table.concat({ ... }, " "), r.status, r.stderr))
+    return r
+  end
+  -- The one error line of a failed upgrade, after "luamig: upgrade a1 failed: ".
+  local function failure(dir)
+    local r = luamig(dir, "upgrade", "head")
+    assert.equal(1, r.status, r.stderr)
+    local msg = r.stderr:match("luamig: upgrade a1 failed: ([^\n]*)")
+    assert(msg, r.stderr)
+    return msg
+  end
+  local function sql(conn, text, ...) return conn:execute(text, ...) end
 
-    it("create_table: composite key, unique, check, foreign keys with actions, index, comment, if_not_exists", function()
-      local dir = project([[op.create_table("teams", Column("id", Integer, { primary_key = true }))
+  it("create_table: composite key, unique, check, foreign keys with actions, index, comment, if_not_exists", function()
+    local dir = project([[op.create_table("teams", Column("id", Integer, { primary_key = true }))
   op.create_table("users", Column("id", Integer, { primary_key = true }))
   op.create_table("member",
     Column("team_id", Integer),
@@ -71,44 +67,44 @@ for _, b in ipairs(backends.all()) do
     Index("ix_member_rank", "rank"),
     { comment = "team members" })
   op.create_table("member", Column("other", Integer), { if_not_exists = true })]],
-        [[op.drop_table("member")
+      [[op.drop_table("member")
   op.drop_table("member", { if_exists = true })
   op.drop_table("users")
   op.drop_table("teams")]])
-      ok(dir, "upgrade", "head")
-      local expected = {
-        sqlite = { "check ck_member_rank", "foreign_key fk_member_team", "primary_key pk_member", "unique uq_member_rank" },
-        postgres = { "check ck_member_rank", "foreign_key fk_member_team", "foreign_key member_user_id_fkey",
-          "primary_key pk_member", "unique uq_member_rank" },
-        mysql = { "check ck_member_rank", "foreign_key fk_member_team", "foreign_key member_ibfk_1",
-          "primary_key PRIMARY", "unique uq_member_rank" },
-      }
-      assert.same(expected[b.tag], b:constraints(url, "member"))
-      assert.same({ "team_id -> teams(id) ON DELETE CASCADE ON UPDATE NO ACTION",
-        "user_id -> users(id) ON DELETE CASCADE ON UPDATE CASCADE" }, b:foreign_keys(url, "member"))
-      assert.is_truthy(b:index_definitions(url, "member").ix_member_rank)
-      assert.equal(not sqlite and "team members" or nil, b:table_comment(url, "member"))
-      assert.is_nil(b:columns(url, "member").other)
-      b:with(url, function(conn)
-        assert(sql(conn, "INSERT INTO teams (id) VALUES (1)"))
-        assert(sql(conn, "INSERT INTO users (id) VALUES (1), (2)"))
-        if sqlite then assert(sql(conn, "PRAGMA foreign_keys = ON")) end
-        assert(sql(conn, "INSERT INTO member (team_id, user_id) VALUES (1, 1)"))
-        assert.is_nil(sql(conn, "INSERT INTO member (team_id, user_id, rank) VALUES (1, 2, 0)")) -- check
-        assert.is_nil(sql(conn, "INSERT INTO member (team_id, user_id, rank) VALUES (1, 2, 1)")) -- unique
-        assert.is_nil(sql(conn, "INSERT INTO member (team_id, user_id) VALUES (1, 1)")) -- primary key
-        assert.is_nil(sql(conn, "INSERT INTO member (team_id, user_id, rank) VALUES (9, 2, 2)")) -- foreign key
-        assert(sql(conn, "DELETE FROM users WHERE id = 1"))
-        assert.equal(0, conn:first("SELECT COUNT(*) AS n FROM member").n) -- cascaded
-      end)
-      ok(dir, "downgrade", "base")
-      assert.same(b:with_bookkeeping(), b:tables(url))
+    ok(dir, "upgrade", "head")
+    local expected = {
+      sqlite = { "check ck_member_rank", "foreign_key fk_member_team", "primary_key pk_member", "unique uq_member_rank" },
+      postgres = { "check ck_member_rank", "foreign_key fk_member_team", "foreign_key member_user_id_fkey",
+        "primary_key pk_member", "unique uq_member_rank" },
+      mysql = { "check ck_member_rank", "foreign_key fk_member_team", "foreign_key member_ibfk_1",
+        "primary_key PRIMARY", "unique uq_member_rank" },
+    }
+    assert.same(expected[b.tag], b:constraints(url, "member"))
+    assert.same({ "team_id -> teams(id) ON DELETE CASCADE ON UPDATE NO ACTION",
+      "user_id -> users(id) ON DELETE CASCADE ON UPDATE CASCADE" }, b:foreign_keys(url, "member"))
+    assert.is_truthy(b:index_definitions(url, "member").ix_member_rank)
+    assert.equal(not sqlite and "team members" or nil, b:table_comment(url, "member"))
+    assert.is_nil(b:columns(url, "member").other)
+    b:with(url, function(conn)
+      assert(sql(conn, "INSERT INTO teams (id) VALUES (1)"))
+      assert(sql(conn, "INSERT INTO users (id) VALUES (1), (2)"))
+      if sqlite then assert(sql(conn, "PRAGMA foreign_keys = ON")) end
+      assert(sql(conn, "INSERT INTO member (team_id, user_id) VALUES (1, 1)"))
+      assert.is_nil(sql(conn, "INSERT INTO member (team_id, user_id, rank) VALUES (1, 2, 0)")) -- check
+      assert.is_nil(sql(conn, "INSERT INTO member (team_id, user_id, rank) VALUES (1, 2, 1)")) -- unique
+      assert.is_nil(sql(conn, "INSERT INTO member (team_id, user_id) VALUES (1, 1)")) -- primary key
+      assert.is_nil(sql(conn, "INSERT INTO member (team_id, user_id, rank) VALUES (9, 2, 2)")) -- foreign key
+      assert(sql(conn, "DELETE FROM users WHERE id = 1"))
+      assert.equal(0, conn:first("SELECT COUNT(*) AS n FROM member").n) -- cascaded
     end)
+    ok(dir, "downgrade", "base")
+    assert.same(b:with_bookkeeping(), b:tables(url))
+  end)
 
-    it("a naming convention names unnamed constraints and indexes, so that they drop by name", function()
-      local dir = h.project {
-        ["luamig.lua"] = "return {" .. CONVENTION .. "}\n",
-        [REV] = h.revision_text("a1", { up = [[op.create_table("p", Column("id", Integer, { primary_key = true }))
+  it("a naming convention names unnamed constraints and indexes, so that they drop by name", function()
+    local dir = h.project {
+      ["luamig.lua"] = "return {" .. CONVENTION .. "}\n",
+      [REV] = h.revision_text("a1", { up = [[op.create_table("p", Column("id", Integer, { primary_key = true }))
   op.create_table("t",
     Column("a", Integer), Column("b", Integer),
     Column("code", String(10), { unique = true }),
@@ -117,71 +113,71 @@ for _, b in ipairs(backends.all()) do
     PrimaryKeyConstraint("a", "b"),
     CheckConstraint("b > 0", { name = "positive" }),
     Index(nil, "b", "a", { unique = true }))]] }),
-        ["migrations/versions/b2_drops.lua"] = h.revision_text("b2", { down = "a1", up = [[op.drop_index("ix_t_e", "t")
+      ["migrations/versions/b2_drops.lua"] = h.revision_text("b2", { down = "a1", up = [[op.drop_index("ix_t_e", "t")
   op.drop_index("ix_t_b", "t")
   op.drop_constraint("fk_t_p_id_p", "t", { type_ = "foreignkey" })
   op.drop_constraint("uq_t_code", "t", { type_ = "unique" })
   op.drop_constraint("ck_t_positive", "t", { type_ = "check" })
   op.drop_constraint("pk_t", "t", { type_ = "primary" })]] }),
-      }
-      ok(dir, "upgrade", "a1")
-      local names = set(b:constraints(url, "t"))
-      for _, n in ipairs { "unique uq_t_code", "foreign_key fk_t_p_id_p", "check ck_t_positive" } do
-        assert.is_true(names[n], n)
-      end
-      assert.is_true(names[my and "primary_key PRIMARY" or "primary_key pk_t"])
-      local ix = b:index_definitions(url, "t")
-      assert.is_truthy(ix.ix_t_e)
-      assert.is_truthy(ix.ix_t_b)
-      if sqlite then
-        -- SQLite drops indexes natively; constraints need batch mode
-        assert.equal("migrations/versions/b2_drops.lua:8: SQLite cannot drop constraint \"fk_t_p_id_p\" of \"t\": "
-          .. BATCH, luamig(dir, "upgrade", "head").stderr:match("failed: ([^\n]*)"))
-        return
-      end
-      ok(dir, "upgrade", "head")
-      assert.same({}, b:foreign_keys(url, "t"))
-      local left = b:constraints(url, "t")
-      assert.same({}, left)
-      ix = b:index_definitions(url, "t")
-      assert.is_nil(ix.ix_t_e)
-      assert.is_nil(ix.ix_t_b)
-    end)
+    }
+    ok(dir, "upgrade", "a1")
+    local names = set(b:constraints(url, "t"))
+    for _, n in ipairs { "unique uq_t_code", "foreign_key fk_t_p_id_p", "check ck_t_positive" } do
+      assert.is_true(names[n], n)
+    end
+    assert.is_true(names[my and "primary_key PRIMARY" or "primary_key pk_t"])
+    local ix = b:index_definitions(url, "t")
+    assert.is_truthy(ix.ix_t_e)
+    assert.is_truthy(ix.ix_t_b)
+    if sqlite then
+      -- SQLite drops indexes natively; constraints need batch mode
+      assert.equal("migrations/versions/b2_drops.lua:8: SQLite cannot drop constraint \"fk_t_p_id_p\" of \"t\": "
+        .. BATCH, luamig(dir, "upgrade", "head").stderr:match("failed: ([^\n]*)"))
+      return
+    end
+    ok(dir, "upgrade", "head")
+    assert.same({}, b:foreign_keys(url, "t"))
+    local left = b:constraints(url, "t")
+    assert.same({}, left)
+    ix = b:index_definitions(url, "t")
+    assert.is_nil(ix.ix_t_e)
+    assert.is_nil(ix.ix_t_b)
+  end)
 
-    it("rename_table, add_column and drop_column, with if_not_exists / if_exists where the database has them", function()
-      local dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }))
+  it("rename_table, add_column and drop_column, with if_not_exists / if_exists where the database has them", function()
+    local dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }))
   op.rename_table("t", "t2")
   op.add_column("t2", Column("b", String(10), { nullable = false, server_default = "x" }))
   op.add_column("t2", Column("c", Integer, { index = true, comment = "the c" }))
   op.drop_index("ix_t2_c", "t2")
   op.drop_column("t2", "c")]], [[op.drop_table("t2")]])
-      ok(dir, "upgrade", "head")
-      assert.same(b:with_bookkeeping { "t2" }, b:tables(url))
-      local cols = b:columns(url, "t2")
-      assert.is_truthy(cols.b)
-      assert.matches("NOT NULL", cols.b)
-      assert.is_nil(cols.c)
-      b:with(url, function(conn)
-        assert(sql(conn, "INSERT INTO t2 (id) VALUES (1)"))
-        assert.equal("x", conn:first("SELECT b FROM t2").b)
-      end)
-      ok(dir, "downgrade", "base")
-      dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }))
+    ok(dir, "upgrade", "head")
+    assert.same(b:with_bookkeeping { "t2" }, b:tables(url))
+    local cols = b:columns(url, "t2")
+    assert.is_truthy(cols.b)
+    assert.matches("NOT NULL", cols.b)
+    assert.is_nil(cols.c)
+    b:with(url, function(conn)
+      assert(sql(conn, "INSERT INTO t2 (id) VALUES (1)"))
+      assert.equal("x", conn:first("SELECT b FROM t2").b)
+    end)
+    ok(dir, "downgrade", "base")
+    dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }))
   op.add_column("t", Column("b", Integer), { if_not_exists = true })
   op.add_column("t", Column("b", Integer), { if_not_exists = true })
   op.drop_column("t", "b", { if_exists = true })
   op.drop_column("t", "b", { if_exists = true })]])
-      if pg then
-        ok(dir, "upgrade", "head")
-        assert.is_nil(b:columns(url, "t").b)
-      else
-        assert.equal(REV .. ":7: " .. b.name:gsub("MariaDB", "MySQL") .. " has no ADD COLUMN IF NOT EXISTS: drop"
-          .. " if_not_exists, or check the column first", failure(dir))
-      end
-    end)
+    if pg then
+      ok(dir, "upgrade", "head")
+      assert.is_nil(b:columns(url, "t").b)
+    else
+      assert.equal(REV .. ":7: " .. b.name:gsub("MariaDB", "MySQL") .. " has no ADD COLUMN IF NOT EXISTS: drop"
+        .. " if_not_exists, or check the column first", failure(dir))
+    end
+  end)
 
-    it("alter_column: nullable, type_, server_default set and dropped, rename, comment, postgresql_using", function()
-      local dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }),
+  it("alter_column: nullable, type_, server_default set and dropped, rename, comment, postgresql_using", function()
+    local dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }),
     Column("name", String(20)), Column("n", Integer, { server_default = 0 }), Column("c", String(10)))
   op.execute("INSERT INTO t (id, name, c) VALUES (1, 'ann', '42')")
   op.alter_column("t", "name", { nullable = false, type_ = String(50), existing_type = String(20), existing_nullable = true })
@@ -189,36 +185,36 @@ for _, b in ipairs(backends.all()) do
   op.alter_column("t", "n", { server_default = false, new_column_name = "num" })
   op.alter_column("t", "c", { type_ = Integer, postgresql_using = "c::integer", existing_nullable = true })
   op.alter_column("t", "c", { comment = "the c", existing_type = Integer, existing_nullable = true })]])
-      if sqlite then
-        assert.equal(REV .. ':9: SQLite cannot ALTER COLUMN "name" of "t" (nullable, type_): ' .. BATCH:gsub('"t"', '"t"'),
-          failure(dir))
-        dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }), Column("n", Integer))
+    if sqlite then
+      assert.equal(REV .. ':9: SQLite cannot ALTER COLUMN "name" of "t" (nullable, type_): ' .. BATCH:gsub('"t"', '"t"'),
+        failure(dir))
+      dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }), Column("n", Integer))
   op.alter_column("t", "n", { new_column_name = "num" })]])
-        ok(dir, "upgrade", "head")
-        assert.same({ "id", "num" }, (function()
-          local names = {}
-          for k in pairs(b:columns(url, "t")) do names[#names + 1] = k end
-          table.sort(names)
-          return names
-        end)())
-        return
-      end
       ok(dir, "upgrade", "head")
-      local cols = b:columns(url, "t")
-      assert.is_nil(cols.n)
-      assert.matches(pg and "^character varying%(50%) NOT NULL 'anon'" or "^varchar%(50%) NOT NULL 'anon'", cols.name)
-      assert.matches(pg and "^integer NULL null" or "^int NULL NULL", cols.num)
-      assert.matches(pg and "^integer NULL" or "^int", cols.c)
-      assert.equal("the c", b:column_comment(url, "t", "c"))
-      b:with(url, function(conn)
-        assert.same({ id = 1, c = 42 }, conn:first("SELECT id, c FROM t"))
-        assert(sql(conn, "INSERT INTO t (id) VALUES (2)"))
-        assert.equal("anon", conn:first("SELECT name FROM t WHERE id = 2").name)
-      end)
+      assert.same({ "id", "num" }, (function()
+        local names = {}
+        for k in pairs(b:columns(url, "t")) do names[#names + 1] = k end
+        table.sort(names)
+        return names
+      end)())
+      return
+    end
+    ok(dir, "upgrade", "head")
+    local cols = b:columns(url, "t")
+    assert.is_nil(cols.n)
+    assert.matches(pg and "^character varying%(50%) NOT NULL 'anon'" or "^varchar%(50%) NOT NULL 'anon'", cols.name)
+    assert.matches(pg and "^integer NULL null" or "^int NULL NULL", cols.num)
+    assert.matches(pg and "^integer NULL" or "^int", cols.c)
+    assert.equal("the c", b:column_comment(url, "t", "c"))
+    b:with(url, function(conn)
+      assert.same({ id = 1, c = 42 }, conn:first("SELECT id, c FROM t"))
+      assert(sql(conn, "INSERT INTO t (id) VALUES (2)"))
+      assert.equal("anon", conn:first("SELECT name FROM t WHERE id = 2").name)
     end)
+  end)
 
-    it("create_index/drop_index: unique, multi-column, expression, partial, if_not_exists/if_exists", function()
-      local dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }),
+  it("create_index/drop_index: unique, multi-column, expression, partial, if_not_exists/if_exists", function()
+    local dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }),
     Column("a", Integer), Column("b", String(20)))
   op.create_index("ix_t_ab", "t", { "a", "b" }, { unique = true })
   op.create_index("ix_t_lower", "t", { sql "lower(b)" })
@@ -228,142 +224,142 @@ for _, b in ipairs(backends.all()) do
   op.drop_index("ix_t_lower", "t")
   op.drop_index("ix_t_ab", "t")
   op.drop_table("t")]])
-      if my then
-        -- MariaDB has no expression index (MySQL 8.0.13+ has): the server says so at the revision's line
-        assert.matches("^" .. REV:gsub("%p", "%%%0") .. ":9: .*lower%(b%).*%[SQLSTATE 42000%]", failure(dir))
-        url = b:new_database()
-        dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }),
+    if my then
+      -- MariaDB has no expression index (MySQL 8.0.13+ has): the server says so at the revision's line
+      assert.matches("^" .. REV:gsub("%p", "%%%0") .. ":9: .*lower%(b%).*%[SQLSTATE 42000%]", failure(dir))
+      url = b:new_database()
+      dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }),
     Column("a", Integer), Column("b", String(20)))
   op.create_index("ix_t_ab", "t", { "a", "b" }, { unique = true })
   op.create_index("ix_t_part", "t", { "a" }, { postgresql_where = "a > 0" })]], [[op.drop_index("ix_t_ab", "t")]])
-        ok(dir, "upgrade", "head")
-        assert.same({ ["ix_t_ab"] = "UNIQUE (a, b)", ["ix_t_part"] = "(a)", PRIMARY = "UNIQUE (id)" },
-          b:index_definitions(url, "t"))
-        ok(dir, "downgrade", "base")
-        assert.same({ "ix_t_part" }, b:indexes(url, "t"))
-        return
-      end
       ok(dir, "upgrade", "head")
-      local ix = b:index_definitions(url, "t")
-      assert.matches("UNIQUE INDEX", ix.ix_t_ab)
-      assert.matches("lower%(", ix.ix_t_lower)
-      assert.matches("WHERE %(?a > 0%)?", ix.ix_t_part)
-      b:with(url, function(conn)
-        assert(sql(conn, "INSERT INTO t (id, a, b) VALUES (1, 1, 'x')"))
-        assert.is_nil(sql(conn, "INSERT INTO t (id, a, b) VALUES (2, 1, 'x')"))
-      end)
+      assert.same({ ["ix_t_ab"] = "UNIQUE (a, b)", ["ix_t_part"] = "(a)", PRIMARY = "UNIQUE (id)" },
+        b:index_definitions(url, "t"))
       ok(dir, "downgrade", "base")
-      assert.same(b:with_bookkeeping(), b:tables(url))
-      if pg then
-        -- CREATE INDEX CONCURRENTLY cannot run in a transaction: the revision says so
-        h.cleanup()
-        dir = h.project {
-          [REV] = h.revision_text("a1", { up = [[op.create_table("t", Column("a", Integer))
+      assert.same({ "ix_t_part" }, b:indexes(url, "t"))
+      return
+    end
+    ok(dir, "upgrade", "head")
+    local ix = b:index_definitions(url, "t")
+    assert.matches("UNIQUE INDEX", ix.ix_t_ab)
+    assert.matches("lower%(", ix.ix_t_lower)
+    assert.matches("WHERE %(?a > 0%)?", ix.ix_t_part)
+    b:with(url, function(conn)
+      assert(sql(conn, "INSERT INTO t (id, a, b) VALUES (1, 1, 'x')"))
+      assert.is_nil(sql(conn, "INSERT INTO t (id, a, b) VALUES (2, 1, 'x')"))
+    end)
+    ok(dir, "downgrade", "base")
+    assert.same(b:with_bookkeeping(), b:tables(url))
+    if pg then
+      -- CREATE INDEX CONCURRENTLY cannot run in a transaction: the revision says so
+      h.cleanup()
+      dir = h.project {
+        [REV] = h.revision_text("a1", { up = [[op.create_table("t", Column("a", Integer))
   op.create_index("ix_c", "t", { "a" }, { postgresql_concurrently = true, postgresql_using = "hash" })
   op.drop_index("ix_c", "t", { postgresql_concurrently = true })
   op.create_index("ix_c", "t", { "a" }, { postgresql_concurrently = true })]] })
-            :gsub("\nfunction upgrade", "\ntransactional = false\nfunction upgrade", 1),
-        }
-        ok(dir, "upgrade", "head")
-        assert.same({ "ix_c" }, b:indexes(url, "t"))
-        assert.same({ "a1" }, b:versions(url))
-      end
-    end)
+          :gsub("\nfunction upgrade", "\ntransactional = false\nfunction upgrade", 1),
+      }
+      ok(dir, "upgrade", "head")
+      assert.same({ "ix_c" }, b:indexes(url, "t"))
+      assert.same({ "a1" }, b:versions(url))
+    end
+  end)
 
-    local CONSTRAINT_OPS = {
-      { 'op.create_unique_constraint("uq_t_a", "t", { "a" })', 'a UNIQUE constraint "uq_t_a"' },
-      { 'op.create_check_constraint("ck_t_b", "t", "b > 0")', 'a CHECK constraint "ck_t_b"' },
-      { 'op.create_foreign_key("fk_t_p", "t", "p", { "p_id" }, { "id" }, { ondelete = "CASCADE" })',
-        'a FOREIGN KEY constraint "fk_t_p"' },
-      { 'op.create_primary_key("pk_t", "t", { "a", "b" })', 'a PRIMARY KEY constraint "pk_t"' },
-    }
-    local TABLES = [[op.create_table("p", Column("id", Integer, { primary_key = true }))
+  local CONSTRAINT_OPS = {
+    { 'op.create_unique_constraint("uq_t_a", "t", { "a" })', 'a UNIQUE constraint "uq_t_a"' },
+    { 'op.create_check_constraint("ck_t_b", "t", "b > 0")', 'a CHECK constraint "ck_t_b"' },
+    { 'op.create_foreign_key("fk_t_p", "t", "p", { "p_id" }, { "id" }, { ondelete = "CASCADE" })',
+      'a FOREIGN KEY constraint "fk_t_p"' },
+    { 'op.create_primary_key("pk_t", "t", { "a", "b" })', 'a PRIMARY KEY constraint "pk_t"' },
+  }
+  local TABLES = [[op.create_table("p", Column("id", Integer, { primary_key = true }))
   op.create_table("t", Column("a", Integer, { nullable = false }), Column("b", Integer, { nullable = false }),
     Column("p_id", Integer))
 ]]
 
-    it("create_unique_constraint, create_check_constraint, create_foreign_key, create_primary_key, drop_constraint", function()
-      if sqlite then
-        for _, case in ipairs(CONSTRAINT_OPS) do
-          h.cleanup()
-          local dir = project(TABLES .. "  " .. case[1])
-          assert.equal(REV .. ":9: SQLite cannot add " .. case[2] .. ' to the existing table "t": ' .. BATCH,
-            failure(dir))
-        end
-        local dir = project(TABLES .. '  op.drop_constraint("uq_t_a", "t", { type_ = "unique" })')
-        assert.equal(REV .. ':9: SQLite cannot drop constraint "uq_t_a" of "t": ' .. BATCH, failure(dir))
-        return
+  it("create_unique_constraint, create_check_constraint, create_foreign_key, create_primary_key, drop_constraint", function()
+    if sqlite then
+      for _, case in ipairs(CONSTRAINT_OPS) do
+        h.cleanup()
+        local dir = project(TABLES .. "  " .. case[1])
+        assert.equal(REV .. ":9: SQLite cannot add " .. case[2] .. ' to the existing table "t": ' .. BATCH,
+          failure(dir))
       end
-      local ups = {}
-      for i, case in ipairs(CONSTRAINT_OPS) do ups[i] = case[1] end
-      local dir = project(TABLES .. "  " .. table.concat(ups, "\n  "), [[op.drop_constraint("fk_t_p", "t", { type_ = "foreignkey" })
+      local dir = project(TABLES .. '  op.drop_constraint("uq_t_a", "t", { type_ = "unique" })')
+      assert.equal(REV .. ':9: SQLite cannot drop constraint "uq_t_a" of "t": ' .. BATCH, failure(dir))
+      return
+    end
+    local ups = {}
+    for i, case in ipairs(CONSTRAINT_OPS) do ups[i] = case[1] end
+    local dir = project(TABLES .. "  " .. table.concat(ups, "\n  "), [[op.drop_constraint("fk_t_p", "t", { type_ = "foreignkey" })
   op.drop_constraint("uq_t_a", "t", { type_ = "unique" })
   op.drop_constraint("ck_t_b", "t", { type_ = "check" })
   op.drop_constraint("pk_t", "t", { type_ = "primary" })
   op.drop_table("t")
   op.drop_table("p")]])
-      ok(dir, "upgrade", "head")
-      assert.same({ "check ck_t_b", "foreign_key fk_t_p", pg and "primary_key pk_t" or "primary_key PRIMARY",
-        "unique uq_t_a" }, b:constraints(url, "t"))
-      assert.same({ "p_id -> p(id) ON DELETE CASCADE ON UPDATE NO ACTION" }, b:foreign_keys(url, "t"))
-      b:with(url, function(conn)
-        assert(sql(conn, "INSERT INTO p (id) VALUES (1)"))
-        assert(sql(conn, "INSERT INTO t (a, b, p_id) VALUES (1, 1, 1)"))
-        assert.is_nil(sql(conn, "INSERT INTO t (a, b) VALUES (1, 2)")) -- unique a
-        assert.is_nil(sql(conn, "INSERT INTO t (a, b) VALUES (2, 0)")) -- check
-        assert.is_nil(sql(conn, "INSERT INTO t (a, b, p_id) VALUES (3, 3, 9)")) -- foreign key
-        assert(sql(conn, "DELETE FROM p"))
-        assert.equal(0, conn:first("SELECT COUNT(*) AS n FROM t").n)
-      end)
-      -- drop them one by one (the downgrade minus its drop_tables), then check nothing is left
-      h.write_file(dir .. "/" .. REV, h.revision_text("a1", { up = TABLES .. "  " .. table.concat(ups, "\n  ")
-        .. [[
+    ok(dir, "upgrade", "head")
+    assert.same({ "check ck_t_b", "foreign_key fk_t_p", pg and "primary_key pk_t" or "primary_key PRIMARY",
+      "unique uq_t_a" }, b:constraints(url, "t"))
+    assert.same({ "p_id -> p(id) ON DELETE CASCADE ON UPDATE NO ACTION" }, b:foreign_keys(url, "t"))
+    b:with(url, function(conn)
+      assert(sql(conn, "INSERT INTO p (id) VALUES (1)"))
+      assert(sql(conn, "INSERT INTO t (a, b, p_id) VALUES (1, 1, 1)"))
+      assert.is_nil(sql(conn, "INSERT INTO t (a, b) VALUES (1, 2)")) -- unique a
+      assert.is_nil(sql(conn, "INSERT INTO t (a, b) VALUES (2, 0)")) -- check
+      assert.is_nil(sql(conn, "INSERT INTO t (a, b, p_id) VALUES (3, 3, 9)")) -- foreign key
+      assert(sql(conn, "DELETE FROM p"))
+      assert.equal(0, conn:first("SELECT COUNT(*) AS n FROM t").n)
+    end)
+    -- drop them one by one (the downgrade minus its drop_tables), then check nothing is left
+    h.write_file(dir .. "/" .. REV, h.revision_text("a1", { up = TABLES .. "  " .. table.concat(ups, "\n  ")
+      .. [[
 
   op.drop_constraint("fk_t_p", "t", { type_ = "foreignkey" })
   op.drop_constraint("uq_t_a", "t", { type_ = "unique" })
   op.drop_constraint("ck_t_b", "t", { type_ = "check" })
   op.drop_constraint("pk_t", "t", { type_ = "primary" })]] }))
+    url = b:new_database()
+    ok(dir, "upgrade", "head")
+    assert.same({}, b:constraints(url, "t"))
+    assert.same({}, b:foreign_keys(url, "t"))
+    if my then
       url = b:new_database()
-      ok(dir, "upgrade", "head")
-      assert.same({}, b:constraints(url, "t"))
-      assert.same({}, b:foreign_keys(url, "t"))
-      if my then
-        url = b:new_database()
-        local r = luamig(project(TABLES .. '  op.drop_constraint("uq", "t")'), "upgrade", "head")
-        assert.equal(1, r.status)
-        assert.matches(REV .. ':9: MySQL drops a constraint by its type: op.drop_constraint("uq", "t",'
-          .. ' {type_ = "foreignkey"}) (or "primary", "unique", "check")', r.stderr, 1, true)
-      end
-    end)
+      local r = luamig(project(TABLES .. '  op.drop_constraint("uq", "t")'), "upgrade", "head")
+      assert.equal(1, r.status)
+      assert.matches(REV .. ':9: MySQL drops a constraint by its type: op.drop_constraint("uq", "t",'
+        .. ' {type_ = "foreignkey"}) (or "primary", "unique", "check")', r.stderr, 1, true)
+    end
+  end)
 
-    if sqlite then
-      it("sqlite_batch_mode = true sends what SQLite cannot ALTER to batch mode", function()
-        local dir = project(TABLES .. [[  op.create_unique_constraint(nil, "t", { "a" })
+  if sqlite then
+    it("sqlite_batch_mode = true sends what SQLite cannot ALTER to batch mode", function()
+      local dir = project(TABLES .. [[  op.create_unique_constraint(nil, "t", { "a" })
   op.create_check_constraint("pos", "t", "b > 0")
   op.alter_column("t", "p_id", { nullable = false, server_default = 0 })]], nil, "sqlite_batch_mode = true, " .. CONVENTION)
-        -- batch mode is written separately (luamig.batch); without it the ops fail as before
-        if not pcall(require, "luamig.batch") then
-          assert.equal(REV .. ':9: SQLite cannot add a UNIQUE constraint "uq_t_a" to the existing table "t": ' .. BATCH,
-            failure(dir))
-          return
-        end
-        ok(dir, "upgrade", "head")
-        assert.same({ "check ck_t_pos", "unique uq_t_a" }, b:constraints(url, "t"))
-        assert.equal("INTEGER NOT NULL 0", b:columns(url, "t").p_id)
-      end)
-    end
-
-    it("create_table_comment and drop_table_comment", function()
-      local dir = project([[op.create_table("t", Column("a", Integer))
-  op.create_table_comment("t", "it's a table")]], [[op.drop_table_comment("t")]])
+      -- batch mode is written separately (luamig.ops.batch); without it the ops fail as before
+      if not pcall(require, "luamig.ops.batch") then
+        assert.equal(REV .. ':9: SQLite cannot add a UNIQUE constraint "uq_t_a" to the existing table "t": ' .. BATCH,
+          failure(dir))
+        return
+      end
       ok(dir, "upgrade", "head")
-      assert.equal(not sqlite and "it's a table" or nil, b:table_comment(url, "t"))
-      ok(dir, "downgrade", "base")
-      assert.is_nil(b:table_comment(url, "t"))
+      assert.same({ "check ck_t_pos", "unique uq_t_a" }, b:constraints(url, "t"))
+      assert.equal("INTEGER NOT NULL 0", b:columns(url, "t").p_id)
     end)
+  end
 
-    it("execute, bulk_insert (multiinsert), inline_literal, get_bind and get_context", function()
-      local dir = project([[local t = op.create_table("t", Column("id", Integer, { primary_key = true }),
+  it("create_table_comment and drop_table_comment", function()
+    local dir = project([[op.create_table("t", Column("a", Integer))
+  op.create_table_comment("t", "it's a table")]], [[op.drop_table_comment("t")]])
+    ok(dir, "upgrade", "head")
+    assert.equal(not sqlite and "it's a table" or nil, b:table_comment(url, "t"))
+    ok(dir, "downgrade", "base")
+    assert.is_nil(b:table_comment(url, "t"))
+  end)
+
+  it("execute, bulk_insert (multiinsert), inline_literal, get_bind and get_context", function()
+    local dir = project([[local t = op.create_table("t", Column("id", Integer, { primary_key = true }),
     Column("name", String(20)), Column("flag", Boolean, { server_default = false }))
   op.execute("INSERT INTO t (id, name) VALUES (1, 'a')")
   op.execute(sql "INSERT INTO t (id, name) VALUES (2, 'b')")
@@ -374,82 +370,81 @@ for _, b in ipairs(backends.all()) do
   op.bulk_insert("t", { { id = 7, name = "g" } }, { multiinsert = true })
   local ctx = op.get_context()
   op.get_bind():execute("INSERT INTO t (id, name) VALUES (?, ?)", 8, ctx.dialect.name)]])
-      ok(dir, "upgrade", "head")
-      local rows = b:with(url, function(conn) return conn:query("SELECT id, name, flag FROM t ORDER BY id") end)
-      local F, T = 0, 1
-      if pg then F, T = false, true end
-      assert.same({ { id = 1, name = "a", flag = F }, { id = 2, name = "b", flag = F }, { id = 3, name = "c", flag = T },
-        { id = 4, name = "it's", flag = T }, { id = 5, name = "e", flag = F }, { id = 6, name = "f", flag = F },
-        { id = 7, name = "g", flag = F }, { id = 8, name = b.tag, flag = F } }, rows)
-    end)
+    ok(dir, "upgrade", "head")
+    local rows = b:with(url, function(conn) return conn:query("SELECT id, name, flag FROM t ORDER BY id") end)
+    local F, T = 0, 1
+    if pg then F, T = false, true end
+    assert.same({ { id = 1, name = "a", flag = F }, { id = 2, name = "b", flag = F }, { id = 3, name = "c", flag = T },
+      { id = 4, name = "it's", flag = T }, { id = 5, name = "e", flag = F }, { id = 6, name = "f", flag = F },
+      { id = 7, name = "g", flag = F }, { id = 8, name = b.tag, flag = F } }, rows)
+  end)
 
-    it("types: Enum, Uuid, raw Type, and server defaults as values and sql fragments", function()
-      local dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }),
+  it("types: Enum, Uuid, raw Type, and server defaults as values and sql fragments", function()
+    local dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }),
     Column("mood", Enum("happy", "sad", { name = "mood" }), { server_default = "happy" }),
     Column("u", Uuid), Column("d", Type("DECIMAL(8, 3)")),
     Column("s", String(20), { server_default = "it's" }), Column("n", Integer, { server_default = 42 }),
     Column("f", Float, { server_default = 1.5 }), Column("yes", Boolean, { server_default = true }),
     Column("at", DateTime, { server_default = sql "CURRENT_TIMESTAMP" }))
   op.add_column("t", Column("color", Enum("red", "green", { name = "color" })))]],
-        [[op.drop_column("t", "color", { enums = { "color" } })
+      [[op.drop_column("t", "color", { enums = { "color" } })
   op.drop_table("t", { enums = { "mood" } })]])
+    ok(dir, "upgrade", "head")
+    local types_of = { sqlite = { mood = "VARCHAR(5)", u = "CHAR(36)", d = "DECIMAL(8, 3)" },
+      postgres = { mood = "mood", u = "uuid", d = "numeric(8,3)" },
+      mysql = { mood = "enum('happy','sad')", u = "char(36)", d = "decimal(8,3)" } }
+    for col, want in pairs(types_of[b.tag]) do assert.equal(want, b:column_type(url, "t", col), col) end
+    if pg then assert.same({ color = "red,green", mood = "happy,sad" }, b:enums(url)) end
+    b:with(url, function(conn)
+      assert(sql(conn, "INSERT INTO t (id, u) VALUES (1, '6f1c0a9b-e2d3-4f1c-8a9b-e2d34f1c0a9b')"))
+      assert.is_nil(sql(conn, "INSERT INTO t (id, mood) VALUES (2, 'angry')"))
+      assert.is_nil(sql(conn, "INSERT INTO t (id, color) VALUES (3, 'blue')"))
+      local row = conn:first("SELECT mood, s, n, f, yes, at FROM t")
+      assert.same({ "happy", "it's", 42, 1.5, pg and true or 1 },
+        { row.mood, row.s, row.n, tonumber(row.f), row.yes })
+      assert.matches("^%d%d%d%d%-%d%d%-%d%d", tostring(row.at))
+    end)
+    ok(dir, "downgrade", "base")
+    assert.same({}, b:enums(url))
+  end)
+
+  it("types the database does not have fail with advice; PostgreSQL has Interval, ARRAY and JSONB", function()
+    local dir = project([[op.create_table("t", Column("i", Interval), Column("a", ARRAY(Integer)), Column("j", JSONB))]])
+    if pg then
       ok(dir, "upgrade", "head")
-      local types_of = { sqlite = { mood = "VARCHAR(5)", u = "CHAR(36)", d = "DECIMAL(8, 3)" },
-        postgres = { mood = "mood", u = "uuid", d = "numeric(8,3)" },
-        mysql = { mood = "enum('happy','sad')", u = "char(36)", d = "decimal(8,3)" } }
-      for col, want in pairs(types_of[b.tag]) do assert.equal(want, b:column_type(url, "t", col), col) end
-      if pg then assert.same({ color = "red,green", mood = "happy,sad" }, b:enums(url)) end
-      b:with(url, function(conn)
-        assert(sql(conn, "INSERT INTO t (id, u) VALUES (1, '6f1c0a9b-e2d3-4f1c-8a9b-e2d34f1c0a9b')"))
-        assert.is_nil(sql(conn, "INSERT INTO t (id, mood) VALUES (2, 'angry')"))
-        assert.is_nil(sql(conn, "INSERT INTO t (id, color) VALUES (3, 'blue')"))
-        local row = conn:first("SELECT mood, s, n, f, yes, at FROM t")
-        assert.same({ "happy", "it's", 42, 1.5, pg and true or 1 },
-          { row.mood, row.s, row.n, tonumber(row.f), row.yes })
-        assert.matches("^%d%d%d%d%-%d%d%-%d%d", tostring(row.at))
-      end)
-      ok(dir, "downgrade", "base")
-      assert.same({}, b:enums(url))
+      assert.equal("interval", b:column_type(url, "t", "i"))
+      assert.equal("integer[]", b:column_type(url, "t", "a"))
+      assert.equal("jsonb", b:column_type(url, "t", "j"))
+    else
+      assert.equal(REV .. ":6: " .. (sqlite and 'SQLite has no INTERVAL type (column "i"): store a number of seconds'
+        .. " in an Integer or Float column" or "MySQL has no INTERVAL type (column `i`): store a number of seconds"
+        .. " in an Integer or Numeric column"), failure(dir))
+    end
+  end)
+
+  describe("bad input names the op, the argument and the revision's line", function()
+    it("a missing or wrong-typed argument", function()
+      assert.equal(REV .. ":7: op.create_unique_constraint: argument #3 (columns) must be a list of column names,"
+        .. " got nil", failure(project('op.create_table("t", Column("a", Integer))\n  op.create_unique_constraint("uq", "t")')))
+      url = b:new_database() -- MySQL keeps the failed step recorded, and refuses to go on until it is settled
+      assert.equal(REV .. ':6: op.add_column: argument #2 (column) must be a Column, got string "a"',
+        failure(project('op.add_column("t", "a")')))
+      -- a failed first run leaves no bookkeeping tables where DDL is
+      -- transactional; MySQL made them before the step
+      assert.same(b.tag == "mysql" and b:with_bookkeeping() or {}, b:tables(url))
     end)
 
-    it("types the database does not have fail with advice; PostgreSQL has Interval, ARRAY and JSONB", function()
-      local dir = project([[op.create_table("t", Column("i", Interval), Column("a", ARRAY(Integer)), Column("j", JSONB))]])
-      if pg then
-        ok(dir, "upgrade", "head")
-        assert.equal("interval", b:column_type(url, "t", "i"))
-        assert.equal("integer[]", b:column_type(url, "t", "a"))
-        assert.equal("jsonb", b:column_type(url, "t", "j"))
-      else
-        assert.equal(REV .. ":6: " .. (sqlite and 'SQLite has no INTERVAL type (column "i"): store a number of seconds'
-          .. " in an Integer or Float column" or "MySQL has no INTERVAL type (column `i`): store a number of seconds"
-          .. " in an Integer or Numeric column"), failure(dir))
-      end
+    it("an unknown type", function()
+      assert.matches("^" .. REV:gsub("%p", "%%%0") .. ":6: unknown type or constructor Strng %(types: ARRAY,",
+        failure(project('op.create_table("t", Column("a", Strng(5)))')))
     end)
 
-    describe("bad input names the op, the argument and the revision's line", function()
-      it("a missing or wrong-typed argument", function()
-        assert.equal(REV .. ":7: op.create_unique_constraint: argument #3 (columns) must be a list of column names,"
-          .. " got nil", failure(project('op.create_table("t", Column("a", Integer))\n  op.create_unique_constraint("uq", "t")')))
-        url = b:new_database() -- MySQL keeps the failed step recorded, and refuses to go on until it is settled
-        assert.equal(REV .. ':6: op.add_column: argument #2 (column) must be a Column, got string "a"',
-          failure(project('op.add_column("t", "a")')))
-        -- a failed first run leaves no bookkeeping tables where DDL is
-        -- transactional; MySQL made them before the step
-        assert.same(b.tag == "mysql" and b:with_bookkeeping() or {}, b:tables(url))
-      end)
-
-      it("an unknown type", function()
-        assert.matches("^" .. REV:gsub("%p", "%%%0") .. ":6: unknown type or constructor Strng %(types: ARRAY,",
-          failure(project('op.create_table("t", Column("a", Strng(5)))')))
-      end)
-
-      it("alter_column of a column that does not exist", function()
-        local dir = project([[op.create_table("t", Column("a", Integer))
+    it("alter_column of a column that does not exist", function()
+      local dir = project([[op.create_table("t", Column("a", Integer))
   op.alter_column("t", "nope", { new_column_name = "b", existing_type = Integer, existing_nullable = true })]])
-        local msg = failure(dir)
-        assert.equal(REV .. ":7: ", msg:sub(1, #REV + 4))
-        assert.matches("nope", msg, 1, true)
-      end)
+      local msg = failure(dir)
+      assert.equal(REV .. ":7: ", msg:sub(1, #REV + 4))
+      assert.matches("nope", msg, 1, true)
     end)
   end)
-end
+end)

@@ -5,7 +5,7 @@
 -- for a reflected type must come back from the server as the same
 -- COLUMN_TYPE.
 local backends = require "helpers.backends"
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 local ddl = require "luamig.ddl"
 local reflect = require "luamig.autogen.reflect.mysql"
 local snapshot = require "luamig.autogen.snapshot"

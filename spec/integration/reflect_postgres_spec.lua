@@ -5,7 +5,7 @@
 -- queries must not grow with the schema.
 local backends = require "helpers.backends"
 local reflect = require("luamig.autogen.reflect.postgres").reflect
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 local dialect = require("luamig.ddl").dialect("postgres")
 
 local b = backends.postgres

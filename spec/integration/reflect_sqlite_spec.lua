@@ -4,7 +4,7 @@
 -- of queries.
 local h = require "helpers.luamig"
 local driver = require "luamig.driver"
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 local reflect = require "luamig.autogen.reflect.sqlite"
 
 local dialect = require("luamig.ddl").dialect("sqlite")

@@ -4,7 +4,7 @@
 -- misfeature), so that op.create_index("ix", "t", {"emial"}, {unique =
 -- true}) indexed a constant and left a table that holds one row; luamig's
 -- SQLite connections turn that off (SQLITE_DBCONFIG_DQS_DDL/DML, in
--- runner/driver_sqlite.c). PostgreSQL and MariaDB refuse these already:
+-- runner/drivers/driver_sqlite.c). PostgreSQL and MariaDB refuse these already:
 -- each case runs on all three to show that they agree.
 local h = require "helpers.luamig"
 local backends = require "helpers.backends"
@@ -113,49 +113,44 @@ local CASES = {
     return 'op.batch_alter_table("k", function(batch) batch.create_primary_key("pk_k", { "zz" }) end)' end },
 }
 
-for _, b in ipairs(backends.all()) do
-  describe("a misspelt column on " .. b.name .. " #" .. b.tag, function()
-    if not b.available then
-      return it("runs on " .. b.name, function() pending(b.skip_message) end)
-    end
-    local function q(name) return b.tag == "mysql" and ("`" .. name .. "`") or ('"' .. name .. '"') end
-    local url
-    before_each(function() url = b:new_database() end)
-    after_each(function()
-      h.cleanup()
-      snapshot.close()
-      backends.cleanup()
-    end)
-
-    for _, case in ipairs(CASES) do
-      local name, missing, body = case[1], case[2], case[3]
-      if not case.only or case.only[b.tag] then
-        it(name .. " fails at the revision's line and changes nothing", function()
-          local line = body(q)
-          local dir = h.project {
-            [BASE] = h.revision_text("a0", { up = BASE_BODY }),
-            [BAD] = h.revision_text("a1", { down = "a0", up = "  " .. line }),
-          }
-          h.run_ok(dir, h.with_url(url, { "upgrade", "a0" }))
-          local before = snapshot.take(b, url)
-          local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
-          assert(r.status == 1 or r.status == 2, ("exit %d for %s: %s"):format(r.status, line, r.stderr))
-          assert.matches("migrations/versions/a1_bad%.lua:6:", r.stderr)
-          if case.sqlite_refuses and b.tag == "sqlite" then
-            assert.matches("(batch mode)", r.stderr, 1, true)
-          elseif case.mysql_says and b.tag == "mysql" then
-            assert.matches(case.mysql_says, r.stderr, 1, true)
-          else
-            assert.matches(missing, r.stderr, 1, true)
-          end
-          assert.not_matches("lua/luamig/", r.stderr, 1, true)
-          assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
-          assert.same({ "a0" }, b:versions(url))
-        end)
-      end
-    end
+backends.each("a misspelt column", function(b)
+  local function q(name) return b.tag == "mysql" and ("`" .. name .. "`") or ('"' .. name .. '"') end
+  local url
+  before_each(function() url = b:new_database() end)
+  after_each(function()
+    h.cleanup()
+    snapshot.close()
+    backends.cleanup()
   end)
-end
+
+  for _, case in ipairs(CASES) do
+    local name, missing, body = case[1], case[2], case[3]
+    if not case.only or case.only[b.tag] then
+      it(name .. " fails at the revision's line and changes nothing", function()
+        local line = body(q)
+        local dir = h.project {
+          [BASE] = h.revision_text("a0", { up = BASE_BODY }),
+          [BAD] = h.revision_text("a1", { down = "a0", up = "  " .. line }),
+        }
+        h.run_ok(dir, h.with_url(url, { "upgrade", "a0" }))
+        local before = snapshot.take(b, url)
+        local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
+        assert(r.status == 1 or r.status == 2, ("exit %d for %s: %s"):format(r.status, line, r.stderr))
+        assert.matches("migrations/versions/a1_bad%.lua:6:", r.stderr)
+        if case.sqlite_refuses and b.tag == "sqlite" then
+          assert.matches("(batch mode)", r.stderr, 1, true)
+        elseif case.mysql_says and b.tag == "mysql" then
+          assert.matches(case.mysql_says, r.stderr, 1, true)
+        else
+          assert.matches(missing, r.stderr, 1, true)
+        end
+        assert.not_matches("lua/luamig/", r.stderr, 1, true)
+        assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
+        assert.same({ "a0" }, b:versions(url))
+      end)
+    end
+  end
+end)
 
 describe("SQLite connections #sqlite", function()
   it("read a double-quoted name as an identifier only, never as a string", function()

@@ -3,7 +3,7 @@
 -- later failure left the changes before it behind, and a revision that
 -- committed and then succeeded exited 1 yet recorded its version. Such a
 -- statement is now refused before it runs, by the connection's transaction
--- guard (runner/driver.h), whatever path it takes (op.execute, a script of
+-- guard (runner/drivers/driver.h), whatever path it takes (op.execute, a script of
 -- several statements, op.get_bind()'s execute, prepare, inside savepoint),
 -- and the database is exactly as it was. Savepoints keep working; a
 -- `transactional = false` revision and an op.autocommit_block may commit.
@@ -72,136 +72,131 @@ local PROCEDURE = [[
 
   op.execute("CREATE PROCEDURE commits() LANGUAGE plpgsql AS $$ BEGIN INSERT INTO t VALUES (9); COMMIT; END $$")]]
 
-for _, b in ipairs(backends.all()) do
-  describe("transaction control in a revision on " .. b.name .. " #" .. b.tag, function()
-    if not b.available then
-      return it("runs on " .. b.name, function() pending(b.skip_message) end)
-    end
-    local url
-    before_each(function() url = b:new_database() end)
-    after_each(function()
-      h.cleanup()
-      snapshot.close()
-      backends.cleanup()
-    end)
+backends.each("transaction control in a revision", function(b)
+  local url
+  before_each(function() url = b:new_database() end)
+  after_each(function()
+    h.cleanup()
+    snapshot.close()
+    backends.cleanup()
+  end)
 
-    -- A project at a0 (table t with one row); a1's body is `up`.
-    local function project(up, opts)
-      opts = opts or {}
-      local base = BASE_BODY .. (b.tag == "postgres" and PROCEDURE or "")
-      local text = h.revision_text("a1", { down = "a0", up = up })
-      if opts.non_transactional then text = text:gsub("\nfunction upgrade", "\ntransactional = false\nfunction upgrade", 1) end
-      local dir = h.project { [BASE] = h.revision_text("a0", { up = base }), [BAD] = text }
-      h.run_ok(dir, h.with_url(url, { "upgrade", "a0" }))
-      return dir
-    end
-    local function ids()
-      return b:with(url, function(conn)
-        local out = {}
-        for i, r in ipairs(assert(conn:query("SELECT id FROM t ORDER BY id"))) do out[i] = r.id end
-        return out
+  -- A project at a0 (table t with one row); a1's body is `up`.
+  local function project(up, opts)
+    opts = opts or {}
+    local base = BASE_BODY .. (b.tag == "postgres" and PROCEDURE or "")
+    local text = h.revision_text("a1", { down = "a0", up = up })
+    if opts.non_transactional then text = text:gsub("\nfunction upgrade", "\ntransactional = false\nfunction upgrade", 1) end
+    local dir = h.project { [BASE] = h.revision_text("a0", { up = base }), [BAD] = text }
+    h.run_ok(dir, h.with_url(url, { "upgrade", "a0" }))
+    return dir
+  end
+  local function ids()
+    return b:with(url, function(conn)
+      local out = {}
+      for i, r in ipairs(assert(conn:query("SELECT id FROM t ORDER BY id"))) do out[i] = r.id end
+      return out
+    end)
+  end
+
+  for _, case in ipairs(REFUSED) do
+    local name, line, named = case[1], case[2], case[3]
+    if type(named) == "table" then named = named[b.tag] end
+    if not case.only or case.only[b.tag] then
+      it(name .. (named and " is refused before it runs" or " fails") .. ", changing nothing", function()
+        local dir = project(around(line))
+        local before = snapshot.take(b, url)
+        local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
+        assert.equal(1, r.status, r.stderr)
+        assert.matches("luamig: upgrade a1 failed: migrations/versions/a1_bad%.lua:7: ", r.stderr)
+        if named then
+          assert.matches('refused "' .. named .. '": ', r.stderr, 1, true)
+          assert.matches(ADVICE, r.stderr, 1, true)
+        end
+        assert.not_matches("lua/luamig/", r.stderr, 1, true)
+        assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
+        assert.same({ "a0" }, b:versions(url))
+        assert.same({ 1 }, ids())
       end)
     end
+  end
 
-    for _, case in ipairs(REFUSED) do
-      local name, line, named = case[1], case[2], case[3]
-      if type(named) == "table" then named = named[b.tag] end
-      if not case.only or case.only[b.tag] then
-        it(name .. (named and " is refused before it runs" or " fails") .. ", changing nothing", function()
-          local dir = project(around(line))
-          local before = snapshot.take(b, url)
-          local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
-          assert.equal(1, r.status, r.stderr)
-          assert.matches("luamig: upgrade a1 failed: migrations/versions/a1_bad%.lua:7: ", r.stderr)
-          if named then
-            assert.matches('refused "' .. named .. '": ', r.stderr, 1, true)
-            assert.matches(ADVICE, r.stderr, 1, true)
-          end
-          assert.not_matches("lua/luamig/", r.stderr, 1, true)
-          assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
-          assert.same({ "a0" }, b:versions(url))
-          assert.same({ 1 }, ids())
-        end)
-      end
-    end
+  it("keeps savepoints working: SAVEPOINT, RELEASE, ROLLBACK TO and savepoint()", function()
+    local dir = project(table.concat({
+      '  op.execute("SAVEPOINT s1")',
+      '  op.bulk_insert("t", { { id = 2 } })',
+      '  op.execute("ROLLBACK TO SAVEPOINT s1")',
+      '  op.execute("RELEASE SAVEPOINT s1")',
+      '  local db = op.get_bind()',
+      '  assert(not pcall(db.savepoint, db, function(d) d:execute("INSERT INTO t VALUES (3)"); error("undo") end))',
+      '  db:savepoint(function(d) d:execute("INSERT INTO t VALUES (4)") end)',
+      '  db:execute("SELECT \'COMMIT; BEGIN\'")',
+    }, "\n"))
+    h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
+    assert.same({ "a1" }, b:versions(url))
+    assert.same({ 1, 4 }, ids())
+  end)
 
-    it("keeps savepoints working: SAVEPOINT, RELEASE, ROLLBACK TO and savepoint()", function()
+  it("lets a transactional = false revision commit", function()
+    local dir = project(table.concat({
+      '  op.execute("' .. (b.tag == "mysql" and "START TRANSACTION" or "BEGIN") .. '")',
+      '  op.bulk_insert("t", { { id = 2 } })',
+      '  op.execute("COMMIT")',
+    }, "\n"), { non_transactional = true })
+    h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
+    assert.same({ "a1" }, b:versions(url))
+    assert.same({ 1, 2 }, ids())
+  end)
+
+  it("lets an op.autocommit_block commit, and guards the rest of the revision again", function()
+    local begin = b.tag == "mysql" and "START TRANSACTION" or "BEGIN"
+    local dir = project(table.concat({
+      '  op.create_table("u", Column("id", Integer, { primary_key = true }))',  -- MySQL: no transaction after
+      '  op.autocommit_block(function()',
+      '    op.execute("' .. begin .. '")',
+      '    op.bulk_insert("t", { { id = 2 } })',
+      '    op.execute("COMMIT")',
+      '  end)',
+      '  op.bulk_insert("t", { { id = 3 } })',
+    }, "\n"))
+    h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
+    assert.same({ "a1" }, b:versions(url))
+    assert.same({ 1, 2, 3 }, ids())
+
+    url = b:new_database()
+    local guarded = project(table.concat({
+      '  op.autocommit_block(function() op.execute("' .. begin .. '"); op.execute("COMMIT") end)',
+      '  op.execute("COMMIT")',
+    }, "\n"))
+    local r = h.run(guarded, h.with_url(url, { "upgrade", "head" }))
+    assert.equal(1, r.status, r.stderr)
+    assert.matches('migrations/versions/a1_bad%.lua:7: refused "COMMIT"', r.stderr)
+  end)
+
+  if b.tag == "postgres" then
+    it("does not take the END of a BEGIN ATOMIC body, or text in a string, for a statement", function()
       local dir = project(table.concat({
-        '  op.execute("SAVEPOINT s1")',
-        '  op.bulk_insert("t", { { id = 2 } })',
-        '  op.execute("ROLLBACK TO SAVEPOINT s1")',
-        '  op.execute("RELEASE SAVEPOINT s1")',
-        '  local db = op.get_bind()',
-        '  assert(not pcall(db.savepoint, db, function(d) d:execute("INSERT INTO t VALUES (3)"); error("undo") end))',
-        '  db:savepoint(function(d) d:execute("INSERT INTO t VALUES (4)") end)',
-        '  db:execute("SELECT \'COMMIT; BEGIN\'")',
+        '  op.execute([[CREATE FUNCTION add_one(i int) RETURNS int LANGUAGE sql',
+          '    BEGIN ATOMIC SELECT CASE WHEN i > 0 THEN i + 1 ELSE 1 END; END;',
+          '    SELECT \'commit\'; SELECT $$ ; END $$; SELECT E\'\\\'; COMMIT\']])',
+        '  op.execute("INSERT INTO t VALUES (add_one(1))")',
       }, "\n"))
-      h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
-      assert.same({ "a1" }, b:versions(url))
-      assert.same({ 1, 4 }, ids())
-    end)
-
-    it("lets a transactional = false revision commit", function()
-      local dir = project(table.concat({
-        '  op.execute("' .. (b.tag == "mysql" and "START TRANSACTION" or "BEGIN") .. '")',
-        '  op.bulk_insert("t", { { id = 2 } })',
-        '  op.execute("COMMIT")',
-      }, "\n"), { non_transactional = true })
       h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
       assert.same({ "a1" }, b:versions(url))
       assert.same({ 1, 2 }, ids())
     end)
+  end
 
-    it("lets an op.autocommit_block commit, and guards the rest of the revision again", function()
-      local begin = b.tag == "mysql" and "START TRANSACTION" or "BEGIN"
+  if b.tag == "mysql" then
+    it("does not take the statements of a procedure's body for statements that run now", function()
       local dir = project(table.concat({
-        '  op.create_table("u", Column("id", Integer, { primary_key = true }))',  -- MySQL: no transaction after
-        '  op.autocommit_block(function()',
-        '    op.execute("' .. begin .. '")',
-        '    op.bulk_insert("t", { { id = 2 } })',
-        '    op.execute("COMMIT")',
-        '  end)',
-        '  op.bulk_insert("t", { { id = 3 } })',
+        '  op.execute([[CREATE PROCEDURE add_row(i INT) BEGIN',
+          '    START TRANSACTION; IF i > 0 THEN INSERT INTO t VALUES (i); END IF;',
+          '    CASE WHEN i > 5 THEN ROLLBACK; ELSE COMMIT; END CASE; END]])',
+        '  op.execute("SELECT \'COMMIT\' # COMMIT")',
       }, "\n"))
       h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
       assert.same({ "a1" }, b:versions(url))
-      assert.same({ 1, 2, 3 }, ids())
-
-      url = b:new_database()
-      local guarded = project(table.concat({
-        '  op.autocommit_block(function() op.execute("' .. begin .. '"); op.execute("COMMIT") end)',
-        '  op.execute("COMMIT")',
-      }, "\n"))
-      local r = h.run(guarded, h.with_url(url, { "upgrade", "head" }))
-      assert.equal(1, r.status, r.stderr)
-      assert.matches('migrations/versions/a1_bad%.lua:7: refused "COMMIT"', r.stderr)
     end)
-
-    if b.tag == "postgres" then
-      it("does not take the END of a BEGIN ATOMIC body, or text in a string, for a statement", function()
-        local dir = project(table.concat({
-          '  op.execute([[CREATE FUNCTION add_one(i int) RETURNS int LANGUAGE sql',
-          '    BEGIN ATOMIC SELECT CASE WHEN i > 0 THEN i + 1 ELSE 1 END; END;',
-          '    SELECT \'commit\'; SELECT $$ ; END $$; SELECT E\'\\\'; COMMIT\']])',
-          '  op.execute("INSERT INTO t VALUES (add_one(1))")',
-        }, "\n"))
-        h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
-        assert.same({ "a1" }, b:versions(url))
-        assert.same({ 1, 2 }, ids())
-      end)
-    end
-
-    if b.tag == "mysql" then
-      it("does not take the statements of a procedure's body for statements that run now", function()
-        local dir = project(table.concat({
-          '  op.execute([[CREATE PROCEDURE add_row(i INT) BEGIN',
-          '    START TRANSACTION; IF i > 0 THEN INSERT INTO t VALUES (i); END IF;',
-          '    CASE WHEN i > 5 THEN ROLLBACK; ELSE COMMIT; END CASE; END]])',
-          '  op.execute("SELECT \'COMMIT\' # COMMIT")',
-        }, "\n"))
-        h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
-        assert.same({ "a1" }, b:versions(url))
-      end)
-    end
-  end)
-end
+  end
+end)

@@ -1,4 +1,4 @@
--- luamig.checksum (runner/checksum.c, runner/sha256.c): SHA-256 checked
+-- luamig.checksum (runner/modules/checksum.c, runner/modules/sha256.c): SHA-256 checked
 -- against the published FIPS 180-4 answers and the system's sha256sum, and
 -- the normalisation revision() applies before hashing.
 

@@ -2,7 +2,8 @@
 -- expression index is MySQL 8.0.13+ syntax).
 
 local ddl = require "luamig.ddl"
-local types = require "luamig.types"
+local g = require "helpers.golden_sql"
+local types = g.types
 
 local Column, sql = types.Column, types.sql
 local Integer, String, Text, Boolean = types.Integer, types.String, types.Text, types.Boolean
@@ -11,16 +12,8 @@ local Time, Float, Numeric, LargeBinary, JSON = types.Time, types.Float, types.N
 
 local d = assert(ddl.dialect("mysql"))
 
-local function lines(...) return table.concat({ ... }, "\n") end
-
-local function create(tbl, ...)
-  return { kind = "create_table", table = tbl, columns = { ... }, constraints = {} }
-end
-
-local function alter(fields)
-  fields.kind, fields.table, fields.column = "alter_column", fields.table or "t", fields.column or "x"
-  return fields
-end
+local lines, create = g.lines, g.create
+local alter = g.alter
 
 describe("mysql dialect", function()
   it("has its capability flags", function()

@@ -5,8 +5,8 @@
 -- {err = "..."} the expected message.
 
 local ddl = require "luamig.ddl"
-local types = require "luamig.types"
-local C = require "luamig.constraints"
+local types = require "luamig.schema.types"
+local C = require "luamig.schema.constraints"
 
 local Column, sql = types.Column, types.sql
 local Integer, String, Enum = types.Integer, types.String, types.Enum
@@ -27,7 +27,7 @@ local function check(rec, expected)
   end
 end
 
-local function lines(...) return table.concat({ ... }, "\n") end
+local lines = require("helpers.golden_sql").lines
 
 local BATCH = ': use op.batch_alter_table("t", function(batch) ... end) (batch mode)'
 

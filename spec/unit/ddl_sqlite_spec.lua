@@ -1,7 +1,8 @@
 -- Golden SQL for the SQLite dialect (checked against the sqlite3 shell).
 
 local ddl = require "luamig.ddl"
-local types = require "luamig.types"
+local g = require "helpers.golden_sql"
+local types = g.types
 
 local Column, sql = types.Column, types.sql
 local Integer, String, Text, Boolean = types.Integer, types.String, types.Text, types.Boolean
@@ -10,11 +11,7 @@ local Time, Float, Numeric, LargeBinary, JSON = types.Time, types.Float, types.N
 
 local d = assert(ddl.dialect("sqlite"))
 
-local function lines(...) return table.concat({ ... }, "\n") end
-
-local function create(tbl, ...)
-  return { kind = "create_table", table = tbl, columns = { ... }, constraints = {} }
-end
+local lines, create = g.lines, g.create
 
 describe("sqlite dialect", function()
   it("has its capability flags", function()

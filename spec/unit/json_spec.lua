@@ -1,5 +1,5 @@
--- luamig.json: the --json output encoder.
-local json = require "luamig.json"
+-- luamig.present.json: the --json output encoder.
+local json = require "luamig.present.json"
 
 describe("json.encode", function()
   it("writes scalars, arrays and objects with sorted keys", function()

@@ -2,7 +2,7 @@
 -- records handed to the context.
 
 local ops = require "luamig.ops"
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 
 local Column, sql = types.Column, types.sql
 local Integer, String = types.Integer, types.String
@@ -298,7 +298,7 @@ describe("ops", function()
     it("create_table takes constraints and indexes; a PrimaryKeyConstraint marks its columns", function()
       local ctx = fake_ctx()
       local op = ops.new(ctx)
-      local C = require "luamig.constraints"
+      local C = require "luamig.schema.constraints"
       local a, b = Column("a", Integer), Column("b", String(5), { nullable = true })
       local pk, uq, ix = C.PrimaryKeyConstraint("b", "a"), C.UniqueConstraint("b"), C.Index(nil, "b")
       local def = op.create_table("t", a, pk, b, uq, ix)
@@ -423,12 +423,12 @@ describe("ops", function()
   describe("SQLite batch mode", function()
     local sqlite = require("luamig.ddl").dialect("sqlite")
     local saved
-    before_each(function() saved = package.loaded["luamig.batch"] end)
-    after_each(function() package.loaded["luamig.batch"] = saved end)
+    before_each(function() saved = package.loaded["luamig.ops.batch"] end)
+    after_each(function() package.loaded["luamig.ops.batch"] = saved end)
 
     local function stub_batch()
       local calls = {}
-      package.loaded["luamig.batch"] = {
+      package.loaded["luamig.ops.batch"] = {
         apply = function(ctx, table_name, recs, opts)
           calls[#calls + 1] = { "apply", ctx, table_name, recs, opts }
           return true
@@ -441,7 +441,7 @@ describe("ops", function()
       return calls
     end
 
-    it("routes what SQLite cannot ALTER to luamig.batch when sqlite_batch_mode is on", function()
+    it("routes what SQLite cannot ALTER to luamig.ops.batch when sqlite_batch_mode is on", function()
       local calls = stub_batch()
       local ctx = fake_ctx(nil, { dialect = sqlite, cfg = { sqlite_batch_mode = true } })
       local op = ops.new(ctx)
@@ -464,7 +464,7 @@ describe("ops", function()
       assert.equal(1, #ctx.records)
     end)
 
-    it("batch_alter_table hands the function to luamig.batch.run and raises its failure", function()
+    it("batch_alter_table hands the function to luamig.ops.batch.run and raises its failure", function()
       local calls = stub_batch()
       local ctx = fake_ctx(nil, { dialect = sqlite })
       local err = revision_error('op.batch_alter_table("t", function(b) end, {recreate = "always"})', ctx)

@@ -1,4 +1,4 @@
--- revcache: the metadata cache of a versions directory (runner/revcache.c),
+-- revcache: the metadata cache of a versions directory (runner/modules/revcache.c),
 -- on real files. settle = 0 lets a file be cached as soon as its
 -- timestamps are in the past; script.load_all's own use (two seconds)
 -- is checked in cli_sqlite_spec.

@@ -1,4 +1,4 @@
--- revscan: the fast reading of a revision file's metadata (runner/revscan.c)
+-- revscan: the fast reading of a revision file's metadata (runner/modules/revscan.c)
 -- against the file evaluated. For every metadata key and every way Lua has
 -- of hiding a statement (comments and long strings of any level, short
 -- strings running over lines, blocks that never run, locals, _ENV...), the
@@ -7,6 +7,7 @@
 -- `luamig revision` writes, or listing would lose its speed.
 local revscan = require "luamig.revscan"
 local script = require "luamig.script"
+local template = require "luamig.script.template"
 
 local NONE = setmetatable({}, { __newindex = function() error("read-only") end })
 local PATH = "migrations/versions/x.lua"
@@ -195,7 +196,7 @@ describe("revscan", function()
 
   it("reads the forms `luamig revision` writes, and plain variations of them", function()
     local forms = {
-      script.render(script.DEFAULT_TEMPLATE, { message = "add users", rev = "abc123", revises = "none",
+      template.render(template.DEFAULT_TEMPLATE, { message = "add users", rev = "abc123", revises = "none",
         create_date = "2026-01-01", down_revision = "nil", branch_labels = "nil", depends_on = "nil",
         upgrades = '  op.create_table("t", Column("id", Integer))', downgrades = '  op.drop_table("t")' }),
       '-- doc\nrevision = "abc123"\ndown_revision = { "a",\n  "b", -- the other parent\n}\n'

@@ -1,5 +1,6 @@
 -- script: revision file metadata, templates and slugs.
 local script = require "luamig.script"
+local template = require "luamig.script.template"
 
 local dir
 local function write(name, text)
@@ -159,7 +160,7 @@ function downgrade() end
   end)
 
   it("gives each file library tables of its own, and no metatable of luamig's", function()
-    local types = require "luamig.types"
+    local types = require "luamig.schema.types"
     local a = assert(script.load_file(write("a1.lua", [[
 revision = "a1"
 string.match = function() return "clobbered" end
@@ -200,12 +201,12 @@ function upgrade() end
   end)
 
   it("makes slugs like Alembic", function()
-    assert.equal("create_users_table", script.slug("Create users table!"))
-    assert.equal("a_b", script.slug("  a -- b  "))
-    assert.is_true(#script.slug(string.rep("word ", 20)) <= 40)
+    assert.equal("create_users_table", template.slug("Create users table!"))
+    assert.equal("a_b", template.slug("  a -- b  "))
+    assert.is_true(#template.slug(string.rep("word ", 20)) <= 40)
   end)
 
   it("renders templates, leaving unknown placeholders", function()
-    assert.equal("x = 1, ${y}", script.render("x = ${x}, ${y}", { x = 1 }))
+    assert.equal("x = 1, ${y}", template.render("x = ${x}, ${y}", { x = 1 }))
   end)
 end)

@@ -1,4 +1,4 @@
--- luamig.sys (runner/sys.c): the OS services the Lua side uses, checked
+-- luamig.sys (runner/modules/sys.c): the OS services the Lua side uses, checked
 -- against what the OS itself says.
 
 local sys = require "luamig.sys"

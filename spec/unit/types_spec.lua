@@ -1,6 +1,6 @@
 -- Type objects, Column, sql fragments and the revision environment.
 
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 
 local Column, sql = types.Column, types.sql
 local Integer, String, Numeric, DateTime = types.Integer, types.String, types.Numeric, types.DateTime
@@ -230,7 +230,7 @@ describe("types", function()
     assert.equal(types.LargeBinary, types.environment().LargeBinary)
     assert.equal(types.Enum, env.Enum)
     assert.equal(types.Uuid, env.Uuid)
-    assert.equal(require("luamig.constraints").UniqueConstraint, env.UniqueConstraint)
+    assert.equal(require("luamig.schema.constraints").UniqueConstraint, env.UniqueConstraint)
     assert.is_nil(types.environment().op)
   end)
 end)

@@ -1,5 +1,5 @@
--- luamig.verify: drift between applied revisions and their files.
-local verify = require "luamig.verify"
+-- luamig.revision.drift: drift between applied revisions and their files.
+local verify = require "luamig.revision.drift"
 
 local function rec(id, downs, extra)
   local r = { id = id, path = "v/" .. id .. ".lua", down_revisions = downs or {}, depends_on = {},

@@ -20,7 +20,7 @@
 -- create_table in a revision would create.
 
 local ops = require "luamig.ops"
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 local script = require "luamig.script"
 local sys = require "luamig.sys"
 local snapshot = require "luamig.autogen.snapshot"

@@ -7,7 +7,7 @@
 -- the changes to one existing table that need that are written as one
 -- op.batch_alter_table block (batch mode rebuilds the table once).
 
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 
 local ipairs, type, tostring, tonumber, select = ipairs, type, tostring, tonumber, select
 local str_format, table_concat = string.format, table.concat

@@ -25,7 +25,7 @@
 --   }
 --   column = {
 --     name = "id",
---     type = a luamig.types type (Integer, String(40), Enum(...), Type("CITEXT"), ...),
+--     type = a luamig.schema.types type (Integer, String(40), Enum(...), Type("CITEXT"), ...),
 --     type_text = "character varying(40)" | nil, -- reflection only: as the database says it
 --     nullable = true | false,
 --     default = "SQL text" | nil,         -- the server default, as SQL

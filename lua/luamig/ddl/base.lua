@@ -10,8 +10,8 @@
 -- definitions; the compilers per operation are mixed in from
 -- luamig.ddl.tables and luamig.ddl.constraints.
 
-local types = require "luamig.types"
-local naming = require "luamig.naming"
+local types = require "luamig.schema.types"
+local naming = require "luamig.schema.naming"
 
 local type, ipairs, pairs, tostring, tonumber = type, ipairs, pairs, tostring, tonumber
 local setmetatable, error = setmetatable, error
@@ -69,7 +69,7 @@ function Dialect:quote_list(names)
 end
 
 --- The name a naming convention gives a constraint or index (see
--- luamig.naming), cut to this server's identifier length.
+-- luamig.schema.naming), cut to this server's identifier length.
 function Dialect:constraint_name(convention, kind, info)
   return naming.name(convention, kind, info, self.max_identifier_length)
 end
@@ -319,7 +319,7 @@ function Dialect:unsupported(what, advice)
 end
 
 --- True when this dialect can do `rec` only by rebuilding the table (SQLite
--- batch mode); ops then hands it to luamig.batch when that is enabled.
+-- batch mode); ops then hands it to luamig.ops.batch when that is enabled.
 function Dialect:needs_batch(_rec)
   return false
 end

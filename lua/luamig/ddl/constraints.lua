@@ -8,7 +8,7 @@
 -- constraint operations (create_unique_constraint, create_index...) arrive
 -- with their final names: ops applied the convention.
 
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 
 local ipairs, pairs, error = ipairs, pairs, error
 local str_format, table_concat = string.format, table.concat

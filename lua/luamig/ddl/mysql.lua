@@ -9,7 +9,7 @@
 -- needs its type_.
 
 local base = require "luamig.ddl.base"
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 
 local ipairs = ipairs
 local str_format, table_concat = string.format, table.concat

@@ -2,7 +2,7 @@
 -- enum types and data (mixed into luamig.ddl.base's Dialect; `self` is the
 -- dialect). Dialects override single methods of these.
 
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 
 local ipairs, pairs = ipairs, pairs
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort

@@ -3,7 +3,7 @@
 -- error while locking.
 
 local sys = require "luamig.sys"
-local dberror = require "luamig.dberror"
+local dberror = require "luamig.present.dberror"
 
 local str_format = string.format
 

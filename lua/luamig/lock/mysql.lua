@@ -8,7 +8,7 @@
 -- when both certify at once), and that run waits like any other.
 --
 -- A row outlives a holder that crashed, so it carries a lease: the
--- holder's side connection (runner/driver_mysql_side.c) renews heartbeat_at
+-- holder's side connection (runner/drivers/driver_mysql_side.c) renews heartbeat_at
 -- every lease/5 seconds, also while the main connection spends an hour in
 -- one ALTER TABLE. A row whose heartbeat is older than the lease is taken
 -- over (a compare-and-swap on the old token, which the cluster certifies
@@ -25,7 +25,7 @@
 
 local common = require "luamig.lock.common"
 local sys = require "luamig.sys"
-local dberror = require "luamig.dberror"
+local dberror = require "luamig.present.dberror"
 local driver = require "luamig.driver"
 
 local tostring, tonumber = tostring, tonumber

@@ -17,7 +17,7 @@
 
 local checksum = require "luamig.checksum"
 local common = require "luamig.lock.common"
-local dberror = require "luamig.dberror"
+local dberror = require "luamig.present.dberror"
 
 local tostring, tonumber = tostring, tonumber
 local str_format = string.format

@@ -4,7 +4,7 @@
 -- it, which is the revision's line. So the op functions call these as
 -- statements, never as tail calls (a tail call would lose that frame).
 
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 
 local type, ipairs, pairs, getmetatable, error = type, ipairs, pairs, getmetatable, error
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort

@@ -10,7 +10,7 @@
 -- The records carry the op's name as their kind and its arguments as
 -- fields (docs/internals.md), as batch mode's do.
 
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 local check = require "luamig.ops.check"
 
 local type, error = type, error

@@ -2,9 +2,9 @@
 -- the connection and the context, and batch mode's entry point (installed
 -- into the op table by luamig.ops).
 
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 local check = require "luamig.ops.check"
-local progress_line = require "luamig.progress"
+local progress_line = require "luamig.present.progress"
 local rowscan = require "luamig.rowscan"
 
 local type, ipairs, pairs, next, select, require = type, ipairs, pairs, next, select, require
@@ -146,7 +146,7 @@ function M.install(op, shared)
     submit(record)
   end
 
-  --- get_bind([opts]): the connection (luamig.bind). opts.decimals:
+  --- get_bind([opts]): the connection (luamig.context.bind). opts.decimals:
   -- "string" (the default: DECIMAL/NUMERIC exactly, as their digits) or
   -- "number" (as Lua numbers: integers when they are, else floats).
   function op.get_bind(opts)
@@ -261,7 +261,7 @@ function M.install(op, shared)
   end
 
   --- batch_alter_table(table, function(batch) ... end, [opts]): batch mode
-  -- (SQLite rebuilds the table), carried out by luamig.batch.
+  -- (SQLite rebuilds the table), carried out by luamig.ops.batch.
   function op.batch_alter_table(table_name, fn, opts)
     check.name("batch_alter_table", 1, "table", table_name)
     if type(fn) ~= "function" then

@@ -1,8 +1,8 @@
 -- luamig.ops.schema: the operations on tables, columns, indexes, table
 -- comments and enum types (installed into the op table by luamig.ops).
 
-local types = require "luamig.types"
-local constraints = require "luamig.constraints"
+local types = require "luamig.schema.types"
+local constraints = require "luamig.schema.constraints"
 local check = require "luamig.ops.check"
 
 local type, ipairs, pairs, select, pcall = type, ipairs, pairs, select, pcall

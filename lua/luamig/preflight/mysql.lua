@@ -16,7 +16,7 @@
 --     themselves.
 
 local config = require "luamig.config"
-local dberror = require "luamig.dberror"
+local dberror = require "luamig.present.dberror"
 
 local str_format, str_lower = string.format, string.lower
 local tostring = tostring

@@ -5,7 +5,7 @@
 -- transaction"); it is named for what it is before anything runs.
 
 local config = require "luamig.config"
-local dberror = require "luamig.dberror"
+local dberror = require "luamig.present.dberror"
 
 local tostring, str_format = tostring, string.format
 

@@ -1,6 +1,6 @@
 -- luamig.revision.steps: the ordered steps of an upgrade or a downgrade,
 -- each with the change it makes to the version table (see the header of
--- luamig/revision.lua for the rules). Installed as methods of the graph.
+-- luamig/revision/init.lua for the rules). Installed as methods of the graph.
 
 local target = require "luamig.revision.target"
 

@@ -39,7 +39,7 @@
 
 local driver = require "luamig.driver"
 local snapshot = require "luamig.autogen.snapshot"
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 local mysql_dialect = require "luamig.ddl.mysql"
 
 local ipairs, pairs, type, tonumber = ipairs, pairs, type, tonumber

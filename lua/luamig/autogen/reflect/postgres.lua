@@ -63,7 +63,7 @@
 --     INCLUDE columns and the access method are not reflected.
 
 local snapshot = require "luamig.autogen.snapshot"
-local types = require "luamig.types"
+local types = require "luamig.schema.types"
 local null = require("luamig.driver").null
 
 local ipairs, pairs, tostring, tonumber = ipairs, pairs, tostring, tonumber

@@ -1,0 +1,80 @@
+-- luamig.autogen.compare.normalize: column types and server defaults as
+-- comparable text, whatever words a database puts them in.
+
+local tostring, tonumber, pcall = tostring, tonumber, pcall
+local table_concat = table.concat
+
+local M = {}
+
+local TYPE_ALIASES = {
+  ["INT"] = "INTEGER", ["INT4"] = "INTEGER", ["INT8"] = "BIGINT", ["INT2"] = "SMALLINT",
+  ["BOOL"] = "BOOLEAN", ["FLOAT8"] = "DOUBLE PRECISION", ["FLOAT4"] = "REAL",
+  ["CHARACTER VARYING"] = "VARCHAR", ["TIMESTAMP WITHOUT TIME ZONE"] = "TIMESTAMP",
+  ["TIMESTAMPTZ"] = "TIMESTAMP WITH TIME ZONE", ["TIME WITHOUT TIME ZONE"] = "TIME",
+  ["DECIMAL"] = "NUMERIC",
+}
+
+local function normalize_type_text(text)
+  local s = tostring(text):upper():gsub("%s+", " "):gsub("%s*([(),])%s*", "%1"):gsub("^%s+", ""):gsub("%s+$", "")
+  local base, rest = s:match("^([%a%d_ ]-)%s*(%(.*)$")
+  if not base then base, rest = s, "" end
+  base = TYPE_ALIASES[base] or base
+  if base == "INTEGER" and rest:match("^%(%d+%)$") then rest = "" end  -- MySQL's display width
+  return base .. rest
+end
+M.normalize_type_text = normalize_type_text
+
+--- The SQL of a snapshot column's type on this dialect, normalised.
+local function type_key(dialect, col)
+  if col.type then
+    local ok, sql = pcall(dialect.type_sql, dialect, col.type, col.name)
+    if ok and sql then return normalize_type_text(sql) end
+  end
+  return normalize_type_text(col.type_text or "?")
+end
+M.type_key = type_key
+
+local function strip_outer_parens(s)
+  while s:sub(1, 1) == "(" and s:sub(-1) == ")" do
+    local depth, closes_at_end = 0, true
+    for i = 1, #s do
+      local c = s:sub(i, i)
+      if c == "(" then depth = depth + 1 elseif c == ")" then depth = depth - 1 end
+      if depth == 0 and i < #s then closes_at_end = false; break end
+    end
+    if not closes_at_end then break end
+    s = s:sub(2, -2)
+  end
+  return s
+end
+
+--- A server default as comparable text: no outer parentheses or
+-- PostgreSQL casts, keywords in lower case, quoted numbers unquoted,
+-- now() and current_timestamp() as current_timestamp, true/false as 1/0.
+function M.normalize_default(text)
+  if text == nil then return nil end
+  local s = strip_outer_parens(tostring(text):gsub("^%s+", ""):gsub("%s+$", ""))
+  s = s:gsub("::[%w_ %[%]\"]+", "")  -- 'abc'::character varying
+  s = strip_outer_parens(s)
+  -- lower case outside quotes
+  local parts, pos = {}, 1
+  while pos <= #s do
+    local q1 = s:find("'", pos, true)
+    if not q1 then parts[#parts + 1] = s:sub(pos):lower(); break end
+    local q2 = s:find("'", q1 + 1, true) or #s
+    parts[#parts + 1] = s:sub(pos, q1 - 1):lower()
+    parts[#parts + 1] = s:sub(q1, q2)
+    pos = q2 + 1
+  end
+  s = table_concat(parts)
+  local quoted_number = s:match("^'(%-?%d+%.?%d*)'$")
+  if quoted_number then s = quoted_number end
+  local number = tonumber(s)
+  if number then s = tostring(number) end
+  if s == "now()" or s == "current_timestamp()" or s == "localtimestamp" then s = "current_timestamp" end
+  if s == "true" then s = "1" elseif s == "false" then s = "0" end
+  if s == "null" then return nil end
+  return s
+end
+
+return M

@@ -1,0 +1,93 @@
+-- luamig.autogen.reflect.sqlite.types: the luamig type of a column's
+-- declared SQLite type, and the Enum that a column's CHECK makes it.
+
+local sqltext = require "luamig.ops.batch.sqltext"
+local types = require "luamig.schema.types"
+local ddl = require "luamig.ddl"
+
+local pcall, tonumber = pcall, tonumber
+local str_lower, str_upper, str_sub = string.lower, string.upper, string.sub
+local table_unpack = table.unpack
+local keyword = sqltext.keyword
+
+local M = {}
+
+local dialect = ddl.dialect("sqlite")
+
+-- Declared type text compared as SQLite reads it: case and the spaces
+-- around parentheses and commas do not matter.
+local function normal(text)
+  return (str_upper(text):gsub("%s+", " "):gsub(" ?([(),]) ?", "%1"):gsub("^ ", ""):gsub(" $", ""))
+end
+M.normal = normal
+
+-- The luamig types a declared name may be, by its upper-cased name; called
+-- with the numbers in parentheses (pcall: bad arguments are just not it).
+local CANDIDATES = {
+  INTEGER = types.Integer, BIGINT = types.BigInteger, SMALLINT = types.SmallInteger,
+  BOOLEAN = types.Boolean, VARCHAR = types.String, TEXT = types.Text, FLOAT = types.Float,
+  NUMERIC = types.Numeric, DATE = types.Date, DATETIME = types.DateTime, TIME = types.Time,
+  BLOB = types.LargeBinary, JSON = types.JSON,
+  CHAR = function(n) if n == 36 then return types.Uuid end end,
+}
+
+--- The luamig type of a declared SQLite type: the one that renders back
+-- to it, else Type(text); nil for a column declared without a type.
+function M.type_of(text)
+  if text == nil or not text:find("%S") then return nil end
+  local n = normal(text)
+  local name, args = n:match("^([^(]-) ?%((.*)%)$")
+  name = name or n
+  local nums = {}
+  for part in (args and args .. "," or ""):gmatch("([^,]*),") do
+    nums[#nums + 1] = part:match("^%d+$") and tonumber(part) or false
+  end
+  local ctor = CANDIDATES[name]
+  if ctor then
+    -- A bare type is the candidate itself (CHAR has none); else call it.
+    local ok, t = true, ctor
+    if #nums > 0 then ok, t = pcall(ctor, table_unpack(nums)) end
+    if ok and types.is_type(t) then
+      local back = dialect:type_sql(t)
+      if back and normal(back) == n then return t end
+    end
+  end
+  return types.Type(text)
+end
+
+-- The values of an Enum's CHECK, `col IN ('a', 'b')`, or nil.
+local function enum_values(check_text, column)
+  local tokens = sqltext.tokenize(check_text)
+  local last = #tokens
+  if last < 5 or tokens[1].kind ~= "id" or str_lower(tokens[1].value) ~= str_lower(column)
+    or keyword(tokens[2]) ~= "IN" or tokens[3].kind ~= "(" or tokens[last].kind ~= ")" then
+    return nil
+  end
+  local values = {}
+  for i = 4, last - 1 do
+    local t = tokens[i]
+    if (i - 4) % 2 == 0 then
+      if t.kind ~= "str" or str_sub(t.value, 1, 1) ~= "'" then return nil end
+      values[#values + 1] = (str_sub(t.value, 2, -2):gsub("''", "'"))
+    elseif t.kind ~= "," then
+      return nil
+    end
+  end
+  if (last - 4) % 2 ~= 1 then return nil end -- ends with a comma
+  return values
+end
+
+-- Enum(values, {name}) when `check` is the CHECK luamig writes for an
+-- Enum column declared `type_text`, else nil.
+local function enum_of(check, column, type_text)
+  local values = enum_values(check.sqltext, column)
+  if not values then return nil end
+  local ok, t = pcall(types.Enum, values, { name = check.name })
+  if not ok then return nil end
+  local back = dialect:type_sql(t)
+  if normal(back) ~= normal(type_text) then return nil end
+  return t
+end
+M.enum_of = enum_of
+
+return M

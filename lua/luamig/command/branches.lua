@@ -1,0 +1,24 @@
+-- luamig.command.branches: `luamig branches`, the revisions where history
+-- splits.
+
+local common = require "luamig.command.common"
+local present = require "luamig.present.revisions"
+
+local ipairs = ipairs
+
+local function run(cfg, opts)
+  local graph, err, status = common.load_graph(cfg)
+  if not graph then return nil, err, status end
+  local marks = present.marks(graph)
+  for _, id in ipairs(graph:branch_points()) do
+    opts.out(present.branch_point(graph, graph:get(id), marks, opts.verbose))
+  end
+  return true
+end
+
+return {
+  usage = "branches [-v]", max = 0,
+  summary = "show the revisions where history splits",
+  flags = {},
+  run = run,
+}

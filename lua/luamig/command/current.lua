@@ -1,0 +1,52 @@
+-- luamig.command.current: `luamig current`, the revision(s) the database
+-- is at (--check-heads: exit 1 unless at the heads).
+
+local common = require "luamig.command.common"
+local flags = require "luamig.command.flags"
+local config = require "luamig.config"
+local present = require "luamig.present.revisions"
+
+local ipairs = ipairs
+local str_format, table_concat = string.format, table.concat
+
+local function run(cfg, opts)
+  local graph, err, status = common.load_graph(cfg)
+  if not graph then return nil, err, status end
+  local heads, herr, hstatus = common.database_heads(cfg, opts)
+  if not heads then return nil, herr, hstatus end
+  local marks = present.marks(graph, opts.json and heads or nil)
+  opts.outcome = { "ok", "at " .. common.heads_text(heads) }
+  if opts.json then
+    local list = {}
+    for i, id in ipairs(heads) do
+      local node = graph:get(id)
+      list[i] = node and present.json_node(graph, node, marks) or { id = id, unknown = true }
+    end
+    opts.out(require("luamig.present.json").encode({ url = config.mask_url(cfg.url), heads = list }))
+  end
+  if opts.verbose and not opts.json then opts.out("Current revision(s) for " .. config.mask_url(cfg.url) .. ":") end
+  for _, id in ipairs(opts.json and {} or heads) do
+    local node = graph:get(id)
+    if not node then opts.out(str_format("%s (no revision file has this id)", id))
+    elseif opts.verbose then opts.out(present.block(graph, node, marks))
+    else opts.out(present.decorated(graph, node, marks)) end
+  end
+  if opts.check_heads then
+    local target = graph:target_heads(heads, "up", "heads")
+    if not target or table_concat(target, ",") ~= table_concat(heads, ",") then
+      return nil, str_format("the database is not at the head revision(s): it is at %s; the heads are %s"
+        .. " (run 'luamig upgrade heads')", common.heads_text(heads), table_concat(graph:heads(), ", ")), 1
+    end
+  end
+  return true
+end
+
+return {
+  usage = "current [-v] [--check-heads]", max = 0,
+  summary = "show the revision(s) the database is at",
+  flags = flags.with_fleet({
+    { "--check-heads", key = "check_heads", help = "exit 1 unless the database is at the heads" },
+    flags.JSON,
+  }, false),
+  run = run,
+}

@@ -1,0 +1,47 @@
+-- luamig.command.flags: the flags that several commands take, and the
+-- fleet's. A flag is { short, long, key =, value = "METAVAR" (takes a
+-- value), multi = (repeatable), number = (seconds), choices = {...},
+-- fleet = (the fleet's own, not passed on to each target's run), help = }.
+
+local ipairs = ipairs
+
+local M = {}
+
+-- Flags of the commands that write: they take the migration lock.
+M.LOCK_TIMEOUT = { "--lock-timeout", key = "lock_timeout", value = "SECONDS", number = true,
+  help = "wait this long for another run's migration lock (default 60; 0: fail at once)" }
+M.JSON = { "--json", key = "json", help = "JSON output" }
+M.TRANSACTION = { "--transaction", key = "transaction", value = "MODE", choices = { "per-revision", "all" },
+  help = "per-revision (default) or all: one transaction for the run (PostgreSQL, SQLite)" }
+M.SQL = { "--sql", key = "sql", help = "write the SQL script to stdout instead of running it" }
+M.DIALECT = { "--dialect", key = "dialect", value = "NAME",
+  help = "with --sql: sqlite, postgresql or mysql (default: from the URL)" }
+M.REV_ID = { "--rev-id", key = "rev_id", value = "ID", help = "use this id instead of a random one" }
+
+-- A fleet: the command on many databases (luamig.fleet).
+local FLEET = {
+  { "--targets", key = "targets", value = "FILE", fleet = true,
+    help = "run on each database of FILE (URL or NAME URL a line; - reads stdin)" },
+  { "--target", key = "target", value = "NAME", multi = true, fleet = true,
+    help = "run on this target of luamig.lua's targets table (repeatable)" },
+  { "--all-targets", key = "all_targets", fleet = true, help = "run on every target of luamig.lua's targets table" },
+  { "--jobs", key = "jobs", value = "N", fleet = true, help = "with a fleet: at most N targets at once (default 4)" },
+  { "--shard", key = "shard", value = "I/N", fleet = true,
+    help = "with a fleet: only shard I of N (a hash of each target's name)" },
+  { "--fail-fast", key = "fail_fast", fleet = true, help = "with a fleet: start no other target after a failure" },
+}
+-- --json of the commands that have no JSON of their own: the fleet's array.
+local FLEET_JSON = { "--json", key = "fleet_json", fleet = true,
+  help = "with a fleet: one JSON array, an object per target" }
+
+--- The flags of a command that takes a fleet: its own, then the fleet's
+-- (json: the command has no --json of its own, so the fleet's is added).
+function M.with_fleet(flags, json)
+  local all = {}
+  for _, f in ipairs(flags) do all[#all + 1] = f end
+  if json then all[#all + 1] = FLEET_JSON end
+  for _, f in ipairs(FLEET) do all[#all + 1] = f end
+  return all
+end
+
+return M

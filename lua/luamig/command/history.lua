@@ -1,0 +1,87 @@
+-- luamig.command.history: `luamig history`, the revisions newest first
+-- (-r RANGE, -i), or with --applied the history table: every step that ran
+-- on the database, by whom, and how it ended.
+
+local common = require "luamig.command.common"
+local flags = require "luamig.command.flags"
+local present = require "luamig.present.revisions"
+
+local ipairs = ipairs
+local str_format = string.format
+
+-- history --applied: the history table, newest first.
+local function applied_history(cfg, opts)
+  local rows
+  local ok, msg, st = common.with_context(cfg, opts, function(ctx)
+    local err
+    rows, err = ctx.versions:history_rows()
+    if not rows then return nil, err, 1 end
+    return true
+  end)
+  if not ok then return nil, msg, st end
+  local null = require("luamig.driver").null
+  local function v(x) if x == nil or x == null then return nil end return x end
+  local last = rows[1]
+  opts.outcome = { "ok", last and str_format("%s, the last: %s %s %s", common.plural(#rows, "step"), last.direction,
+    last.revision, last.outcome) or "no steps recorded" }
+  if opts.json then
+    local json = require "luamig.present.json"
+    local function j(x) local y = v(x); if y == nil then return json.null end return y end
+    local out = {}
+    for i, r in ipairs(rows) do
+      out[i] = { revision = r.revision, direction = r.direction, outcome = r.outcome, checksum = j(r.checksum),
+        started_at = r.started_at, finished_at = j(r.finished_at), duration_ms = j(r.duration_ms),
+        applied_by = j(r.applied_by), luamig_version = j(r.luamig_version), message = j(r.message) }
+    end
+    opts.out(json.encode(out))
+    return true
+  end
+  for _, r in ipairs(rows) do
+    local dur = v(r.duration_ms) and str_format("%d ms", r.duration_ms) or "-"
+    local line = str_format("%s  %-6s  %-12s  %-8s  %8s  %s", r.started_at, r.direction, r.revision, r.outcome, dur,
+      v(r.applied_by) or "?")
+    if opts.verbose then
+      line = line .. str_format("  luamig %s  %s", v(r.luamig_version) or "?", v(r.checksum) or "-")
+    end
+    if v(r.message) then line = line .. "  " .. present.first_line(r.message) end
+    opts.out(line)
+  end
+  return true
+end
+
+local function run(cfg, opts)
+  if opts.applied then return applied_history(cfg, opts) end
+  local graph, err, status = common.load_graph(cfg)
+  if not graph then return nil, err, status end
+  local current
+  if opts.indicate_current or (opts.range and opts.range:find("current", 1, true)) then
+    local herr, hstatus
+    current, herr, hstatus = common.database_heads(cfg, opts)
+    if not current then return nil, herr, hstatus end
+  end
+  local marks = present.marks(graph, opts.indicate_current and current or nil)
+  local nodes, herr = graph:history(opts.range, current)
+  if not nodes then return nil, (opts.range and ("-r " .. opts.range .. ": ") or "") .. herr, 2 end
+  if opts.json then
+    local list = {}
+    for i, node in ipairs(nodes) do list[i] = present.json_node(graph, node, marks) end
+    opts.out(require("luamig.present.json").encode(list))
+    return true
+  end
+  for _, node in ipairs(nodes) do
+    opts.out(opts.verbose and present.block(graph, node, marks) or present.line(graph, node, marks))
+  end
+  return true
+end
+
+return {
+  usage = "history [-r RANGE] [-i] [-v] | history --applied [--json] [-v]", max = 0,
+  summary = "list revisions, newest first (--applied: the steps that ran on the database)",
+  flags = flags.with_fleet({
+    { "--applied", key = "applied", help = "list the history table: every step run, by whom, how it ended" },
+    { "--json", key = "json", help = "JSON output (with --applied too)" },
+    { "-r", "--rev-range", key = "range", value = "RANGE", help = "only FROM:TO (e.g. base:head, -3:current)" },
+    { "-i", "--indicate-current", key = "indicate_current", help = "mark the database's revisions (current)" },
+  }, false),
+  run = run,
+}

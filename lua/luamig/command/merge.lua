@@ -1,0 +1,41 @@
+-- luamig.command.merge: `luamig merge REV... -m MESSAGE`, a revision whose
+-- parents are REVs (heads, usually), so that history has one head again.
+
+local common = require "luamig.command.common"
+local flags = require "luamig.command.flags"
+local revision_file = require "luamig.command.revision_file"
+
+local ipairs = ipairs
+local str_format, table_concat, table_sort = string.format, table.concat, table.sort
+
+local function run(cfg, opts)
+  if not opts.message then return nil, "merge: -m MESSAGE is required", 2 end
+  local graph, by_id, status = common.load_graph(cfg)
+  if not graph then return nil, by_id, status end
+  local downs, seen = {}, {}
+  for _, target in ipairs(opts.args) do
+    local ids, err = graph:resolve(target, nil)
+    if not ids then return nil, "merge: " .. err, 2 end
+    for _, id in ipairs(ids) do
+      if not seen[id] then seen[id] = true; downs[#downs + 1] = id end
+    end
+  end
+  if #downs < 2 then
+    return nil, str_format("merge: %s name%s one revision; a merge needs two or more (e.g. 'heads')",
+      table_concat(opts.args, " "), #opts.args == 1 and "s" or ""), 2
+  end
+  table_sort(downs)
+  return revision_file.write(cfg, opts, by_id, { down_revisions = downs, depends_on = {} })
+end
+
+return {
+  usage = "merge REV... -m MESSAGE [--branch-label L] [--rev-id ID]", min = 1,
+  summary = "create a revision that merges REVs (e.g. heads) into one",
+  targets_help = true,
+  flags = {
+    { "-m", "--message", key = "message", value = "MESSAGE", help = "what the merge is (required)" },
+    { "--branch-label", key = "branch_label", value = "LABEL", help = "a label for the merged branch" },
+    flags.REV_ID,
+  },
+  run = run,
+}

@@ -1,0 +1,24 @@
+-- luamig.command.show: `luamig show REV`, one revision in full.
+
+local common = require "luamig.command.common"
+local present = require "luamig.present.revisions"
+
+local ipairs = ipairs
+
+local function run(cfg, opts)
+  local graph, err, status = common.load_graph(cfg)
+  if not graph then return nil, err, status end
+  local ids, rerr = graph:resolve(opts.args[1], nil)
+  if not ids then return nil, rerr, 2 end
+  local marks = present.marks(graph)
+  for _, id in ipairs(ids) do opts.out(present.block(graph, graph:get(id), marks)) end
+  return true
+end
+
+return {
+  usage = "show REV", min = 1, max = 1,
+  summary = "show one revision",
+  targets_help = true,
+  flags = {},
+  run = run,
+}

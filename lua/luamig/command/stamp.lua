@@ -1,0 +1,81 @@
+-- luamig.command.stamp: `luamig stamp REV...`, the version table set to
+-- REVs without running any revision (or, with --sql, the script that does).
+
+local common = require "luamig.command.common"
+local flags = require "luamig.command.flags"
+local context = require "luamig.context"
+
+local ipairs = ipairs
+local str_format, table_sort = string.format, table.sort
+
+-- The rows after stamping `targets` over `rows`: each target replaces the
+-- rows on its own line of descent (ancestors and descendants), as Alembic's
+-- stamp does; `base` clears everything.
+local function stamped_rows(graph, rows, targets)
+  local result = {}
+  for _, r in ipairs(rows) do result[#result + 1] = r end
+  for _, target in ipairs(targets) do
+    if target == "base" then
+      result = {}
+    else
+      local ids, err = graph:resolve(target, result)
+      if not ids then return nil, err end
+      for _, id in ipairs(ids) do
+        local kept = {}
+        for _, r in ipairs(result) do
+          if r ~= id and not graph:is_ancestor(r, id) and not graph:is_ancestor(id, r) then
+            kept[#kept + 1] = r
+          end
+        end
+        kept[#kept + 1] = id
+        result = kept
+      end
+    end
+  end
+  table_sort(result)
+  return result
+end
+
+local function run(cfg, opts)
+  local bad, why = common.dialect_without_sql(opts)
+  if bad then return nil, why, 2 end
+  local graph, err, status = common.load_graph(cfg)
+  if not graph then return nil, err, status end
+  if opts.sql then
+    local rows, serr = stamped_rows(graph, {}, opts.args)
+    if not rows then return nil, serr, 2 end
+    local ctx, cerr, cstatus = context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log })
+    if not ctx then return nil, cerr, cstatus end
+    return ctx:stamp(rows)
+  end
+  return common.with_context(cfg, opts, function(ctx)
+    local rows, herr = ctx:current_heads()
+    if not rows then return nil, herr, 1 end
+    if opts.purge then rows = {} end
+    for _, r in ipairs(rows) do
+      if not graph:get(r) then
+        return nil, str_format("the version table names %s, which no revision file has: "
+          .. "run 'luamig stamp --purge REV' to replace every row", r), 2
+      end
+    end
+    local new_rows, serr = stamped_rows(graph, rows, opts.args)
+    if not new_rows then return nil, serr, 2 end
+    local ok, sterr = ctx:stamp(new_rows)
+    if not ok then return nil, sterr, 1 end
+    opts.log("Stamped " .. common.heads_text(new_rows))
+    opts.outcome = { "stamped", "stamped " .. common.heads_text(new_rows) }
+    return true
+  end, true)
+end
+
+return {
+  usage = "stamp REV... [--purge]", min = 1,
+  summary = "set the version table to REV without running migrations",
+  targets_help = true,
+  flags = flags.with_fleet({
+    flags.LOCK_TIMEOUT,
+    { "--purge", key = "purge", help = "delete every version row first" },
+    flags.SQL, flags.DIALECT,
+  }, true),
+  run = run,
+}

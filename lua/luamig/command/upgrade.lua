@@ -1,0 +1,20 @@
+-- luamig.command.upgrade: `luamig upgrade [TARGET]`, the revisions up to
+-- TARGET (default head), run or (--sql) written as a script.
+
+local flags = require "luamig.command.flags"
+local migrate = require "luamig.command.migrate"
+
+return {
+  usage = "upgrade [TARGET] | upgrade --sql [FROM:]TO", max = 1,
+  summary = "apply revisions up to TARGET (default head)",
+  targets_help = true,
+  flags = flags.with_fleet({
+    flags.LOCK_TIMEOUT, flags.TRANSACTION,
+    { "--allow-edited", key = "allow_edited", help = "run even if an applied revision's file was edited" },
+    flags.SQL, flags.DIALECT,
+  }, true),
+  run = function(cfg, opts)
+    opts.target = opts.args[1] or "head"
+    return migrate.run("up", cfg, opts)
+  end,
+}

@@ -1,0 +1,116 @@
+-- luamig.command.verify: `luamig verify`, the applied revisions checked
+-- against their files (edited, missing, unknown); --accept records a
+-- file's current checksum as applied.
+
+local flags = require "luamig.command.flags"
+local common = require "luamig.command.common"
+local script = require "luamig.script"
+
+local ipairs = ipairs
+local str_format = string.format
+
+-- The record named by an exact id or a unique prefix of 4+ characters.
+local function find_script(scripts, wanted)
+  local found
+  for _, s in ipairs(scripts) do
+    if s.id == wanted then return s end
+    if #wanted >= 4 and s.id:sub(1, #wanted) == wanted then
+      if found then return nil, str_format("--accept %s: the prefix is ambiguous (%s, %s, ...)", wanted, found.id, s.id) end
+      found = s
+    end
+  end
+  if not found then return nil, str_format("--accept %s: no revision file has this id", wanted) end
+  return found
+end
+
+local function short(sum)
+  return sum and sum:gsub("^(sha256:%x%x%x%x%x%x%x%x%x%x%x%x).*$", "%1...") or "?"
+end
+
+local function verify_lines(report)
+  local lines = {}
+  for _, e in ipairs(report.edited) do
+    lines[#lines + 1] = str_format("edited   %s  %s: applied as %s, the file is now %s", e.id, e.path,
+      short(e.recorded), short(e.actual))
+  end
+  for _, m in ipairs(report.missing) do
+    lines[#lines + 1] = str_format("missing  %s  applied, but no file has it (%s names it as a parent)", m.id, m.named_by)
+  end
+  for _, u in ipairs(report.unknown) do
+    lines[#lines + 1] = str_format("unknown  %s  in the version table, but no revision file has or names it", u.id)
+  end
+  local unrecorded = #report.unrecorded > 0
+    and str_format(" (%d applied without a recorded checksum: stamped, or before luamig kept them)", #report.unrecorded)
+    or ""
+  if report.ok then
+    lines[#lines + 1] = str_format("OK: %d applied revision%s their files%s", report.checked,
+      report.checked == 1 and " matches" or "s match", unrecorded)
+  else
+    lines[#lines + 1] = str_format("%d edited, %d missing, %d unknown; %d applied revision%s checked%s",
+      #report.edited, #report.missing, #report.unknown, report.checked, report.checked == 1 and "" or "s", unrecorded)
+  end
+  return lines
+end
+
+local function run(cfg, opts)
+  local scripts, err, status = script.load_all(cfg)
+  if not scripts then return nil, err, status end
+  -- verify reads the files without the graph (so that a missing parent is
+  -- reported, not fatal), but two files with one id would make it check,
+  -- and --accept record, the wrong file.
+  local seen = {}
+  for _, s in ipairs(scripts) do
+    if seen[s.id] then
+      return nil, str_format('duplicate revision id "%s": %s and %s', s.id, seen[s.id].path, s.path), 2
+    end
+    seen[s.id] = s
+  end
+  local accepts = opts.accept or {}
+  local accepted = {}
+  for _, wanted in ipairs(accepts) do
+    local s, ferr = find_script(scripts, wanted)
+    if not s then return nil, ferr, 2 end
+    accepted[#accepted + 1] = s
+  end
+  local report
+  local ok, msg, st = common.with_context(cfg, opts, function(ctx)
+    if #accepted > 0 then
+      local done, aerr = ctx:accept(accepted)
+      if not done then return nil, aerr, 1 end
+      for _, s in ipairs(accepted) do
+        opts.log(str_format("Accepted the current file of %s (%s) as applied", s.id, short(script.checksum(s))))
+      end
+    end
+    local heads, herr = ctx:current_heads()
+    if not heads then return nil, herr, 1 end
+    local recorded, rerr = ctx.versions:checksums()
+    if not recorded then return nil, rerr, 1 end
+    report = require("luamig.revision.drift").drift(scripts, heads, recorded, script.checksum)
+    return true
+  end, #accepted > 0)
+  if not ok then return nil, msg, st end
+  local lines = verify_lines(report)
+  if opts.json then
+    opts.out(require("luamig.present.json").encode(report))
+  else
+    for _, line in ipairs(lines) do opts.out(line) end
+  end
+  opts.outcome = { "ok", lines[#lines] }
+  if not report.ok then
+    -- A fleet shows only this line of each target: it says what differs.
+    if opts.fleet_child then return nil, "the applied revisions differ from their files: " .. lines[#lines], 1 end
+    return nil, "the applied revisions differ from their files (see above)", 1
+  end
+  return true
+end
+
+return {
+  usage = "verify [--json] [--accept REV]...", max = 0,
+  summary = "check applied revisions against their files (edited, missing, unknown); exit 1 on drift",
+  flags = flags.with_fleet({
+    flags.JSON,
+    { "--accept", key = "accept", value = "REV", multi = true, help = "record REV's current file as applied (repeatable)" },
+    flags.LOCK_TIMEOUT,
+  }, false),
+  run = run,
+}

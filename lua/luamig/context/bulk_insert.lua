@@ -1,0 +1,252 @@
+-- luamig.context.bulk_insert: op.bulk_insert's rows into the database by
+-- the fastest path the connection has (COPY, LOAD DATA LOCAL, multi-row or
+-- prepared INSERTs), each statement noted in the step's journal.
+
+local dberror = require "luamig.present.dberror"
+
+local type, ipairs, pairs, tostring, tonumber = type, ipairs, pairs, tostring, tonumber
+local unpack = table.unpack
+local str_format, table_concat = string.format, table.concat
+
+local Context = {}
+
+-- Rows per slice of a bulk insert: the progress line moves between two
+-- slices, and a slice's COPY or LOAD DATA text never exists whole anyway.
+local SLICE_ROWS = 50000
+
+-- Run insert_slice(first, last) over the record's rows SLICE_ROWS at a
+-- time, the progress ticked after each, then note `sql` among the step's
+-- statements; true | nil, msg (the first failure).
+local function by_slices(self, record, tick, sql, insert_slice)
+  local rows = #record.rows
+  for first = 1, rows, SLICE_ROWS do
+    local last = math.min(rows, first + SLICE_ROWS - 1)
+    local ok, err = insert_slice(first, last)
+    if not ok then return nil, err end
+    tick(last - first + 1)
+  end
+  self.executed:note(str_format("%s -- %d rows", sql, rows))
+  return true
+end
+
+local function quoted_columns(self, columns)
+  local quoted = {}
+  for i, c in ipairs(columns) do quoted[i] = self.dialect:quote(c) end
+  return table_concat(quoted, ", ")
+end
+
+-- PostgreSQL: COPY ... FROM STDIN, the rows written straight into the
+-- copy by the binding (runner/binding_copy.c), one COPY per slice.
+local function copy_insert(self, record, columns, tick)
+  local sql = str_format("COPY %s (%s) FROM STDIN", self.dialect:qualify(record.table, record.schema),
+    quoted_columns(self, columns))
+  return by_slices(self, record, tick, sql, function(first, last)
+    local n, cerr, info = self.conn:copy_rows(sql, columns, record.rows, first, last)
+    if not n then return nil, dberror.describe(cerr, info) end
+    return true
+  end)
+end
+
+-- MySQL, when the server allows LOCAL: LOAD DATA LOCAL INFILE, its file
+-- made from the rows as the server reads it (runner/binding_load.c), in
+-- the binary character set so that bytes arrive as they are. With LOCAL
+-- the server cannot stop the client mid-file, so it turns errors (a
+-- duplicate key, a value that does not fit) into warnings and goes on:
+-- any warning fails the insert here, and the transaction rolls back.
+local function first_warning(self)
+  local rows = self.conn:query("SHOW WARNINGS")
+  for _, w in ipairs(rows or {}) do
+    if w.Level ~= "Note" then return str_format("%s %s: %s", w.Level, tostring(w.Code), w.Message) end
+  end
+  return nil
+end
+
+local function load_insert(self, record, columns, tick)
+  local target = self.dialect:qualify(record.table, record.schema)
+  local sql = str_format("LOAD DATA LOCAL INFILE 'luamig-bulk-insert' INTO TABLE %s CHARACTER SET binary (%s)",
+    target, quoted_columns(self, columns))
+  return by_slices(self, record, tick, sql, function(first, last)
+    local n, warnings, info = self.conn:load_rows(sql, columns, record.rows, first, last)
+    if not n then return nil, dberror.describe(warnings, info) end
+    local wanted = last - first + 1
+    if warnings > 0 or n ~= wanted then
+      local why = warnings > 0 and first_warning(self)
+      if why or n ~= wanted then
+        return nil, str_format("bulk_insert into %s, rows %d-%d: %s", target, first, last,
+          why or str_format("the server loaded %d rows of %d", n, wanted))
+      end
+    end
+    return true
+  end)
+end
+
+-- MySQL without LOCAL (MySQL 8 turns it off by default): multi-row
+-- prepared INSERTs. A batch is at most 1000 rows, fewer when the
+-- placeholders would pass MySQL's 65,535 per statement or the values half
+-- of max_allowed_packet.
+local MAX_BATCH_ROWS, MAX_PLACEHOLDERS = 1000, 65535
+
+local function server_variable(self, name)
+  local cache = self.server_variables or {}
+  self.server_variables = cache
+  if cache[name] == nil then
+    local row = self.conn:first("SELECT @@" .. name .. " AS v")
+    cache[name] = row and tonumber(row.v) or false
+  end
+  return cache[name] or nil
+end
+
+local function batch_rows(self, record, columns)
+  local rows = #record.rows
+  local by_count = math.floor(MAX_PLACEHOLDERS / #columns)
+  local size = math.min(MAX_BATCH_ROWS, by_count, rows)
+  -- bytes of a row, from the first rows' strings
+  local bytes, sample = 0, math.min(rows, 100)
+  for i = 1, sample do
+    for _, c in ipairs(columns) do
+      local v = record.rows[i][c]
+      bytes = bytes + (type(v) == "string" and #v or 8) + 4
+    end
+  end
+  local packet = server_variable(self, "max_allowed_packet") or 4194304
+  local per_row = math.max(1, bytes // sample)
+  return math.max(1, math.min(size, (packet // 2) // per_row))
+end
+
+local function multirow_insert(self, record, columns, tick)
+  local size = batch_rows(self, record, columns)
+  local head = str_format("INSERT INTO %s (%s) VALUES ", self.dialect:qualify(record.table, record.schema),
+    quoted_columns(self, columns))
+  local tuple = "(" .. string.rep("?", #columns, ", ") .. ")"
+  local prepared = {}
+  local function statement(nrows)
+    local s = prepared[nrows]
+    if s then return s end
+    local stmt, err, info = self.conn:prepare(head .. string.rep(tuple, nrows, ", "))
+    if not stmt then return nil, dberror.describe(err, info) end
+    prepared[nrows] = stmt
+    return stmt
+  end
+  local rows, ncols, values = record.rows, #columns, {}
+  local ok, err = true, nil
+  local i = 1
+  while i <= #rows do
+    local nrows = math.min(size, #rows - i + 1)
+    local n = 0
+    for r = i, i + nrows - 1 do
+      local row = rows[r]
+      for c = 1, ncols do n = n + 1; values[n] = row[columns[c]] end
+    end
+    local stmt
+    stmt, err = statement(nrows)
+    if not stmt then ok = false; break end
+    local done, xerr, xinfo = stmt:execute(unpack(values, 1, n))
+    if not done then ok, err = false, dberror.describe(xerr, xinfo); break end
+    tick(nrows)
+    i = i + nrows
+  end
+  for _, stmt in pairs(prepared) do stmt:close() end
+  self.executed:note(str_format("%s%s, ... -- %d rows in batches of %d", head, tuple, #rows, size))
+  if not ok then return nil, err end
+  return true
+end
+
+-- SQLite: one prepared INSERT, executed for every row by the binding
+-- (stmt:execute_rows) inside the revision's transaction.
+local function statement_insert(self, record, columns, tick)
+  local sql = str_format("INSERT INTO %s (%s) VALUES (%s)", self.dialect:qualify(record.table, record.schema),
+    quoted_columns(self, columns), string.rep("?", #columns, ", "))
+  local stmt, err, info = self.conn:prepare(sql)
+  if not stmt then return nil, dberror.describe(err, info) end
+  local ok, xerr = by_slices(self, record, tick, sql, function(first, last)
+    local n, serr, sinfo = stmt:execute_rows(columns, record.rows, first, last)
+    if not n then return nil, dberror.describe(serr, sinfo) end
+    return true
+  end)
+  stmt:close()
+  return ok, xerr
+end
+
+-- The fastest path the connection has for rows that all give the same
+-- columns.
+local function fast_path(self)
+  local name = self.url.driver
+  if name == "postgres" then return copy_insert end
+  if name == "mysql" then
+    return server_variable(self, "local_infile") == 1 and load_insert or multirow_insert
+  end
+  return statement_insert
+end
+
+-- Any rows: prepared statements reused across rows. A row that leaves a
+-- column out (nil) lets the server default apply, so rows are grouped by
+-- the columns they give: one statement per column set, rows inserted in
+-- their order. An explicit `null` inserts NULL.
+local function row_insert(self, record, columns, tick)
+  local defaults = record.defaults or {}
+  local statements, quoted = {}, {}
+  for i, name in ipairs(columns) do quoted[i] = self.dialect:quote(name) end
+  local target = self.dialect:qualify(record.table, record.schema)
+  local function statement_for(present)
+    local key = table_concat(present, ",")
+    local entry = statements[key]
+    if entry then return entry end
+    local names, marks = {}, {}
+    for i, c in ipairs(present) do names[i] = quoted[c]; marks[i] = "?" end
+    local sql
+    if #present > 0 then
+      sql = str_format("INSERT INTO %s (%s) VALUES (%s)", target, table_concat(names, ", "), table_concat(marks, ", "))
+    elseif self.url.driver == "mysql" then
+      sql = str_format("INSERT INTO %s () VALUES ()", target)
+    else
+      sql = str_format("INSERT INTO %s DEFAULT VALUES", target)
+    end
+    local stmt, err, info = self.conn:prepare(sql)
+    if not stmt then return nil, dberror.describe(err, info) end
+    entry = { stmt = stmt, sql = sql }
+    statements[key] = entry
+    return entry
+  end
+  local ok, err = true, nil
+  local present, values = {}, {}
+  for r, row in ipairs(record.rows) do
+    local n = 0
+    for i, name in ipairs(columns) do
+      local v = row[name]
+      if v == nil then v = defaults[name] end
+      if v ~= nil then n = n + 1; present[n] = i; values[n] = v end
+    end
+    for i = n + 1, #present do present[i] = nil end
+    local entry
+    entry, err = statement_for(present)
+    if not entry then ok = false; break end
+    local done, xerr, xinfo = entry.stmt:execute(unpack(values, 1, n))
+    if not done then ok, err = false, dberror.describe(xerr, xinfo); break end
+    if r % SLICE_ROWS == 0 then tick(SLICE_ROWS) end
+  end
+  if ok then tick(#record.rows % SLICE_ROWS) end
+  for _, entry in pairs(statements) do
+    entry.stmt:close()
+    self.executed:note(str_format("%s -- %d rows", entry.sql, #record.rows))
+  end
+  if not ok then return nil, err end
+  return true
+end
+
+--- Insert rows: when every row gives the same columns, on PostgreSQL
+-- through COPY, on MySQL through LOAD DATA LOCAL (or multi-row INSERTs),
+-- on SQLite through one prepared INSERT run by the binding; else through
+-- prepared statements reused across rows. record.progress,
+-- when there is one, counts the rows.
+function Context:bulk_insert(record)
+  local columns = self.dialect:bulk_insert_columns(record)
+  local p = record.progress
+  local function tick(n) if p then p:add(n) end end
+  local insert = row_insert
+  if not self.offline and record.multiinsert ~= false and record.uniform and #columns > 0 and #record.rows > 1 then
+    insert = fast_path(self)
+  end
+  return insert(self, record, columns, tick)
+end
+
+return Context

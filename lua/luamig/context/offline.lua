@@ -1,0 +1,98 @@
+-- luamig.context.offline: the connection of an --sql run, which writes instead of
+-- executing.
+--
+-- `upgrade --sql` hands a DBA the script that luamig would run. The context
+-- and the version-table code stay the same in both modes: here they get a
+-- writer shaped like a driver connection (execute, prepare, begin, commit),
+-- that prints each statement with `;`. Values cannot be bound in a script,
+-- so `?` placeholders are replaced by the dialect's literals; BEGIN/COMMIT
+-- are written only where the dialect has transactional DDL. Nothing here
+-- can read a database: a query fails with a message saying so.
+
+local setmetatable, select, error = setmetatable, select, error
+local str_format, table_concat = string.format, table.concat
+
+local M = {}
+
+local Writer = {}
+Writer.__index = Writer
+
+--- out: function(text) receiving each statement; dialect: a ddl dialect.
+function M.new(dialect, out)
+  return setmetatable({ dialect = dialect, out = out, depth = 0 }, Writer)
+end
+
+-- Replace each `?` outside quoted strings and identifiers by a literal.
+function M.interpolate(dialect, sql, ...)
+  local n = select("#", ...)
+  if n == 0 then return sql end
+  local values, parts, i, start, used = { ... }, {}, 1, 1, 0
+  local quote
+  while i <= #sql do
+    local c = sql:sub(i, i)
+    if quote then
+      if c == quote then quote = nil end
+    elseif c == "'" or c == '"' or c == "`" then
+      quote = c
+    elseif c == "?" then
+      used = used + 1
+      if used > n then error(str_format("statement has more than %d parameters", n), 3) end
+      parts[#parts + 1] = sql:sub(start, i - 1)
+      parts[#parts + 1] = dialect:literal(values[used])
+      start = i + 1
+    end
+    i = i + 1
+  end
+  if used ~= n then
+    error(str_format("statement has %d parameters, %d values given", used, n), 3)
+  end
+  parts[#parts + 1] = sql:sub(start)
+  return table_concat(parts)
+end
+
+function Writer:write(sql)
+  self.out((sql:gsub("%s*;?%s*$", "")) .. ";")
+end
+
+function Writer:execute(sql, ...)
+  self:write(M.interpolate(self.dialect, sql, ...))
+  return 1 -- what the version-row update expects: one row changed
+end
+
+local Statement = {}
+Statement.__index = Statement
+
+function Statement:execute(...) return self.writer:execute(self.sql, ...) end
+function Statement:close() return true end
+
+function Writer:prepare(sql)
+  return setmetatable({ writer = self, sql = sql }, Statement)
+end
+
+local function no_database()
+  return nil, "no database in --sql mode: nothing can be read"
+end
+Writer.query, Writer.first = no_database, no_database
+
+function Writer:rows()
+  error("no database in --sql mode: nothing can be read", 2)
+end
+
+function Writer:begin()
+  if self.dialect.transactional_ddl then self.out("BEGIN;") end
+  return true
+end
+
+function Writer:commit()
+  if self.dialect.transactional_ddl then self.out("COMMIT;") end
+  return true
+end
+
+function Writer:rollback() return true end
+function Writer:in_transaction() return false end
+function Writer:notices() return {} end
+function Writer:quote_ident(name) return self.dialect:quote(name) end
+function Writer:close() return true end
+function Writer:last_insert_id() return 0 end
+
+return M

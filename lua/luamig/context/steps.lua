@@ -1,0 +1,293 @@
+-- luamig.context.steps: running the steps of a run, each revision's
+-- function and its version row in one transaction where the dialect
+-- allows, recorded as running first where it does not; and writing them
+-- as a script for --sql.
+
+local sys = require "luamig.sys"
+local interrupt = require "luamig.interrupt"
+local scripts = require "luamig.script"
+local dberror = require "luamig.present.dberror"
+local failure = require "luamig.script.failure"
+local journal = require "luamig.context.journal"
+local bookkeeping = require "luamig.context.bookkeeping"
+local recovery = require "luamig.context.recovery"
+
+local ipairs = ipairs
+local xpcall, unpack, pack, select = xpcall, table.unpack, table.pack, select
+local str_format, table_concat = string.format, table.concat
+local first_line = require("luamig.present.revisions").first_line
+local history_entry, close_history, rollback_if_open, ensure_tables =
+  bookkeeping.history_entry, bookkeeping.close_history, bookkeeping.rollback_if_open, bookkeeping.ensure_tables
+local step_failed, interruption, version_rows = recovery.step_failed, recovery.interruption, recovery.version_rows
+local committed_failure, ended_transaction, check_unfinished =
+  recovery.committed_failure, recovery.ended_transaction, recovery.check_unfinished
+
+local Context = {}
+
+local function parents(node)
+  return #node.down_revisions > 0 and table_concat(node.down_revisions, ", ") or "<base>"
+end
+
+local function arrow(step)
+  if step.direction == "up" then return str_format("%s -> %s", parents(step.node), step.node.id) end
+  return str_format("%s -> %s", step.node.id, parents(step.node))
+end
+
+-- Run the revision's function; true, or the failure message naming the
+-- revision's file and line (and the traceback when the body raised), and
+-- `ended` when a statement of the body ended the step's transaction. A
+-- returned value fails the step too (see luamig.script.failure). A body that
+-- runs in a transaction luamig commits runs with the connection's
+-- transaction guard on (runner/driver.h): a statement of its own that
+-- would end that transaction is refused, and one found to have ended it
+-- fails the step even when the revision caught that error.
+local function call_revision(self, step, script)
+  local name = step.direction == "up" and "upgrade" or "downgrade"
+  local fn = scripts.func(script, name)
+  local guarded = not self.offline and script.transactional and self.conn:in_transaction()
+  script.env.op = require("luamig.ops").new(self)
+  if guarded then self.conn:guard_transactions(true) end
+  interrupt.guard(true)   -- Ctrl-C raises inside the body from here
+  local results = pack(xpcall(fn, failure.handler(script.path)))
+  interrupt.guard(false)
+  local ended
+  if guarded then ended = select(2, self.conn:guard_transactions(false)) end
+  self:finish_progress()
+  script.env.op = nil
+  if not results[1] then return nil, results[2].message, results[2].traceback, ended ~= nil end
+  if ended then return nil, script.path .. ": " .. ended, nil, true end
+  local returned = failure.returned(script.path, fn, name, pack(unpack(results, 2, results.n)))
+  if returned then return nil, returned end
+  return true
+end
+
+local function record_version(self, step)
+  local ok, err = self.versions:apply(step.version)
+  if not ok then return nil, "version table: " .. dberror.describe(err) end
+  return true
+end
+
+-- The revision's function and its version-row update.
+local function run_body(self, step, script)
+  local ok, what, tb, ended = call_revision(self, step, script)
+  if not ok then return nil, what, tb, ended end
+  return record_version(self, step)
+end
+
+-- Where the dialect has transactional DDL: the step, its version row and
+-- its history row commit together. Under --transaction all the run's one
+-- transaction is open already and stays open (run_steps commits it).
+local function run_transactional(self, step, script)
+  local conn, own = self.conn, not self.run_transaction
+  if own then
+    local ok, err = conn:begin()
+    if not ok then return nil, dberror.describe(err), 1 end
+  end
+  local ok, what, tb, ended = ensure_tables(self)
+  if ok then ok, what, tb, ended = run_body(self, step, script) end
+  if ok then ok, what = close_history(self, step, script) end
+  if ok then
+    local msg = interruption()
+    if msg then ok, what = nil, msg end
+  end
+  if ok and own then ok, what = conn:commit() end
+  if ok then return true end
+  if ended then return nil, ended_transaction(self, step, script, what), 1, tb end
+  if not own and not self.step_row then return nil, step_failed(step, what, true), 1, tb end  -- run_steps rolls back
+  local rb_ok, rb_err = rollback_if_open(self)
+  if self.step_row then return nil, committed_failure(self, step, what, rb_ok, rb_err), 1, tb end
+  return nil, step_failed(step, what, rb_ok, rb_err), 1, tb
+end
+
+-- MySQL, and a revision that declares `transactional = false` anywhere:
+-- record the step as running (committed at once), run it, then close the
+-- record; on failure say what ran and how to recover. The statements of a
+-- `transactional = false` revision run outside any transaction (CREATE
+-- INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE). The version row and the
+-- history record are written in one transaction of their own, opened after
+-- the body when a DDL statement has ended the body's (MySQL commits before
+-- and after DDL), so that both or neither are saved.
+local function run_recorded(self, step, script)
+  local conn = self.conn
+  local outside = not script.transactional
+  if self.run_transaction and conn:in_transaction() then   -- --transaction all: keep what ran before
+    local ok, err = conn:commit()
+    if not ok then return nil, dberror.describe(err), 1 end
+    self.run_committed = true
+  end
+  local ready, eerr = ensure_tables(self)
+  if not ready then return nil, eerr, 1 end
+  local row_id, rerr = self.versions:record(history_entry(self, step, script, "running"))
+  if not row_id then return nil, "cannot record the step in the history table: " .. dberror.describe(rerr), 1 end
+  self.step_row = row_id
+  local ok, what, tb = true, nil, nil
+  if not outside then ok, what = conn:begin() end
+  if ok then ok, what, tb = call_revision(self, step, script) end
+  if ok and not conn:in_transaction() then ok, what = conn:begin() end
+  if ok then ok, what = record_version(self, step) end
+  if ok then ok, what = close_history(self, step, script) end
+  if ok then
+    local msg = interruption()
+    if msg then ok, what = nil, msg end
+  end
+  if ok then ok, what = conn:commit() end
+  if ok then
+    if self.run_transaction then return conn:begin() end
+    return true
+  end
+  local rb_ok, rb_err = rollback_if_open(self)
+  return nil, committed_failure(self, step, what, rb_ok, rb_err), 1, tb
+end
+
+--- op.autocommit_block(fn): run fn outside the revision's transaction (for
+-- statements that refuse to run in one). What the revision did before is
+-- committed first, with the step recorded as running, so that a failure
+-- later in the step is known afterwards; a new transaction starts after.
+function Context:autocommit_block(fn)
+  local conn = self.conn
+  if self.offline then
+    conn:commit(); fn(); conn:begin()
+    return
+  end
+  local was_open = conn:in_transaction()  -- not in a `transactional = false` revision
+  -- (nor on MySQL after DDL); the block may commit, whether or not it is
+  local guarded = conn:guard_transactions(false)
+  if was_open then
+    if not self.step_row then
+      local row_id, err = self.versions:record(history_entry(self, self.step, self.step_script, "running"))
+      if not row_id then error("op.autocommit_block: cannot record the step: " .. dberror.describe(err), 0) end
+      self.step_row = row_id
+    end
+    local ok, err = conn:commit()
+    if not ok then error("op.autocommit_block: COMMIT failed: " .. dberror.describe(err), 0) end
+    self.executed:commit()
+    if self.run_transaction then self.run_committed = true end
+  end
+  fn()
+  if was_open then
+    local ok, err = conn:begin()
+    if not ok then error("op.autocommit_block: BEGIN failed: " .. dberror.describe(err), 0) end
+  end
+  conn:guard_transactions(guarded)
+end
+
+-- A step's journal (luamig.context.journal). Where DDL is not transactional, a
+-- failed statement may still have committed what ran before it, and only
+-- a new statement tells: a cheap one is sent then.
+local function new_journal(self)
+  local conn = self.conn
+  local refresh = not self.dialect.transactional_ddl and function() conn:first("SELECT 1 AS ok") end or nil
+  return journal.new(conn, refresh)
+end
+
+--- Run one step. script: the revision file record (its env holds
+-- upgrade/downgrade; see script.compile).
+function Context:run_step(step, script)
+  local up = step.direction == "up"
+  if not scripts.func(script, up and "upgrade" or "downgrade") then
+    return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
+  end
+  if self.lock then
+    -- Where the lock can be lost (its connection closed by the server or a
+    -- pooler), a run that lost it stops before its next step.
+    local held, lerr = self.lock:check()
+    if not held then
+      return nil, str_format("%s; stopped before the %s of revision %s", lerr, up and "upgrade" or "downgrade",
+        script.id), 1
+    end
+  end
+  self.log(str_format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
+  self.executed = new_journal(self)
+  self.step, self.step_script, self.step_row, self.step_started = step, script, nil, sys.now()
+  self.step_ended = nil
+  local ok, msg, status, tb
+  if self.dialect.transactional_ddl and script.transactional then
+    ok, msg, status, tb = run_transactional(self, step, script)
+  else
+    ok, msg, status, tb = run_recorded(self, step, script)
+  end
+  self.step, self.step_script, self.step_row = nil, nil, nil
+  return ok, msg, status, tb
+end
+
+--- Run steps in order; stops at the first failure. opts.transaction:
+-- "all" for one transaction around the whole run (transactional DDL only).
+function Context:run_steps(steps, scripts_by_id, opts)
+  opts = opts or {}
+  local all = opts.transaction == "all" and #steps > 0
+  if all and not self.dialect.transactional_ddl then
+    return nil, str_format("--transaction all needs transactional DDL, and %s commits every DDL statement"
+      .. " at once: run without it (one transaction per revision)", self.dialect.display_name or self.url.driver), 2
+  end
+  local ok, err = check_unfinished(self)
+  if not ok then return nil, err, 1 end
+  if all then
+    ok, err = self.conn:begin()
+    if not ok then return nil, dberror.describe(err), 1 end
+    self.run_transaction, self.run_committed = true, nil
+  end
+  local done, msg, status, tb = true, nil, nil, nil
+  for _, step in ipairs(steps) do
+    local imsg, istatus = interruption()
+    if imsg then
+      done, msg, status = nil, str_format("%s before the %s of %s", imsg,
+        step.direction == "up" and "upgrade" or "downgrade", step.node.id), istatus
+      break
+    end
+    done, msg, status, tb = self:run_step(step, scripts_by_id[step.node.id])
+    if not done then break end
+  end
+  if all then
+    self.run_transaction = nil
+    if done then
+      done, msg = self.conn:commit()
+      if not done then msg, status = "COMMIT of the run failed: " .. dberror.describe(msg), 1 end
+    end
+    if not done then
+      local rb_ok, rb_err = rollback_if_open(self)
+      if not rb_ok then
+        msg = msg .. str_format("; the rollback failed too: %s", first_line(rb_err))
+      elseif self.run_committed then
+        msg = msg .. "; the run's transaction was rolled back to its last commit (a transactional = false"
+          .. " revision or an op.autocommit_block commits what ran before it)"
+      else
+        msg = msg .. "; the whole run was rolled back (--transaction all)"
+      end
+    end
+  end
+  if not done then
+    local imsg, istatus = interruption()
+    if imsg then
+      status = istatus
+      if not msg:find(imsg, 1, true) then msg = imsg .. ": " .. msg end
+      msg = msg .. str_format("\nluamig stopped (%s); the version table says %s", imsg, version_rows(self))
+    end
+  end
+  return done, msg, status, tb
+end
+
+--- --sql: write the steps as a script. from_base: the script starts from
+-- an empty database, so it creates the bookkeeping tables first. History
+-- rows are not written: the history records what luamig itself ran.
+function Context:write_steps(steps, scripts_by_id, from_base)
+  if from_base then
+    local ok, err = self.versions:create_tables(false)
+    if not ok then return nil, err, 2 end
+  end
+  for _, step in ipairs(steps) do
+    local script = scripts_by_id[step.node.id]
+    local up = step.direction == "up"
+    if not scripts.func(script, up and "upgrade" or "downgrade") then
+      return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
+    end
+    self.out("")
+    self.out(str_format("-- Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
+    self.conn:begin()
+    local ok, what, tb = run_body(self, step, script)
+    if not ok then return nil, step_failed(step, what, true), 1, tb end
+    self.conn:commit()
+  end
+  return true
+end
+
+return Context

@@ -1,0 +1,385 @@
+-- luamig.context.versions: the bookkeeping tables.
+--
+-- The version table holds one row per current head, exactly as Alembic's
+-- alembic_version does (so an Alembic-managed database can be adopted by
+-- naming it). The history table next to it keeps one row per step that
+-- ran: what, which way, when, by whom and how it ended. On a database that
+-- cannot roll DDL back (MySQL) a step's row is written as "running" before
+-- the step starts, so that a step cut off half-way is known afterwards.
+
+local types = require "luamig.schema.types"
+local sys = require "luamig.sys"
+
+local ipairs, pairs, setmetatable, type, tostring, tonumber = ipairs, pairs, setmetatable, type, tostring, tonumber
+local str_format, table_sort = string.format, table.sort
+local os_date, math_floor = os.date, math.floor
+
+local M = {}
+
+local Versions = {}
+Versions.__index = Versions
+
+-- Queries that tell whether a table exists, per driver.
+-- The schema is version_table_schema, or (nil) the connection's own.
+local TABLE_EXISTS = {
+  sqlite = "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
+  postgres = "SELECT 1 AS found FROM information_schema.tables"
+    .. " WHERE table_schema = COALESCE(?, current_schema()) AND table_name = ?",
+  mysql = "SELECT 1 AS found FROM information_schema.tables"
+    .. " WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?",
+}
+
+-- The server session a connection is, and whether a session still
+-- exists: a step recorded as running names its session, so that a later
+-- run can tell a step still running on the server from one that was cut
+-- off. SQLite has no sessions; its lock (a file lock held by the process)
+-- proves that whoever held it before is gone.
+local SESSION_ID = {
+  postgres = "SELECT pg_backend_pid() AS id",
+  mysql = "SELECT CONNECTION_ID() AS id",
+}
+local SESSION_ALIVE = {
+  -- behind a connection pooler the session that ran a step lives on,
+  -- serving other clients: only one busy in a statement or a transaction
+  -- may still be running the step
+  postgres = "SELECT 1 AS found FROM pg_stat_activity WHERE pid = ? AND state <> 'idle'",
+  -- without the PROCESS privilege a user sees only its own sessions:
+  -- luamig's runs share one user as a rule
+  mysql = "SELECT 1 AS found FROM information_schema.processlist WHERE id = ?",
+}
+
+--- conn: a driver connection; dialect: its ddl dialect; names from config;
+-- schema: version_table_schema (both tables live there), or nil for the
+-- connection's own schema (PostgreSQL's search_path, MySQL's database).
+function M.new(conn, dialect, driver_name, version_table, history_table, schema)
+  return setmetatable({
+    conn = conn, dialect = dialect, driver = driver_name,
+    version_table = version_table, history_table = history_table, schema = schema,
+    q_version = dialect:qualify(version_table, schema), q_history = dialect:qualify(history_table, schema),
+    prepared = {},
+  }, Versions)
+end
+
+-- Run one of the bookkeeping statements. Each is prepared once per run and
+-- reused for every step: on MySQL that saves a round trip per statement,
+-- and SQLite parses it once.
+local function prepared(self, sql)
+  local stmt = self.prepared[sql]
+  if not stmt then
+    local err, info
+    stmt, err, info = self.conn:prepare(sql)
+    if not stmt then return nil, err, info end
+    self.prepared[sql] = stmt
+  end
+  return stmt
+end
+
+function Versions:run(sql, ...)
+  local stmt, err, info = prepared(self, sql)
+  if not stmt then return nil, err, info end
+  return stmt:execute(...)
+end
+
+--- Close the prepared statements (before the connection closes).
+function Versions:close()
+  for _, stmt in pairs(self.prepared) do stmt:close() end
+  self.prepared = {}
+end
+
+function Versions:table_exists(name)
+  local row, err
+  if self.driver == "sqlite" then
+    row, err = self.conn:first(TABLE_EXISTS.sqlite, name)
+  else
+    row, err = self.conn:first(TABLE_EXISTS[self.driver], self.schema, name)
+  end
+  if err then return nil, err end
+  return row ~= nil
+end
+
+--- The revisions in the version table, sorted; {} before the first write.
+function Versions:heads()
+  local exists, err = self:table_exists(self.version_table)
+  if exists == nil then return nil, err end
+  if not exists then return {} end
+  local rows, qerr = self.conn:query("SELECT version_num FROM " .. self.q_version)
+  if not rows then return nil, qerr end
+  local heads = {}
+  for i, row in ipairs(rows) do heads[i] = row.version_num end
+  table_sort(heads)
+  return heads
+end
+
+local Column, String, Integer, Text = types.Column, types.String, types.Integer, types.Text
+
+local function version_table_record(name, schema)
+  return {
+    kind = "create_table", table = name, schema = schema, constraints = {},
+    columns = { Column("version_num", String(32), { primary_key = true, nullable = false }) },
+  }
+end
+
+local function history_table_record(name, schema)
+  return {
+    kind = "create_table", table = name, schema = schema, constraints = {},
+    columns = {
+      Column("id", Integer, { primary_key = true }),
+      Column("revision", String(32), { nullable = false }),
+      Column("direction", String(8), { nullable = false }),   -- up, down, stamp
+      Column("outcome", String(16), { nullable = false }),    -- running, ok, failed
+      Column("checksum", String(80)),                         -- sha256:<64 hex digits>
+      Column("started_at", String(32), { nullable = false }), -- ISO 8601, UTC
+      Column("finished_at", String(32)),
+      Column("duration_ms", Integer),
+      Column("applied_by", String(255)),                      -- user@host pid N
+      Column("luamig_version", String(32)),
+      Column("message", Text),
+    },
+  }
+end
+
+--- The create_table records of both tables (the bench replays them).
+function M.table_records(version_table, history_table, schema)
+  return version_table_record(version_table, schema), history_table_record(history_table, schema)
+end
+
+local function run_record(self, record)
+  local statements, cerr = self.dialect:compile(record)
+  if not statements then return nil, cerr end
+  for _, sql in ipairs(statements) do
+    local ok, xerr = self.conn:execute(sql)
+    if not ok then return nil, str_format("cannot create table %s: %s", record.table, xerr) end
+  end
+  return true
+end
+
+-- The columns luamig reads of each table.
+local VERSION_COLUMNS = "version_num"
+local HISTORY_COLUMNS = "id, revision, direction, outcome, checksum, started_at, finished_at, duration_ms,"
+  .. " applied_by, luamig_version, message"
+
+--- Are the tables that the settings name, where they exist, luamig's?
+-- A version_table that names an application table (or the history
+-- table) would otherwise fail later with a bare "no such column", or
+-- worse, after writing. `where`: the settings file, for the message.
+-- Returns true | nil, msg, status (1: the database could not be read; 2:
+-- a table of another shape).
+function Versions:check_shape(where)
+  for _, t in ipairs {
+    { key = "version_table", name = self.version_table, q = self.q_version, columns = VERSION_COLUMNS },
+    { key = "history_table", name = self.history_table, q = self.q_history, columns = HISTORY_COLUMNS },
+  } do
+    local exists, err = self:table_exists(t.name)
+    if exists == nil then return nil, err, 1 end
+    if exists then
+      local rows, qerr = self.conn:query("SELECT " .. t.columns .. " FROM " .. t.q .. " WHERE 1 = 0")
+      if not rows then
+        return nil, str_format("%s %q%s names a table that is not luamig's %s (%s): name another table",
+          t.key, t.name, where and (" (in " .. where .. ")") or "",
+          t.key == "version_table" and "version table" or "history table", tostring(qerr)), 2
+      end
+    end
+  end
+  return true
+end
+
+--- Create both tables if they are not there yet (on the first write).
+-- Returns true and whether it created one. Where DDL is transactional the
+-- caller runs this inside the first step's transaction, so that a first
+-- run that fails leaves no bookkeeping tables behind.
+function Versions:ensure()
+  local version_rec, history_rec = M.table_records(self.version_table, self.history_table, self.schema)
+  local created = false
+  for _, record in ipairs { version_rec, history_rec } do
+    local exists, err = self:table_exists(record.table)
+    if exists == nil then return nil, err end
+    if not exists then
+      local ok, cerr = run_record(self, record)
+      if not ok then return nil, cerr end
+      created = true
+    end
+  end
+  return true, created
+end
+
+--- Create both tables without looking first (--sql scripts, which cannot
+-- look); if_not_exists for a script that may meet them already there.
+function Versions:create_tables(if_not_exists)
+  local version_rec, history_rec = M.table_records(self.version_table, self.history_table, self.schema)
+  for _, record in ipairs { version_rec, history_rec } do
+    record.if_not_exists = if_not_exists
+    local ok, err = run_record(self, record)
+    if not ok then return nil, err end
+  end
+  return true
+end
+
+--- Apply a step's change: {delete = ids, insert = ids, update = {from, to}}.
+function Versions:apply(change)
+  for _, id in ipairs(change.delete or {}) do
+    local ok, err = self:run("DELETE FROM " .. self.q_version .. " WHERE version_num = ?", id)
+    if not ok then return nil, err end
+  end
+  if change.update then
+    local n, err = self:run("UPDATE " .. self.q_version .. " SET version_num = ? WHERE version_num = ?",
+      change.update.to, change.update.from)
+    if not n then return nil, err end
+    if n ~= 1 then
+      return nil, str_format("version table %s: expected one row %s to update to %s, found %d",
+        self.version_table, change.update.from, change.update.to, n)
+    end
+  end
+  for _, id in ipairs(change.insert or {}) do
+    local ok, err = self:run("INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)", id)
+    if not ok then return nil, err end
+  end
+  return true
+end
+
+--- Replace every row with `heads` (stamp).
+function Versions:replace(heads)
+  local ok, err = self.conn:execute("DELETE FROM " .. self.q_version)
+  for _, id in ipairs(heads) do
+    if not ok then break end
+    ok, err = self.conn:execute("INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)", id)
+  end
+  return ok, err
+end
+
+---------------------------------------------------------------------------
+-- History rows
+
+local function iso_time(t)
+  local secs = math_floor(t)
+  return os_date("!%Y-%m-%dT%H:%M:%S", secs) .. str_format(".%03dZ", math_floor((t - secs) * 1000))
+end
+
+local who -- user@host pid N, the same for the whole run
+local function applied_by()
+  who = who or str_format("%s@%s pid %d", sys.username() or "?", sys.hostname() or "?", sys.getpid())
+  return who
+end
+
+--- This connection's server session id, or nil (SQLite).
+function Versions:session_id()
+  local sql = SESSION_ID[self.driver]
+  if not sql then return nil end
+  if self.session == nil then
+    local row = self.conn:first(sql)
+    self.session = row and tostring(row.id) or false
+  end
+  return self.session or nil
+end
+
+--- Is the server session `id` still connected? true, false, or nil when
+-- it cannot be told.
+function Versions:session_alive(id)
+  local sql = SESSION_ALIVE[self.driver]
+  if not sql or not id then return nil end
+  local row, err = self.conn:first(sql, tonumber(id))
+  if err then return nil end
+  return row ~= nil
+end
+
+-- A running row's message names the session that runs the step.
+local RUNNING_PREFIX = "running in server session "
+
+--- The server session named by a running row, or nil.
+function M.running_session(row)
+  local message = row.message
+  return type(message) == "string" and message:match("^" .. RUNNING_PREFIX .. "(%d+)$") or nil
+end
+
+-- How the id of the row just inserted is told, per driver. PostgreSQL
+-- returns it with the INSERT: lastval() would read the session's state,
+-- which behind a transaction-pooling pooler (pgbouncer) belongs to another
+-- client's server connection as soon as the INSERT commits. MySQL's and
+-- SQLite's come with the INSERT's own result (the OK packet, the
+-- connection), so they hold behind a pooler as well.
+local RETURNING_ID = { postgres = " RETURNING id" }
+
+--- Insert a history row; returns true, or its id when entry.want_id. A
+-- running row names this connection's server session in its message.
+-- entry: revision, direction, outcome, started (sys.now()), finished, checksum, message.
+function Versions:record(entry)
+  local finished = entry.finished
+  if entry.outcome == "running" and entry.message == nil then
+    local session = self:session_id()
+    if session then entry.message = RUNNING_PREFIX .. session end
+  end
+  local returning = entry.want_id and RETURNING_ID[self.driver]
+  local stmt, err = prepared(self, "INSERT INTO " .. self.q_history
+    .. " (revision, direction, outcome, checksum, started_at, finished_at, duration_ms, applied_by,"
+    .. " luamig_version, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" .. (returning or ""))
+  if not stmt then return nil, err end
+  local run = returning and stmt.first or stmt.execute
+  local result; result, err = run(stmt,
+    entry.revision, entry.direction, entry.outcome, entry.checksum, iso_time(entry.started),
+    finished and iso_time(finished) or nil,
+    finished and math_floor((finished - entry.started) * 1000 + 0.5) or nil,
+    applied_by(), sys.version, entry.message)
+  if not result then return nil, err end
+  if returning then return tonumber(result.id) end
+  if entry.want_id then return self.conn:last_insert_id() end
+  return true
+end
+
+--- Close a "running" row: outcome, finish time, message.
+function Versions:finish(id, started, outcome, message)
+  local finished = sys.now()
+  return self:run("UPDATE " .. self.q_history
+    .. " SET outcome = ?, finished_at = ?, duration_ms = ?, message = ? WHERE id = ?",
+    outcome, iso_time(finished), math_floor((finished - started) * 1000 + 0.5), message, id)
+end
+
+--- The steps that did not finish and were not settled since: history
+-- rows "running" or "failed" newer than the last stamp (a stamp sets the
+-- version table by hand, which settles what came before) and not marked
+-- repaired; oldest first. Every such row counts, never only the newest:
+-- rows written after it (verify --accept, say) do not settle it. {} when
+-- there is no history table; nil, err on a database error.
+function Versions:unfinished()
+  local exists, err = self:table_exists(self.history_table)
+  if exists == nil then return nil, err end
+  if not exists then return {} end
+  return self.conn:query("SELECT id, revision, direction, outcome, started_at, applied_by, message FROM "
+    .. self.q_history .. " WHERE outcome IN ('running', 'failed') AND id > (SELECT COALESCE(MAX(id), 0) FROM "
+    .. self.q_history .. " WHERE direction = 'stamp') ORDER BY id")
+end
+
+--- Remove the running row `id` of a step that committed nothing.
+function Versions:forget(id)
+  return self:run("DELETE FROM " .. self.q_history .. " WHERE id = ? AND outcome = 'running'", id)
+end
+
+--- Mark the unfinished row `id` as settled by hand (luamig repair).
+function Versions:mark_repaired(id)
+  return self:run("UPDATE " .. self.q_history .. " SET outcome = 'repaired', message = ? WHERE id = ?",
+    "marked repaired by " .. applied_by(), id)
+end
+
+--- revision id -> the checksum its file had when it was last applied or
+-- accepted (verify --accept); {} when there is no history table yet.
+function Versions:checksums()
+  local exists, err = self:table_exists(self.history_table)
+  if exists == nil then return nil, err end
+  local sums = {}
+  if not exists then return sums end
+  local rows, qerr = self.conn:query("SELECT revision, checksum FROM " .. self.q_history
+    .. " WHERE checksum IS NOT NULL AND outcome = 'ok' AND direction IN ('up', 'accept') ORDER BY id")
+  if not rows then return nil, qerr end
+  for _, row in ipairs(rows) do sums[row.revision] = row.checksum end
+  return sums
+end
+
+--- Every history row, newest first ({} when there is no history table).
+function Versions:history_rows()
+  local exists, err = self:table_exists(self.history_table)
+  if exists == nil then return nil, err end
+  if not exists then return {} end
+  return self.conn:query("SELECT id, revision, direction, outcome, checksum, started_at, finished_at, duration_ms,"
+    .. " applied_by, luamig_version, message FROM " .. self.q_history .. " ORDER BY id DESC")
+end
+
+M.iso_time = iso_time
+return M

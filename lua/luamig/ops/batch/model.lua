@@ -1,0 +1,400 @@
+-- luamig.ops.batch.model: the queued operations of a batch applied, in order,
+-- to the model of a table (see luamig.ops.batch.reflect), giving the table to
+-- rebuild; and which operations SQLite can run without a rebuild.
+--
+-- A renamed column is followed everywhere the table names it: keys,
+-- unique and foreign key constraints (its own references to itself too),
+-- CHECK expressions and index definitions. A dropped column takes with it
+-- every index and constraint that uses it (the primary key included), as
+-- nothing else could keep them meaning what they meant. Pure: no database
+-- access.
+
+local reflect = require "luamig.ops.batch.reflect"
+local sqltext = require "luamig.ops.batch.sqltext"
+local types = require "luamig.schema.types"
+
+local ipairs, pairs, type, tostring, tonumber = ipairs, pairs, type, tostring, tonumber
+local getmetatable = getmetatable
+local str_format, str_lower = string.format, string.lower
+local table_concat, table_remove, table_insert = table.concat, table.remove, table.insert
+local is_sql = types.is_sql
+
+local M = {}
+
+local function copy(v)
+  if type(v) ~= "table" or getmetatable(v) ~= nil then return v end
+  local out = {}
+  for k, x in pairs(v) do out[k] = copy(x) end
+  return out
+end
+M.copy = copy
+
+local function same(a, b) return str_lower(a) == str_lower(b) end
+
+local function find_column(model, name)
+  for i, c in ipairs(model.columns) do
+    if same(c.name, name) then return c, i end
+  end
+  return nil
+end
+M.find_column = find_column
+
+local function has(list, name)
+  for _, n in ipairs(list) do
+    if same(n, name) then return true end
+  end
+  return false
+end
+
+local function column_names(model)
+  local names = {}
+  for i, c in ipairs(model.columns) do names[i] = c.name end
+  return table_concat(names, ", ")
+end
+
+local function no_column(model, name, dialect)
+  return nil, str_format("table %s has no column %s (its columns: %s)", dialect:quote(model.name),
+    dialect:quote(name), column_names(model))
+end
+
+local function check_columns(model, list, dialect)
+  for _, n in ipairs(list) do
+    if not is_sql(n) and not find_column(model, n) then return no_column(model, n, dialect) end
+  end
+  return true
+end
+
+-- What uses column `name`: a predicate per kind of dependent.
+local function index_uses(ix, name)
+  if ix.sql then return sqltext.uses_column(ix.sql, name, "index") end
+  for _, c in ipairs(ix.columns) do
+    if is_sql(c) then
+      if sqltext.uses_column(c.text, name, "expr") then return true end
+    elseif same(c, name) then
+      return true
+    end
+  end
+  return ix.where ~= nil and sqltext.uses_column(is_sql(ix.where) and ix.where.text or ix.where, name, "expr")
+end
+
+local function is_self(model, fk) return same(fk.ref_table, model.name) end
+
+local function rename_in(list, old, new)
+  for i, n in ipairs(list) do
+    if type(n) == "string" and same(n, old) then list[i] = new end
+  end
+end
+
+local function rename_column(model, col, new, dialect)
+  local other = find_column(model, new)
+  if other and other ~= col then
+    return nil, str_format("table %s already has a column %s", dialect:quote(model.name), dialect:quote(new))
+  end
+  local old = col.name
+  col.name = new
+  local map = { [str_lower(old)] = new }
+  local function quote(n) return dialect:quote(n) end
+  if model.primary_key then rename_in(model.primary_key.columns, old, new) end
+  for _, u in ipairs(model.uniques) do rename_in(u.columns, old, new) end
+  for _, fk in ipairs(model.foreign_keys) do
+    rename_in(fk.columns, old, new)
+    if is_self(model, fk) then rename_in(fk.ref_columns, old, new) end
+  end
+  for _, ck in ipairs(model.checks) do ck.sqltext = sqltext.rename_columns(ck.sqltext, map, quote, "expr") end
+  for _, ix in ipairs(model.indexes) do
+    if ix.sql then
+      ix.sql = sqltext.rename_columns(ix.sql, map, quote, "index")
+    else
+      for i, c in ipairs(ix.columns) do
+        if is_sql(c) then ix.columns[i] = types.sql(sqltext.rename_columns(c.text, map, quote, "expr"))
+        elseif same(c, old) then ix.columns[i] = new end
+      end
+      if ix.where then
+        ix.where = sqltext.rename_columns(is_sql(ix.where) and ix.where.text or ix.where, map, quote, "expr")
+      end
+    end
+  end
+  return true
+end
+
+local function drop_column(model, rec, dialect, notes)
+  local col, pos = find_column(model, rec.column)
+  if not col then
+    if rec.if_exists then return true end
+    return no_column(model, rec.column, dialect)
+  end
+  if #model.columns == 1 then
+    return nil, str_format("cannot drop %s, the only column of %s: use op.drop_table", dialect:quote(col.name),
+      dialect:quote(model.name))
+  end
+  table_remove(model.columns, pos)
+  local name = col.name
+  local function note(what) notes[#notes + 1] = str_format("%s (it uses column %s)", what, name) end
+  if model.primary_key and has(model.primary_key.columns, name) then
+    note("the primary key")
+    model.primary_key = nil
+  end
+  for i = #model.uniques, 1, -1 do
+    if has(model.uniques[i].columns, name) then note("a unique constraint"); table_remove(model.uniques, i) end
+  end
+  for i = #model.foreign_keys, 1, -1 do
+    local fk = model.foreign_keys[i]
+    if has(fk.columns, name) or (is_self(model, fk) and has(fk.ref_columns, name)) then
+      note("a foreign key"); table_remove(model.foreign_keys, i)
+    end
+  end
+  for i = #model.checks, 1, -1 do
+    if sqltext.uses_column(model.checks[i].sqltext, name, "expr") then
+      note("CHECK (" .. model.checks[i].sqltext .. ")"); table_remove(model.checks, i)
+    end
+  end
+  for i = #model.indexes, 1, -1 do
+    if index_uses(model.indexes[i], name) then
+      note("index " .. dialect:quote(model.indexes[i].name)); table_remove(model.indexes, i)
+    end
+  end
+  return true
+end
+
+local function alter_column(model, rec, dialect)
+  local col = find_column(model, rec.column)
+  if not col then return no_column(model, rec.column, dialect) end
+  if rec.type_ ~= nil then
+    local tsql, err = dialect:type_sql(rec.type_, col.name)
+    if not tsql then return nil, err end
+    col.type = tsql
+  end
+  if rec.nullable ~= nil then col.notnull = not rec.nullable end
+  if rec.server_default == false then
+    col.default = nil
+  elseif rec.server_default ~= nil then
+    col.default = dialect:literal(rec.server_default)
+  end
+  if rec.new_column_name and rec.new_column_name ~= col.name then
+    return rename_column(model, col, rec.new_column_name, dialect)
+  end
+  return true
+end
+
+local function add_column(model, rec, dialect)
+  local col = rec.column
+  if find_column(model, col.name) then
+    if rec.if_not_exists then return true end
+    return nil, str_format("table %s already has a column %s", dialect:quote(model.name), dialect:quote(col.name))
+  end
+  local alone = col.primary_key and not model.primary_key
+  local mc, err = reflect.column(dialect, col, { primary_key = alone,
+    autoincrement = alone and col.autoincrement ~= false and types.is_integer(col.type) })
+  if not mc then return nil, err end
+  local anchor = rec.insert_before or rec.insert_after
+  local pos = #model.columns + 1
+  if anchor then
+    local _, i = find_column(model, anchor)
+    if not i then return no_column(model, anchor, dialect) end
+    pos = rec.insert_before and i or i + 1
+  end
+  table_insert(model.columns, pos, mc)
+  if col.primary_key then
+    model.primary_key = model.primary_key or { columns = {} }
+    model.primary_key.columns[#model.primary_key.columns + 1] = col.name
+  end
+  reflect.column_extras(model, col)
+  return true
+end
+
+local function find_index(model, name)
+  for i, ix in ipairs(model.indexes) do
+    if same(ix.name, name) then return ix, i end
+  end
+  return nil
+end
+
+local function named(list, name)
+  for i, c in ipairs(list) do
+    if c.name and same(c.name, name) then return i end
+  end
+  return nil
+end
+
+local DROP_KINDS = { primary = true, unique = true, check = true, foreignkey = true }
+
+local function drop_constraint(model, rec, dialect)
+  local kind, name = rec.type_, rec.name
+  if kind == "foreign_key" then kind = "foreignkey" end
+  if (kind == nil or kind == "primary") and model.primary_key and model.primary_key.name
+    and same(model.primary_key.name, name) then
+    model.primary_key = nil
+    return true
+  end
+  for _, entry in ipairs { { "unique", model.uniques }, { "check", model.checks }, { "foreignkey", model.foreign_keys } } do
+    if kind == nil or kind == entry[1] then
+      local i = named(entry[2], name)
+      if i then table_remove(entry[2], i); return true end
+    end
+  end
+  -- A unique index is how SQLite users often write a unique constraint.
+  if kind == nil or kind == "unique" then
+    local ix, i = find_index(model, name)
+    if ix and ix.unique then table_remove(model.indexes, i); return true end
+  end
+  local known = {}
+  if model.primary_key and model.primary_key.name then known[#known + 1] = model.primary_key.name end
+  for _, list in ipairs { model.uniques, model.checks, model.foreign_keys } do
+    for _, c in ipairs(list) do
+      if c.name then known[#known + 1] = c.name end
+    end
+  end
+  return nil, str_format("table %s has no %sconstraint named %s (named constraints: %s; an unnamed one can be"
+    .. " named through the table_args option)", dialect:quote(model.name),
+    DROP_KINDS[kind or ""] and (kind .. " ") or "", dialect:quote(name),
+    #known > 0 and table_concat(known, ", ") or "none")
+end
+
+local APPLY = {
+  alter_column = alter_column,
+  add_column = add_column,
+  drop_column = function(model, rec, dialect, notes) return drop_column(model, rec, dialect, notes) end,
+  create_index = function(model, rec, dialect)
+    if find_index(model, rec.name) then
+      return nil, str_format("table %s already has an index named %s", dialect:quote(model.name), dialect:quote(rec.name))
+    end
+    local ok, err = check_columns(model, rec.columns, dialect)
+    if not ok then return nil, err end
+    model.indexes[#model.indexes + 1] = { name = rec.name, unique = rec.unique or false, columns = copy(rec.columns),
+      where = rec.sqlite_where }
+    return true
+  end,
+  drop_index = function(model, rec, dialect)
+    local _, i = find_index(model, rec.name)
+    if not i then
+      if rec.if_exists then return true end
+      return nil, str_format("table %s has no index named %s", dialect:quote(model.name), dialect:quote(rec.name))
+    end
+    table_remove(model.indexes, i)
+    return true
+  end,
+  add_constraint = function(model, rec, dialect)
+    local c = rec.constraint
+    if c.kind == "check" then
+      model.checks[#model.checks + 1] = { name = c.name, sqltext = is_sql(c.sqltext) and c.sqltext.text or c.sqltext }
+      return true
+    end
+    local ok, err = check_columns(model, c.columns, dialect)
+    if not ok then return nil, err end
+    if c.kind == "unique" then
+      model.uniques[#model.uniques + 1] = { name = c.name, columns = copy(c.columns) }
+    elseif c.kind == "foreign_key" then
+      model.foreign_keys[#model.foreign_keys + 1] = { name = c.name, columns = copy(c.columns),
+        ref_table = c.ref_table, ref_columns = copy(c.ref_columns or {}), ondelete = c.ondelete, onupdate = c.onupdate }
+    elseif c.kind == "primary_key" then
+      -- SQLite's tables are rebuilt whole, so the new key replaces the old.
+      model.primary_key = { name = c.name, columns = copy(c.columns) }
+    else
+      return nil, "unknown constraint kind " .. tostring(c.kind)
+    end
+    return true
+  end,
+  drop_constraint = drop_constraint,
+}
+
+-- The operations on constraints come as create_unique_constraint,
+-- create_check_constraint, create_foreign_key and create_primary_key
+-- records, or as add_constraint records holding a constraint record
+-- (docs/internals.md); the two convert both ways.
+local TO_CONSTRAINT = {
+  create_unique_constraint = function(r) return { kind = "unique", name = r.name, columns = r.columns } end,
+  create_primary_key = function(r) return { kind = "primary_key", name = r.name, columns = r.columns } end,
+  create_check_constraint = function(r) return { kind = "check", name = r.name, sqltext = r.condition } end,
+  create_foreign_key = function(r)
+    return { kind = "foreign_key", name = r.name, columns = r.local_cols, ref_table = r.referent_table,
+      ref_columns = r.remote_cols, ondelete = r.ondelete, onupdate = r.onupdate }
+  end,
+}
+local FROM_CONSTRAINT = {
+  unique = function(c) return { kind = "create_unique_constraint", name = c.name, columns = c.columns } end,
+  primary_key = function(c) return { kind = "create_primary_key", name = c.name, columns = c.columns } end,
+  check = function(c) return { kind = "create_check_constraint", name = c.name, condition = c.sqltext } end,
+  foreign_key = function(c)
+    return { kind = "create_foreign_key", name = c.name, local_cols = c.columns, referent_table = c.ref_table,
+      remote_cols = c.ref_columns, ondelete = c.ondelete, onupdate = c.onupdate }
+  end,
+}
+
+--- The record as an add_constraint record when it adds a constraint.
+function M.as_add_constraint(rec)
+  local conv = TO_CONSTRAINT[rec.kind]
+  if not conv then return rec end
+  return { kind = "add_constraint", table = rec.table, schema = rec.schema, constraint = conv(rec) }
+end
+
+--- The record in the form the dialect compiles (it may know one of the two).
+function M.for_dialect(rec, dialect)
+  if dialect["compile_" .. rec.kind] then return rec end
+  if TO_CONSTRAINT[rec.kind] and dialect.compile_add_constraint then return M.as_add_constraint(rec) end
+  if rec.kind == "add_constraint" and FROM_CONSTRAINT[rec.constraint.kind] then
+    local r = FROM_CONSTRAINT[rec.constraint.kind](rec.constraint)
+    r.table, r.schema = rec.table, rec.schema
+    return r
+  end
+  return rec
+end
+
+--- The model after the records, and notes on what dropped columns took
+-- with them | nil, msg.
+function M.apply(model, records, dialect)
+  local new, notes = copy(model), {}
+  for _, rec in ipairs(records) do
+    rec = M.as_add_constraint(rec)
+    local fn = APPLY[rec.kind]
+    if not fn then return nil, str_format("batch mode has no operation %s", tostring(rec.kind)) end
+    local ok, err = fn(new, rec, dialect, notes)
+    if not ok then return nil, str_format("%s: %s", rec.kind, err) end
+  end
+  return new, notes
+end
+
+local function version_at_least(version, major, minor)
+  local a, b = (version or ""):match("^(%d+)%.(%d+)")
+  if not a then return true end
+  a, b = tonumber(a), tonumber(b)
+  return a > major or (a == major and b >= minor)
+end
+
+--- Does SQLite need the table rebuilt for this record? `model` (or nil
+-- when nothing can be read) tells whether a column is used elsewhere;
+-- `version` is SQLite's (nil: assume a recent one).
+function M.needs_rebuild(rec, model, version)
+  local kind = rec.kind
+  if kind == "alter_column" then
+    if rec.nullable ~= nil or rec.type_ ~= nil or rec.server_default ~= nil then return true end
+    return rec.new_column_name ~= nil and not version_at_least(version, 3, 25)
+  elseif kind == "add_column" then
+    local col = rec.column
+    return col.primary_key or col.autoincrement == true or (col.unique and not col.index)
+      or (not col.nullable and col.server_default == nil) or is_sql(col.server_default)
+      or rec.insert_before ~= nil or rec.insert_after ~= nil
+  elseif kind == "drop_column" then
+    if not version_at_least(version, 3, 35) then return true end
+    if not model then return false end
+    local name = rec.column
+    if model.primary_key and has(model.primary_key.columns, name) then return true end
+    for _, u in ipairs(model.uniques) do
+      if has(u.columns, name) then return true end
+    end
+    for _, fk in ipairs(model.foreign_keys) do
+      if has(fk.columns, name) or (is_self(model, fk) and has(fk.ref_columns, name)) then return true end
+    end
+    for _, ck in ipairs(model.checks) do
+      if sqltext.uses_column(ck.sqltext, name, "expr") then return true end
+    end
+    for _, ix in ipairs(model.indexes) do
+      if index_uses(ix, name) then return true end
+    end
+    return false
+  elseif kind == "create_index" or kind == "drop_index" then
+    return false
+  end
+  return true
+end
+
+return M

@@ -1,0 +1,408 @@
+-- luamig.ops.batch.rebuild: rebuild one SQLite table by move and copy, inside
+-- the revision's transaction.
+--
+-- SQLite's documented procedure (lang_altertable.html, "Making Other Kinds
+-- Of Table Schema Changes") with what a transaction already open changes:
+--   1. CREATE TABLE "_luamig_tmp_<t>" with the new definition;
+--   2. INSERT INTO it SELECT the kept columns FROM the old table (rowids too);
+--   3. DROP TABLE the old one; 4. rename the new one to the old name;
+--   5. recreate the indexes, then the triggers, on the table;
+--   6. check foreign keys, the tables that reference this one, and views.
+-- The rename runs with PRAGMA legacy_alter_table = ON, so that SQLite
+-- neither rewrites nor re-checks views and triggers that name the table
+-- while it is briefly gone; the other tables' REFERENCES clauses keep
+-- naming it. PRAGMA foreign_keys cannot change inside a transaction. When
+-- it is off (SQLite's default and luamig's), DROP TABLE leaves the
+-- referencing tables alone. When it is on, DROP TABLE deletes every row
+-- first, firing ON DELETE actions in the referencing tables and counting
+-- violations that no later statement clears: so a table that other rows
+-- reference is refused with a message, foreign keys are deferred for the
+-- copy (rows referencing rows of the same table), and foreign_key_check
+-- runs at the end. A reference of the table to itself names the final
+-- name from the start when foreign keys are off (the legacy rename
+-- rewrites nothing); when they are on it names the new table, whose rows
+-- dropping the old one must not touch, and the rename rewrites it. Online, the whole rebuild is one SAVEPOINT: a failure
+-- (NOT NULL over NULL data, a broken reference) rolls it back and leaves
+-- the table and its rows as they were.
+
+local reflect = require "luamig.ops.batch.reflect"
+local sqltext = require "luamig.ops.batch.sqltext"
+local types = require "luamig.schema.types"
+
+local ipairs, tostring, next, select = ipairs, tostring, next, select
+local str_format, str_lower, str_upper = string.format, string.lower, string.upper
+local table_concat, table_sort, table_insert = table.concat, table.sort, table.insert
+local is_sql = types.is_sql
+local tokenize, keyword = sqltext.tokenize, sqltext.keyword
+
+local M = {}
+
+M.TMP_PREFIX = "_luamig_tmp_"
+
+-- A DEFAULT needs parentheses unless it is a literal, a bare word or a
+-- signed number, or is parenthesized already.
+local function default_sql(text)
+  local toks = tokenize(text)
+  local n = #toks
+  if n == 1 and (toks[1].kind == "str" or toks[1].kind == "num" or (toks[1].kind == "id" and not toks[1].quoted)) then
+    return text
+  end
+  if n == 2 and (toks[1].value == "-" or toks[1].value == "+") and toks[2].kind == "num" then return text end
+  if n > 0 and toks[1].kind == "(" then
+    local depth = 0
+    for i, t in ipairs(toks) do
+      if t.kind == "(" then depth = depth + 1 elseif t.kind == ")" then depth = depth - 1 end
+      if depth == 0 then
+        if i == n then return text end
+        break
+      end
+    end
+  end
+  return "(" .. text .. ")"
+end
+
+-- The single INTEGER primary key column that SQLite makes the rowid alias
+-- (written inline, as luamig's DDL does), or nil.
+local function rowid_alias(model)
+  local pk = model.primary_key
+  if not pk or #pk.columns ~= 1 then return nil end
+  for _, c in ipairs(model.columns) do
+    if str_lower(c.name) == str_lower(pk.columns[1]) and str_upper(c.type) == "INTEGER" then return c end
+  end
+  return nil
+end
+
+local function collation_sql(d, name)
+  if name:match("^[%a_][%w_]*$") then return name end
+  return d:quote(name)
+end
+
+local function column_sql(d, c, inline_pk, pk_name)
+  local p = { d:quote(c.name) }
+  if c.type ~= "" then p[#p + 1] = c.type end
+  if c.default ~= nil then p[#p + 1] = "DEFAULT " .. default_sql(c.default) end
+  if c.notnull then p[#p + 1] = "NOT NULL" end
+  if inline_pk then
+    if pk_name then p[#p + 1] = "CONSTRAINT " .. d:quote(pk_name) end
+    p[#p + 1] = c.autoincrement and "PRIMARY KEY AUTOINCREMENT" or "PRIMARY KEY"
+  end
+  if c.collate then p[#p + 1] = "COLLATE " .. collation_sql(d, c.collate) end
+  return table_concat(p, " ")
+end
+
+local function quote_list(d, names)
+  local q = {}
+  for i, n in ipairs(names) do q[i] = d:quote(n) end
+  return table_concat(q, ", ")
+end
+
+-- Table constraints, written as luamig's DDL writes them; kept here (not
+-- in the dialect) for what only SQLite has: a reference to the parent's
+-- key without columns, DEFERRABLE.
+local function constraint_sql(d, kind, c, ref_table)
+  local s
+  if kind == "primary_key" then
+    s = "PRIMARY KEY (" .. quote_list(d, c.columns) .. ")"
+  elseif kind == "unique" then
+    s = "UNIQUE (" .. quote_list(d, c.columns) .. ")"
+  elseif kind == "check" then
+    s = "CHECK (" .. c.sqltext .. ")"
+  else
+    s = str_format("FOREIGN KEY (%s) REFERENCES %s", quote_list(d, c.columns), d:quote(ref_table))
+    if #c.ref_columns > 0 then s = s .. " (" .. quote_list(d, c.ref_columns) .. ")" end
+    if c.ondelete then s = s .. " ON DELETE " .. c.ondelete end
+    if c.onupdate then s = s .. " ON UPDATE " .. c.onupdate end
+    if c.deferrable then s = s .. " " .. c.deferrable end
+  end
+  if c.name then s = "CONSTRAINT " .. d:quote(c.name) .. " " .. s end
+  return s
+end
+
+--- CREATE TABLE for the model under the name `tmp`; a foreign key to the
+-- table itself names `self_name`.
+function M.create_table_sql(d, model, tmp, self_name)
+  local alias = rowid_alias(model)
+  local lines = {}
+  for _, c in ipairs(model.columns) do
+    lines[#lines + 1] = "  " .. column_sql(d, c, c == alias, c == alias and model.primary_key.name or nil)
+  end
+  if model.primary_key and not alias then
+    lines[#lines + 1] = "  " .. constraint_sql(d, "primary_key", model.primary_key)
+  end
+  for _, u in ipairs(model.uniques) do lines[#lines + 1] = "  " .. constraint_sql(d, "unique", u) end
+  for _, fk in ipairs(model.foreign_keys) do
+    local ref = str_lower(fk.ref_table) == str_lower(model.name) and self_name or fk.ref_table
+    lines[#lines + 1] = "  " .. constraint_sql(d, "foreign_key", fk, ref)
+  end
+  for _, ck in ipairs(model.checks) do lines[#lines + 1] = "  " .. constraint_sql(d, "check", ck) end
+  local options = model.options ~= "" and (" " .. model.options) or ""
+  return str_format("CREATE TABLE %s (\n%s\n)%s", d:qualify(tmp, model.schema), table_concat(lines, ",\n"), options)
+end
+
+local function without_rowid(model)
+  for _, t in ipairs(tokenize(model.options or "")) do
+    if keyword(t) == "ROWID" then return true end
+  end
+  return false
+end
+
+local ROWID_NAMES = { rowid = true, oid = true, _rowid_ = true }
+
+-- Keep the rowids where neither table has a rowid alias or a column that
+-- hides the name "rowid".
+local function keeps_rowid(old, new)
+  if without_rowid(old) or without_rowid(new) or rowid_alias(old) or rowid_alias(new) then return false end
+  for _, m in ipairs { old, new } do
+    for _, c in ipairs(m.columns) do
+      if ROWID_NAMES[str_lower(c.name)] then return false end
+    end
+  end
+  return true
+end
+
+--- INSERT INTO tmp (...) SELECT ... FROM old: the columns that come from
+-- the old table, under their new names.
+function M.copy_sql(d, old, new, tmp)
+  local into, from = {}, {}
+  if keeps_rowid(old, new) then into[1], from[1] = "rowid", "rowid" end
+  for _, c in ipairs(new.columns) do
+    if c.from then
+      into[#into + 1] = d:quote(c.name)
+      from[#from + 1] = d:quote(c.from)
+    end
+  end
+  if #into == 0 then return nil end
+  return str_format("INSERT INTO %s (%s) SELECT %s FROM %s", d:qualify(tmp, new.schema), table_concat(into, ", "),
+    table_concat(from, ", "), d:qualify(old.name, old.schema))
+end
+
+--- The CREATE INDEX statements of the model | nil, msg.
+function M.index_sql(d, model)
+  local out = {}
+  for _, ix in ipairs(model.indexes) do
+    if ix.sql then
+      out[#out + 1] = model.schema and sqltext.qualify_created(ix.sql, d:quote(model.schema)) or ix.sql
+    else
+      local elems = {}
+      for i, c in ipairs(ix.columns) do elems[i] = is_sql(c) and c.text or d:quote(c) end
+      local where = ix.where and (" WHERE " .. (is_sql(ix.where) and ix.where.text or ix.where)) or ""
+      out[#out + 1] = str_format("CREATE %sINDEX %s ON %s (%s)%s", ix.unique and "UNIQUE " or "",
+        d:qualify(ix.name, model.schema), d:quote(model.name), table_concat(elems, ", "), where)
+    end
+  end
+  return out
+end
+
+-- Steps ----------------------------------------------------------------------
+
+local function read(ctx, sql, ...)
+  local rows, err = ctx.conn:query(sql, ...)
+  if not rows then return nil, err end
+  return rows
+end
+
+local function pragma_value(ctx, schema, name)
+  local row = ctx.conn:first(reflect.pragma(ctx.dialect, schema, name))
+  if not row then return nil end
+  local _, v = next(row)
+  return v
+end
+
+local function run(ctx, sql, ...)
+  local rec = { kind = "execute", sql = sql }
+  local n = select("#", ...)
+  if n > 0 then rec.params = { n = n, ... } end
+  return ctx:run_op(rec)
+end
+
+-- With foreign keys on, dropping the old table would delete its rows under
+-- the feet of the rows that reference them.
+local function referenced_rows(ctx, children, schema)
+  local d = ctx.dialect
+  for _, fk in ipairs(children) do
+    local conds = {}
+    for i, c in ipairs(fk.columns) do conds[i] = d:quote(c) .. " IS NOT NULL" end
+    local row, err = ctx.conn:first(str_format("SELECT 1 AS x FROM %s WHERE %s LIMIT 1", d:qualify(fk.table, schema),
+      table_concat(conds, " AND ")))
+    if err then return nil, err end
+    if row then return fk end
+  end
+  return false
+end
+
+local function fk_violations(ctx, model)
+  local rows, err = read(ctx, reflect.pragma(ctx.dialect, model.schema, "foreign_key_check", model.name))
+  if not rows then return nil, err end
+  if #rows == 0 then return true end
+  local r = rows[1]
+  return nil, str_format("%d row%s of %s would break %s foreign keys (the first: rowid %s references a missing row"
+    .. " of %s)", #rows, #rows == 1 and "" or "s", ctx.dialect:quote(model.name),
+    #rows == 1 and "its" or "their", tostring(r.rowid), ctx.dialect:quote(tostring(r.parent)))
+end
+
+-- Every foreign key of another table that points here must still find a
+-- primary key or unique column set, or SQLite reports "foreign key
+-- mismatch" at the next write.
+local function check_children(ctx, model, children)
+  if #children == 0 then return true end
+  local d = ctx.dialect
+  local keys, pk = reflect.unique_keys(ctx.conn, d, model.name, model.schema)
+  if not keys then return nil, pk end
+  for _, fk in ipairs(children) do
+    local target = #fk.ref_columns > 0 and fk.ref_columns or pk
+    local sorted = {}
+    for i, n in ipairs(target) do sorted[i] = str_lower(n) end
+    table_sort(sorted)
+    if #target ~= #fk.columns or not keys[table_concat(sorted, "\0")] then
+      return nil, str_format("table %s has a foreign key (%s) that references %s (%s), which after the batch is no"
+        .. " longer the primary key or a unique key of %s; change or drop that foreign key first, and rename a"
+        .. " referenced column with op.alter_column (outside a rebuild SQLite updates the references)",
+        d:quote(fk.table), quote_list(d, fk.columns), d:quote(model.name),
+        #fk.ref_columns > 0 and quote_list(d, fk.ref_columns) or "its primary key", d:quote(model.name))
+    end
+  end
+  return true
+end
+
+-- Views that name the table must still compile.
+local function check_views(ctx, model)
+  local d = ctx.dialect
+  local views, err = read(ctx, str_format("SELECT name, sql FROM %s WHERE type = 'view'", reflect.master(d, model.schema)))
+  if not views then return nil, err end
+  for _, v in ipairs(views) do
+    if sqltext.mentions(v.sql, model.name) then
+      local ok, verr = ctx.conn:query(str_format("SELECT * FROM %s LIMIT 0", d:qualify(v.name, model.schema)))
+      if not ok then
+        return nil, str_format("view %s no longer works after the batch: %s; drop it before the batch and create it"
+          .. " again after", d:quote(v.name), verr)
+      end
+    end
+  end
+  return true
+end
+
+-- The statements of the rebuild proper, run through the context.
+local function statements(ctx, old, new, self_name)
+  local d = ctx.dialect
+  local tmp = M.TMP_PREFIX .. old.name
+  local out = { { sql = M.create_table_sql(d, new, tmp, self_name) } }
+  local copy = M.copy_sql(d, old, new, tmp)
+  if copy then out[#out + 1] = { sql = copy, what = "copying the rows into the rebuilt table" } end
+  out[#out + 1] = { sql = "DROP TABLE " .. d:qualify(old.name, old.schema) }
+  out[#out + 1] = { sql = str_format("ALTER TABLE %s RENAME TO %s", d:qualify(tmp, old.schema), d:quote(old.name)) }
+  return out, tmp
+end
+
+local function run_all(ctx, list, tmp, name)
+  for _, st in ipairs(list) do
+    local ok, err = run(ctx, st.sql)
+    if not ok then
+      -- SQLite names the temporary table; the user knows the real one.
+      err = tostring(err):gsub(tmp:gsub("%p", "%%%0"), function() return name end)
+      if st.what then return nil, str_format("%s failed: %s", st.what, err) end
+      return nil, err
+    end
+  end
+  return true
+end
+
+--- Offline (--sql): the statements only, from the model given by
+-- copy_from; nothing is read.
+function M.write(ctx, old, new)
+  local list, tmp = statements(ctx, old, new, old.name)
+  table_insert(list, 1, { sql = "PRAGMA legacy_alter_table = ON" })
+  list[#list + 1] = { sql = "PRAGMA legacy_alter_table = OFF" }
+  for _, sql in ipairs(M.index_sql(ctx.dialect, new)) do list[#list + 1] = { sql = sql } end
+  return run_all(ctx, list, tmp, old.name)
+end
+
+local function triggers(ctx, model)
+  return read(ctx, str_format("SELECT name, sql FROM %s WHERE type = 'trigger' AND lower(tbl_name) = lower(?)"
+    .. " ORDER BY rowid", reflect.master(ctx.dialect, model.schema)), model.name)
+end
+
+-- The part that runs inside the savepoint.
+local function rebuild_body(ctx, old, new, fk_on, children, trigger_rows)
+  local d = ctx.dialect
+  local list, tmp = statements(ctx, old, new, fk_on and (M.TMP_PREFIX .. old.name) or old.name)
+  local ok, err = run_all(ctx, list, tmp, old.name)
+  if not ok then return nil, err end
+  if old.sequence and rowid_alias(new) and rowid_alias(new).autoincrement then
+    -- AUTOINCREMENT never reuses an id: keep the high-water mark.
+    local seq = reflect.master(d, old.schema):gsub("sqlite_master$", "sqlite_sequence")
+    ok, err = run(ctx, str_format("UPDATE %s SET seq = ? WHERE name = ? AND seq < ?", seq), old.sequence, old.name,
+      old.sequence)
+    if ok and not ctx.conn:first(str_format("SELECT 1 AS x FROM %s WHERE name = ?", seq), old.name) then
+      ok, err = run(ctx, str_format("INSERT INTO %s (name, seq) VALUES (?, ?)", seq), old.name, old.sequence)
+    end
+    if not ok then return nil, err end
+  end
+  for _, sql in ipairs(M.index_sql(d, new)) do
+    ok, err = run(ctx, sql)
+    if not ok then return nil, "recreating the indexes failed: " .. err end
+  end
+  for _, t in ipairs(trigger_rows) do
+    ok, err = run(ctx, old.schema and sqltext.qualify_created(t.sql, d:quote(old.schema)) or t.sql)
+    if not ok then return nil, str_format("recreating trigger %s failed: %s", d:quote(t.name), err) end
+  end
+  if fk_on then
+    ok, err = fk_violations(ctx, new)
+    if not ok then return nil, err end
+  elseif #new.foreign_keys > 0 then
+    -- With foreign keys off, rows that break a key are the project's
+    -- business, but a key whose parent columns do not exist is an error
+    -- ("foreign key mismatch") that SQLite would otherwise never report.
+    local constraints = {}
+    for i, fk in ipairs(new.foreign_keys) do
+      constraints[i] = { kind = "foreign_key", ref_table = fk.ref_table, ref_columns = fk.ref_columns }
+    end
+    ok, err = d:verify({ kind = "create_table", table = new.name, schema = new.schema, constraints = constraints },
+      function(sql) return read(ctx, sql) end)
+    if not ok then return nil, err end
+  end
+  ok, err = check_children(ctx, new, children)
+  if not ok then return nil, err end
+  return check_views(ctx, new)
+end
+
+--- Rebuild online: `old` is the model read from the database, `new` the
+-- model after the batch's operations. true | nil, msg.
+function M.execute(ctx, old, new)
+  local d, conn = ctx.dialect, ctx.conn
+  local children, err = reflect.referencing(conn, d, old.name, old.schema)
+  if not children then return nil, err end
+  local fk_on = pragma_value(ctx, nil, "foreign_keys") == 1
+  if fk_on then
+    local busy, berr = referenced_rows(ctx, children, old.schema)
+    if busy == nil then return nil, berr end
+    if busy then
+      return nil, str_format("PRAGMA foreign_keys is on and rows of %s reference %s: rebuilding it would delete"
+        .. " them or break them (SQLite cannot turn foreign keys off inside the revision's transaction); run"
+        .. " luamig with foreign keys off (SQLite's default)", d:quote(busy.table), d:quote(old.name))
+    end
+  end
+  local trigger_rows, terr = triggers(ctx, old)
+  if not trigger_rows then return nil, terr end
+  local legacy = pragma_value(ctx, nil, "legacy_alter_table")
+  local defer = fk_on and pragma_value(ctx, nil, "defer_foreign_keys")
+
+  local ok, serr = conn:execute("SAVEPOINT luamig_batch")
+  if not ok then return nil, serr end
+  local body_ok, body_err = run(ctx, "PRAGMA legacy_alter_table = ON")
+  if body_ok and fk_on then body_ok, body_err = run(ctx, "PRAGMA defer_foreign_keys = ON") end
+  if body_ok then body_ok, body_err = rebuild_body(ctx, old, new, fk_on, children, trigger_rows) end
+  if body_ok then
+    ok, serr = conn:execute("RELEASE luamig_batch")
+    if not ok then body_ok, body_err = nil, serr end
+  else
+    conn:execute("ROLLBACK TO luamig_batch")
+    conn:execute("RELEASE luamig_batch")
+  end
+  -- Connection settings, not undone by a rollback.
+  run(ctx, str_format("PRAGMA legacy_alter_table = %s", legacy == 1 and "ON" or "OFF"))
+  if fk_on then run(ctx, str_format("PRAGMA defer_foreign_keys = %s", defer == 1 and "ON" or "OFF")) end
+  if not body_ok then return nil, body_err end
+  return true
+end
+
+return M

@@ -1,0 +1,104 @@
+-- luamig.ops: the `op` table a revision sees.
+--
+-- Each operation checks its arguments, builds a plain record (formats in
+-- docs/internals.md) and hands it to the context, which compiles and runs it
+-- or writes it out in --sql mode. Both a bad argument and a failure reported
+-- by the context raise at the revision's line, so that the error names the
+-- file and line that caused it: the op functions raise at level 2, their
+-- helpers at level 3, and none is tail-called, which would lose that frame.
+-- The operations themselves live in luamig.ops.{schema,constraints,data};
+-- this module assembles them around one context and routes what SQLite can
+-- only do by rebuilding a table to batch mode.
+
+local types = require "luamig.schema.types"
+local naming = require "luamig.schema.naming"
+
+local type, ipairs, tostring, pcall, require = type, ipairs, tostring, pcall, require
+local setmetatable, error, pairs = setmetatable, error, pairs
+local str_format = string.format
+local describe = types.describe
+
+local M = {}
+
+--- luamig.ops.batch if this build has it, else nil (batch mode is written
+-- separately; a broken module is an error, not an absent one).
+function M.batch_module()
+  local ok, mod = pcall(require, "luamig.ops.batch")
+  if ok then return mod end
+  if type(mod) == "string" and mod:find("module 'luamig.ops.batch' not found", 1, true) then return nil end
+  error(mod, 0)
+end
+
+local GROUPS = { "luamig.ops.schema", "luamig.ops.constraints", "luamig.ops.data" }
+
+--- The `op` table for one run. `ctx` provides run_op(record) -> true | nil,
+-- msg, and get_bind(); optionally `dialect` (names are cut to its
+-- identifier length; SQLite's batch routing) and `cfg` (naming_convention,
+-- sqlite_batch_mode).
+function M.new(ctx)
+  if type(ctx) ~= "table" or type(ctx.run_op) ~= "function" then
+    error("ops.new: argument #1 (ctx) must be a context with run_op, got " .. describe(ctx), 2)
+  end
+  local op = {}
+  local cfg = type(ctx.cfg) == "table" and ctx.cfg or {}
+  local shared = { ctx = ctx, op = op }
+
+  -- A record SQLite can only carry out by rebuilding the table goes to
+  -- batch mode when the project enabled it (sqlite_batch_mode = true) and
+  -- this build has luamig.ops.batch; otherwise the dialect's message (which
+  -- points to op.batch_alter_table) is the error.
+  local function run(record)
+    local dialect = ctx.dialect
+    if cfg.sqlite_batch_mode and dialect and dialect.needs_batch and dialect:needs_batch(record) then
+      local batch = M.batch_module()
+      if batch then return batch.apply(ctx, record.table, { record }, {}) end
+    end
+    return ctx:run_op(record)
+  end
+
+  --- Hand a record to the context; a failure raises at the revision line
+  -- (level 3: the caller of the op function that called this; `depth`
+  -- more when called through that many helpers).
+  function shared.submit(record, depth)
+    local ok, err = run(record)
+    if not ok then error(err or str_format("op.%s failed", record.kind), 3 + (depth or 0)) end
+  end
+
+  local function convention(level)
+    local conv = cfg.naming_convention
+    local ok, err = naming.check(conv)
+    if not ok then error(err, level + 1) end
+    return conv
+  end
+
+  --- The project's naming_convention, checked; raises at the revision line.
+  function shared.convention()
+    local conv = convention(3)
+    return conv
+  end
+
+  --- The name of a constraint or index an op creates: the explicit one or
+  -- the convention's (see luamig.schema.naming); nil lets the database choose.
+  -- Raises at the revision line (`depth` as for submit).
+  function shared.name(kind, info, depth)
+    depth = depth or 0
+    local conv = convention(3 + depth)
+    local max = ctx.dialect and ctx.dialect.max_identifier_length
+    local name, err = naming.name(conv, kind, info, max)
+    if err then error(err, 3 + depth) end
+    return name
+  end
+
+  for _, group in ipairs(GROUPS) do require(group).install(op, shared) end
+  for name, fn in pairs(op) do op[name] = types.strict_arity("op." .. name, fn) end
+
+  -- A misspelt or not yet supported operation names itself instead of
+  -- "attempt to call a nil value".
+  return setmetatable(op, {
+    __index = function(_, key)
+      error("op." .. tostring(key) .. ": no such operation", 2)
+    end,
+  })
+end
+
+return M

@@ -1,0 +1,137 @@
+-- luamig.schema.column: Column(name, type, opts), the column of a
+-- create_table or add_column, with its options checked at the revision's
+-- line; and the foreign key references and actions a column names.
+
+local kind = require "luamig.schema.value_kind"
+local column_type = require "luamig.schema.column_type"
+
+local type, pairs, ipairs, tostring = type, pairs, ipairs, tostring
+local setmetatable, getmetatable, error = setmetatable, getmetatable, error
+local str_format, str_upper = string.format, string.upper
+local table_concat, table_sort = table.concat, table.sort
+
+local M = {}
+
+local Type, SQL, Column, Literal = kind.mt.Type, kind.mt.SQL, kind.mt.Column, kind.mt.Literal
+local describe = kind.describe
+
+local FK_ACTIONS = {
+  ["CASCADE"] = true, ["SET NULL"] = true, ["SET DEFAULT"] = true,
+  ["RESTRICT"] = true, ["NO ACTION"] = true,
+}
+
+--- A foreign key action upper-cased | nil, msg (the message starts with
+-- "must be one of").
+function M.fk_action(v)
+  local action = type(v) == "string" and str_upper(v) or nil
+  if not FK_ACTIONS[action] then
+    return nil, "must be one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION, got " .. describe(v)
+  end
+  return action
+end
+
+-- "users.id" or "auth.users.id" -> {schema, table, column}; nil, msg.
+local function parse_reference(ref)
+  local schema, tbl, col
+  if type(ref) == "string" then
+    tbl, col = ref:match("^(.+)%.([^.]+)$")
+    if not tbl then
+      return nil, str_format('references must be "table.column", got %s', describe(ref))
+    end
+    local s, t = tbl:match("^([^.]+)%.(.+)$")
+    if s then schema, tbl = s, t end
+    return { schema = schema, table = tbl, column = col }
+  elseif type(ref) == "table" and getmetatable(ref) == nil then
+    local r = {}
+    for k, v in pairs(ref) do
+      if k ~= "table" and k ~= "column" and k ~= "schema" and k ~= "ondelete"
+        and k ~= "onupdate" and k ~= "name" then
+        return nil, str_format("references: unknown field %s", describe(k))
+      end
+      if type(v) ~= "string" or v == "" then
+        return nil, str_format("references.%s must be a non-empty string, got %s", k, describe(v))
+      end
+      r[k] = v
+    end
+    if not r.table or not r.column then
+      return nil, "references needs both table and column"
+    end
+    for _, k in ipairs { "ondelete", "onupdate" } do
+      if r[k] then
+        local action, msg = M.fk_action(r[k])
+        if not action then return nil, str_format("references.%s %s", k, msg) end
+        r[k] = action
+      end
+    end
+    return r
+  end
+  return nil, 'references must be "table.column" or {table = ..., column = ...}, got ' .. describe(ref)
+end
+
+local COLUMN_OPTS = {
+  primary_key = "boolean", nullable = "boolean", unique = "boolean", index = "boolean",
+  autoincrement = "boolean", comment = "string",
+  default = true, server_default = true, references = true,
+}
+
+--- A server-side default: a Lua string, number or boolean (a literal), a
+-- `sql` fragment or an inline literal. Shared with ops.alter_column.
+function M.is_server_default(v)
+  local t = type(v)
+  return t == "string" or t == "number" or t == "boolean" or getmetatable(v) == SQL
+    or getmetatable(v) == Literal
+end
+
+--- Column(name, type, opts): the column of a create_table or add_column.
+function M.Column(name, coltype, opts)
+  if type(name) ~= "string" or name == "" then
+    error("Column: argument #1 (name) must be a non-empty string, got " .. describe(name), 2)
+  end
+  if getmetatable(coltype) ~= Type then
+    error(str_format("Column: argument #2 (type) must be a type such as Integer or String(50), got %s",
+      describe(coltype)), 2)
+  end
+  if opts ~= nil and (type(opts) ~= "table" or getmetatable(opts) ~= nil) then
+    error(str_format("Column %q: argument #3 (options) must be a table, got %s", name, describe(opts)), 2)
+  end
+  opts = opts or {}
+  local col = { name = name, type = coltype }
+  for k, v in pairs(opts) do
+    local want = COLUMN_OPTS[k]
+    if want == nil then
+      local known = {}
+      for o in pairs(COLUMN_OPTS) do known[#known + 1] = o end
+      table_sort(known)
+      error(str_format("Column %q: unknown option %s (expected one of: %s)", name, describe(k),
+        table_concat(known, ", ")), 2)
+    elseif want ~= true and type(v) ~= want then
+      error(str_format("Column %q: option %s must be a %s, got %s", name, k, want, describe(v)), 2)
+    end
+    col[k] = v
+  end
+  if col.server_default ~= nil and not M.is_server_default(col.server_default) then
+    error(str_format("Column %q: server_default must be a string, number, boolean or sql fragment, got %s",
+      name, describe(col.server_default)), 2)
+  end
+  if col.references ~= nil then
+    local ref, msg = parse_reference(col.references)
+    if not ref then error(str_format("Column %q: %s", name, msg), 2) end
+    col.references = ref
+  end
+  if col.primary_key and col.nullable == true then
+    error(str_format("Column %q: a primary key column cannot be nullable", name), 2)
+  end
+  if col.autoincrement and not column_type.is_integer(coltype) then
+    error(str_format("Column %q: autoincrement needs an integer type, got %s", name, tostring(coltype)), 2)
+  end
+  -- Normalized so that dialects and autogenerate read one field.
+  col.primary_key = col.primary_key or false
+  if col.nullable == nil then col.nullable = not col.primary_key end
+  return setmetatable(col, Column)
+end
+
+-- Column objects are plain records to the rest of luamig; the metatable only
+-- identifies them and prints them.
+Column.__tostring = function(c) return str_format("Column(%q, %s)", c.name, tostring(c.type)) end
+
+return M

@@ -1,0 +1,80 @@
+-- luamig.schema.revision_env: the constructors a revision file sees.
+-- export() puts the types, Column, `sql` and (from luamig.schema.constraints)
+-- the table-level constraints into a revision's environment, each refusing
+-- arguments it does not take, and reports a mistyped capitalized name.
+
+local kind = require "luamig.schema.value_kind"
+local column_type = require "luamig.schema.column_type"
+local column = require "luamig.schema.column"
+local sql_fragment = require "luamig.schema.sql_fragment"
+
+local type, ipairs, select = type, ipairs, select
+local setmetatable, getmetatable, error = setmetatable, getmetatable, error
+local debug_getinfo, debug_getlocal = debug.getinfo, debug.getlocal
+local str_format = string.format
+local table_concat, table_sort = table.concat, table.sort
+
+local M = {}
+
+local describe = kind.describe
+
+-- Reading an unknown capitalized name in a revision (`Strng(20)`,
+-- `UniqueConstrant(...)`) is a typo for a type or constructor: say so at
+-- that line instead of "attempt to call a nil value".
+local function unknown_name(_, key)
+  if type(key) == "string" and key:find("^%u") then
+    local known = {}
+    for _, name in ipairs(column_type.type_names) do known[#known + 1] = name end
+    for _, name in ipairs(column_type.constructor_names) do known[#known + 1] = name end
+    table_sort(known)
+    error(str_format("unknown type or constructor %s (types: %s; also Column, PrimaryKeyConstraint,"
+      .. " UniqueConstraint, CheckConstraint, ForeignKeyConstraint, Index)", key, table_concat(known, ", ")), 2)
+  end
+  return nil
+end
+
+--- fn, refusing more arguments than it names (trailing nils aside): an
+-- argument a function of the revision API does not take is an error at
+-- the revision's line, not ignored. Functions with `...` take what they
+-- take. The check tail-calls fn, so fn's own errors keep their level.
+function M.strict_arity(fname, fn)
+  local info = debug_getinfo(fn, "u")
+  if info.isvararg then return fn end
+  local n = info.nparams
+  local names = {}
+  for i = 1, n do names[i] = debug_getlocal(fn, i) end
+  return function(...)
+    local given = select("#", ...)
+    while given > n and select(given, ...) == nil do given = given - 1 end
+    if given > n then
+      error(str_format("%s: unexpected argument #%d (%s): it takes at most %d (%s)", fname, n + 1,
+        describe((select(n + 1, ...))), n, table_concat(names, ", ")), 2)
+    end
+    return fn(...)
+  end
+end
+
+local strict_column = M.strict_arity("Column", column.Column)
+local strict_sql = M.strict_arity("sql", sql_fragment.sql)
+
+--- Put the constructors a revision file uses into `env`; returns env. An
+-- env without a metatable gets one that reports unknown capitalized names.
+function M.export(env)
+  env = env or {}
+  for _, name in ipairs(column_type.type_names) do env[name] = column_type[name] end
+  for _, name in ipairs(column_type.constructor_names) do env[name] = column_type[name] end
+  env.Column = strict_column
+  env.sql = strict_sql
+  -- Required here, not at the top: luamig.schema.constraints requires
+  -- luamig.schema.types, which requires this module.
+  require("luamig.schema.constraints").export(env)
+  if getmetatable(env) == nil then setmetatable(env, { __index = unknown_name }) end
+  return env
+end
+
+--- A new table holding only the constructors.
+function M.environment()
+  return M.export({})
+end
+
+return M

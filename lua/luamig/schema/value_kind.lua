@@ -1,0 +1,53 @@
+-- luamig.schema.value_kind: the kinds of schema value (type, Column, `sql`
+-- fragment, inline literal): their metatables, the is_* tests, and
+-- describe() for error messages.
+--
+-- The metatables live here, apart from the constructors, so that each part
+-- of luamig.schema.types can tell the others' values apart without
+-- requiring them; each part sets the metamethods of its own kind.
+
+local type, tostring, getmetatable = type, tostring, getmetatable
+local str_format = string.format
+
+local M = {}
+
+local Type = { __name = "luamig.Type" }
+local SQL = { __name = "luamig.SQL" }
+local Column = { __name = "luamig.Column" }
+local Literal = { __name = "luamig.Literal" }
+
+function M.is_type(v) return getmetatable(v) == Type end
+function M.is_sql(v) return getmetatable(v) == SQL end
+function M.is_column(v) return getmetatable(v) == Column end
+function M.is_literal(v) return getmetatable(v) == Literal end
+
+--- The metatables, for the parts that make and read these values.
+M.mt = { Type = Type, SQL = SQL, Column = Column, Literal = Literal }
+
+local function describe_plain(v)
+  local t = type(v)
+  if t == "string" then
+    if #v > 40 then v = v:sub(1, 37) .. "..." end
+    return str_format("string %q", v)
+  elseif t == "number" or t == "boolean" then
+    return t .. " " .. tostring(v)
+  end
+  return t
+end
+
+--- A short description of a value for error messages: `nil`,
+-- `string "varchar"`, `Column "id"`, `type String(16)`...
+function M.describe(v)
+  local mt = getmetatable(v)
+  if mt == Type then return "type " .. tostring(v)
+  elseif mt == Column then return str_format("Column %q", v.name)
+  elseif mt == SQL then return str_format("sql %q", v.text)
+  elseif mt == Literal then return "inline_literal " .. describe_plain(v.value)
+  end
+  if mt ~= nil and type(v) == "table" and type(mt.__name) == "string" and mt.__name:find("^luamig%.") then
+    return mt.__name:sub(8) .. (type(v.name) == "string" and str_format(" %q", v.name) or "")
+  end
+  return describe_plain(v)
+end
+
+return M

@@ -1,0 +1,370 @@
+-- luamig.script: revision files on disk.
+--
+-- Listing revisions must never run an upgrade body and must stay fast for
+-- thousands of files, so each file is compiled as a text chunk and its top
+-- level run once in a private environment: that only assigns the metadata
+-- globals and defines the functions. The environment is kept so that the
+-- context can later call upgrade()/downgrade() with `op` set in it.
+
+local sys = require "luamig.sys"
+local revscan = require "luamig.revscan"
+local revcache = require "luamig.revcache"
+local checksum = require "luamig.checksum"
+local types = require "luamig.schema.types"
+local failure = require "luamig.script.failure"
+local null = require("luamig.driver").null
+
+local type, ipairs, next, tostring, error = type, ipairs, next, tostring, error
+local getmetatable, setmetatable, rawget, rawset = getmetatable, setmetatable, rawget, rawset
+local load, xpcall = load, xpcall
+local math_type = math.type
+local os_getenv = os.getenv
+local str_format, str_byte, str_find = string.format, string.byte, string.find
+
+local M = {}
+
+-- The environment of a revision (or models) file. What it may use besides
+-- op and the schema constructors: the standard library minus what reaches
+-- outside the migration (io, loading code, debug, package), and `null`.
+--
+-- Nothing a file can change may be seen by luamig or by another file: a
+-- file that reassigns string.match, or rawsets the shared `Integer`, must
+-- not break luamig's own code nor the next revision. So the functions are
+-- shared (a function cannot be changed), but every table is the file's own:
+-- the libraries are copied, and the bare types (Integer...) made anew, on
+-- the file's first use of each; getmetatable shows a file only the
+-- metatables it set itself (not the strings' one, whose __index is
+-- luamig's `string`, nor those of luamig's objects or of the environment),
+-- and setmetatable cannot replace a metatable luamig set.
+--
+-- Reading a global that is not defined is an error at the file's line (a
+-- typo such as `nul` would otherwise be nil, and write a default where
+-- NULL was meant). The names luamig itself reads from a file (DECLARED)
+-- are nil until the file sets them; luamig reads them with rawget anyway
+-- (script.func).
+
+local set_by_revisions = setmetatable({}, { __mode = "k" })  -- metatables a file set
+
+local function revision_getmetatable(v)
+  if type(v) == "string" then
+    error("getmetatable: the strings' metatable is luamig's, and a revision cannot reach it (string functions"
+      .. " are in the file's own `string` table)", 2)
+  end
+  local mt = getmetatable(v)
+  if type(mt) ~= "table" or set_by_revisions[mt] then return mt end
+  return false  -- as a metatable with `__metatable = false` shows
+end
+
+local function revision_setmetatable(t, mt)
+  if type(t) ~= "table" then
+    error(str_format("bad argument #1 to 'setmetatable' (table expected, got %s)", t == nil and "no value" or type(t)), 2)
+  elseif mt ~= nil and type(mt) ~= "table" then
+    error(str_format("bad argument #2 to 'setmetatable' (nil or table expected, got %s)", type(mt)), 2)
+  end
+  local current = getmetatable(t)
+  if current ~= nil and not set_by_revisions[current] then
+    error("setmetatable: cannot change the metatable of a value luamig made", 2)
+  end
+  if mt ~= nil then set_by_revisions[mt] = true end
+  return setmetatable(t, mt)
+end
+
+local BASE = {}
+for _, name in ipairs {
+  "assert", "error", "ipairs", "next", "pairs", "pcall", "print", "rawequal",
+  "rawget", "rawlen", "rawset", "select", "tonumber", "tostring", "type", "xpcall",
+} do BASE[name] = _G[name] end
+BASE._VERSION = _VERSION
+BASE.null = null
+BASE.getmetatable, BASE.setmetatable = revision_getmetatable, revision_setmetatable
+types.export(BASE)
+setmetatable(BASE, nil)  -- unknown names are ENV.__index's business
+
+-- The tables each file gets a copy of, on first use.
+local LIBRARIES = {
+  string = string, table = table, math = math, utf8 = utf8,
+  os = { time = os.time, date = os.date, clock = os.clock, getenv = os.getenv },
+}
+local BARE_TYPES = {}
+for _, name in ipairs(types.type_names) do
+  BARE_TYPES[name], BASE[name] = BASE[name], nil
+end
+
+local DECLARED = {
+  revision = true, down_revision = true, branch_labels = true, depends_on = true,
+  transactional = true, upgrade = true, downgrade = true,
+}
+
+-- types.export's report of an unknown capitalized name (a type's typo):
+-- "unknown type or constructor Strng (types: ...)".
+local unknown_type = getmetatable(types.environment()).__index
+
+local ENV = {}
+
+function ENV.__index(env, name)
+  local v = BASE[name]
+  if v ~= nil then return v end
+  local lib = LIBRARIES[name]
+  if lib then
+    v = {}
+    for k, f in next, lib do v[k] = f end
+    rawset(env, name, v)
+    return v
+  end
+  local bare = BARE_TYPES[name]
+  if bare then
+    v = setmetatable({ name = bare.name }, getmetatable(bare))
+    rawset(env, name, v)
+    return v
+  end
+  if DECLARED[name] then return nil end
+  if name == "op" then error("op is only available inside upgrade() and downgrade()", 2) end
+  if type(name) == "string" and str_find(name, "^%u") then
+    return unknown_type(env, name)  -- a tail call: it raises at the file's line
+  end
+  error(str_format("undefined global '%s'", tostring(name)), 2)
+end
+
+--- A fresh environment for one revision (or models) file.
+function M.environment()
+  return setmetatable({}, ENV)
+end
+
+--- A record's function `name` ("upgrade", "downgrade"), or nil: the
+-- environment is read raw, as its unset names raise for the file itself.
+function M.func(record, name)
+  local f = record.env and rawget(record.env, name)
+  if type(f) == "function" then return f end
+  return nil
+end
+
+-- Most files have no labels and no dependencies: they share this one
+-- empty list instead of two new tables each (read-only, like the graph's).
+local NONE = setmetatable({}, { __newindex = function() error("revision metadata lists are read-only", 2) end })
+
+local function as_list(value, field, path)
+  if value == nil then return NONE end
+  if type(value) == "string" then return { value } end
+  if type(value) == "table" then
+    local list = {}
+    for i, v in ipairs(value) do
+      if type(v) ~= "string" then
+        return nil, str_format("%s: %s[%d] must be a revision id string, got %s", path, field, i, type(v))
+      end
+      list[i] = v
+    end
+    -- a map ({ parent = "x" }) or a list with holes would lose ids silently
+    for k in next, value do
+      if math_type(k) ~= "integer" or k < 1 or k > #list then
+        return nil, str_format("%s: %s must be a list of revision id strings, got a table with the key %s", path,
+          field, type(k) == "string" and str_format("%q", k) or tostring(k))
+      end
+    end
+    return list
+  end
+  return nil, str_format("%s: %s must be nil, a string or a list of strings, got %s", path, field, type(value))
+end
+
+-- The docstring is the first comment line, as `luamig revision -m` writes it.
+local function first_comment(src)
+  local line = src:match("^%s*%-%-%s*([^\n\r]*)")
+  if line and not line:match("^%[") then return line end
+  return ""
+end
+
+-- The record of an evaluated file, checked; `meta` is its environment
+-- (read raw: see ENV.__index). revscan.record builds the same record for
+-- literal files.
+local function make_record(path, src, meta)
+  local id = rawget(meta, "revision")
+  if id == nil then
+    return nil, str_format('%s: no revision id: the file must set revision = "<id>"', path)
+  elseif type(id) ~= "string" or not id:match("^[%w_]+$") or #id > 32 then
+    return nil, str_format("%s: revision must be a string of up to 32 letters, digits or _, got %s",
+      path, type(id) == "string" and str_format("%q", id) or type(id))
+  end
+  local transactional = rawget(meta, "transactional")
+  if transactional ~= nil and type(transactional) ~= "boolean" then
+    return nil, str_format("%s: transactional must be true, false or nil, got %s", path,
+      types.describe(transactional))
+  end
+  local downs, e1 = as_list(rawget(meta, "down_revision"), "down_revision", path)
+  if not downs then return nil, e1 end
+  local deps, e2 = as_list(rawget(meta, "depends_on"), "depends_on", path)
+  if not deps then return nil, e2 end
+  local labels, e3 = as_list(rawget(meta, "branch_labels"), "branch_labels", path)
+  if not labels then return nil, e3 end
+  return {
+    id = id, down_revisions = downs, depends_on = deps, branch_labels = labels,
+    path = path, doc = first_comment(src), source = src,
+    transactional = transactional ~= false,
+  }
+end
+
+-- Compile and run a file's top level in a fresh environment.
+local function evaluate(path, src)
+  local env = M.environment()
+  -- "t": revision files are always text; a bytecode file is refused.
+  local chunk, err = load(src, "@" .. path, "t", env)
+  if not chunk then
+    if err:sub(1, #path + 1) ~= path .. ":" then err = path .. ": " .. err end  -- "attempt to load a binary chunk"
+    return nil, err
+  end
+  -- Whatever the top level raises is told at its line (luamig.script.failure).
+  local ok, failed = xpcall(chunk, failure.handler(path))
+  if not ok then return nil, failed.message end
+  local revision, upgrade, downgrade = rawget(env, "revision"), rawget(env, "upgrade"), rawget(env, "downgrade")
+  if revision ~= nil and type(upgrade) ~= "function" then
+    return nil, str_format("%s: revision %s has no upgrade() function", path, tostring(revision))
+  end
+  if downgrade ~= nil and type(downgrade) ~= "function" then
+    return nil, str_format("%s: downgrade must be a function, got %s", path, type(downgrade))
+  end
+  return env
+end
+
+-- The fast path: listing thousands of revisions (current, heads, history)
+-- must not compile thousands of chunks, so revscan.record (C) reads the
+-- literal top-level assignments that `luamig revision` writes, as Lua
+-- tokens. A file whose metadata is written any other way is evaluated
+-- instead; before a file's upgrade/downgrade runs, compile() evaluates it
+-- and checks that both ways (or the metadata cache) agree, transaction
+-- mode included.
+
+--- Read one revision file's metadata without running upgrade/downgrade.
+-- Returns a script record or nil, msg (msg starts with the file path).
+function M.load_file(path)
+  local src, read_err = sys.read_file(path)
+  if not src then return nil, str_format("cannot read revision file %s", read_err) end
+  return M.from_source(path, src)
+end
+
+local function without_bom(src)
+  if src:byte(1) == 0xEF and src:sub(1, 3) == "\239\187\191" then return src:sub(4) end
+  return src
+end
+
+--- The record of a revision file whose bytes were read already.
+function M.from_source(path, src)
+  src = without_bom(src)
+  local record = revscan.record(src, path, NONE)
+  if record then return record end
+  local env, err = evaluate(path, src)
+  if not env then return nil, err end
+  local record, rerr = make_record(path, src, env)
+  if not record then return nil, rerr end
+  record.env = env
+  return record
+end
+
+local function same_list(a, b)
+  if #a ~= #b then return false end
+  for i = 1, #a do if a[i] ~= b[i] then return false end end
+  return true
+end
+
+--- The checksum luamig records for an applied revision (see
+-- runner/modules/checksum.c: BOM skipped, CRLF read as LF), computed once.
+function M.checksum(record)
+  local sum = record.checksum
+  if not sum then
+    sum = checksum.revision(assert(M.source(record)))
+    record.checksum = sum
+  end
+  return sum
+end
+
+--- A record's file text. A record from the metadata cache (see
+-- runner/modules/revcache.c) has none until it is asked for: the file is read
+-- then, once. Returns the text | nil, msg.
+function M.source(record)
+  local src = record.source
+  if src then return src end
+  local err
+  src, err = sys.read_file(record.path)
+  if not src then return nil, str_format("cannot read revision file %s", err) end
+  src = without_bom(src)
+  record.source = src
+  return src
+end
+
+--- Make a record's upgrade()/downgrade() callable: evaluate the file if
+-- only its metadata was read. Returns true | nil, msg.
+function M.compile(record)
+  if record.env then return true end
+  local src, serr = M.source(record)
+  if not src then return nil, serr end
+  local env, err = evaluate(record.path, src)
+  if not env then return nil, err end
+  local full, rerr = make_record(record.path, src, env)
+  if not full then return nil, rerr end
+  if full.id ~= record.id or full.transactional ~= record.transactional
+      or not same_list(full.down_revisions, record.down_revisions)
+      or not same_list(full.depends_on, record.depends_on)
+      or not same_list(full.branch_labels, record.branch_labels) then
+    return nil, str_format("%s: the metadata the file computes differs from its literal assignments", record.path)
+  end
+  record.env = env
+  return true
+end
+
+--- The directories that hold revision files.
+function M.version_dirs(cfg)
+  if cfg.version_locations then return cfg.version_locations end
+  return { cfg.script_location .. "/versions" }
+end
+
+-- Appends the records of one directory's files to `scripts`. Records
+-- whose file is unchanged since it was last read come from the metadata
+-- cache (runner/modules/revcache.c; LUAMIG_NO_CACHE set to anything but "" or "0"
+-- turns it off); the rest are read, on several threads (sys.read_files),
+-- scanned, and added to the cache when revscan could read them.
+local function load_dir(dir, files, scripts)
+  local off = os_getenv("LUAMIG_NO_CACHE")
+  local cache = (off == nil or off == "" or off == "0") and revcache.open(dir) or nil
+  local first, missing = #scripts, {}
+  local cached = cache and cache:lookup(files, dir, NONE)
+  for i = 1, #files do
+    local record = cached and cached[i]
+    if record then scripts[first + i] = record else missing[#missing + 1] = i end
+  end
+  if #missing > 0 then
+    local names = {}
+    for k, i in ipairs(missing) do names[k] = files[i] end
+    local sources, read_err = sys.read_files(dir, names)
+    if not sources then return nil, str_format("cannot read revision file %s", read_err) end
+    for k, i in ipairs(missing) do
+      local record, load_err = M.from_source(dir .. "/" .. names[k], sources[k])
+      if not record then return nil, load_err end
+      scripts[first + i] = record
+      if cache and not record.env then cache:put(names[k], record) end
+    end
+  end
+  if cache then cache:save(#files) end
+  return true
+end
+
+--- Every revision file's record, in file-name order.
+-- Returns nil, msg, 2 for a missing directory or a bad file.
+function M.load_all(cfg)
+  local scripts = {}
+  for _, dir in ipairs(M.version_dirs(cfg)) do
+    local names, err = sys.listdir(dir)
+    if not names then
+      return nil, str_format("cannot read revisions directory %s: %s (run 'luamig init' to create a project)",
+        dir, err), 2
+    end
+    -- listdir sorts the names bytewise: the records come in file-name
+    -- order, which is also the cache index's order.
+    local files = {}
+    for _, name in ipairs(names) do
+      local b = str_byte(name)  -- not a hidden file, nor one starting with _
+      if b ~= 46 and b ~= 95 and str_find(name, ".lua", -4, true) then files[#files + 1] = name end
+    end
+    local ok, err = load_dir(dir, files, scripts)
+    if not ok then return nil, err, 2 end
+  end
+  return scripts
+end
+
+return M

@@ -1,0 +1,98 @@
+-- luamig.script.template: a new revision file, written from the project's
+-- template (migrations/script.lua.tmpl) or luamig's own, and loaded back
+-- at once so that a template that makes a bad revision is caught now.
+
+local script = require "luamig.script"
+local sys = require "luamig.sys"
+
+local ipairs, tostring = ipairs, tostring
+local io_open, os_date = io.open, os.date
+local str_format, table_concat = string.format, table.concat
+
+local M = {}
+
+--- A file-name slug from a message: lower case, words joined by _, at most 40 characters.
+function M.slug(message)
+  local slug = message:lower():gsub("[^%w]+", "_"):gsub("^_+", ""):gsub("_+$", "")
+  if #slug > 40 then slug = slug:sub(1, 40):gsub("_[^_]*$", "") end
+  return slug
+end
+
+local function lua_value(list)
+  if #list == 0 then return "nil" end
+  if #list == 1 then return str_format("%q", list[1]) end
+  local parts = {}
+  for i, v in ipairs(list) do parts[i] = str_format("%q", v) end
+  return "{ " .. table_concat(parts, ", ") .. " }"
+end
+
+local DEFAULT_TEMPLATE = [[
+-- ${message}
+-- Revision ID: ${rev}
+-- Revises: ${revises}
+-- Create Date: ${create_date}
+revision = "${rev}"
+down_revision = ${down_revision}
+branch_labels = ${branch_labels}
+depends_on = ${depends_on}
+
+function upgrade()
+${upgrades}
+end
+
+function downgrade()
+${downgrades}
+end
+]]
+M.DEFAULT_TEMPLATE = DEFAULT_TEMPLATE
+
+--- Fill a template: ${name} is replaced by fields[name]; unknown names stay.
+function M.render(template, fields)
+  return (template:gsub("%${([%w_]+)}", function(name)
+    local v = fields[name]
+    if v ~= nil then return tostring(v) end
+  end))
+end
+
+--- Write a new revision file. spec: message, rev_id, down_revisions,
+-- branch_labels, depends_on, upgrades, downgrades, directory.
+-- Returns the path or nil, msg.
+function M.create(cfg, spec)
+  local template = DEFAULT_TEMPLATE
+  local template_path = cfg.script_location .. "/script.lua.tmpl"
+  if sys.stat(template_path) then
+    local text, terr = sys.read_file(template_path)
+    if not text then return nil, "cannot read the template " .. terr end
+    template = text
+  end
+  local slug = M.slug(spec.message or "")
+  local name = spec.rev_id .. (slug ~= "" and ("_" .. slug) or "") .. ".lua"
+  local path = spec.directory .. "/" .. name
+  if sys.stat(path) then return nil, str_format("%s already exists", path) end
+  local text = M.render(template, {
+    message = (spec.message or ""):gsub("[\r\n]+", " "),
+    rev = spec.rev_id,
+    revises = #spec.down_revisions > 0 and table_concat(spec.down_revisions, ", ") or "none",
+    create_date = os_date("%Y-%m-%d %H:%M:%S"),
+    down_revision = lua_value(spec.down_revisions),
+    branch_labels = lua_value(spec.branch_labels or {}),
+    depends_on = lua_value(spec.depends_on or {}),
+    upgrades = spec.upgrades or "  -- write the schema change here, e.g. op.add_column(...)",
+    downgrades = spec.downgrades or "  -- undo upgrade() here",
+  })
+  local out, err = io_open(path, "wb")
+  if not out then return nil, str_format("cannot write %s", err) end
+  out:write(text)
+  out:close()
+  -- A template that does not produce a loadable revision is caught now, not
+  -- at the next upgrade.
+  local loaded, load_err = script.load_file(path)
+  if not loaded then
+    os.remove(path)
+    return nil, str_format("the template %s/script.lua.tmpl produced a bad revision: %s",
+      cfg.script_location, load_err)
+  end
+  return path, loaded
+end
+
+return M

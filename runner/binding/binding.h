@@ -1,0 +1,92 @@
+/*
+** binding.h: what the three files of the Lua binding of every driver
+** (module luamig.driver, API in docs/internals.md) share; nothing else
+** includes it. Each function is described where it is defined. Shared
+** names start with lmb_ so that none clashes with a symbol of a library
+** the executable links.
+**
+** Objects and their lifetimes:
+**   Connection  owns a driver connection and a list of its open statements;
+**               closing it finalizes them.
+**   Statement   a prepared statement; its first user value is its
+**               connection (kept alive), its second the row buffer.
+**   Cursor      reads the result of one execute of a statement (the first
+**               user value); conn:rows makes a private statement that the
+**               cursor closes with itself.
+** Every object is created closed, then acquires its resource, then is
+** marked open; __gc and __close share one function; close() twice is
+** harmless; any other method on a closed object raises.
+** A cursor is alive while its statement is open and still reading the
+** result the cursor started: executing the statement again, or closing it
+** (or its connection), closes the cursor.
+*/
+
+#ifndef luamig_binding_h
+#define luamig_binding_h
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "drivers/driver.h"
+
+#define LMB_NSMALL 16  /* parameters converted into an array on the C
+                          stack; more go to a userdata */
+
+typedef struct Stmt Stmt;
+typedef struct Cursor Cursor;
+
+#define CONN_MT "luamig.Connection"  /* the Connection objects' metatable */
+
+/* Shared because a statement reaches its driver and the other statements
+** of its connection through it. */
+typedef struct Conn {
+  const struct lm_driver *drv;
+  void *handle;          /* NULL when closed */
+  Stmt *stmts;           /* open statements */
+  int decimal_numbers;   /* statements prepared now read DECIMAL as numbers */
+} Conn;
+
+
+/* binding.c: the module and Connection objects */
+void lmb_create_meta (lua_State *L, const char *name, const luaL_Reg *meta,
+                      const luaL_Reg *methods);
+
+/* binding_statement.c: Statement and Cursor objects */
+void lmb_open_statements (lua_State *L);
+Stmt *lmb_new_stmt (lua_State *L, int connidx);
+int lmb_stmt_prepare (Conn *c, Stmt *s, const char *sql, size_t len,
+                      lm_error *err);
+int lmb_stmt_run (lua_State *L, int si, Stmt *s, int n,
+                  const lm_value *vals, int close_on_raise,
+                  int64_t *affected, lm_error *err);
+void lmb_stmt_release (Stmt *s);
+/* binding_value.c: the Lua value at idx as a parameter (raises for a value
+** that cannot be bound); a string's pointer lives while the value does. */
+void lmb_check_value (lua_State *L, int idx, lm_value *v);
+int lmb_to_value (lua_State *L, int idx, lm_value *v);
+
+/* binding_copy.c: conn:copy_rows */
+int lmb_conn_copy_rows (lua_State *L);
+
+/* binding_load.c: conn:load_rows */
+int lmb_conn_load_rows (lua_State *L);
+
+/* Stream the statement's results where the driver can (rows()). */
+int lmb_stmt_stream (Stmt *s, lm_error *err);
+int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err);
+int lmb_first_row (lua_State *L, Stmt *s, lm_error *err);
+Cursor *lmb_new_cursor (lua_State *L, int si);
+int lmb_push_iteration (lua_State *L, Cursor *k, Stmt *s, int owns);
+
+/* binding_value.c: null, blob, Lua values <-> lm_value, failures */
+void lmb_open_values (lua_State *L);
+lm_value *lmb_check_params (lua_State *L, int first, int n,
+                            lm_value *small);
+void lmb_push_value (lua_State *L, const lm_value *v, int decimal_numbers);
+int lmb_push_failure (lua_State *L, const lm_error *err);
+int lmb_check_misuse (lua_State *L, int rc, const lm_error *err);
+
+#endif
