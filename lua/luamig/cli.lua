@@ -270,7 +270,15 @@ function M.main(argv)
   if opts.fleet_child and not url then url = os.getenv("LUAMIG_FLEET_URL") end
   local cfg, cfg_err = config.load { config_file = opts.config_file, url = url, schema = opts.schema, x = opts.x }
   if not cfg then report(cfg_err); return 2 end
-  opts.out = function(line) io_stdout:write(line, "\n") end
+  -- A write to stdout that fails (a full disk, a closed descriptor) is
+  -- remembered, and ends the command in an error: a script or a listing
+  -- cut short must not pass for a whole one.
+  local out_failed
+  opts.out = function(line)
+    if out_failed then return end
+    local written, err = io_stdout:write(line, "\n")
+    if not written then out_failed = err end
+  end
   opts.log = opts.quiet and function() end or function(line) io_stderr:write(line, "\n") end
   -- Data migrations' progress line (luamig.present.progress): redrawn in place at
   -- a terminal, plain lines with -v elsewhere; never with -q or --json.
@@ -285,6 +293,13 @@ function M.main(argv)
   if ok and outcome_fd and opts.outcome then
     local f = io.open("/dev/fd/" .. outcome_fd, "w")
     if f then f:write(opts.outcome[1], "\n", opts.outcome[2], "\n"); f:close() end
+  end
+  local flushed, flush_err = io_stdout:flush()
+  out_failed = out_failed or (not flushed and flush_err)
+  if out_failed then
+    report(str_format("%s: standard output could not be written (%s); what it shows is incomplete",
+      opts.command, out_failed))
+    if ok then return 1 end
   end
   if ok then return 0 end
   if msg then report(msg) end  -- a fleet has said what failed, target by target

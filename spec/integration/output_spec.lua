@@ -22,6 +22,31 @@ describe("output #sqlite", function()
     assert.equal("luamig: unknown command \"frobnicate\" (see 'luamig --help')\n", piped.stderr)
   end)
 
+  -- A script or a listing cut short by a full disk must not look whole:
+  -- /dev/full fails every write with ENOSPC.
+  it("fails, saying so, when its output cannot be written, and changes nothing", function()
+    local dir = h.example_project()
+    local db = dir .. "/app.db"
+    local function to_full(args)
+      local err = os.tmpname()
+      local cmd = "cd " .. h.shell_quote(dir) .. " && env -u DATABASE_URL " .. h.shell_quote(h.bin)
+      for _, a in ipairs(args) do cmd = cmd .. " " .. h.shell_quote(a) end
+      local _, _, code = os.execute(cmd .. " >/dev/full 2>" .. err)
+      local stderr = h.read_file(err)
+      os.remove(err)
+      return code, stderr
+    end
+    for _, args in ipairs { { "upgrade", "--sql", "--dialect", "sqlite" }, { "history" }, { "heads", "--json" },
+        { "-u", "sqlite:" .. db, "current", "-v" } } do
+      local code, stderr = to_full(args)
+      local what = table.concat(args, " ")
+      assert.equal(1, code, what .. ": " .. stderr)
+      assert.matches("^luamig: [%w ]*: standard output could not be written %(No space left on device%); what it"
+        .. " shows is incomplete\n$", stderr)
+    end
+    assert.same({}, h.sqlite_tables(db))
+  end)
+
   it("gives current, heads and history as JSON", function()
     local dir = h.example_project()
     local url = "sqlite:" .. dir .. "/app.db"
