@@ -22,6 +22,7 @@
 
 local config = require "luamig.config"
 local context = require "luamig.context"
+local ddl = require "luamig.ddl"
 local driver = require "luamig.driver"
 local revision = require "luamig.revision"
 local script = require "luamig.script"
@@ -44,11 +45,11 @@ local function fail(msg) error(msg, 3) end
 
 -- Create a scratch database on the server `url` names; returns its URL
 -- and a function that drops it.
-local function scratch_database(url, parsed)
+local function scratch_database(url, parsed, dialect)
   local params = { host = parsed.host, port = parsed.port, user = parsed.user, password = parsed.password,
     database = parsed.database }
   for k, v in pairs(parsed.params or {}) do params[k] = v end
-  if parsed.driver == "mysql" and (params.database == nil or params.database == "") then params.database = nil end
+  if params.database == "" then params.database = nil end
   local admin, err = driver.connect(parsed.driver, params)
   if not admin then error("luamig.testing: cannot connect to " .. config.mask_url(url) .. ": " .. config.scrub(tostring(err), parsed), 3) end
   local name = "luamig_test_" .. sys.random_hex(12)
@@ -59,11 +60,7 @@ local function scratch_database(url, parsed)
   end
   local scratch = config.with_database(url, name)
   local function drop()
-    if parsed.driver == "postgres" then
-      admin:execute("DROP DATABASE IF EXISTS " .. admin:quote_ident(name) .. " WITH (FORCE)")
-    else
-      admin:execute("DROP DATABASE IF EXISTS " .. admin:quote_ident(name))
-    end
+    admin:execute(str_format(dialect.drop_database_sql, admin:quote_ident(name)))
     admin:close()
   end
   return scratch, drop, parsed.database
@@ -80,7 +77,8 @@ function M.environment(opts)
   local parsed, perr = config.parse_url(url)
   if not parsed then error("luamig.testing: " .. perr, 2) end
   local drop
-  if parsed.driver ~= "sqlite" then url, drop = scratch_database(url, parsed) end
+  local dialect = ddl.dialect(parsed.driver)
+  if not dialect.database_file then url, drop = scratch_database(url, parsed, dialect) end
   cfg.url = url
   local ctx, cerr = context.open(cfg, {})
   if not ctx then

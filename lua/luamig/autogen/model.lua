@@ -184,8 +184,8 @@ local function table_of(rec, dialect, renamed_from)
       t.uniques[#t.uniques + 1] = { name = c.name, columns = c.columns }
     elseif c.kind == "foreign_key" then
       t.foreign_keys[#t.foreign_keys + 1] = { name = c.name, columns = c.columns, ref_table = c.ref_table,
-        ref_columns = c.ref_columns, ondelete = snapshot.action(c.ondelete, dialect.name),
-        onupdate = snapshot.action(c.onupdate, dialect.name) }
+        ref_columns = c.ref_columns, ondelete = snapshot.action(c.ondelete, dialect),
+        onupdate = snapshot.action(c.onupdate, dialect) }
     elseif c.kind == "check" then
       local text = c.sqltext
       if types.is_sql(text) then text = text.text end

@@ -67,19 +67,8 @@ end
 -- Names the database would give anyway (left out of the revision)
 
 local function default_name(dialect, kind, tname, entry)
-  local name = entry.name
-  if name == nil then return true end
-  if dialect.name == "mysql" then
-    if kind == "primary_key" then return name == "PRIMARY" end
-    if kind == "unique" then return name == entry.columns[1] end
-    if kind == "foreign_key" then return name:match("^" .. tname:gsub("%p", "%%%0") .. "_ibfk_%d+$") ~= nil end
-  elseif dialect.name == "postgres" then
-    local cols = table_concat(entry.columns or {}, "_")
-    if kind == "primary_key" then return name == tname .. "_pkey" end
-    if kind == "unique" then return name == tname .. "_" .. cols .. "_key" end
-    if kind == "foreign_key" then return name == tname .. "_" .. cols .. "_fkey" end
-  end
-  return false
+  if entry.name == nil then return true end
+  return dialect:is_default_name(kind, tname, entry)
 end
 
 local function name_arg(dialect, kind, tname, entry)

@@ -82,11 +82,11 @@ function M.table_names(snapshot)
 end
 
 --- A foreign-key action as the conventions want it.
-function M.action(text, dialect_name)
+function M.action(text, dialect)
   if text == nil then return nil end
   local up = text:upper()
   if up == "NO ACTION" or up == "" then return nil end
-  if up == "RESTRICT" and dialect_name == "mysql" then return nil end
+  if up == "RESTRICT" and dialect.restrict_is_default then return nil end
   return up
 end
 

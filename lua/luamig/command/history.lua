@@ -14,7 +14,7 @@ local function applied_history(cfg, opts)
   local rows
   local ok, msg, st = common.with_context(cfg, opts, function(ctx)
     local err
-    rows, err = ctx.versions:history_rows()
+    rows, err = ctx:history_rows()
     if not rows then return nil, err, 1 end
     return true
   end)

@@ -14,7 +14,7 @@ local M = {}
 -- Applied revisions whose files changed since: upgrade stops on them
 -- unless --allow-edited (verify lists every kind of drift).
 local function refuse_edited(ctx, graph, heads)
-  local recorded, err = ctx.versions:checksums()
+  local recorded, err = ctx:recorded_checksums()
   if not recorded then return nil, err, 1 end
   if next(recorded) == nil then return true end
   local known = {}

@@ -83,7 +83,7 @@ local function run(cfg, opts)
     end
     local heads, herr = ctx:current_heads()
     if not heads then return nil, herr, 1 end
-    local recorded, rerr = ctx.versions:checksums()
+    local recorded, rerr = ctx:recorded_checksums()
     if not recorded then return nil, rerr, 1 end
     report = require("luamig.revision.drift").drift(scripts, heads, recorded, script.checksum)
     return true

@@ -1,12 +1,16 @@
 -- luamig.context.bookkeeping: the run's writes to luamig's own tables
--- around the steps: the tables made on the first write, a step's history
--- row, and the bookkeeping-only commands (stamp, verify --accept).
+-- around the steps (the tables made on the first write, a step's history
+-- row), the bookkeeping-only commands (stamp, verify --accept, repair) and
+-- what the commands read of those tables: commands go through the context,
+-- never to the tables (luamig.context.versions) themselves.
 
 local sys = require "luamig.sys"
 local dberror = require "luamig.present.dberror"
 local scripts = require "luamig.script"
+local versions = require "luamig.context.versions"
 
-local ipairs = ipairs
+local ipairs, tostring = ipairs, tostring
+local str_format = string.format
 
 local M = {}
 local Context = {}
@@ -99,6 +103,43 @@ function Context:stamp(heads)
   if ok then ok, err = conn:commit() end
   if not ok then rollback_if_open(self); return nil, dberror.describe(err), 1 end
   return true
+end
+
+--- The checksum recorded for each applied revision, by id (verify, and
+-- upgrade's check for edited files): table | nil, err.
+function Context:recorded_checksums()
+  return self.versions:checksums()
+end
+
+--- The history table, newest first (history --applied): rows | nil, err.
+function Context:history_rows()
+  return self.versions:history_rows()
+end
+
+--- repair: every unfinished step of the history table marked as settled by
+-- hand. Returns the rows it marked ({} when every step had finished) and
+-- the version rows, or nil, msg, status.
+function Context:repair()
+  local rows, err = self.versions:unfinished()
+  if rows == nil then return nil, err, 1 end
+  if #rows == 0 then return rows end
+  -- A step whose server session is still there may still be running:
+  -- settling it now would let the next run go over it.
+  for _, row in ipairs(rows) do
+    local session = row.outcome == "running" and versions.running_session(row)
+    if session and self.versions:session_alive(session) then
+      return nil, str_format("the %s of %s (started %s) may still be running in server session %s: wait for"
+        .. " it to end, or end that session on the server, before repairing", row.direction == "up" and "upgrade"
+        or "downgrade", row.revision, tostring(row.started_at), session), 1
+    end
+  end
+  local heads, herr = self:current_heads()
+  if not heads then return nil, herr, 1 end
+  for _, row in ipairs(rows) do
+    local ok, merr = self.versions:mark_repaired(row.id)
+    if not ok then return nil, merr, 1 end
+  end
+  return rows, heads
 end
 
 M.history_entry, M.close_history, M.rollback_if_open, M.ensure_tables =

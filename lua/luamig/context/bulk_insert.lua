@@ -170,9 +170,9 @@ end
 -- The fastest path the connection has for rows that all give the same
 -- columns.
 local function fast_path(self)
-  local name = self.url.driver
-  if name == "postgres" then return copy_insert end
-  if name == "mysql" then
+  local path = self.dialect.bulk_fast_path
+  if path == "copy" then return copy_insert end
+  if path == "load_data" then
     return server_variable(self, "local_infile") == 1 and load_insert or multirow_insert
   end
   return statement_insert
@@ -196,10 +196,8 @@ local function row_insert(self, record, columns, tick)
     local sql
     if #present > 0 then
       sql = str_format("INSERT INTO %s (%s) VALUES (%s)", target, table_concat(names, ", "), table_concat(marks, ", "))
-    elseif self.url.driver == "mysql" then
-      sql = str_format("INSERT INTO %s () VALUES ()", target)
     else
-      sql = str_format("INSERT INTO %s DEFAULT VALUES", target)
+      sql = str_format("INSERT INTO %s %s", target, self.dialect.default_row_sql)
     end
     local stmt, err, info = self.conn:prepare(sql)
     if not stmt then return nil, dberror.describe(err, info) end

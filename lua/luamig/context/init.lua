@@ -54,7 +54,7 @@ function M.open(cfg, opts)
   local url, err = config.parse_url(cfg.url)
   if not url then return nil, err .. (cfg.url_source and (" (" .. cfg.url_source .. ")") or ""), 2 end
   local dialect = ddl.dialect(url.driver)
-  if url.driver == "sqlite" then
+  if dialect.database_file then
     local ok, path_err = sqlite_file.check(url.database)
     if not ok then return nil, path_err, 2 end
   elseif not url.database then
@@ -64,20 +64,20 @@ function M.open(cfg, opts)
       .. " (%s://host/DBNAME); luamig does not migrate the server's default database",
       config.mask_url(cfg.url), cfg.url:match("^[^:]*")), 2
   end
-  local schema_ok, schema_err = conn_session.choose_schema(cfg, url)
+  local schema_ok, schema_err = conn_session.choose_schema(cfg, url, dialect)
   if not schema_ok then return nil, schema_err, 2 end
   local conn, conn_err, info = driver.connect(url.driver, connect_params(url))
   if not conn then
     return nil, str_format("cannot connect to %s: %s", config.mask_url(cfg.url),
       config.scrub(dberror.describe(conn_err, info), url)), 1
   end
-  conn_session.watch_client(conn, url.driver)
-  local found, found_err = conn_session.schema_exists(conn, cfg, url)
+  conn_session.watch_client(conn, dialect)
+  local found, found_err = conn_session.schema_exists(conn, cfg, url, dialect)
   if not found then conn:close(); return nil, found_err, 1 end
   -- With a schema, luamig's own tables are named with it: its statements
   -- outside a transaction may run, behind a pooler, on a server
   -- connection whose search_path is another's.
-  local books = versions.new(conn, dialect, url.driver, cfg.version_table, cfg.history_table,
+  local books = versions.new(conn, dialect, cfg.version_table, cfg.history_table,
     cfg.version_table_schema or url.params.schema)
   local shaped, shape_err, shape_status = books:check_shape(cfg.config_file)
   if not shaped then
@@ -113,7 +113,7 @@ function M.open_offline(cfg, opts)
   local writer = offline.new(dialect, opts.out)
   return setmetatable({
     cfg = cfg, url = { driver = dialect.name }, conn = writer, dialect = dialect, offline = true,
-    versions = versions.new(writer, dialect, dialect.name, cfg.version_table, cfg.history_table,
+    versions = versions.new(writer, dialect, cfg.version_table, cfg.history_table,
       cfg.version_table_schema),
     log = opts.log or function() end, out = opts.out,
     progresses = {}, executed = journal.new(writer),

@@ -17,23 +17,24 @@ local M = {}
 -- behind it; behind pgbouncer, which closes the server connection when
 -- its client goes, the check is what ends the orphan. The setting is
 -- harmless to whoever gets a pooled server connection next.
-function M.watch_client(conn, driver_name)
-  if driver_name ~= "postgres" then return end
+function M.watch_client(conn, dialect)
+  local watch = dialect.watch_client
+  if not watch then return end
   local major = tonumber(tostring(conn:server_version()):match("^(%d+)"))
-  if major and major >= 14 then conn:execute("SET client_connection_check_interval = 1000") end
+  if major and major >= watch.since then conn:execute(watch.sql) end
 end
 
 -- The schema the revisions run in (PostgreSQL): --schema, else the URL's
 -- ?schema=, else `schema` in luamig.lua. It goes to the driver as the
 -- connection's `schema` setting (so a second connection, the lock's, has
 -- it too). Elsewhere a schema is a database: named in the URL.
-function M.choose_schema(cfg, url)
+function M.choose_schema(cfg, url, dialect)
   local schema = cfg.schema
   if schema == nil then return true end
   local from = cfg.schema_source or ("schema in " .. tostring(cfg.config_file))
-  if url.driver ~= "postgres" then
+  if not dialect.search_path then
     return nil, str_format("%s: a schema is for PostgreSQL; on %s name the database in the URL instead", from,
-      url.driver == "mysql" and "MySQL" or "SQLite")
+      dialect.display_name)
   end
   if schema == "" or #schema > 63 then
     return nil, str_format("%s: expected a schema name of 1 to 63 bytes, got %q", from, schema)
@@ -45,10 +46,10 @@ end
 -- A schema that is not there would take every table to the next schema on
 -- the search path, or fail the first CREATE with "no schema has been
 -- selected": say what is wrong before anything runs.
-function M.schema_exists(conn, cfg, url)
+function M.schema_exists(conn, cfg, url, dialect)
   local schema = url.params and url.params.schema
-  if url.driver ~= "postgres" or not schema then return true end
-  local row, err, info = conn:first("SELECT 1 AS found FROM pg_namespace WHERE nspname = ?", schema)
+  if not dialect.search_path or not schema then return true end
+  local row, err, info = conn:first(dialect.schema_exists_sql, schema)
   if err then return nil, str_format("cannot read the schemas of %s: %s", config.mask_url(cfg.url),
     dberror.describe(err, info)) end
   if row then return true end

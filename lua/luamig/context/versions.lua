@@ -19,41 +19,19 @@ local M = {}
 local Versions = {}
 Versions.__index = Versions
 
--- Queries that tell whether a table exists, per driver.
--- The schema is version_table_schema, or (nil) the connection's own.
-local TABLE_EXISTS = {
-  sqlite = "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
-  postgres = "SELECT 1 AS found FROM information_schema.tables"
-    .. " WHERE table_schema = COALESCE(?, current_schema()) AND table_name = ?",
-  mysql = "SELECT 1 AS found FROM information_schema.tables"
-    .. " WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?",
-}
-
--- The server session a connection is, and whether a session still
--- exists: a step recorded as running names its session, so that a later
--- run can tell a step still running on the server from one that was cut
--- off. SQLite has no sessions; its lock (a file lock held by the process)
--- proves that whoever held it before is gone.
-local SESSION_ID = {
-  postgres = "SELECT pg_backend_pid() AS id",
-  mysql = "SELECT CONNECTION_ID() AS id",
-}
-local SESSION_ALIVE = {
-  -- behind a connection pooler the session that ran a step lives on,
-  -- serving other clients: only one busy in a statement or a transaction
-  -- may still be running the step
-  postgres = "SELECT 1 AS found FROM pg_stat_activity WHERE pid = ? AND state <> 'idle'",
-  -- without the PROCESS privilege a user sees only its own sessions:
-  -- luamig's runs share one user as a rule
-  mysql = "SELECT 1 AS found FROM information_schema.processlist WHERE id = ?",
-}
+-- The SQL of these tables that differs by backend comes from the dialect
+-- (luamig.ddl): whether a table exists (in version_table_schema, or nil:
+-- the connection's own), and the server session a connection is and
+-- whether a session still exists: a step recorded as running names its
+-- session, so that a later run can tell a step still running on the
+-- server from one that was cut off.
 
 --- conn: a driver connection; dialect: its ddl dialect; names from config;
 -- schema: version_table_schema (both tables live there), or nil for the
 -- connection's own schema (PostgreSQL's search_path, MySQL's database).
-function M.new(conn, dialect, driver_name, version_table, history_table, schema)
+function M.new(conn, dialect, version_table, history_table, schema)
   return setmetatable({
-    conn = conn, dialect = dialect, driver = driver_name,
+    conn = conn, dialect = dialect,
     version_table = version_table, history_table = history_table, schema = schema,
     q_version = dialect:qualify(version_table, schema), q_history = dialect:qualify(history_table, schema),
     prepared = {},
@@ -88,10 +66,11 @@ end
 
 function Versions:table_exists(name)
   local row, err
-  if self.driver == "sqlite" then
-    row, err = self.conn:first(TABLE_EXISTS.sqlite, name)
+  local sql = self.dialect.table_exists_sql
+  if self.dialect.catalog_schemas then
+    row, err = self.conn:first(sql, self.schema, name)
   else
-    row, err = self.conn:first(TABLE_EXISTS[self.driver], self.schema, name)
+    row, err = self.conn:first(sql, name)
   end
   if err then return nil, err end
   return row ~= nil
@@ -262,7 +241,7 @@ end
 
 --- This connection's server session id, or nil (SQLite).
 function Versions:session_id()
-  local sql = SESSION_ID[self.driver]
+  local sql = self.dialect.session_id_sql
   if not sql then return nil end
   if self.session == nil then
     local row = self.conn:first(sql)
@@ -274,7 +253,7 @@ end
 --- Is the server session `id` still connected? true, false, or nil when
 -- it cannot be told.
 function Versions:session_alive(id)
-  local sql = SESSION_ALIVE[self.driver]
+  local sql = self.dialect.session_alive_sql
   if not sql or not id then return nil end
   local row, err = self.conn:first(sql, tonumber(id))
   if err then return nil end
@@ -290,13 +269,10 @@ function M.running_session(row)
   return type(message) == "string" and message:match("^" .. RUNNING_PREFIX .. "(%d+)$") or nil
 end
 
--- How the id of the row just inserted is told, per driver. PostgreSQL
--- returns it with the INSERT: lastval() would read the session's state,
--- which behind a transaction-pooling pooler (pgbouncer) belongs to another
--- client's server connection as soon as the INSERT commits. MySQL's and
--- SQLite's come with the INSERT's own result (the OK packet, the
--- connection), so they hold behind a pooler as well.
-local RETURNING_ID = { postgres = " RETURNING id" }
+-- How the id of the row just inserted is told: with the INSERT where the
+-- dialect has a returning_id (PostgreSQL; see there why), else from the
+-- INSERT's own result (MySQL's OK packet, SQLite's connection), which holds
+-- behind a pooler as well.
 
 --- Insert a history row; returns true, or its id when entry.want_id. A
 -- running row names this connection's server session in its message.
@@ -307,7 +283,7 @@ function Versions:record(entry)
     local session = self:session_id()
     if session then entry.message = RUNNING_PREFIX .. session end
   end
-  local returning = entry.want_id and RETURNING_ID[self.driver]
+  local returning = entry.want_id and self.dialect.returning_id
   local stmt, err = prepared(self, "INSERT INTO " .. self.q_history
     .. " (revision, direction, outcome, checksum, started_at, finished_at, duration_ms, applied_by,"
     .. " luamig_version, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" .. (returning or ""))

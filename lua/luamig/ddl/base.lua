@@ -48,8 +48,46 @@ local Dialect = {
   identity_sql = nil,        -- right after the type (PostgreSQL)
   auto_increment_sql = nil,  -- after NOT NULL (MySQL)
   boolean_literals = { [true] = "TRUE", [false] = "FALSE" },
+
+  -- What a run knows of the backend besides its DDL, so that no other
+  -- module compares driver names (see docs/ARCHITECTURE.md).
+  database_file = false,     -- the URL names a file (SQLite): checked before opening
+  search_path = false,       -- a `schema` setting picks where revisions run (PostgreSQL)
+  schema_exists_sql = nil,   -- with search_path: (name) -> a row when the schema exists
+  watch_client = nil,        -- { since = major version, sql = the setting that ends an orphan statement }
+  -- op.bulk_insert's path for uniform rows (luamig.context.bulk_insert):
+  -- "copy" (COPY FROM STDIN), "load_data" (LOAD DATA LOCAL where the server
+  -- allows it, else multi-row INSERTs) or "statement" (one prepared INSERT).
+  bulk_fast_path = "statement",
+  default_row_sql = "DEFAULT VALUES",  -- INSERT INTO t <this>: a row of defaults only
+  rebuilds_tables = false,   -- batch mode rebuilds the table; else its ops run one by one
+  unique_is_index = false,   -- a unique constraint is a unique index (autogenerate)
+  fk_makes_index = false,    -- the server indexes a foreign key's columns itself
+  restrict_is_default = false, -- RESTRICT is what no ON DELETE/UPDATE means
+  drop_database_sql = "DROP DATABASE IF EXISTS %s",  -- luamig.testing's scratch databases
+  -- URLs (luamig.config.url): a URL may list several hosts (libpq's
+  -- failover), and what an unknown parameter's message says the client
+  -- takes (nil: the list of the parameters luamig knows).
+  host_lists = false,
+  client_params_hint = nil,
+  -- Bookkeeping SQL (luamig.context.versions). table_exists_sql takes
+  -- (schema or nil, name), or only (name) where catalog_schemas is false;
+  -- session_id_sql and session_alive_sql are nil where there are no server
+  -- sessions; returning_id is what an INSERT appends to return the new id.
+  catalog_schemas = true,
+  table_exists_sql = nil,
+  session_id_sql = nil,
+  session_alive_sql = nil,
+  returning_id = nil,
 }
 M.Dialect = Dialect
+
+--- Is `entry.name` the name the database gives a constraint of `kind`
+-- ("primary_key", "unique", "foreign_key") on table `table_name` when none
+-- is given? Autogenerate leaves such names out of the revision.
+function Dialect.is_default_name()
+  return false
+end
 
 -- Identifiers --------------------------------------------------------------
 

@@ -34,7 +34,26 @@ local M = base.derive(Base, {
   max_identifier_length = 64,
   auto_increment_sql = "AUTO_INCREMENT",
   boolean_literals = { [true] = "1", [false] = "0" },
+  bulk_fast_path = "load_data",
+  default_row_sql = "() VALUES ()",
+  unique_is_index = true,    -- MySQL has no unique constraint apart from a unique index
+  fk_makes_index = true,
+  restrict_is_default = true,
+  table_exists_sql = "SELECT 1 AS found FROM information_schema.tables"
+    .. " WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?",
+  session_id_sql = "SELECT CONNECTION_ID() AS id",
+  -- without the PROCESS privilege a user sees only its own sessions:
+  -- luamig's runs share one user as a rule
+  session_alive_sql = "SELECT 1 AS found FROM information_schema.processlist WHERE id = ?",
 })
+
+function M.is_default_name(_, kind, table_name, entry)
+  local name = entry.name
+  if kind == "primary_key" then return name == "PRIMARY" end
+  if kind == "unique" then return name == entry.columns[1] end
+  if kind == "foreign_key" then return name:match("^" .. table_name:gsub("%p", "%%%0") .. "_ibfk_%d+$") ~= nil end
+  return false
+end
 
 M.types = base.derive(Base.types, {
   String = function(self, t, column_name)

@@ -33,6 +33,12 @@ local M = base.derive(Base, {
   pk_autoincrement_sql = "AUTOINCREMENT",
   -- 1/0 rather than TRUE/FALSE, which SQLite before 3.23 does not know.
   boolean_literals = { [true] = "1", [false] = "0" },
+  database_file = true,
+  rebuilds_tables = true,
+  catalog_schemas = false,
+  table_exists_sql = "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
+  -- No server sessions: the lock (a file lock held by the process) proves
+  -- that whoever held it before is gone.
 })
 
 M.types = base.derive(Base.types, {

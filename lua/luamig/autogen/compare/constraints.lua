@@ -29,7 +29,7 @@ local function unique_signature(u) return list_key(u.columns) end
 -- MySQL has no unique constraint apart from a unique index: the model's
 -- become unique indexes, as reflection reports them.
 local function fold_uniques(dialect, tbl)
-  if dialect.name ~= "mysql" or #tbl.uniques == 0 then return tbl end
+  if not dialect.unique_is_index or #tbl.uniques == 0 then return tbl end
   local copy = {}
   for k, v in pairs(tbl) do copy[k] = v end
   copy.indexes = {}
@@ -151,7 +151,7 @@ local function compare_constraints(out, cfg, dialect, tname, model_t, db_t)
   for _, fk in ipairs(add_fk) do
     if included(cfg, fk, fk.name, "foreign_key_constraint", false, nil) then
       fk = named(dialect, tname, fk, "fkey")
-      if dialect.name == "mysql" and not indexed(model_t, fk.columns) then
+      if dialect.fk_makes_index and not indexed(model_t, fk.columns) then
         -- the downgrade drops the index MySQL makes for the key, too (after
         -- the key: downgrade runs these in reverse)
         local ix = { name = fk.name, columns = fk.columns, unique = false }

@@ -262,8 +262,8 @@ local function add_foreign_keys(tables, rows)
       local fk = tbl.foreign_keys[#tbl.foreign_keys]
       if not fk or fk.name ~= r.name then
         fk = { name = r.name, columns = {}, ref_table = r.ref_table, ref_columns = {},
-          ondelete = snapshot.action(text(r.ondelete), "mysql"),
-          onupdate = snapshot.action(text(r.onupdate), "mysql") }
+          ondelete = snapshot.action(text(r.ondelete), mysql_dialect),
+          onupdate = snapshot.action(text(r.onupdate), mysql_dialect) }
         if text(r.ref_schema) and r.ref_schema ~= r.db then fk.ref_schema = r.ref_schema end
         tbl.foreign_keys[#tbl.foreign_keys + 1] = fk
       end

@@ -63,6 +63,7 @@
 --     INCLUDE columns and the access method are not reflected.
 
 local snapshot = require "luamig.autogen.snapshot"
+local POSTGRES = require "luamig.ddl.postgres"  -- its defaults (snapshot.action)
 local types = require "luamig.schema.types"
 local null = require("luamig.driver").null
 
@@ -247,7 +248,7 @@ end
 local ACTIONS = { a = "NO ACTION", r = "RESTRICT", c = "CASCADE", n = "SET NULL", d = "SET DEFAULT" }
 
 local function action(letter)
-  return snapshot.action(ACTIONS[letter], "postgres")
+  return snapshot.action(ACTIONS[letter], POSTGRES)
 end
 
 -- indoption bits (pg_index.h): 1 = DESC, 2 = NULLS FIRST. The default is

@@ -11,6 +11,7 @@
 --   luamig.config.url.text    percent-escapes, the query string, quote()
 --   luamig.config.url.scrub   scrub()
 
+local ddl = require "luamig.ddl"
 local url_text = require "luamig.config.url.text"
 local params = require "luamig.config.url.params"
 local url_server = require "luamig.config.url.server"
@@ -46,7 +47,8 @@ local function parse(url)
   local scheme, driver, after = scheme_of(url)
   local server = url:sub(after or 1, (after or 1) + 1) == "//"
   local parsed, err, spans
-  if driver == "sqlite" then
+  local file = driver and ddl.dialect(driver).database_file
+  if file then
     spans = {}
     parsed, err = parse_sqlite(url, url:sub(after), spans)
     if not parsed and server then spans = select(3, parse_server(url, after + 2, "postgres")) end
@@ -60,7 +62,7 @@ local function parse(url)
   if not driver then
     parsed, err = nil, str_format("unknown scheme%s (use sqlite:, postgresql:// or mysql://)",
       scheme and (" \"" .. scheme .. "\"") or "")
-  elseif driver ~= "sqlite" and not server then
+  elseif not file and not server then
     parsed, err = nil, "expected " .. scheme .. "://[user[:password]@]host[:port]/database"
   end
   -- After the parts: a control character or an outer space is refused
@@ -117,7 +119,7 @@ end
 -- password, host and parameters), for helpers that create databases.
 function M.with_database(url, name)
   local _, driver, after = scheme_of(url)
-  assert(driver and driver ~= "sqlite", "url.with_database: a server URL")
+  assert(driver and not ddl.dialect(driver).database_file, "url.with_database: a server URL")
   local parsed, _, _, r = parse_server(url, after + 2, driver)
   assert(parsed, "url.with_database: a good URL")
   return url:sub(1, r.stop - 1) .. "/" .. name:gsub("[^%w_.~-]", function(c)

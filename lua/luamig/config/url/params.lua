@@ -1,6 +1,8 @@
 -- luamig.config.url.params: the query parameters each driver takes in a
 -- database URL, the checks of their values, and which of them are secrets.
 
+local ddl = require "luamig.ddl"
+
 local pairs, ipairs, tonumber = pairs, ipairs, tonumber
 local str_format = string.format
 local table_concat, table_sort = table.concat, table.sort
@@ -79,7 +81,7 @@ function M.param_names(driver)
   for k in pairs(PARAMS[driver]) do
     if k ~= "client_encoding" then names[#names + 1] = k end
   end
-  if driver ~= "sqlite" then
+  if not ddl.dialect(driver).database_file then
     for k in pairs(URL_PARTS) do names[#names + 1] = k end
   end
   table_sort(names)

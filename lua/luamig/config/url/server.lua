@@ -2,6 +2,7 @@
 -- scheme://[user[:password]@]host[:port][,host[:port]...][/database][?query],
 -- into the parameters of driver.connect, with the spans of its secrets.
 
+local ddl = require "luamig.ddl"
 local url_text = require "luamig.config.url.text"
 local params = require "luamig.config.url.params"
 
@@ -69,7 +70,7 @@ local function host_and_port(hostport, driver)
     if not host then return nil, nil, str_format("host %s is not a host name or address", quote(hostport)) end
     return host, port
   end
-  if driver ~= "postgres" then
+  if not ddl.dialect(driver).host_lists then
     return nil, nil, str_format("host %s: a list of hosts is for PostgreSQL (libpq) only", quote(hostport))
   end
   local hosts, ports, any_port = {}, {}, false
@@ -113,8 +114,9 @@ local function server_url(r, driver)
     if p.err then return nil, p.err end
     local check = URL_PARTS[k] or known[k]
     if not check then
-      return nil, str_format("unknown parameter %s (%s)", quote(k), driver == "postgres"
-        and "not a libpq connection parameter" or "MySQL takes: " .. param_names(driver))
+      local dialect = ddl.dialect(driver)
+      return nil, str_format("unknown parameter %s (%s)", quote(k), dialect.client_params_hint
+        or (dialect.display_name .. " takes: " .. param_names(driver)))
     end
     if URL_PARTS[k] then
       if url[k] ~= nil and k ~= "host" and k ~= "port" then

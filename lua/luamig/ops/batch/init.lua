@@ -371,7 +371,7 @@ function M.apply(ctx, table_name, records, opts)
     for k, v in pairs(opts) do o[k] = v end
     opts = o
   end
-  if ctx.dialect.name ~= "sqlite" then return run_each(ctx, table_name, records, false) end
+  if not ctx.dialect.rebuilds_tables then return run_each(ctx, table_name, records, false) end
   local recreate = opts.recreate or "auto"
   if recreate == "never" then return run_each(ctx, table_name, records, true) end
   local version = not ctx.offline and ctx.conn and ctx.conn:server_version() or nil

@@ -3,6 +3,7 @@
 
 local batch_reflect = require "luamig.ops.batch.reflect"
 local snapshot = require "luamig.autogen.snapshot"
+local SQLITE = require "luamig.ddl.sqlite"  -- its defaults (snapshot.action)
 local queries = require "luamig.autogen.reflect.sqlite.queries"
 
 local ipairs, pairs = ipairs, pairs
@@ -44,8 +45,8 @@ local function read_foreign_keys(rows, tables, all, pks, columns_of)
       if not fk then
         local parent = str_lower(r.ref_table)
         fk = { table = lname, parent = parent, fk = { name = nil, columns = {}, ref_table = all[parent] or r.ref_table,
-          ref_columns = {}, ondelete = snapshot.action(r.on_delete, "sqlite"),
-          onupdate = snapshot.action(r.on_update, "sqlite") } }
+          ref_columns = {}, ondelete = snapshot.action(r.on_delete, SQLITE),
+          onupdate = snapshot.action(r.on_update, SQLITE) } }
         by_id[key] = fk
         order[#order + 1] = fk
       end
