@@ -6,7 +6,9 @@ local str_format, table_concat = string.format, table.concat
 
 local M = {}
 
+-- A list of names as one key (and as text): "a,b".
 local function list_key(list) return table_concat(list or {}, ",") end
+M.list_key = list_key
 
 local function change(phase, up, down)
   return { phase = phase, up = up, down = down }

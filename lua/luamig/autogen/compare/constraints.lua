@@ -9,10 +9,10 @@ local changes = require "luamig.autogen.compare.change"
 local ipairs, pairs = ipairs, pairs
 local str_format, table_concat = string.format, table.concat
 local normalize_default, included, change = normalize.normalize_default, filter.included, changes.change
+local list_key = changes.list_key
 
 local M = {}
 
-local function list_key(list) return table_concat(list or {}, ",") end
 
 local function index_signature(ix)
   return table_concat({ ix.unique and "u" or "", list_key(ix.columns), list_key(ix.expressions),

@@ -9,16 +9,12 @@ local queries = require "luamig.autogen.reflect.sqlite.queries"
 local ipairs, pairs = ipairs, pairs
 local str_lower = string.lower
 local key_of = batch_reflect.key_of
-local value = queries.value
+local value, take_names = queries.value, queries.take_names
 
 local M = {}
 
 -- Give each of `found` the name of the entry of `parsed` with its key (a
 -- snapshot takes the name only; see batch.reflect.pair_by_key).
-local function take_name(f, p) f.name = p.name end
-local function take_names(found, parsed, keyfn)
-  batch_reflect.pair_by_key(found, parsed, keyfn, take_name)
-end
 
 local function fk_key(fk)
   return key_of(fk.columns) .. "\1" .. str_lower(fk.ref_table or "")

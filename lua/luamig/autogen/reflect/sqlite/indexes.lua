@@ -8,7 +8,7 @@ local queries = require "luamig.autogen.reflect.sqlite.queries"
 local ipairs, pairs = ipairs, pairs
 local str_lower, str_sub = string.lower, string.sub
 local keyword, key_of = sqltext.keyword, batch_reflect.key_of
-local value = queries.value
+local value, take_names = queries.value, queries.take_names
 
 local M = {}
 
@@ -46,10 +46,6 @@ end
 
 -- Give each of `found` the name of the entry of `parsed` with its key (a
 -- snapshot takes the name only; see batch.reflect.pair_by_key).
-local function take_name(f, p) f.name = p.name end
-local function take_names(found, parsed, keyfn)
-  batch_reflect.pair_by_key(found, parsed, keyfn, take_name)
-end
 
 -- An index made by CREATE INDEX, as the snapshot has it. `elements` are
 -- its key columns from pragma_index_xinfo ({cid, name}; cid -2 and no

@@ -2,6 +2,7 @@
 -- SQLite schema for autogenerate, run, and the values of their rows.
 
 local driver = require "luamig.driver"
+local batch_reflect = require "luamig.ops.batch.reflect"
 
 local str_format = string.format
 local null = driver.null
@@ -47,5 +48,12 @@ local function run(conn, what)
   return rows
 end
 M.run = run
+
+-- The names the parser found in the CREATE statements (`parsed`), given
+-- to the reflected entries (`found`) they pair with by keyfn.
+local function take_name(f, p) f.name = p.name end
+function M.take_names(found, parsed, keyfn)
+  batch_reflect.pair_by_key(found, parsed, keyfn, take_name)
+end
 
 return M
