@@ -234,20 +234,22 @@ static int conn_in_transaction (lua_State *L) {
 
 /* conn:guard_transactions(on) -> the guard before (boolean), and when the
 ** guarded transaction was found ended by a statement (driver.h), the
-** message that said so; turning the guard on or off forgets it. */
+** message that said so and whether the database rolled it back itself
+** (boolean); turning the guard on or off forgets it. */
 static int conn_guard_transactions (lua_State *L) {
   lm_error err;
   Conn *c = check_conn(L);
-  int on, before;
+  int on, before, rolled_back;
   luaL_checktype(L, 2, LUA_TBOOLEAN);
   on = lua_toboolean(L, 2);
   if (c->drv->guard == NULL)
     return luaL_error(L, "the %s driver cannot guard transactions", c->drv->name);
-  before = c->drv->guard(c->handle, on, &err);
+  before = c->drv->guard(c->handle, on, &rolled_back, &err);
   lua_pushboolean(L, before);
   if (err.message[0] == '\0') return 1;
   lua_pushstring(L, err.message);
-  return 2;
+  lua_pushboolean(L, rolled_back);
+  return 3;
 }
 
 

@@ -142,12 +142,15 @@ typedef struct lm_guard {
   int on;                       /* the guard is on */
   char ended[LM_GUARD_TEXT];    /* the statement after which the guarded
                                    transaction was over, "" while none */
+  int rolled_back;              /* it was over because the database rolled
+                                   it back when that statement failed */
 } lm_guard;
 
 /* The body of lm_driver.guard: turn `g` on or off, forget a trip, and
 ** return the state before (0 or 1); err holds the trip's message when the
-** guard had tripped, else its message is "". */
-int lm_guard_set (lm_guard *g, int on, lm_error *err);
+** guard had tripped, else its message is "", and *rolled_back (when not
+** NULL) is 1 when the trip was the database's own rollback. */
+int lm_guard_set (lm_guard *g, int on, int *rolled_back, lm_error *err);
 
 /* LM_OK, or LM_ERROR when the guard is on and has tripped. */
 int lm_guard_check (const lm_guard *g, lm_error *err);
@@ -159,9 +162,11 @@ int lm_guard_refuse (lm_error *err, const char *sql, size_t len);
 /* After `sql` ran with the guard on and the transaction open before it is
 ** over: trip the guard and return LM_ERROR. Unless the statement `failed`
 ** (err then keeps the database's reason), err says that it ended the
-** transaction. */
-int lm_guard_ended (lm_guard *g, int failed, const char *sql, size_t len,
-                    lm_error *err);
+** transaction. `rolled_back`: it failed and the database rolled the whole
+** transaction back (SQLite does on an interrupt, a full disk, ON CONFLICT
+** ROLLBACK...), so nothing of it can have been committed. */
+int lm_guard_ended (lm_guard *g, int failed, int rolled_back, const char *sql,
+                    size_t len, lm_error *err);
 
 
 /* quote_ident writes at most this many bytes for a name of `len` bytes. */
@@ -245,7 +250,7 @@ struct lm_driver {
 
   /* Optional (NULL: the driver has no guard). Turn the transaction guard
   ** (above) on (`on` 1) or off (0): lm_guard_set on the connection's. */
-  int (*guard) (void *conn, int on, lm_error *err);
+  int (*guard) (void *conn, int on, int *rolled_back, lm_error *err);
 
   /* Quote identifier `name` (`len` bytes, no zero byte) by the server's
   ** rules into `out`, which has room for LM_QUOTE_SIZE(len) bytes; sets

@@ -119,19 +119,27 @@ static void excerpt (char *out, const char *sql, size_t len) {
 }
 
 
-int lm_guard_set (lm_guard *g, int on, lm_error *err) {
+int lm_guard_set (lm_guard *g, int on, int *rolled_back, lm_error *err) {
   int before = g->on;
   lm_error_clear(err);
-  if (g->on && g->ended[0] != '\0')
+  if (rolled_back != NULL) *rolled_back = 0;
+  if (g->on && g->ended[0] != '\0') {
     lm_guard_check(g, err);
+    if (rolled_back != NULL) *rolled_back = g->rolled_back;
+  }
   g->on = on != 0;
   g->ended[0] = '\0';
+  g->rolled_back = 0;
   return before;
 }
 
 
 int lm_guard_check (const lm_guard *g, lm_error *err) {
   if (!g->on || g->ended[0] == '\0') return LM_OK;
+  if (g->rolled_back)
+    return lm_error_set(err, 0, GUARD_STATE, "the revision's transaction was "
+                        "rolled back by the database when \"%s\" failed, so "
+                        "nothing more runs in it", g->ended);
   return lm_error_set(err, 0, GUARD_STATE, "the revision's transaction was "
                       "ended by \"%s\", so nothing more runs in it (%s)",
                       g->ended, GUARD_ADVICE);
@@ -148,9 +156,10 @@ int lm_guard_refuse (lm_error *err, const char *sql, size_t len) {
 }
 
 
-int lm_guard_ended (lm_guard *g, int failed, const char *sql, size_t len,
-                    lm_error *err) {
+int lm_guard_ended (lm_guard *g, int failed, int rolled_back, const char *sql,
+                    size_t len, lm_error *err) {
   excerpt(g->ended, sql, len);
+  g->rolled_back = failed && rolled_back;
   if (failed) return LM_ERROR;
   return lm_error_set(err, 0, GUARD_STATE, "\"%s\" ended the revision's "
                       "transaction: what the revision did before it may be "

@@ -408,6 +408,7 @@ static int my_connect (const char *const *keys, const char *const *values,
   c->produce_ud = NULL;
   c->guard.on = 0;
   c->guard.ended[0] = '\0';
+  c->guard.rolled_back = 0;
   c->side = lmy_side_start(keys, values, mysql_thread_id(db), err);
   if (c->side == NULL) {
     mysql_close(db);
@@ -488,8 +489,8 @@ static int guard_control (my_conn *c, const char *sql, lm_error *err) {
 }
 
 
-static int my_guard (void *conn, int on, lm_error *err) {
-  return lm_guard_set(&((my_conn *)conn)->guard, on, err);
+static int my_guard (void *conn, int on, int *rolled_back, lm_error *err) {
+  return lm_guard_set(&((my_conn *)conn)->guard, on, rolled_back, err);
 }
 
 

@@ -512,12 +512,12 @@ int lmpg_guard_after (pg_conn *c, int was_open, int failed, const char *sql,
                       size_t len, lm_error *err) {
   if (!c->guard.on || !was_open || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
     return failed ? LM_ERROR : LM_OK;
-  return lm_guard_ended(&c->guard, failed, sql, len, err);
+  return lm_guard_ended(&c->guard, failed, 0, sql, len, err);
 }
 
 
-static int pg_guard (void *conn, int on, lm_error *err) {
-  return lm_guard_set(&((pg_conn *)conn)->guard, on, err);
+static int pg_guard (void *conn, int on, int *rolled_back, lm_error *err) {
+  return lm_guard_set(&((pg_conn *)conn)->guard, on, rolled_back, err);
 }
 
 

@@ -200,14 +200,16 @@ static int guard_before (sq_conn *c, sqlite3_stmt *st, int control,
 
 
 /* After its first step: the backstop (`was_open`: a transaction was open
-** before it; `failed`: it failed, and err says why). */
+** before it; `failed`: it failed, and err says why). A failed statement
+** cannot have been a COMMIT (guard_before refuses those), so a failure
+** that leaves no transaction open is SQLite's own rollback of all of it. */
 static int guard_after (sq_conn *c, sqlite3_stmt *st, int was_open,
                         int failed, lm_error *err) {
   const char *sql;
   if (!c->guard.on || !was_open || !sqlite3_get_autocommit(c->db))
     return failed ? LM_ERROR : LM_OK;
   sql = sqlite3_sql(st);
-  return lm_guard_ended(&c->guard, failed, sql, strlen(sql), err);
+  return lm_guard_ended(&c->guard, failed, failed, sql, strlen(sql), err);
 }
 
 
@@ -486,8 +488,8 @@ static int sq_in_transaction (void *conn) {
 }
 
 
-static int sq_guard (void *conn, int on, lm_error *err) {
-  return lm_guard_set(&((sq_conn *)conn)->guard, on, err);
+static int sq_guard (void *conn, int on, int *rolled_back, lm_error *err) {
+  return lm_guard_set(&((sq_conn *)conn)->guard, on, rolled_back, err);
 }
 
 

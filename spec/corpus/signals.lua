@@ -1,6 +1,8 @@
 -- Signals while a revision runs: SIGINT and SIGTERM in Lua code, in a
--- statement the server is running, in a bulk_insert fed by a function, and
--- after DDL on MySQL. The run stops with 130 (SIGINT) or 143 (SIGTERM),
+-- statement the server is running (a query, and an INSERT: SQLite rolls
+-- the whole transaction back when it interrupts a write, which is no
+-- transaction ended by the revision), in a bulk_insert fed by a function,
+-- and after DDL on MySQL. The run stops with 130 (SIGINT) or 143 (SIGTERM),
 -- says so, and leaves the database as before (MySQL: the recorded state
 -- when DDL had run; nothing recorded when nothing had). SIGHUP, which a
 -- closed terminal or ssh session sends, is handled the same way (129).
@@ -25,12 +27,28 @@ return function(k)
       .. ' SELECT count(*) AS n FROM c WHERE x < 0")'
   end
 
+  -- An INSERT that runs until it is interrupted, writing nothing before.
+  local server_insert = function(ctx)
+    if ctx.b.tag == "postgres" then
+      return '  op.execute("INSERT INTO users (id, name) SELECT 5000, \'n\' FROM pg_sleep(30)")'
+    end
+    if ctx.b.tag == "mysql" then
+      return '  op.execute("INSERT INTO users (id, name) SELECT 5000, \'n\' FROM DUAL WHERE SLEEP(3) = 0")'
+    end
+    return '  op.execute("INSERT INTO users (id, name) VALUES ((WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL'
+      .. ' SELECT x + 1 FROM c) SELECT count(*) FROM c WHERE x < 0), \'n\')")'
+  end
+
   return {
     sig("SIGINT in Lua code", "INT", 130, SPIN),
     sig("SIGTERM in Lua code", "TERM", 143, SPIN),
     sig("SIGHUP in Lua code", "HUP", 129, SPIN),
     sig("SIGINT in a statement the server runs", "INT", 130, nil, {
       files = { [k.BAD] = function(ctx) return k.rev { up = server_sleep(ctx) } end },
+    }),
+    sig("SIGTERM in an INSERT the database runs", "TERM", 143, nil, {
+      files = { [k.BAD] = function(ctx) return k.rev { up = { '  op.execute("UPDATE users SET name = \'x\'")',
+        server_insert(ctx) } } end },
     }),
     sig("SIGTERM in a bulk_insert fed by a function", "TERM", 143,
       { "  local i = 0", '  op.bulk_insert("users", function()', "    i = i + 1",

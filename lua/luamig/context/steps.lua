@@ -40,7 +40,9 @@ end
 -- runs in a transaction luamig commits runs with the connection's
 -- transaction guard on (runner/driver.h): a statement of its own that
 -- would end that transaction is refused, and one found to have ended it
--- fails the step even when the revision caught that error.
+-- fails the step even when the revision caught that error. A transaction
+-- the database rolled back itself when a statement failed (SQLite on an
+-- interrupt or a full disk) committed nothing: an ordinary failure.
 local function call_revision(self, step, script)
   local name = step.direction == "up" and "upgrade" or "downgrade"
   local fn = scripts.func(script, name)
@@ -50,12 +52,13 @@ local function call_revision(self, step, script)
   interrupt.guard(true)   -- Ctrl-C raises inside the body from here
   local results = pack(xpcall(fn, failure.handler(script.path)))
   interrupt.guard(false)
-  local ended
-  if guarded then ended = select(2, self.conn:guard_transactions(false)) end
+  local ended, rolled_back
+  if guarded then ended, rolled_back = select(2, self.conn:guard_transactions(false)) end
   self:finish_progress()
   script.env.op = nil
-  if not results[1] then return nil, results[2].message, results[2].traceback, ended ~= nil end
-  if ended then return nil, script.path .. ": " .. ended, nil, true end
+  local committed = ended ~= nil and not rolled_back
+  if not results[1] then return nil, results[2].message, results[2].traceback, committed end
+  if ended then return nil, script.path .. ": " .. ended, nil, committed end
   local returned = failure.returned(script.path, fn, name, pack(unpack(results, 2, results.n)))
   if returned then return nil, returned end
   return true
