@@ -8,7 +8,7 @@
 
 local config = require "luamig.config"
 local command = require "luamig.command"
-local context = require "luamig.context"
+local common = require "luamig.command.common"
 
 local table_concat = table.concat
 
@@ -46,13 +46,11 @@ function M.downgrade(env, target)
   return command.downgrade(env.cfg, options(env, target))
 end
 
---- The database's version rows, comma-separated ("" at base).
+--- The database's version rows, comma-separated ("" at base), read as
+-- `luamig current` reads them.
 function M.current(env)
-  local ctx, err, status = context.open(env.cfg, { log = env.log })
-  if not ctx then return nil, err, status end
-  local heads, herr = ctx:current_heads()
-  ctx:close()
-  if not heads then return nil, herr, 1 end
+  local heads, err, status = common.database_heads(env.cfg, { log = env.log })
+  if not heads then return nil, err, status end
   return table_concat(heads, ",")
 end
 

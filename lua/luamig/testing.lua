@@ -24,8 +24,7 @@ local config = require "luamig.config"
 local context = require "luamig.context"
 local ddl = require "luamig.ddl"
 local driver = require "luamig.driver"
-local revision = require "luamig.revision"
-local script = require "luamig.script"
+local plan = require "luamig.plan"
 local sys = require "luamig.sys"
 local snapshot = require "luamig.autogen.snapshot"
 
@@ -92,12 +91,9 @@ end
 
 --- Read the revision files again (after a spec wrote one).
 function Env:reload()
-  local scripts, err = script.load_all(self.cfg)
-  if not scripts then error("luamig.testing: " .. err, 2) end
-  local graph, gerr = revision.new(scripts)
-  if not graph then error("luamig.testing: " .. gerr, 2) end
-  self.graph, self.by_id = graph, {}
-  for _, s in ipairs(scripts) do self.by_id[s.id] = s end
+  local graph, by_id = plan.load(self.cfg)
+  if not graph then error("luamig.testing: " .. by_id, 2) end
+  self.graph, self.by_id = graph, by_id
 end
 
 function Env:close()
@@ -117,22 +113,17 @@ function Env:current()
   return heads
 end
 
+-- Runs steps that plan.steps gave (so their files are compiled).
 local function run(self, steps, level)
-  for _, s in ipairs(steps) do
-    local ok, err = script.compile(self.by_id[s.node.id])
-    if not ok then error(err, level) end
-  end
   local ok, err = self.ctx:run_steps(steps, self.by_id)
   if not ok then error(err, level) end
   return true
 end
 
 local function steps_to(self, direction, target, level)
-  local heads = self:current()
-  local steps, err
-  if direction == "up" then steps, err = self.graph:upgrade_steps(heads, target)
-  else steps, err = self.graph:downgrade_steps(heads, target) end
-  if not steps then error(str_format("%s %s: %s", direction == "up" and "upgrade" or "downgrade", target, err), level) end
+  local steps, err, bad_target = plan.steps(self.graph, self.by_id, direction, self:current(), target)
+  if bad_target then error(str_format("%s %s: %s", direction == "up" and "upgrade" or "downgrade", target, err), level) end
+  if not steps then error(err, level) end
   return steps
 end
 
@@ -176,9 +167,9 @@ end
 -- stays there): columns, keys, indexes, as snapshot tables hold them; nil
 -- when the table does not exist at that revision.
 function Env:table_at_revision(table_name, rev)
-  local heads = self:current()
-  local up = self.graph:upgrade_steps(heads, rev)
-  if up then run(self, up, 3) else run(self, steps_to(self, "down", rev, 3), 3) end
+  local up, err, bad_target = plan.steps(self.graph, self.by_id, "up", self:current(), rev)
+  if not up and not bad_target then error(err, 2) end
+  run(self, up or steps_to(self, "down", rev, 3), 3)
   return self:schema().tables[table_name]
 end
 
@@ -212,8 +203,8 @@ end
 
 -- The steps from base to the heads, one at a time.
 local function all_up_steps(self)
-  local steps, err = self.graph:upgrade_steps({}, "heads")
-  if not steps then fail("the revisions cannot be ordered: " .. err) end
+  local steps, err, bad_target = plan.steps(self.graph, self.by_id, "up", {}, "heads")
+  if not steps then fail(bad_target and "the revisions cannot be ordered: " .. err or err) end
   return steps
 end
 

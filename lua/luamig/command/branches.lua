@@ -1,13 +1,13 @@
 -- luamig.command.branches: `luamig branches`, the revisions where history
 -- splits.
 
-local common = require "luamig.command.common"
 local present = require "luamig.present.revisions"
+local plan = require "luamig.plan"
 
 local ipairs = ipairs
 
 local function run(cfg, opts)
-  local graph, err, status = common.load_graph(cfg)
+  local graph, err, status = plan.load(cfg)
   if not graph then return nil, err, status end
   local marks = present.marks(graph)
   for _, id in ipairs(graph:branch_points()) do

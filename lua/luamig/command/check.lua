@@ -3,12 +3,13 @@
 
 local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
+local plan = require "luamig.plan"
 
 local ipairs = ipairs
 local str_format = string.format
 
 local function run(cfg, opts)
-  local graph, by_id, status = common.load_graph(cfg)
+  local graph, by_id, status = plan.load(cfg)
   if not graph then return nil, by_id, status end
   local autogen = require "luamig.autogen"
   local changes

@@ -1,30 +1,17 @@
--- luamig.command.common: what several commands share: the project's
--- revision graph, a database opened (and, for a command that writes,
--- locked) for the length of a command, and how version rows read in text.
+-- luamig.command.common: what several commands share: a database opened
+-- (and, for a command that writes, locked) for the length of a command,
+-- and how version rows read in text. (The project's revision graph comes
+-- from luamig.plan.)
 
-local script = require "luamig.script"
-local revision = require "luamig.revision"
 local context = require "luamig.context"
 local lock = require "luamig.lock"
 local preflight = require "luamig.preflight"
 local interrupt = require "luamig.interrupt"
 
-local ipairs, tostring = ipairs, tostring
+local tostring = tostring
 local str_format, table_concat = string.format, table.concat
 
 local M = {}
-
---- The scripts and their graph, and the scripts by id; status 2 for any
--- bad revision file.
-function M.load_graph(cfg)
-  local scripts, err, status = script.load_all(cfg)
-  if not scripts then return nil, err, status end
-  local graph, gerr = revision.new(scripts)
-  if not graph then return nil, gerr, 2 end
-  local by_id = {}
-  for _, s in ipairs(scripts) do by_id[s.id] = s end
-  return graph, by_id
-end
 
 --- fn(ctx) on the database of cfg. writes: the command changes the
 -- database, so it takes the migration lock first (see luamig.lock) and

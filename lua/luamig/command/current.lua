@@ -5,12 +5,13 @@ local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
 local config = require "luamig.config"
 local present = require "luamig.present.revisions"
+local plan = require "luamig.plan"
 
 local ipairs = ipairs
 local str_format, table_concat = string.format, table.concat
 
 local function run(cfg, opts)
-  local graph, err, status = common.load_graph(cfg)
+  local graph, err, status = plan.load(cfg)
   if not graph then return nil, err, status end
   local heads, herr, hstatus = common.database_heads(cfg, opts)
   if not heads then return nil, herr, hstatus end

@@ -1,13 +1,13 @@
 -- luamig.command.heads: `luamig heads`, the newest revision of each branch.
 
-local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
 local present = require "luamig.present.revisions"
+local plan = require "luamig.plan"
 
 local ipairs = ipairs
 
 local function run(cfg, opts)
-  local graph, err, status = common.load_graph(cfg)
+  local graph, err, status = plan.load(cfg)
   if not graph then return nil, err, status end
   local marks = present.marks(graph)
   local list = {}

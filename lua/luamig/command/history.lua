@@ -5,6 +5,7 @@
 local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
 local present = require "luamig.present.revisions"
+local plan = require "luamig.plan"
 
 local ipairs = ipairs
 local str_format = string.format
@@ -51,7 +52,7 @@ end
 
 local function run(cfg, opts)
   if opts.applied then return applied_history(cfg, opts) end
-  local graph, err, status = common.load_graph(cfg)
+  local graph, err, status = plan.load(cfg)
   if not graph then return nil, err, status end
   local current
   if opts.indicate_current or (opts.range and opts.range:find("current", 1, true)) then

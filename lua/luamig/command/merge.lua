@@ -1,16 +1,16 @@
 -- luamig.command.merge: `luamig merge REV... -m MESSAGE`, a revision whose
 -- parents are REVs (heads, usually), so that history has one head again.
 
-local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
 local revision_file = require "luamig.command.revision_file"
+local plan = require "luamig.plan"
 
 local ipairs = ipairs
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 
 local function run(cfg, opts)
   if not opts.message then return nil, "merge: -m MESSAGE is required", 2 end
-  local graph, by_id, status = common.load_graph(cfg)
+  local graph, by_id, status = plan.load(cfg)
   if not graph then return nil, by_id, status end
   local downs, seen = {}, {}
   for _, target in ipairs(opts.args) do

@@ -5,6 +5,7 @@
 local common = require "luamig.command.common"
 local script = require "luamig.script"
 local context = require "luamig.context"
+local plan = require "luamig.plan"
 
 local ipairs, next = ipairs, next
 local str_format, table_sort = string.format, table.sort
@@ -43,23 +44,9 @@ local function outcome(direction, nsteps, heads, target)
   return { done, str_format("%s %s%s", done, common.plural(nsteps, "revision"), to) }
 end
 
--- The steps from `from` (version rows) to `target`, each file compiled:
--- a syntax error anywhere stops the run before the first step runs.
-local function steps_to(direction, graph, by_id, from, target)
-  local steps, serr
-  if direction == "up" then steps, serr = graph:upgrade_steps(from, target)
-  else steps, serr = graph:downgrade_steps(from, target) end
-  if not steps then return nil, serr, "target" end
-  for _, step in ipairs(steps) do
-    local ok, cerr = script.compile(by_id[step.node.id])
-    if not ok then return nil, cerr end
-  end
-  return steps
-end
-
 --- Runs the steps from the database's version rows to opts.target.
 function M.online(direction, cfg, opts)
-  local graph, by_id, status = common.load_graph(cfg)
+  local graph, by_id, status = plan.load(cfg)
   if not graph then return nil, by_id, status end
   return common.with_context(cfg, opts, function(ctx)
     local heads, err = ctx:current_heads()
@@ -68,7 +55,7 @@ function M.online(direction, cfg, opts)
       local ok, eerr, estatus = refuse_edited(ctx, graph, heads)
       if not ok then return nil, eerr, estatus end
     end
-    local steps, serr = steps_to(direction, graph, by_id, heads, opts.target)
+    local steps, serr = plan.steps(graph, by_id, direction, heads, opts.target)
     if not steps then return nil, serr, 2 end
     local transaction = opts.transaction or (cfg.transaction_per_migration == false and "all" or "per-revision")
     local ok, msg, st, tb = ctx:run_steps(steps, by_id, { transaction = transaction })
@@ -82,7 +69,7 @@ end
 --- --sql: the script of the steps from FROM to TO, written without a
 -- database. FROM defaults to base for an upgrade; a downgrade needs it.
 function M.offline(direction, cfg, opts)
-  local graph, by_id, status = common.load_graph(cfg)
+  local graph, by_id, status = plan.load(cfg)
   if not graph then return nil, by_id, status end
   local from, to = opts.target:match("^(.-):(.+)$")
   if not from then
@@ -97,7 +84,7 @@ function M.offline(direction, cfg, opts)
     if not rows then return nil, str_format("--sql %s: %s", opts.target, err), 2 end
     from_rows = rows
   end
-  local steps, serr, bad_target = steps_to(direction, graph, by_id, from_rows, to)
+  local steps, serr, bad_target = plan.steps(graph, by_id, direction, from_rows, to)
   if not steps then
     return nil, bad_target and str_format("--sql %s: %s", opts.target, serr) or serr, 2
   end

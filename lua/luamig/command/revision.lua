@@ -5,6 +5,7 @@
 local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
 local revision_file = require "luamig.command.revision_file"
+local plan = require "luamig.plan"
 
 local ipairs, tostring, next = ipairs, tostring, next
 local str_format, table_concat = string.format, table.concat
@@ -84,7 +85,7 @@ local function run(cfg, opts)
   if not opts.message then
     return nil, "revision: -m MESSAGE is required (a few words about the change)", 2
   end
-  local graph, by_id, status = common.load_graph(cfg)
+  local graph, by_id, status = plan.load(cfg)
   if not graph then return nil, by_id, status end
   local downs, err = new_parents(graph, opts)
   if not downs then return nil, err, 2 end

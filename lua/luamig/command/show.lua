@@ -1,12 +1,12 @@
 -- luamig.command.show: `luamig show REV`, one revision in full.
 
-local common = require "luamig.command.common"
 local present = require "luamig.present.revisions"
+local plan = require "luamig.plan"
 
 local ipairs = ipairs
 
 local function run(cfg, opts)
-  local graph, err, status = common.load_graph(cfg)
+  local graph, err, status = plan.load(cfg)
   if not graph then return nil, err, status end
   local ids, rerr = graph:resolve(opts.args[1], nil)
   if not ids then return nil, rerr, 2 end

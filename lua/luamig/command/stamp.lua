@@ -4,6 +4,7 @@
 local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
 local context = require "luamig.context"
+local plan = require "luamig.plan"
 
 local ipairs = ipairs
 local str_format, table_sort = string.format, table.sort
@@ -39,7 +40,7 @@ end
 local function run(cfg, opts)
   local bad, why = common.dialect_without_sql(opts)
   if bad then return nil, why, 2 end
-  local graph, err, status = common.load_graph(cfg)
+  local graph, err, status = plan.load(cfg)
   if not graph then return nil, err, status end
   if opts.sql then
     local rows, serr = stamped_rows(graph, {}, opts.args)
