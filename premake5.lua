@@ -294,5 +294,5 @@ embed_example("embed_threads", "examples/embed/threads.c")
 
 driver_plugin("postgres", LIBPQ, { "runner/drivers/driver_postgres.c", "runner/drivers/driver_postgres_stmt.c",
   "runner/drivers/driver_postgres_copy.c" })
-driver_plugin("mysql", LIBMARIADB, { "runner/drivers/driver_mysql.c", "runner/drivers/driver_mysql_stmt.c",
-  "runner/drivers/driver_mysql_side.c" })
+driver_plugin("mysql", LIBMARIADB, { "runner/drivers/driver_mysql.c", "runner/drivers/driver_mysql_txn.c",
+  "runner/drivers/driver_mysql_stmt.c", "runner/drivers/driver_mysql_result.c", "runner/drivers/driver_mysql_side.c" })

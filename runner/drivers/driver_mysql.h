@@ -1,9 +1,11 @@
 /*
-** driver_mysql.h: what the two files of the MySQL/MariaDB driver share
-** (driver_mysql.c: connections, scripts, transactions and the driver
-** table; driver_mysql_stmt.c: prepared statements and their results);
-** nothing else includes it. Shared names start with lmy_ so that none
-** clashes with a symbol of a library the executable links.
+** driver_mysql.h: what the files of the MySQL/MariaDB driver share
+** (driver_mysql.c: connecting, errors and the driver table;
+** driver_mysql_txn.c: scripts, transactions and the guard;
+** driver_mysql_stmt.c: preparing and running statements;
+** driver_mysql_result.c: their results; driver_mysql_side.c: cancel and
+** heartbeat); nothing else includes it. Shared names start with lmy_ so
+** that none clashes with a symbol of a library the executable links.
 */
 
 #ifndef luamig_driver_mysql_h
@@ -38,17 +40,92 @@ typedef struct sql_shape {
 } sql_shape;
 
 
-/* driver_mysql.c */
+/*
+** A statement, and the columns of its result: driver_mysql_stmt.c
+** prepares and runs it, driver_mysql_result.c describes its result and
+** fetches the rows; both read and fill these, hence here.
+*/
+
+/* How a result column is fetched and given to the caller. */
+enum my_kind { K_INT, K_DOUBLE, K_BIT, K_TEXT, K_BLOB, K_DECIMAL };
+
+typedef struct my_col {
+  int kind;               /* enum my_kind */
+  int is_unsigned;        /* K_INT: UNSIGNED */
+  size_t name;            /* offset of the name in my_stmt.names */
+  long long i;            /* K_INT value (binary protocol) */
+  double f;               /* K_DOUBLE value (binary protocol) */
+  char *buf;              /* bytes of the other kinds (binary protocol) */
+  unsigned long cap;      /* size of buf */
+  unsigned long length;   /* bytes of the value */
+  my_bool is_null;
+  my_bool truncated;
+  char digits[24];        /* an unsigned value above INT64_MAX, as text */
+} my_col;
+
+typedef union my_param {  /* storage of a bound number */
+  long long i;
+  double f;
+  signed char b;
+} my_param;
+
+typedef struct my_stmt {
+  my_conn *conn;
+  MYSQL_STMT *st;         /* NULL: a text-protocol statement */
+  char *sql;              /* text protocol: the statement */
+  unsigned long len;
+  int nparams;
+  MYSQL_BIND *pbind;      /* nparams parameter binds and their storage */
+  my_param *pval;
+  unsigned long *plen;
+  MYSQL_RES *res;         /* text protocol: the stored result */
+  char *names;            /* the column names, NUL-terminated, kept until
+                             the next execute (libmariadb's go with the
+                             rows, or with the next result of a CALL) */
+  size_t namecap;
+  int ncols;              /* columns of the current result, 0 for none */
+  int colcap;             /* size of cols and rbind */
+  my_col *cols;
+  MYSQL_BIND *rbind;      /* binary protocol: the result binds */
+  int active;             /* rows may remain to fetch */
+  int streaming;          /* results through a server-side cursor */
+  char *control;          /* the statement's text when it starts or ends a
+                             transaction (driver.h, guard), else NULL */
+  size_t control_len;
+} my_stmt;
+
+
+/* driver_mysql.c: connecting (the side connection's too) and the errors
+** every file reports: a connection's, a statement's, no memory. The
+** server's status flags (SERVER_STATUS_*, 0 when unknown) tell connecting
+** whether autocommit is on, the SQL's shape whether backslashes escape,
+** transactions whether one is open. */
 int lmy_open (const char *const *keys, const char *const *values,
               MYSQL **out, lm_error *err);
 int lmy_conn_error (MYSQL *db, lm_error *err);
+int lmy_stmt_error (MYSQL_STMT *st, lm_error *err);
 int lmy_no_memory (lm_error *err);
+unsigned int lmy_server_status (MYSQL *db);
 int64_t lmy_affected_rows (my_ulonglong n);
 void lmy_note_insert_id (my_conn *c, my_ulonglong id);
+
+/* driver_mysql_txn.c: the SQL's shape and the guard's check, which
+** statements use too; the members of lm_driver_mysql that run text on
+** the connection */
 void lmy_shape_of (MYSQL *db, const char *sql, size_t len, sql_shape *sh);
 int lmy_controls (MYSQL *db, const char *sql, size_t len, size_t *at,
                   size_t *n);
 int lmy_guard_before (my_conn *c, const char *sql, size_t len, lm_error *err);
+int lmy_exec_script (void *conn, const char *sql, size_t len,
+                     int64_t *affected, lm_error *err);
+int lmy_guard (void *conn, int on, int *rolled_back, lm_error *err);
+int lmy_begin (void *conn, lm_error *err);
+int lmy_commit (void *conn, lm_error *err);
+int lmy_rollback (void *conn, lm_error *err);
+int lmy_in_transaction (void *conn);
+int lmy_load_data (void *conn, const char *sql, size_t len,
+                   lm_produce_fn produce, void *ud, int64_t *rows,
+                   unsigned int *warnings, lm_error *err);
 
 /* driver_mysql_stmt.c: the statement members of lm_driver_mysql */
 int lmy_prepare (void *conn, const char *sql, size_t len, void **stmt,
@@ -56,12 +133,20 @@ int lmy_prepare (void *conn, const char *sql, size_t len, void **stmt,
 int lmy_param_count (void *stmt);
 int lmy_execute (void *stmt, int nparams, const lm_value *params,
                  int64_t *affected, lm_error *err);
+int lmy_stream (void *stmt, lm_error *err);
+void lmy_finalize (void *stmt);
+
+/* driver_mysql_result.c: the result members of lm_driver_mysql, and what
+** executing a statement (driver_mysql_stmt.c) does to its result: take
+** its columns, bind them (binary protocol), end it, forget it */
 int lmy_column_count (void *stmt);
 const char *lmy_column_name (void *stmt, int i);
 int lmy_fetch (void *stmt, lm_value *row, lm_error *err);
-int lmy_stream (void *stmt, lm_error *err);
 void lmy_reset (void *stmt);
-void lmy_finalize (void *stmt);
+int lmy_describe_result (my_stmt *s, MYSQL_RES *meta, lm_error *err);
+int lmy_bind_result (my_stmt *s, lm_error *err);
+void lmy_finish (my_stmt *s);
+void lmy_clear_result (my_stmt *s);
 
 /* driver_mysql_side.c: cancel and heartbeat (lm_driver's members) */
 my_side *lmy_side_start (const char *const *keys, const char *const *values,

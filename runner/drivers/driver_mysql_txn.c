@@ -1,0 +1,242 @@
+/*
+** driver_mysql_txn.c: what the MySQL/MariaDB driver runs on a connection
+** outside a prepared statement, under the transaction guard (driver.h):
+** scripts (exec_script), transactions (begin, commit, rollback, and the
+** guard member), bulk loads (load_data); and how SQL text is read for
+** them as MySQL's lexer cuts it (placeholders, statements, the ones that
+** control transactions), which driver_mysql_stmt.c uses too.
+*/
+
+#include <limits.h>
+#include <string.h>
+
+#include <mysql.h>
+
+#include "driver.h"
+#include "driver_mysql.h"
+#include "sqltext.h"
+
+
+/*
+** {======================================================
+** The shape of SQL text: placeholders and statements
+** =======================================================
+*/
+
+/* Index just past the literal or quoted identifier that starts at `i`. */
+static size_t skip_quoted (const char *s, size_t len, size_t i,
+                           int backslash) {
+  char q = s[i++];
+  while (i < len) {
+    if (s[i] == '\\' && backslash && q != '`')
+      i += 2;
+    else if (s[i] == q) {
+      if (i + 1 < len && s[i + 1] == q) i += 2;  /* a doubled quote */
+      else return i + 1;
+    }
+    else
+      i++;
+  }
+  return len;
+}
+
+
+/* MySQL's rules: `-- ` needs a blank or control character after it; `#`
+** runs to the end of the line; `/ *! ... * /` and `/ *M! ... * /` are
+** executable comments, read as code. */
+static void scan_sql (const char *s, size_t len, int backslash,
+                      sql_shape *sh) {
+  size_t i = 0, end = 0;
+  int content = 0;
+  memset(sh, 0, sizeof(*sh));
+  while (i <= len) {
+    char ch = i < len ? s[i] : ';';
+    if (ch == ';') {  /* the end of a statement, or of the text */
+      if (content) {
+        if (sh->statements++ == 0) sh->first_end = end;
+        sh->last_end = end;
+        content = 0;
+      }
+      i++;
+    }
+    else if (ch == '#' || (ch == '-' && i + 1 < len && s[i + 1] == '-' &&
+             (i + 2 == len || (unsigned char)s[i + 2] <= ' '))) {
+      while (i < len && s[i] != '\n') i++;
+    }
+    else if (ch == '/' && i + 1 < len && s[i + 1] == '*' &&
+             !(i + 2 < len && (s[i + 2] == '!' ||
+               (s[i + 2] == 'M' && i + 3 < len && s[i + 3] == '!')))) {
+      i += 2;
+      while (i < len && !(s[i] == '*' && i + 1 < len && s[i + 1] == '/')) i++;
+      i = i < len ? i + 2 : len;
+    }
+    else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+             ch == '\f' || ch == '\v')
+      i++;
+    else {
+      if (ch == '\'' || ch == '"' || ch == '`')
+        i = skip_quoted(s, len, i, backslash);
+      else {
+        if (ch == '?') sh->params++;
+        i++;
+      }
+      content = 1;
+      end = i;
+    }
+  }
+}
+
+
+void lmy_shape_of (MYSQL *db, const char *sql, size_t len, sql_shape *sh) {
+  int backslash =
+    !(lmy_server_status(db) & SERVER_STATUS_NO_BACKSLASH_ESCAPES);
+  scan_sql(sql, len, backslash, sh);
+}
+
+
+/* The transaction guard (driver.h): the first statement of `sql` that
+** controls transactions (sqltext.c), as lm_sql_transaction_control. */
+int lmy_controls (MYSQL *db, const char *sql, size_t len, size_t *at,
+                  size_t *n) {
+  int flags = LM_SQLTEXT_MYSQL;
+  if (!(lmy_server_status(db) & SERVER_STATUS_NO_BACKSLASH_ESCAPES))
+    flags |= LM_SQLTEXT_BACKSLASH;
+  return lm_sql_transaction_control(sql, len, flags, at, n);
+}
+
+
+/* Before `sql` runs: LM_OK, or the guard's refusal. */
+int lmy_guard_before (my_conn *c, const char *sql, size_t len,
+                      lm_error *err) {
+  size_t at, n;
+  if (!c->guard.on) return LM_OK;
+  if (lmy_controls(c->db, sql, len, &at, &n)) return lm_guard_refuse(err, sql + at, n);
+  return LM_OK;
+}
+
+/* }====================================================== */
+
+
+/*
+** {======================================================
+** Scripts, transactions, bulk loads
+** =======================================================
+*/
+
+int lmy_exec_script (void *conn, const char *sql, size_t len,
+                     int64_t *affected, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  MYSQL *db = c->db;
+  int64_t total = 0;
+  sql_shape sh;
+  int status;
+  lmy_shape_of(db, sql, len, &sh);
+  if (sh.params > 0)
+    return lm_error_misuse(err, "statement has %d parameters, 0 values given",
+                           sh.params);
+  *affected = 0;
+  if (sh.statements == 0) return LM_OK;  /* the server would say "empty" */
+  if (lmy_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
+  if (sh.last_end > ULONG_MAX)
+    return lm_error_misuse(err, "SQL text too long");
+  lmy_side_settle(c->side);
+  /* Only up to the end of the last statement: the server never sees an
+  ** empty one (blanks and comments after the last `;`). */
+  if (mysql_real_query(db, sql, (unsigned long)sh.last_end))
+    return lmy_conn_error(db, err);
+  do {  /* one result per statement; the server stops at the first error */
+    MYSQL_RES *res = mysql_store_result(db);
+    if (res != NULL)
+      mysql_free_result(res);
+    else if (mysql_field_count(db) != 0)
+      return lmy_conn_error(db, err);
+    else {
+      total += lmy_affected_rows(mysql_affected_rows(db));
+      lmy_note_insert_id(c, mysql_insert_id(db));
+    }
+    status = mysql_next_result(db);
+    if (status > 0) return lmy_conn_error(db, err);
+  } while (status == 0);
+  *affected = total;
+  return LM_OK;
+}
+
+
+static int run (my_conn *c, const char *sql, lm_error *err) {
+  lmy_side_settle(c->side);
+  if (mysql_real_query(c->db, sql, (unsigned long)strlen(sql)))
+    return lmy_conn_error(c->db, err);
+  return LM_OK;
+}
+
+
+/* BEGIN, COMMIT and ROLLBACK of the driver are refused by the guard too. */
+static int guard_control (my_conn *c, const char *sql, lm_error *err) {
+  if (!c->guard.on) return LM_OK;
+  return lm_guard_refuse(err, sql, strlen(sql));
+}
+
+
+int lmy_guard (void *conn, int on, int *rolled_back, lm_error *err) {
+  return lm_guard_set(&((my_conn *)conn)->guard, on, rolled_back, err);
+}
+
+
+int lmy_begin (void *conn, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  if (guard_control(c, "START TRANSACTION", err) != LM_OK) return LM_ERROR;
+  /* START TRANSACTION inside a transaction commits it first: refuse, as
+  ** SQLite does, rather than commit behind the caller's back. */
+  if (lmy_server_status(c->db) & SERVER_STATUS_IN_TRANS)
+    return lm_error_set(err, 0, "25001", "cannot start a transaction within "
+                        "a transaction");
+  return run(c, "START TRANSACTION", err);
+}
+
+
+int lmy_commit (void *conn, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  if (guard_control(c, "COMMIT", err) != LM_OK) return LM_ERROR;
+  lmy_side_settle(c->side);
+  if (mysql_commit(c->db)) return lmy_conn_error(c->db, err);
+  return LM_OK;
+}
+
+
+int lmy_rollback (void *conn, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  if (guard_control(c, "ROLLBACK", err) != LM_OK) return LM_ERROR;
+  lmy_side_settle(c->side);
+  if (mysql_rollback(c->db)) return lmy_conn_error(c->db, err);
+  return LM_OK;
+}
+
+
+int lmy_in_transaction (void *conn) {
+  return (lmy_server_status(((my_conn *)conn)->db) &
+          SERVER_STATUS_IN_TRANS) != 0;
+}
+
+
+int lmy_load_data (void *conn, const char *sql, size_t len,
+                   lm_produce_fn produce, void *ud, int64_t *rows,
+                   unsigned int *warnings, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  int failed;
+  *rows = 0;
+  *warnings = 0;
+  if (len > ULONG_MAX) return lm_error_misuse(err, "SQL text too long");
+  if (lmy_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
+  lmy_side_settle(c->side);
+  c->produce = produce;
+  c->produce_ud = ud;
+  failed = mysql_real_query(c->db, sql, (unsigned long)len) != 0;
+  c->produce = NULL;
+  c->produce_ud = NULL;
+  if (failed) return lmy_conn_error(c->db, err);
+  *rows = lmy_affected_rows(mysql_affected_rows(c->db));
+  *warnings = mysql_warning_count(c->db);
+  return LM_OK;
+}
+
+/* }====================================================== */
