@@ -6,7 +6,7 @@
 --
 --   backends.each("what is tested", function(b)
 --     local url
---     before_each(function() url = b:new_database() end)
+--     backends.database_per_test(b, function(new) url = new end)
 --     ...
 --   end)
 local driver = require "luamig.driver"
@@ -506,6 +506,20 @@ function M.each(title, fn, tags)
       fn(b)
     end)
   end
+end
+
+--- In a describe block: a new database of backend b before each test,
+-- given to set(url), and after each test every database, project
+-- directory and snapshot connection the test made gone.
+function M.database_per_test(b, set)
+  local busted = require "busted"
+  busted.before_each(function() set(b:new_database()) end)
+  busted.after_each(function()
+    require("helpers.luamig").cleanup()
+    local snapshot = package.loaded["helpers.snapshot"]  -- loaded by the specs that look at snapshots
+    if snapshot then snapshot.close() end
+    M.cleanup()
+  end)
 end
 
 --- Drop every database and file made so far.

@@ -1,4 +1,4 @@
--- What the golden-SQL specs of the DDL compilers share (spec/unit/ddl_*):
+-- What the golden-SQL specs of the DDL compilers share (spec/unit/ddl/*):
 -- the constructors a revision sees, and short ways to write an operation
 -- record and the statements it should compile to.
 --

@@ -100,11 +100,7 @@ local CASES = {
 
 backends.each("autogenerate", function(b)
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.database_per_test(b, function(new) url = new end)
 
   local function luamig(dir, args) return h.run_ok(dir, h.with_url(url, args)) end
 

@@ -35,11 +35,7 @@ end
 
 backends.each("branches and merges", function(b)
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.database_per_test(b, function(new) url = new end)
 
   local function step(dir, args, rows, tables)
     local r = h.run_ok(dir, h.with_url(url, args))

@@ -77,11 +77,7 @@ describe("the MySQL migration lock #mysql", function()
     return it("runs on MariaDB", function() pending(b.skip_message) end)
   end
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.database_per_test(b, function(new) url = new end)
 
   it("is a row that the run deletes, in a table that autogenerate leaves alone", function()
     local dir = project { ["migrations/versions/r001.lua"] = EVENTS }
@@ -200,11 +196,7 @@ describe("a signal while a MySQL statement waits #mysql", function()
     return it("runs on MariaDB", function() pending(b.skip_message) end)
   end
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.database_per_test(b, function(new) url = new end)
 
   -- The statements of this test's database still running, as "id: text" lines.
   local function running_statements(like)

@@ -21,11 +21,7 @@ end
 backends.each("operations", function(b)
   local sqlite, pg, my = b.tag == "sqlite", b.tag == "postgres", b.tag == "mysql"
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.database_per_test(b, function(new) url = new end)
 
   -- A project whose one revision a1 runs `up` (from line 6) and `down`;
   -- `config` is the body of its luamig.lua table.

@@ -47,8 +47,7 @@ describe("PostgreSQL schema reflection #postgres", function()
   end
 
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function() backends.cleanup() end)
+  backends.database_per_test(b, function(new) url = new end)
 
   -- Run `sql` (a script, may be nil), then reflect with `opts`.
   local function snap(sql, opts)

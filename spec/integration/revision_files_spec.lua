@@ -55,11 +55,7 @@ end
 
 backends.each("revision files", function(b)
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.database_per_test(b, function(new) url = new end)
 
   if b.tag ~= "mysql" then -- MySQL commits each DDL statement: no transaction to keep it in
     it("runs a revision whose `transactional = false` is only in a comment inside its transaction", function()

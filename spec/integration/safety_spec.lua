@@ -79,11 +79,7 @@ end
 
 backends.each("safe runs", function(b)
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.database_per_test(b, function(new) url = new end)
 
   describe("the migration lock", function()
     it("makes a second run wait, then give up with a message, changing nothing", function()

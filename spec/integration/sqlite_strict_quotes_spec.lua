@@ -116,12 +116,7 @@ local CASES = {
 backends.each("a misspelt column", function(b)
   local function q(name) return b.tag == "mysql" and ("`" .. name .. "`") or ('"' .. name .. '"') end
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function()
-    h.cleanup()
-    snapshot.close()
-    backends.cleanup()
-  end)
+  backends.database_per_test(b, function(new) url = new end)
 
   for _, case in ipairs(CASES) do
     local name, missing, body = case[1], case[2], case[3]

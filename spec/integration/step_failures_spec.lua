@@ -37,12 +37,7 @@ end
 
 backends.each("failing steps", function(b)
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function()
-    h.cleanup()
-    snapshot.close()
-    backends.cleanup()
-  end)
+  backends.database_per_test(b, function(new) url = new end)
 
   -- r001 makes t_001; r002's body is `body`, after an INSERT into t_001
   -- (which the failure must take back too).

@@ -74,12 +74,7 @@ local PROCEDURE = [[
 
 backends.each("transaction control in a revision", function(b)
   local url
-  before_each(function() url = b:new_database() end)
-  after_each(function()
-    h.cleanup()
-    snapshot.close()
-    backends.cleanup()
-  end)
+  backends.database_per_test(b, function(new) url = new end)
 
   -- A project at a0 (table t with one row); a1's body is `up`.
   local function project(up, opts)
