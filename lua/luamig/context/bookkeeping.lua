@@ -85,9 +85,10 @@ end
 function Context:stamp(heads)
   if self.offline then
     self.versions:create_tables(true)
-    self.conn:begin()
-    self.versions:replace(heads)
-    self.conn:commit()
+    local ok, err = self.conn:begin()
+    if ok then ok, err = self.versions:replace(heads) end
+    if ok then ok, err = self.conn:commit() end
+    if not ok then return nil, dberror.describe(err), 1 end
     return true
   end
   local conn = self.conn

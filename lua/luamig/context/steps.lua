@@ -148,8 +148,10 @@ end
 -- later in the step is known afterwards; a new transaction starts after.
 function Context:autocommit_block(fn)
   local conn = self.conn
-  if self.offline then
-    conn:commit(); fn(); conn:begin()
+  if self.offline then  -- the writer's COMMIT and BEGIN are lines of the script
+    assert(conn:commit())
+    fn()
+    assert(conn:begin())
     return
   end
   local was_open = conn:in_transaction()  -- not in a `transactional = false` revision
@@ -285,10 +287,10 @@ function Context:write_steps(steps, scripts_by_id, from_base)
     end
     self.out("")
     self.out(str_format("-- Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
-    self.conn:begin()
-    local ok, what, tb = run_body(self, step, script)
+    local ok, what, tb = self.conn:begin()
+    if ok then ok, what, tb = run_body(self, step, script) end
+    if ok then ok, what = self.conn:commit() end
     if not ok then return nil, step_failed(step, what, true), 1, tb end
-    self.conn:commit()
   end
   return true
 end
