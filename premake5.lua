@@ -135,7 +135,9 @@ end
 -- plugins, below). The host (host.c, main.c, api.c) sits beside them.
 local SOURCES = {
   "runner/binding/binding.c",
+  "runner/binding/binding_connection.c",
   "runner/binding/binding_statement.c",
+  "runner/binding/binding_cursor.c",
   "runner/binding/binding_value.c",
   "runner/binding/binding_copy.c",
   "runner/binding/binding_load.c",
@@ -153,6 +155,7 @@ local SOURCES = {
   "runner/drivers/driver_common.c",
   "runner/drivers/sqltext.c",
   "runner/drivers/driver_sqlite.c",
+  "runner/drivers/driver_sqlite_stmt.c",
 }
 
 ws "luamig"
@@ -292,7 +295,9 @@ end
 embed_example("embed_app", "examples/embed/app.c")
 embed_example("embed_threads", "examples/embed/threads.c")
 
-driver_plugin("postgres", LIBPQ, { "runner/drivers/driver_postgres.c", "runner/drivers/driver_postgres_stmt.c",
-  "runner/drivers/driver_postgres_copy.c" })
+driver_plugin("postgres", LIBPQ, { "runner/drivers/driver_postgres.c", "runner/drivers/driver_postgres_connect.c",
+  "runner/drivers/driver_postgres_messages.c", "runner/drivers/driver_postgres_txn.c",
+  "runner/drivers/driver_postgres_scan.c", "runner/drivers/driver_postgres_exec.c",
+  "runner/drivers/driver_postgres_stmt.c", "runner/drivers/driver_postgres_copy.c" })
 driver_plugin("mysql", LIBMARIADB, { "runner/drivers/driver_mysql.c", "runner/drivers/driver_mysql_txn.c",
   "runner/drivers/driver_mysql_stmt.c", "runner/drivers/driver_mysql_result.c", "runner/drivers/driver_mysql_side.c" })

@@ -1,9 +1,9 @@
 /*
-** binding.h: what the three files of the Lua binding of every driver
-** (module luamig.driver, API in docs/internals.md) share; nothing else
-** includes it. Each function is described where it is defined. Shared
-** names start with lmb_ so that none clashes with a symbol of a library
-** the executable links.
+** binding.h: what the files of the Lua binding of every driver (module
+** luamig.driver, API in docs/internals.md) share; nothing else includes
+** it. Each function is described where it is defined. Shared names start
+** with lmb_ so that none clashes with a symbol of a library the
+** executable links.
 **
 ** Objects and their lifetimes:
 **   Connection  owns a driver connection and a list of its open statements;
@@ -50,11 +50,15 @@ typedef struct Conn {
 } Conn;
 
 
-/* binding.c: the module and Connection objects */
+/* binding.c: the module */
 void lmb_create_meta (lua_State *L, const char *name, const luaL_Reg *meta,
                       const luaL_Reg *methods);
 
-/* binding_statement.c: Statement and Cursor objects */
+/* binding_connection.c: Connection objects */
+void lmb_open_connections (lua_State *L);
+
+/* binding_statement.c: Statement objects (their insides are in
+** binding_statement.h) */
 void lmb_open_statements (lua_State *L);
 Stmt *lmb_new_stmt (lua_State *L, int connidx);
 int lmb_stmt_prepare (Conn *c, Stmt *s, const char *sql, size_t len,
@@ -63,10 +67,15 @@ int lmb_stmt_run (lua_State *L, int si, Stmt *s, int n,
                   const lm_value *vals, int close_on_raise,
                   int64_t *affected, lm_error *err);
 void lmb_stmt_release (Stmt *s);
-/* binding_value.c: the Lua value at idx as a parameter (raises for a value
-** that cannot be bound); a string's pointer lives while the value does. */
-void lmb_check_value (lua_State *L, int idx, lm_value *v);
-int lmb_to_value (lua_State *L, int idx, lm_value *v);
+/* Stream the statement's results where the driver can (rows()). */
+int lmb_stmt_stream (Stmt *s, lm_error *err);
+int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err);
+int lmb_first_row (lua_State *L, Stmt *s, lm_error *err);
+
+/* binding_cursor.c: Cursor objects */
+void lmb_open_cursors (lua_State *L);
+Cursor *lmb_new_cursor (lua_State *L, int si);
+int lmb_push_iteration (lua_State *L, Cursor *k, Stmt *s, int owns);
 
 /* binding_copy.c: conn:copy_rows */
 int lmb_conn_copy_rows (lua_State *L);
@@ -74,15 +83,12 @@ int lmb_conn_copy_rows (lua_State *L);
 /* binding_load.c: conn:load_rows */
 int lmb_conn_load_rows (lua_State *L);
 
-/* Stream the statement's results where the driver can (rows()). */
-int lmb_stmt_stream (Stmt *s, lm_error *err);
-int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err);
-int lmb_first_row (lua_State *L, Stmt *s, lm_error *err);
-Cursor *lmb_new_cursor (lua_State *L, int si);
-int lmb_push_iteration (lua_State *L, Cursor *k, Stmt *s, int owns);
-
 /* binding_value.c: null, blob, Lua values <-> lm_value, failures */
 void lmb_open_values (lua_State *L);
+/* The Lua value at idx as a parameter (raises for a value that cannot be
+** bound); a string's pointer lives while the value does. */
+void lmb_check_value (lua_State *L, int idx, lm_value *v);
+int lmb_to_value (lua_State *L, int idx, lm_value *v);
 lm_value *lmb_check_params (lua_State *L, int first, int n,
                             lm_value *small);
 void lmb_push_value (lua_State *L, const lm_value *v, int decimal_numbers);

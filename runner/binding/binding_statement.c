@@ -1,33 +1,18 @@
 /*
-** binding_statement.c: Statement and Cursor objects of the binding
-** (module luamig.driver): running a prepared statement and reading its
-** result as rows, whole, first only, or through a cursor. Lifetimes are
-** in binding.h.
+** binding_statement.c: the Statement object of the binding (module
+** luamig.driver): running a prepared statement and reading its result as
+** rows, whole or first only (for conn:query and conn:first too), and the
+** statement's methods. Cursors, which read a result row by row, are in
+** binding_cursor.c. Lifetimes are in binding.h.
 */
 
 #include "lua.h"
 #include "lauxlib.h"
 
 #include "binding.h"
+#include "binding_statement.h"
 
 #define STMT_MT    "luamig.Statement"
-#define CURSOR_MT  "luamig.Cursor"
-
-struct Stmt {
-  Conn *conn;            /* NULL when closed */
-  void *handle;          /* NULL when closed */
-  Stmt *prev, *next;     /* in conn->stmts */
-  lm_value *row;         /* row buffer (second user value) */
-  int rowcap;            /* its size in values */
-  int ncols;             /* columns of the current result */
-  Cursor *cursor;        /* the cursor reading the current result, if any */
-  int decimal_numbers;   /* the connection's mode when prepared */
-};
-
-struct Cursor {
-  Stmt *stmt;            /* NULL when closed */
-  int owns;              /* the statement is private: close it with us */
-};
 
 
 /*
@@ -37,7 +22,7 @@ struct Cursor {
 */
 
 /* Close the statement: finalize it and leave its connection's list. Its
-** cursor, if any, is closed with it (see cursor_stmt). */
+** cursor, if any, is closed with it (see binding_cursor.c's cursor_stmt). */
 void lmb_stmt_release (Stmt *s) {
   if (s->handle != NULL) {
     s->conn->drv->finalize(s->handle);
@@ -128,7 +113,7 @@ int lmb_stmt_run (lua_State *L, int si, Stmt *s, int n,
 
 
 /* Push the current row of `s` as a table keyed by column name. */
-static void push_row (lua_State *L, Stmt *s) {
+void lmb_push_row (lua_State *L, Stmt *s) {
   const struct lm_driver *drv = s->conn->drv;
   int i;
   lua_createtable(L, 0, s->ncols);
@@ -168,7 +153,7 @@ int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err) {
   int rc;
   lua_newtable(L);
   while ((rc = s->conn->drv->fetch(s->handle, s->row, err)) == LM_ROW) {
-    push_row(L, s);
+    lmb_push_row(L, s);
     lua_rawseti(L, -2, ++n);
   }
   if (rc != LM_DONE) return rc;
@@ -180,113 +165,11 @@ int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err) {
 /* Read the first row (or push nil) and end the result. */
 int lmb_first_row (lua_State *L, Stmt *s, lm_error *err) {
   int rc = s->conn->drv->fetch(s->handle, s->row, err);
-  if (rc == LM_ROW) push_row(L, s);
+  if (rc == LM_ROW) lmb_push_row(L, s);
   else if (rc == LM_DONE) lua_pushnil(L);
   else return rc;
   s->conn->drv->reset(s->handle);
   return LM_OK;
-}
-
-/* }====================================================== */
-
-
-/*
-** {======================================================
-** Cursors
-** =======================================================
-*/
-
-static void cursor_release (Cursor *k) {
-  Stmt *s = k->stmt;
-  if (s == NULL) return;
-  k->stmt = NULL;
-  if (k->owns)
-    lmb_stmt_release(s);
-  else if (s->cursor == k) {
-    s->cursor = NULL;
-    if (s->handle != NULL) s->conn->drv->reset(s->handle);
-  }
-}
-
-
-/* The statement of an open cursor; raises for a closed one. */
-static Stmt *cursor_stmt (lua_State *L, Cursor *k) {
-  Stmt *s = k->stmt;
-  if (s == NULL || s->handle == NULL || s->cursor != k) {
-    cursor_release(k);
-    luaL_error(L, "attempt to use a closed cursor");
-  }
-  return s;
-}
-
-
-static int cursor_gc (lua_State *L) {
-  cursor_release((Cursor *)luaL_checkudata(L, 1, CURSOR_MT));
-  return 0;
-}
-
-
-static int cursor_close (lua_State *L) {
-  cursor_release((Cursor *)luaL_checkudata(L, 1, CURSOR_MT));
-  lua_pushboolean(L, 1);
-  return 1;
-}
-
-
-static int cursor_tostring (lua_State *L) {
-  Cursor *k = (Cursor *)luaL_checkudata(L, 1, CURSOR_MT);
-  Stmt *s = k->stmt;
-  if (s == NULL || s->handle == NULL || s->cursor != k)
-    lua_pushliteral(L, "luamig.Cursor (closed)");
-  else
-    lua_pushfstring(L, "luamig.Cursor (%p)", (void *)k);
-  return 1;
-}
-
-
-/* The iterator of a generic for: cursor_next(cursor) -> row | nil. */
-static int cursor_next (lua_State *L) {
-  Cursor *k = (Cursor *)luaL_checkudata(L, 1, CURSOR_MT);
-  Stmt *s = cursor_stmt(L, k);
-  lm_error err;
-  int rc = s->conn->drv->fetch(s->handle, s->row, &err);
-  if (rc == LM_ROW) {
-    push_row(L, s);
-    return 1;
-  }
-  cursor_release(k);
-  if (rc == LM_DONE) {
-    lua_pushnil(L);
-    return 1;
-  }
-  return luaL_error(L, "%s", err.message);
-}
-
-
-/* Push a new closed cursor reading the statement at `si`. */
-Cursor *lmb_new_cursor (lua_State *L, int si) {
-  Cursor *k = (Cursor *)lua_newuserdatauv(L, sizeof(Cursor), 1);
-  k->stmt = NULL;
-  k->owns = 0;
-  luaL_setmetatable(L, CURSOR_MT);
-  lua_pushvalue(L, si);
-  lua_setiuservalue(L, -2, 1);
-  return k;
-}
-
-
-/* Open the cursor at the top of the stack on `s` and return the four
-** values of a generic for: iterator, state, control, closing value. */
-int lmb_push_iteration (lua_State *L, Cursor *k, Stmt *s, int owns) {
-  int ki = lua_gettop(L);
-  k->stmt = s;
-  k->owns = owns;
-  s->cursor = k;
-  lua_pushcfunction(L, cursor_next);
-  lua_pushvalue(L, ki);
-  lua_pushnil(L);
-  lua_pushvalue(L, ki);
-  return 4;
 }
 
 /* }====================================================== */
@@ -460,22 +343,8 @@ static const luaL_Reg stmt_meta[] = {
   {NULL, NULL}
 };
 
-static const luaL_Reg cursor_methods[] = {
-  {"close", cursor_close},
-  {NULL, NULL}
-};
 
-static const luaL_Reg cursor_meta[] = {
-  {"__index", NULL},
-  {"__gc", cursor_gc},
-  {"__close", cursor_gc},
-  {"__tostring", cursor_tostring},
-  {NULL, NULL}
-};
-
-
-/* Register the Statement and Cursor metatables. */
+/* Register the Statement metatable. */
 void lmb_open_statements (lua_State *L) {
   lmb_create_meta(L, STMT_MT, stmt_meta, stmt_methods);
-  lmb_create_meta(L, CURSOR_MT, cursor_meta, cursor_methods);
 }

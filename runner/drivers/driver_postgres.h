@@ -1,8 +1,10 @@
 /*
-** driver_postgres.h: what the two files of the PostgreSQL driver share;
-** nothing else includes it. driver_postgres.c holds connections, errors,
-** notices and transactions; driver_postgres_stmt.c the `?` rewrite,
-** statements and results. Shared names start with lmpg_.
+** driver_postgres.h: what the files of the PostgreSQL driver share;
+** nothing else includes it. driver_postgres.c holds the vtable and says
+** which file holds which member; every function is described where it is
+** defined. Shared names start with lmpg_. The connection, pg_conn, is
+** here because every file works on one; a statement's insides (pg_stmt)
+** are driver_postgres_stmt.c's alone.
 */
 
 #ifndef luamig_driver_postgres_h
@@ -36,24 +38,46 @@ typedef struct pg_conn {
 } pg_conn;
 
 
-/* driver_postgres_copy.c: COPY FROM STDIN (bulk_insert) */
-int lmpg_copy_begin (void *conn, const char *sql, size_t len, lm_error *err);
-int lmpg_copy_data (void *conn, const char *buf, size_t len, lm_error *err);
-int lmpg_copy_end (void *conn, int abort, int64_t *rows, lm_error *err);
-
-/* driver_postgres.c */
+/* driver_postgres_messages.c: errors and notices as one line */
 int lmpg_result_error (pg_conn *c, const PGresult *res, lm_error *err);
+int lmpg_connect_error (const char *raw, const char *password,
+                        lm_error *err);
+void lmpg_notice_receiver (void *arg, const PGresult *res);
+const char *lmpg_next_notice (void *conn);
+
+/* driver_postgres_connect.c: the connection members of the vtable */
+int lmpg_connect (const char *const *keys, const char *const *values,
+                  void **conn, lm_error *err);
+void lmpg_close (void *conn);
+int lmpg_cancel (void *conn);
+const char *lmpg_server_version (void *conn);
+
+/* driver_postgres_txn.c: the transaction members of the vtable, the
+** guard's checks around every path that runs SQL, and lmpg_run */
+int lmpg_run (pg_conn *c, const char *sql, lm_error *err);
 int lmpg_controls (pg_conn *c, const char *sql, size_t len, size_t *at,
                    size_t *n);
 int lmpg_guard_before (pg_conn *c, const char *sql, size_t len, lm_error *err);
 int lmpg_in_transaction (pg_conn *c);
 int lmpg_guard_after (pg_conn *c, int was_open, int failed, const char *sql,
                       size_t len, lm_error *err);
+int lmpg_guard (void *conn, int on, int *rolled_back, lm_error *err);
+int lmpg_begin (void *conn, lm_error *err);
+int lmpg_commit (void *conn, lm_error *err);
+int lmpg_rollback (void *conn, lm_error *err);
+int64_t lmpg_last_insert_id (void *conn);
 
-/* driver_postgres_stmt.c: the statement members of the vtable, and */
+/* driver_postgres_scan.c: `?` -> `$n`, statements counted */
+long lmpg_scan_sql (const char *sql, size_t len, char *out, int *nstmts);
+
+/* driver_postgres_exec.c: exec_script, and what every path does with a
+** result */
 int lmpg_check_result (pg_conn *c, PGresult *res, lm_error *err);
+int64_t lmpg_changed_rows (PGresult *res);
 int lmpg_exec_script (void *conn, const char *sql, size_t len,
                       int64_t *affected, lm_error *err);
+
+/* driver_postgres_stmt.c: the statement members of the vtable */
 int lmpg_prepare (void *conn, const char *sql, size_t len, void **stmt,
                   lm_error *err);
 int lmpg_param_count (void *stmt);
@@ -64,5 +88,10 @@ const char *lmpg_column_name (void *stmt, int i);
 int lmpg_fetch (void *stmt, lm_value *row, lm_error *err);
 void lmpg_reset (void *stmt);
 void lmpg_finalize (void *stmt);
+
+/* driver_postgres_copy.c: COPY FROM STDIN (bulk_insert) */
+int lmpg_copy_begin (void *conn, const char *sql, size_t len, lm_error *err);
+int lmpg_copy_data (void *conn, const char *buf, size_t len, lm_error *err);
+int lmpg_copy_end (void *conn, int abort, int64_t *rows, lm_error *err);
 
 #endif

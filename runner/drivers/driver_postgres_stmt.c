@@ -1,22 +1,17 @@
 /*
-** driver_postgres_stmt.c: statements of the PostgreSQL driver (see
-** driver_postgres.c, and driver.h for the contract). A statement is a
-** `pg_stmt`.
+** driver_postgres_stmt.c: prepared statements of the PostgreSQL driver
+** (see driver_postgres.c, and driver.h for the contract): prepare,
+** execute with its parameters, the rows of the result, reset, finalize.
+** A statement is a `pg_stmt`.
 **
 ** Statements are not prepared on the server: `prepare` rewrites the `?`
-** placeholders into `$n` and every `execute` is one PQexecParams. That
-** costs no extra round trip for one-shot statements, and no server-side
-** plan outlives the DDL that a migration runs between two executes
-** ("cached plan must not change result type"). Results are read whole
-** (text format) and decoded by column type, so other statements can run
-** on the connection while a cursor walks an earlier result.
-**
-** The `?` rewrite skips string literals ('...', E'...'), quoted
-** identifiers, comments (nested block comments too) and dollar-quoted
-** bodies; it assumes standard_conforming_strings = on (the default since
-** 9.1). Every other `?` is a placeholder, so JSONB's `?`, `?|` and `?&`
-** operators are written with their functions: jsonb_exists(),
-** jsonb_exists_any(), jsonb_exists_all().
+** placeholders into `$n` (driver_postgres_scan.c) and every `execute` is
+** one PQexecParams. That costs no extra round trip for one-shot
+** statements, and no server-side plan outlives the DDL that a migration
+** runs between two executes ("cached plan must not change result type").
+** Results are read whole (text format) and decoded by column type, so
+** other statements can run on the connection while a cursor walks an
+** earlier result.
 */
 
 #include <limits.h>
@@ -57,231 +52,14 @@ typedef struct pg_stmt {
 
 /*
 ** {======================================================
-** Placeholders: `?` -> `$n`
+** Statements
 ** =======================================================
 */
-
-static int ident_start (unsigned char ch) {
-  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
-         ch >= 0x80;
-}
-
-static int ident_char (unsigned char ch) {
-  return ident_start(ch) || (ch >= '0' && ch <= '9') || ch == '$';
-}
-
-
-/* End of a literal or identifier opened by `q` just before `p`: `q`
-** doubled stays inside, and so does an escaped character when
-** `backslash` (E'...'). An unterminated one runs to `end`. */
-static const char *skip_quoted (const char *p, const char *end, char q,
-                                int backslash) {
-  while (p < end) {
-    if (backslash && *p == '\\' && p + 1 < end)
-      p += 2;
-    else if (*p == q) {
-      if (p + 1 < end && p[1] == q) p += 2;
-      else return p + 1;
-    }
-    else p++;
-  }
-  return end;
-}
-
-
-/* End of a (nestable) block comment whose opening is just before `p`. */
-static const char *skip_block_comment (const char *p, const char *end) {
-  int depth = 1;
-  while (p < end) {
-    if (*p == '/' && p + 1 < end && p[1] == '*') {
-      depth++;
-      p += 2;
-    }
-    else if (*p == '*' && p + 1 < end && p[1] == '/') {
-      p += 2;
-      if (--depth == 0) return p;
-    }
-    else p++;
-  }
-  return end;
-}
-
-
-/* When `p` (a `$`) opens a dollar-quoted body ($$ or $tag$), its end;
-** else NULL. */
-static const char *skip_dollar (const char *p, const char *end) {
-  const char *t = p + 1;
-  size_t taglen;
-  if (t < end && ident_start((unsigned char)*t)) {
-    while (t < end && ident_char((unsigned char)*t) && *t != '$') t++;
-  }
-  if (t >= end || *t != '$') return NULL;
-  taglen = (size_t)(t - p) + 1;  /* with both dollars */
-  for (t++; t + taglen <= end; t++) {
-    if (*t == '$' && memcmp(t, p, taglen) == 0) return t + taglen;
-  }
-  return end;
-}
-
-
-/* Scan `len` bytes of SQL: count the `?` placeholders and the statements
-** (separated by `;`, blanks and comments alone are none). When `out` is
-** not NULL, write the SQL there with `$n` for each placeholder, and a
-** NUL; it needs room for len + 1 + (digits of n + 1) * placeholders. */
-static long scan_sql (const char *sql, size_t len, char *out, int *nstmts) {
-  const char *p = sql, *end = sql + len, *mark = sql;
-  long nparams = 0;
-  int content = 0;
-  *nstmts = 0;
-  while (p < end) {
-    unsigned char ch = (unsigned char)*p;
-    if (ch == '\'') {
-      p = skip_quoted(p + 1, end, '\'', 0);
-      content = 1;
-    }
-    else if (ch == '"') {
-      p = skip_quoted(p + 1, end, '"', 0);
-      content = 1;
-    }
-    else if (ch == '-' && p + 1 < end && p[1] == '-') {
-      while (p < end && *p != '\n') p++;
-    }
-    else if (ch == '/' && p + 1 < end && p[1] == '*')
-      p = skip_block_comment(p + 2, end);
-    else if (ch == '$' && skip_dollar(p, end) != NULL) {
-      p = skip_dollar(p, end);
-      content = 1;
-    }
-    else if (ident_start(ch)) {
-      const char *s = p;
-      while (p < end && ident_char((unsigned char)*p)) p++;
-      if (p - s == 1 && (*s == 'E' || *s == 'e') && p < end && *p == '\'')
-        p = skip_quoted(p + 1, end, '\'', 1);
-      content = 1;
-    }
-    else if (ch == '?') {
-      nparams++;
-      if (out != NULL) {
-        memcpy(out, mark, (size_t)(p - mark));
-        out += p - mark;
-        out += sprintf(out, "$%ld", nparams);
-      }
-      mark = ++p;
-      content = 1;
-    }
-    else if (ch == ';') {
-      if (content) (*nstmts)++;
-      content = 0;
-      p++;
-    }
-    else {
-      if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r' &&
-          ch != '\f' && ch != '\v')
-        content = 1;
-      p++;
-    }
-  }
-  if (content) (*nstmts)++;
-  if (out != NULL) {
-    memcpy(out, mark, (size_t)(end - mark));
-    out[end - mark] = '\0';
-  }
-  return nparams;
-}
-
-/* }====================================================== */
-
-
-/*
-** {======================================================
-** Running SQL
-** =======================================================
-*/
-
-/* Rows changed by the command of `res`: INSERT, UPDATE, DELETE and MERGE
-** count, the rest (SELECT, DDL, CREATE TABLE AS) give 0. */
-static int64_t changed_rows (PGresult *res) {
-  const char *tag = PQcmdStatus(res);
-  if (strncmp(tag, "INSERT ", 7) == 0 || strncmp(tag, "UPDATE ", 7) == 0 ||
-      strncmp(tag, "DELETE ", 7) == 0 || strncmp(tag, "MERGE ", 6) == 0)
-    return (int64_t)strtoll(PQcmdTuples(res), NULL, 10);
-  return 0;
-}
-
-
-/* A COPY to or from the client cannot go through this API: end it, so
-** that the connection is usable again. */
-static void end_copy (pg_conn *c, PGresult *res) {
-  if (PQresultStatus(res) == PGRES_COPY_IN)
-    PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported by luamig");
-  else if (PQresultStatus(res) == PGRES_COPY_OUT) {
-    char *buf;
-    while (PQgetCopyData(c->pg, &buf, 0) > 0) PQfreemem(buf);
-  }
-}
-
-
-/* Check a result of a query, ending a COPY; LM_OK for success. */
-int lmpg_check_result (pg_conn *c, PGresult *res, lm_error *err) {
-  switch (res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR) {
-    case PGRES_COMMAND_OK: case PGRES_TUPLES_OK: case PGRES_EMPTY_QUERY:
-      return LM_OK;
-    case PGRES_COPY_IN: case PGRES_COPY_OUT: case PGRES_COPY_BOTH:
-      end_copy(c, res);
-      return lm_error_set(err, 0, "0A000", "COPY to or from the client is "
-                          "not supported (use COPY with a file, or INSERT)");
-    default:
-      return lmpg_result_error(c, res, err);
-  }
-}
-
-
-int lmpg_exec_script (void *conn, const char *sql, size_t len,
-                      int64_t *affected, lm_error *err) {
-  pg_conn *c = (pg_conn *)conn;
-  PGresult *res;
-  int64_t total = 0;
-  int nstmts, rc = LM_OK, was_open;
-  long np = scan_sql(sql, len, NULL, &nstmts);
-  char *text;
-  if (np > 0)
-    return lm_error_misuse(err, "statement has %ld parameters, 0 values given",
-                           np);
-  if (lmpg_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
-  was_open = lmpg_in_transaction(c);
-  if ((text = (char *)malloc(len + 1)) == NULL)
-    return lm_error_set(err, 0, NULL, "out of memory");
-  memcpy(text, sql, len);
-  text[len] = '\0';
-  /* One simple query: the server runs the statements in order and stops
-  ** at the first failure; every result is read to learn which. With no
-  ** transaction open the server makes the whole string one implicit
-  ** transaction, so a failure undoes the statements before it too.
-  ** Splitting the script here instead would cut SQL-standard function
-  ** bodies (BEGIN ATOMIC ... END) at their semicolons. */
-  if (!PQsendQuery(c->pg, text)) {
-    free(text);
-    return lmpg_result_error(c, NULL, err);
-  }
-  free(text);
-  while ((res = PQgetResult(c->pg)) != NULL) {
-    if (rc == LM_OK) {
-      rc = lmpg_check_result(c, res, err);
-      if (rc == LM_OK) total += changed_rows(res);
-    }
-    else
-      end_copy(c, res);
-    PQclear(res);
-  }
-  *affected = total;
-  return lmpg_guard_after(c, was_open, rc != LM_OK, sql, len, err);
-}
-
 
 int lmpg_prepare (void *conn, const char *sql, size_t len, void **stmt,
                   lm_error *err) {
   int nstmts;
-  long np = scan_sql(sql, len, NULL, &nstmts);
+  long np = lmpg_scan_sql(sql, len, NULL, &nstmts);
   size_t at, n;
   pg_stmt *s;
   if (nstmts == 0)
@@ -297,7 +75,7 @@ int lmpg_prepare (void *conn, const char *sql, size_t len, void **stmt,
     free(s);
     return lm_error_set(err, 0, NULL, "out of memory");
   }
-  scan_sql(sql, len, s->sql, &nstmts);
+  lmpg_scan_sql(sql, len, s->sql, &nstmts);
   s->c = (pg_conn *)conn;
   s->nparams = (int)np;
   s->control = lmpg_controls(s->c, sql, len, &at, &n);
@@ -456,7 +234,7 @@ int lmpg_execute (void *stmt, int nparams, const lm_value *params,
     PQclear(res);
     return LM_ERROR;
   }
-  *affected = changed_rows(res);
+  *affected = lmpg_changed_rows(res);
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {
     PQclear(res);
     return LM_OK;

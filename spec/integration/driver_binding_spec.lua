@@ -1,4 +1,4 @@
--- The C binding (runner/binding/binding.c) over the SQLite driver, against real
+-- The C binding (runner/binding/) over the SQLite driver, against real
 -- SQLite databases: values round-trip exactly, objects close and raise as
 -- docs/internals.md says, failures come back as nil, msg, info.
 

@@ -1,4 +1,4 @@
--- The PostgreSQL driver (runner/drivers/driver_postgres.c) through the binding,
+-- The PostgreSQL driver (runner/drivers/driver_postgres*.c) through the binding,
 -- against the throwaway server of spec/with-servers.sh, in a database made
 -- for this file: values round-trip exactly, `?` becomes `$n` outside
 -- literals, comments and quoted bodies, failures carry SQLSTATE, detail and

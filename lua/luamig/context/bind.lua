@@ -39,10 +39,11 @@ local function cached_statement(self, sql)
 end
 
 -- A bind made with decimals = "number" reads DECIMAL/NUMERIC as Lua
--- numbers. The mode belongs to the statements (runner/binding/binding.c,
--- conn:decimals): the connection's is switched for the call that prepares
--- them and put back after, even when the call raises, so that luamig's own
--- statements and other binds keep reading digits.
+-- numbers. The mode belongs to the statements (conn:decimals, in
+-- runner/binding/binding_connection.c): the connection's is switched for
+-- the call that prepares them and put back after, even when the call
+-- raises, so that luamig's own statements and other binds keep reading
+-- digits.
 local function reading(self, fn, ...)
   if not self.decimal_numbers then return fn(self.conn, ...) end
   local conn = self.conn

@@ -1,0 +1,391 @@
+/*
+** binding_connection.c: the Connection object of the binding (module
+** luamig.driver): its methods, conn:execute to conn:close, over the
+** driver's connection. driver.connect (binding.c) makes it; the API is in
+** docs/internals.md, the objects and their lifetimes in binding.h.
+*/
+
+#include <string.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "binding.h"
+#include "drivers/driver.h"
+#include "modules/interrupt.h"
+
+
+static const char *check_sql (lua_State *L, int idx, size_t *len) {
+  const char *sql = luaL_checklstring(L, idx, len);
+  luaL_argcheck(L, strlen(sql) == *len, idx, "SQL contains a zero byte");
+  return sql;
+}
+
+
+/*
+** {======================================================
+** Connection methods
+** =======================================================
+*/
+
+static Conn *check_conn (lua_State *L) {
+  Conn *c = (Conn *)luaL_checkudata(L, 1, CONN_MT);
+  if (c->handle == NULL)
+    luaL_error(L, "attempt to use a closed connection");
+  return c;
+}
+
+
+static void conn_release (Conn *c) {
+  if (c->handle != NULL) {
+    while (c->stmts != NULL)
+      lmb_stmt_release(c->stmts);
+    lm_interrupt_unwatch(c->handle);
+    c->drv->close(c->handle);
+    c->handle = NULL;
+  }
+}
+
+
+static int conn_gc (lua_State *L) {
+  conn_release((Conn *)luaL_checkudata(L, 1, CONN_MT));
+  return 0;
+}
+
+
+static int conn_close (lua_State *L) {
+  conn_release((Conn *)luaL_checkudata(L, 1, CONN_MT));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+
+static int conn_tostring (lua_State *L) {
+  Conn *c = (Conn *)luaL_checkudata(L, 1, CONN_MT);
+  if (c->handle == NULL)
+    lua_pushliteral(L, "luamig.Connection (closed)");
+  else
+    lua_pushfstring(L, "luamig.Connection (%s, %p)", c->drv->name, (void *)c);
+  return 1;
+}
+
+
+/* A one-shot statement for conn:execute/query/first. prepare_call checks
+** the arguments (conn, sql, values...), converts the values, then pushes a
+** statement as a to-be-closed slot (closed however the call ends) and
+** prepares sql into it; returns the driver's result. */
+typedef struct Call {
+  Conn *conn;
+  Stmt *stmt;
+  int si;           /* stack index of the statement */
+  int n;            /* number of values */
+  lm_value *vals;
+  lm_value small[LMB_NSMALL];
+} Call;
+
+static int prepare_call (lua_State *L, Call *call, lm_error *err) {
+  size_t len;
+  const char *sql;
+  int rc;
+  call->conn = check_conn(L);
+  sql = check_sql(L, 2, &len);
+  call->n = lua_gettop(L) - 2;
+  call->vals = lmb_check_params(L, 3, call->n, call->small);
+  call->stmt = lmb_new_stmt(L, 1);
+  call->si = lua_gettop(L);
+  lua_toclose(L, call->si);
+  rc = lmb_stmt_prepare(call->conn, call->stmt, sql, len, err);
+  return lmb_check_misuse(L, rc, err);
+}
+
+
+static int conn_execute (lua_State *L) {
+  lm_error err;
+  int64_t affected = 0;
+  int rc;
+  if (lua_gettop(L) <= 2) {  /* no values: a script */
+    Conn *c = check_conn(L);
+    size_t len;
+    const char *sql = check_sql(L, 2, &len);
+    rc = lmb_check_misuse(L, c->drv->exec_script(c->handle, sql, len,
+                                                 &affected, &err), &err);
+  }
+  else {
+    Call call;
+    rc = prepare_call(L, &call, &err);
+    if (rc == LM_OK) {
+      rc = lmb_stmt_run(L, call.si, call.stmt, call.n, call.vals, 1,
+                        &affected, &err);
+      lmb_stmt_release(call.stmt);
+    }
+  }
+  if (rc != LM_OK) return lmb_push_failure(L, &err);
+  lua_pushinteger(L, (lua_Integer)affected);
+  return 1;
+}
+
+
+static int conn_query (lua_State *L) {
+  lm_error err;
+  int64_t affected;
+  Call call;
+  int rc = prepare_call(L, &call, &err);
+  if (rc == LM_OK)
+    rc = lmb_stmt_run(L, call.si, call.stmt, call.n, call.vals, 1,
+                      &affected, &err);
+  if (rc == LM_OK)
+    rc = lmb_collect_rows(L, call.stmt, &err);
+  lmb_stmt_release(call.stmt);
+  if (rc != LM_OK) return lmb_push_failure(L, &err);
+  return 2;
+}
+
+
+static int conn_first (lua_State *L) {
+  lm_error err;
+  int64_t affected;
+  Call call;
+  int rc = prepare_call(L, &call, &err);
+  if (rc == LM_OK)
+    rc = lmb_stmt_run(L, call.si, call.stmt, call.n, call.vals, 1,
+                      &affected, &err);
+  if (rc == LM_OK)
+    rc = lmb_first_row(L, call.stmt, &err);
+  lmb_stmt_release(call.stmt);
+  if (rc != LM_OK) return lmb_push_failure(L, &err);
+  return 1;
+}
+
+
+/* conn:rows(sql, ...): the cursor must outlive this call, so it is not a
+** to-be-closed slot here; every failure closes the statement before
+** raising. */
+static int conn_rows (lua_State *L) {
+  lm_value small[LMB_NSMALL];
+  lm_error err;
+  int64_t affected;
+  Conn *c = check_conn(L);
+  size_t len;
+  const char *sql = check_sql(L, 2, &len);
+  int n = lua_gettop(L) - 2;
+  lm_value *vals = lmb_check_params(L, 3, n, small);
+  Cursor *k;
+  Stmt *s;
+  int si, rc;
+  s = lmb_new_stmt(L, 1);
+  si = lua_gettop(L);
+  k = lmb_new_cursor(L, si);
+  rc = lmb_stmt_prepare(c, s, sql, len, &err);
+  if (rc == LM_OK) rc = lmb_stmt_stream(s, &err);
+  if (rc == LM_OK)
+    rc = lmb_stmt_run(L, si, s, n, vals, 1, &affected, &err);
+  if (rc != LM_OK) {
+    lmb_stmt_release(s);
+    return luaL_error(L, "%s", err.message);
+  }
+  return lmb_push_iteration(L, k, s, 1);
+}
+
+
+static int conn_prepare (lua_State *L) {
+  lm_error err;
+  Conn *c = check_conn(L);
+  size_t len;
+  const char *sql = check_sql(L, 2, &len);
+  Stmt *s = lmb_new_stmt(L, 1);
+  int rc = lmb_check_misuse(L, lmb_stmt_prepare(c, s, sql, len, &err), &err);
+  if (rc != LM_OK) return lmb_push_failure(L, &err);
+  return 1;
+}
+
+
+static int push_status (lua_State *L, int rc, const lm_error *err) {
+  if (lmb_check_misuse(L, rc, err) != LM_OK) return lmb_push_failure(L, err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int conn_begin (lua_State *L) {
+  lm_error err;
+  Conn *c = check_conn(L);
+  return push_status(L, c->drv->begin(c->handle, &err), &err);
+}
+
+static int conn_commit (lua_State *L) {
+  lm_error err;
+  Conn *c = check_conn(L);
+  return push_status(L, c->drv->commit(c->handle, &err), &err);
+}
+
+static int conn_rollback (lua_State *L) {
+  lm_error err;
+  Conn *c = check_conn(L);
+  return push_status(L, c->drv->rollback(c->handle, &err), &err);
+}
+
+
+static int conn_in_transaction (lua_State *L) {
+  Conn *c = check_conn(L);
+  lua_pushboolean(L, c->drv->in_transaction(c->handle));
+  return 1;
+}
+
+
+/* conn:guard_transactions(on) -> the guard before (boolean), and when the
+** guarded transaction was found ended by a statement (driver.h), the
+** message that said so and whether the database rolled it back itself
+** (boolean); turning the guard on or off forgets it. */
+static int conn_guard_transactions (lua_State *L) {
+  lm_error err;
+  Conn *c = check_conn(L);
+  int on, before, rolled_back;
+  luaL_checktype(L, 2, LUA_TBOOLEAN);
+  on = lua_toboolean(L, 2);
+  if (c->drv->guard == NULL)
+    return luaL_error(L, "the %s driver cannot guard transactions", c->drv->name);
+  before = c->drv->guard(c->handle, on, &rolled_back, &err);
+  lua_pushboolean(L, before);
+  if (err.message[0] == '\0') return 1;
+  lua_pushstring(L, err.message);
+  lua_pushboolean(L, rolled_back);
+  return 3;
+}
+
+
+static int conn_quote_ident (lua_State *L) {
+  lm_error err;
+  luaL_Buffer b;
+  Conn *c = check_conn(L);
+  size_t len, outlen = 0;
+  const char *name = luaL_checklstring(L, 2, &len);
+  char *out;
+  int rc;
+  luaL_argcheck(L, strlen(name) == len, 2, "identifier contains a zero byte");
+  luaL_argcheck(L, len > 0, 2, "identifier is empty");
+  out = luaL_buffinitsize(L, &b, LM_QUOTE_SIZE(len));
+  rc = c->drv->quote_ident(c->handle, name, len, out, &outlen, &err);
+  if (rc != LM_OK) {
+    luaL_pushresultsize(&b, 0);
+    lua_pop(L, 1);
+    return lmb_push_failure(L, &err);
+  }
+  luaL_pushresultsize(&b, outlen);
+  return 1;
+}
+
+
+static int conn_server_version (lua_State *L) {
+  Conn *c = check_conn(L);
+  lua_pushstring(L, c->drv->server_version(c->handle));
+  return 1;
+}
+
+
+/* conn:decimals([mode]) -> the mode before: "string" (the default) or
+** "number", how DECIMAL/NUMERIC values of the statements prepared from now
+** on (conn:query's, first's and rows' own included) come back. A
+** statement keeps the mode it was prepared with. */
+static int conn_decimals (lua_State *L) {
+  static const char *const modes[] = { "string", "number", NULL };
+  Conn *c = check_conn(L);
+  int before = c->decimal_numbers;
+  if (!lua_isnoneornil(L, 2)) c->decimal_numbers = luaL_checkoption(L, 2, NULL, modes);
+  lua_pushstring(L, modes[before]);
+  return 1;
+}
+
+
+static int conn_driver (lua_State *L) {
+  Conn *c = check_conn(L);
+  lua_pushstring(L, c->drv->name);
+  return 1;
+}
+
+
+static int conn_last_insert_id (lua_State *L) {
+  Conn *c = check_conn(L);
+  lua_pushinteger(L, (lua_Integer)c->drv->last_insert_id(c->handle));
+  return 1;
+}
+
+
+/* conn:notices() -> the messages the server sent since the last call
+** (oldest first), as an array of strings; the driver forgets them. */
+static int conn_notices (lua_State *L) {
+  Conn *c = check_conn(L);
+  const char *msg;
+  lua_Integer n = 0;
+  lua_newtable(L);
+  if (c->drv->next_notice == NULL) return 1;
+  while ((msg = c->drv->next_notice(c->handle)) != NULL) {
+    lua_pushstring(L, msg);
+    lua_rawseti(L, -2, ++n);
+  }
+  return 1;
+}
+
+
+/* conn:heartbeat(sql, seconds) -> true | nil, err: run sql every `seconds`
+** on the driver's second connection (driver.h); conn:heartbeat(nil) stops
+** it -> true, or nil, err when a run failed or changed no row. A driver
+** without heartbeats raises. */
+static int conn_heartbeat (lua_State *L) {
+  Conn *c = check_conn(L);
+  const char *sql = NULL;
+  size_t len = 0;
+  double interval = 0;
+  lm_error err;
+  if (c->drv->heartbeat == NULL)
+    return luaL_error(L, "the %s driver has no heartbeat", c->drv->name);
+  if (!lua_isnoneornil(L, 2)) {
+    sql = check_sql(L, 2, &len);
+    interval = luaL_checknumber(L, 3);
+  }
+  lm_error_clear(&err);
+  if (lmb_check_misuse(L, c->drv->heartbeat(c->handle, sql, len, interval,
+                                            &err), &err) != LM_OK)
+    return lmb_push_failure(L, &err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* }====================================================== */
+
+
+static const luaL_Reg conn_methods[] = {
+  {"execute", conn_execute},
+  {"query", conn_query},
+  {"first", conn_first},
+  {"rows", conn_rows},
+  {"prepare", conn_prepare},
+  {"begin", conn_begin},
+  {"commit", conn_commit},
+  {"rollback", conn_rollback},
+  {"in_transaction", conn_in_transaction},
+  {"guard_transactions", conn_guard_transactions},
+  {"copy_rows", lmb_conn_copy_rows},
+  {"load_rows", lmb_conn_load_rows},
+  {"quote_ident", conn_quote_ident},
+  {"server_version", conn_server_version},
+  {"driver", conn_driver},
+  {"decimals", conn_decimals},
+  {"last_insert_id", conn_last_insert_id},
+  {"notices", conn_notices},
+  {"heartbeat", conn_heartbeat},
+  {"close", conn_close},
+  {NULL, NULL}
+};
+
+static const luaL_Reg conn_meta[] = {
+  {"__index", NULL},  /* set to conn_methods */
+  {"__gc", conn_gc},
+  {"__close", conn_gc},
+  {"__tostring", conn_tostring},
+  {NULL, NULL}
+};
+
+
+/* Register the Connection metatable. */
+void lmb_open_connections (lua_State *L) {
+  lmb_create_meta(L, CONN_MT, conn_meta, conn_methods);
+}
