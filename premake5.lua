@@ -130,9 +130,11 @@ end
 
 -- The C sources of luamig.so and of the executable, by folder of runner/:
 -- binding/ (the Lua binding of the drivers, module luamig.driver),
--- modules/ (one file per other luamig.* C module), drivers/ (the driver
--- interface, the driver finder and SQLite's driver; the server drivers are
--- plugins, below). The host (host.c, main.c, api.c) sits beside them.
+-- modules/ (the other luamig.* C modules: a file each, or a module's file
+-- and its helper, such as revcache.c and revcache_index.c), drivers/ (the
+-- driver interface, the driver finder and SQLite's driver; the server
+-- drivers are plugins, below). The host (host.c, main.c, api.c) sits
+-- beside them.
 local SOURCES = {
   "runner/binding/binding.c",
   "runner/binding/binding_connection.c",
@@ -142,9 +144,12 @@ local SOURCES = {
   "runner/binding/binding_copy.c",
   "runner/binding/binding_load.c",
   "runner/modules/sys.c",
+  "runner/modules/sys_files.c",
   "runner/modules/parallel.c",
   "runner/modules/revscan.c",
+  "runner/modules/revscan_lex.c",
   "runner/modules/revcache.c",
+  "runner/modules/revcache_index.c",
   "runner/modules/rowscan.c",
   "runner/modules/interrupt.c",
   "runner/modules/spawn.c",

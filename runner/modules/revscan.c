@@ -2,10 +2,11 @@
 ** revscan.c: reading a revision file's metadata without compiling it
 ** (module luamig.revscan). Listing revisions (current, heads, history) must
 ** stay fast for tens of thousands of files; compiling each one costs more
-** than reading it. So the file is read here as Lua tokens (after Lua's own
-** llex.c: comments, long comments and long strings of any level, short
-** strings and their escapes), with the nesting of blocks and brackets, and
-** the literal top-level statements that `luamig revision` writes are taken:
+** than reading it. So the file is read as Lua tokens (revscan_lex.c, after
+** Lua's own llex.c: comments, long comments and long strings of any level,
+** short strings and their escapes), followed here with the nesting of
+** blocks and brackets, and the literal top-level statements that `luamig
+** revision` writes are taken:
 **
 **   revision = "id"
 **   down_revision = nil | "id" | { "a", "b" }
@@ -37,27 +38,11 @@
 #include "lauxlib.h"
 
 #include "revscan.h"
+#include "revscan_lex.h"
 
 /* Deeper nesting is left to evaluation (Lua's own parser stops at 200
 ** nested C levels). */
 #define MAX_DEPTH 200
-
-typedef enum {
-  T_EOF, T_ERROR, T_NAME, T_STRING, T_NUMBER,
-  /* keywords */
-  K_AND, K_BREAK, K_DO, K_ELSE, K_ELSEIF, K_END, K_FALSE, K_FOR, K_FUNCTION,
-  K_GOTO, K_IF, K_IN, K_LOCAL, K_NIL, K_NOT, K_OR, K_REPEAT, K_RETURN,
-  K_THEN, K_TRUE, K_UNTIL, K_WHILE,
-  /* punctuation the scanner looks at; any other operator is P_OP */
-  P_DOT, P_COLON, P_DBCOLON, P_SEMI, P_COMMA, P_ASSIGN, P_DOTS,
-  P_LPAREN, P_RPAREN, P_LBRACKET, P_RBRACKET, P_LBRACE, P_RBRACE, P_OP
-} Kind;
-
-/* The names the scanner watches (any other name is N_OTHER). */
-typedef enum {
-  N_REVISION, N_DOWN_REVISION, N_BRANCH_LABELS, N_DEPENDS_ON, N_TRANSACTIONAL,
-  N_UPGRADE, N_DOWNGRADE, N_ENV, N_OTHER
-} Watched;
 
 #define N_KEYS 5  /* the metadata keys: N_REVISION .. N_TRANSACTIONAL */
 
@@ -65,272 +50,6 @@ typedef enum {
 static const char *const FIELDS[N_KEYS] = {
   "id", "down_revisions", "branch_labels", "depends_on", "transactional"
 };
-
-typedef struct Token {
-  Kind kind;
-  const char *p;  /* a name's characters; a plain string's contents */
-  size_t len;
-  int plain;      /* a short string without escapes */
-} Token;
-
-typedef struct Scan {
-  const char *p, *end;
-} Scan;
-
-
-/* ---------------------------------------------------------------- lexing */
-
-static int is_alpha (int c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static int is_digit (int c) { return c >= '0' && c <= '9'; }
-
-static int is_alnum (int c) { return is_alpha(c) || is_digit(c); }
-
-static int is_xdigit (int c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static int is_space (int c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* At '[': the level of a long bracket `[==[` (the count of '='), leaving
-** the scan after it; -1 when it is a plain '[' (scan after it); -2 for
-** '[=' not followed by '[' (an error in Lua). */
-static int long_bracket (Scan *s) {
-  const char *q = s->p + 1;
-  int level;
-  while (q < s->end && *q == '=') q++;
-  level = (int)(q - s->p - 1);
-  if (q < s->end && *q == '[') {
-    s->p = q + 1;
-    return level;
-  }
-  s->p++;
-  return level == 0 ? -1 : -2;
-}
-
-/* Skips a long string or comment's contents up to its closing bracket of
-** the same level; 0 if it is never closed. */
-static int skip_long (Scan *s, int level) {
-  for (;;) {
-    const char *q = (const char *)memchr(s->p, ']', (size_t)(s->end - s->p));
-    const char *r;
-    if (q == NULL) return 0;
-    r = q + 1;
-    while (r < s->end && *r == '=' && r - q - 1 < level) r++;
-    if (r - q - 1 == level && r < s->end && *r == ']') {
-      s->p = r + 1;
-      return 1;
-    }
-    s->p = q + 1;
-  }
-}
-
-/* After a backslash in a short string: checks and skips one escape
-** sequence (llex.c's read_string); 0 if Lua would refuse it. */
-static int skip_escape (Scan *s) {
-  int c, i;
-  if (s->p >= s->end) return 0;
-  c = (unsigned char)*s->p++;
-  switch (c) {
-    case 'a': case 'b': case 'f': case 'n': case 'r': case 't': case 'v':
-    case '\\': case '"': case '\'':
-      return 1;
-    case '\n': case '\r':  /* a line break, \n\r or \r\n counting as one */
-      if (s->p < s->end && (*s->p == '\n' || *s->p == '\r') && *s->p != c) s->p++;
-      return 1;
-    case 'z':
-      while (s->p < s->end && is_space((unsigned char)*s->p)) s->p++;
-      return 1;
-    case 'x':
-      for (i = 0; i < 2; i++, s->p++)
-        if (s->p >= s->end || !is_xdigit((unsigned char)*s->p)) return 0;
-      return 1;
-    case 'u': {
-      unsigned long v = 0;
-      if (s->p >= s->end || *s->p++ != '{') return 0;
-      if (s->p >= s->end || !is_xdigit((unsigned char)*s->p)) return 0;
-      while (s->p < s->end && is_xdigit((unsigned char)*s->p)) {
-        int d = (unsigned char)*s->p++;
-        v = v * 16 + (unsigned long)(is_digit(d) ? d - '0' : (d | 0x20) - 'a' + 10);
-        if (v > 0x7FFFFFFFul) return 0;
-      }
-      return s->p < s->end && *s->p++ == '}';
-    }
-    default: {
-      int v = 0;
-      if (!is_digit(c)) return 0;
-      v = c - '0';
-      for (i = 1; i < 3 && s->p < s->end && is_digit((unsigned char)*s->p); i++)
-        v = v * 10 + (*s->p++ - '0');
-      return v <= 255;
-    }
-  }
-}
-
-/* A short string; the opening quote is at s->p. */
-static Kind read_string (Scan *s, Token *t) {
-  char quote = *s->p++;
-  t->p = s->p;
-  t->plain = 1;
-  for (;;) {
-    const char *q = s->p;
-    while (q < s->end && *q != quote && *q != '\\' && *q != '\n' && *q != '\r') q++;
-    s->p = q;
-    if (q >= s->end || *q == '\n' || *q == '\r') return T_ERROR;  /* unfinished */
-    if (*q == quote) break;
-    t->plain = 0;
-    s->p++;
-    if (!skip_escape(s)) return T_ERROR;
-  }
-  t->len = (size_t)(s->p - t->p);
-  s->p++;
-  return T_STRING;
-}
-
-/* A numeral, as llex.c's read_numeral delimits it (its value is Lua's
-** business: a malformed one fails when the file is compiled). */
-static Kind read_number (Scan *s) {
-  const char *expo = "Ee";
-  if (s->p + 1 < s->end && s->p[0] == '0' && (s->p[1] == 'x' || s->p[1] == 'X')) {
-    expo = "Pp";
-    s->p += 2;
-  }
-  while (s->p < s->end) {
-    int c = (unsigned char)*s->p;
-    if ((c == expo[0] || c == expo[1]) && s->p + 1 < s->end && (s->p[1] == '+' || s->p[1] == '-'))
-      s->p += 2;
-    else if (is_xdigit(c) || c == '.' || is_alpha(c))
-      s->p++;
-    else
-      break;
-  }
-  return T_NUMBER;
-}
-
-/* The kind of a name: a keyword, or T_NAME. */
-static Kind keyword (const char *p, size_t n) {
-#define KW(word, kind) if (n == sizeof(word) - 1 && memcmp(p, word, n) == 0) return kind
-  switch (p[0]) {
-    case 'a': KW("and", K_AND); break;
-    case 'b': KW("break", K_BREAK); break;
-    case 'd': KW("do", K_DO); break;
-    case 'e': KW("end", K_END); KW("else", K_ELSE); KW("elseif", K_ELSEIF); break;
-    case 'f': KW("function", K_FUNCTION); KW("false", K_FALSE); KW("for", K_FOR); break;
-    case 'g': KW("goto", K_GOTO); break;
-    case 'i': KW("if", K_IF); KW("in", K_IN); break;
-    case 'l': KW("local", K_LOCAL); break;
-    case 'n': KW("nil", K_NIL); KW("not", K_NOT); break;
-    case 'o': KW("or", K_OR); break;
-    case 'r': KW("return", K_RETURN); KW("repeat", K_REPEAT); break;
-    case 't': KW("then", K_THEN); KW("true", K_TRUE); break;
-    case 'u': KW("until", K_UNTIL); break;
-    case 'w': KW("while", K_WHILE); break;
-    default: break;
-  }
-  return T_NAME;
-}
-
-static Watched watched (const Token *t) {
-  const char *p = t->p;
-  size_t n = t->len;
-  switch (p[0]) {
-    case 'r': KW("revision", N_REVISION); break;
-    case 'd': KW("down_revision", N_DOWN_REVISION); KW("depends_on", N_DEPENDS_ON);
-              KW("downgrade", N_DOWNGRADE); break;
-    case 'b': KW("branch_labels", N_BRANCH_LABELS); break;
-    case 't': KW("transactional", N_TRANSACTIONAL); break;
-    case 'u': KW("upgrade", N_UPGRADE); break;
-    case '_': KW("_ENV", N_ENV); break;
-    default: break;
-  }
-  return N_OTHER;
-#undef KW
-}
-
-/* Reads the next token into t; comments and blanks are skipped. */
-static void next_token (Scan *s, Token *t) {
-  for (;;) {
-    int c, level;
-    if (s->p >= s->end) { t->kind = T_EOF; return; }
-    c = (unsigned char)*s->p;
-    switch (c) {
-      case ' ': case '\t': case '\n': case '\r': case '\v': case '\f':
-        s->p++;
-        continue;
-      case '-':
-        if (s->p + 1 >= s->end || s->p[1] != '-') { s->p++; t->kind = P_OP; return; }
-        s->p += 2;
-        if (s->p < s->end && *s->p == '[') {
-          Scan at = *s;
-          level = long_bracket(&at);
-          if (level >= 0) {  /* a long comment */
-            *s = at;
-            if (!skip_long(s, level)) { t->kind = T_ERROR; return; }
-            continue;
-          }
-        }
-        while (s->p < s->end && *s->p != '\n' && *s->p != '\r') s->p++;  /* a line comment */
-        continue;
-      case '[':
-        level = long_bracket(s);
-        if (level == -1) { t->kind = P_LBRACKET; return; }
-        t->plain = 0;
-        t->kind = level >= 0 && skip_long(s, level) ? T_STRING : T_ERROR;
-        return;
-      case '"': case '\'':
-        t->kind = read_string(s, t);
-        return;
-      case '=':
-        s->p++;
-        if (s->p < s->end && *s->p == '=') { s->p++; t->kind = P_OP; }
-        else t->kind = P_ASSIGN;
-        return;
-      case '<': case '>': case '/': case '~':
-        s->p++;
-        if (s->p < s->end && (*s->p == '=' || ((c == '<' || c == '>' || c == '/') && *s->p == c))) s->p++;
-        t->kind = P_OP;
-        return;
-      case ':':
-        s->p++;
-        if (s->p < s->end && *s->p == ':') { s->p++; t->kind = P_DBCOLON; }
-        else t->kind = P_COLON;
-        return;
-      case '.':
-        if (s->p + 1 < s->end && is_digit((unsigned char)s->p[1])) { t->kind = read_number(s); return; }
-        s->p++;
-        if (s->p < s->end && *s->p == '.') {
-          s->p++;
-          if (s->p < s->end && *s->p == '.') { s->p++; t->kind = P_DOTS; }
-          else t->kind = P_OP;  /* .. */
-        }
-        else t->kind = P_DOT;
-        return;
-      case '(': s->p++; t->kind = P_LPAREN; return;
-      case ')': s->p++; t->kind = P_RPAREN; return;
-      case ']': s->p++; t->kind = P_RBRACKET; return;
-      case '{': s->p++; t->kind = P_LBRACE; return;
-      case '}': s->p++; t->kind = P_RBRACE; return;
-      case ';': s->p++; t->kind = P_SEMI; return;
-      case ',': s->p++; t->kind = P_COMMA; return;
-      case '+': case '*': case '%': case '^': case '#': case '&': case '|':
-        s->p++;
-        t->kind = P_OP;
-        return;
-      default:
-        if (is_digit(c)) { t->kind = read_number(s); return; }
-        if (!is_alpha(c)) { t->kind = T_ERROR; return; }  /* not a character of Lua's */
-        t->p = s->p;
-        while (s->p < s->end && is_alnum((unsigned char)*s->p)) s->p++;
-        t->len = (size_t)(s->p - t->p);
-        t->kind = keyword(t->p, t->len);
-        return;
-    }
-  }
-}
 
 
 /* ---------------------------------------------------------------- values */
@@ -350,12 +69,12 @@ static int push_value (lua_State *L, Scan *s, Token *t) {
     case P_LBRACE:
       lua_newtable(L);
       for (;;) {
-        next_token(s, t);
+        lmrs_next_token(s, t);
         if (t->kind == P_RBRACE) return 1;
         if (t->kind != T_STRING || !t->plain) break;
         lua_pushlstring(L, t->p, t->len);
         lua_rawseti(L, -2, ++n);
-        next_token(s, t);
+        lmrs_next_token(s, t);
         if (t->kind == P_RBRACE) return 1;
         if (t->kind != P_COMMA && t->kind != P_SEMI) break;
       }
@@ -373,7 +92,7 @@ static int valid_id (lua_State *L, int idx) {
   if (lua_type(L, idx) != LUA_TSTRING) return 0;
   id = lua_tolstring(L, idx, &n);
   if (n == 0 || n > 32) return 0;
-  for (i = 0; i < n; i++) if (!is_alnum((unsigned char)id[i])) return 0;
+  for (i = 0; i < n; i++) if (!lmrs_is_alnum((unsigned char)id[i])) return 0;
   return 1;
 }
 
@@ -459,7 +178,7 @@ static int scan (lua_State *L, Scan *s, int rec, int none_idx) {
   int after_local = 0;  /* a top-level `local`, which must be `local function` */
   Token t;
   for (;;) {
-    next_token(s, &t);
+    lmrs_next_token(s, &t);
     if (need_start && !starts_statement(t.kind)) return 0;
     need_start = 0;
     if (after_local && t.kind != K_FUNCTION) return 0;
@@ -472,7 +191,7 @@ static int scan (lua_State *L, Scan *s, int rec, int none_idx) {
         case P_DBCOLON: case P_LPAREN:
           return 0;
         case T_NAME:
-          if (watched(&t) == N_OTHER) return 0;
+          if (lmrs_watched(&t) == N_OTHER) return 0;
           break;
         default:
           break;
@@ -487,22 +206,22 @@ static int scan (lua_State *L, Scan *s, int rec, int none_idx) {
         if (functions == 0) return 0;  /* leaves the main chunk */
         break;
       case T_NAME: {
-        Watched w = prev == P_DOT || prev == P_COLON ? N_OTHER : watched(&t);
+        Watched w = prev == P_DOT || prev == P_COLON ? N_OTHER : lmrs_watched(&t);
         if (w == N_OTHER) break;
         if (w == N_ENV || seen[w]) return 0;
         seen[w] = 1;
         if (w == N_UPGRADE || w == N_DOWNGRADE) {
           /* only `function upgrade(` as a top-level statement */
           if (!prev_starts) return 0;
-          next_token(s, &t);
+          lmrs_next_token(s, &t);
           if (t.kind != P_LPAREN) return 0;
           stack[depth++] = '(';
           break;
         }
         if (depth != 0 || !ends_statement(prev)) return 0;
-        next_token(s, &t);
+        lmrs_next_token(s, &t);
         if (t.kind != P_ASSIGN) return 0;
-        next_token(s, &t);
+        lmrs_next_token(s, &t);
         if (!push_value(L, s, &t) || !set_field(L, (int)w, rec, none_idx)) return 0;
         need_start = 1;
         break;
@@ -549,7 +268,7 @@ static int scan (lua_State *L, Scan *s, int rec, int none_idx) {
 static void push_doc (lua_State *L, const char *src, size_t len) {
   Scan s = { src, src + len };
   const char *start;
-  while (s.p < s.end && is_space((unsigned char)*s.p)) s.p++;
+  while (s.p < s.end && lmrs_is_space((unsigned char)*s.p)) s.p++;
   if (s.end - s.p < 2 || s.p[0] != '-' || s.p[1] != '-' || (s.p + 2 < s.end && s.p[2] == '[')) {
     lua_pushliteral(L, "");
     return;
