@@ -29,7 +29,9 @@ int lm_docall (lua_State *L, int narg, int nres);
 
 /* Print the error on top of the stack if `status` is not LUA_OK:
 ** `luamig: <first line>`, or the whole message and traceback when
-** `verbose`. Pops it. Returns `status`. */
+** `verbose`. Pops it. Returns `status`. A command's failures never reach
+** it: cli.lua reports those (luamig.errors); this is for what fails before
+** or around cli.main (no memory, embedded code that does not load). */
 int lm_report (lua_State *L, int status, int verbose);
 
 /* Whether -v/--verbose is among the arguments or LUAMIG_TRACEBACK=1. */

@@ -4,11 +4,14 @@
 -- as the CLI does, with opts.embedded so that the program keeps its own
 -- signal handlers, and with output and progress going to the program's
 -- log callback instead of stdout and stderr.
--- Every function returns a value (true for the commands), or nil, msg, status.
+-- Every function returns a value (true for the commands), or nil, msg,
+-- status: C has no use for a raised error value (luamig.errors), so
+-- returning() turns it into those three.
 
 local config = require "luamig.config"
 local command = require "luamig.command"
 local common = require "luamig.command.common"
+local errors = require "luamig.errors"
 
 local table_concat = table.concat
 
@@ -37,21 +40,28 @@ local function options(env, target)
   }
 end
 
+-- fn(...)'s value, or nil, msg, status for what it raised.
+local function returning(fn, ...)
+  local ok, value = errors.catch(fn, ...)
+  if ok then return value end
+  return nil, errors.text(value), value.status
+end
+
 function M.upgrade(env, target)
-  return command.upgrade(env.cfg, options(env, target or "head"))
+  return returning(command.upgrade, env.cfg, options(env, target or "head"))
 end
 
 function M.downgrade(env, target)
   if not target then return nil, "downgrade needs a target: a revision, -1 or base", 2 end
-  return command.downgrade(env.cfg, options(env, target))
+  return returning(command.downgrade, env.cfg, options(env, target))
 end
 
 --- The database's version rows, comma-separated ("" at base), read as
 -- `luamig current` reads them.
 function M.current(env)
-  local heads, err, status = common.database_heads(env.cfg, { log = env.log })
-  if not heads then return nil, err, status end
-  return table_concat(heads, ",")
+  return returning(function()
+    return table_concat(common.database_heads(env.cfg, { log = env.log }), ",")
+  end)
 end
 
 return M

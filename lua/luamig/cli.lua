@@ -2,13 +2,15 @@
 -- luamig.command.<name>), prints help, dispatches to luamig.command and
 -- turns results into exit codes:
 -- 0 success, 1 the command ran and found a problem (a failed migration),
--- 2 usage or input error. Errors are one line, `luamig: <what>: <why>`; a
--- traceback only with -v.
+-- 2 usage or input error. A command that fails raises a luamig.errors
+-- value; main catches it and is the one place that reports it: one line,
+-- `luamig: <what>: <why>`, a traceback only with -v.
 
 local command = require "luamig.command"
 local config = require "luamig.config"
 local fleet = require "luamig.fleet"
 local sys = require "luamig.sys"
+local errors = require "luamig.errors"
 
 local ipairs, tonumber = ipairs, tonumber
 local str_format, table_concat = string.format, table.concat
@@ -236,12 +238,15 @@ local function colour()
   return sys.isatty(io_stderr) and (no_color == nil or no_color == "") and term ~= "dumb"
 end
 
-local function report(msg)
-  if colour() then
-    io_stderr:write("\27[1;31mluamig:\27[0m ", msg, "\n")
-  else
-    io_stderr:write("luamig: ", msg, "\n")
-  end
+local function write_stderr(text)
+  io_stderr:write(text)
+end
+
+-- e: a luamig.errors value, or a message (a usage error, exit 2).
+local function report(e, verbose)
+  if not errors.is(e) then e = errors.new { message = e, status = 2 } end
+  errors.report(e, { colour = colour(), verbose = verbose }, write_stderr)
+  return e.status
 end
 
 --- Entry point from the C host: returns the exit status.
@@ -250,7 +255,7 @@ function M.main(argv)
   -- revision file); the generational collector handles that best.
   collectgarbage("generational")
   local opts, err = M.parse(argv)
-  if not opts then report(err); return 2 end
+  if not opts then return report(err) end
   if opts.version then io_stdout:write("luamig ", sys.version, "\n"); return 0 end
   if not opts.command then
     io_stdout:write(main_help(), "\n")
@@ -258,7 +263,7 @@ function M.main(argv)
   end
   if opts.help then io_stdout:write(command_help(opts.command), "\n"); return 0 end
   local usage_err = fleet.usage(opts)
-  if usage_err then report(usage_err); return 2 end
+  if usage_err then return report(usage_err) end
   if opts.fleet_json then opts.json = true end
   -- A fleet's child (luamig.fleet): its database comes from the
   -- environment, where ps does not show the password, and it reports its
@@ -269,15 +274,15 @@ function M.main(argv)
   local url = opts.url
   if opts.fleet_child and not url then url = os.getenv("LUAMIG_FLEET_URL") end
   local cfg, cfg_err = config.load { config_file = opts.config_file, url = url, schema = opts.schema, x = opts.x }
-  if not cfg then report(cfg_err); return 2 end
+  if not cfg then return report(cfg_err) end
   -- A write to stdout that fails (a full disk, a closed descriptor) is
   -- remembered, and ends the command in an error: a script or a listing
   -- cut short must not pass for a whole one.
   local out_failed
   opts.out = function(line)
     if out_failed then return end
-    local written, err = io_stdout:write(line, "\n")
-    if not written then out_failed = err end
+    local written, werr = io_stdout:write(line, "\n")
+    if not written then out_failed = werr end
   end
   opts.log = opts.quiet and function() end or function(line) io_stderr:write(line, "\n") end
   -- Data migrations' progress line (luamig.present.progress): redrawn in place at
@@ -289,7 +294,7 @@ function M.main(argv)
   opts.progress_delay = tonumber(os.getenv("LUAMIG_PROGRESS_DELAY") or "")
   local run = command.spec(opts.command).run
   if opts.targets or opts.target or opts.all_targets then run = fleet.run end
-  local ok, msg, status, traceback = run(cfg, opts)
+  local ok, failure = errors.catch(run, cfg, opts)
   if ok and outcome_fd and opts.outcome then
     local f = io.open("/dev/fd/" .. outcome_fd, "w")
     if f then f:write(opts.outcome[1], "\n", opts.outcome[2], "\n"); f:close() end
@@ -297,14 +302,12 @@ function M.main(argv)
   local flushed, flush_err = io_stdout:flush()
   out_failed = out_failed or (not flushed and flush_err)
   if out_failed then
-    report(str_format("%s: standard output could not be written (%s); what it shows is incomplete",
-      opts.command, out_failed))
-    if ok then return 1 end
+    local status = report(errors.new { status = 1, message = str_format(
+      "%s: standard output could not be written (%s); what it shows is incomplete", opts.command, out_failed) })
+    if ok then return status end
   end
   if ok then return 0 end
-  if msg then report(msg) end  -- a fleet has said what failed, target by target
-  if opts.verbose and traceback then io_stderr:write(traceback, "\n") end
-  return status or 1
+  return report(failure, opts.verbose)
 end
 
 return M

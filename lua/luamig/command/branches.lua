@@ -3,12 +3,12 @@
 
 local present = require "luamig.present.revisions"
 local plan = require "luamig.plan"
+local errors = require "luamig.errors"
 
 local ipairs = ipairs
 
 local function run(cfg, opts)
-  local graph, err, status = plan.load(cfg)
-  if not graph then return nil, err, status end
+  local graph = errors.check(plan.load(cfg))
   local marks = present.marks(graph)
   for _, id in ipairs(graph:branch_points()) do
     opts.out(present.branch_point(graph, graph:get(id), marks, opts.verbose))

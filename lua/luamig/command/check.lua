@@ -4,22 +4,17 @@
 local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
 local plan = require "luamig.plan"
+local errors = require "luamig.errors"
 
 local ipairs = ipairs
 local str_format = string.format
 
 local function run(cfg, opts)
-  local graph, by_id, status = plan.load(cfg)
-  if not graph then return nil, by_id, status end
+  local graph = errors.check(plan.load(cfg))
   local autogen = require "luamig.autogen"
-  local changes
-  local ok, msg, st = common.with_context(cfg, opts, function(ctx)
-    local info, cstatus
-    changes, info, cstatus = autogen.changes(ctx, graph, false)
-    if not changes then return nil, info, cstatus end
-    return true
+  local changes = common.with_context(cfg, opts, function(ctx)
+    return errors.check(autogen.changes(ctx, graph, false))
   end)
-  if not ok then return nil, msg, st end
   local lines = {}
   for i, c in ipairs(changes) do lines[i] = autogen.describe(c) end
   if opts.json then
@@ -30,8 +25,8 @@ local function run(cfg, opts)
   end
   opts.outcome = { "ok", "matches the models" }
   if #changes > 0 then
-    return nil, str_format("%d difference%s between the models and the database: run 'luamig revision"
-      .. " --autogenerate -m MESSAGE' to write them as a revision", #changes, #changes == 1 and "" or "s"), 1
+    errors.fail(str_format("%d difference%s between the models and the database: run 'luamig revision"
+      .. " --autogenerate -m MESSAGE' to write them as a revision", #changes, #changes == 1 and "" or "s"), 1)
   end
   return true
 end

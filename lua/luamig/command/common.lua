@@ -7,50 +7,48 @@ local context = require "luamig.context"
 local lock = require "luamig.lock"
 local preflight = require "luamig.preflight"
 local interrupt = require "luamig.interrupt"
+local errors = require "luamig.errors"
 
-local tostring = tostring
+local tostring, error = tostring, error
 local str_format, table_concat = string.format, table.concat
+local table_pack, table_unpack = table.pack, table.unpack
 
 local M = {}
 
---- fn(ctx) on the database of cfg. writes: the command changes the
--- database, so it takes the migration lock first (see luamig.lock) and
--- catches Ctrl-C, SIGTERM and SIGHUP (see runner/modules/interrupt.c); whatever it
--- reads after that is read under the lock.
+--- fn(ctx) on the database of cfg; returns what fn returns. writes: the
+-- command changes the database, so it takes the migration lock first (see
+-- luamig.lock) and catches Ctrl-C, SIGTERM and SIGHUP (see
+-- runner/modules/interrupt.c); whatever it reads after that is read under
+-- the lock. A failure raises (luamig.errors), after the database is
+-- closed and the lock released.
 function M.with_context(cfg, opts, fn, writes)
   -- Before connecting, so that a signal can cancel the connection's
   -- statement; an embedding program keeps its own signals (opts.embedded).
   if writes and not opts.embedded then interrupt.trap() end
-  local ctx, err, status = context.open(cfg, { log = opts.log, verbose = opts.verbose,
-    progress = opts.progress, progress_delay = opts.progress_delay })
-  if not ctx then return nil, err, status end
-  if writes then
-    local fit, ferr, fstatus = preflight.check(ctx, opts)
-    if not fit then ctx:close(); return nil, ferr, fstatus end
-    local held, lerr, lstatus = lock.acquire(ctx, opts.lock_timeout or cfg.lock_timeout, opts.log)
-    if not held then ctx:close(); return nil, lerr, lstatus end
-    ctx.lock = held
-  end
-  local ok, msg, st, tb = fn(ctx)
+  local ctx = errors.check(context.open(cfg, { log = opts.log, verbose = opts.verbose,
+    progress = opts.progress, progress_delay = opts.progress_delay }))
+  local results = table_pack(errors.catch(function()
+    if writes then
+      errors.check(preflight.check(ctx, opts))
+      ctx.lock = errors.check(lock.acquire(ctx, opts.lock_timeout or cfg.lock_timeout, opts.log))
+    end
+    return fn(ctx)
+  end))
   local closed, cerr = ctx:close()
+  local failure = not results[1] and results[2]
   if not closed then  -- a lost lock: what ran may have overlapped another run
-    if ok then return nil, cerr, 1 end
-    msg = tostring(msg) .. "; also, " .. cerr
+    if not failure then errors.fail(cerr, 1) end
+    failure.message = tostring(failure.message) .. "; also, " .. cerr
   end
-  return ok, msg, st, tb
+  if failure then error(failure, 0) end
+  return table_unpack(results, 2, results.n)
 end
 
 --- The database's version rows, for commands that only read them.
 function M.database_heads(cfg, opts)
-  local heads
-  local ok, msg, status = M.with_context(cfg, opts, function(ctx)
-    local err
-    heads, err = ctx:current_heads()
-    if not heads then return nil, err, 1 end
-    return true
+  return M.with_context(cfg, opts, function(ctx)
+    return errors.check(ctx:current_heads())
   end)
-  if not ok then return nil, msg, status end
-  return heads
 end
 
 function M.plural(n, word)
@@ -64,10 +62,10 @@ end
 
 --- --dialect names the dialect of a script: without --sql nothing would
 -- use it, and the run would go to the URL's database unasked.
-function M.dialect_without_sql(opts)
+function M.refuse_dialect_without_sql(opts)
   if opts.dialect and not opts.sql then
-    return true, str_format("%s--dialect %s applies only with --sql (the dialect of the script to write)",
-      opts.command and (opts.command .. ": ") or "", opts.dialect)
+    errors.fail(str_format("%s--dialect %s applies only with --sql (the dialect of the script to write)",
+      opts.command and (opts.command .. ": ") or "", opts.dialect), 2)
   end
 end
 

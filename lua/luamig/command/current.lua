@@ -6,15 +6,14 @@ local flags = require "luamig.command.flags"
 local config = require "luamig.config"
 local present = require "luamig.present.revisions"
 local plan = require "luamig.plan"
+local errors = require "luamig.errors"
 
 local ipairs = ipairs
 local str_format, table_concat = string.format, table.concat
 
 local function run(cfg, opts)
-  local graph, err, status = plan.load(cfg)
-  if not graph then return nil, err, status end
-  local heads, herr, hstatus = common.database_heads(cfg, opts)
-  if not heads then return nil, herr, hstatus end
+  local graph = errors.check(plan.load(cfg))
+  local heads = common.database_heads(cfg, opts)
   local marks = present.marks(graph, opts.json and heads or nil)
   opts.outcome = { "ok", "at " .. common.heads_text(heads) }
   if opts.json then
@@ -35,8 +34,8 @@ local function run(cfg, opts)
   if opts.check_heads then
     local target = graph:target_heads(heads, "up", "heads")
     if not target or table_concat(target, ",") ~= table_concat(heads, ",") then
-      return nil, str_format("the database is not at the head revision(s): it is at %s; the heads are %s"
-        .. " (run 'luamig upgrade heads')", common.heads_text(heads), table_concat(graph:heads(), ", ")), 1
+      errors.fail(str_format("the database is not at the head revision(s): it is at %s; the heads are %s"
+        .. " (run 'luamig upgrade heads')", common.heads_text(heads), table_concat(graph:heads(), ", ")), 1)
     end
   end
   return true

@@ -6,20 +6,16 @@ local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
 local present = require "luamig.present.revisions"
 local plan = require "luamig.plan"
+local errors = require "luamig.errors"
 
 local ipairs = ipairs
 local str_format = string.format
 
 -- history --applied: the history table, newest first.
 local function applied_history(cfg, opts)
-  local rows
-  local ok, msg, st = common.with_context(cfg, opts, function(ctx)
-    local err
-    rows, err = ctx:history_rows()
-    if not rows then return nil, err, 1 end
-    return true
+  local rows = common.with_context(cfg, opts, function(ctx)
+    return errors.check(ctx:history_rows())
   end)
-  if not ok then return nil, msg, st end
   local null = require("luamig.driver").null
   local function v(x) if x == nil or x == null then return nil end return x end
   local last = rows[1]
@@ -52,17 +48,14 @@ end
 
 local function run(cfg, opts)
   if opts.applied then return applied_history(cfg, opts) end
-  local graph, err, status = plan.load(cfg)
-  if not graph then return nil, err, status end
+  local graph = errors.check(plan.load(cfg))
   local current
   if opts.indicate_current or (opts.range and opts.range:find("current", 1, true)) then
-    local herr, hstatus
-    current, herr, hstatus = common.database_heads(cfg, opts)
-    if not current then return nil, herr, hstatus end
+    current = common.database_heads(cfg, opts)
   end
   local marks = present.marks(graph, opts.indicate_current and current or nil)
-  local nodes, herr = graph:history(opts.range, current)
-  if not nodes then return nil, (opts.range and ("-r " .. opts.range .. ": ") or "") .. herr, 2 end
+  local nodes, err = graph:history(opts.range, current)
+  if not nodes then errors.raise { where = opts.range and ("-r " .. opts.range), message = err, status = 2 } end
   if opts.json then
     local list = {}
     for i, node in ipairs(nodes) do list[i] = present.json_node(graph, node, marks) end

@@ -2,10 +2,11 @@
 -- LuaRocks has its cmd/. A command's file returns its usage, summary,
 -- argument counts (min, max), flags (luamig.command.flags), whether it
 -- takes the targets help (targets_help) or busted's arguments (passthrough),
--- and run(cfg, opts): true, or nil, msg, status (1: the command ran and
--- found a problem or a migration failed; 2: bad input). Output goes through
--- opts.out (stdout) and opts.log (progress on stderr), so that the same
--- functions serve the CLI, the embedding API and the specs.
+-- and run(cfg, opts): true, or a raised luamig.errors value (status 1: the
+-- command ran and found a problem or a migration failed; 2: bad input),
+-- which cli.lua reports and api.lua returns as nil, msg, status. Output
+-- goes through opts.out (stdout) and opts.log (progress on stderr), so that
+-- the same functions serve the CLI, the embedding API and the specs.
 --
 -- command.upgrade(cfg, opts) etc. run a command; command.spec(name) is its
 -- file's table; command.NAMES lists them all.

@@ -4,6 +4,7 @@
 
 local template = require "luamig.script.template"
 local sys = require "luamig.sys"
+local errors = require "luamig.errors"
 
 local ipairs = ipairs
 local str_format = string.format
@@ -54,15 +55,15 @@ local function run(_, opts)
   local dir = opts.args[1] or "."
   if not sys.stat(dir) then
     local ok, err = sys.mkdir(dir)
-    if not ok then return nil, str_format("cannot create %s: %s", dir, err), 2 end
+    if not ok then errors.fail(str_format("cannot create %s: %s", dir, err), 2) end
   end
   local migrations = dir .. "/migrations"
   if sys.stat(migrations) then
-    return nil, str_format("%s already exists: not overwriting an existing project", migrations), 2
+    errors.fail(str_format("%s already exists: not overwriting an existing project", migrations), 2)
   end
   for _, d in ipairs { migrations, migrations .. "/versions" } do
     local ok, err = sys.mkdir(d)
-    if not ok then return nil, str_format("cannot create %s: %s", d, err), 2 end
+    if not ok then errors.fail(str_format("cannot create %s: %s", d, err), 2) end
   end
   local ok, err = write_new(migrations .. "/script.lua.tmpl", template.DEFAULT_TEMPLATE)
   if ok and not sys.stat(dir .. "/luamig.lua") then
@@ -73,7 +74,7 @@ local function run(_, opts)
   if ok and not sys.stat(spec_dir .. "/migrations_spec.lua") then
     ok, err = write_new(spec_dir .. "/migrations_spec.lua", SPEC_TEMPLATE)
   end
-  if not ok then return nil, err, 2 end
+  if not ok then errors.fail(err, 2) end
   opts.out(str_format("Created %s/luamig.lua, %s/{versions/,script.lua.tmpl} and %s/migrations_spec.lua",
     dir, migrations, spec_dir))
   opts.out("Next: luamig revision -m \"create first tables\"")

@@ -4,28 +4,29 @@
 local flags = require "luamig.command.flags"
 local revision_file = require "luamig.command.revision_file"
 local plan = require "luamig.plan"
+local errors = require "luamig.errors"
 
 local ipairs = ipairs
 local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 
 local function run(cfg, opts)
-  if not opts.message then return nil, "merge: -m MESSAGE is required", 2 end
-  local graph, by_id, status = plan.load(cfg)
-  if not graph then return nil, by_id, status end
+  if not opts.message then errors.fail("merge: -m MESSAGE is required", 2) end
+  local graph, by_id = errors.check(plan.load(cfg))
   local downs, seen = {}, {}
   for _, target in ipairs(opts.args) do
     local ids, err = graph:resolve(target, nil)
-    if not ids then return nil, "merge: " .. err, 2 end
+    if not ids then errors.raise { where = "merge", message = err, status = 2 } end
     for _, id in ipairs(ids) do
       if not seen[id] then seen[id] = true; downs[#downs + 1] = id end
     end
   end
   if #downs < 2 then
-    return nil, str_format("merge: %s name%s one revision; a merge needs two or more (e.g. 'heads')",
-      table_concat(opts.args, " "), #opts.args == 1 and "s" or ""), 2
+    errors.fail(str_format("merge: %s name%s one revision; a merge needs two or more (e.g. 'heads')",
+      table_concat(opts.args, " "), #opts.args == 1 and "s" or ""), 2)
   end
   table_sort(downs)
-  return revision_file.write(cfg, opts, by_id, { down_revisions = downs, depends_on = {} })
+  revision_file.write(cfg, opts, by_id, { down_revisions = downs, depends_on = {} })
+  return true
 end
 
 return {

@@ -6,6 +6,7 @@ local common = require "luamig.command.common"
 local script = require "luamig.script"
 local context = require "luamig.context"
 local plan = require "luamig.plan"
+local errors = require "luamig.errors"
 
 local ipairs, next = ipairs, next
 local str_format, table_sort = string.format, table.sort
@@ -15,9 +16,8 @@ local M = {}
 -- Applied revisions whose files changed since: upgrade stops on them
 -- unless --allow-edited (verify lists every kind of drift).
 local function refuse_edited(ctx, graph, heads)
-  local recorded, err = ctx:recorded_checksums()
-  if not recorded then return nil, err, 1 end
-  if next(recorded) == nil then return true end
+  local recorded = errors.check(ctx:recorded_checksums())
+  if next(recorded) == nil then return end
   local known = {}
   for _, id in ipairs(heads) do if graph:get(id) then known[#known + 1] = id end end
   local edited = {}
@@ -25,14 +25,15 @@ local function refuse_edited(ctx, graph, heads)
     local want = recorded[node.id]
     if want and want ~= script.checksum(node.script) then edited[#edited + 1] = node end
   end
-  if #edited == 0 then return true end
+  if #edited == 0 then return end
   table_sort(edited, function(a, b) return a.id < b.id end)
   local first = edited[1]
   local others = #edited > 1 and str_format(" (and %d more)", #edited - 1) or ""
-  return nil, str_format("revision %s (%s)%s was edited after it was applied: its file no longer matches"
-    .. " the checksum recorded then. Run 'luamig verify' to see every difference; if the edit is intended,"
-    .. " accept it with 'luamig verify --accept %s', or upgrade anyway with --allow-edited",
-    first.id, first.path or "?", others, first.id), 1
+  errors.raise { status = 1,
+    message = str_format("revision %s (%s)%s was edited after it was applied: its file no longer matches"
+      .. " the checksum recorded then", first.id, first.path or "?", others),
+    hint = str_format("run 'luamig verify' to see every difference; if the edit is intended,"
+      .. " accept it with 'luamig verify --accept %s', or upgrade anyway with --allow-edited", first.id) }
 end
 
 -- What a fleet prints for this target (luamig.fleet): {status, text}.
@@ -46,57 +47,48 @@ end
 
 --- Runs the steps from the database's version rows to opts.target.
 function M.online(direction, cfg, opts)
-  local graph, by_id, status = plan.load(cfg)
-  if not graph then return nil, by_id, status end
-  return common.with_context(cfg, opts, function(ctx)
-    local heads, err = ctx:current_heads()
-    if not heads then return nil, err, 1 end
-    if direction == "up" and not opts.allow_edited then
-      local ok, eerr, estatus = refuse_edited(ctx, graph, heads)
-      if not ok then return nil, eerr, estatus end
-    end
+  local graph, by_id = errors.check(plan.load(cfg))
+  common.with_context(cfg, opts, function(ctx)
+    local heads = errors.check(ctx:current_heads())
+    if direction == "up" and not opts.allow_edited then refuse_edited(ctx, graph, heads) end
     local steps, serr = plan.steps(graph, by_id, direction, heads, opts.target)
-    if not steps then return nil, serr, 2 end
+    if not steps then errors.fail(serr, 2) end
     local transaction = opts.transaction or (cfg.transaction_per_migration == false and "all" or "per-revision")
-    local ok, msg, st, tb = ctx:run_steps(steps, by_id, { transaction = transaction })
-    if ok and opts.fleet_child then
+    errors.check(ctx:run_steps(steps, by_id, { transaction = transaction }))
+    if opts.fleet_child then
       opts.outcome = outcome(direction, #steps, ctx:current_heads(), opts.target)
     end
-    return ok, msg, st, tb
   end, true)
+  return true
 end
 
 --- --sql: the script of the steps from FROM to TO, written without a
 -- database. FROM defaults to base for an upgrade; a downgrade needs it.
 function M.offline(direction, cfg, opts)
-  local graph, by_id, status = plan.load(cfg)
-  if not graph then return nil, by_id, status end
+  local graph, by_id = errors.check(plan.load(cfg))
   local from, to = opts.target:match("^(.-):(.+)$")
   if not from then
     if direction == "down" then
-      return nil, "downgrade --sql needs FROM:TO, the revision the database is at and the target (e.g. head:base)", 2
+      errors.fail("downgrade --sql needs FROM:TO, the revision the database is at and the target (e.g. head:base)", 2)
     end
     from, to = "base", opts.target
   end
+  local where = "--sql " .. opts.target
   local from_rows = {}
   if from ~= "base" and from ~= "" then
     local rows, err = graph:target_heads({}, "up", from)
-    if not rows then return nil, str_format("--sql %s: %s", opts.target, err), 2 end
+    if not rows then errors.raise { where = where, message = err, status = 2 } end
     from_rows = rows
   end
   local steps, serr, bad_target = plan.steps(graph, by_id, direction, from_rows, to)
-  if not steps then
-    return nil, bad_target and str_format("--sql %s: %s", opts.target, serr) or serr, 2
-  end
-  local ctx, err, cstatus = context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log })
-  if not ctx then return nil, err, cstatus end
-  return ctx:write_steps(steps, by_id, #from_rows == 0 and direction == "up")
+  if not steps then errors.raise { where = bad_target and where or nil, message = serr, status = 2 } end
+  local ctx = errors.check(context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log }))
+  return errors.check(ctx:write_steps(steps, by_id, #from_rows == 0 and direction == "up"))
 end
 
 --- upgrade and downgrade: --dialect only with --sql, then one of the two.
 function M.run(direction, cfg, opts)
-  local bad, why = common.dialect_without_sql(opts)
-  if bad then return nil, why, 2 end
+  common.refuse_dialect_without_sql(opts)
   if opts.sql then return M.offline(direction, cfg, opts) end
   return M.online(direction, cfg, opts)
 end

@@ -3,17 +3,17 @@
 
 local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
+local errors = require "luamig.errors"
 
 local ipairs, tostring = ipairs, tostring
 local str_format = string.format
 
 local function run(cfg, opts)
-  return common.with_context(cfg, opts, function(ctx)
-    local rows, heads, status = ctx:repair()
-    if not rows then return nil, heads, status end
+  common.with_context(cfg, opts, function(ctx)
+    local rows, heads = errors.check(ctx:repair())
     if #rows == 0 then
       opts.out("Nothing to repair: every recorded step finished")
-      return true
+      return
     end
     for _, row in ipairs(rows) do
       opts.out(str_format("Marked the %s of %s (started %s by %s, %s) as repaired by hand",
@@ -21,8 +21,8 @@ local function run(cfg, opts)
         tostring(row.applied_by or "?"), row.outcome))
     end
     opts.out("The version table says " .. common.heads_text(heads))
-    return true
   end, true)
+  return true
 end
 
 return {

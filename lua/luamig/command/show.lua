@@ -2,14 +2,14 @@
 
 local present = require "luamig.present.revisions"
 local plan = require "luamig.plan"
+local errors = require "luamig.errors"
 
 local ipairs = ipairs
 
 local function run(cfg, opts)
-  local graph, err, status = plan.load(cfg)
-  if not graph then return nil, err, status end
-  local ids, rerr = graph:resolve(opts.args[1], nil)
-  if not ids then return nil, rerr, 2 end
+  local graph = errors.check(plan.load(cfg))
+  local ids, err = graph:resolve(opts.args[1], nil)
+  if not ids then errors.fail(err, 2) end
   local marks = present.marks(graph)
   for _, id in ipairs(ids) do opts.out(present.block(graph, graph:get(id), marks)) end
   return true

@@ -5,6 +5,7 @@ local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
 local context = require "luamig.context"
 local plan = require "luamig.plan"
+local errors = require "luamig.errors"
 
 local ipairs = ipairs
 local str_format, table_sort = string.format, table.sort
@@ -20,7 +21,7 @@ local function stamped_rows(graph, rows, targets)
       result = {}
     else
       local ids, err = graph:resolve(target, result)
-      if not ids then return nil, err end
+      if not ids then return nil, err, 2 end
       for _, id in ipairs(ids) do
         local kept = {}
         for _, r in ipairs(result) do
@@ -38,35 +39,28 @@ local function stamped_rows(graph, rows, targets)
 end
 
 local function run(cfg, opts)
-  local bad, why = common.dialect_without_sql(opts)
-  if bad then return nil, why, 2 end
-  local graph, err, status = plan.load(cfg)
-  if not graph then return nil, err, status end
+  common.refuse_dialect_without_sql(opts)
+  local graph = errors.check(plan.load(cfg))
   if opts.sql then
-    local rows, serr = stamped_rows(graph, {}, opts.args)
-    if not rows then return nil, serr, 2 end
-    local ctx, cerr, cstatus = context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log })
-    if not ctx then return nil, cerr, cstatus end
-    return ctx:stamp(rows)
+    local rows = errors.check(stamped_rows(graph, {}, opts.args))
+    local ctx = errors.check(context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log }))
+    return errors.check(ctx:stamp(rows))
   end
-  return common.with_context(cfg, opts, function(ctx)
-    local rows, herr = ctx:current_heads()
-    if not rows then return nil, herr, 1 end
+  common.with_context(cfg, opts, function(ctx)
+    local rows = errors.check(ctx:current_heads())
     if opts.purge then rows = {} end
     for _, r in ipairs(rows) do
       if not graph:get(r) then
-        return nil, str_format("the version table names %s, which no revision file has: "
-          .. "run 'luamig stamp --purge REV' to replace every row", r), 2
+        errors.fail(str_format("the version table names %s, which no revision file has: "
+          .. "run 'luamig stamp --purge REV' to replace every row", r), 2)
       end
     end
-    local new_rows, serr = stamped_rows(graph, rows, opts.args)
-    if not new_rows then return nil, serr, 2 end
-    local ok, sterr = ctx:stamp(new_rows)
-    if not ok then return nil, sterr, 1 end
+    local new_rows = errors.check(stamped_rows(graph, rows, opts.args))
+    errors.check(ctx:stamp(new_rows))
     opts.log("Stamped " .. common.heads_text(new_rows))
     opts.outcome = { "stamped", "stamped " .. common.heads_text(new_rows) }
-    return true
   end, true)
+  return true
 end
 
 return {

@@ -1,6 +1,8 @@
 -- luamig.command.test: `luamig test`, busted inside this host, so that
 -- specs need no separate C module.
 
+local errors = require "luamig.errors"
+
 local ipairs, tostring, pcall = ipairs, tostring, pcall
 
 local function run(_, opts)
@@ -19,7 +21,7 @@ local function run(_, opts)
   for j, a in ipairs(args) do _G.arg[j] = a end
   local ok, runner = pcall(require, "busted.runner")
   if not ok then
-    return nil, "test: busted is not installed (apt-get install lua-busted): " .. tostring(runner), 2
+    errors.fail("test: busted is not installed (apt-get install lua-busted): " .. tostring(runner), 2)
   end
   runner { standalone = false }
   return true

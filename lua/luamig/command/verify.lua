@@ -5,6 +5,7 @@
 local flags = require "luamig.command.flags"
 local common = require "luamig.command.common"
 local script = require "luamig.script"
+local errors = require "luamig.errors"
 
 local ipairs = ipairs
 local str_format = string.format
@@ -15,11 +16,13 @@ local function find_script(scripts, wanted)
   for _, s in ipairs(scripts) do
     if s.id == wanted then return s end
     if #wanted >= 4 and s.id:sub(1, #wanted) == wanted then
-      if found then return nil, str_format("--accept %s: the prefix is ambiguous (%s, %s, ...)", wanted, found.id, s.id) end
+      if found then
+        return nil, str_format("--accept %s: the prefix is ambiguous (%s, %s, ...)", wanted, found.id, s.id), 2
+      end
       found = s
     end
   end
-  if not found then return nil, str_format("--accept %s: no revision file has this id", wanted) end
+  if not found then return nil, str_format("--accept %s: no revision file has this id", wanted), 2 end
   return found
 end
 
@@ -53,42 +56,33 @@ local function verify_lines(report)
 end
 
 local function run(cfg, opts)
-  local scripts, err, status = script.load_all(cfg)
-  if not scripts then return nil, err, status end
+  local scripts = errors.check(script.load_all(cfg))
   -- verify reads the files without the graph (so that a missing parent is
   -- reported, not fatal), but two files with one id would make it check,
   -- and --accept record, the wrong file.
   local seen = {}
   for _, s in ipairs(scripts) do
     if seen[s.id] then
-      return nil, str_format('duplicate revision id "%s": %s and %s', s.id, seen[s.id].path, s.path), 2
+      errors.fail(str_format('duplicate revision id "%s": %s and %s', s.id, seen[s.id].path, s.path), 2)
     end
     seen[s.id] = s
   end
   local accepts = opts.accept or {}
   local accepted = {}
   for _, wanted in ipairs(accepts) do
-    local s, ferr = find_script(scripts, wanted)
-    if not s then return nil, ferr, 2 end
-    accepted[#accepted + 1] = s
+    accepted[#accepted + 1] = errors.check(find_script(scripts, wanted))
   end
-  local report
-  local ok, msg, st = common.with_context(cfg, opts, function(ctx)
+  local report = common.with_context(cfg, opts, function(ctx)
     if #accepted > 0 then
-      local done, aerr = ctx:accept(accepted)
-      if not done then return nil, aerr, 1 end
+      errors.check(ctx:accept(accepted))
       for _, s in ipairs(accepted) do
         opts.log(str_format("Accepted the current file of %s (%s) as applied", s.id, short(script.checksum(s))))
       end
     end
-    local heads, herr = ctx:current_heads()
-    if not heads then return nil, herr, 1 end
-    local recorded, rerr = ctx:recorded_checksums()
-    if not recorded then return nil, rerr, 1 end
-    report = require("luamig.revision.drift").drift(scripts, heads, recorded, script.checksum)
-    return true
+    local heads = errors.check(ctx:current_heads())
+    local recorded = errors.check(ctx:recorded_checksums())
+    return require("luamig.revision.drift").drift(scripts, heads, recorded, script.checksum)
   end, #accepted > 0)
-  if not ok then return nil, msg, st end
   local lines = verify_lines(report)
   if opts.json then
     opts.out(require("luamig.present.json").encode(report))
@@ -98,8 +92,8 @@ local function run(cfg, opts)
   opts.outcome = { "ok", lines[#lines] }
   if not report.ok then
     -- A fleet shows only this line of each target: it says what differs.
-    if opts.fleet_child then return nil, "the applied revisions differ from their files: " .. lines[#lines], 1 end
-    return nil, "the applied revisions differ from their files (see above)", 1
+    if opts.fleet_child then errors.fail("the applied revisions differ from their files: " .. lines[#lines], 1) end
+    errors.fail("the applied revisions differ from their files (see above)", 1)
   end
   return true
 end

@@ -22,8 +22,8 @@
 
 local config = require "luamig.config"
 local json = require "luamig.present.json"
-local script = require "luamig.script"
-local revision = require "luamig.revision"
+local plan = require "luamig.plan"
+local errors = require "luamig.errors"
 local spawn = require "luamig.spawn"
 local sys = require "luamig.sys"
 local targets = require "luamig.fleet.targets"
@@ -159,21 +159,17 @@ function Progress:clear()
   if self.drawn then io_stderr:write("\r\27[K"); self.drawn = nil end
 end
 
---- run(cfg, opts) -> true | nil, msg, status: the command of opts on every
--- target. opts.child_argv: the command line without the fleet's options.
+--- run(cfg, opts): the command of opts on every target, as a command's
+-- run is (true, or a raised luamig.errors value). opts.child_argv: the
+-- command line without the fleet's options.
 function M.run(cfg, opts)
   local list, err = chosen(cfg, opts)
-  if not list then return nil, err, 2 end
+  if not list then errors.fail(err, 2) end
   -- A bad revision file would fail every target alike: said once, here,
   -- before any of them starts (history --applied reads no file).
-  if opts.command ~= "history" then
-    local scripts, serr, sstatus = script.load_all(cfg)
-    if not scripts then return nil, serr, sstatus end
-    local graph, gerr = revision.new(scripts)
-    if not graph then return nil, gerr, 2 end
-  end
+  if opts.command ~= "history" then errors.check(plan.load(cfg)) end
   local exe = sys.exe_path()
-  if not exe then return nil, "a fleet runs the luamig executable, and this is not it", 2 end
+  if not exe then errors.fail("a fleet runs the luamig executable, and this is not it", 2) end
   local jobs = opts.jobs or M.DEFAULT_JOBS
   local unchanged_label = "already at " .. (opts.args[1] or (opts.command == "upgrade" and "head" or ""))
   local child_argv = opts.child_argv
@@ -285,10 +281,11 @@ function M.run(cfg, opts)
 
   local signame, signum = interrupt.caught()
   if signame then
-    return nil, str_format("interrupted by %s: %s not started", signame, plural(counts.skipped or 0, "target")),
-      128 + signum
+    errors.fail(str_format("interrupted by %s: %s not started", signame, plural(counts.skipped or 0, "target")),
+      128 + signum)
   end
-  if (counts.failed or 0) > 0 then return nil, nil, 1 end
+  -- Each failed target has its line above: nothing more to say.
+  if (counts.failed or 0) > 0 then errors.fail(nil, 1) end
   return true
 end
 
