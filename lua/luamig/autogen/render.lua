@@ -116,18 +116,16 @@ local function create_table_lua(dialect, t)
   end
   local items = {}
   for _, c in ipairs(t.columns) do items[#items + 1] = column_lua(dialect, c, c.name == single, auto_pk) end
-  if pk and not single then
+  -- A key over columns: its columns, then its name unless the naming
+  -- convention would give it that name anyway.
+  local function key(constructor, kind, k)
     local args = {}
-    for _, c in ipairs(pk.columns) do args[#args + 1] = q(c) end
-    if not default_name(dialect, "primary_key", t.name, pk) then args[#args + 1] = opts_lua { { "name", q(pk.name) } } end
-    items[#items + 1] = call("PrimaryKeyConstraint", table.unpack(args))
+    for _, c in ipairs(k.columns) do args[#args + 1] = q(c) end
+    if not default_name(dialect, kind, t.name, k) then args[#args + 1] = opts_lua { { "name", q(k.name) } } end
+    items[#items + 1] = call(constructor, table.unpack(args))
   end
-  for _, u in ipairs(t.uniques) do
-    local args = {}
-    for _, c in ipairs(u.columns) do args[#args + 1] = q(c) end
-    if not default_name(dialect, "unique", t.name, u) then args[#args + 1] = opts_lua { { "name", q(u.name) } } end
-    items[#items + 1] = call("UniqueConstraint", table.unpack(args))
-  end
+  if pk and not single then key("PrimaryKeyConstraint", "primary_key", pk) end
+  for _, u in ipairs(t.uniques) do key("UniqueConstraint", "unique", u) end
   for _, fk in ipairs(t.foreign_keys) do
     local refs = {}
     for i, c in ipairs(fk.ref_columns) do refs[i] = fk.ref_table .. "." .. c end

@@ -308,6 +308,15 @@ function Versions:finish(id, started, outcome, message)
     outcome, iso_time(finished), math_floor((finished - started) * 1000 + 0.5), message, id)
 end
 
+-- The rows of query(), or {} while there is no history table (nothing has
+-- run yet); nil, err on a database error.
+local function history_rows_of(self, query)
+  local exists, err = self:table_exists(self.history_table)
+  if exists == nil then return nil, err end
+  if not exists then return {} end
+  return query()
+end
+
 --- The steps that did not finish and were not settled since: history
 -- rows "running" or "failed" newer than the last stamp (a stamp sets the
 -- version table by hand, which settles what came before) and not marked
@@ -315,12 +324,11 @@ end
 -- rows written after it (verify --accept, say) do not settle it. {} when
 -- there is no history table; nil, err on a database error.
 function Versions:unfinished()
-  local exists, err = self:table_exists(self.history_table)
-  if exists == nil then return nil, err end
-  if not exists then return {} end
-  return self.conn:query("SELECT id, revision, direction, outcome, started_at, applied_by, message FROM "
-    .. self.q_history .. " WHERE outcome IN ('running', 'failed') AND id > (SELECT COALESCE(MAX(id), 0) FROM "
-    .. self.q_history .. " WHERE direction = 'stamp') ORDER BY id")
+  return history_rows_of(self, function()
+    return self.conn:query("SELECT id, revision, direction, outcome, started_at, applied_by, message FROM "
+      .. self.q_history .. " WHERE outcome IN ('running', 'failed') AND id > (SELECT COALESCE(MAX(id), 0) FROM "
+      .. self.q_history .. " WHERE direction = 'stamp') ORDER BY id")
+  end)
 end
 
 --- Remove the running row `id` of a step that committed nothing.
@@ -337,24 +345,22 @@ end
 --- revision id -> the checksum its file had when it was last applied or
 -- accepted (verify --accept); {} when there is no history table yet.
 function Versions:checksums()
-  local exists, err = self:table_exists(self.history_table)
-  if exists == nil then return nil, err end
+  local rows, err = history_rows_of(self, function()
+    return self.conn:query("SELECT revision, checksum FROM " .. self.q_history
+      .. " WHERE checksum IS NOT NULL AND outcome = 'ok' AND direction IN ('up', 'accept') ORDER BY id")
+  end)
+  if not rows then return nil, err end
   local sums = {}
-  if not exists then return sums end
-  local rows, qerr = self.conn:query("SELECT revision, checksum FROM " .. self.q_history
-    .. " WHERE checksum IS NOT NULL AND outcome = 'ok' AND direction IN ('up', 'accept') ORDER BY id")
-  if not rows then return nil, qerr end
   for _, row in ipairs(rows) do sums[row.revision] = row.checksum end
   return sums
 end
 
 --- Every history row, newest first ({} when there is no history table).
 function Versions:history_rows()
-  local exists, err = self:table_exists(self.history_table)
-  if exists == nil then return nil, err end
-  if not exists then return {} end
-  return self.conn:query("SELECT id, revision, direction, outcome, checksum, started_at, finished_at, duration_ms,"
-    .. " applied_by, luamig_version, message FROM " .. self.q_history .. " ORDER BY id DESC")
+  return history_rows_of(self, function()
+    return self.conn:query("SELECT id, revision, direction, outcome, checksum, started_at, finished_at,"
+      .. " duration_ms, applied_by, luamig_version, message FROM " .. self.q_history .. " ORDER BY id DESC")
+  end)
 end
 
 M.iso_time = iso_time

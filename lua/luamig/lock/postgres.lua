@@ -74,11 +74,14 @@ return function(ctx)
       held = true
       return true
     end
-    conn:rollback()
+    local rolled_back, rb_e, rb_i = conn:rollback()
     if not r then
       if statement_pooling(e) then return nil, STATEMENT_POOLING, 1 end
       return common.db_failure("pg_try_advisory_xact_lock", e, i)
     end
+    -- Held elsewhere: the next try begins anew, which it cannot inside a
+    -- transaction that did not end.
+    if not rolled_back then return common.db_failure("ROLLBACK", rb_e, rb_i) end
     return false
   end
 

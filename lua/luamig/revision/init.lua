@@ -81,10 +81,10 @@ end
 ---------------------------------------------------------------------------
 -- Closures and order (internal, shared with target.lua)
 
--- Set of the start nodes and all their ancestors (versioning_only: through
--- down_revision only). Returns set, count.
-function Graph:_up(start, versioning_only)
-  local nodes = self._nodes
+-- Set of the start nodes and every node reached from them along the edge
+-- lists `versioning` (and `extra`, unless versioning_only), breadth first.
+-- Returns set, count.
+local function closure(nodes, start, versioning, extra, versioning_only)
   local seen, queue, qn = {}, {}, 0
   for _, n in ipairs(start) do
     if not seen[n] then seen[n] = true; qn = qn + 1; queue[qn] = n end
@@ -92,39 +92,27 @@ function Graph:_up(start, versioning_only)
   local i = 1
   while i <= qn do
     local n = queue[i]; i = i + 1
-    local list = n.down_revisions
     for pass = 1, versioning_only and 1 or 2 do
-      if pass == 2 then list = n.depends_on end
+      local list = n[pass == 1 and versioning or extra]
       for j = 1, #list do
-        local p = nodes[list[j]]
-        if not seen[p] then seen[p] = true; qn = qn + 1; queue[qn] = p end
+        local m = nodes[list[j]]
+        if not seen[m] then seen[m] = true; qn = qn + 1; queue[qn] = m end
       end
     end
   end
   return seen, qn
 end
 
+-- Set of the start nodes and all their ancestors (versioning_only: through
+-- down_revision only). Returns set, count.
+function Graph:_up(start, versioning_only)
+  return closure(self._nodes, start, "down_revisions", "depends_on", versioning_only)
+end
+
 -- Set of the start nodes and all their descendants (through dependents too
 -- unless versioning_only). Returns set, count.
 function Graph:_down(start, versioning_only)
-  local nodes = self._nodes
-  local seen, queue, qn = {}, {}, 0
-  for _, n in ipairs(start) do
-    if not seen[n] then seen[n] = true; qn = qn + 1; queue[qn] = n end
-  end
-  local i = 1
-  while i <= qn do
-    local n = queue[i]; i = i + 1
-    local list = n.children
-    for pass = 1, versioning_only and 1 or 2 do
-      if pass == 2 then list = n.dependents end
-      for j = 1, #list do
-        local c = nodes[list[j]]
-        if not seen[c] then seen[c] = true; qn = qn + 1; queue[qn] = c end
-      end
-    end
-  end
-  return seen, qn
+  return closure(self._nodes, start, "children", "dependents", versioning_only)
 end
 
 -- Parent nodes of n (down_revisions first, then depends_on) / versioning only.
