@@ -181,34 +181,23 @@ int lmb_first_row (lua_State *L, Stmt *s, lm_error *err) {
 ** =======================================================
 */
 
+static int stmt_is_open (void *obj) {
+  return ((Stmt *)obj)->handle != NULL;
+}
+
+
+static void stmt_release (void *obj) {
+  lmb_stmt_release((Stmt *)obj);
+}
+
+
+static const lmb_kind stmt_kind = {
+  STMT_MT, "statement", stmt_is_open, stmt_release, NULL
+};
+
+
 static Stmt *check_stmt (lua_State *L) {
-  Stmt *s = (Stmt *)luaL_checkudata(L, 1, STMT_MT);
-  if (s->handle == NULL)
-    luaL_error(L, "attempt to use a closed statement");
-  return s;
-}
-
-
-static int stmt_gc (lua_State *L) {
-  lmb_stmt_release((Stmt *)luaL_checkudata(L, 1, STMT_MT));
-  return 0;
-}
-
-
-static int stmt_close (lua_State *L) {
-  lmb_stmt_release((Stmt *)luaL_checkudata(L, 1, STMT_MT));
-  lua_pushboolean(L, 1);
-  return 1;
-}
-
-
-static int stmt_tostring (lua_State *L) {
-  Stmt *s = (Stmt *)luaL_checkudata(L, 1, STMT_MT);
-  if (s->handle == NULL)
-    lua_pushliteral(L, "luamig.Statement (closed)");
-  else
-    lua_pushfstring(L, "luamig.Statement (%p)", (void *)s);
-  return 1;
+  return (Stmt *)lmb_check_open(L, &stmt_kind);
 }
 
 
@@ -235,27 +224,27 @@ static int stmt_execute (lua_State *L) {
 }
 
 
-static int stmt_query (lua_State *L) {
+/* stmt:query and stmt:first: run the statement and read its result with
+** `read`, which pushes the `nresults` results. */
+static int stmt_read (lua_State *L, lmb_reader read, int nresults) {
   lm_value small[LMB_NSMALL];
   lm_error err;
   int64_t affected;
   Stmt *s = check_stmt(L);
   int rc = stmt_start(L, s, small, &affected, &err);
-  if (rc == LM_OK) rc = lmb_collect_rows(L, s, &err);
+  if (rc == LM_OK) rc = read(L, s, &err);
   if (rc != LM_OK) return lmb_push_failure(L, &err);
-  return 2;
+  return nresults;
+}
+
+
+static int stmt_query (lua_State *L) {
+  return stmt_read(L, lmb_collect_rows, 2);  /* rows, column names */
 }
 
 
 static int stmt_first (lua_State *L) {
-  lm_value small[LMB_NSMALL];
-  lm_error err;
-  int64_t affected;
-  Stmt *s = check_stmt(L);
-  int rc = stmt_start(L, s, small, &affected, &err);
-  if (rc == LM_OK) rc = lmb_first_row(L, s, &err);
-  if (rc != LM_OK) return lmb_push_failure(L, &err);
-  return 1;
+  return stmt_read(L, lmb_first_row, 1);
 }
 
 
@@ -331,20 +320,12 @@ static const luaL_Reg stmt_methods[] = {
   {"first", stmt_first},
   {"rows", stmt_rows},
   {"param_count", stmt_param_count},
-  {"close", stmt_close},
-  {NULL, NULL}
-};
-
-static const luaL_Reg stmt_meta[] = {
-  {"__index", NULL},
-  {"__gc", stmt_gc},
-  {"__close", stmt_gc},
-  {"__tostring", stmt_tostring},
+  {"close", lmb_close},
   {NULL, NULL}
 };
 
 
 /* Register the Statement metatable. */
 void lmb_open_statements (lua_State *L) {
-  lmb_create_meta(L, STMT_MT, stmt_meta, stmt_methods);
+  lmb_create_kind(L, &stmt_kind, stmt_methods);
 }
