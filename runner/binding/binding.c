@@ -151,6 +151,23 @@ static const lmb_kind *this_kind (lua_State *L) {
 }
 
 
+/* Push a new object of `kind`: `size` bytes, all zero (closed: its
+** handles NULL), and `nuv` user values, the first the value at `owner`,
+** which the object keeps alive (a statement's connection, a cursor's
+** statement). */
+void *lmb_new_object (lua_State *L, const lmb_kind *kind, size_t size,
+                      int nuv, int owner) {
+  void *obj;
+  owner = lua_absindex(L, owner);
+  obj = lua_newuserdatauv(L, size, nuv);
+  memset(obj, 0, size);
+  luaL_setmetatable(L, kind->name);
+  lua_pushvalue(L, owner);
+  lua_setiuservalue(L, -2, 1);
+  return obj;
+}
+
+
 /* The open object of `kind` at index 1; raises for a closed one, after
 ** releasing it (a cursor whose statement moved on lets it go). */
 void *lmb_check_open (lua_State *L, const lmb_kind *kind) {

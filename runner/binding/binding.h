@@ -68,6 +68,8 @@ void lmb_create_meta (lua_State *L, const char *name, const luaL_Reg *meta,
                       const luaL_Reg *methods);
 void lmb_create_kind (lua_State *L, const lmb_kind *kind,
                       const luaL_Reg *methods);
+void *lmb_new_object (lua_State *L, const lmb_kind *kind, size_t size,
+                      int nuv, int owner);
 void *lmb_check_open (lua_State *L, const lmb_kind *kind);
 int lmb_close (lua_State *L);
 

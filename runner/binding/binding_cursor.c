@@ -75,13 +75,7 @@ static int cursor_next (lua_State *L) {
 
 /* Push a new closed cursor reading the statement at `si`. */
 Cursor *lmb_new_cursor (lua_State *L, int si) {
-  Cursor *k = (Cursor *)lua_newuserdatauv(L, sizeof(Cursor), 1);
-  k->stmt = NULL;
-  k->owns = 0;
-  luaL_setmetatable(L, CURSOR_MT);
-  lua_pushvalue(L, si);
-  lua_setiuservalue(L, -2, 1);
-  return k;
+  return (Cursor *)lmb_new_object(L, &cursor_kind, sizeof(Cursor), 1, si);
 }
 
 

@@ -22,7 +22,7 @@
 */
 
 /* Close the statement: finalize it and leave its connection's list. Its
-** cursor, if any, is closed with it (see binding_cursor.c's cursor_stmt). */
+** cursor, if any, is closed with it (binding_cursor.c's cursor_is_open). */
 void lmb_stmt_release (Stmt *s) {
   if (s->handle != NULL) {
     s->conn->drv->finalize(s->handle);
@@ -39,21 +39,25 @@ void lmb_stmt_release (Stmt *s) {
 }
 
 
-/* Push a new statement of the connection at `connidx`, closed. */
+static int stmt_is_open (void *obj) {
+  return ((Stmt *)obj)->handle != NULL;
+}
+
+
+static void stmt_release (void *obj) {
+  lmb_stmt_release((Stmt *)obj);
+}
+
+
+static const lmb_kind stmt_kind = {
+  STMT_MT, "statement", stmt_is_open, stmt_release, NULL
+};
+
+
+/* Push a new statement of the connection at `connidx`, closed; its
+** second user value will be the row buffer (ensure_row). */
 Stmt *lmb_new_stmt (lua_State *L, int connidx) {
-  Stmt *s = (Stmt *)lua_newuserdatauv(L, sizeof(Stmt), 2);
-  s->conn = NULL;
-  s->handle = NULL;
-  s->prev = s->next = NULL;
-  s->row = NULL;
-  s->rowcap = 0;
-  s->ncols = 0;
-  s->cursor = NULL;
-  s->decimal_numbers = 0;
-  luaL_setmetatable(L, STMT_MT);
-  lua_pushvalue(L, connidx);
-  lua_setiuservalue(L, -2, 1);
-  return s;
+  return (Stmt *)lmb_new_object(L, &stmt_kind, sizeof(Stmt), 2, connidx);
 }
 
 
@@ -180,21 +184,6 @@ int lmb_first_row (lua_State *L, Stmt *s, lm_error *err) {
 ** Statement methods
 ** =======================================================
 */
-
-static int stmt_is_open (void *obj) {
-  return ((Stmt *)obj)->handle != NULL;
-}
-
-
-static void stmt_release (void *obj) {
-  lmb_stmt_release((Stmt *)obj);
-}
-
-
-static const lmb_kind stmt_kind = {
-  STMT_MT, "statement", stmt_is_open, stmt_release, NULL
-};
-
 
 static Stmt *check_stmt (lua_State *L) {
   return (Stmt *)lmb_check_open(L, &stmt_kind);
