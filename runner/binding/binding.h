@@ -93,6 +93,8 @@ void lmb_stmt_release (Stmt *s);
 int lmb_stmt_stream (Stmt *s, lm_error *err);
 int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err);
 int lmb_first_row (lua_State *L, Stmt *s, lm_error *err);
+int lmb_stmt_read (lua_State *L, int si, Stmt *s, int n, const lm_value *vals,
+                   int close_on_raise, lmb_reader read, int nresults);
 
 /* binding_cursor.c: Cursor objects */
 void lmb_open_cursors (lua_State *L);

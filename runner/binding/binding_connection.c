@@ -120,16 +120,14 @@ static int conn_execute (lua_State *L) {
 ** result with `read`, which pushes the `nresults` results. */
 static int conn_read (lua_State *L, lmb_reader read, int nresults) {
   lm_error err;
-  int64_t affected;
   Call call;
-  int rc = prepare_call(L, &call, &err);
-  if (rc == LM_OK)
-    rc = lmb_stmt_run(L, call.si, call.stmt, call.n, call.vals, 1,
-                      &affected, &err);
-  if (rc == LM_OK)
-    rc = read(L, call.stmt, &err);
+  if (prepare_call(L, &call, &err) != LM_OK) {
+    lmb_stmt_release(call.stmt);
+    return lmb_push_failure(L, &err);
+  }
+  nresults = lmb_stmt_read(L, call.si, call.stmt, call.n, call.vals, 1,
+                           read, nresults);
   lmb_stmt_release(call.stmt);
-  if (rc != LM_OK) return lmb_push_failure(L, &err);
   return nresults;
 }
 

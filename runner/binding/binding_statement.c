@@ -166,6 +166,20 @@ int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err) {
 }
 
 
+/* Run the open statement at `si` with `n` values (lmb_stmt_run) and read
+** its result with `read`, which pushes the `nresults` results; or push the
+** failure. query and first, of a statement and of a connection. */
+int lmb_stmt_read (lua_State *L, int si, Stmt *s, int n, const lm_value *vals,
+                   int close_on_raise, lmb_reader read, int nresults) {
+  lm_error err;
+  int64_t affected;
+  int rc = lmb_stmt_run(L, si, s, n, vals, close_on_raise, &affected, &err);
+  if (rc == LM_OK) rc = read(L, s, &err);
+  if (rc != LM_OK) return lmb_push_failure(L, &err);
+  return nresults;
+}
+
+
 /* Read the first row (or push nil) and end the result. */
 int lmb_first_row (lua_State *L, Stmt *s, lm_error *err) {
   int rc = s->conn->drv->fetch(s->handle, s->row, err);
@@ -190,13 +204,11 @@ static Stmt *check_stmt (lua_State *L) {
 }
 
 
-/* stmt:execute(...), stmt:query(...), stmt:first(...), stmt:rows(...):
-** values from index 2. */
-static int stmt_start (lua_State *L, Stmt *s, lm_value *small,
-                       int64_t *affected, lm_error *err) {
-  int n = lua_gettop(L) - 1;
-  lm_value *vals = lmb_check_params(L, 2, n, small);
-  return lmb_stmt_run(L, 1, s, n, vals, 0, affected, err);
+/* The values of stmt:execute(...), stmt:query(...), stmt:first(...) and
+** stmt:rows(...), from index 2: `n` of them, in `small` when they fit. */
+static lm_value *stmt_values (lua_State *L, lm_value *small, int *n) {
+  *n = lua_gettop(L) - 1;
+  return lmb_check_params(L, 2, *n, small);
 }
 
 
@@ -205,7 +217,9 @@ static int stmt_execute (lua_State *L) {
   lm_error err;
   int64_t affected = 0;
   Stmt *s = check_stmt(L);
-  int rc = stmt_start(L, s, small, &affected, &err);
+  int n, rc;
+  lm_value *vals = stmt_values(L, small, &n);
+  rc = lmb_stmt_run(L, 1, s, n, vals, 0, &affected, &err);
   if (rc == LM_OK) s->conn->drv->reset(s->handle);
   if (rc != LM_OK) return lmb_push_failure(L, &err);
   lua_pushinteger(L, (lua_Integer)affected);
@@ -213,17 +227,13 @@ static int stmt_execute (lua_State *L) {
 }
 
 
-/* stmt:query and stmt:first: run the statement and read its result with
-** `read`, which pushes the `nresults` results. */
+/* stmt:query and stmt:first. */
 static int stmt_read (lua_State *L, lmb_reader read, int nresults) {
   lm_value small[LMB_NSMALL];
-  lm_error err;
-  int64_t affected;
   Stmt *s = check_stmt(L);
-  int rc = stmt_start(L, s, small, &affected, &err);
-  if (rc == LM_OK) rc = read(L, s, &err);
-  if (rc != LM_OK) return lmb_push_failure(L, &err);
-  return nresults;
+  int n;
+  lm_value *vals = stmt_values(L, small, &n);
+  return lmb_stmt_read(L, 1, s, n, vals, 0, read, nresults);
 }
 
 
@@ -242,8 +252,8 @@ static int stmt_rows (lua_State *L) {
   lm_error err;
   int64_t affected;
   Stmt *s = check_stmt(L);
-  int n = lua_gettop(L) - 1;
-  lm_value *vals = lmb_check_params(L, 2, n, small);
+  int n;
+  lm_value *vals = stmt_values(L, small, &n);
   Cursor *k = lmb_new_cursor(L, 1);
   if (lmb_stmt_run(L, 1, s, n, vals, 0, &affected, &err) != LM_OK)
     return luaL_error(L, "%s", err.message);
