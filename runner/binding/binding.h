@@ -76,11 +76,12 @@ int lmb_close (lua_State *L);
 /* binding_connection.c: Connection objects */
 void lmb_open_connections (lua_State *L);
 
-/* binding_statement.c: Statement objects (their insides are in
-** binding_statement.h) */
 /* How conn:query/first and stmt:query/first read a result: it pushes the
 ** call's results (lmb_collect_rows, lmb_first_row). */
 typedef int (*lmb_reader) (lua_State *L, Stmt *s, lm_error *err);
+
+/* binding_statement.c: Statement objects (their insides are in
+** binding_statement.h) */
 void lmb_open_statements (lua_State *L);
 Stmt *lmb_new_stmt (lua_State *L, int connidx);
 int lmb_stmt_prepare (Conn *c, Stmt *s, const char *sql, size_t len,
