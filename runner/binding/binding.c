@@ -1,8 +1,10 @@
 /*
 ** binding.c: the Lua binding of every driver (module luamig.driver): the
-** module's functions, driver.connect and driver.available, and opening
-** the module. The Connection object is in binding_connection.c; the API
-** is in docs/internals.md, the objects and their lifetimes in binding.h.
+** module's functions, driver.connect and driver.available, opening the
+** module, and the lifetime its object kinds share (metatable, close,
+** tostring; binding.h's lmb_kind). The Connection object is in
+** binding_connection.c; the API is in docs/internals.md, the objects and
+** their lifetimes in binding.h.
 */
 
 #include <string.h>
@@ -111,20 +113,115 @@ static const luaL_Reg driver_funcs[] = {
 };
 
 
+/*
+** {======================================================
+** Object kinds
+** =======================================================
+*/
+
 /* Register metatable `name` with `meta` and, unless NULL, an __index
-** table of `methods`. */
-void lmb_create_meta (lua_State *L, const char *name, const luaL_Reg *meta,
-                      const luaL_Reg *methods) {
+** table of `methods`; every function gets `kind` (NULL for a value that
+** is no kind) as upvalue 1. */
+static void create_meta (lua_State *L, const char *name, const luaL_Reg *meta,
+                         const luaL_Reg *methods, const lmb_kind *kind) {
+  int nup = kind != NULL;
   if (luaL_newmetatable(L, name)) {  /* not made by another copy of us */
-    luaL_setfuncs(L, meta, 0);
+    if (nup) lua_pushlightuserdata(L, (void *)kind);
+    luaL_setfuncs(L, meta, nup);
     if (methods != NULL) {
       lua_newtable(L);
-      luaL_setfuncs(L, methods, 0);
+      if (nup) lua_pushlightuserdata(L, (void *)kind);
+      luaL_setfuncs(L, methods, nup);
       lua_setfield(L, -2, "__index");
     }
   }
   lua_pop(L, 1);
 }
+
+
+void lmb_create_meta (lua_State *L, const char *name, const luaL_Reg *meta,
+                      const luaL_Reg *methods) {
+  create_meta(L, name, meta, methods, NULL);
+}
+
+
+/* The kind whose metamethod or method is running. */
+static const lmb_kind *this_kind (lua_State *L) {
+  return (const lmb_kind *)lua_touserdata(L, lua_upvalueindex(1));
+}
+
+
+/* Push a new object of `kind`: `size` bytes, all zero (closed: its
+** handles NULL), and `nuv` user values, the first the value at `owner`,
+** which the object keeps alive (a statement's connection, a cursor's
+** statement). */
+void *lmb_new_object (lua_State *L, const lmb_kind *kind, size_t size,
+                      int nuv, int owner) {
+  void *obj;
+  owner = lua_absindex(L, owner);
+  obj = lua_newuserdatauv(L, size, nuv);
+  memset(obj, 0, size);
+  luaL_setmetatable(L, kind->name);
+  lua_pushvalue(L, owner);
+  lua_setiuservalue(L, -2, 1);
+  return obj;
+}
+
+
+/* The open object of `kind` at index 1; raises for a closed one, after
+** releasing it (a cursor whose statement moved on lets it go). */
+void *lmb_check_open (lua_State *L, const lmb_kind *kind) {
+  void *obj = luaL_checkudata(L, 1, kind->name);
+  if (!kind->is_open(obj)) {
+    kind->release(obj);
+    luaL_error(L, "attempt to use a closed %s", kind->noun);
+  }
+  return obj;
+}
+
+
+static int kind_gc (lua_State *L) {
+  const lmb_kind *kind = this_kind(L);
+  kind->release(luaL_checkudata(L, 1, kind->name));
+  return 0;
+}
+
+
+/* obj:close() -> true; in every kind's methods. */
+int lmb_close (lua_State *L) {
+  kind_gc(L);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+
+static int kind_tostring (lua_State *L) {
+  const lmb_kind *kind = this_kind(L);
+  void *obj = luaL_checkudata(L, 1, kind->name);
+  if (!kind->is_open(obj))
+    lua_pushfstring(L, "%s (closed)", kind->name);
+  else if (kind->tag != NULL)
+    lua_pushfstring(L, "%s (%s, %p)", kind->name, kind->tag(obj), obj);
+  else
+    lua_pushfstring(L, "%s (%p)", kind->name, obj);
+  return 1;
+}
+
+
+/* Register the metatable of `kind`, with `methods` (lmb_close among
+** them) as its __index. */
+void lmb_create_kind (lua_State *L, const lmb_kind *kind,
+                      const luaL_Reg *methods) {
+  static const luaL_Reg kind_meta[] = {
+    {"__gc", kind_gc},
+    {"__close", kind_gc},
+    {"__tostring", kind_tostring},
+    {NULL, NULL}
+  };
+  create_meta(L, kind->name, kind_meta, methods, kind);
+}
+
+/* }====================================================== */
 
 
 LM_EXPORT int luaopen_luamig_driver (lua_State *L) {

@@ -50,12 +50,35 @@ typedef struct Conn {
 } Conn;
 
 
-/* binding.c: the module */
+/* An object kind (Connection, Statement, Cursor): what binding.c needs to
+** give it the lifetime above in one place. __gc, __close and the close
+** method (lmb_close) call `release`; __tostring says "<name> (closed)",
+** or "<name> (<tag>, <address>)" for an open one ("<name> (<address>)"
+** when `tag` is NULL). */
+typedef struct lmb_kind {
+  const char *name;                   /* the metatable's name */
+  const char *noun;                   /* "attempt to use a closed <noun>" */
+  int (*is_open) (void *obj);
+  void (*release) (void *obj);        /* close; harmless when closed */
+  const char *(*tag) (void *obj);     /* NULL, or what tostring shows */
+} lmb_kind;
+
+/* binding.c: the module, and what every kind shares */
 void lmb_create_meta (lua_State *L, const char *name, const luaL_Reg *meta,
                       const luaL_Reg *methods);
+void lmb_create_kind (lua_State *L, const lmb_kind *kind,
+                      const luaL_Reg *methods);
+void *lmb_new_object (lua_State *L, const lmb_kind *kind, size_t size,
+                      int nuv, int owner);
+void *lmb_check_open (lua_State *L, const lmb_kind *kind);
+int lmb_close (lua_State *L);
 
 /* binding_connection.c: Connection objects */
 void lmb_open_connections (lua_State *L);
+
+/* How conn:query/first and stmt:query/first read a result: it pushes the
+** call's results (lmb_collect_rows, lmb_first_row). */
+typedef int (*lmb_reader) (lua_State *L, Stmt *s, lm_error *err);
 
 /* binding_statement.c: Statement objects (their insides are in
 ** binding_statement.h) */
@@ -71,6 +94,8 @@ void lmb_stmt_release (Stmt *s);
 int lmb_stmt_stream (Stmt *s, lm_error *err);
 int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err);
 int lmb_first_row (lua_State *L, Stmt *s, lm_error *err);
+int lmb_stmt_read (lua_State *L, int si, Stmt *s, int n, const lm_value *vals,
+                   int close_on_raise, lmb_reader read, int nresults);
 
 /* binding_cursor.c: Cursor objects */
 void lmb_open_cursors (lua_State *L);

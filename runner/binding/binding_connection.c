@@ -28,15 +28,14 @@ static const char *check_sql (lua_State *L, int idx, size_t *len) {
 ** =======================================================
 */
 
-static Conn *check_conn (lua_State *L) {
-  Conn *c = (Conn *)luaL_checkudata(L, 1, CONN_MT);
-  if (c->handle == NULL)
-    luaL_error(L, "attempt to use a closed connection");
-  return c;
+static int conn_is_open (void *obj) {
+  return ((Conn *)obj)->handle != NULL;
 }
 
 
-static void conn_release (Conn *c) {
+/* Close the connection and, first, its open statements. */
+static void conn_release (void *obj) {
+  Conn *c = (Conn *)obj;
   if (c->handle != NULL) {
     while (c->stmts != NULL)
       lmb_stmt_release(c->stmts);
@@ -47,26 +46,18 @@ static void conn_release (Conn *c) {
 }
 
 
-static int conn_gc (lua_State *L) {
-  conn_release((Conn *)luaL_checkudata(L, 1, CONN_MT));
-  return 0;
+static const char *conn_tag (void *obj) {
+  return ((Conn *)obj)->drv->name;
 }
 
 
-static int conn_close (lua_State *L) {
-  conn_release((Conn *)luaL_checkudata(L, 1, CONN_MT));
-  lua_pushboolean(L, 1);
-  return 1;
-}
+static const lmb_kind conn_kind = {
+  CONN_MT, "connection", conn_is_open, conn_release, conn_tag
+};
 
 
-static int conn_tostring (lua_State *L) {
-  Conn *c = (Conn *)luaL_checkudata(L, 1, CONN_MT);
-  if (c->handle == NULL)
-    lua_pushliteral(L, "luamig.Connection (closed)");
-  else
-    lua_pushfstring(L, "luamig.Connection (%s, %p)", c->drv->name, (void *)c);
-  return 1;
+static Conn *check_conn (lua_State *L) {
+  return (Conn *)lmb_check_open(L, &conn_kind);
 }
 
 
@@ -125,35 +116,29 @@ static int conn_execute (lua_State *L) {
 }
 
 
-static int conn_query (lua_State *L) {
+/* conn:query and conn:first: run the one-shot statement and read its
+** result with `read`, which pushes the `nresults` results. */
+static int conn_read (lua_State *L, lmb_reader read, int nresults) {
   lm_error err;
-  int64_t affected;
   Call call;
-  int rc = prepare_call(L, &call, &err);
-  if (rc == LM_OK)
-    rc = lmb_stmt_run(L, call.si, call.stmt, call.n, call.vals, 1,
-                      &affected, &err);
-  if (rc == LM_OK)
-    rc = lmb_collect_rows(L, call.stmt, &err);
+  if (prepare_call(L, &call, &err) != LM_OK) {
+    lmb_stmt_release(call.stmt);
+    return lmb_push_failure(L, &err);
+  }
+  nresults = lmb_stmt_read(L, call.si, call.stmt, call.n, call.vals, 1,
+                           read, nresults);
   lmb_stmt_release(call.stmt);
-  if (rc != LM_OK) return lmb_push_failure(L, &err);
-  return 2;
+  return nresults;
+}
+
+
+static int conn_query (lua_State *L) {
+  return conn_read(L, lmb_collect_rows, 2);  /* rows, column names */
 }
 
 
 static int conn_first (lua_State *L) {
-  lm_error err;
-  int64_t affected;
-  Call call;
-  int rc = prepare_call(L, &call, &err);
-  if (rc == LM_OK)
-    rc = lmb_stmt_run(L, call.si, call.stmt, call.n, call.vals, 1,
-                      &affected, &err);
-  if (rc == LM_OK)
-    rc = lmb_first_row(L, call.stmt, &err);
-  lmb_stmt_release(call.stmt);
-  if (rc != LM_OK) return lmb_push_failure(L, &err);
-  return 1;
+  return conn_read(L, lmb_first_row, 1);
 }
 
 
@@ -372,20 +357,12 @@ static const luaL_Reg conn_methods[] = {
   {"last_insert_id", conn_last_insert_id},
   {"notices", conn_notices},
   {"heartbeat", conn_heartbeat},
-  {"close", conn_close},
-  {NULL, NULL}
-};
-
-static const luaL_Reg conn_meta[] = {
-  {"__index", NULL},  /* set to conn_methods */
-  {"__gc", conn_gc},
-  {"__close", conn_gc},
-  {"__tostring", conn_tostring},
+  {"close", lmb_close},
   {NULL, NULL}
 };
 
 
 /* Register the Connection metatable. */
 void lmb_open_connections (lua_State *L) {
-  lmb_create_meta(L, CONN_MT, conn_meta, conn_methods);
+  lmb_create_kind(L, &conn_kind, conn_methods);
 }

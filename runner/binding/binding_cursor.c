@@ -25,7 +25,8 @@ struct Cursor {
 ** =======================================================
 */
 
-static void cursor_release (Cursor *k) {
+static void cursor_release (void *obj) {
+  Cursor *k = (Cursor *)obj;
   Stmt *s = k->stmt;
   if (s == NULL) return;
   k->stmt = NULL;
@@ -38,45 +39,25 @@ static void cursor_release (Cursor *k) {
 }
 
 
-/* The statement of an open cursor; raises for a closed one. */
-static Stmt *cursor_stmt (lua_State *L, Cursor *k) {
+/* Open while its statement is and still reads the result the cursor
+** started; lmb_check_open releases one found closed, so that it lets its
+** statement go. */
+static int cursor_is_open (void *obj) {
+  Cursor *k = (Cursor *)obj;
   Stmt *s = k->stmt;
-  if (s == NULL || s->handle == NULL || s->cursor != k) {
-    cursor_release(k);
-    luaL_error(L, "attempt to use a closed cursor");
-  }
-  return s;
+  return s != NULL && s->handle != NULL && s->cursor == k;
 }
 
 
-static int cursor_gc (lua_State *L) {
-  cursor_release((Cursor *)luaL_checkudata(L, 1, CURSOR_MT));
-  return 0;
-}
-
-
-static int cursor_close (lua_State *L) {
-  cursor_release((Cursor *)luaL_checkudata(L, 1, CURSOR_MT));
-  lua_pushboolean(L, 1);
-  return 1;
-}
-
-
-static int cursor_tostring (lua_State *L) {
-  Cursor *k = (Cursor *)luaL_checkudata(L, 1, CURSOR_MT);
-  Stmt *s = k->stmt;
-  if (s == NULL || s->handle == NULL || s->cursor != k)
-    lua_pushliteral(L, "luamig.Cursor (closed)");
-  else
-    lua_pushfstring(L, "luamig.Cursor (%p)", (void *)k);
-  return 1;
-}
+static const lmb_kind cursor_kind = {
+  CURSOR_MT, "cursor", cursor_is_open, cursor_release, NULL
+};
 
 
 /* The iterator of a generic for: cursor_next(cursor) -> row | nil. */
 static int cursor_next (lua_State *L) {
-  Cursor *k = (Cursor *)luaL_checkudata(L, 1, CURSOR_MT);
-  Stmt *s = cursor_stmt(L, k);
+  Cursor *k = (Cursor *)lmb_check_open(L, &cursor_kind);
+  Stmt *s = k->stmt;
   lm_error err;
   int rc = s->conn->drv->fetch(s->handle, s->row, &err);
   if (rc == LM_ROW) {
@@ -94,13 +75,7 @@ static int cursor_next (lua_State *L) {
 
 /* Push a new closed cursor reading the statement at `si`. */
 Cursor *lmb_new_cursor (lua_State *L, int si) {
-  Cursor *k = (Cursor *)lua_newuserdatauv(L, sizeof(Cursor), 1);
-  k->stmt = NULL;
-  k->owns = 0;
-  luaL_setmetatable(L, CURSOR_MT);
-  lua_pushvalue(L, si);
-  lua_setiuservalue(L, -2, 1);
-  return k;
+  return (Cursor *)lmb_new_object(L, &cursor_kind, sizeof(Cursor), 1, si);
 }
 
 
@@ -122,20 +97,12 @@ int lmb_push_iteration (lua_State *L, Cursor *k, Stmt *s, int owns) {
 
 
 static const luaL_Reg cursor_methods[] = {
-  {"close", cursor_close},
-  {NULL, NULL}
-};
-
-static const luaL_Reg cursor_meta[] = {
-  {"__index", NULL},
-  {"__gc", cursor_gc},
-  {"__close", cursor_gc},
-  {"__tostring", cursor_tostring},
+  {"close", lmb_close},
   {NULL, NULL}
 };
 
 
 /* Register the Cursor metatable. */
 void lmb_open_cursors (lua_State *L) {
-  lmb_create_meta(L, CURSOR_MT, cursor_meta, cursor_methods);
+  lmb_create_kind(L, &cursor_kind, cursor_methods);
 }

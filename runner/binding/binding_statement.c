@@ -22,7 +22,7 @@
 */
 
 /* Close the statement: finalize it and leave its connection's list. Its
-** cursor, if any, is closed with it (see binding_cursor.c's cursor_stmt). */
+** cursor, if any, is closed with it (binding_cursor.c's cursor_is_open). */
 void lmb_stmt_release (Stmt *s) {
   if (s->handle != NULL) {
     s->conn->drv->finalize(s->handle);
@@ -39,21 +39,25 @@ void lmb_stmt_release (Stmt *s) {
 }
 
 
-/* Push a new statement of the connection at `connidx`, closed. */
+static int stmt_is_open (void *obj) {
+  return ((Stmt *)obj)->handle != NULL;
+}
+
+
+static void stmt_release (void *obj) {
+  lmb_stmt_release((Stmt *)obj);
+}
+
+
+static const lmb_kind stmt_kind = {
+  STMT_MT, "statement", stmt_is_open, stmt_release, NULL
+};
+
+
+/* Push a new statement of the connection at `connidx`, closed; its
+** second user value will be the row buffer (ensure_row). */
 Stmt *lmb_new_stmt (lua_State *L, int connidx) {
-  Stmt *s = (Stmt *)lua_newuserdatauv(L, sizeof(Stmt), 2);
-  s->conn = NULL;
-  s->handle = NULL;
-  s->prev = s->next = NULL;
-  s->row = NULL;
-  s->rowcap = 0;
-  s->ncols = 0;
-  s->cursor = NULL;
-  s->decimal_numbers = 0;
-  luaL_setmetatable(L, STMT_MT);
-  lua_pushvalue(L, connidx);
-  lua_setiuservalue(L, -2, 1);
-  return s;
+  return (Stmt *)lmb_new_object(L, &stmt_kind, sizeof(Stmt), 2, connidx);
 }
 
 
@@ -162,6 +166,20 @@ int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err) {
 }
 
 
+/* Run the open statement at `si` with `n` values (lmb_stmt_run) and read
+** its result with `read`, which pushes the `nresults` results; or push the
+** failure. query and first, of a statement and of a connection. */
+int lmb_stmt_read (lua_State *L, int si, Stmt *s, int n, const lm_value *vals,
+                   int close_on_raise, lmb_reader read, int nresults) {
+  lm_error err;
+  int64_t affected;
+  int rc = lmb_stmt_run(L, si, s, n, vals, close_on_raise, &affected, &err);
+  if (rc == LM_OK) rc = read(L, s, &err);
+  if (rc != LM_OK) return lmb_push_failure(L, &err);
+  return nresults;
+}
+
+
 /* Read the first row (or push nil) and end the result. */
 int lmb_first_row (lua_State *L, Stmt *s, lm_error *err) {
   int rc = s->conn->drv->fetch(s->handle, s->row, err);
@@ -182,43 +200,15 @@ int lmb_first_row (lua_State *L, Stmt *s, lm_error *err) {
 */
 
 static Stmt *check_stmt (lua_State *L) {
-  Stmt *s = (Stmt *)luaL_checkudata(L, 1, STMT_MT);
-  if (s->handle == NULL)
-    luaL_error(L, "attempt to use a closed statement");
-  return s;
+  return (Stmt *)lmb_check_open(L, &stmt_kind);
 }
 
 
-static int stmt_gc (lua_State *L) {
-  lmb_stmt_release((Stmt *)luaL_checkudata(L, 1, STMT_MT));
-  return 0;
-}
-
-
-static int stmt_close (lua_State *L) {
-  lmb_stmt_release((Stmt *)luaL_checkudata(L, 1, STMT_MT));
-  lua_pushboolean(L, 1);
-  return 1;
-}
-
-
-static int stmt_tostring (lua_State *L) {
-  Stmt *s = (Stmt *)luaL_checkudata(L, 1, STMT_MT);
-  if (s->handle == NULL)
-    lua_pushliteral(L, "luamig.Statement (closed)");
-  else
-    lua_pushfstring(L, "luamig.Statement (%p)", (void *)s);
-  return 1;
-}
-
-
-/* stmt:execute(...), stmt:query(...), stmt:first(...), stmt:rows(...):
-** values from index 2. */
-static int stmt_start (lua_State *L, Stmt *s, lm_value *small,
-                       int64_t *affected, lm_error *err) {
-  int n = lua_gettop(L) - 1;
-  lm_value *vals = lmb_check_params(L, 2, n, small);
-  return lmb_stmt_run(L, 1, s, n, vals, 0, affected, err);
+/* The values of stmt:execute(...), stmt:query(...), stmt:first(...) and
+** stmt:rows(...), from index 2: `n` of them, in `small` when they fit. */
+static lm_value *stmt_values (lua_State *L, lm_value *small, int *n) {
+  *n = lua_gettop(L) - 1;
+  return lmb_check_params(L, 2, *n, small);
 }
 
 
@@ -227,7 +217,9 @@ static int stmt_execute (lua_State *L) {
   lm_error err;
   int64_t affected = 0;
   Stmt *s = check_stmt(L);
-  int rc = stmt_start(L, s, small, &affected, &err);
+  int n, rc;
+  lm_value *vals = stmt_values(L, small, &n);
+  rc = lmb_stmt_run(L, 1, s, n, vals, 0, &affected, &err);
   if (rc == LM_OK) s->conn->drv->reset(s->handle);
   if (rc != LM_OK) return lmb_push_failure(L, &err);
   lua_pushinteger(L, (lua_Integer)affected);
@@ -235,27 +227,23 @@ static int stmt_execute (lua_State *L) {
 }
 
 
-static int stmt_query (lua_State *L) {
+/* stmt:query and stmt:first. */
+static int stmt_read (lua_State *L, lmb_reader read, int nresults) {
   lm_value small[LMB_NSMALL];
-  lm_error err;
-  int64_t affected;
   Stmt *s = check_stmt(L);
-  int rc = stmt_start(L, s, small, &affected, &err);
-  if (rc == LM_OK) rc = lmb_collect_rows(L, s, &err);
-  if (rc != LM_OK) return lmb_push_failure(L, &err);
-  return 2;
+  int n;
+  lm_value *vals = stmt_values(L, small, &n);
+  return lmb_stmt_read(L, 1, s, n, vals, 0, read, nresults);
+}
+
+
+static int stmt_query (lua_State *L) {
+  return stmt_read(L, lmb_collect_rows, 2);  /* rows, column names */
 }
 
 
 static int stmt_first (lua_State *L) {
-  lm_value small[LMB_NSMALL];
-  lm_error err;
-  int64_t affected;
-  Stmt *s = check_stmt(L);
-  int rc = stmt_start(L, s, small, &affected, &err);
-  if (rc == LM_OK) rc = lmb_first_row(L, s, &err);
-  if (rc != LM_OK) return lmb_push_failure(L, &err);
-  return 1;
+  return stmt_read(L, lmb_first_row, 1);
 }
 
 
@@ -264,8 +252,8 @@ static int stmt_rows (lua_State *L) {
   lm_error err;
   int64_t affected;
   Stmt *s = check_stmt(L);
-  int n = lua_gettop(L) - 1;
-  lm_value *vals = lmb_check_params(L, 2, n, small);
+  int n;
+  lm_value *vals = stmt_values(L, small, &n);
   Cursor *k = lmb_new_cursor(L, 1);
   if (lmb_stmt_run(L, 1, s, n, vals, 0, &affected, &err) != LM_OK)
     return luaL_error(L, "%s", err.message);
@@ -331,20 +319,12 @@ static const luaL_Reg stmt_methods[] = {
   {"first", stmt_first},
   {"rows", stmt_rows},
   {"param_count", stmt_param_count},
-  {"close", stmt_close},
-  {NULL, NULL}
-};
-
-static const luaL_Reg stmt_meta[] = {
-  {"__index", NULL},
-  {"__gc", stmt_gc},
-  {"__close", stmt_gc},
-  {"__tostring", stmt_tostring},
+  {"close", lmb_close},
   {NULL, NULL}
 };
 
 
 /* Register the Statement metatable. */
 void lmb_open_statements (lua_State *L) {
-  lmb_create_meta(L, STMT_MT, stmt_meta, stmt_methods);
+  lmb_create_kind(L, &stmt_kind, stmt_methods);
 }

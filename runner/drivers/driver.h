@@ -78,11 +78,18 @@ int lm_error_misuse (lm_error *err, const char *fmt, ...)
 /* Copy `src` into the fixed-size field `dst` (truncating). */
 void lm_error_copy (char *dst, size_t size, const char *src);
 
-/* name quoted with `quote` (" or `), every quote in it doubled; the
-** quote_ident of a driver whose dialect quotes that way. out has room for
-** LM_QUOTE_SIZE(len) bytes. */
+/* name quoted with `quote` (" or `), every quote in it doubled. out has
+** room for LM_QUOTE_SIZE(len) bytes. */
 int lm_quote_with (char quote, const char *name, size_t len, char *out,
                    size_t *outlen);
+
+/* The quote_ident of a driver whose dialect quotes names with " (SQL's
+** own: SQLite, PostgreSQL) or with ` (MySQL): lm_quote_with that quote;
+** they never fail. */
+int lm_quote_ident_double (void *conn, const char *name, size_t len,
+                           char *out, size_t *outlen, lm_error *err);
+int lm_quote_ident_backtick (void *conn, const char *name, size_t len,
+                             char *out, size_t *outlen, lm_error *err);
 
 
 /* The type of a value (lm_value.type). */

@@ -76,6 +76,20 @@ int lm_quote_with (char quote, const char *name, size_t len, char *out,
 }
 
 
+int lm_quote_ident_double (void *conn, const char *name, size_t len,
+                           char *out, size_t *outlen, lm_error *err) {
+  (void)conn; (void)err;
+  return lm_quote_with('"', name, len, out, outlen);
+}
+
+
+int lm_quote_ident_backtick (void *conn, const char *name, size_t len,
+                             char *out, size_t *outlen, lm_error *err) {
+  (void)conn; (void)err;
+  return lm_quote_with('`', name, len, out, outlen);
+}
+
+
 /*
 ** {======================================================
 ** The transaction guard

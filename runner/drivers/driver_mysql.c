@@ -343,13 +343,6 @@ static const char *my_server_version (void *conn) {
 }
 
 
-static int my_quote_ident (void *conn, const char *name, size_t len,
-                           char *out, size_t *outlen, lm_error *err) {
-  (void)conn; (void)err;
-  return lm_quote_with('`', name, len, out, outlen);
-}
-
-
 static int64_t my_last_insert_id (void *conn) {
   return ((my_conn *)conn)->last_id;
 }
@@ -376,7 +369,7 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_mysql = {
   .rollback = lmy_rollback,
   .in_transaction = lmy_in_transaction,
   .guard = lmy_guard,
-  .quote_ident = my_quote_ident,
+  .quote_ident = lm_quote_ident_backtick,
   .last_insert_id = my_last_insert_id,
   .next_notice = NULL,  /* warnings stay on the server (SHOW WARNINGS) */
   .cancel = lmy_side_cancel,

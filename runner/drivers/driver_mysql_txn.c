@@ -194,21 +194,27 @@ int lmy_begin (void *conn, lm_error *err) {
 }
 
 
-int lmy_commit (void *conn, lm_error *err) {
+/* commit (`commit` 1) and rollback (0) differ only in the statement the
+** guard refuses and the client call that ends the transaction. */
+static int end_transaction (void *conn, int commit, lm_error *err) {
   my_conn *c = (my_conn *)conn;
-  if (guard_control(c, "COMMIT", err) != LM_OK) return LM_ERROR;
+  int failed;
+  if (guard_control(c, commit ? "COMMIT" : "ROLLBACK", err) != LM_OK)
+    return LM_ERROR;
   lmy_side_settle(c->side);
-  if (mysql_commit(c->db)) return lmy_conn_error(c->db, err);
+  failed = commit ? mysql_commit(c->db) : mysql_rollback(c->db);
+  if (failed) return lmy_conn_error(c->db, err);
   return LM_OK;
 }
 
 
+int lmy_commit (void *conn, lm_error *err) {
+  return end_transaction(conn, 1, err);
+}
+
+
 int lmy_rollback (void *conn, lm_error *err) {
-  my_conn *c = (my_conn *)conn;
-  if (guard_control(c, "ROLLBACK", err) != LM_OK) return LM_ERROR;
-  lmy_side_settle(c->side);
-  if (mysql_rollback(c->db)) return lmy_conn_error(c->db, err);
-  return LM_OK;
+  return end_transaction(conn, 0, err);
 }
 
 

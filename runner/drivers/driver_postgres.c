@@ -11,7 +11,7 @@
 **   driver_postgres_exec.c      exec_script, and checking a result
 **   driver_postgres_stmt.c      prepare, execute, fetch ... finalize
 **   driver_postgres_copy.c      copy_begin, copy_data, copy_end
-** The two members below are too small for a file of their own.
+** The member below is too small for a file of its own.
 */
 
 #include <stddef.h>
@@ -25,13 +25,6 @@
 ** which the other files call, a pg_conn. */
 static int pg_in_transaction (void *conn) {
   return lmpg_in_transaction((pg_conn *)conn);
-}
-
-
-static int pg_quote_ident (void *conn, const char *name, size_t len,
-                           char *out, size_t *outlen, lm_error *err) {
-  (void)conn; (void)err;
-  return lm_quote_with('"', name, len, out, outlen);
 }
 
 
@@ -54,7 +47,7 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_postgres = {
   .rollback = lmpg_rollback,
   .in_transaction = pg_in_transaction,
   .guard = lmpg_guard,
-  .quote_ident = pg_quote_ident,
+  .quote_ident = lm_quote_ident_double,
   .last_insert_id = lmpg_last_insert_id,
   .next_notice = lmpg_next_notice,
   .cancel = lmpg_cancel,

@@ -189,13 +189,6 @@ static int sq_guard (void *conn, int on, int *rolled_back, lm_error *err) {
 }
 
 
-static int sq_quote_ident (void *conn, const char *name, size_t len,
-                           char *out, size_t *outlen, lm_error *err) {
-  (void)conn; (void)err;
-  return lm_quote_with('"', name, len, out, outlen);
-}
-
-
 static int64_t sq_last_insert_id (void *conn) {
   return (int64_t)sqlite3_last_insert_rowid(((sq_conn *)conn)->db);
 }
@@ -220,7 +213,7 @@ const struct lm_driver lm_driver_sqlite = {
   .rollback = sq_rollback,
   .in_transaction = sq_in_transaction,
   .guard = sq_guard,
-  .quote_ident = sq_quote_ident,
+  .quote_ident = lm_quote_ident_double,
   .last_insert_id = sq_last_insert_id,
   .next_notice = NULL,  /* SQLite sends none */
   .cancel = sq_cancel,

@@ -138,15 +138,7 @@ static const luaL_Reg filelock_funcs[] = {
 };
 
 LM_EXPORT int luaopen_luamig_filelock (lua_State *L) {
-  if (luaL_newmetatable(L, LOCK_MT)) {
-    luaL_newlib(L, lock_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, f_close);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, f_close);
-    lua_setfield(L, -2, "__close");
-  }
-  lua_pop(L, 1);
+  lm_new_class(L, LOCK_MT, lock_methods, f_close, f_close);
   luaL_newlib(L, filelock_funcs);
   return 1;
 }

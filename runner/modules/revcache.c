@@ -325,13 +325,7 @@ static const luaL_Reg revcache_funcs[] = {
 };
 
 LM_EXPORT int luaopen_luamig_revcache (lua_State *L) {
-  if (luaL_newmetatable(L, CACHE_MT)) {
-    luaL_newlib(L, cache_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, cache_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_pop(L, 1);
+  lm_new_class(L, CACHE_MT, cache_methods, cache_gc, NULL);
   luaL_newlib(L, revcache_funcs);
   return 1;
 }

@@ -186,6 +186,14 @@ Watched lmrs_watched (const Token *t) {
 #undef KW
 }
 
+/* At a character that starts `one` alone and `two` when `second` follows
+** (= and ==, : and ::, . and ..): consumes the token, returns its kind. */
+static int one_or_two (Scan *s, char second, int one, int two) {
+  s->p++;
+  if (s->p < s->end && *s->p == second) { s->p++; return two; }
+  return one;
+}
+
 /* Reads the next token into t; comments and blanks are skipped. */
 void lmrs_next_token (Scan *s, Token *t) {
   for (;;) {
@@ -220,9 +228,7 @@ void lmrs_next_token (Scan *s, Token *t) {
         t->kind = read_string(s, t);
         return;
       case '=':
-        s->p++;
-        if (s->p < s->end && *s->p == '=') { s->p++; t->kind = P_OP; }
-        else t->kind = P_ASSIGN;
+        t->kind = one_or_two(s, '=', P_ASSIGN, P_OP);
         return;
       case '<': case '>': case '/': case '~':
         s->p++;
@@ -230,19 +236,12 @@ void lmrs_next_token (Scan *s, Token *t) {
         t->kind = P_OP;
         return;
       case ':':
-        s->p++;
-        if (s->p < s->end && *s->p == ':') { s->p++; t->kind = P_DBCOLON; }
-        else t->kind = P_COLON;
+        t->kind = one_or_two(s, ':', P_COLON, P_DBCOLON);
         return;
       case '.':
         if (s->p + 1 < s->end && is_digit((unsigned char)s->p[1])) { t->kind = read_number(s); return; }
-        s->p++;
-        if (s->p < s->end && *s->p == '.') {
-          s->p++;
-          if (s->p < s->end && *s->p == '.') { s->p++; t->kind = P_DOTS; }
-          else t->kind = P_OP;  /* .. */
-        }
-        else t->kind = P_DOT;
+        t->kind = one_or_two(s, '.', P_DOT, P_OP);  /* P_OP: .. */
+        if (t->kind == P_OP && s->p < s->end && *s->p == '.') { s->p++; t->kind = P_DOTS; }
         return;
       case '(': s->p++; t->kind = P_LPAREN; return;
       case ')': s->p++; t->kind = P_RPAREN; return;

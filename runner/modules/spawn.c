@@ -345,12 +345,6 @@ static int sp_cpus (lua_State *L) {
 }
 
 
-static const luaL_Reg proc_meta[] = {
-  {"__gc", proc_gc},
-  {"__close", proc_gc},
-  {NULL, NULL}
-};
-
 static const luaL_Reg proc_methods[] = {
   {"signal", proc_signal},
   {"output", proc_output},
@@ -367,12 +361,7 @@ static const luaL_Reg spawn_funcs[] = {
 };
 
 LM_EXPORT int luaopen_luamig_spawn (lua_State *L) {
-  if (luaL_newmetatable(L, PROC_MT)) {
-    luaL_setfuncs(L, proc_meta, 0);
-    luaL_newlib(L, proc_methods);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  lm_new_class(L, PROC_MT, proc_methods, proc_gc, proc_gc);
   luaL_newlib(L, spawn_funcs);
   lua_pushinteger(L, SIGINT);
   lua_setfield(L, -2, "SIGINT");

@@ -21,6 +21,7 @@
 #include "lua.h"
 #include "lauxlib.h"
 
+#include "export.h"
 #include "sys_files.h"
 #include "parallel.h"
 
@@ -328,16 +329,6 @@ int lmsys_read_files (lua_State *L) {
 /* Makes the metatables of listdir's Dir and of read_files' ReadJobs;
 ** luaopen_luamig_sys calls it first. */
 void lmsys_files_metatables (lua_State *L) {
-  if (luaL_newmetatable(L, DIR_MT)) {
-    lua_pushcfunction(L, dir_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, dir_gc);
-    lua_setfield(L, -2, "__close");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, JOBS_MT)) {
-    lua_pushcfunction(L, jobs_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_pop(L, 1);
+  lm_new_class(L, DIR_MT, NULL, dir_gc, dir_gc);
+  lm_new_class(L, JOBS_MT, NULL, jobs_gc, NULL);
 }
