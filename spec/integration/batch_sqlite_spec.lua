@@ -255,6 +255,28 @@ describe("batch mode on SQLite #sqlite", function()
     end)
   end)
 
+  it("takes the plain ops' if_exists and if_not_exists, which the rebuild carries out", function()
+    -- SQLite's ALTER TABLE has neither for columns: they make "auto" rebuild.
+    local dir = base_and([[
+  op.batch_alter_table("items", function(batch)
+    batch.add_column(Column("note", Text), { if_not_exists = true })
+    batch.add_column(Column("rating", Integer), { if_not_exists = true })
+    batch.drop_column("gone", { if_exists = true })
+    batch.create_index("ix_items_note", { "note" }, { if_not_exists = true })
+    batch.drop_index("ix_nope", { if_exists = true })
+  end)]])
+    local rows = with_db(url, function(conn) return rows_text(conn, ITEMS_ROWS) end)
+    ok_run(dir, { "upgrade", "head" })
+    with_db(url, function(conn)
+      assert.equal(rows, rows_text(conn, ITEMS_ROWS))
+      local s = structure(conn, "items")
+      assert.matches("column rating INTEGER 0 null 0", s, 1, true)
+      assert.matches("index ix_items_note 0 c 0 (note BINARY)", s, 1, true)
+      assert.matches("^CREATE TABLE \"items\"", conn:first("SELECT sql FROM sqlite_master WHERE name = 'items'").sql)
+      assert_references_work(conn)
+    end)
+  end)
+
   it("creates and drops unique, check and foreign key constraints, and downgrades to the same table", function()
     local dir = base_and([[
   op.batch_alter_table("items", function(batch)
@@ -696,5 +718,27 @@ backends.each("the same batch revision", function(b)
       assert.same({ { id = 1, title = "x" }, { id = 2, title = "y" } },
         conn:query("SELECT id, title FROM items ORDER BY id"))
     end)
+  end)
+
+  -- Batch mode's methods take the plain ops' options and build their
+  -- records (luamig.ops.records): postgresql_using reaches PostgreSQL's
+  -- ALTER ... TYPE ... USING (ignored elsewhere), and add_column's inline
+  -- UNIQUE is named by the project's naming_convention.
+  it("changes a type with postgresql_using and names add_column's constraints as the plain ops do", function()
+    local url = b:new_database()
+    local dir = project({ { "f0000001", up = [[
+  op.create_table("t", Column("id", Integer, { primary_key = true }), Column("c", String(10)))
+  op.execute("INSERT INTO t (id, c) VALUES (1, '12')")]] }, { "f0000002", up = [[
+  op.batch_alter_table("t", function(batch)
+    batch.alter_column("c", { type_ = Integer, postgresql_using = "c::integer", existing_type = String(10),
+      existing_nullable = true })
+    batch.add_column(Column("code", String(5), { unique = true }))
+  end)]] } }, { ["luamig.lua"] = 'return { naming_convention = { uq = "uq_%(table_name)s_%(column_0_name)s" } }\n' })
+    h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
+    b:with(url, function(conn) assert.equal(13, conn:first("SELECT c + 1 AS n FROM t").n) end)
+    -- SQLite's rebuild writes a column's UNIQUE unnamed, as SQLite would.
+    if b.tag ~= "sqlite" then
+      assert.is_truthy(table.concat(b:indexes(url, "t"), " "):find("uq_t_code", 1, true))
+    end
   end)
 end)

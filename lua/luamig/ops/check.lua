@@ -1,8 +1,14 @@
--- luamig.ops.check: argument checks shared by the op functions.
+-- luamig.ops.check: argument checks shared by the op functions and by
+-- the record builders of luamig.ops.records (which batch mode calls too).
 --
--- Every check raises at level 3: the caller of the op function that called
--- it, which is the revision's line. So the op functions call these as
--- statements, never as tail calls (a tail call would lose that frame).
+-- Each check takes its caller first: an op's name, for an op function
+-- checking its own arguments ("op.NAME: ..." raised at level 3, the
+-- caller of that op function, which is the revision's line), or a caller
+-- table (M.caller) for a builder one frame deeper, which also says how the
+-- messages read: their prefix, the numbering of arguments when the caller
+-- supplies the table itself (batch mode), the options it takes. So the
+-- callers call these as statements, never as tail calls (a tail call
+-- would lose the frame the level counts).
 
 local types = require "luamig.schema.types"
 
@@ -27,36 +33,85 @@ function M.sorted_keys(t)
   return keys
 end
 
-function M.name(fname, n, pname, v)
-  if not is_name(v) then
-    error(str_format("op.%s: argument #%d (%s) must be a non-empty string, got %s",
-      fname, n, pname, describe(v)), 3)
-  end
+--- A caller table, for a builder that its op function (or batch method)
+-- calls: `how.prefix` starts every message, `how.options` lists the
+-- options it takes (name -> kind of KINDS, or a {test, words} pair), and
+-- when `how.table_arg` is set the caller supplies that argument (the
+-- table) itself, so it is not checked and later arguments are numbered
+-- one lower; `how.whole_lists` reports a bad entry of a list as the whole
+-- argument. Other fields (name and convention hooks, ...) are the
+-- builders' (luamig.ops.records).
+function M.caller(how)
+  local c = { level = 4 }
+  for k, v in pairs(how) do c[k] = v end
+  return c
+end
+
+-- The prefix and the error level of caller `c`.
+local function who(c)
+  if type(c) == "string" then return "op." .. c .. ": ", 3 end
+  return c.prefix, c.level
+end
+
+--- Argument `n` of the plain op as caller `c` numbers it.
+function M.number(c, n)
+  if type(c) == "table" and c.table_arg and n > c.table_arg then return n - 1 end
+  return n
+end
+
+-- The messages, raised by the function that the op function (or the
+-- builder) called, so that the level counts from there.
+local function message(c, fmt, ...)
+  local prefix, level = who(c)
+  return prefix .. str_format(fmt, ...), level
+end
+
+local function arg_message(c, n, pname, words, v)
+  return message(c, "argument #%d (%s) must be %s, got %s", M.number(c, n), pname, words, describe(v))
+end
+
+--- Raise `fmt` (formatted) as caller `c`'s error.
+function M.fail(c, fmt, ...)
+  error(message(c, fmt, ...))
+end
+
+--- "argument #N (pname) must be WORDS, got V".
+function M.bad_arg(c, n, pname, words, v)
+  error(arg_message(c, n, pname, words, v))
+end
+
+function M.name(c, n, pname, v)
+  if not is_name(v) then error(arg_message(c, n, pname, "a non-empty string", v)) end
+end
+
+--- The table argument; nothing to check when the caller supplies it.
+function M.table_name(c, n, pname, v)
+  if type(c) == "table" and c.table_arg == n then return end
+  if not is_name(v) then error(arg_message(c, n, pname, "a non-empty string", v)) end
 end
 
 --- A name that may be nil: the naming convention then names the object.
-function M.optional_name(fname, n, pname, v)
-  if v ~= nil and not is_name(v) then
-    error(str_format("op.%s: argument #%d (%s) must be a non-empty string or nil, got %s",
-      fname, n, pname, describe(v)), 3)
-  end
+function M.optional_name(c, n, pname, v)
+  if v ~= nil and not is_name(v) then error(arg_message(c, n, pname, "a non-empty string or nil", v)) end
 end
 
---- A column list: a list of names, or one name. Returns the list.
-function M.column_list(fname, n, pname, v)
-  if is_name(v) then return { v } end
-  if is_plain_table(v) and #v > 0 then
-    local out = {}
-    for i, c in ipairs(v) do
-      if not is_name(c) then
-        error(str_format("op.%s: %s[%d] must be a column name, got %s", fname, pname, i, describe(c)), 3)
-      end
-      out[i] = c
+--- A column list: a list of names (or sql fragments with `allow_sql`),
+-- or one. Returns a new list.
+function M.column_list(c, n, pname, v, allow_sql)
+  local function ok(x) return is_name(x) or (allow_sql and is_sql(x)) end
+  local words = allow_sql and "a list of column names or sql fragments" or "a list of column names"
+  if ok(v) then return { v } end
+  if not is_plain_table(v) or #v == 0 then error(arg_message(c, n, pname, words, v)) end
+  local out = {}
+  for i, x in ipairs(v) do
+    if not ok(x) then
+      if type(c) == "table" and c.whole_lists then error(arg_message(c, n, pname, words, v)) end
+      error(message(c, "%s[%d] must be a column name%s, got %s", pname, i, allow_sql and " or an sql fragment" or "",
+        describe(x)))
     end
-    return out
+    out[i] = x
   end
-  error(str_format("op.%s: argument #%d (%s) must be a list of column names, got %s", fname, n, pname,
-    describe(v)), 3)
+  return out
 end
 
 local function is_name_list(v)
@@ -91,7 +146,7 @@ local KINDS = {
   decimals = { function(v) return v == "string" or v == "number" end, '"string" or "number"' },
 }
 
--- Shared with batch.lua, whose methods check their options the same way.
+-- Shared with batch mode, whose own options are checked the same way.
 M.KINDS = KINDS
 
 local INDEX_OPTIONS = {
@@ -130,22 +185,18 @@ M.OPTIONS = {
 
 --- nil or a plain table of known options with values of the right kind;
 -- returns the options ({} for nil).
-function M.opts(fname, n, opts)
+function M.opts(c, n, opts)
   if opts == nil then return {} end
-  if not is_plain_table(opts) then
-    error(str_format("op.%s: argument #%d (options) must be a table, got %s", fname, n, describe(opts)), 3)
-  end
-  local allowed = M.OPTIONS[fname]
+  if not is_plain_table(opts) then error(arg_message(c, n, "options", "a table", opts)) end
+  local allowed = type(c) == "table" and c.options or M.OPTIONS[c]
   for k, v in pairs(opts) do
     local kind = allowed[k]
     if kind == nil then
-      error(str_format("op.%s: unknown option %s (expected one of: %s)", fname, describe(k),
-        table_concat(M.sorted_keys(allowed), ", ")), 3)
+      error(message(c, "unknown option %s (expected one of: %s)", describe(k),
+        table_concat(M.sorted_keys(allowed), ", ")))
     end
-    local test, words = KINDS[kind][1], KINDS[kind][2]
-    if not test(v) then
-      error(str_format("op.%s: option %s must be %s, got %s", fname, k, words, describe(v)), 3)
-    end
+    if type(kind) ~= "table" then kind = KINDS[kind] end
+    if not kind[1](v) then error(message(c, "option %s must be %s, got %s", k, kind[2], describe(v))) end
   end
   return opts
 end

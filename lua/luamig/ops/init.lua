@@ -71,9 +71,10 @@ function M.new(ctx)
     return conv
   end
 
-  --- The project's naming_convention, checked; raises at the revision line.
-  function shared.convention()
-    local conv = convention(3)
+  --- The project's naming_convention, checked; raises at the revision line
+  -- (`depth` as for submit).
+  function shared.convention(depth)
+    local conv = convention(3 + (depth or 0))
     return conv
   end
 

@@ -1,16 +1,19 @@
 -- luamig.ops.schema: the operations on tables, columns, indexes, table
 -- comments and enum types (installed into the op table by luamig.ops).
+-- Those on one existing table's columns and indexes build their records
+-- through luamig.ops.records, which batch mode shares.
 
 local types = require "luamig.schema.types"
 local constraints = require "luamig.schema.constraints"
 local check = require "luamig.ops.check"
+local records = require "luamig.ops.records"
 
 local type, ipairs, pairs, select, pcall = type, ipairs, pairs, select, pcall
 local setmetatable, getmetatable, error = setmetatable, getmetatable, error
 local str_format = string.format
-local describe, is_sql, is_column = types.describe, types.is_sql, types.is_column
+local describe, is_column = types.describe, types.is_column
 local is_constraint, is_index = constraints.is_constraint, constraints.is_index
-local is_plain_table, is_name = check.is_plain_table, check.is_name
+local is_plain_table = check.is_plain_table
 
 local M = {}
 
@@ -123,87 +126,32 @@ function M.install(op, shared)
     submit({ kind = "rename_table", table = old_name, new_name = new_name, schema = opts.schema })
   end
 
+  -- The operations on one existing table: their arguments are checked and
+  -- their records built by luamig.ops.records, as batch mode's are.
+  local callers = records.plain_callers(shared)
+
   function op.add_column(table_name, column, opts)
-    name_arg("add_column", 1, "table", table_name)
-    if not is_column(column) then
-      error("op.add_column: argument #2 (column) must be a Column, got " .. describe(column), 2)
-    end
-    opts = opts_of("add_column", 3, opts)
-    submit({ kind = "add_column", table = table_name, schema = opts.schema, column = column,
-      if_not_exists = opts.if_not_exists, naming_convention = shared.convention() })
+    submit(records.add_column(callers.add_column, table_name, column, opts))
   end
 
   function op.drop_column(table_name, column_name, opts)
-    name_arg("drop_column", 1, "table", table_name)
-    name_arg("drop_column", 2, "column", column_name)
-    opts = opts_of("drop_column", 3, opts)
-    submit({ kind = "drop_column", table = table_name, schema = opts.schema, column = column_name,
-      if_exists = opts.if_exists, enums = opts.enums })
+    submit(records.drop_column(callers.drop_column, table_name, column_name, opts))
   end
 
   function op.alter_column(table_name, column_name, opts)
-    name_arg("alter_column", 1, "table", table_name)
-    name_arg("alter_column", 2, "column", column_name)
-    opts = opts_of("alter_column", 3, opts)
-    if opts.type ~= nil and opts.type_ ~= nil then
-      error("op.alter_column: give the new type as type or type_, not both", 2)
-    end
-    local new_type = opts.type_ or opts.type
-    if new_type == nil and opts.nullable == nil and opts.server_default == nil
-      and opts.new_column_name == nil and opts.comment == nil then
-      error(str_format("op.alter_column: nothing to change in column %q of %q: pass nullable, type_,"
-        .. " server_default, new_column_name or comment", column_name, table_name), 2)
-    end
-    if (opts.using ~= nil or opts.postgresql_using ~= nil) and new_type == nil then
-      error(str_format("op.alter_column: option %s needs a new type (type_)",
-        opts.using ~= nil and "using" or "postgresql_using"), 2)
-    end
-    submit({
-      kind = "alter_column", table = table_name, schema = opts.schema, column = column_name,
-      nullable = opts.nullable, type_ = new_type, server_default = opts.server_default,
-      new_column_name = opts.new_column_name, comment = opts.comment, using = opts.using,
-      postgresql_using = opts.postgresql_using,
-      existing_type = opts.existing_type, existing_nullable = opts.existing_nullable,
-      existing_server_default = opts.existing_server_default, existing_comment = opts.existing_comment,
-      existing_autoincrement = opts.existing_autoincrement,
-    })
+    submit(records.alter_column(callers.alter_column, table_name, column_name, opts))
   end
 
   --- create_index(name, table, columns, [opts]); a nil name comes from the
   -- naming convention (ix_<table>_<column> by default).
   function op.create_index(name, table_name, columns, opts)
-    check.optional_name("create_index", 1, "name", name)
-    name_arg("create_index", 2, "table", table_name)
-    if is_name(columns) or is_sql(columns) then columns = { columns } end
-    if not is_plain_table(columns) or #columns == 0 then
-      error("op.create_index: argument #3 (columns) must be a list of column names or sql fragments, got "
-        .. describe(columns), 2)
-    end
-    local list = {}
-    for i, c in ipairs(columns) do
-      if not (is_name(c) or is_sql(c)) then
-        error(str_format("op.create_index: columns[%d] must be a column name or an sql fragment, got %s",
-          i, describe(c)), 2)
-      end
-      list[i] = c
-    end
-    opts = opts_of("create_index", 4, opts)
-    if name == nil then name = shared.name("index", { table = table_name, columns = list }) end
-    submit({ kind = "create_index", name = name, table = table_name, schema = opts.schema, columns = list,
-      unique = opts.unique or false, if_not_exists = opts.if_not_exists,
-      postgresql_where = opts.postgresql_where, sqlite_where = opts.sqlite_where,
-      postgresql_using = opts.postgresql_using, postgresql_concurrently = opts.postgresql_concurrently })
+    submit(records.create_index(callers.create_index, name, table_name, columns, opts))
   end
 
-  -- The table is optional (Alembic's table_name=None) but MySQL needs it:
-  -- op.drop_index(name), op.drop_index(name, table), op.drop_index(name, {opts}).
+  --- drop_index(name), drop_index(name, table), drop_index(name, {opts}):
+  -- MySQL needs the table.
   function op.drop_index(name, table_name, opts)
-    name_arg("drop_index", 1, "name", name)
-    if opts == nil and is_plain_table(table_name) then table_name, opts = nil, table_name end
-    if table_name ~= nil then name_arg("drop_index", 2, "table", table_name) end
-    opts = opts_of("drop_index", 3, opts)
-    submit({ kind = "drop_index", name = name, table = table_name, schema = opts.schema,
-      if_exists = opts.if_exists, postgresql_concurrently = opts.postgresql_concurrently })
+    submit(records.drop_index(callers.drop_index, name, table_name, opts))
   end
 
   function op.create_table_comment(table_name, comment, opts)

@@ -23,34 +23,31 @@
 local types = require "luamig.schema.types"
 local check = require "luamig.ops.check"
 local naming = require "luamig.schema.naming"
+local records_of = require "luamig.ops.records"
 local reflect = require "luamig.ops.batch.reflect"
 local model_ops = require "luamig.ops.batch.model"
 local rebuild = require "luamig.ops.batch.rebuild"
 
 local type, ipairs, pairs, error, select = type, ipairs, pairs, error, select
-local setmetatable = setmetatable
-local str_format, str_upper, table_concat = string.format, string.upper, table.concat
-local describe, is_sql, is_column = types.describe, types.is_sql, types.is_column
+local str_format, table_pack, table_unpack = string.format, table.pack, table.unpack
+local describe = types.describe
 
 local M = {}
 
 local PREFIX = "op.batch_alter_table: "
 
-local is_plain_table, is_name, sorted_keys = check.is_plain_table, check.is_name, check.sorted_keys
+local is_plain_table = check.is_plain_table
 
--- The option kinds of ops/check.lua, and batch's own: its drop_constraint
--- also takes "foreign_key", and batch_alter_table's options.
-local KINDS = setmetatable({
-  constraint_type = {
-    function(v) return v == "unique" or v == "check" or v == "foreignkey" or v == "foreign_key" or v == "primary" end,
-    'one of "unique", "check", "foreignkey", "primary"',
-  },
+-- batch_alter_table's own options, checked as the ops' are (level 4: run's
+-- caller is op.batch_alter_table, whose caller is the revision).
+local RUN = check.caller({ prefix = PREFIX, options = {
+  schema = "name",
   recreate = { function(v) return v == "auto" or v == "always" or v == "never" end, '"auto", "always" or "never"' },
-  definition = {
+  copy_from = {
     function(v) return is_plain_table(v) and is_plain_table(v.columns) and #v.columns > 0 end,
     "a table definition such as op.create_table returns ({table =, columns = {Column...}, constraints = {...}})",
   },
-  constraints = {
+  table_args = {
     function(v)
       if type(v) ~= "table" then return false end
       for _, c in ipairs(v) do
@@ -60,93 +57,56 @@ local KINDS = setmetatable({
     end,
     "a list of constraints (UniqueConstraint(...), CheckConstraint(...), ...)",
   },
-}, { __index = check.KINDS })
+} })
 
-local OPTIONS = {
-  batch_alter_table = { recreate = "recreate", copy_from = "definition", table_args = "constraints", schema = "name" },
-  alter_column = {
-    nullable = "boolean", type_ = "type", type = "type", server_default = "server_default",
-    new_column_name = "name", comment = "comment", using = "sqltext",
-    existing_type = "type", existing_nullable = "boolean", existing_server_default = "server_default",
-    existing_comment = "comment", existing_autoincrement = "boolean",
-  },
-  add_column = { insert_before = "name", insert_after = "name" },
-  drop_column = {},
-  create_index = { unique = "boolean", sqlite_where = "sqltext", postgresql_where = "sqltext" },
-  drop_index = {},
-  create_foreign_key = { ondelete = "action", onupdate = "action" },
-  drop_constraint = { type_ = "constraint_type" },
+-- The methods and how many arguments each takes: its op's, less the table
+-- (and less the options where the table's schema was the only one).
+local METHODS = {
+  alter_column = 2, add_column = 2, drop_column = 2, create_index = 3, drop_index = 2,
+  create_unique_constraint = 2, create_primary_key = 2, create_check_constraint = 2, create_foreign_key = 5,
+  drop_constraint = 2,
 }
 
--- `what`: "" for batch_alter_table's own options, "alter_column: " etc.
--- for a method's. Raises at `level` (default 3).
-local function check_opts(what, allowed_key, n, opts, level)
-  level = level or 3
-  if opts == nil then return {} end
-  if not is_plain_table(opts) then
-    error(str_format("%s%sargument #%d (options) must be a table, got %s", PREFIX, what, n, describe(opts)), level)
-  end
-  local allowed = OPTIONS[allowed_key]
-  for k, v in pairs(opts) do
-    local kind = allowed[k]
-    if kind == nil then
-      local known = sorted_keys(allowed)
-      error(str_format("%s%sunknown option %s (expected %s)", PREFIX, what, describe(k),
-        #known > 0 and ("one of: " .. table_concat(known, ", ")) or "none"), level)
-    end
-    if not KINDS[kind][1](v) then
-      error(str_format("%s%soption %s must be %s, got %s", PREFIX, what, k, KINDS[kind][2], describe(v)), level)
-    end
-  end
-  return opts
-end
+-- A method takes its op's options but those that place the table
+-- (batch_alter_table's schema does), and these of its own: where the
+-- rebuild puts a new column, and a type_ that also takes "foreign_key"
+-- (worded as batch mode always has).
+local TABLE_OPTIONS = { schema = true, source_schema = true }
+local OWN_OPTIONS = {
+  add_column = { insert_before = "name", insert_after = "name" },
+  drop_constraint = { type_ = {
+    function(v) return v == "unique" or v == "check" or v == "foreignkey" or v == "foreign_key" or v == "primary" end,
+    'one of "unique", "check", "foreignkey", "primary"',
+  } },
+}
 
-local function check_name(what, n, pname, v, level)
-  if not is_name(v) then
-    error(str_format("%s%sargument #%d (%s) must be a non-empty string, got %s", PREFIX, what, n, pname,
-      describe(v)), level or 3)
-  end
-end
-
-local function check_optional_name(what, n, pname, v)
-  if v ~= nil and not is_name(v) then
-    error(str_format("%s%sargument #%d (%s) must be a non-empty string or nil, got %s", PREFIX, what, n, pname,
-      describe(v)), 3)
-  end
-end
-
--- A column name or a list of them -> a new list. Raises at level 3.
-local function name_list(what, n, pname, v, allow_sql)
-  if is_name(v) or (allow_sql and is_sql(v)) then return { v } end
-  local ok = is_plain_table(v) and #v > 0
+local function method_options(fname)
   local out = {}
-  if ok then
-    for i, c in ipairs(v) do
-      if not (is_name(c) or (allow_sql and is_sql(c))) then ok = false; break end
-      out[i] = c
-    end
+  for k, kind in pairs(check.OPTIONS[fname]) do
+    if not TABLE_OPTIONS[k] then out[k] = kind end
   end
-  if not ok then
-    error(str_format("%s%sargument #%d (%s) must be a list of column names%s, got %s", PREFIX, what, n, pname,
-      allow_sql and " or sql fragments" or "", describe(v)), 3)
-  end
+  for k, kind in pairs(OWN_OPTIONS[fname] or {}) do out[k] = kind end
   return out
 end
 
 --- The object the revision's function receives. Each method appends a
--- record to `records` while `is_open()` says the queue is open.
+-- record to `records` while `is_open()` says the queue is open. The record
+-- is the op's, built by luamig.ops.records from the method's arguments and
+-- this table; the caller says how batch mode words the messages: its
+-- prefix, arguments numbered without the table, a bad list entry reported
+-- as the whole list, an index name required.
 local function new_builder(ctx, table_name, schema, records, is_open)
   local b = {}
   local cfg = type(ctx.cfg) == "table" and ctx.cfg or {}
 
   -- An unnamed constraint gets the project's naming_convention name, as
-  -- with the plain ops. Raises at level 3.
-  local function convention_name(kind, name, columns, ref_table, ref_columns)
-    local n, err = naming.name(cfg.naming_convention, kind, { table = table_name, columns = columns, name = name,
-      ref_table = ref_table, ref_columns = ref_columns }, ctx.dialect and ctx.dialect.max_identifier_length)
-    if err then error(PREFIX .. err, 3) end
+  -- with the plain ops. Raises at 3 + depth, as luamig.ops's does.
+  local function convention_name(kind, info, depth)
+    local n, err = naming.name(cfg.naming_convention, kind, info, ctx.dialect and ctx.dialect.max_identifier_length)
+    if err then error(PREFIX .. err, 3 + depth) end
     return n
   end
+  local function convention() return cfg.naming_convention end
 
   local function queue(record)
     if not is_open() then
@@ -171,118 +131,20 @@ local function new_builder(ctx, table_name, schema, records, is_open)
     return ...
   end
 
-  b.alter_column = function(...)
-    local column, opts = args("alter_column", 2, ...)
-    check_name("alter_column: ", 1, "column", column)
-    opts = check_opts("alter_column: ", "alter_column", 2, opts)
-    if opts.type ~= nil and opts.type_ ~= nil then
-      error(PREFIX .. "alter_column: give the new type as type or type_, not both", 2)
+  for fname, max in pairs(METHODS) do
+    local caller = records_of.caller(fname, { prefix = PREFIX .. fname .. ": ", options = method_options(fname),
+      supplies_table = true, whole_lists = true, require_index_name = true, name = convention_name,
+      convention = convention })
+    local at, build = records_of.TABLE_ARG[fname], records_of[fname]
+    -- The method's arguments with the table put where the op has it.
+    b[fname] = function(...)
+      local given, list, j = table_pack(args(fname, max, ...)), {}, 0
+      for i = 1, max + 1 do
+        if i == at then list[i] = table_name else j = j + 1; list[i] = given[j] end
+      end
+      queue(build(caller, table_unpack(list, 1, max + 1)))
     end
-    local new_type = opts.type_ or opts.type
-    if new_type == nil and opts.nullable == nil and opts.server_default == nil
-      and opts.new_column_name == nil and opts.comment == nil then
-      error(str_format("%salter_column: nothing to change in column %q of %q: pass nullable, type_, server_default,"
-        .. " new_column_name or comment", PREFIX, column, table_name), 2)
-    end
-    if opts.using ~= nil and new_type == nil then
-      error(PREFIX .. "alter_column: option using needs a new type (type_)", 2)
-    end
-    queue({ kind = "alter_column", column = column, nullable = opts.nullable, type_ = new_type,
-      server_default = opts.server_default, new_column_name = opts.new_column_name, comment = opts.comment,
-      using = opts.using, existing_type = opts.existing_type, existing_nullable = opts.existing_nullable,
-      existing_server_default = opts.existing_server_default, existing_comment = opts.existing_comment,
-      existing_autoincrement = opts.existing_autoincrement })
   end
-
-  b.add_column = function(...)
-    local column, opts = args("add_column", 2, ...)
-    if not is_column(column) then
-      error(PREFIX .. "add_column: argument #1 (column) must be a Column, got " .. describe(column), 2)
-    end
-    opts = check_opts("add_column: ", "add_column", 2, opts)
-    if opts.insert_before and opts.insert_after then
-      error(PREFIX .. "add_column: give insert_before or insert_after, not both", 2)
-    end
-    queue({ kind = "add_column", column = column, insert_before = opts.insert_before,
-      insert_after = opts.insert_after })
-  end
-
-  b.drop_column = function(...)
-    local column, opts = args("drop_column", 2, ...)
-    check_name("drop_column: ", 1, "column", column)
-    check_opts("drop_column: ", "drop_column", 2, opts)
-    queue({ kind = "drop_column", column = column })
-  end
-
-  b.create_index = function(...)
-    local name, columns, opts = args("create_index", 3, ...)
-    check_name("create_index: ", 1, "name", name)
-    local list = name_list("create_index: ", 2, "columns", columns, true)
-    opts = check_opts("create_index: ", "create_index", 3, opts)
-    queue({ kind = "create_index", name = name, columns = list, unique = opts.unique or false,
-      sqlite_where = opts.sqlite_where, postgresql_where = opts.postgresql_where })
-  end
-
-  b.drop_index = function(...)
-    local name, opts = args("drop_index", 2, ...)
-    check_name("drop_index: ", 1, "name", name)
-    check_opts("drop_index: ", "drop_index", 2, opts)
-    queue({ kind = "drop_index", name = name })
-  end
-
-  b.create_unique_constraint = function(...)
-    local name, columns = args("create_unique_constraint", 2, ...)
-    check_optional_name("create_unique_constraint: ", 1, "name", name)
-    local list = name_list("create_unique_constraint: ", 2, "columns", columns)
-    name = convention_name("unique", name, list)
-    queue({ kind = "create_unique_constraint", name = name, columns = list })
-  end
-
-  b.create_primary_key = function(...)
-    local name, columns = args("create_primary_key", 2, ...)
-    check_optional_name("create_primary_key: ", 1, "name", name)
-    local list = name_list("create_primary_key: ", 2, "columns", columns)
-    name = convention_name("primary_key", name, list)
-    queue({ kind = "create_primary_key", name = name, columns = list })
-  end
-
-  b.create_check_constraint = function(...)
-    local name, condition = args("create_check_constraint", 2, ...)
-    check_optional_name("create_check_constraint: ", 1, "name", name)
-    if not (is_name(condition) or is_sql(condition)) then
-      error(PREFIX .. "create_check_constraint: argument #2 (condition) must be a string or sql fragment, got "
-        .. describe(condition), 2)
-    end
-    name = convention_name("check", name, {})
-    queue({ kind = "create_check_constraint", name = name, condition = condition })
-  end
-
-  b.create_foreign_key = function(...)
-    local name, referent_table, local_cols, remote_cols, opts = args("create_foreign_key", 5, ...)
-    check_optional_name("create_foreign_key: ", 1, "name", name)
-    check_name("create_foreign_key: ", 2, "referent_table", referent_table)
-    local locals = name_list("create_foreign_key: ", 3, "local_cols", local_cols)
-    local remotes = name_list("create_foreign_key: ", 4, "remote_cols", remote_cols)
-    if #locals ~= #remotes then
-      error(str_format("%screate_foreign_key: %d local column%s but %d remote column%s", PREFIX, #locals,
-        #locals == 1 and "" or "s", #remotes, #remotes == 1 and "" or "s"), 2)
-    end
-    opts = check_opts("create_foreign_key: ", "create_foreign_key", 5, opts)
-    name = convention_name("foreign_key", name, locals, referent_table, remotes)
-    queue({ kind = "create_foreign_key", name = name, referent_table = referent_table, local_cols = locals,
-      remote_cols = remotes, ondelete = opts.ondelete and str_upper(opts.ondelete),
-      onupdate = opts.onupdate and str_upper(opts.onupdate) })
-  end
-
-  b.drop_constraint = function(...)
-    local name, opts = args("drop_constraint", 2, ...)
-    check_name("drop_constraint: ", 1, "name", name)
-    opts = check_opts("drop_constraint: ", "drop_constraint", 2, opts)
-    local kind = opts.type_
-    if kind == "foreign_key" then kind = "foreignkey" end
-    queue({ kind = "drop_constraint", name = name, type_ = kind })
-  end
-
   return b
 end
 
@@ -290,11 +152,11 @@ end
 -- makes, then apply them. true | nil, msg (op raises it at the revision's
 -- line).
 function M.run(ctx, table_name, fn, opts)
-  check_name("", 1, "table", table_name, 4)
+  check.name(RUN, 1, "table", table_name)
   if type(fn) ~= "function" then
     error(PREFIX .. "argument #2 (fn) must be a function(batch) that queues the operations, got " .. describe(fn), 3)
   end
-  opts = check_opts("", "batch_alter_table", 3, opts, 4)
+  opts = check.opts(RUN, 3, opts)
   local records, open = {}, true
   local b = new_builder(ctx, table_name, opts.schema, records, function() return open end)
   fn(b)

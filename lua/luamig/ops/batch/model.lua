@@ -256,6 +256,7 @@ local APPLY = {
   drop_column = function(model, rec, dialect, notes) return drop_column(model, rec, dialect, notes) end,
   create_index = function(model, rec, dialect)
     if find_index(model, rec.name) then
+      if rec.if_not_exists then return true end
       return nil, str_format("table %s already has an index named %s", dialect:quote(model.name), dialect:quote(rec.name))
     end
     local ok, err = check_columns(model, rec.columns, dialect)
@@ -372,9 +373,11 @@ function M.needs_rebuild(rec, model, version)
     local col = rec.column
     return col.primary_key or col.autoincrement == true or (col.unique and not col.index)
       or (not col.nullable and col.server_default == nil) or is_sql(col.server_default)
-      or rec.insert_before ~= nil or rec.insert_after ~= nil
+      or rec.insert_before ~= nil or rec.insert_after ~= nil or rec.if_not_exists == true
   elseif kind == "drop_column" then
-    if not version_at_least(version, 3, 35) then return true end
+    -- SQLite's ALTER TABLE has no IF [NOT] EXISTS for columns; the
+    -- rebuild, which sees the columns, can do what they ask.
+    if rec.if_exists or not version_at_least(version, 3, 35) then return true end
     if not model then return false end
     local name = rec.column
     if model.primary_key and has(model.primary_key.columns, name) then return true end

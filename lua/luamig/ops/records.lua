@@ -1,0 +1,195 @@
+-- luamig.ops.records: the records of the operations on one existing
+-- table (columns, indexes, constraints), built from their arguments in
+-- one place for both callers: the op functions (luamig.ops.schema and
+-- luamig.ops.constraints), which hand the record to the context, and
+-- batch mode's methods (luamig.ops.batch), which queue it. Batch mode
+-- gives the table itself and words its messages its own way; the caller
+-- table (luamig.ops.check.caller) says so, so that the checks and the
+-- record stay the same.
+--
+-- Each builder takes the caller, then the plain op's arguments in their
+-- order (the table included), and returns the record. It is called by
+-- the function the revision called, never as a tail call: its checks
+-- raise at that function's caller, the revision's line (level 4, see
+-- luamig.ops.check), and its naming hooks at depth 1.
+
+local types = require "luamig.schema.types"
+local check = require "luamig.ops.check"
+
+local is_sql, is_column = types.is_sql, types.is_column
+local is_name = check.is_name
+
+local M = {}
+
+--- Where the table is among each op's arguments, which batch mode gives
+-- itself (the later arguments are numbered one lower there).
+M.TABLE_ARG = {
+  add_column = 1, drop_column = 1, alter_column = 1, create_index = 2, drop_index = 2,
+  create_primary_key = 2, create_unique_constraint = 2, create_check_constraint = 2,
+  create_foreign_key = 2, drop_constraint = 2,
+}
+
+--- The caller of op `fname`'s builder. `how` as check.caller takes it,
+-- plus name(kind, info, depth) (a constraint or index name by the naming
+-- convention, raising at 3 + depth), convention(depth) (the convention
+-- that add_column's record carries), `supplies_table` (batch mode) and
+-- `require_index_name`; `prefix` defaults to "op.NAME: " and `options`
+-- to the plain op's.
+function M.caller(fname, how)
+  local c = check.caller(how)
+  c.prefix = how.prefix or ("op." .. fname .. ": ")
+  c.options = how.options or check.OPTIONS[fname]
+  if how.supplies_table then c.table_arg = M.TABLE_ARG[fname] end
+  return c
+end
+
+--- The callers of the op functions: the plain messages, names from
+-- `shared` (luamig.ops's naming helpers).
+function M.plain_callers(shared)
+  local out = {}
+  for fname in pairs(M.TABLE_ARG) do
+    out[fname] = M.caller(fname, { name = shared.name, convention = shared.convention })
+  end
+  return out
+end
+
+function M.add_column(c, table_name, column, opts)
+  check.table_name(c, 1, "table", table_name)
+  if not is_column(column) then check.bad_arg(c, 2, "column", "a Column", column) end
+  opts = check.opts(c, 3, opts)
+  -- Only batch mode takes insert_before and insert_after (SQLite's rebuild
+  -- places the column; the others add it last).
+  if opts.insert_before and opts.insert_after then check.fail(c, "give insert_before or insert_after, not both") end
+  return { kind = "add_column", table = table_name, schema = opts.schema, column = column,
+    if_not_exists = opts.if_not_exists, naming_convention = c.convention(1),
+    insert_before = opts.insert_before, insert_after = opts.insert_after }
+end
+
+function M.drop_column(c, table_name, column_name, opts)
+  check.table_name(c, 1, "table", table_name)
+  check.name(c, 2, "column", column_name)
+  opts = check.opts(c, 3, opts)
+  return { kind = "drop_column", table = table_name, schema = opts.schema, column = column_name,
+    if_exists = opts.if_exists, enums = opts.enums }
+end
+
+function M.alter_column(c, table_name, column_name, opts)
+  check.table_name(c, 1, "table", table_name)
+  check.name(c, 2, "column", column_name)
+  opts = check.opts(c, 3, opts)
+  if opts.type ~= nil and opts.type_ ~= nil then check.fail(c, "give the new type as type or type_, not both") end
+  local new_type = opts.type_ or opts.type
+  if new_type == nil and opts.nullable == nil and opts.server_default == nil
+    and opts.new_column_name == nil and opts.comment == nil then
+    check.fail(c, "nothing to change in column %q of %q: pass nullable, type_, server_default, new_column_name"
+      .. " or comment", column_name, table_name)
+  end
+  if (opts.using ~= nil or opts.postgresql_using ~= nil) and new_type == nil then
+    check.fail(c, "option %s needs a new type (type_)", opts.using ~= nil and "using" or "postgresql_using")
+  end
+  return {
+    kind = "alter_column", table = table_name, schema = opts.schema, column = column_name,
+    nullable = opts.nullable, type_ = new_type, server_default = opts.server_default,
+    new_column_name = opts.new_column_name, comment = opts.comment, using = opts.using,
+    postgresql_using = opts.postgresql_using,
+    existing_type = opts.existing_type, existing_nullable = opts.existing_nullable,
+    existing_server_default = opts.existing_server_default, existing_comment = opts.existing_comment,
+    existing_autoincrement = opts.existing_autoincrement,
+  }
+end
+
+--- A nil name comes from the naming convention (ix_<table>_<column> by
+-- default); batch mode has always wanted one (require_index_name).
+function M.create_index(c, name, table_name, columns, opts)
+  if c.require_index_name then check.name(c, 1, "name", name) else check.optional_name(c, 1, "name", name) end
+  check.table_name(c, 2, "table", table_name)
+  local list = check.column_list(c, 3, "columns", columns, true)
+  opts = check.opts(c, 4, opts)
+  if name == nil then name = c.name("index", { table = table_name, columns = list }, 1) end
+  return { kind = "create_index", name = name, table = table_name, schema = opts.schema, columns = list,
+    unique = opts.unique or false, if_not_exists = opts.if_not_exists,
+    postgresql_where = opts.postgresql_where, sqlite_where = opts.sqlite_where,
+    postgresql_using = opts.postgresql_using, postgresql_concurrently = opts.postgresql_concurrently }
+end
+
+-- The table is optional (Alembic's table_name=None) but MySQL needs it:
+-- op.drop_index(name), op.drop_index(name, table), op.drop_index(name, {opts}).
+function M.drop_index(c, name, table_name, opts)
+  check.name(c, 1, "name", name)
+  if not c.table_arg then
+    if opts == nil and check.is_plain_table(table_name) then table_name, opts = nil, table_name end
+    if table_name ~= nil then check.name(c, 2, "table", table_name) end
+  end
+  opts = check.opts(c, 3, opts)
+  return { kind = "drop_index", name = name, table = table_name, schema = opts.schema,
+    if_exists = opts.if_exists, postgresql_concurrently = opts.postgresql_concurrently }
+end
+
+-- A constraint record named by the convention, `kind` being the kind the
+-- convention knows it by.
+local function named(c, kind, record)
+  record.name = c.name(kind, { table = record.table, columns = record.columns or record.local_cols,
+    name = record.name, ref_table = record.referent_table, ref_columns = record.remote_cols }, 2)
+  return record
+end
+
+-- create_primary_key and create_unique_constraint: a named column list.
+-- A builder made per kind rather than a shared helper, which would put
+-- one more frame between the checks and the revision's line.
+local function column_constraint(record_kind, kind)
+  return function(c, name, table_name, columns, opts)
+    check.optional_name(c, 1, "name", name)
+    check.table_name(c, 2, "table", table_name)
+    local cols = check.column_list(c, 3, "columns", columns)
+    opts = check.opts(c, 4, opts)
+    local record = named(c, kind, { kind = record_kind, name = name, table = table_name, schema = opts.schema,
+      columns = cols })
+    return record
+  end
+end
+M.create_primary_key = column_constraint("create_primary_key", "primary_key")
+M.create_unique_constraint = column_constraint("create_unique_constraint", "unique")
+
+--- The condition is SQL text (a string or an `sql` fragment).
+function M.create_check_constraint(c, name, table_name, condition, opts)
+  check.optional_name(c, 1, "name", name)
+  check.table_name(c, 2, "table", table_name)
+  if not (is_name(condition) or is_sql(condition)) then
+    check.bad_arg(c, 3, "condition", "a string or sql fragment", condition)
+  end
+  opts = check.opts(c, 4, opts)
+  local record = named(c, "check", { kind = "create_check_constraint", name = name, table = table_name,
+    schema = opts.schema, condition = condition })
+  return record
+end
+
+function M.create_foreign_key(c, name, source_table, referent_table, local_cols, remote_cols, opts)
+  check.optional_name(c, 1, "name", name)
+  check.table_name(c, 2, "source_table", source_table)
+  check.name(c, 3, "referent_table", referent_table)
+  local cols = check.column_list(c, 4, "local_cols", local_cols)
+  local refs = check.column_list(c, 5, "remote_cols", remote_cols)
+  if #cols ~= #refs then
+    check.fail(c, "%d local column%s but %d remote column%s", #cols, #cols == 1 and "" or "s", #refs,
+      #refs == 1 and "" or "s")
+  end
+  opts = check.opts(c, 6, opts)
+  local record = named(c, "foreign_key", { kind = "create_foreign_key", name = name, table = source_table,
+    schema = opts.source_schema, referent_table = referent_table, referent_schema = opts.referent_schema,
+    local_cols = cols, remote_cols = refs, ondelete = opts.ondelete and types.fk_action(opts.ondelete),
+    onupdate = opts.onupdate and types.fk_action(opts.onupdate) })
+  return record
+end
+
+--- drop_constraint(name, table, [{type_ =, schema =}]): the name as the
+-- database has it. MySQL needs type_ (it drops each kind differently).
+function M.drop_constraint(c, name, table_name, opts)
+  check.name(c, 1, "name", name)
+  check.table_name(c, 2, "table", table_name)
+  opts = check.opts(c, 3, opts)
+  -- Batch mode's type_ also takes "foreign_key" (the plain op refuses it).
+  local type_ = opts.type_ == "foreign_key" and "foreignkey" or opts.type_
+  return { kind = "drop_constraint", name = name, table = table_name, schema = opts.schema, type_ = type_ }
+end
+
+return M
