@@ -1,31 +1,15 @@
 -- Golden SQL for the MySQL dialect (checked against MariaDB 10.11; the
 -- expression index is MySQL 8.0.13+ syntax).
 
-local ddl = require "luamig.ddl"
-local g = require "helpers.golden_sql"
-local types = g.types
-
-local Column, sql = types.Column, types.sql
-local Integer, String, Text, Boolean = types.Integer, types.String, types.Text, types.Boolean
-local BigInteger, SmallInteger, Date, DateTime = types.BigInteger, types.SmallInteger, types.Date, types.DateTime
-local Time, Float, Numeric, LargeBinary, JSON = types.Time, types.Float, types.Numeric, types.LargeBinary, types.JSON
-
-local d = assert(ddl.dialect("mysql"))
-
-local lines, create = g.lines, g.create
-local alter = g.alter
+local _ENV = require("helpers.golden_sql").env(_ENV, "mysql")
 
 describe("mysql dialect", function()
   it("has its capability flags", function()
     assert.equal("mysql", d.name)
     assert.equal(d, ddl.dialect("mariadb"))
-    assert.is_false(d.transactional_ddl)
-    assert.is_true(d.alter_column)
-    assert.is_true(d.drop_column)
-    assert.is_true(d.rename_column)
-    assert.is_true(d.if_exists)
-    assert.is_false(d.column_if_exists)
-    assert.is_false(d.index_if_exists)
+    assert_flags(d, { transactional_ddl = false, alter_column = true, drop_column = true,
+      rename_column = true, if_exists = true,
+      column_if_exists = false, index_if_exists = false })
   end)
 
   it("quotes with backticks and escapes backslashes in strings", function()
@@ -47,9 +31,7 @@ describe("mysql dialect", function()
       { Time, "TIME" }, { Float, "FLOAT" }, { Numeric(10, 2), "NUMERIC(10, 2)" },
       { LargeBinary, "LONGBLOB" }, { LargeBinary(1000), "BLOB(1000)" }, { JSON, "JSON" },
     }
-    for _, case in ipairs(expected) do
-      assert.equal(case[2], d:type_sql(case[1], "c"), tostring(case[1]))
-    end
+    assert_types(d, expected)
   end)
 
   it("needs a length for String", function()
@@ -72,10 +54,7 @@ describe("mysql dialect", function()
         "  PRIMARY KEY (`id`),",
         "  UNIQUE (`short_code`)",
         ")"),
-      }, d:compile(create("links",
-        Column("id", Integer, { primary_key = true }),
-        Column("short_code", String(16), { nullable = false, unique = true }),
-        Column("created_at", DateTime, { server_default = sql "CURRENT_TIMESTAMP" }))))
+      }, d:compile(links()))
     end)
 
     it("leaves the version table alone", function()

@@ -1,28 +1,13 @@
 -- Golden SQL for the SQLite dialect (checked against the sqlite3 shell).
 
-local ddl = require "luamig.ddl"
-local g = require "helpers.golden_sql"
-local types = g.types
-
-local Column, sql = types.Column, types.sql
-local Integer, String, Text, Boolean = types.Integer, types.String, types.Text, types.Boolean
-local BigInteger, SmallInteger, Date, DateTime = types.BigInteger, types.SmallInteger, types.Date, types.DateTime
-local Time, Float, Numeric, LargeBinary, JSON = types.Time, types.Float, types.Numeric, types.LargeBinary, types.JSON
-
-local d = assert(ddl.dialect("sqlite"))
-
-local lines, create = g.lines, g.create
+local _ENV = require("helpers.golden_sql").env(_ENV, "sqlite")
 
 describe("sqlite dialect", function()
   it("has its capability flags", function()
     assert.equal("sqlite", d.name)
-    assert.is_true(d.transactional_ddl)
-    assert.is_false(d.alter_column)
-    assert.is_true(d.drop_column)
-    assert.is_true(d.rename_column)
-    assert.is_true(d.if_exists)
-    assert.is_false(d.column_if_exists)
-    assert.is_true(d.index_if_exists)
+    assert_flags(d, { transactional_ddl = true, alter_column = false, drop_column = true,
+      rename_column = true, if_exists = true,
+      column_if_exists = false, index_if_exists = true })
   end)
 
   it("is found under its aliases and rejects unknown names", function()
@@ -62,9 +47,7 @@ describe("sqlite dialect", function()
       { Time, "TIME" }, { Float, "FLOAT" }, { Float(24), "FLOAT(24)" }, { Numeric(10, 2), "NUMERIC(10, 2)" },
       { Numeric(8), "NUMERIC(8)" }, { Numeric, "NUMERIC" }, { LargeBinary, "BLOB" }, { JSON, "JSON" },
     }
-    for _, case in ipairs(expected) do
-      assert.equal(case[2], d:type_sql(case[1], "c"), tostring(case[1]))
-    end
+    assert_types(d, expected)
   end)
 
   describe("create_table", function()
@@ -76,10 +59,7 @@ describe("sqlite dialect", function()
         '  "created_at" DATETIME DEFAULT CURRENT_TIMESTAMP,',
         '  UNIQUE ("short_code")',
         ')'),
-      }, d:compile(create("links",
-        Column("id", Integer, { primary_key = true }),
-        Column("short_code", String(16), { nullable = false, unique = true }),
-        Column("created_at", DateTime, { server_default = sql "CURRENT_TIMESTAMP" }))))
+      }, d:compile(links()))
     end)
 
     it("writes an autoincrement BIGINT key as INTEGER, the rowid alias", function()
