@@ -3,6 +3,7 @@
 -- docs/internals.md says, failures come back as nil, msg, info.
 
 local driver = require "luamig.driver"
+local guard = require "helpers.transaction_guard"
 
 local null = driver.null
 
@@ -453,12 +454,12 @@ describe("luamig.driver #sqlite", function()
     end)
 
     local function count() return conn:first("SELECT count(*) AS n FROM x").n end
+    -- SQLite's refusal also says what to do instead: the binding writes
+    -- that part of the message for every driver.
     local function refused(named, ok, msg, info)
-      assert.is_nil(ok)
-      assert.equal('refused "' .. named .. '": ', msg:sub(1, #named + 12))
+      guard.refused(named, ok, msg, info)
       assert.matches("set transactional = false in the revision, or run the statement inside"
         .. " op.autocommit_block()", msg, 1, true)
-      assert.equal("2D000", info.sqlstate)
     end
 
     it("refuses what SQLite's parser calls transaction control, on every path", function()
