@@ -146,15 +146,20 @@ function M.sqlite(path)
   return assert(driver.connect("sqlite", { database = path }))
 end
 
+-- Column `key` of every row that `sql` gives in the SQLite database at
+-- path; the query raising, as conn:rows does, when it fails.
+local function sqlite_column(path, sql, key)
+  local conn = M.sqlite(path)
+  local values = {}
+  for row in conn:rows(sql) do values[#values + 1] = row[key] end
+  conn:close()
+  return values
+end
+
 --- Table names in a SQLite database (sorted), without SQLite's own.
 function M.sqlite_tables(path)
-  local conn = M.sqlite(path)
-  local names = {}
-  for row in conn:rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") do
-    names[#names + 1] = row.name
-  end
-  conn:close()
-  return names
+  return sqlite_column(path,
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", "name")
 end
 
 --- Rows of the version table, sorted.
@@ -169,13 +174,8 @@ end
 
 --- The full schema text of a SQLite database (what `sqlite3 .schema` shows).
 function M.sqlite_schema(path)
-  local conn = M.sqlite(path)
-  local parts = {}
-  for row in conn:rows("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name") do
-    parts[#parts + 1] = row.sql
-  end
-  conn:close()
-  return table.concat(parts, ";\n")
+  return table.concat(sqlite_column(path,
+    "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name", "sql"), ";\n")
 end
 
 return M

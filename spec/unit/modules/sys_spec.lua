@@ -3,18 +3,8 @@
 
 local sys = require "luamig.sys"
 
-local function read_file(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write_file(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
+local h = require "helpers.luamig"
+local read_file, write_file = h.read_file, h.write_file
 
 local function tmpdir()
   local path = os.tmpname()
