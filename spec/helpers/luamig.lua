@@ -48,22 +48,46 @@ function M.cleanup()
   made = {}
 end
 
---- Run luamig with args (a list) in dir; env is a table of extra variables.
+--- The non-empty lines of s, in order.
+function M.lines(s)
+  local t = {}
+  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
+  return t
+end
+
+--- Run a shell command (several lines are fine), capturing what it prints.
 -- Returns {status = n, stdout = s, stderr = s}.
-function M.run(dir, args, env)
+function M.sh(cmd)
   local out, err = os.tmpname(), os.tmpname()
-  local parts = { "cd " .. shell_quote(dir) .. " &&" }
-  -- A caller's DATABASE_URL must not leak into a spec's project.
-  parts[#parts + 1] = "env -u DATABASE_URL"
-  for k, v in pairs(env or {}) do parts[#parts + 1] = k .. "=" .. shell_quote(v) end
-  parts[#parts + 1] = shell_quote(M.bin)
-  for _, a in ipairs(args) do parts[#parts + 1] = shell_quote(a) end
-  parts[#parts + 1] = ">" .. out .. " 2>" .. err
-  local _, _, code = os.execute(table.concat(parts, " "))
+  local _, _, code = os.execute("{ " .. cmd .. "\n} >" .. out .. " 2>" .. err)
   local result = { status = code, stdout = read_all(out), stderr = read_all(err) }
   os.remove(out)
   os.remove(err)
   return result
+end
+
+--- The shell command that runs `program` with `args` (a list) in dir.
+-- env is a table of extra variables, a false value unsetting one; `as`,
+-- when given, is the user to run it as (by runuser, as root).
+function M.command(dir, program, args, env, as)
+  -- A caller's DATABASE_URL must not leak into a spec's project.
+  local parts = { "cd " .. shell_quote(dir) .. " && env -u DATABASE_URL" }
+  for k, v in pairs(env or {}) do
+    if v == false then parts[#parts + 1] = "-u " .. k end  -- env wants -u before the assignments
+  end
+  for k, v in pairs(env or {}) do
+    if v ~= false then parts[#parts + 1] = k .. "=" .. shell_quote(v) end
+  end
+  if as then parts[#parts + 1] = "runuser -u " .. as .. " --" end
+  parts[#parts + 1] = shell_quote(program)
+  for _, a in ipairs(args) do parts[#parts + 1] = shell_quote(a) end
+  return table.concat(parts, " ")
+end
+
+--- Run luamig with args (a list) in dir; env is a table of extra variables.
+-- Returns {status = n, stdout = s, stderr = s}.
+function M.run(dir, args, env)
+  return M.sh(M.command(dir, M.bin, args, env))
 end
 
 --- Like run, but the command must succeed: a failure shows its stderr.

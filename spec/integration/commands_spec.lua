@@ -27,11 +27,7 @@ local LINKS = {
   },
 }
 
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
-  return t
-end
+local lines = h.lines
 
 local function error_lines(stderr)
   local t = {}

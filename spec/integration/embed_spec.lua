@@ -11,19 +11,11 @@ local THREADS = BIN_DIR .. "/embed_threads"
 local MIGRATIONS = os.getenv("PWD") .. "/examples/embed/migrations"
 local HEAD, FIRST = "b2f6c1d1de02", "a1e5b0c0de01"
 
--- Run a program with args in dir: {status, stdout, stderr}.
+-- Run a program with args in dir, without $LUAMIG_LUA_DIR: {status, stdout, stderr}.
 local function exec(dir, program, args, env)
-  local out, err = os.tmpname(), os.tmpname()
-  local parts = { "cd", q(dir), "&& env -u DATABASE_URL -u LUAMIG_LUA_DIR" }
-  for k, v in pairs(env or {}) do parts[#parts + 1] = k .. "=" .. q(v) end
-  parts[#parts + 1] = q(program)
-  for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
-  parts[#parts + 1] = ">" .. out .. " 2>" .. err
-  local _, _, code = os.execute(table.concat(parts, " "))
-  local r = { status = code, stdout = h.read_file(out), stderr = h.read_file(err) }
-  os.remove(out)
-  os.remove(err)
-  return r
+  local all = { LUAMIG_LUA_DIR = false }
+  for k, v in pairs(env or {}) do all[k] = v end
+  return h.sh(h.command(dir, program, args, all))
 end
 
 local function history_rows(db)
