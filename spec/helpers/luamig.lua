@@ -33,6 +33,14 @@ function M.write_file(path, text)
   f:close()
 end
 
+--- The names in dir, as `ls -A` prints them (one a line).
+function M.listing(dir)
+  local p = io.popen("ls -A " .. shell_quote(dir))
+  local names = p:read("a")
+  p:close()
+  return names
+end
+
 --- A new empty directory under $TMPDIR, removed by M.cleanup().
 local made = {}
 function M.tmpdir()
@@ -156,6 +164,18 @@ function M.revision_text(id, opts)
     "end",
     "",
   }, "\n")
+end
+
+--- The text of revision `id` (after `down`) that creates table `name`, one
+-- integer key, and drops it on the way down. `extra` is Lua that its
+-- upgrade runs after creating the table, `first` Lua that it runs before.
+function M.table_revision(id, down, name, extra, first)
+  return M.revision_text(id, {
+    down = down,
+    up = (first and first .. "\n" or "")
+      .. string.format('  op.create_table(%q, Column("id", Integer, { primary_key = true }))', name) .. (extra or ""),
+    down_body = string.format("  op.drop_table(%q)", name),
+  })
 end
 
 --- Copy the repository's example project into a new temp dir.

@@ -49,10 +49,17 @@ backends.each("luamig", function(b)
   local function ok_run(dir, args, env) return h.run_ok(dir, h.with_url(url, args), env) end
   before_each(function() url = b:new_database() end)
 
+  -- A copy of the example project after a successful `luamig args` on this
+  -- test's database.
+  local function example_after(args)
+    local dir = h.example_project()
+    ok_run(dir, args)
+    return dir
+  end
+
   describe("the example project", function()
     it("round-trips upgrade head, downgrade base, upgrade head", function()
-      local dir = h.example_project()
-      ok_run(dir, { "upgrade", "head" })
+      local dir = example_after { "upgrade", "head" }
       assert.same(b:with_bookkeeping { "clicks", "links" }, b:tables(url))
       assert.same({ EXAMPLE[3] }, b:versions(url))
       assert.same(LINKS[b.tag], b:columns(url, "links"))
@@ -76,8 +83,7 @@ backends.each("luamig", function(b)
     end)
 
     it("enforces what the revisions declare: unique, not null, foreign key", function()
-      local dir = h.example_project()
-      ok_run(dir, { "upgrade", "head" })
+      local dir = example_after { "upgrade", "head" }
       b:with(url, function(conn)
         assert(conn:execute("INSERT INTO links (original_url, short_code) VALUES ('https://a', 'a')"))
         local ok, err = conn:execute("INSERT INTO links (original_url, short_code) VALUES ('https://b', 'a')")
@@ -92,8 +98,7 @@ backends.each("luamig", function(b)
     end)
 
     it("runs the data migration through op.get_bind()", function()
-      local dir = h.example_project()
-      ok_run(dir, { "upgrade", "9b7e" })
+      local dir = example_after { "upgrade", "9b7e" }
       b:with(url, function(conn)
         assert(conn:execute("INSERT INTO links (id, original_url, short_code) VALUES (1, 'https://a', 'a')"))
         assert(conn:execute("INSERT INTO links (id, original_url, short_code) VALUES (2, 'https://b', 'b')"))
@@ -131,8 +136,7 @@ backends.each("luamig", function(b)
     end)
 
     it("steps with relative targets and stops at the ends", function()
-      local dir = h.example_project()
-      ok_run(dir, { "upgrade", "+1" })
+      local dir = example_after { "upgrade", "+1" }
       assert.same({ EXAMPLE[1] }, b:versions(url))
       ok_run(dir, { "upgrade", "+2" })
       assert.same({ EXAMPLE[3] }, b:versions(url))
@@ -147,8 +151,7 @@ backends.each("luamig", function(b)
     end)
 
     it("refuses to upgrade to a revision below the current one, and the reverse", function()
-      local dir = h.example_project()
-      ok_run(dir, { "upgrade", "head" })
+      local dir = example_after { "upgrade", "head" }
       local before = b:schema(url)
       local r = run(dir, { "upgrade", "4f1c0a9be2d3" })
       assert.equal(2, r.status)
@@ -163,8 +166,7 @@ backends.each("luamig", function(b)
     end)
 
     it("stamps without running revisions", function()
-      local dir = h.example_project()
-      ok_run(dir, { "stamp", "head" })
+      local dir = example_after { "stamp", "head" }
       assert.same({ EXAMPLE[3] }, b:versions(url))
       assert.same(b:with_bookkeeping(), b:tables(url))
       ok_run(dir, { "stamp", "base" })

@@ -20,12 +20,7 @@ local function run(dir, args, database_url, user)
   return h.sh(h.command(dir, h.bin, args, { DATABASE_URL = database_url }, user))
 end
 
-local function listing(dir)
-  local p = io.popen("ls -A " .. h.shell_quote(dir))
-  local names = p:read("a")
-  p:close()
-  return names
-end
+local listing = h.listing
 
 for _, b in ipairs(backends.all()) do
   describe("a config file that cannot be read #" .. b.tag, function()

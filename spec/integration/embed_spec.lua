@@ -74,21 +74,24 @@ describe("embedding API: examples/embed #sqlite", function()
     assert.is_nil(io.open(dir .. "/env.db"))
   end)
 
-  it("fails with exit 1 and luamig's one-line error when a revision fails; what ran before stays", function()
+  -- embed_app on the example's migrations and revision `id` doing `body`:
+  -- it must exit 1. Returns its directory and what it printed.
+  local function fails_with(id, body)
     local dir = h.tmpdir()
-    local migrations = migrations_with(dir, "c0ffee000003", 'op.execute("INSERT INTO no_such_table VALUES (1)")')
-    local r = exec(dir, APP, { "notes.db", migrations })
+    local r = exec(dir, APP, { "notes.db", migrations_with(dir, id, body) })
     assert.equal(1, r.status)
+    return dir, r
+  end
+
+  it("fails with exit 1 and luamig's one-line error when a revision fails; what ran before stays", function()
+    local dir, r = fails_with("c0ffee000003", 'op.execute("INSERT INTO no_such_table VALUES (1)")')
     assert.equal("", r.stdout)
     assert.matches("^embed_app: [^\n]*c0ffee000003[^\n]*no such table: no_such_table[^\n]*\n$", r.stderr)
     assert.same({ HEAD }, h.sqlite_versions(dir .. "/notes.db"))
   end)
 
   it("fails with exit 1 naming the file of a revision that does not load", function()
-    local dir = h.tmpdir()
-    local migrations = migrations_with(dir, "c0ffee000004", "op.create_table(")
-    local r = exec(dir, APP, { "notes.db", migrations })
-    assert.equal(1, r.status)
+    local dir, r = fails_with("c0ffee000004", "op.create_table(")
     assert.matches("^embed_app: [^\n]*c0ffee000004_broken%.lua[^\n]*\n$", r.stderr)
     -- Every file is compiled before the first runs: nothing was applied.
     assert.same({}, h.sqlite_tables(dir .. "/notes.db"))
