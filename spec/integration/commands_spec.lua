@@ -212,15 +212,21 @@ backends.each("luamig", function(b)
       }
     end
 
+    -- luamig upgrade head in dir fails with exit 1 and one error line:
+    -- returns dir, the run and that line.
+    local function fails(dir)
+      local r = run(dir, { "upgrade", "head" })
+      assert.equal(1, r.status)
+      local errs = error_lines(r.stderr)
+      assert.equal(1, #errs)
+      return dir, r, errs[1]
+    end
+
     if b.tag ~= "mysql" then
       it("rolls back that revision whole and names file:line, exit 1", function()
-        local dir = project('op.create_table("u", Column("id", Integer))\n'
-          .. '  op.add_column("u", Column("x", Integer))\n  error("boom")')
-        local r = run(dir, { "upgrade", "head" })
-        assert.equal(1, r.status)
-        local errs = error_lines(r.stderr)
-        assert.equal(1, #errs)
-        assert.equal("luamig: upgrade b2 failed: migrations/versions/b2_bad.lua:8: boom", errs[1])
+        local dir, r, err = fails(project('op.create_table("u", Column("id", Integer))\n'
+          .. '  op.add_column("u", Column("x", Integer))\n  error("boom")'))
+        assert.equal("luamig: upgrade b2 failed: migrations/versions/b2_bad.lua:8: boom", err)
         assert.is_nil(r.stderr:find("traceback", 1, true))
         assert.same(b:with_bookkeeping { "t" }, b:tables(url))
         assert.same({ "a1" }, b:versions(url))
@@ -250,15 +256,11 @@ backends.each("luamig", function(b)
       end)
 
       it("shows the server's message and SQLSTATE for failing SQL and leaves nothing behind", function()
-        local dir = project('op.create_table("u", Column("id", Integer))\n'
-          .. '  op.execute("INSERT INTO nowhere VALUES (1)")')
-        local r = run(dir, { "upgrade", "head" })
-        assert.equal(1, r.status)
-        local errs = error_lines(r.stderr)
-        assert.equal(1, #errs)
-        assert.matches("luamig: upgrade b2 failed: migrations/versions/b2_bad.lua:7:", errs[1], 1, true)
-        assert.matches("nowhere", errs[1], 1, true)
-        if b.tag == "postgres" then assert.matches("[SQLSTATE 42P01]", errs[1], 1, true) end
+        local _, _, err = fails(project('op.create_table("u", Column("id", Integer))\n'
+          .. '  op.execute("INSERT INTO nowhere VALUES (1)")'))
+        assert.matches("luamig: upgrade b2 failed: migrations/versions/b2_bad.lua:7:", err, 1, true)
+        assert.matches("nowhere", err, 1, true)
+        if b.tag == "postgres" then assert.matches("[SQLSTATE 42P01]", err, 1, true) end
         assert.same(b:with_bookkeeping { "t" }, b:tables(url))
         assert.same({ "a1" }, b:versions(url))
       end)
