@@ -332,15 +332,25 @@ describe("fleets #sqlite", function()
   end)
 end)
 
-describe("fleets #postgres", function()
-  local pg = backends.postgres
-  if not pg.available then
-    return it("runs on PostgreSQL", function() pending(pg.skip_message) end)
-  end
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
+-- describe(title) of fleets on server backend b, with a pending test
+-- named `pending_name` when its server is not running; every database and
+-- project a test made is gone after it.
+local function describe_server(b, title, pending_name, fn)
+  describe(title, function()
+    if not b.available then
+      return it(pending_name, function() pending(b.skip_message) end)
+    end
+    after_each(function()
+      h.cleanup()
+      backends.cleanup()
+    end)
+    fn()
   end)
+end
+
+local pg, my = backends.postgres, backends.mysql
+
+describe_server(pg, "fleets #postgres", "runs on PostgreSQL", function()
 
   it("upgrades 20 databases, one with a conflicting table: the others reach head, passwords masked", function()
     local dir = h.example_project()
@@ -421,15 +431,7 @@ describe("fleets #postgres", function()
   end)
 end)
 
-describe("fleets #mysql", function()
-  local my = backends.mysql
-  if not my.available then
-    return it("runs on MariaDB", function() pending(my.skip_message) end)
-  end
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+describe_server(my, "fleets #mysql", "runs on MariaDB", function()
 
   it("upgrades named MariaDB databases and reports each", function()
     local dir = h.example_project()

@@ -72,6 +72,21 @@ local EVENTS = h.revision_text("r001", {
   down_body = '  op.execute("DROP TABLE events")',
 })
 
+-- r001 makes events, r002 (sleepy) sleeps `seconds`; the lock's lease is
+-- `lease` seconds (nil: 30).
+local function sleepy_project(seconds, lease, napping)
+  return project({
+    ["migrations/versions/r001.lua"] = EVENTS,
+    ["migrations/versions/r002.lua"] = sleepy("r002", "r001", seconds, napping),
+  }, lease)
+end
+
+-- The database is at `version` and no lock row is left.
+local function assert_settled(url, version)
+  assert.same({ version }, b:versions(url))
+  assert.equal(0, lock_rows(url))
+end
+
 describe("the MySQL migration lock #mysql", function()
   if not b.available then
     return it("runs on MariaDB", function() pending(b.skip_message) end)
@@ -107,10 +122,7 @@ describe("the MySQL migration lock #mysql", function()
   end)
 
   it("is taken over at once from a holder killed with -9 on the same server", function()
-    local dir = project({
-      ["migrations/versions/r001.lua"] = EVENTS,
-      ["migrations/versions/r002.lua"] = sleepy("r002", "r001", 60, true),
-    }, 30)
+    local dir = sleepy_project(60, 30, true)
     h.run_ok(dir, h.with_url(url, { "upgrade", "r001" }))
     b:with(url, function(conn) assert(conn:execute("INSERT INTO events (rev) VALUES ('nap')")) end)
     local status, _, pid = background(dir, url, "upgrade head", "Running upgrade r001 -> r002", "kill -9 $pid")
@@ -128,15 +140,11 @@ describe("the MySQL migration lock #mysql", function()
       .. " its connection to this server is gone", r.stderr)
     h.run_ok(dir, h.with_url(url, { "upgrade", "head", "--lock-timeout", "0" }))
     assert.equal(1, scalar(url, "SELECT COUNT(*) AS n FROM events WHERE rev = 'r002'"))
-    assert.same({ "r002" }, b:versions(url))
-    assert.equal(0, lock_rows(url))
+    assert_settled(url, "r002")
   end)
 
   it("keeps the lock through a statement longer than the lease (the heartbeat)", function()
-    local dir = project({
-      ["migrations/versions/r001.lua"] = EVENTS,
-      ["migrations/versions/r002.lua"] = sleepy("r002", "r001", 6),
-    }, 2)
+    local dir = sleepy_project(6, 2)
     -- the second run starts while the first sleeps 6 s with a lease of 2 s
     local status, stderr = background(dir, url, "upgrade head", "Running upgrade r001 -> r002",
       "env -u DATABASE_URL " .. q(h.bin) .. " -u " .. q(url) .. " upgrade head --lock-timeout 30"
@@ -147,15 +155,11 @@ describe("the MySQL migration lock #mysql", function()
     assert.matches("Waiting for the migration lock", second)
     assert.not_matches("Took over", second)
     assert.equal(1, scalar(url, "SELECT COUNT(*) AS n FROM events WHERE rev = 'r002'"))
-    assert.same({ "r002" }, b:versions(url))
-    assert.equal(0, lock_rows(url))
+    assert_settled(url, "r002")
   end)
 
   it("reports a lock that another run took over while it was held", function()
-    local dir = project({
-      ["migrations/versions/r001.lua"] = EVENTS,
-      ["migrations/versions/r002.lua"] = sleepy("r002", "r001", 3),
-    }, 30)
+    local dir = sleepy_project(3, 30)
     -- what a takeover does: the row gets another token
     local status, stderr = background(dir, url, "upgrade head", "Running upgrade r001 -> r002",
       "mariadb --no-defaults --socket=" .. q(os.getenv("LUAMIG_TEST_MYSQL_SOCKET")) .. " -uroot "
@@ -186,8 +190,7 @@ describe("the MySQL migration lock #mysql", function()
         .. " run luamig against the primary\n", r.stderr)
     end
     assert.same(before, b:tables(url))
-    assert.same({ "r001" }, b:versions(url))
-    assert.equal(0, lock_rows(url))
+    assert_settled(url, "r001")
   end)
 end)
 
@@ -233,24 +236,19 @@ describe("a signal while a MySQL statement waits #mysql", function()
     assert.matches("luamig stopped %(interrupted by SIGTERM%); the version table says r001", stderr)
     assert.equal("", waiting)
     assert.is_nil(b:columns(url, "events").extra)
-    assert.same({ "r001" }, b:versions(url))
-    assert.equal(0, lock_rows(url))
+    assert_settled(url, "r001")
   end)
 
   it("SIGINT cancels SELECT SLEEP(60) at once and exits 130", function()
-    local dir = project {
-      ["migrations/versions/r001.lua"] = EVENTS,
-      ["migrations/versions/r002.lua"] = sleepy("r002", "r001", 60),
-    }
+    local dir = sleepy_project(60)
     local status, stderr, _, seconds = background(dir, url, "upgrade head", "Running upgrade r001 -> r002",
       "kill -INT $pid")
     assert.equal(130, status, stderr)
     assert.is_true(seconds < 5, "took " .. tostring(seconds) .. " s")
     assert.matches("interrupted by SIGINT", stderr)
     assert.equal("", running_statements("SELECT SLEEP(60)%"))
-    assert.same({ "r001" }, b:versions(url))
+    assert_settled(url, "r001")
     assert.same({ "events", "luamig_history", "luamig_version", "luamig_version_lock" }, b:tables(url))
     assert.equal(0, scalar(url, "SELECT COUNT(*) AS n FROM events"))
-    assert.equal(0, lock_rows(url))
   end)
 end)
