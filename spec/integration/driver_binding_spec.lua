@@ -105,23 +105,20 @@ describe("luamig.driver #sqlite", function()
       return row.x, row.t
     end
 
-    it("keeps 64-bit integers exact", function()
-      for _, n in ipairs { math.maxinteger, math.mininteger, 0, -1, (1 << 53) + 1 } do
-        local x, t = roundtrip(n)
-        assert.equal("integer", t)
-        assert.equal("integer", math.type(x))
-        assert.equal(n, x)
-      end
-    end)
-
-    it("keeps floats as floats", function()
-      for _, f in ipairs { 0.5, -1.25e-300, 1.7976931348623157e308, 1.0, 2^53 } do
-        local x, t = roundtrip(f)
-        assert.equal("real", t)
-        assert.equal("float", math.type(x))
-        assert.equal(f, x)
-      end
-    end)
+    -- name, the values, SQLite's storage class and Lua's number subtype for them
+    for _, case in ipairs {
+      { "keeps 64-bit integers exact", { math.maxinteger, math.mininteger, 0, -1, (1 << 53) + 1 }, "integer", "integer" },
+      { "keeps floats as floats", { 0.5, -1.25e-300, 1.7976931348623157e308, 1.0, 2^53 }, "real", "float" },
+    } do
+      it(case[1], function()
+        for _, n in ipairs(case[2]) do
+          local x, t = roundtrip(n)
+          assert.equal(case[3], t)
+          assert.equal(case[4], math.type(x))
+          assert.equal(n, x)
+        end
+      end)
+    end
 
     it("binds booleans as 1 and 0", function()
       assert.same({ 1, "integer" }, { roundtrip(true) })

@@ -77,6 +77,12 @@ describe("luamig.driver mysql #mysql", function()
   before_each(function() conn = connect() end)
   after_each(function() conn:close() end)
 
+  -- Table `name` of InnoDB (transactional), made if need be and emptied.
+  local function empty_table(name, columns)
+    assert(conn:execute("CREATE TABLE IF NOT EXISTS " .. name .. " (" .. columns .. ") ENGINE=InnoDB"))
+    assert(conn:execute("DELETE FROM " .. name))
+  end
+
   describe("connect", function()
     it("opens a session in utf8mb4 with autocommit on", function()
       assert.equal("mysql", conn:driver())
@@ -479,10 +485,7 @@ describe("luamig.driver mysql #mysql", function()
   end)
 
   describe("transactions", function()
-    before_each(function()
-      assert(conn:execute("CREATE TABLE IF NOT EXISTS tx (id INT PRIMARY KEY) ENGINE=InnoDB"))
-      assert(conn:execute("DELETE FROM tx"))
-    end)
+    before_each(function() empty_table("tx", "id INT PRIMARY KEY") end)
 
     it("rolls back an INSERT", function()
       assert.is_true(conn:begin())
@@ -529,10 +532,7 @@ describe("luamig.driver mysql #mysql", function()
   end)
 
   describe("the transaction guard", function()
-    before_each(function()
-      assert(conn:execute("CREATE TABLE IF NOT EXISTS g (x INT) ENGINE=InnoDB"))
-      assert(conn:execute("DELETE FROM g"))
-    end)
+    before_each(function() empty_table("g", "x INT") end)
 
     local refused, begin_guarded, off_unseen = guard.refused, guard.begin_guarded, guard.off_unseen
 

@@ -349,6 +349,15 @@ describe("luamig.driver on PostgreSQL #postgres", function()
       return conn:first("SELECT to_regclass(?) IS NOT NULL AS e", name).e
     end
 
+    -- A transaction that inserted a row into a new table `t`, then ran the
+    -- failing statement `sql`: aborted, and still open.
+    local function aborted(t, sql)
+      assert(conn:execute("CREATE TABLE " .. t .. " (x INT)"))
+      assert.is_true(conn:begin())
+      assert.equal(1, conn:execute("INSERT INTO " .. t .. " VALUES (1)"))
+      assert.is_nil(conn:execute(sql))
+    end
+
     it("roll back DDL", function()
       assert.is_false(conn:in_transaction())
       assert.is_true(conn:begin())
@@ -372,10 +381,7 @@ describe("luamig.driver on PostgreSQL #postgres", function()
     end)
 
     it("roll back after a failed statement", function()
-      assert(conn:execute("CREATE TABLE tf (x INT)"))
-      assert.is_true(conn:begin())
-      assert.equal(1, conn:execute("INSERT INTO tf VALUES (1)"))
-      assert.is_nil(conn:execute("INSERT INTO no_such_table VALUES (1)"))
+      aborted("tf", "INSERT INTO no_such_table VALUES (1)")
       assert.is_true(conn:in_transaction())  -- aborted, still open
       local ok, _, info = conn:execute("INSERT INTO tf VALUES (2)")
       assert.is_nil(ok)
@@ -386,10 +392,7 @@ describe("luamig.driver on PostgreSQL #postgres", function()
     end)
 
     it("report a COMMIT that the server turned into a rollback", function()
-      assert(conn:execute("CREATE TABLE tr (x INT)"))
-      assert.is_true(conn:begin())
-      assert.equal(1, conn:execute("INSERT INTO tr VALUES (1)"))
-      assert.is_nil(conn:execute("SELECT 1 / 0"))
+      aborted("tr", "SELECT 1 / 0")
       local ok, msg, info = conn:commit()
       assert.is_nil(ok)
       assert.equal("25P02", info.sqlstate)
