@@ -365,8 +365,7 @@ backends.each("safe runs", function(b)
     h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
     h.run_ok(dir, h.with_url(url, { "downgrade", "-1" }))
     local r = h.run_ok(dir, h.with_url(url, { "history", "--applied" }))
-    local lines = {}
-    for line in r.stdout:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    local lines = h.lines(r.stdout)
     assert.equal(3, #lines, r.stdout)
     assert.matches("^%d%d%d%d%-%d%d%-%d%dT[%d:.]+Z  down    r002%s+ok%s+%d+ ms  [^@ ]+@[^ ]+ pid %d+$", lines[1])
     assert.matches("  up      r002  ", lines[2])
