@@ -293,21 +293,17 @@ local function nonnull(v)
   return v
 end
 
-function Backend:constraints(url, t)
+-- The list that self[reader](conn, t) gives on a connection to url, sorted.
+local function sorted_reflection(self, url, reader, t)
   return self:with(url, function(conn)
-    local out = self.reflect_constraints(conn, t)
+    local out = self[reader](conn, t)
     table.sort(out)
     return out
   end)
 end
 
-function Backend:foreign_keys(url, t)
-  return self:with(url, function(conn)
-    local out = self.reflect_foreign_keys(conn, t)
-    table.sort(out)
-    return out
-  end)
-end
+function Backend:constraints(url, t) return sorted_reflection(self, url, "reflect_constraints", t) end
+function Backend:foreign_keys(url, t) return sorted_reflection(self, url, "reflect_foreign_keys", t) end
 
 function Backend:table_comment(url, t)
   return self:with(url, function(conn) return nonnull(self.reflect_table_comment(conn, t)) end)
