@@ -37,10 +37,26 @@ function M.links()
 end
 
 --- Asserts the column type that dialect `d` writes for each case of
--- `expected`, a list of { type, SQL }.
+-- `expected`, a list of { type, SQL }, and for the types that every
+-- dialect writes alike (so that each spec lists only its own).
 function M.assert_types(d, expected)
-  for _, case in ipairs(expected) do
+  local T = M.types
+  local all = {
+    { T.Integer, "INTEGER" }, { T.BigInteger, "BIGINT" }, { T.SmallInteger, "SMALLINT" },
+    { T.String(16), "VARCHAR(16)" }, { T.Text, "TEXT" }, { T.Date, "DATE" }, { T.Time, "TIME" },
+    { T.Float, "FLOAT" }, { T.Numeric(10, 2), "NUMERIC(10, 2)" }, { T.JSON, "JSON" },
+  }
+  for _, case in ipairs(expected) do all[#all + 1] = case end
+  for _, case in ipairs(all) do
     assert.equal(case[2], d:type_sql(case[1], "c"), tostring(case[1]))
+  end
+end
+
+--- Asserts what d:quote or d:literal (`method`) writes for each case of
+-- `cases`, a list of { SQL, value }.
+function M.assert_writes(d, method, cases)
+  for _, case in ipairs(cases) do
+    assert.equal(case[1], d[method](d, case[2]), tostring(case[2]))
   end
 end
 
@@ -57,7 +73,8 @@ function M.env(parent, dialect)
   local ddl = require "luamig.ddl"
   local env = { ddl = ddl, d = assert(ddl.dialect(dialect)), types = M.types,
     lines = M.lines, create = M.create, alter = M.alter,
-    links = M.links, assert_flags = M.assert_flags, assert_types = M.assert_types }
+    links = M.links, assert_flags = M.assert_flags, assert_types = M.assert_types,
+    assert_writes = M.assert_writes }
   for _, name in ipairs(TYPE_NAMES) do env[name] = assert(M.types[name], name) end
   return setmetatable(env, { __index = parent })
 end
