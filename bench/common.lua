@@ -10,37 +10,37 @@ function M.write(path, text)
   f:close()
 end
 
-local function add_body(lines, body)
-  if body and body ~= "" then lines[#lines + 1] = body end
+-- A revision file: the lines `head`, then `open_up`, the upgrade's body
+-- t.up, `between`, the downgrade's body t.down_body and `close`, one a
+-- line (a body that is nil or "" takes no line).
+local function write_revision(path, t, head, open_up, between, close)
+  local lines = head
+  lines[#lines + 1] = open_up
+  if t.up and t.up ~= "" then lines[#lines + 1] = t.up end
+  lines[#lines + 1] = between
+  if t.down_body and t.down_body ~= "" then lines[#lines + 1] = t.down_body end
+  lines[#lines + 1] = close
+  M.write(path, table.concat(lines, "\n"))
 end
 
 --- A luamig revision file. t: doc, id, down (down_revision as Lua text:
 -- "nil", a quoted id, a list), up and down_body (the functions' bodies,
 -- each one string of lines; nil or "" for none).
 function M.luamig_revision(path, t)
-  local lines = { "-- " .. t.doc, string.format("revision = %q", t.id), "down_revision = " .. t.down, "",
-    "function upgrade()" }
-  add_body(lines, t.up)
-  lines[#lines + 1] = "end\n\nfunction downgrade()"
-  add_body(lines, t.down_body)
-  lines[#lines + 1] = "end\n"
-  M.write(path, table.concat(lines, "\n"))
+  write_revision(path, t, { "-- " .. t.doc, string.format("revision = %q", t.id), "down_revision = " .. t.down, "" },
+    "function upgrade()", "end\n\nfunction downgrade()", "end\n")
 end
 
 --- The same revision for Alembic. t: doc, imports (a list of lines), id,
 -- down (down_revision as Python text), up and down_body (indented bodies).
 function M.alembic_revision(path, t)
-  local lines = { '"""' .. t.doc .. '"""' }
-  for _, line in ipairs(t.imports) do lines[#lines + 1] = line end
-  lines[#lines + 1] = ""
-  lines[#lines + 1] = string.format("revision = %q", t.id)
-  lines[#lines + 1] = "down_revision = " .. t.down
-  lines[#lines + 1] = "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():"
-  add_body(lines, t.up)
-  lines[#lines + 1] = "\n\ndef downgrade():"
-  add_body(lines, t.down_body)
-  lines[#lines + 1] = ""
-  M.write(path, table.concat(lines, "\n"))
+  local head = { '"""' .. t.doc .. '"""' }
+  for _, line in ipairs(t.imports) do head[#head + 1] = line end
+  head[#head + 1] = ""
+  head[#head + 1] = string.format("revision = %q", t.id)
+  head[#head + 1] = "down_revision = " .. t.down
+  write_revision(path, t, head, "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():",
+    "\n\ndef downgrade():", "")
 end
 
 function M.alembic_project(dir)

@@ -46,6 +46,7 @@ package.cpath = "bin/?.so;" .. package.cpath
 
 local snapshot = require "helpers.snapshot"
 local backends = require "helpers.backends"
+local h = require "helpers.luamig"
 local kit = require "corpus.kit"
 local sys = require "luamig.sys"
 
@@ -76,24 +77,13 @@ do
 end
 opt.seed = opt.seed or (os.time() % 1000000)
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 local function abspath(p) return p:sub(1, 1) == "/" and p or (os.getenv("PWD") .. "/" .. p) end
 local BIN = abspath(opt.bin)
 local OUT = abspath(opt.out)
 local TMP = os.getenv("TMPDIR") or "/tmp"
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return "" end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-local function write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
+-- Quoting and whole-file reads and writes as the integration specs do them.
+local q, read, write = h.shell_quote, h.read_file, h.write_file
 local function mktemp(prefix)
   local p = io.popen("mktemp -d " .. q(TMP .. "/" .. prefix .. ".XXXXXX"))
   local d = p:read("l")

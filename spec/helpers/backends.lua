@@ -38,6 +38,20 @@ local function first_column(conn, sql, ...)
   return out
 end
 
+-- fn(row) of every row of `sql` (run with the values ...), in a list.
+local function map_rows(conn, fn, sql, ...)
+  local out = {}
+  for _, r in ipairs(assert(conn:query(sql, ...))) do out[#out + 1] = fn(r) end
+  return out
+end
+
+-- Field `key` of the first row of `sql` (run with the values ...), or nil
+-- when there is no row.
+local function first_field(conn, key, sql, ...)
+  local r = conn:first(sql, ...)
+  return r and r[key]
+end
+
 local Backend = {}
 Backend.__index = Backend
 
@@ -279,21 +293,17 @@ local function nonnull(v)
   return v
 end
 
-function Backend:constraints(url, t)
+-- The list that self[reader](conn, t) gives on a connection to url, sorted.
+local function sorted_reflection(self, url, reader, t)
   return self:with(url, function(conn)
-    local out = self.reflect_constraints(conn, t)
+    local out = self[reader](conn, t)
     table.sort(out)
     return out
   end)
 end
 
-function Backend:foreign_keys(url, t)
-  return self:with(url, function(conn)
-    local out = self.reflect_foreign_keys(conn, t)
-    table.sort(out)
-    return out
-  end)
-end
+function Backend:constraints(url, t) return sorted_reflection(self, url, "reflect_constraints", t) end
+function Backend:foreign_keys(url, t) return sorted_reflection(self, url, "reflect_foreign_keys", t) end
 
 function Backend:table_comment(url, t)
   return self:with(url, function(conn) return nonnull(self.reflect_table_comment(conn, t)) end)
@@ -358,8 +368,7 @@ function sqlite.reflect_table_comment() return nil end
 function sqlite.reflect_column_comment() return nil end
 
 function sqlite.reflect_column_type(conn, t, c)
-  local r = conn:first("SELECT type FROM pragma_table_info(?) WHERE name = ?", t, c)
-  return r and r.type
+  return first_field(conn, "type", "SELECT type FROM pragma_table_info(?) WHERE name = ?", t, c)
 end
 
 function sqlite.reflect_indexes(conn, t)
@@ -376,42 +385,34 @@ local PG_TABLE = "(SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c
   .. " WHERE n.nspname = current_schema() AND c.relname = ?)"
 
 function postgres.reflect_constraints(conn, t)
-  local out = {}
-  for _, r in ipairs(assert(conn:query("SELECT conname, contype FROM pg_constraint WHERE conrelid = " .. PG_TABLE
-    .. " AND contype IN ('p', 'u', 'c', 'f')", t))) do
-    out[#out + 1] = PG_KINDS[r.contype] .. " " .. r.conname
-  end
-  return out
+  return map_rows(conn, function(r) return PG_KINDS[r.contype] .. " " .. r.conname end,
+    "SELECT conname, contype FROM pg_constraint WHERE conrelid = " .. PG_TABLE
+    .. " AND contype IN ('p', 'u', 'c', 'f')", t)
 end
 
 function postgres.reflect_foreign_keys(conn, t)
-  local out = {}
-  for _, r in ipairs(assert(conn:query("SELECT confrelid::regclass::text AS ref_table, confdeltype, confupdtype,"
+  return map_rows(conn,
+    function(r) return fk_text({ r.cols }, r.ref_table, { r.refs }, r.confdeltype, r.confupdtype) end,
+    "SELECT confrelid::regclass::text AS ref_table, confdeltype, confupdtype,"
     .. " (SELECT string_agg(a.attname, ',' ORDER BY k.i) FROM unnest(conkey) WITH ORDINALITY k(n, i)"
     .. "   JOIN pg_attribute a ON a.attrelid = conrelid AND a.attnum = k.n) AS cols,"
     .. " (SELECT string_agg(a.attname, ',' ORDER BY k.i) FROM unnest(confkey) WITH ORDINALITY k(n, i)"
     .. "   JOIN pg_attribute a ON a.attrelid = confrelid AND a.attnum = k.n) AS refs"
-    .. " FROM pg_constraint WHERE contype = 'f' AND conrelid = " .. PG_TABLE, t))) do
-    out[#out + 1] = fk_text({ r.cols }, r.ref_table, { r.refs }, r.confdeltype, r.confupdtype)
-  end
-  return out
+    .. " FROM pg_constraint WHERE contype = 'f' AND conrelid = " .. PG_TABLE, t)
 end
 
 function postgres.reflect_table_comment(conn, t)
-  local r = conn:first("SELECT obj_description(" .. PG_TABLE .. ", 'pg_class') AS d", t)
-  return r and r.d
+  return first_field(conn, "d", "SELECT obj_description(" .. PG_TABLE .. ", 'pg_class') AS d", t)
 end
 
 function postgres.reflect_column_comment(conn, t, c)
-  local r = conn:first("SELECT col_description(" .. PG_TABLE .. ", (SELECT attnum FROM pg_attribute WHERE"
+  return first_field(conn, "d", "SELECT col_description(" .. PG_TABLE .. ", (SELECT attnum FROM pg_attribute WHERE"
     .. " attrelid = " .. PG_TABLE .. " AND attname = ?)) AS d", t, t, c)
-  return r and r.d
 end
 
 function postgres.reflect_column_type(conn, t, c)
-  local r = conn:first("SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = "
+  return first_field(conn, "t", "SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = "
     .. PG_TABLE .. " AND attname = ?", t, c)
-  return r and r.t
 end
 
 function postgres.reflect_indexes(conn, t)
@@ -426,17 +427,14 @@ end
 local MY_KINDS = { ["PRIMARY KEY"] = "primary_key", UNIQUE = "unique", CHECK = "check", ["FOREIGN KEY"] = "foreign_key" }
 
 function mysql.reflect_constraints(conn, t)
-  local out = {}
-  for _, r in ipairs(assert(conn:query("SELECT constraint_name AS name, constraint_type AS kind FROM"
-    .. " information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = ?", t))) do
-    out[#out + 1] = MY_KINDS[r.kind] .. " " .. r.name
-  end
-  return out
+  return map_rows(conn, function(r) return MY_KINDS[r.kind] .. " " .. r.name end,
+    "SELECT constraint_name AS name, constraint_type AS kind FROM"
+    .. " information_schema.table_constraints WHERE table_schema = DATABASE() AND table_name = ?", t)
 end
 
 function mysql.reflect_foreign_keys(conn, t)
-  local out = {}
-  for _, r in ipairs(assert(conn:query("SELECT rc.constraint_name AS name, rc.referenced_table_name AS ref_table,"
+  return map_rows(conn, function(r) return fk_text({ r.cols }, r.ref_table, { r.refs }, r.del, r.upd) end,
+    "SELECT rc.constraint_name AS name, rc.referenced_table_name AS ref_table,"
     .. " rc.delete_rule AS del, rc.update_rule AS upd,"
     .. " (SELECT GROUP_CONCAT(k.column_name ORDER BY k.ordinal_position) FROM information_schema.key_column_usage k"
     .. "   WHERE k.constraint_schema = rc.constraint_schema AND k.table_name = rc.table_name"
@@ -445,28 +443,22 @@ function mysql.reflect_foreign_keys(conn, t)
     .. "   FROM information_schema.key_column_usage k WHERE k.constraint_schema = rc.constraint_schema"
     .. "   AND k.table_name = rc.table_name AND k.constraint_name = rc.constraint_name) AS refs"
     .. " FROM information_schema.referential_constraints rc"
-    .. " WHERE rc.constraint_schema = DATABASE() AND rc.table_name = ?", t))) do
-    out[#out + 1] = fk_text({ r.cols }, r.ref_table, { r.refs }, r.del, r.upd)
-  end
-  return out
+    .. " WHERE rc.constraint_schema = DATABASE() AND rc.table_name = ?", t)
 end
 
 function mysql.reflect_table_comment(conn, t)
-  local r = conn:first("SELECT table_comment AS c FROM information_schema.tables WHERE table_schema = DATABASE()"
-    .. " AND table_name = ?", t)
-  return r and r.c
+  return first_field(conn, "c", "SELECT table_comment AS c FROM information_schema.tables"
+    .. " WHERE table_schema = DATABASE() AND table_name = ?", t)
 end
 
 function mysql.reflect_column_comment(conn, t, c)
-  local r = conn:first("SELECT column_comment AS c FROM information_schema.columns WHERE table_schema = DATABASE()"
-    .. " AND table_name = ? AND column_name = ?", t, c)
-  return r and r.c
+  return first_field(conn, "c", "SELECT column_comment AS c FROM information_schema.columns"
+    .. " WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?", t, c)
 end
 
 function mysql.reflect_column_type(conn, t, c)
-  local r = conn:first("SELECT column_type AS t FROM information_schema.columns WHERE table_schema = DATABASE()"
-    .. " AND table_name = ? AND column_name = ?", t, c)
-  return r and r.t
+  return first_field(conn, "t", "SELECT column_type AS t FROM information_schema.columns"
+    .. " WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?", t, c)
 end
 
 function mysql.reflect_indexes(conn, t)

@@ -33,6 +33,14 @@ function M.write_file(path, text)
   f:close()
 end
 
+--- The names in dir, as `ls -A` prints them (one a line).
+function M.listing(dir)
+  local p = io.popen("ls -A " .. shell_quote(dir))
+  local names = p:read("a")
+  p:close()
+  return names
+end
+
 --- A new empty directory under $TMPDIR, removed by M.cleanup().
 local made = {}
 function M.tmpdir()
@@ -48,22 +56,46 @@ function M.cleanup()
   made = {}
 end
 
---- Run luamig with args (a list) in dir; env is a table of extra variables.
+--- The non-empty lines of s, in order.
+function M.lines(s)
+  local t = {}
+  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
+  return t
+end
+
+--- Run a shell command (several lines are fine), capturing what it prints.
 -- Returns {status = n, stdout = s, stderr = s}.
-function M.run(dir, args, env)
+function M.sh(cmd)
   local out, err = os.tmpname(), os.tmpname()
-  local parts = { "cd " .. shell_quote(dir) .. " &&" }
-  -- A caller's DATABASE_URL must not leak into a spec's project.
-  parts[#parts + 1] = "env -u DATABASE_URL"
-  for k, v in pairs(env or {}) do parts[#parts + 1] = k .. "=" .. shell_quote(v) end
-  parts[#parts + 1] = shell_quote(M.bin)
-  for _, a in ipairs(args) do parts[#parts + 1] = shell_quote(a) end
-  parts[#parts + 1] = ">" .. out .. " 2>" .. err
-  local _, _, code = os.execute(table.concat(parts, " "))
+  local _, _, code = os.execute("{ " .. cmd .. "\n} >" .. out .. " 2>" .. err)
   local result = { status = code, stdout = read_all(out), stderr = read_all(err) }
   os.remove(out)
   os.remove(err)
   return result
+end
+
+--- The shell command that runs `program` with `args` (a list) in dir.
+-- env is a table of extra variables, a false value unsetting one; `as`,
+-- when given, is the user to run it as (by runuser, as root).
+function M.command(dir, program, args, env, as)
+  -- A caller's DATABASE_URL must not leak into a spec's project.
+  local parts = { "cd " .. shell_quote(dir) .. " && env -u DATABASE_URL" }
+  for k, v in pairs(env or {}) do
+    if v == false then parts[#parts + 1] = "-u " .. k end  -- env wants -u before the assignments
+  end
+  for k, v in pairs(env or {}) do
+    if v ~= false then parts[#parts + 1] = k .. "=" .. shell_quote(v) end
+  end
+  if as then parts[#parts + 1] = "runuser -u " .. as .. " --" end
+  parts[#parts + 1] = shell_quote(program)
+  for _, a in ipairs(args) do parts[#parts + 1] = shell_quote(a) end
+  return table.concat(parts, " ")
+end
+
+--- Run luamig with args (a list) in dir; env is a table of extra variables.
+-- Returns {status = n, stdout = s, stderr = s}.
+function M.run(dir, args, env)
+  return M.sh(M.command(dir, M.bin, args, env))
 end
 
 --- Like run, but the command must succeed: a failure shows its stderr.
@@ -134,6 +166,18 @@ function M.revision_text(id, opts)
   }, "\n")
 end
 
+--- The text of revision `id` (after `down`) that creates table `name`, one
+-- integer key, and drops it on the way down. `extra` is Lua that its
+-- upgrade runs after creating the table, `first` Lua that it runs before.
+function M.table_revision(id, down, name, extra, first)
+  return M.revision_text(id, {
+    down = down,
+    up = (first and first .. "\n" or "")
+      .. string.format('  op.create_table(%q, Column("id", Integer, { primary_key = true }))', name) .. (extra or ""),
+    down_body = string.format("  op.drop_table(%q)", name),
+  })
+end
+
 --- Copy the repository's example project into a new temp dir.
 function M.example_project()
   local dir = M.tmpdir()
@@ -146,15 +190,20 @@ function M.sqlite(path)
   return assert(driver.connect("sqlite", { database = path }))
 end
 
+-- Column `key` of every row that `sql` gives in the SQLite database at
+-- path; the query raising, as conn:rows does, when it fails.
+local function sqlite_column(path, sql, key)
+  local conn = M.sqlite(path)
+  local values = {}
+  for row in conn:rows(sql) do values[#values + 1] = row[key] end
+  conn:close()
+  return values
+end
+
 --- Table names in a SQLite database (sorted), without SQLite's own.
 function M.sqlite_tables(path)
-  local conn = M.sqlite(path)
-  local names = {}
-  for row in conn:rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") do
-    names[#names + 1] = row.name
-  end
-  conn:close()
-  return names
+  return sqlite_column(path,
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", "name")
 end
 
 --- Rows of the version table, sorted.
@@ -169,13 +218,8 @@ end
 
 --- The full schema text of a SQLite database (what `sqlite3 .schema` shows).
 function M.sqlite_schema(path)
-  local conn = M.sqlite(path)
-  local parts = {}
-  for row in conn:rows("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name") do
-    parts[#parts + 1] = row.sql
-  end
-  conn:close()
-  return table.concat(parts, ";\n")
+  return table.concat(sqlite_column(path,
+    "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name", "sql"), ";\n")
 end
 
 return M

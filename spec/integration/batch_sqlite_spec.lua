@@ -73,6 +73,13 @@ local function with_db(url, fn)
   return table.unpack(res, 2, res.n)
 end
 
+-- The lines of `text` in sorted order, as structure() gives them.
+local function sorted_lines(text)
+  local lines = h.lines(text)
+  table.sort(lines)
+  return table.concat(lines, "\n")
+end
+
 local function query(conn, sql, ...)
   return assert(conn:query(sql, ...))
 end
@@ -197,10 +204,7 @@ describe("batch mode on SQLite #sqlite", function()
         :gsub("column qty INTEGER 0 0 0", "column qty INTEGER 0 1 0")
         :gsub("column parent_id INTEGER 0", "column parent_id INTEGER 1")
         :gsub("column note", "column remark"):gsub("%(note ", "(remark "):gsub("ON items %(note%)", 'ON items ("remark")')
-      local lines = {}
-      for l in expected:gmatch("[^\n]+") do lines[#lines + 1] = l end
-      table.sort(lines)
-      assert.equal(table.concat(lines, "\n"), structure(conn, "items"))
+      assert.equal(sorted_lines(expected), structure(conn, "items"))
       assert_references_work(conn)
       -- CHECK, UNIQUE (with its NOCASE collation), NOT NULL still enforced
       assert.is_nil(conn:execute("INSERT INTO items (parent_id, title, qty) VALUES (1, 'x', -1)"))
@@ -434,10 +438,7 @@ INSERT INTO tag (big_id) SELECT id FROM big WHERE id % 1000 = 0;
       assert.is_true(before.all_rows == after.all_rows)
       local expected = big:gsub("column label VARCHAR%(40%) 0", "column label TEXT 1")
         :gsub("column score INTEGER 0 null", "column score INTEGER 0 0")
-      local lines = {}
-      for l in expected:gmatch("[^\n]+") do lines[#lines + 1] = l end
-      table.sort(lines)
-      assert.equal(table.concat(lines, "\n"), structure(conn, "big"))
+      assert.equal(sorted_lines(expected), structure(conn, "big"))
       assert.same({}, query(conn, "PRAGMA foreign_key_check"))
       assert.same({ { table = "big" } }, query(conn, "SELECT \"table\" FROM pragma_foreign_key_list('tag')"))
       assert.same({ { n = 100 } }, query(conn, "SELECT count(*) AS n FROM tag JOIN big ON big.id = tag.big_id"))

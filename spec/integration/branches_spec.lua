@@ -7,16 +7,8 @@
 local h = require "helpers.luamig"
 local backends = require "helpers.backends"
 
-local function table_op(name)
-  return {
-    up = string.format('op.create_table(%q, Column("id", Integer, { primary_key = true }))', name),
-    down_body = string.format("op.drop_table(%q)", name),
-  }
-end
-
 local function rev(id, down, extra)
-  local t = table_op("t_" .. id)
-  local text = h.revision_text(id, { down = down, up = t.up, down_body = t.down_body })
+  local text = h.table_revision(id, down, "t_" .. id)
   if extra then text = text:gsub("\nfunction upgrade", "\n" .. extra .. "\nfunction upgrade", 1) end
   return text
 end

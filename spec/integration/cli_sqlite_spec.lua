@@ -7,11 +7,7 @@ local EXAMPLE = { "4f1c0a9be2d3", "9b7e21c4d8a0", "c3d5e7f90a12" }
 
 local ok_run = h.run_ok
 
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
-  return t
-end
+local lines = h.lines
 
 describe("luamig command line #sqlite", function()
   after_each(h.cleanup)

@@ -27,11 +27,7 @@ local LINKS = {
   },
 }
 
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
-  return t
-end
+local lines = h.lines
 
 local function error_lines(stderr)
   local t = {}
@@ -53,10 +49,17 @@ backends.each("luamig", function(b)
   local function ok_run(dir, args, env) return h.run_ok(dir, h.with_url(url, args), env) end
   before_each(function() url = b:new_database() end)
 
+  -- A copy of the example project after a successful `luamig args` on this
+  -- test's database.
+  local function example_after(args)
+    local dir = h.example_project()
+    ok_run(dir, args)
+    return dir
+  end
+
   describe("the example project", function()
     it("round-trips upgrade head, downgrade base, upgrade head", function()
-      local dir = h.example_project()
-      ok_run(dir, { "upgrade", "head" })
+      local dir = example_after { "upgrade", "head" }
       assert.same(b:with_bookkeeping { "clicks", "links" }, b:tables(url))
       assert.same({ EXAMPLE[3] }, b:versions(url))
       assert.same(LINKS[b.tag], b:columns(url, "links"))
@@ -80,8 +83,7 @@ backends.each("luamig", function(b)
     end)
 
     it("enforces what the revisions declare: unique, not null, foreign key", function()
-      local dir = h.example_project()
-      ok_run(dir, { "upgrade", "head" })
+      local dir = example_after { "upgrade", "head" }
       b:with(url, function(conn)
         assert(conn:execute("INSERT INTO links (original_url, short_code) VALUES ('https://a', 'a')"))
         local ok, err = conn:execute("INSERT INTO links (original_url, short_code) VALUES ('https://b', 'a')")
@@ -96,8 +98,7 @@ backends.each("luamig", function(b)
     end)
 
     it("runs the data migration through op.get_bind()", function()
-      local dir = h.example_project()
-      ok_run(dir, { "upgrade", "9b7e" })
+      local dir = example_after { "upgrade", "9b7e" }
       b:with(url, function(conn)
         assert(conn:execute("INSERT INTO links (id, original_url, short_code) VALUES (1, 'https://a', 'a')"))
         assert(conn:execute("INSERT INTO links (id, original_url, short_code) VALUES (2, 'https://b', 'b')"))
@@ -135,8 +136,7 @@ backends.each("luamig", function(b)
     end)
 
     it("steps with relative targets and stops at the ends", function()
-      local dir = h.example_project()
-      ok_run(dir, { "upgrade", "+1" })
+      local dir = example_after { "upgrade", "+1" }
       assert.same({ EXAMPLE[1] }, b:versions(url))
       ok_run(dir, { "upgrade", "+2" })
       assert.same({ EXAMPLE[3] }, b:versions(url))
@@ -151,8 +151,7 @@ backends.each("luamig", function(b)
     end)
 
     it("refuses to upgrade to a revision below the current one, and the reverse", function()
-      local dir = h.example_project()
-      ok_run(dir, { "upgrade", "head" })
+      local dir = example_after { "upgrade", "head" }
       local before = b:schema(url)
       local r = run(dir, { "upgrade", "4f1c0a9be2d3" })
       assert.equal(2, r.status)
@@ -167,8 +166,7 @@ backends.each("luamig", function(b)
     end)
 
     it("stamps without running revisions", function()
-      local dir = h.example_project()
-      ok_run(dir, { "stamp", "head" })
+      local dir = example_after { "stamp", "head" }
       assert.same({ EXAMPLE[3] }, b:versions(url))
       assert.same(b:with_bookkeeping(), b:tables(url))
       ok_run(dir, { "stamp", "base" })
@@ -214,15 +212,21 @@ backends.each("luamig", function(b)
       }
     end
 
+    -- luamig upgrade head in dir fails with exit 1 and one error line:
+    -- returns dir, the run and that line.
+    local function fails(dir)
+      local r = run(dir, { "upgrade", "head" })
+      assert.equal(1, r.status)
+      local errs = error_lines(r.stderr)
+      assert.equal(1, #errs)
+      return dir, r, errs[1]
+    end
+
     if b.tag ~= "mysql" then
       it("rolls back that revision whole and names file:line, exit 1", function()
-        local dir = project('op.create_table("u", Column("id", Integer))\n'
-          .. '  op.add_column("u", Column("x", Integer))\n  error("boom")')
-        local r = run(dir, { "upgrade", "head" })
-        assert.equal(1, r.status)
-        local errs = error_lines(r.stderr)
-        assert.equal(1, #errs)
-        assert.equal("luamig: upgrade b2 failed: migrations/versions/b2_bad.lua:8: boom", errs[1])
+        local dir, r, err = fails(project('op.create_table("u", Column("id", Integer))\n'
+          .. '  op.add_column("u", Column("x", Integer))\n  error("boom")'))
+        assert.equal("luamig: upgrade b2 failed: migrations/versions/b2_bad.lua:8: boom", err)
         assert.is_nil(r.stderr:find("traceback", 1, true))
         assert.same(b:with_bookkeeping { "t" }, b:tables(url))
         assert.same({ "a1" }, b:versions(url))
@@ -252,15 +256,11 @@ backends.each("luamig", function(b)
       end)
 
       it("shows the server's message and SQLSTATE for failing SQL and leaves nothing behind", function()
-        local dir = project('op.create_table("u", Column("id", Integer))\n'
-          .. '  op.execute("INSERT INTO nowhere VALUES (1)")')
-        local r = run(dir, { "upgrade", "head" })
-        assert.equal(1, r.status)
-        local errs = error_lines(r.stderr)
-        assert.equal(1, #errs)
-        assert.matches("luamig: upgrade b2 failed: migrations/versions/b2_bad.lua:7:", errs[1], 1, true)
-        assert.matches("nowhere", errs[1], 1, true)
-        if b.tag == "postgres" then assert.matches("[SQLSTATE 42P01]", errs[1], 1, true) end
+        local _, _, err = fails(project('op.create_table("u", Column("id", Integer))\n'
+          .. '  op.execute("INSERT INTO nowhere VALUES (1)")'))
+        assert.matches("luamig: upgrade b2 failed: migrations/versions/b2_bad.lua:7:", err, 1, true)
+        assert.matches("nowhere", err, 1, true)
+        if b.tag == "postgres" then assert.matches("[SQLSTATE 42P01]", err, 1, true) end
         assert.same(b:with_bookkeeping { "t" }, b:tables(url))
         assert.same({ "a1" }, b:versions(url))
       end)

@@ -17,26 +17,10 @@ end
 
 -- Run luamig in dir as `user` (nil: as we are), with $DATABASE_URL set.
 local function run(dir, args, database_url, user)
-  local out, err = os.tmpname(), os.tmpname()
-  local parts = { "cd", h.shell_quote(dir), "&&" }
-  if user then parts[#parts + 1] = "runuser -u " .. user .. " --" end
-  parts[#parts + 1] = "env DATABASE_URL=" .. h.shell_quote(database_url)
-  parts[#parts + 1] = h.shell_quote(h.bin)
-  for _, a in ipairs(args) do parts[#parts + 1] = h.shell_quote(a) end
-  parts[#parts + 1] = ">" .. out .. " 2>" .. err
-  local _, _, status = os.execute(table.concat(parts, " "))
-  local r = { status = status, stdout = h.read_file(out), stderr = h.read_file(err) }
-  os.remove(out)
-  os.remove(err)
-  return r
+  return h.sh(h.command(dir, h.bin, args, { DATABASE_URL = database_url }, user))
 end
 
-local function listing(dir)
-  local p = io.popen("ls -A " .. h.shell_quote(dir))
-  local names = p:read("a")
-  p:close()
-  return names
-end
+local listing = h.listing
 
 for _, b in ipairs(backends.all()) do
   describe("a config file that cannot be read #" .. b.tag, function()

@@ -105,11 +105,7 @@ end
 ---------------------------------------------------------------------------
 -- Checking one run
 
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
-  return t
-end
+local lines = h.lines
 
 local function internal_paths(text)
   local found = {}

@@ -3,6 +3,7 @@
 -- docs/internals.md says, failures come back as nil, msg, info.
 
 local driver = require "luamig.driver"
+local guard = require "helpers.transaction_guard"
 
 local null = driver.null
 
@@ -104,23 +105,20 @@ describe("luamig.driver #sqlite", function()
       return row.x, row.t
     end
 
-    it("keeps 64-bit integers exact", function()
-      for _, n in ipairs { math.maxinteger, math.mininteger, 0, -1, (1 << 53) + 1 } do
-        local x, t = roundtrip(n)
-        assert.equal("integer", t)
-        assert.equal("integer", math.type(x))
-        assert.equal(n, x)
-      end
-    end)
-
-    it("keeps floats as floats", function()
-      for _, f in ipairs { 0.5, -1.25e-300, 1.7976931348623157e308, 1.0, 2^53 } do
-        local x, t = roundtrip(f)
-        assert.equal("real", t)
-        assert.equal("float", math.type(x))
-        assert.equal(f, x)
-      end
-    end)
+    -- name, the values, SQLite's storage class and Lua's number subtype for them
+    for _, case in ipairs {
+      { "keeps 64-bit integers exact", { math.maxinteger, math.mininteger, 0, -1, (1 << 53) + 1 }, "integer", "integer" },
+      { "keeps floats as floats", { 0.5, -1.25e-300, 1.7976931348623157e308, 1.0, 2^53 }, "real", "float" },
+    } do
+      it(case[1], function()
+        for _, n in ipairs(case[2]) do
+          local x, t = roundtrip(n)
+          assert.equal(case[3], t)
+          assert.equal(case[4], math.type(x))
+          assert.equal(n, x)
+        end
+      end)
+    end
 
     it("binds booleans as 1 and 0", function()
       assert.same({ 1, "integer" }, { roundtrip(true) })
@@ -453,12 +451,12 @@ describe("luamig.driver #sqlite", function()
     end)
 
     local function count() return conn:first("SELECT count(*) AS n FROM x").n end
+    -- SQLite's refusal also says what to do instead: the binding writes
+    -- that part of the message for every driver.
     local function refused(named, ok, msg, info)
-      assert.is_nil(ok)
-      assert.equal('refused "' .. named .. '": ', msg:sub(1, #named + 12))
+      guard.refused(named, ok, msg, info)
       assert.matches("set transactional = false in the revision, or run the statement inside"
         .. " op.autocommit_block()", msg, 1, true)
-      assert.equal("2D000", info.sqlstate)
     end
 
     it("refuses what SQLite's parser calls transaction control, on every path", function()

@@ -7,6 +7,7 @@
 local driver = require "luamig.driver"
 local config = require "luamig.config"
 local sys = require "luamig.sys"
+local guard = require "helpers.transaction_guard"
 
 local null = driver.null
 local blob = driver.blob
@@ -75,6 +76,12 @@ describe("luamig.driver mysql #mysql", function()
 
   before_each(function() conn = connect() end)
   after_each(function() conn:close() end)
+
+  -- Table `name` of InnoDB (transactional), made if need be and emptied.
+  local function empty_table(name, columns)
+    assert(conn:execute("CREATE TABLE IF NOT EXISTS " .. name .. " (" .. columns .. ") ENGINE=InnoDB"))
+    assert(conn:execute("DELETE FROM " .. name))
+  end
 
   describe("connect", function()
     it("opens a session in utf8mb4 with autocommit on", function()
@@ -478,10 +485,13 @@ describe("luamig.driver mysql #mysql", function()
   end)
 
   describe("transactions", function()
-    before_each(function()
-      assert(conn:execute("CREATE TABLE IF NOT EXISTS tx (id INT PRIMARY KEY) ENGINE=InnoDB"))
-      assert(conn:execute("DELETE FROM tx"))
-    end)
+    before_each(function() empty_table("tx", "id INT PRIMARY KEY") end)
+
+    -- A transaction that has inserted row 1 into tx.
+    local function begin_with_row()
+      assert.is_true(conn:begin())
+      assert.equal(1, conn:execute("INSERT INTO tx VALUES (?)", 1))
+    end
 
     it("rolls back an INSERT", function()
       assert.is_true(conn:begin())
@@ -494,8 +504,7 @@ describe("luamig.driver mysql #mysql", function()
     end)
 
     it("commits, and autocommit is back on afterwards", function()
-      assert.is_true(conn:begin())
-      assert.equal(1, conn:execute("INSERT INTO tx VALUES (?)", 1))
+      begin_with_row()
       assert.is_true(conn:commit())
       assert.is_false(conn:in_transaction())
       assert.equal(1, conn:execute("INSERT INTO tx VALUES (?)", 2))
@@ -506,8 +515,7 @@ describe("luamig.driver mysql #mysql", function()
     end)
 
     it("refuses a nested begin instead of committing the open transaction", function()
-      assert.is_true(conn:begin())
-      assert.equal(1, conn:execute("INSERT INTO tx VALUES (?)", 1))
+      begin_with_row()
       local ok, msg, info = conn:begin()
       assert.is_nil(ok)
       assert.equal("cannot start a transaction within a transaction", msg)
@@ -518,8 +526,7 @@ describe("luamig.driver mysql #mysql", function()
     end)
 
     it("shows the implicit commit of DDL in in_transaction", function()
-      assert.is_true(conn:begin())
-      assert.equal(1, conn:execute("INSERT INTO tx VALUES (?)", 1))
+      begin_with_row()
       assert(conn:execute("CREATE TABLE tx_ddl (x INT)"))
       assert.is_false(conn:in_transaction())
       assert.is_true(conn:rollback())
@@ -528,22 +535,12 @@ describe("luamig.driver mysql #mysql", function()
   end)
 
   describe("the transaction guard", function()
-    before_each(function()
-      assert(conn:execute("CREATE TABLE IF NOT EXISTS g (x INT) ENGINE=InnoDB"))
-      assert(conn:execute("DELETE FROM g"))
-    end)
+    before_each(function() empty_table("g", "x INT") end)
 
-    local function refused(named, ok, msg, info)
-      assert.is_nil(ok, named)
-      assert.equal('refused "' .. named .. '": ', msg:sub(1, #named + 12))
-      assert.equal("2D000", info.sqlstate)
-    end
+    local refused, begin_guarded, off_unseen = guard.refused, guard.begin_guarded, guard.off_unseen
 
     it("refuses each statement that starts or ends a transaction, before anything runs", function()
-      assert.is_true(conn:begin())
-      assert.is_false(conn:guard_transactions(true))
-      assert.equal(1, conn:execute("INSERT INTO g VALUES (?)", 1))
-      for sql, named in pairs {
+      guard.refuses_everywhere(conn, {
         ["COMMIT"] = "COMMIT",
         ["# done\n-- here\n/* and */ commit work;"] = "commit work",
         ["BEGIN"] = "BEGIN",
@@ -568,26 +565,14 @@ describe("luamig.driver mysql #mysql", function()
         ["SELECT `a``b` FROM (SELECT 1 AS `a``b`) s; COMMIT"] = "COMMIT",
         ["BEGIN NOT ATOMIC SELECT 1; COMMIT; END"] = "BEGIN NOT ATOMIC SELECT 1; COMMIT; END",
         ["CREATE PROCEDURE p1() BEGIN COMMIT; END; COMMIT"] = "COMMIT",
-      } do
-        refused(named, conn:execute(sql))
-      end
-      refused("COMMIT", conn:query("COMMIT"))
-      refused("COMMIT", conn:first("COMMIT"))
-      refused("COMMIT", assert(conn:prepare("COMMIT")):execute())
-      refused("COMMIT", conn:load_rows("COMMIT", { "x" }, { { x = 1 } }))
-      assert.has_error(function() for _ in conn:rows("COMMIT") do end end)
-      refused("START TRANSACTION", conn:begin())
-      refused("COMMIT", conn:commit())
-      refused("ROLLBACK", conn:rollback())
-      assert.is_true(conn:in_transaction())
-      assert.equal(1, conn:first("SELECT count(*) AS n FROM g").n)  -- nothing of a refused script ran
-      assert.is_true(conn:guard_transactions(false))
-      assert.is_true(conn:rollback())
+      }, "START TRANSACTION", function()
+        refused("COMMIT", conn:load_rows("COMMIT", { "x" }, { { x = 1 } }))
+        assert.has_error(function() for _ in conn:rows("COMMIT") do end end)
+      end)
     end)
 
     it("lets savepoints, routine bodies and words in strings and comments through", function()
-      assert.is_true(conn:begin())
-      conn:guard_transactions(true)
+      begin_guarded(conn)
       for _, sql in ipairs {
         "SAVEPOINT a; INSERT INTO g VALUES (1); ROLLBACK TO SAVEPOINT a; ROLLBACK WORK TO a; RELEASE SAVEPOINT a",
         "SELECT 'COMMIT; BEGIN'", "SELECT \"COMMIT\"", "SELECT 1 AS `commit`", "SELECT 1 -- ; COMMIT",
@@ -601,35 +586,28 @@ describe("luamig.driver mysql #mysql", function()
       -- What a called procedure does is not seen, and with no backstop on
       -- MySQL the transaction it ends goes unnoticed (docs/internals.md).
       conn:guard_transactions(false)  -- CREATE PROCEDURE committed (DDL)
-      assert.is_true(conn:begin())
-      conn:guard_transactions(true)
+      begin_guarded(conn)
       assert.equal(1, conn:execute("CALL p2(1)"))
       assert.is_false(conn:in_transaction())
-      local before, ended = conn:guard_transactions(false)
-      assert.is_true(before)
-      assert.is_nil(ended)
+      off_unseen(conn)
       assert(conn:execute("DROP PROCEDURE p2"))
     end)
 
     it("reads '...' without backslash escapes under NO_BACKSLASH_ESCAPES", function()
       assert(conn:execute("SET sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')"))
-      assert.is_true(conn:begin())
-      conn:guard_transactions(true)
+      begin_guarded(conn)
       refused("COMMIT", conn:execute("SELECT 'a\\'; COMMIT; SELECT '1'"))
       conn:guard_transactions(false)
       assert.is_true(conn:rollback())
     end)
 
     it("has no backstop: MySQL commits before DDL by design", function()
-      assert.is_true(conn:begin())
-      conn:guard_transactions(true)
+      begin_guarded(conn)
       assert.equal(1, conn:execute("INSERT INTO g VALUES (1)"))
       assert(conn:execute("CREATE TABLE g2 (x INT)"))
       assert.is_false(conn:in_transaction())
       assert.equal(1, conn:execute("INSERT INTO g VALUES (2)"))
-      local before, ended = conn:guard_transactions(false)
-      assert.is_true(before)
-      assert.is_nil(ended)
+      off_unseen(conn)
       assert(conn:execute("DROP TABLE g2"))
     end)
   end)

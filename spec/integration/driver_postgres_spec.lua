@@ -7,6 +7,7 @@
 local driver = require "luamig.driver"
 local config = require "luamig.config"
 local sys = require "luamig.sys"
+local guard = require "helpers.transaction_guard"
 
 local null = driver.null
 local ADMIN_URL = os.getenv("LUAMIG_TEST_PG_URL")
@@ -348,6 +349,15 @@ describe("luamig.driver on PostgreSQL #postgres", function()
       return conn:first("SELECT to_regclass(?) IS NOT NULL AS e", name).e
     end
 
+    -- A transaction that inserted a row into a new table `t`, then ran the
+    -- failing statement `sql`: aborted, and still open.
+    local function aborted(t, sql)
+      assert(conn:execute("CREATE TABLE " .. t .. " (x INT)"))
+      assert.is_true(conn:begin())
+      assert.equal(1, conn:execute("INSERT INTO " .. t .. " VALUES (1)"))
+      assert.is_nil(conn:execute(sql))
+    end
+
     it("roll back DDL", function()
       assert.is_false(conn:in_transaction())
       assert.is_true(conn:begin())
@@ -371,10 +381,7 @@ describe("luamig.driver on PostgreSQL #postgres", function()
     end)
 
     it("roll back after a failed statement", function()
-      assert(conn:execute("CREATE TABLE tf (x INT)"))
-      assert.is_true(conn:begin())
-      assert.equal(1, conn:execute("INSERT INTO tf VALUES (1)"))
-      assert.is_nil(conn:execute("INSERT INTO no_such_table VALUES (1)"))
+      aborted("tf", "INSERT INTO no_such_table VALUES (1)")
       assert.is_true(conn:in_transaction())  -- aborted, still open
       local ok, _, info = conn:execute("INSERT INTO tf VALUES (2)")
       assert.is_nil(ok)
@@ -385,10 +392,7 @@ describe("luamig.driver on PostgreSQL #postgres", function()
     end)
 
     it("report a COMMIT that the server turned into a rollback", function()
-      assert(conn:execute("CREATE TABLE tr (x INT)"))
-      assert.is_true(conn:begin())
-      assert.equal(1, conn:execute("INSERT INTO tr VALUES (1)"))
-      assert.is_nil(conn:execute("SELECT 1 / 0"))
+      aborted("tr", "SELECT 1 / 0")
       local ok, msg, info = conn:commit()
       assert.is_nil(ok)
       assert.equal("25P02", info.sqlstate)
@@ -411,18 +415,11 @@ describe("luamig.driver on PostgreSQL #postgres", function()
   end)
 
   describe("the transaction guard", function()
-    local function refused(named, ok, msg, info)
-      assert.is_nil(ok, named)
-      assert.equal('refused "' .. named .. '": ', msg:sub(1, #named + 12))
-      assert.equal("2D000", info.sqlstate)
-    end
+    local refused, begin_guarded, off_unseen = guard.refused, guard.begin_guarded, guard.off_unseen
 
     it("refuses each statement that starts or ends a transaction, before anything runs", function()
       assert(conn:execute("CREATE TABLE g (x INT)"))
-      assert.is_true(conn:begin())
-      assert.is_false(conn:guard_transactions(true))
-      assert.equal(1, conn:execute("INSERT INTO g VALUES (?)", 1))
-      for sql, named in pairs {
+      guard.refuses_everywhere(conn, {
         ["COMMIT"] = "COMMIT",
         ["  -- done\n /* here /* nested; */ COMMIT */ commit;"] = "commit",
         ["END WORK"] = "END WORK",
@@ -442,28 +439,16 @@ describe("luamig.driver on PostgreSQL #postgres", function()
         ["SELECT 'it''s'; COMMIT"] = "COMMIT",
         ["SELECT \"a\"\"b\" FROM (SELECT 1 AS \"a\"\"b\") s; COMMIT"] = "COMMIT",
         ["CREATE FUNCTION f1() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END; COMMIT"] = "COMMIT",
-      } do
-        refused(named, conn:execute(sql))
-      end
-      refused("COMMIT", conn:query("COMMIT"))
-      refused("COMMIT", conn:first("COMMIT"))
-      refused("COMMIT", assert(conn:prepare("COMMIT")):execute())
-      assert.has_error(function() for _ in conn:rows("COMMIT") do end end, 'refused "COMMIT": a transactional'
-        .. " revision runs in a transaction that luamig commits with its version row, and cannot end it itself"
-        .. " (set transactional = false in the revision, or run the statement inside op.autocommit_block())")
-      refused("COMMIT", conn:copy_rows("COMMIT", { "x" }, { { x = 1 } }))
-      refused("BEGIN", conn:begin())
-      refused("COMMIT", conn:commit())
-      refused("ROLLBACK", conn:rollback())
-      assert.is_true(conn:in_transaction())
-      assert.equal(1, conn:first("SELECT count(*) AS n FROM g").n)  -- nothing of a refused script ran
-      assert.is_true(conn:guard_transactions(false))
-      assert.is_true(conn:rollback())
+      }, "BEGIN", function()
+        assert.has_error(function() for _ in conn:rows("COMMIT") do end end, 'refused "COMMIT": a transactional'
+          .. " revision runs in a transaction that luamig commits with its version row, and cannot end it itself"
+          .. " (set transactional = false in the revision, or run the statement inside op.autocommit_block())")
+        refused("COMMIT", conn:copy_rows("COMMIT", { "x" }, { { x = 1 } }))
+      end)
     end)
 
     it("lets savepoints, routine bodies and words in strings and comments through", function()
-      assert.is_true(conn:begin())
-      conn:guard_transactions(true)
+      begin_guarded(conn)
       for _, sql in ipairs {
         "CREATE TABLE ga (x INT)",
         "SAVEPOINT a; INSERT INTO ga VALUES (1); ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a",
@@ -486,8 +471,7 @@ describe("luamig.driver on PostgreSQL #postgres", function()
 
     it("reads '...' with backslash escapes when standard_conforming_strings is off", function()
       assert(conn:execute("SET standard_conforming_strings = off"))
-      assert.is_true(conn:begin())
-      conn:guard_transactions(true)
+      begin_guarded(conn)
       assert(conn:execute("SELECT 'a\\'; COMMIT; --'"))  -- one string
       refused("COMMIT", conn:execute("SELECT 'a\\''; COMMIT; SELECT 'b'"))
       assert.is_true(conn:in_transaction())
@@ -504,16 +488,13 @@ describe("luamig.driver on PostgreSQL #postgres", function()
       assert(conn:execute("CREATE PROCEDURE gp() LANGUAGE plpgsql AS $$ BEGIN INSERT INTO gc VALUES (1);"
         .. " COMMIT; END $$"))
       for _, sql in ipairs { "CALL gp()", "DO $$ BEGIN INSERT INTO gc VALUES (1); COMMIT; END $$" } do
-        assert.is_true(conn:begin())
-        conn:guard_transactions(true)
+        begin_guarded(conn)
         local ok, msg, info = conn:execute(sql)
         assert.is_nil(ok)
         assert.equal("invalid transaction termination", msg)
         assert.equal("2D000", info.sqlstate)
         assert.is_true(conn:in_transaction())
-        local before, ended = conn:guard_transactions(false)
-        assert.is_true(before)
-        assert.is_nil(ended)
+        off_unseen(conn)
         assert.is_true(conn:rollback())
       end
       assert.equal(0, conn:first("SELECT count(*) AS n FROM gc").n)

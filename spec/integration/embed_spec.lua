@@ -11,19 +11,11 @@ local THREADS = BIN_DIR .. "/embed_threads"
 local MIGRATIONS = os.getenv("PWD") .. "/examples/embed/migrations"
 local HEAD, FIRST = "b2f6c1d1de02", "a1e5b0c0de01"
 
--- Run a program with args in dir: {status, stdout, stderr}.
+-- Run a program with args in dir, without $LUAMIG_LUA_DIR: {status, stdout, stderr}.
 local function exec(dir, program, args, env)
-  local out, err = os.tmpname(), os.tmpname()
-  local parts = { "cd", q(dir), "&& env -u DATABASE_URL -u LUAMIG_LUA_DIR" }
-  for k, v in pairs(env or {}) do parts[#parts + 1] = k .. "=" .. q(v) end
-  parts[#parts + 1] = q(program)
-  for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
-  parts[#parts + 1] = ">" .. out .. " 2>" .. err
-  local _, _, code = os.execute(table.concat(parts, " "))
-  local r = { status = code, stdout = h.read_file(out), stderr = h.read_file(err) }
-  os.remove(out)
-  os.remove(err)
-  return r
+  local all = { LUAMIG_LUA_DIR = false }
+  for k, v in pairs(env or {}) do all[k] = v end
+  return h.sh(h.command(dir, program, args, all))
 end
 
 local function history_rows(db)
@@ -82,21 +74,24 @@ describe("embedding API: examples/embed #sqlite", function()
     assert.is_nil(io.open(dir .. "/env.db"))
   end)
 
-  it("fails with exit 1 and luamig's one-line error when a revision fails; what ran before stays", function()
+  -- embed_app on the example's migrations and revision `id` doing `body`:
+  -- it must exit 1. Returns its directory and what it printed.
+  local function fails_with(id, body)
     local dir = h.tmpdir()
-    local migrations = migrations_with(dir, "c0ffee000003", 'op.execute("INSERT INTO no_such_table VALUES (1)")')
-    local r = exec(dir, APP, { "notes.db", migrations })
+    local r = exec(dir, APP, { "notes.db", migrations_with(dir, id, body) })
     assert.equal(1, r.status)
+    return dir, r
+  end
+
+  it("fails with exit 1 and luamig's one-line error when a revision fails; what ran before stays", function()
+    local dir, r = fails_with("c0ffee000003", 'op.execute("INSERT INTO no_such_table VALUES (1)")')
     assert.equal("", r.stdout)
     assert.matches("^embed_app: [^\n]*c0ffee000003[^\n]*no such table: no_such_table[^\n]*\n$", r.stderr)
     assert.same({ HEAD }, h.sqlite_versions(dir .. "/notes.db"))
   end)
 
   it("fails with exit 1 naming the file of a revision that does not load", function()
-    local dir = h.tmpdir()
-    local migrations = migrations_with(dir, "c0ffee000004", "op.create_table(")
-    local r = exec(dir, APP, { "notes.db", migrations })
-    assert.equal(1, r.status)
+    local dir, r = fails_with("c0ffee000004", "op.create_table(")
     assert.matches("^embed_app: [^\n]*c0ffee000004_broken%.lua[^\n]*\n$", r.stderr)
     -- Every file is compiled before the first runs: nothing was applied.
     assert.same({}, h.sqlite_tables(dir .. "/notes.db"))

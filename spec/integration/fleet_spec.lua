@@ -10,11 +10,7 @@ local HEAD = "c3d5e7f90a12"
 local MIDDLE = "9b7e21c4d8a0"
 local FIRST = "4f1c0a9be2d3"
 
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
-  return t
-end
+local lines = h.lines
 
 -- The result lines (in any order: they come as targets finish), sorted,
 -- and the summary line, which is last.
@@ -29,13 +25,8 @@ end
 local function run_stdin(dir, args, input)
   local path = os.tmpname()
   h.write_file(path, input)
-  local out, err = os.tmpname(), os.tmpname()
-  local cmd = { "cd", h.shell_quote(dir), "&& env -u DATABASE_URL", h.shell_quote(h.bin) }
-  for _, a in ipairs(args) do cmd[#cmd + 1] = h.shell_quote(a) end
-  cmd[#cmd + 1] = "<" .. path .. " >" .. out .. " 2>" .. err
-  local _, _, code = os.execute(table.concat(cmd, " "))
-  local r = { status = code, stdout = h.read_file(out), stderr = h.read_file(err) }
-  os.remove(path); os.remove(out); os.remove(err)
+  local r = h.sh(h.command(dir, h.bin, args) .. " <" .. path)
+  os.remove(path)
   return r
 end
 
@@ -341,15 +332,25 @@ describe("fleets #sqlite", function()
   end)
 end)
 
-describe("fleets #postgres", function()
-  local pg = backends.postgres
-  if not pg.available then
-    return it("runs on PostgreSQL", function() pending(pg.skip_message) end)
-  end
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
+-- describe(title) of fleets on server backend b, with a pending test
+-- named `pending_name` when its server is not running; every database and
+-- project a test made is gone after it.
+local function describe_server(b, title, pending_name, fn)
+  describe(title, function()
+    if not b.available then
+      return it(pending_name, function() pending(b.skip_message) end)
+    end
+    after_each(function()
+      h.cleanup()
+      backends.cleanup()
+    end)
+    fn()
   end)
+end
+
+local pg, my = backends.postgres, backends.mysql
+
+describe_server(pg, "fleets #postgres", "runs on PostgreSQL", function()
 
   it("upgrades 20 databases, one with a conflicting table: the others reach head, passwords masked", function()
     local dir = h.example_project()
@@ -430,15 +431,7 @@ describe("fleets #postgres", function()
   end)
 end)
 
-describe("fleets #mysql", function()
-  local my = backends.mysql
-  if not my.available then
-    return it("runs on MariaDB", function() pending(my.skip_message) end)
-  end
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+describe_server(my, "fleets #mysql", "runs on MariaDB", function()
 
   it("upgrades named MariaDB databases and reports each", function()
     local dir = h.example_project()

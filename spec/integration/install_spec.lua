@@ -10,15 +10,7 @@ local q = h.shell_quote
 local REPO = os.getenv("PWD")
 local CLEAN_ENV = "env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent"
 
--- Run a shell command: {status, stdout, stderr}.
-local function sh(cmd)
-  local out, err = os.tmpname(), os.tmpname()
-  local _, _, code = os.execute("{ " .. cmd .. "\n} >" .. out .. " 2>" .. err)
-  local r = { status = code, stdout = h.read_file(out), stderr = h.read_file(err) }
-  os.remove(out)
-  os.remove(err)
-  return r
-end
+local sh = h.sh
 
 local function sh_ok(cmd)
   local r = sh(cmd)
@@ -26,11 +18,7 @@ local function sh_ok(cmd)
   return r
 end
 
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
-  return t
-end
+local lines = h.lines
 
 -- Everything `make install` needs, with mtimes kept so that only what
 -- depends on PREFIX is rebuilt.

@@ -5,13 +5,7 @@
 -- database.
 local h = require "helpers.luamig"
 
-local function table_revision(id, down, name)
-  return h.revision_text(id, {
-    down = down,
-    up = string.format('op.create_table(%q, Column("id", Integer, { primary_key = true }))', name),
-    down_body = string.format("op.drop_table(%q)", name),
-  })
-end
+local table_revision = h.table_revision
 
 local function sh(cmd)
   assert(os.execute(cmd) == true, cmd)

@@ -72,6 +72,32 @@ local EVENTS = h.revision_text("r001", {
   down_body = '  op.execute("DROP TABLE events")',
 })
 
+-- r001 makes events, r002 (sleepy) sleeps `seconds`; the lock's lease is
+-- `lease` seconds (nil: 30).
+local function sleepy_project(seconds, lease, napping)
+  return project({
+    ["migrations/versions/r001.lua"] = EVENTS,
+    ["migrations/versions/r002.lua"] = sleepy("r002", "r001", seconds, napping),
+  }, lease)
+end
+
+-- The database is at `version` and no lock row is left.
+local function assert_settled(url, version)
+  assert.same({ version }, b:versions(url))
+  assert.equal(0, lock_rows(url))
+end
+
+-- r002 ran once, it is recorded, and no lock row is left.
+local function assert_r002_done(url)
+  assert.equal(1, scalar(url, "SELECT COUNT(*) AS n FROM events WHERE rev = 'r002'"))
+  assert_settled(url, "r002")
+end
+
+-- background()'s upgrade head, with `action` done once r002 has started.
+local function during_r002(dir, url, action)
+  return background(dir, url, "upgrade head", "Running upgrade r001 -> r002", action)
+end
+
 describe("the MySQL migration lock #mysql", function()
   if not b.available then
     return it("runs on MariaDB", function() pending(b.skip_message) end)
@@ -107,13 +133,10 @@ describe("the MySQL migration lock #mysql", function()
   end)
 
   it("is taken over at once from a holder killed with -9 on the same server", function()
-    local dir = project({
-      ["migrations/versions/r001.lua"] = EVENTS,
-      ["migrations/versions/r002.lua"] = sleepy("r002", "r001", 60, true),
-    }, 30)
+    local dir = sleepy_project(60, 30, true)
     h.run_ok(dir, h.with_url(url, { "upgrade", "r001" }))
     b:with(url, function(conn) assert(conn:execute("INSERT INTO events (rev) VALUES ('nap')")) end)
-    local status, _, pid = background(dir, url, "upgrade head", "Running upgrade r001 -> r002", "kill -9 $pid")
+    local status, _, pid = during_r002(dir, url, "kill -9 $pid")
     assert.equal(137, status)
     assert.equal(1, lock_rows(url))
     b:with(url, function(conn) assert(conn:execute("DELETE FROM events WHERE rev = 'nap'")) end)
@@ -127,18 +150,13 @@ describe("the MySQL migration lock #mysql", function()
       .. pid .. " %(token %x+%) on [^ ]+ %(connection %d+%), since [%d%- :%.]+ UTC, last seen [%d%- :%.]+ UTC:"
       .. " its connection to this server is gone", r.stderr)
     h.run_ok(dir, h.with_url(url, { "upgrade", "head", "--lock-timeout", "0" }))
-    assert.equal(1, scalar(url, "SELECT COUNT(*) AS n FROM events WHERE rev = 'r002'"))
-    assert.same({ "r002" }, b:versions(url))
-    assert.equal(0, lock_rows(url))
+    assert_r002_done(url)
   end)
 
   it("keeps the lock through a statement longer than the lease (the heartbeat)", function()
-    local dir = project({
-      ["migrations/versions/r001.lua"] = EVENTS,
-      ["migrations/versions/r002.lua"] = sleepy("r002", "r001", 6),
-    }, 2)
+    local dir = sleepy_project(6, 2)
     -- the second run starts while the first sleeps 6 s with a lease of 2 s
-    local status, stderr = background(dir, url, "upgrade head", "Running upgrade r001 -> r002",
+    local status, stderr = during_r002(dir, url,
       "env -u DATABASE_URL " .. q(h.bin) .. " -u " .. q(url) .. " upgrade head --lock-timeout 30"
       .. " >second.out 2>second.err; echo $? > second.status")
     assert.equal(0, status, stderr)
@@ -146,18 +164,13 @@ describe("the MySQL migration lock #mysql", function()
     local second = h.read_file(dir .. "/second.err")
     assert.matches("Waiting for the migration lock", second)
     assert.not_matches("Took over", second)
-    assert.equal(1, scalar(url, "SELECT COUNT(*) AS n FROM events WHERE rev = 'r002'"))
-    assert.same({ "r002" }, b:versions(url))
-    assert.equal(0, lock_rows(url))
+    assert_r002_done(url)
   end)
 
   it("reports a lock that another run took over while it was held", function()
-    local dir = project({
-      ["migrations/versions/r001.lua"] = EVENTS,
-      ["migrations/versions/r002.lua"] = sleepy("r002", "r001", 3),
-    }, 30)
+    local dir = sleepy_project(3, 30)
     -- what a takeover does: the row gets another token
-    local status, stderr = background(dir, url, "upgrade head", "Running upgrade r001 -> r002",
+    local status, stderr = during_r002(dir, url,
       "mariadb --no-defaults --socket=" .. q(os.getenv("LUAMIG_TEST_MYSQL_SOCKET")) .. " -uroot "
       .. q(url:match("/([^/?]+)$")) .. " -e \"UPDATE luamig_version_lock SET token = REPEAT('0', 32),"
       .. " owner = 'someone else'\"")
@@ -186,8 +199,7 @@ describe("the MySQL migration lock #mysql", function()
         .. " run luamig against the primary\n", r.stderr)
     end
     assert.same(before, b:tables(url))
-    assert.same({ "r001" }, b:versions(url))
-    assert.equal(0, lock_rows(url))
+    assert_settled(url, "r001")
   end)
 end)
 
@@ -222,8 +234,7 @@ describe("a signal while a MySQL statement waits #mysql", function()
     local blocker = b:connect(url)
     assert(blocker:begin())
     assert(blocker:query("SELECT * FROM events"))
-    local status, stderr, _, seconds = background(dir, url, "upgrade head", "Running upgrade r001 -> r002",
-      "kill -TERM $pid")
+    local status, stderr, _, seconds = during_r002(dir, url, "kill -TERM $pid")
     local waiting = running_statements("ALTER TABLE events%")
     blocker:rollback()
     blocker:close()
@@ -233,24 +244,18 @@ describe("a signal while a MySQL statement waits #mysql", function()
     assert.matches("luamig stopped %(interrupted by SIGTERM%); the version table says r001", stderr)
     assert.equal("", waiting)
     assert.is_nil(b:columns(url, "events").extra)
-    assert.same({ "r001" }, b:versions(url))
-    assert.equal(0, lock_rows(url))
+    assert_settled(url, "r001")
   end)
 
   it("SIGINT cancels SELECT SLEEP(60) at once and exits 130", function()
-    local dir = project {
-      ["migrations/versions/r001.lua"] = EVENTS,
-      ["migrations/versions/r002.lua"] = sleepy("r002", "r001", 60),
-    }
-    local status, stderr, _, seconds = background(dir, url, "upgrade head", "Running upgrade r001 -> r002",
-      "kill -INT $pid")
+    local dir = sleepy_project(60)
+    local status, stderr, _, seconds = during_r002(dir, url, "kill -INT $pid")
     assert.equal(130, status, stderr)
     assert.is_true(seconds < 5, "took " .. tostring(seconds) .. " s")
     assert.matches("interrupted by SIGINT", stderr)
     assert.equal("", running_statements("SELECT SLEEP(60)%"))
-    assert.same({ "r001" }, b:versions(url))
+    assert_settled(url, "r001")
     assert.same({ "events", "luamig_history", "luamig_version", "luamig_version_lock" }, b:tables(url))
     assert.equal(0, scalar(url, "SELECT COUNT(*) AS n FROM events"))
-    assert.equal(0, lock_rows(url))
   end)
 end)

@@ -5,6 +5,7 @@
 -- for a reflected type must come back from the server as the same
 -- COLUMN_TYPE.
 local backends = require "helpers.backends"
+local reflection = require "helpers.reflection"
 local types = require "luamig.schema.types"
 local ddl = require "luamig.ddl"
 local reflect = require "luamig.autogen.reflect.mysql"
@@ -46,11 +47,7 @@ describe("reflect MySQL/MariaDB schemas #mysql", function()
     return s
   end
 
-  local function columns_by_name(tbl)
-    local out = {}
-    for _, c in ipairs(tbl.columns) do out[c.name] = c end
-    return out
-  end
+  local columns_by_name = reflection.columns_by_name
 
   -- Every type of the mapping: column definition, the luamig type, the
   -- server's COLUMN_TYPE; `width` marks a display width luamig drops (so
@@ -343,17 +340,9 @@ describe("reflect MySQL/MariaDB schemas #mysql", function()
 
   it("issues the same few queries for 2 tables as for 30", function()
     local function counted_reflect()
-      local calls = 0
-      local proxy = setmetatable({}, { __index = function(_, key)
-        local v = conn[key]
-        if type(v) ~= "function" then return v end
-        return function(_, ...)
-          if key == "query" or key == "first" or key == "execute" then calls = calls + 1 end
-          return v(conn, ...)
-        end
-      end })
+      local proxy, calls = reflection.counting(conn, { "query", "first", "execute" })
       local s = assert(reflect.reflect(proxy, {}))
-      return s, calls
+      return s, calls.n
     end
     local function make_table(i)
       run(string.format([[CREATE TABLE t%02d (id INT AUTO_INCREMENT PRIMARY KEY, parent_id INT,

@@ -4,6 +4,7 @@
 -- and must come out of the server with the same format_type; the number of
 -- queries must not grow with the schema.
 local backends = require "helpers.backends"
+local reflection = require "helpers.reflection"
 local reflect = require("luamig.autogen.reflect.postgres").reflect
 local types = require "luamig.schema.types"
 local dialect = require("luamig.ddl").dialect("postgres")
@@ -12,33 +13,12 @@ local b = backends.postgres
 
 local T = types
 
--- The columns of a snapshot table by name.
-local function by_name(tbl)
-  local out = {}
-  for _, c in ipairs(tbl.columns) do out[c.name] = c end
-  return out
-end
+local by_name, counting = reflection.columns_by_name, reflection.counting
 
 local function names(list)
   local out = {}
   for i, v in ipairs(list) do out[i] = v.name end
   return out
-end
-
--- A connection whose every method call is counted.
-local function counting(conn)
-  local calls = { n = 0 }
-  local proxy = setmetatable({}, {
-    __index = function(_, key)
-      local v = conn[key]
-      if type(v) ~= "function" then return v end
-      return function(_, ...)
-        calls.n = calls.n + 1
-        return v(conn, ...)
-      end
-    end,
-  })
-  return proxy, calls
 end
 
 describe("PostgreSQL schema reflection #postgres", function()

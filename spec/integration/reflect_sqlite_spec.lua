@@ -3,6 +3,7 @@
 -- read back into the exact snapshot they must give, in a constant number
 -- of queries.
 local h = require "helpers.luamig"
+local reflection = require "helpers.reflection"
 local driver = require "luamig.driver"
 local types = require "luamig.schema.types"
 local reflect = require "luamig.autogen.reflect.sqlite"
@@ -25,12 +26,7 @@ local function table_of(name, opts)
   return t
 end
 
--- The columns of a snapshot table by name.
-local function columns(t)
-  local out = {}
-  for _, c in ipairs(t.columns) do out[c.name] = c end
-  return out
-end
+local columns = reflection.columns_by_name
 
 -- What a column says, as one line: type, type_text, nullable, default, autoincrement.
 local function describe_column(c)
@@ -47,14 +43,7 @@ end
 
 -- A proxy of `c` that counts the statements run through it.
 local function counting(c)
-  local proxy = { count = 0 }
-  for _, m in ipairs { "query", "first", "execute", "rows" } do
-    proxy[m] = function(self, ...)
-      self.count = self.count + 1
-      return c[m](c, ...)
-    end
-  end
-  return proxy
+  return reflection.counting(c, { "query", "first", "execute", "rows" })
 end
 
 describe("SQLite schema reflection #sqlite", function()
@@ -445,7 +434,7 @@ describe("SQLite schema reflection #sqlite", function()
 
     it("is the same for 2 tables as for 30", function()
       schema(2)
-      local small = counting(conn)
+      local small, small_calls = counting(conn)
       local s2 = assert(reflect.reflect(small, {}))
       assert.equal(2, #sorted_names(s2))
 
@@ -453,15 +442,15 @@ describe("SQLite schema reflection #sqlite", function()
       path = h.tmpdir() .. "/big.db"
       conn = h.sqlite(path)
       schema(30)
-      local big = counting(conn)
+      local big, big_calls = counting(conn)
       local s30 = assert(reflect.reflect(big, {}))
       assert.equal(30, #sorted_names(s30))
       assert.same({ { columns = { "prev_id" }, ref_table = "t29", ref_columns = { "id" } } },
         s30.tables.t30.foreign_keys)
       assert.same({ { name = "ix_t30_qty", columns = { "qty" }, unique = false } }, s30.tables.t30.indexes)
 
-      assert.equal(small.count, big.count)
-      assert.equal(4, big.count)
+      assert.equal(small_calls.n, big_calls.n)
+      assert.equal(4, big_calls.n)
     end)
   end)
 end)

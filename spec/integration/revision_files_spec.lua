@@ -31,21 +31,10 @@ end
 
 -- luamig under `timeout`, so that a hang fails the spec instead of the suite.
 local function run_timed(dir, args)
-  local q = {}
-  for i, a in ipairs(args) do q[i] = h.shell_quote(a) end
-  local cmd = string.format("cd %s && env -u DATABASE_URL timeout 20 %s %s >out.txt 2>err.txt",
-    h.shell_quote(dir), h.shell_quote(h.bin), table.concat(q, " "))
-  local _, _, code = os.execute(cmd)
-  return { status = code, stdout = h.read_file(dir .. "/out.txt"), stderr = h.read_file(dir .. "/err.txt") }
+  return h.sh(h.command(dir, "timeout", { "20", h.bin, table.unpack(args) }))
 end
 
-local function table_revision(id, down, name, extra)
-  return h.revision_text(id, {
-    down = down,
-    up = string.format('  op.create_table(%q, Column("id", Integer, { primary_key = true }))', name) .. (extra or ""),
-    down_body = string.format("  op.drop_table(%q)", name),
-  })
-end
+local table_revision = h.table_revision
 
 -- Waits until the files just written are older than the two seconds the
 -- metadata cache leaves them to settle (their ctime cannot be set back).

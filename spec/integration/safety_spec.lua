@@ -33,20 +33,10 @@ local function slow_revision(b, id, down, table_name)
   -- the others spin in Lua (Ctrl-C must stop the revision body).
   local wait = b.tag == "postgres" and '  op.execute("SELECT pg_sleep(30)")'
     or "  local stop = os.clock() + 30\n  while os.clock() < stop do end"
-  return h.revision_text(id, {
-    down = down,
-    up = wait .. string.format('\n  op.create_table(%q, Column("id", Integer, { primary_key = true }))', table_name),
-    down_body = string.format("  op.drop_table(%q)", table_name),
-  })
+  return h.table_revision(id, down, table_name, nil, wait)
 end
 
-local function table_revision(id, down, name, extra)
-  return h.revision_text(id, {
-    down = down,
-    up = string.format('  op.create_table(%q, Column("id", Integer, { primary_key = true }))', name) .. (extra or ""),
-    down_body = string.format("  op.drop_table(%q)", name),
-  })
-end
+local table_revision = h.table_revision
 
 -- Run `luamig ARGS` in the background, wait until its stderr shows `mark`,
 -- send `signal`; returns the exit status and stderr.
@@ -375,8 +365,7 @@ backends.each("safe runs", function(b)
     h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
     h.run_ok(dir, h.with_url(url, { "downgrade", "-1" }))
     local r = h.run_ok(dir, h.with_url(url, { "history", "--applied" }))
-    local lines = {}
-    for line in r.stdout:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    local lines = h.lines(r.stdout)
     assert.equal(3, #lines, r.stdout)
     assert.matches("^%d%d%d%d%-%d%d%-%d%dT[%d:.]+Z  down    r002%s+ok%s+%d+ ms  [^@ ]+@[^ ]+ pid %d+$", lines[1])
     assert.matches("  up      r002  ", lines[2])

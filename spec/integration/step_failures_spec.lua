@@ -39,6 +39,16 @@ backends.each("failing steps", function(b)
   local url
   backends.database_per_test(b, function(new) url = new end)
 
+  -- A history row saying that someone else's luamig is running r002 in
+  -- server session `session`.
+  local function running_in_session(session)
+    b:with(url, function(conn)
+      assert(conn:execute("INSERT INTO luamig_history (revision, direction, outcome, started_at, applied_by,"
+        .. " message) VALUES ('r002', 'up', 'running', '2026-12-05T10:00:00.000Z', 'someone@elsewhere pid 1', ?)",
+        "running in server session " .. tostring(session)))
+    end)
+  end
+
   -- r001 makes t_001; r002's body is `body`, after an INSERT into t_001
   -- (which the failure must take back too).
   local function project(body, extra_files)
@@ -235,11 +245,7 @@ backends.each("failing steps", function(b)
         local dir = project(create("t_002"))
         local pooled = b:connect(url)
         local session = assert(pooled:first("SELECT pg_backend_pid() AS id")).id
-        b:with(url, function(conn)
-          assert(conn:execute("INSERT INTO luamig_history (revision, direction, outcome, started_at, applied_by,"
-            .. " message) VALUES ('r002', 'up', 'running', '2026-12-05T10:00:00.000Z', 'someone@elsewhere pid 1', ?)",
-            "running in server session " .. tostring(session)))
-        end)
+        running_in_session(session)
         local before = snapshot.take(b, url)
         local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
         pooled:close()
@@ -259,11 +265,7 @@ backends.each("failing steps", function(b)
       -- PostgreSQL: busy, in a transaction (an idle session may be a
       -- pooler's, serving other clients; see the next spec)
       if b.tag == "postgres" then assert(holder:begin()); assert(holder:first("SELECT 1 AS one")) end
-      b:with(url, function(conn)
-        assert(conn:execute("INSERT INTO luamig_history (revision, direction, outcome, started_at, applied_by,"
-          .. " message) VALUES ('r002', 'up', 'running', '2026-12-05T10:00:00.000Z', 'someone@elsewhere pid 1', ?)",
-          "running in server session " .. tostring(session)))
-      end)
+      running_in_session(session)
       local before = snapshot.take(b, url)
       local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
       assert.equal(1, r.status)

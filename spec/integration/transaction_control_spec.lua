@@ -93,6 +93,13 @@ backends.each("transaction control in a revision", function(b)
       return out
     end)
   end
+  -- upgrade head succeeds in dir: the version is a1 and t holds the ids
+  -- `want` (nil: not looked at).
+  local function upgraded(dir, want)
+    h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
+    assert.same({ "a1" }, b:versions(url))
+    if want then assert.same(want, ids()) end
+  end
 
   for _, case in ipairs(REFUSED) do
     local name, line, named = case[1], case[2], case[3]
@@ -127,9 +134,7 @@ backends.each("transaction control in a revision", function(b)
       '  db:savepoint(function(d) d:execute("INSERT INTO t VALUES (4)") end)',
       '  db:execute("SELECT \'COMMIT; BEGIN\'")',
     }, "\n"))
-    h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
-    assert.same({ "a1" }, b:versions(url))
-    assert.same({ 1, 4 }, ids())
+    upgraded(dir, { 1, 4 })
   end)
 
   it("lets a transactional = false revision commit", function()
@@ -138,9 +143,7 @@ backends.each("transaction control in a revision", function(b)
       '  op.bulk_insert("t", { { id = 2 } })',
       '  op.execute("COMMIT")',
     }, "\n"), { non_transactional = true })
-    h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
-    assert.same({ "a1" }, b:versions(url))
-    assert.same({ 1, 2 }, ids())
+    upgraded(dir, { 1, 2 })
   end)
 
   it("lets an op.autocommit_block commit, and guards the rest of the revision again", function()
@@ -154,9 +157,7 @@ backends.each("transaction control in a revision", function(b)
       '  end)',
       '  op.bulk_insert("t", { { id = 3 } })',
     }, "\n"))
-    h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
-    assert.same({ "a1" }, b:versions(url))
-    assert.same({ 1, 2, 3 }, ids())
+    upgraded(dir, { 1, 2, 3 })
 
     url = b:new_database()
     local guarded = project(table.concat({
@@ -176,9 +177,7 @@ backends.each("transaction control in a revision", function(b)
           '    SELECT \'commit\'; SELECT $$ ; END $$; SELECT E\'\\\'; COMMIT\']])',
         '  op.execute("INSERT INTO t VALUES (add_one(1))")',
       }, "\n"))
-      h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
-      assert.same({ "a1" }, b:versions(url))
-      assert.same({ 1, 2 }, ids())
+      upgraded(dir, { 1, 2 })
     end)
   end
 
@@ -190,8 +189,7 @@ backends.each("transaction control in a revision", function(b)
           '    CASE WHEN i > 5 THEN ROLLBACK; ELSE COMMIT; END CASE; END]])',
         '  op.execute("SELECT \'COMMIT\' # COMMIT")',
       }, "\n"))
-      h.run_ok(dir, h.with_url(url, { "upgrade", "head" }))
-      assert.same({ "a1" }, b:versions(url))
+      upgraded(dir)
     end)
   end
 end)

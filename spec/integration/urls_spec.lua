@@ -13,12 +13,7 @@ local REVISION = h.revision_text("a1", {
   down_body = 'op.drop_table("from_a1")',
 })
 
-local function listing(dir)
-  local p = io.popen("ls -A " .. h.shell_quote(dir))
-  local names = p:read("a")
-  p:close()
-  return names
-end
+local listing = h.listing
 
 local function encode(s)
   return (s:gsub("[^%w]", function(c) return string.format("%%%02X", c:byte()) end))

@@ -8,6 +8,16 @@ local function names(list)
   return out
 end
 
+-- For each { input, message } of `cases`, read(input, source) fails with
+-- nil and that message.
+local function refuses(read, source, cases)
+  for _, c in ipairs(cases) do
+    local list, err = read(c[1], source)
+    assert.is_nil(list)
+    assert.equal(c[2], err)
+  end
+end
+
 describe("targets.parse", function()
   it("reads URL and NAME URL lines, skipping comments and blank lines", function()
     local list = assert(targets.parse(table.concat({
@@ -45,11 +55,7 @@ describe("targets.parse", function()
       { "a sqlite:a.db\nb sqlite:a.db\n", "t.txt:2: the same URL as the target at line 1" },
       { "sqlite:a.db\nsqlite:a.db\n", "t.txt:2: target sqlite:a.db is already named at line 1" },
     }
-    for _, c in ipairs(cases) do
-      local list, err = targets.parse(c[1], "t.txt")
-      assert.is_nil(list)
-      assert.equal(c[2], err)
-    end
+    refuses(targets.parse, "t.txt", cases)
   end)
 
   it("never shows a password in an error", function()
@@ -93,11 +99,7 @@ describe("targets.from_config", function()
       { { a = "sqlite:a.db", b = "sqlite:a.db" }, "config file l.lua: targets.b: the same URL as the target at"
         .. " targets.a" },
     }
-    for _, c in ipairs(cases) do
-      local list, err = targets.from_config(c[1], "l.lua")
-      assert.is_nil(list)
-      assert.equal(c[2], err)
-    end
+    refuses(targets.from_config, "l.lua", cases)
   end)
 end)
 

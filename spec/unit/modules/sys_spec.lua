@@ -3,18 +3,8 @@
 
 local sys = require "luamig.sys"
 
-local function read_file(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write_file(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
+local h = require "helpers.luamig"
+local read_file, write_file = h.read_file, h.write_file
 
 local function tmpdir()
   local path = os.tmpname()
@@ -36,6 +26,13 @@ describe("luamig.sys", function()
     os.remove(dir)
   end)
 
+  -- A call on dir .. `name` returned nil and "<that path>: <reason>", as
+  -- every sys function reports an OS error.
+  local function fails_on(name, reason, ok, msg)
+    assert.is_nil(ok)
+    assert.equal(dir .. name .. ": " .. reason, msg)
+  end
+
   describe("listdir", function()
     it("lists entry names without . and ..", function()
       assert.same({}, sys.listdir(dir))
@@ -48,13 +45,9 @@ describe("luamig.sys", function()
     end)
 
     it("returns nil, msg for a missing directory or a file", function()
-      local names, msg = sys.listdir(dir .. "/missing")
-      assert.is_nil(names)
-      assert.equal(dir .. "/missing: No such file or directory", msg)
+      fails_on("/missing", "No such file or directory", sys.listdir(dir .. "/missing"))
       write_file(dir .. "/f", "")
-      names, msg = sys.listdir(dir .. "/f")
-      assert.is_nil(names)
-      assert.equal(dir .. "/f: Not a directory", msg)
+      fails_on("/f", "Not a directory", sys.listdir(dir .. "/f"))
     end)
   end)
 
@@ -128,9 +121,7 @@ io.write(r and "read" or msg)]], call))
     end)
 
     it("returns nil, msg for a missing path", function()
-      local st, msg = sys.stat(dir .. "/nope")
-      assert.is_nil(st)
-      assert.equal(dir .. "/nope: No such file or directory", msg)
+      fails_on("/nope", "No such file or directory", sys.stat(dir .. "/nope"))
     end)
   end)
 
@@ -142,12 +133,8 @@ io.write(r and "read" or msg)]], call))
 
     it("fails on an existing directory and a missing parent", function()
       assert(sys.mkdir(dir .. "/d"))
-      local ok, msg = sys.mkdir(dir .. "/d")
-      assert.is_nil(ok)
-      assert.equal(dir .. "/d: File exists", msg)
-      ok, msg = sys.mkdir(dir .. "/x/y")
-      assert.is_nil(ok)
-      assert.equal(dir .. "/x/y: No such file or directory", msg)
+      fails_on("/d", "File exists", sys.mkdir(dir .. "/d"))
+      fails_on("/x/y", "No such file or directory", sys.mkdir(dir .. "/x/y"))
     end)
   end)
 

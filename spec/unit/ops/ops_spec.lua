@@ -42,6 +42,15 @@ local function run_revision(ctx, body)
   return pcall(env.upgrade)
 end
 
+-- The records that `body` made, run as a revision's upgrade against a
+-- context with `fields`; it must succeed.
+local function records(body, fields)
+  local ctx = fake_ctx(nil, fields)
+  local ok, err = run_revision(ctx, body)
+  assert.is_true(ok, err)
+  return ctx.records
+end
+
 local function revision_error(body, ctx)
   local ok, err = run_revision(ctx or fake_ctx(), body)
   assert.is_false(ok, "expected an error")
@@ -141,12 +150,6 @@ describe("ops", function()
   end)
 
   describe("records", function()
-    local function records(body)
-      local ctx = fake_ctx()
-      local ok, err = run_revision(ctx, body)
-      assert.is_true(ok, err)
-      return ctx.records
-    end
 
     it("create_table returns the table definition", function()
       local ctx = fake_ctx()
@@ -288,12 +291,6 @@ describe("ops", function()
     end)
   end)
   describe("records of the new operations", function()
-    local function records(body, fields)
-      local ctx = fake_ctx(nil, fields)
-      local ok, err = run_revision(ctx, body)
-      assert.is_true(ok, err)
-      return ctx.records
-    end
 
     it("create_table takes constraints and indexes; a PrimaryKeyConstraint marks its columns", function()
       local ctx = fake_ctx()

@@ -36,6 +36,17 @@ local function versions(steps)
   return out
 end
 
+-- g:upgrade_steps or g:downgrade_steps (`direction` "upgrade" or
+-- "downgrade") from `current` to `target` must run the revisions `want_ids`
+-- (nil: not checked), making the version-table changes `want_versions`.
+-- Returns the steps.
+local function assert_steps(g, direction, current, target, want_ids, want_versions)
+  local steps = assert(g[direction .. "_steps"](g, current, target))
+  if want_ids then assert.same(want_ids, ids(steps)) end
+  assert.same(want_versions, versions(steps))
+  return steps
+end
+
 local function fails(ok, msg)
   assert.is_nil(ok)
   assert.is_string(msg)
@@ -149,9 +160,8 @@ describe("a linear chain", function()
   end)
 
   it("upgrades from base inserting the first row, then updating it", function()
-    local steps = assert(g:upgrade_steps({}, "head"))
-    assert.same({ "1a00", "2b00", "3c00", "4d00", "5e00" }, ids(steps))
-    assert.same({ "+1a00", "1a00>2b00", "2b00>3c00", "3c00>4d00", "4d00>5e00" }, versions(steps))
+    local steps = assert_steps(g, "upgrade", {}, "head", { "1a00", "2b00", "3c00", "4d00", "5e00" },
+      { "+1a00", "1a00>2b00", "2b00>3c00", "3c00>4d00", "4d00>5e00" })
     assert.same("up", steps[1].direction)
     assert.same("1a00", steps[1].node.id)
   end)
@@ -165,9 +175,7 @@ describe("a linear chain", function()
     assert.same({ "1a00" }, g:resolve("-1", { "2b00" }))
     assert.same({ "1a00" }, g:resolve("+1", {}))
     assert.same({ "2b00", "3c00" }, ids(assert(g:upgrade_steps({ "1a00" }, "+2"))))
-    local down = assert(g:downgrade_steps({ "4d00" }, "-2"))
-    assert.same({ "4d00", "3c00" }, ids(down))
-    assert.same({ "4d00>3c00", "3c00>2b00" }, versions(down))
+    local down = assert_steps(g, "downgrade", { "4d00" }, "-2", { "4d00", "3c00" }, { "4d00>3c00", "3c00>2b00" })
     assert.same("down", down[1].direction)
   end)
 
@@ -180,12 +188,9 @@ describe("a linear chain", function()
   end)
 
   it("downgrades one step below the base revision to base, deleting the row", function()
-    local steps = assert(g:downgrade_steps({ "1a00" }, "-1"))
-    assert.same({ "1a00" }, ids(steps))
-    assert.same({ "-1a00" }, versions(steps))
-    local all = assert(g:downgrade_steps({ "5e00" }, "base"))
-    assert.same({ "5e00", "4d00", "3c00", "2b00", "1a00" }, ids(all))
-    assert.same({ "5e00>4d00", "4d00>3c00", "3c00>2b00", "2b00>1a00", "-1a00" }, versions(all))
+    assert_steps(g, "downgrade", { "1a00" }, "-1", { "1a00" }, { "-1a00" })
+    assert_steps(g, "downgrade", { "5e00" }, "base", { "5e00", "4d00", "3c00", "2b00", "1a00" },
+      { "5e00>4d00", "4d00>3c00", "3c00>2b00", "2b00>1a00", "-1a00" })
   end)
 
   it("refuses a relative step that walks past either end", function()
@@ -304,47 +309,39 @@ describe("a split into two labelled branches", function()
   end)
 
   it("upgrades along one branch only", function()
-    local steps = assert(g:upgrade_steps({}, "cart@head"))
-    assert.same({ "root", "bpbp", "cart1", "cart2" }, ids(steps))
-    assert.same({ "+root", "root>bpbp", "bpbp>cart1", "cart1>cart2" }, versions(steps))
+    assert_steps(g, "upgrade", {}, "cart@head", { "root", "bpbp", "cart1", "cart2" },
+      { "+root", "root>bpbp", "bpbp>cart1", "cart1>cart2" })
   end)
 
   it("starts a new version row when the second branch starts", function()
-    local steps = assert(g:upgrade_steps({ "cart2" }, "acct@head"))
-    assert.same({ "acct1", "acct2" }, ids(steps))
-    assert.same({ "+acct1", "acct1>acct2" }, versions(steps))
+    local steps = assert_steps(g, "upgrade", { "cart2" }, "acct@head", { "acct1", "acct2" },
+      { "+acct1", "acct1>acct2" })
     assert.same({ "acct2", "cart2" }, g:heads_after({ "cart2" }, steps))
     assert.same({ "acct2", "cart2" }, g:target_heads({ "cart2" }, "up", "acct@head"))
   end)
 
   it("upgrades heads: both branches, the lower-id tip's branch first", function()
-    local steps = assert(g:upgrade_steps({}, "heads"))
-    assert.same({ "root", "bpbp", "acct1", "acct2", "cart1", "cart2" }, ids(steps))
-    assert.same({ "+root", "root>bpbp", "bpbp>acct1", "acct1>acct2", "+cart1", "cart1>cart2" }, versions(steps))
+    assert_steps(g, "upgrade", {}, "heads", { "root", "bpbp", "acct1", "acct2", "cart1", "cart2" },
+      { "+root", "root>bpbp", "bpbp>acct1", "acct1>acct2", "+cart1", "cart1>cart2" })
   end)
 
   it("downgrades one branch to its base, deleting its row at the end", function()
-    local steps = assert(g:downgrade_steps({ "acct2", "cart2" }, "cart@base"))
-    assert.same({ "cart2", "cart1" }, ids(steps))
-    assert.same({ "cart2>cart1", "-cart1" }, versions(steps))
+    local steps = assert_steps(g, "downgrade", { "acct2", "cart2" }, "cart@base", { "cart2", "cart1" },
+      { "cart2>cart1", "-cart1" })
     assert.same({ "acct2" }, g:heads_after({ "acct2", "cart2" }, steps))
   end)
 
   it("downgrades the last branch down to the branch point, updating the row", function()
-    local steps = assert(g:downgrade_steps({ "cart2" }, "cart@base"))
-    assert.same({ "cart2>cart1", "cart1>bpbp" }, versions(steps))
+    assert_steps(g, "downgrade", { "cart2" }, "cart@base", nil, { "cart2>cart1", "cart1>bpbp" })
   end)
 
   it("downgrades to a revision on one branch without touching the other", function()
-    local steps = assert(g:downgrade_steps({ "acct2", "cart2" }, "cart1"))
-    assert.same({ "cart2" }, ids(steps))
-    assert.same({ "cart2>cart1" }, versions(steps))
+    assert_steps(g, "downgrade", { "acct2", "cart2" }, "cart1", { "cart2" }, { "cart2>cart1" })
   end)
 
   it("downgrading to the branch point removes both branches", function()
-    local steps = assert(g:downgrade_steps({ "acct2", "cart2" }, "bpbp"))
-    assert.same({ "cart2", "cart1", "acct2", "acct1" }, ids(steps))
-    assert.same({ "cart2>cart1", "-cart1", "acct2>acct1", "acct1>bpbp" }, versions(steps))
+    assert_steps(g, "downgrade", { "acct2", "cart2" }, "bpbp", { "cart2", "cart1", "acct2", "acct1" },
+      { "cart2>cart1", "-cart1", "acct2>acct1", "acct1>bpbp" })
   end)
 
   it("steps along a label relative to its current head", function()
@@ -352,8 +349,7 @@ describe("a split into two labelled branches", function()
     assert.same({ "cart2" }, g:resolve("cart@+1", { "acct2", "cart1" }))
     assert.same({ "acct1" }, g:resolve("acct@-1", { "acct2", "cart2" }))
     assert.same({ "cart1", "cart2" }, ids(assert(g:upgrade_steps({ "acct2" }, "cart@+2"))))
-    local steps = assert(g:downgrade_steps({ "acct2", "cart2" }, "acct@-2"))
-    assert.same({ "acct2>acct1", "-acct1" }, versions(steps))
+    assert_steps(g, "downgrade", { "acct2", "cart2" }, "acct@-2", nil, { "acct2>acct1", "-acct1" })
     assert.same({ "cart2" }, g:resolve("cart@head"))
     assert.same({ "cart1" }, g:resolve("cart@head-1"))
     assert.same({ "cart2" }, g:resolve("cart@base+2"))
@@ -411,34 +407,29 @@ describe("a split that merges again", function()
   end)
 
   it("inserts a row when the second branch starts, deletes one at the merge", function()
-    local steps = assert(g:upgrade_steps({}, "head"))
-    assert.same({ "root", "bpbp", "left", "right", "mrge", "tail" }, ids(steps))
-    assert.same({ "+root", "root>bpbp", "bpbp>left", "+right", "-right left>mrge", "mrge>tail" }, versions(steps))
+    assert_steps(g, "upgrade", {}, "head", { "root", "bpbp", "left", "right", "mrge", "tail" },
+      { "+root", "root>bpbp", "bpbp>left", "+right", "-right left>mrge", "mrge>tail" })
   end)
 
   it("merges from two current heads", function()
-    local steps = assert(g:upgrade_steps({ "left", "right" }, "mrge"))
-    assert.same({ "-right left>mrge" }, versions(steps))
+    local steps = assert_steps(g, "upgrade", { "left", "right" }, "mrge", nil, { "-right left>mrge" })
     assert.same({ "mrge" }, g:heads_after({ "left", "right" }, steps))
   end)
 
   it("applies the missing side before the merge", function()
-    local steps = assert(g:upgrade_steps({ "left" }, "head"))
-    assert.same({ "right", "mrge", "tail" }, ids(steps))
-    assert.same({ "+right", "-right left>mrge", "mrge>tail" }, versions(steps))
+    assert_steps(g, "upgrade", { "left" }, "head", { "right", "mrge", "tail" },
+      { "+right", "-right left>mrge", "mrge>tail" })
   end)
 
   it("unmerges on the way down: update to one parent, insert the other", function()
-    local steps = assert(g:downgrade_steps({ "tail" }, "left"))
-    assert.same({ "tail", "mrge" }, ids(steps))
-    assert.same({ "tail>mrge", "mrge>left +right" }, versions(steps))
+    local steps = assert_steps(g, "downgrade", { "tail" }, "left", { "tail", "mrge" },
+      { "tail>mrge", "mrge>left +right" })
     assert.same({ "left", "right" }, g:heads_after({ "tail" }, steps))
   end)
 
   it("deletes a row when a parent is still reached by another head", function()
-    local steps = assert(g:downgrade_steps({ "tail" }, "bpbp"))
-    assert.same({ "tail", "mrge", "right", "left" }, ids(steps))
-    assert.same({ "tail>mrge", "mrge>left +right", "-right", "left>bpbp" }, versions(steps))
+    assert_steps(g, "downgrade", { "tail" }, "bpbp", { "tail", "mrge", "right", "left" },
+      { "tail>mrge", "mrge>left +right", "-right", "left>bpbp" })
     assert.same({ "bpbp" }, g:target_heads({ "tail" }, "down", "bpbp"))
   end)
 
@@ -448,8 +439,7 @@ describe("a split that merges again", function()
     assert.same({ "left", "right" }, g:resolve("tail-2"))
     assert.same('"-2" is ambiguous at merge point mrge (previous: left, right): name the revision, or walk along a branch with label@-N',
       fails(g:resolve("-2", { "mrge" })))
-    local steps = assert(g:downgrade_steps({ "mrge" }, "-1"))
-    assert.same({ "mrge>left +right" }, versions(steps))
+    assert_steps(g, "downgrade", { "mrge" }, "-1", nil, { "mrge>left +right" })
   end)
 
   it("walks the whole diamond in history", function()
@@ -493,9 +483,8 @@ describe("two independent roots", function()
   end)
 
   it("upgrades heads inserting one row per root", function()
-    local steps = assert(g:upgrade_steps({}, "heads"))
-    assert.same({ "r1r1", "r2r2", "s1s1", "s2s2" }, ids(steps))
-    assert.same({ "+r1r1", "r1r1>r2r2", "+s1s1", "s1s1>s2s2" }, versions(steps))
+    assert_steps(g, "upgrade", {}, "heads", { "r1r1", "r2r2", "s1s1", "s2s2" },
+      { "+r1r1", "r1r1>r2r2", "+s1s1", "s1s1>s2s2" })
   end)
 
   it("upgrades one root's branch by label", function()
@@ -504,15 +493,13 @@ describe("two independent roots", function()
   end)
 
   it("downgrades one root's branch to base, leaving the other", function()
-    local steps = assert(g:downgrade_steps({ "r2r2", "s2s2" }, "beta@base"))
-    assert.same({ "s2s2>s1s1", "-s1s1" }, versions(steps))
+    local steps = assert_steps(g, "downgrade", { "r2r2", "s2s2" }, "beta@base", nil, { "s2s2>s1s1", "-s1s1" })
     assert.same({ "r2r2" }, g:heads_after({ "r2r2", "s2s2" }, steps))
   end)
 
   it("downgrades everything to base", function()
-    local steps = assert(g:downgrade_steps({ "r2r2", "s2s2" }, "base"))
-    assert.same({ "s2s2", "s1s1", "r2r2", "r1r1" }, ids(steps))
-    assert.same({ "s2s2>s1s1", "-s1s1", "r2r2>r1r1", "-r1r1" }, versions(steps))
+    assert_steps(g, "downgrade", { "r2r2", "s2s2" }, "base", { "s2s2", "s1s1", "r2r2", "r1r1" },
+      { "s2s2>s1s1", "-s1s1", "r2r2>r1r1", "-r1r1" })
   end)
 
   it("is ambiguous stepping up from base with several bases", function()
@@ -526,8 +513,7 @@ describe("two independent roots", function()
   end)
 
   it("walking below one root is that root's base only", function()
-    local steps = assert(g:downgrade_steps({ "r2r2", "s1s1" }, "s1s1-1"))
-    assert.same({ "-s1s1" }, versions(steps))
+    assert_steps(g, "downgrade", { "r2r2", "s1s1" }, "s1s1-1", nil, { "-s1s1" })
   end)
 end)
 
@@ -550,9 +536,8 @@ describe("a dependency across roots", function()
   end)
 
   it("applies the dependency first and folds it into the dependent's row", function()
-    local steps = assert(g:upgrade_steps({}, "s2s2"))
-    assert.same({ "s1s1", "r1r1", "r2r2", "s2s2" }, ids(steps))
-    assert.same({ "+s1s1", "+r1r1", "r1r1>r2r2", "-r2r2 s1s1>s2s2" }, versions(steps))
+    assert_steps(g, "upgrade", {}, "s2s2", { "s1s1", "r1r1", "r2r2", "s2s2" },
+      { "+s1s1", "+r1r1", "r1r1>r2r2", "-r2r2 s1s1>s2s2" })
     assert.same({ "s1s1", "r1r1", "r2r2", "s2s2" }, g:applied({ "s2s2" }))
   end)
 
@@ -562,9 +547,8 @@ describe("a dependency across roots", function()
   end)
 
   it("removes dependents before their dependency on the way down", function()
-    local steps = assert(g:downgrade_steps({ "s2s2" }, "r1r1"))
-    assert.same({ "s2s2", "r2r2" }, ids(steps))
-    assert.same({ "s2s2>s1s1 +r2r2", "r2r2>r1r1" }, versions(steps))
+    local steps = assert_steps(g, "downgrade", { "s2s2" }, "r1r1", { "s2s2", "r2r2" },
+      { "s2s2>s1s1 +r2r2", "r2r2>r1r1" })
     assert.same({ "r1r1", "s1s1" }, g:heads_after({ "s2s2" }, steps))
   end)
 

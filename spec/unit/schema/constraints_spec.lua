@@ -10,13 +10,7 @@ local sql = types.sql
 
 local function plain(t) return setmetatable(t, nil) end
 
--- Runs `src` as line 1 of a revision file and returns its error.
-local function revision_error(src)
-  local chunk = assert(load(src, "@migrations/versions/abc_test.lua", "t", types.export({})))
-  local ok, err = pcall(chunk)
-  assert.is_false(ok)
-  return err
-end
+local assert_rejects = require("helpers.revision_errors").assert_rejects
 
 describe("constraints", function()
   it("make the records create_table's constraints hold", function()
@@ -40,8 +34,7 @@ describe("constraints", function()
   end)
 
   it("reject bad arguments at the caller's line", function()
-    local where = "migrations/versions/abc_test.lua:1: "
-    local cases = {
+    assert_rejects({
       { "PrimaryKeyConstraint()", "PrimaryKeyConstraint needs at least one column" },
       { "UniqueConstraint('a', 5)", "UniqueConstraint: argument #2 must be a column name, got number 5" },
       { "UniqueConstraint('a', {nmae = 'x'})", 'UniqueConstraint: unknown option string "nmae" (expected one of: name)' },
@@ -58,9 +51,6 @@ describe("constraints", function()
       { "Index(5, 'a')", "Index: argument #1 (name) must be a non-empty string or nil, got number 5" },
       { "Index('ix', 'a', 3)", "Index: argument #3 must be a column name or an sql fragment, got number 3" },
       { "Index('ix', 'a', {uniq = true})", 'Index: unknown option string "uniq" (expected one of: postgresql_using, postgresql_where, sqlite_where, unique)' },
-    }
-    for _, case in ipairs(cases) do
-      assert.equal(where .. case[2], revision_error("local c = " .. case[1]), case[1])
-    end
+    }, "local c = ")
   end)
 end)

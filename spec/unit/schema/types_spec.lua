@@ -5,14 +5,8 @@ local types = require "luamig.schema.types"
 local Column, sql = types.Column, types.sql
 local Integer, String, Numeric, DateTime = types.Integer, types.String, types.Numeric, types.DateTime
 
--- Runs `src` as if it were line 1 of a revision file and returns its error.
-local function revision_error(src)
-  local env = types.export({})
-  local chunk = assert(load(src, "@migrations/versions/abc_test.lua", "t", env))
-  local ok, err = pcall(chunk)
-  assert.is_false(ok)
-  return err
-end
+local revision_errors = require "helpers.revision_errors"
+local revision_error, assert_rejects = revision_errors.revision_error, revision_errors.assert_rejects
 
 describe("types", function()
   it("has every type, bare and called", function()
@@ -44,18 +38,14 @@ describe("types", function()
   end)
 
   it("rejects bad parameters at the caller's line", function()
-    assert.equal("migrations/versions/abc_test.lua:1: String: length must be a positive integer, got number 0",
-      revision_error("local t = String(0)"))
-    assert.equal("migrations/versions/abc_test.lua:1: String: length must be a positive integer, got string \"16\"",
-      revision_error('local t = String("16")'))
-    assert.equal("migrations/versions/abc_test.lua:1: Integer takes no arguments, got 1 argument",
-      revision_error("local t = Integer(4)"))
-    assert.equal("migrations/versions/abc_test.lua:1: Numeric: scale (5) must not exceed precision (2)",
-      revision_error("local t = Numeric(2, 5)"))
-    assert.equal("migrations/versions/abc_test.lua:1: DateTime: unknown parameter string \"tz\" (expected timezone)",
-      revision_error("local t = DateTime{tz = true}"))
-    assert.equal("migrations/versions/abc_test.lua:1: DateTime: timezone must be a boolean, got string \"yes\"",
-      revision_error('local t = DateTime("yes")'))
+    assert_rejects({
+      { "String(0)", "String: length must be a positive integer, got number 0" },
+      { 'String("16")', 'String: length must be a positive integer, got string "16"' },
+      { "Integer(4)", "Integer takes no arguments, got 1 argument" },
+      { "Numeric(2, 5)", "Numeric: scale (5) must not exceed precision (2)" },
+      { "DateTime{tz = true}", 'DateTime: unknown parameter string "tz" (expected timezone)' },
+      { 'DateTime("yes")', 'DateTime: timezone must be a boolean, got string "yes"' },
+    }, "local t = ")
   end)
 
   it("keeps the shared bare types immutable", function()
@@ -91,31 +81,24 @@ describe("types", function()
     end)
 
     it("rejects bad arguments at the caller's line", function()
-      local where = "migrations/versions/abc_test.lua:1: "
-      assert.equal(where .. 'Column: argument #2 (type) must be a type such as Integer or String(50), got string "varchar"',
-        revision_error('local c = Column("name", "varchar")'))
-      assert.equal(where .. "Column: argument #2 (type) must be a type such as Integer or String(50), got nil",
-        revision_error('local c = Column("name")'))
-      assert.equal(where .. "Column: argument #1 (name) must be a non-empty string, got nil",
-        revision_error("local c = Column(nil, Integer)"))
-      assert.equal(where .. 'Column "id": argument #3 (options) must be a table, got boolean true',
-        revision_error('local c = Column("id", Integer, true)'))
-      assert.equal(where .. 'Column "id": unknown option string "nullabe" (expected one of: autoincrement, comment,'
-        .. " default, index, nullable, primary_key, references, server_default, unique)",
-        revision_error('local c = Column("id", Integer, {nullabe = false})'))
-      assert.equal(where .. 'Column "id": option nullable must be a boolean, got string "no"',
-        revision_error('local c = Column("id", Integer, {nullable = "no"})'))
-      assert.equal(where .. 'Column "id": server_default must be a string, number, boolean or sql fragment, got table',
-        revision_error('local c = Column("id", Integer, {server_default = {}})'))
-      assert.equal(where .. 'Column "u": references must be "table.column", got string "users"',
-        revision_error('local c = Column("u", Integer, {references = "users"})'))
-      assert.equal(where .. 'Column "u": references.ondelete must be one of CASCADE, SET NULL, SET DEFAULT, RESTRICT,'
-        .. ' NO ACTION, got string "explode"',
-        revision_error('local c = Column("u", Integer, {references = {table = "u", column = "id", ondelete = "explode"}})'))
-      assert.equal(where .. 'Column "id": a primary key column cannot be nullable',
-        revision_error('local c = Column("id", Integer, {primary_key = true, nullable = true})'))
-      assert.equal(where .. 'Column "id": autoincrement needs an integer type, got String(5)',
-        revision_error('local c = Column("id", String(5), {autoincrement = true})'))
+      assert_rejects({
+        { 'Column("name", "varchar")',
+          'Column: argument #2 (type) must be a type such as Integer or String(50), got string "varchar"' },
+        { 'Column("name")', "Column: argument #2 (type) must be a type such as Integer or String(50), got nil" },
+        { "Column(nil, Integer)", "Column: argument #1 (name) must be a non-empty string, got nil" },
+        { 'Column("id", Integer, true)', 'Column "id": argument #3 (options) must be a table, got boolean true' },
+        { 'Column("id", Integer, {nullabe = false})', 'Column "id": unknown option string "nullabe" (expected one'
+          .. " of: autoincrement, comment, default, index, nullable, primary_key, references, server_default, unique)" },
+        { 'Column("id", Integer, {nullable = "no"})', 'Column "id": option nullable must be a boolean, got string "no"' },
+        { 'Column("id", Integer, {server_default = {}})',
+          'Column "id": server_default must be a string, number, boolean or sql fragment, got table' },
+        { 'Column("u", Integer, {references = "users"})', 'Column "u": references must be "table.column", got string "users"' },
+        { 'Column("u", Integer, {references = {table = "u", column = "id", ondelete = "explode"}})',
+          'Column "u": references.ondelete must be one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION,'
+          .. ' got string "explode"' },
+        { 'Column("id", Integer, {primary_key = true, nullable = true})', 'Column "id": a primary key column cannot be nullable' },
+        { 'Column("id", String(5), {autoincrement = true})', 'Column "id": autoincrement needs an integer type, got String(5)' },
+      }, "local c = ")
     end)
   end)
 
@@ -169,24 +152,18 @@ describe("types", function()
     end)
 
     it("rejects bad arguments at the caller's line", function()
-      local where = "migrations/versions/abc_test.lua:1: "
-      assert.equal(where .. "Enum needs at least one value", revision_error("local t = Enum()"))
-      assert.equal(where .. "Enum needs at least one value", revision_error("local t = Enum({name = 'x'})"))
-      assert.equal(where .. "Enum: value #2 must be a non-empty string, got number 3",
-        revision_error("local t = Enum('a', 3)"))
-      assert.equal(where .. 'Enum: value "a" is given twice', revision_error("local t = Enum('a', 'a')"))
-      assert.equal(where .. 'Enum: unknown option string "nmae" (expected one of: create_type, name, schema)',
-        revision_error("local t = Enum('a', {nmae = 'x'})"))
-      assert.equal(where .. "Enum: option create_type must be a boolean, got string \"no\"",
-        revision_error("local t = Enum('a', {create_type = 'no'})"))
-      assert.equal(where .. "ARRAY: argument #1 (item type) must be a type such as Integer or String(50), got nil",
-        revision_error("local t = ARRAY()"))
-      assert.equal(where .. "ARRAY: argument #2 (dimensions) must be a positive integer, got number 0",
-        revision_error("local t = ARRAY(Integer, 0)"))
-      assert.equal(where .. "Type: argument #1 (the type's SQL) must be a non-empty string, got string \" \"",
-        revision_error("local t = Type(' ')"))
-      assert.equal(where .. "Enum is already a type; make a new one with Enum(...)",
-        revision_error("local t = Enum('a')('b')"))
+      assert_rejects({
+        { "Enum()", "Enum needs at least one value" },
+        { "Enum({name = 'x'})", "Enum needs at least one value" },
+        { "Enum('a', 3)", "Enum: value #2 must be a non-empty string, got number 3" },
+        { "Enum('a', 'a')", 'Enum: value "a" is given twice' },
+        { "Enum('a', {nmae = 'x'})", 'Enum: unknown option string "nmae" (expected one of: create_type, name, schema)' },
+        { "Enum('a', {create_type = 'no'})", 'Enum: option create_type must be a boolean, got string "no"' },
+        { "ARRAY()", "ARRAY: argument #1 (item type) must be a type such as Integer or String(50), got nil" },
+        { "ARRAY(Integer, 0)", "ARRAY: argument #2 (dimensions) must be a positive integer, got number 0" },
+        { "Type(' ')", "Type: argument #1 (the type's SQL) must be a non-empty string, got string \" \"" },
+        { "Enum('a')('b')", "Enum is already a type; make a new one with Enum(...)" },
+      }, "local t = ")
     end)
   end)
 

@@ -1,0 +1,31 @@
+-- How the schema specs check that a constructor rejects bad arguments at
+-- the revision's line: a line of Lua run as line 1 of a revision file, in
+-- the environment a revision gets, and the error it raises.
+
+local assert = require "luassert"
+local types = require "luamig.schema.types"
+
+local M = {}
+
+local FILE = "migrations/versions/abc_test.lua"
+
+--- Where such an error says it happened.
+M.WHERE = FILE .. ":1: "
+
+--- Runs `src` as if it were line 1 of a revision file and returns its error.
+function M.revision_error(src)
+  local chunk = assert(load(src, "@" .. FILE, "t", types.export({})))
+  local ok, err = pcall(chunk)
+  assert.is_false(ok)
+  return err
+end
+
+--- Asserts for each { src, message } of `cases` that `prefix .. src`
+-- fails at line 1 of the revision with `message`.
+function M.assert_rejects(cases, prefix)
+  for _, case in ipairs(cases) do
+    assert.equal(M.WHERE .. case[2], M.revision_error((prefix or "") .. case[1]), case[1])
+  end
+end
+
+return M
