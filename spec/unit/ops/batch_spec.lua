@@ -5,10 +5,9 @@
 -- on a PostgreSQL dialect, where the queue runs record by record through
 -- the context, so that the records can be read back.
 
-local ops = require "luamig.ops"
 local types = require "luamig.schema.types"
 
-local REVISION = "migrations/versions/4f1c0a9be2d3_links.lua"
+local REVISION = require("helpers.revision_errors").REVISION
 
 local function fake_ctx(cfg)
   local ctx = { records = {}, dialect = require("luamig.ddl").dialect("postgres"), cfg = cfg or {} }
@@ -20,13 +19,7 @@ local function fake_ctx(cfg)
 end
 
 -- Runs `body` as the upgrade() of a revision file whose line 2 is the body.
-local function run_revision(ctx, body)
-  local env = types.export({ pairs = pairs, ipairs = ipairs })
-  env.op = ops.new(ctx)
-  local chunk = assert(load("function upgrade()\n" .. body .. "\nend", "@" .. REVISION, "t", env))
-  chunk()
-  return pcall(env.upgrade)
-end
+local run_revision = require("helpers.revision_errors").run_upgrade
 
 describe("batch mode's methods", function()
   describe("name the revision line with batch mode's messages", function()

@@ -7,7 +7,7 @@ local types = require "luamig.schema.types"
 local Column, sql = types.Column, types.sql
 local Integer, String = types.Integer, types.String
 
-local REVISION = "migrations/versions/4f1c0a9be2d3_links.lua"
+local REVISION = require("helpers.revision_errors").REVISION
 
 -- A context that records what it is given; `fail` makes run_op fail.
 local function fake_ctx(fail, fields)
@@ -34,13 +34,7 @@ local function fake_ctx(fail, fields)
 end
 
 -- Runs `body` as the upgrade() of a revision file whose line 2 is the body.
-local function run_revision(ctx, body)
-  local env = types.export({ pairs = pairs, ipairs = ipairs })
-  env.op = ops.new(ctx)
-  local chunk = assert(load("function upgrade()\n" .. body .. "\nend", "@" .. REVISION, "t", env))
-  chunk()
-  return pcall(env.upgrade)
-end
+local run_revision = require("helpers.revision_errors").run_upgrade
 
 -- The records that `body` made, run as a revision's upgrade against a
 -- context with `fields`; it must succeed.
