@@ -262,15 +262,20 @@ describe("PostgreSQL behind pgbouncer and with a replica #postgres #topology", f
     it("is passed over for the primary by a multi-host URL with target_session_attrs=read-write", function()
       assert(replica, env("LUAMIG_TEST_REPLICA_ERROR") or "no replica")
       local name = database_of(pg:new_database())
-      -- The standby must have replayed the CREATE DATABASE: a standby that
-      -- refuses the start-up ("database does not exist") ends libpq's host
-      -- list, as a failed authentication does, instead of being passed over
-      -- (seen on a loaded machine, where replay lags).
-      local lsn = scalar(pg.admin_url, "SELECT pg_current_wal_lsn()::text AS lsn")
-      for _ = 1, 300 do
-        if scalar(replica, "SELECT pg_last_wal_replay_lsn() >= '" .. lsn .. "'::pg_lsn AS done") then break end
-        os.execute("sleep 0.1")
-      end
+      -- The standby must let a session into the new database first: a
+      -- standby that refuses the start-up ("database does not exist") ends
+      -- libpq's host list, as a failed authentication does, instead of being
+      -- passed over. Replay lags on a loaded machine (a wait for the replay
+      -- LSN with a 30 s limit, which went on silently, was not enough once in
+      -- a sanitizer pass beside another suite), so wait for that very
+      -- condition, up to two minutes, and say so if it never comes.
+      local on_standby = config.with_database(replica, name)
+      local deadline, reached, why = os.time() + 120, false, nil
+      repeat
+        reached, why = pcall(scalar, on_standby, "SELECT 1 AS one")
+        if not reached then os.execute("sleep 0.2") end
+      until reached or os.time() > deadline
+      assert(reached, "the standby never let a session into the new database: " .. tostring(why))
       local primary = assert(config.parse_url(pg.admin_url))
       local standby = assert(config.parse_url(replica))
       local url = string.format("postgresql://postgres:%s@%s:%s,%s:%s/%s?target_session_attrs=read-write",
