@@ -7,7 +7,7 @@
 local h = require "helpers.luamig"
 local backends = require "helpers.backends"
 local driver = require "luamig.driver"
-local sqltext = require "luamig.ops.batch.sqltext"
+local sqltext = require "luamig.reflect.sqlite.sqltext"
 
 local null = driver.null
 

@@ -247,6 +247,19 @@ describe("SQLite schema reflection #sqlite", function()
       assert.same({}, table_of("users").foreign_keys)
     end)
 
+    it("names each of two foreign keys on the same columns and table after its own clause", function()
+      -- The pragma numbers foreign keys from the last declared; the names
+      -- come from the text in declaration order.
+      exec("CREATE TABLE codes (x INTEGER UNIQUE, y INTEGER UNIQUE)")
+      exec([[CREATE TABLE uses (a INTEGER,
+        CONSTRAINT fk_by_x FOREIGN KEY (a) REFERENCES codes (x),
+        CONSTRAINT fk_by_y FOREIGN KEY (a) REFERENCES codes (y) ON DELETE CASCADE)]])
+      assert.same({
+        { name = "fk_by_x", columns = { "a" }, ref_table = "codes", ref_columns = { "x" } },
+        { name = "fk_by_y", columns = { "a" }, ref_table = "codes", ref_columns = { "y" }, ondelete = "CASCADE" },
+      }, table_of("uses").foreign_keys)
+    end)
+
     it("reads CHECK constraints of the table and of its columns, with their names", function()
       exec([[CREATE TABLE t (
         price NUMERIC(10, 2) CONSTRAINT ck_t_price CHECK (price > 0),

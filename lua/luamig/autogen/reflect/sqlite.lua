@@ -1,19 +1,12 @@
 -- luamig.autogen.reflect.sqlite: the snapshot (luamig.autogen.snapshot) of
--- an SQLite database's main schema, for autogenerate.
+-- an SQLite database's main schema, for autogenerate, made from what
+-- SQLite's one reader (luamig.reflect.sqlite, which batch mode reads its
+-- tables with too) describes.
 --
--- What is read, in four queries whatever the number of tables:
---   1. sqlite_master: the tables and their CREATE TABLE text, the CREATE
---      INDEX texts;
---   2. sqlite_master joined with pragma_table_xinfo: every column;
---   3. sqlite_master joined with pragma_index_list and pragma_index_xinfo:
---      every index and its key columns;
---   4. sqlite_master joined with pragma_foreign_key_list: every foreign key.
--- The table-valued pragma functions make one query per kind of object
--- possible; a query per table would make autogenerate as slow as the
--- schema is large (and each query is a round of statement preparation).
--- The PRAGMAs say what exists; the SQL text (split by luamig.ops.batch.sqltext,
--- the parser batch mode uses) adds what only it records: constraint names,
--- CHECK constraints, partial-index WHERE clauses and index expressions.
+-- The reader reads in four queries whatever the number of tables (the
+-- PRAGMAs say what exists; the SQL text adds what only it records:
+-- constraint names, CHECK constraints, partial-index WHERE clauses and
+-- index expressions). This file says what that means to autogenerate.
 --
 -- Left out: the tables in opts.exclude, SQLite's own sqlite_* tables,
 -- virtual tables and the shadow tables their modules (FTS3/4/5, R*Tree)
@@ -68,60 +61,78 @@
 --     generated column is listed as a plain column. A CREATE TABLE text
 --     that cannot be split is an error (nil, msg), not a guess.
 --
--- This file runs the queries and puts the snapshot together; sqlite/
--- holds the parts: queries.lua (the queries), tables.lua (which tables,
--- from sqlite_master), columns.lua (columns, primary keys, CHECKs),
--- types.lua (declared types and Enums), indexes.lua (indexes and UNIQUE
--- constraints) and foreign_keys.lua.
+-- This file puts the snapshot together (indexes, UNIQUE constraints and
+-- foreign keys); sqlite/ holds the parts: columns.lua (columns, primary
+-- keys, CHECKs) and types.lua (declared types and Enums).
 
+local catalog = require "luamig.reflect.sqlite"
 local snapshot = require "luamig.autogen.snapshot"
-local queries = require "luamig.autogen.reflect.sqlite.queries"
+local SQLITE = require "luamig.ddl.sqlite"  -- its defaults (snapshot.action)
 local sqlite_types = require "luamig.autogen.reflect.sqlite.types"
-local tables_of = require "luamig.autogen.reflect.sqlite.tables"
 local columns = require "luamig.autogen.reflect.sqlite.columns"
-local indexes = require "luamig.autogen.reflect.sqlite.indexes"
-local foreign_keys = require "luamig.autogen.reflect.sqlite.foreign_keys"
 
 local ipairs, pairs = ipairs, pairs
 local str_lower = string.lower
-local run, read_master = queries.run, tables_of.read_master
 local read_columns, read_checks = columns.read_columns, columns.read_checks
-local read_indexes, read_foreign_keys = indexes.read_indexes, foreign_keys.read_foreign_keys
 
 local M = {}
-
-M.queries = queries.queries
 
 --- The luamig type of a declared SQLite type (see sqlite/types.lua).
 M.type_of = sqlite_types.type_of
 
+-- An index made by CREATE INDEX, as the snapshot has it: `expressions`
+-- only when an element is not a plain column.
+local function index_entry(ix)
+  local all, has_expression = {}, false
+  for i, e in ipairs(ix.elements) do
+    all[i] = e.text
+    if not e.name then has_expression = true end
+  end
+  return { name = ix.name, columns = ix.columns, expressions = has_expression and all or nil, unique = ix.unique,
+    where = ix.where }
+end
+
+-- The name a parent table's column has, when the parent is known.
+local function spelled(columns_of, lname, col)
+  for _, c in ipairs(columns_of[lname] or {}) do
+    if str_lower(c) == str_lower(col) then return c end
+  end
+  return col
+end
+
+-- A foreign key as the snapshot has it: the parent and its columns
+-- spelled as the parent has them; REFERENCES parent is the parent's key.
+local function foreign_key(fk, cat)
+  local parent = str_lower(fk.ref_table)
+  local refs = {}
+  if #fk.ref_columns == 0 then
+    for i, c in ipairs(cat.keys[parent] or {}) do refs[i] = c end
+  else
+    for i, c in ipairs(fk.ref_columns) do refs[i] = spelled(cat.columns, parent, c) end
+  end
+  return { name = fk.name, columns = fk.columns, ref_table = cat.names[parent] or fk.ref_table, ref_columns = refs,
+    ondelete = snapshot.action(fk.on_delete, SQLITE), onupdate = snapshot.action(fk.on_update, SQLITE) }
+end
+
 --- The snapshot of the main schema reached by `conn` | nil, msg.
 -- opts.exclude: a set of table names to leave out.
 function M.reflect(conn, opts)
-  local exclude = opts and opts.exclude or {}
-  local results = {}
-  for _, what in ipairs { "master", "columns", "indexes", "foreign_keys" } do
-    local rows, err = run(conn, what)
-    if not rows then return nil, err end
-    results[what] = rows
-  end
-
-  local tables, index_sql, all = read_master(results.master, exclude)
-  if not tables then return nil, index_sql end
-  local columns_of = {}
-  for _, r in ipairs(results.columns) do
-    local lname = str_lower(r.tbl)
-    columns_of[lname] = columns_of[lname] or {}
-    columns_of[lname][#columns_of[lname] + 1] = r.name
-  end
-  local pk_index = read_indexes(results.indexes, tables, index_sql)
-  local pks = read_columns(results.columns, tables, pk_index)
-  read_checks(tables)
-  read_foreign_keys(results.foreign_keys, tables, all, pks, columns_of)
-
+  local cat, err = catalog.read(conn, { exclude = opts and opts.exclude or {} })
+  if not cat then return nil, err end
   local snap = snapshot.new()
-  for _, entry in pairs(tables) do
-    snap.tables[entry.name] = snapshot.sort_lists(entry.tbl)
+  for _, entry in pairs(cat.tables) do
+    local tbl = snapshot.new_table(entry.name)
+    read_columns(entry, tbl)
+    read_checks(entry, tbl)
+    for _, u in ipairs(entry.uniques) do tbl.uniques[#tbl.uniques + 1] = { name = u.name, columns = u.columns } end
+    for _, ix in ipairs(entry.indexes) do tbl.indexes[#tbl.indexes + 1] = index_entry(ix) end
+    -- In pragma id order (the reverse of the declared one), as before the
+    -- reader was shared: unnamed keys on the same columns then sort as
+    -- they always did.
+    for i = #entry.foreign_keys, 1, -1 do
+      tbl.foreign_keys[#tbl.foreign_keys + 1] = foreign_key(entry.foreign_keys[i], cat)
+    end
+    snap.tables[entry.name] = snapshot.sort_lists(tbl)
   end
   return snap
 end

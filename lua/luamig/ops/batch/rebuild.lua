@@ -25,7 +25,8 @@
 -- (NOT NULL over NULL data, a broken reference) rolls it back and leaves
 -- the table and its rows as they were.
 
-local reflect = require "luamig.ops.batch.reflect"
+local catalog = require "luamig.reflect.sqlite"
+local reading = require "luamig.reflect.sqlite.sqltext"
 local sqltext = require "luamig.ops.batch.sqltext"
 local types = require "luamig.schema.types"
 
@@ -33,7 +34,7 @@ local ipairs, tostring, next, select = ipairs, tostring, next, select
 local str_format, str_lower, str_upper = string.format, string.lower, string.upper
 local table_concat, table_sort, table_insert = table.concat, table.sort, table.insert
 local is_sql = types.is_sql
-local tokenize, keyword = sqltext.tokenize, sqltext.keyword
+local tokenize, keyword = reading.tokenize, reading.keyword
 
 local M = {}
 
@@ -202,7 +203,7 @@ local function read(ctx, sql, ...)
 end
 
 local function pragma_value(ctx, schema, name)
-  local row = ctx.conn:first(reflect.pragma(ctx.dialect, schema, name))
+  local row = ctx.conn:first(catalog.pragma(schema, name))
   if not row then return nil end
   local _, v = next(row)
   return v
@@ -231,7 +232,7 @@ local function referenced_rows(ctx, children, schema)
 end
 
 local function fk_violations(ctx, model)
-  local rows, err = read(ctx, reflect.pragma(ctx.dialect, model.schema, "foreign_key_check", model.name))
+  local rows, err = read(ctx, catalog.pragma(model.schema, "foreign_key_check", model.name))
   if not rows then return nil, err end
   if #rows == 0 then return true end
   local r = rows[1]
@@ -246,7 +247,7 @@ end
 local function check_children(ctx, model, children)
   if #children == 0 then return true end
   local d = ctx.dialect
-  local keys, pk = reflect.unique_keys(ctx.conn, d, model.name, model.schema)
+  local keys, pk = catalog.unique_keys(ctx.conn, model.name, model.schema)
   if not keys then return nil, pk end
   for _, fk in ipairs(children) do
     local target = #fk.ref_columns > 0 and fk.ref_columns or pk
@@ -267,7 +268,7 @@ end
 -- Views that name the table must still compile.
 local function check_views(ctx, model)
   local d = ctx.dialect
-  local views, err = read(ctx, str_format("SELECT name, sql FROM %s WHERE type = 'view'", reflect.master(d, model.schema)))
+  local views, err = catalog.views(ctx.conn, model.schema)
   if not views then return nil, err end
   for _, v in ipairs(views) do
     if sqltext.mentions(v.sql, model.name) then
@@ -316,11 +317,6 @@ function M.write(ctx, old, new)
   return run_all(ctx, list, tmp, old.name)
 end
 
-local function triggers(ctx, model)
-  return read(ctx, str_format("SELECT name, sql FROM %s WHERE type = 'trigger' AND lower(tbl_name) = lower(?)"
-    .. " ORDER BY rowid", reflect.master(ctx.dialect, model.schema)), model.name)
-end
-
 -- The part that runs inside the savepoint.
 local function rebuild_body(ctx, old, new, fk_on, children, trigger_rows)
   local d = ctx.dialect
@@ -329,7 +325,7 @@ local function rebuild_body(ctx, old, new, fk_on, children, trigger_rows)
   if not ok then return nil, err end
   if old.sequence and rowid_alias(new) and rowid_alias(new).autoincrement then
     -- AUTOINCREMENT never reuses an id: keep the high-water mark.
-    local seq = reflect.master(d, old.schema):gsub("sqlite_master$", "sqlite_sequence")
+    local seq = catalog.master(old.schema):gsub("sqlite_master$", "sqlite_sequence")
     ok, err = run(ctx, str_format("UPDATE %s SET seq = ? WHERE name = ? AND seq < ?", seq), old.sequence, old.name,
       old.sequence)
     if ok and not ctx.conn:first(str_format("SELECT 1 AS x FROM %s WHERE name = ?", seq), old.name) then
@@ -369,7 +365,7 @@ end
 -- model after the batch's operations. true | nil, msg.
 function M.execute(ctx, old, new)
   local d, conn = ctx.dialect, ctx.conn
-  local children, err = reflect.referencing(conn, d, old.name, old.schema)
+  local children, err = catalog.referencing(conn, old.name, old.schema)
   if not children then return nil, err end
   local fk_on = pragma_value(ctx, nil, "foreign_keys") == 1
   if fk_on then
@@ -381,7 +377,7 @@ function M.execute(ctx, old, new)
         .. " luamig with foreign keys off (SQLite's default)", d:quote(busy.table), d:quote(old.name))
     end
   end
-  local trigger_rows, terr = triggers(ctx, old)
+  local trigger_rows, terr = catalog.triggers(conn, old.name, old.schema)
   if not trigger_rows then return nil, terr end
   local legacy = pragma_value(ctx, nil, "legacy_alter_table")
   local defer = fk_on and pragma_value(ctx, nil, "defer_foreign_keys")

@@ -12,202 +12,58 @@
 --    foreign_keys = {{name, columns, ref_table, ref_columns, ondelete, onupdate, deferrable}},
 --    indexes = {{name, unique, sql} (as the database has it) or {name, unique, columns, where} (new)},
 --    sequence = the sqlite_sequence value of an AUTOINCREMENT table}
--- The PRAGMAs are the truth about what exists; the CREATE TABLE text adds
--- what only it records (constraint names, CHECKs, collations,
--- AUTOINCREMENT, DEFERRABLE).
+-- A table in the database is read by SQLite's one reader
+-- (luamig.reflect.sqlite), which autogenerate reads with too; this file
+-- keeps what batch mode writes back and refuses what it cannot rebuild.
 
-local driver = require "luamig.driver"
-local sqltext = require "luamig.ops.batch.sqltext"
+local catalog = require "luamig.reflect.sqlite"
 local types = require "luamig.schema.types"
 local naming = require "luamig.schema.naming"
 
-local ipairs, pairs, type, tostring = ipairs, pairs, type, tostring
-local str_format, str_lower = string.format, string.lower
-local table_concat, table_sort, table_remove = table.concat, table.sort, table.remove
-local null = driver.null
+local ipairs, tostring, next = ipairs, tostring, next
+local str_format = string.format
+local table_remove = table.remove
+local key_of, fk_key = catalog.key_of, catalog.fk_key
 
 local M = {}
 
-local function value(v)
-  if v == null then return nil end
-  return v
-end
-
-local function key_of(columns)
-  local parts = {}
-  for i, c in ipairs(columns) do parts[i] = str_lower(c) end
-  return table_concat(parts, "\0")
-end
-M.key_of = key_of
-
--- "PRAGMA "schema".name(arg)" text.
-local function pragma(dialect, schema, name, arg)
-  local prefix = schema and (dialect:quote(schema) .. ".") or ""
-  if arg == nil then return str_format("PRAGMA %s%s", prefix, name) end
-  return str_format("PRAGMA %s%s(%s)", prefix, name, dialect:quote(arg))
-end
-M.pragma = pragma
-
-local function master(dialect, schema)
-  return (schema and (dialect:quote(schema) .. ".") or "") .. "sqlite_master"
-end
-M.master = master
-
-local function query(conn, sql, ...)
-  local rows, err = conn:query(sql, ...)
-  if not rows then return nil, str_format("%s: %s", sql, err) end
-  return rows
-end
-
--- The unique indexes SQLite made for UNIQUE constraints (origin "u"), in
--- the order they were declared, with their columns.
-local function constraint_indexes(conn, dialect, schema, tname)
-  local list, err = query(conn, pragma(dialect, schema, "index_list", tname))
-  if not list then return nil, err end
-  local out = {}
-  for i = #list, 1, -1 do
-    local ix = list[i]
-    if ix.origin == "u" then
-      local info, ierr = query(conn, pragma(dialect, schema, "index_info", ix.name))
-      if not info then return nil, ierr end
-      table_sort(info, function(a, b) return a.seqno < b.seqno end)
-      local cols = {}
-      for j, c in ipairs(info) do cols[j] = value(c.name) or "?" end
-      out[#out + 1] = { columns = cols }
-    end
-  end
-  return out, list
-end
-
---- Pair what the PRAGMAs found with what the CREATE TABLE text says:
--- each entry of `found` meets the first unused entry of `parsed` with the
--- same key, and take(found_entry, parsed_entry) copies what it wants.
-function M.pair_by_key(found, parsed, keyfn, take)
-  local pool = {}
-  for _, p in ipairs(parsed) do
-    local k = keyfn(p)
-    pool[k] = pool[k] or {}
-    pool[k][#pool[k] + 1] = p
-  end
-  for _, f in ipairs(found) do
-    local list = pool[keyfn(f)]
-    if list and #list > 0 then take(f, table_remove(list, 1)) end
-  end
-end
-
--- Batch mode keeps everything the text adds (names, DEFERRABLE...).
-local function copy_missing(f, p)
-  for k, v in pairs(p) do
-    if f[k] == nil then f[k] = v end
-  end
-end
-
-local function match_names(found, parsed, keyfn)
-  M.pair_by_key(found, parsed, keyfn, copy_missing)
-end
-
-local function fk_key(fk)
-  return key_of(fk.columns) .. "\1" .. str_lower(fk.ref_table or "")
-end
-
---- The model of table `tname` as the database has it | nil, msg.
+--- The model of table `tname` as the database has it | nil, msg: what
+-- SQLite's reader (luamig.reflect.sqlite) describes, less what batch
+-- mode does not write back (the PRAGMAs' own spellings of actions).
 function M.from_database(conn, dialect, tname, schema)
-  local row, err = conn:first(str_format("SELECT name, sql FROM %s WHERE type = 'table' AND lower(name) = lower(?)",
-    master(dialect, schema)), tname)
-  if row == nil then
-    if err then return nil, err end
-    return nil, str_format("there is no table %s", dialect:qualify(tname, schema))
-  end
-  tname = row.name
-  local ddl = value(row.sql) or ""
-  if ddl:match("^%s*[Cc][Rr][Ee][Aa][Tt][Ee]%s+[Vv][Ii][Rr][Tt][Uu][Aa][Ll]") then
+  local cat, err = catalog.read(conn, { schema = schema, table = tname })
+  if not cat then return nil, err end
+  local _, entry = next(cat.tables)
+  if not entry then return nil, str_format("there is no table %s", dialect:qualify(tname, schema)) end
+  tname = entry.name
+  if entry.virtual then
     return nil, str_format("%s is a virtual table, which batch mode cannot rebuild", dialect:quote(tname))
   end
-  local parsed, perr = sqltext.parse_create_table(ddl)
-  if not parsed then return nil, str_format("table %s: %s", dialect:quote(tname), perr) end
 
   local model = { name = tname, schema = schema, columns = {}, uniques = {}, checks = {}, foreign_keys = {},
-    indexes = {}, options = parsed.options }
-  local extra = {}
-  for _, c in ipairs(parsed.columns) do extra[str_lower(c.name)] = c end
-
-  local cols, cerr = query(conn, pragma(dialect, schema, "table_xinfo", tname))
-  if not cols then return nil, cerr end
-  local pk = {}
-  for _, c in ipairs(cols) do
-    local x = extra[str_lower(c.name)] or {}
+    indexes = {}, options = entry.options }
+  for _, c in ipairs(entry.columns) do
     if c.hidden ~= 0 and c.hidden ~= nil then
       return nil, str_format("table %s has a generated column, %s: batch mode does not rebuild tables with generated columns",
         dialect:quote(tname), dialect:quote(c.name))
     end
-    model.columns[#model.columns + 1] = { name = c.name, type = value(c.type) or "", notnull = c.notnull == 1,
-      default = value(c.dflt_value), collate = x.collate, autoincrement = x.autoincrement or false, from = c.name }
-    if c.pk > 0 then pk[#pk + 1] = { c.pk, c.name, x.primary_key_name } end
+    model.columns[#model.columns + 1] = { name = c.name, type = c.type, notnull = c.notnull, default = c.default,
+      collate = c.collate, autoincrement = c.autoincrement, from = c.name }
   end
-  if #pk > 0 then
-    table_sort(pk, function(a, b) return a[1] < b[1] end)
-    local names = {}
-    for i, p in ipairs(pk) do names[i] = p[2] end
-    local name = pk[1][3] or (parsed.primary_keys[1] and parsed.primary_keys[1].name)
-    model.primary_key = { name = name, columns = names }
+  model.primary_key = entry.primary_key
+  for _, u in ipairs(entry.uniques) do model.uniques[#model.uniques + 1] = { name = u.name, columns = u.columns } end
+  for _, c in ipairs(entry.checks) do model.checks[#model.checks + 1] = { name = c.name, sqltext = c.sqltext } end
+  for _, fk in ipairs(entry.foreign_keys) do
+    model.foreign_keys[#model.foreign_keys + 1] = { name = fk.name, columns = fk.columns, ref_table = fk.ref_table,
+      ref_columns = fk.ref_columns, deferrable = fk.deferrable,
+      ondelete = fk.on_delete ~= "NO ACTION" and fk.on_delete or nil,
+      onupdate = fk.on_update ~= "NO ACTION" and fk.on_update or nil }
   end
-
-  local uniques, ixlist = constraint_indexes(conn, dialect, schema, tname)
-  if not uniques then return nil, ixlist end
-  match_names(uniques, parsed.uniques, function(u) return key_of(u.columns) end)
-  for _, u in ipairs(uniques) do model.uniques[#model.uniques + 1] = { name = u.name, columns = u.columns } end
-
-  for _, c in ipairs(parsed.checks) do
-    model.checks[#model.checks + 1] = { name = c.name, sqltext = c.sqltext }
+  for _, ix in ipairs(entry.indexes) do
+    model.indexes[#model.indexes + 1] = { name = ix.name, unique = ix.unique, sql = ix.sql }
   end
-
-  local fkrows, ferr = query(conn, pragma(dialect, schema, "foreign_key_list", tname))
-  if not fkrows then return nil, ferr end
-  local byid, ids = {}, {}
-  for _, r in ipairs(fkrows) do
-    local fk = byid[r.id]
-    if not fk then
-      fk = { columns = {}, ref_columns = {}, ref_table = r.table,
-        ondelete = r.on_delete ~= "NO ACTION" and r.on_delete or nil,
-        onupdate = r.on_update ~= "NO ACTION" and r.on_update or nil, seqs = {} }
-      byid[r.id] = fk
-      ids[#ids + 1] = r.id
-    end
-    fk.seqs[#fk.seqs + 1] = { r.seq, r.from, value(r.to) }
-  end
-  -- foreign_key_list numbers the last declared key 0.
-  table_sort(ids, function(a, b) return a > b end)
-  for _, id in ipairs(ids) do
-    local fk = byid[id]
-    table_sort(fk.seqs, function(a, b) return a[1] < b[1] end)
-    local implicit = false
-    for i, s in ipairs(fk.seqs) do
-      fk.columns[i] = s[2]
-      if s[3] == nil then implicit = true else fk.ref_columns[i] = s[3] end
-    end
-    -- REFERENCES parent without columns means the parent's primary key.
-    if implicit then fk.ref_columns = {} end
-    fk.seqs = nil
-    model.foreign_keys[#model.foreign_keys + 1] = fk
-  end
-  match_names(model.foreign_keys, parsed.foreign_keys, fk_key)
-
-  -- Indexes made by CREATE INDEX, in the order they were made.
-  local unique_by_name = {}
-  for _, ix in ipairs(ixlist) do unique_by_name[ix.name] = ix.unique == 1 end
-  local ixrows, xerr = query(conn, str_format("SELECT name, sql FROM %s WHERE type = 'index' AND tbl_name = ?"
-    .. " AND sql IS NOT NULL ORDER BY rowid", master(dialect, schema)), tname)
-  if not ixrows then return nil, xerr end
-  for _, ix in ipairs(ixrows) do
-    model.indexes[#model.indexes + 1] = { name = ix.name, unique = unique_by_name[ix.name] or false, sql = ix.sql }
-  end
-
   for _, c in ipairs(model.columns) do
-    if c.autoincrement then
-      local seq = conn:first(str_format("SELECT seq FROM %s WHERE name = ?",
-        (schema and (dialect:quote(schema) .. ".") or "") .. "sqlite_sequence"), tname)
-      if seq then model.sequence = seq.seq end
-    end
+    if c.autoincrement then model.sequence = catalog.sequence(conn, tname, schema) end
   end
   return model
 end
@@ -336,62 +192,6 @@ function M.apply_table_args(model, args)
     if not ok then return nil, err end
   end
   return true
-end
-
---- Other tables whose foreign keys point at `tname`:
--- {{table, columns, ref_columns}} | nil, msg.
-function M.referencing(conn, dialect, tname, schema)
-  local rows, err = query(conn, str_format("SELECT m.name AS child, f.id AS id, f.seq AS seq, f.\"from\" AS col,"
-    .. " f.\"to\" AS ref FROM %s AS m, pragma_foreign_key_list(m.name, ?) AS f"
-    .. " WHERE m.type = 'table' AND lower(f.\"table\") = lower(?) AND lower(m.name) <> lower(?)"
-    .. " ORDER BY m.name, f.id, f.seq", master(dialect, schema)), schema or "main", tname, tname)
-  if not rows then return nil, err end
-  local out, last = {}, nil
-  for _, r in ipairs(rows) do
-    local key = r.child .. "\0" .. tostring(r.id)
-    if key ~= last then
-      out[#out + 1] = { table = r.child, columns = {}, ref_columns = {} }
-      last = key
-    end
-    local fk = out[#out]
-    fk.columns[#fk.columns + 1] = r.col
-    if value(r.ref) then fk.ref_columns[#fk.ref_columns + 1] = r.ref end
-  end
-  return out
-end
-
---- The column sets of `tname` that a foreign key may point at: its
--- primary key and its unique indexes, as keys of key_of | nil, msg.
-function M.unique_keys(conn, dialect, tname, schema)
-  local keys = {}
-  local cols, err = query(conn, pragma(dialect, schema, "table_info", tname))
-  if not cols then return nil, err end
-  local pk = {}
-  for _, c in ipairs(cols) do
-    if c.pk > 0 then pk[#pk + 1] = { c.pk, c.name } end
-  end
-  table_sort(pk, function(a, b) return a[1] < b[1] end)
-  local pknames = {}
-  for i, p in ipairs(pk) do pknames[i] = p[2] end
-  local list, lerr = query(conn, pragma(dialect, schema, "index_list", tname))
-  if not list then return nil, lerr end
-  local sets = { pknames }
-  for _, ix in ipairs(list) do
-    if ix.unique == 1 and ix.partial == 0 then
-      local info, ierr = query(conn, pragma(dialect, schema, "index_info", ix.name))
-      if not info then return nil, ierr end
-      local names = {}
-      for i, c in ipairs(info) do names[i] = value(c.name) or "?" end
-      sets[#sets + 1] = names
-    end
-  end
-  for _, set in ipairs(sets) do
-    local sorted = {}
-    for i, n in ipairs(set) do sorted[i] = str_lower(n) end
-    table_sort(sorted)
-    if #sorted > 0 then keys[table_concat(sorted, "\0")] = true end
-  end
-  return keys, pknames
 end
 
 return M

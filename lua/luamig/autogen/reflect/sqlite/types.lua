@@ -1,7 +1,7 @@
 -- luamig.autogen.reflect.sqlite.types: the luamig type of a column's
 -- declared SQLite type, and the Enum that a column's CHECK makes it.
 
-local sqltext = require "luamig.ops.batch.sqltext"
+local sqltext = require "luamig.reflect.sqlite.sqltext"
 local types = require "luamig.schema.types"
 local ddl = require "luamig.ddl"
 
