@@ -242,9 +242,10 @@ local function write_stderr(text)
   io_stderr:write(text)
 end
 
--- e: a luamig.errors value, or a message (a usage error, exit 2).
-local function report(e, verbose)
-  if not errors.is(e) then e = errors.new { message = e, status = 2 } end
+-- e: a luamig.errors value, or the message of an error of `kind` ("usage"
+-- or "input": exit 2).
+local function report(e, verbose, kind)
+  if not errors.is(e) then e = errors.new { kind = kind, message = e } end
   errors.report(e, { colour = colour(), verbose = verbose }, write_stderr)
   return e.status
 end
@@ -255,7 +256,7 @@ function M.main(argv)
   -- revision file); the generational collector handles that best.
   collectgarbage("generational")
   local opts, err = M.parse(argv)
-  if not opts then return report(err) end
+  if not opts then return report(err, false, "usage") end
   if opts.version then io_stdout:write("luamig ", sys.version, "\n"); return 0 end
   if not opts.command then
     io_stdout:write(main_help(), "\n")
@@ -263,7 +264,7 @@ function M.main(argv)
   end
   if opts.help then io_stdout:write(command_help(opts.command), "\n"); return 0 end
   local usage_err = fleet.usage(opts)
-  if usage_err then return report(usage_err) end
+  if usage_err then return report(usage_err, false, "usage") end
   if opts.fleet_json then opts.json = true end
   -- A fleet's child (luamig.fleet): its database comes from the
   -- environment, where ps does not show the password, and it reports its
@@ -274,7 +275,7 @@ function M.main(argv)
   local url = opts.url
   if opts.fleet_child and not url then url = os.getenv("LUAMIG_FLEET_URL") end
   local cfg, cfg_err = config.load { config_file = opts.config_file, url = url, schema = opts.schema, x = opts.x }
-  if not cfg then return report(cfg_err) end
+  if not cfg then return report(cfg_err, false, "input") end
   -- A write to stdout that fails (a full disk, a closed descriptor) is
   -- remembered, and ends the command in an error: a script or a listing
   -- cut short must not pass for a whole one.
