@@ -301,25 +301,29 @@ local APPLY = {
 -- The operations on constraints come as create_unique_constraint,
 -- create_check_constraint, create_foreign_key and create_primary_key
 -- records, or as add_constraint records holding a constraint record
--- (docs/internals.md); the two convert both ways.
-local TO_CONSTRAINT = {
-  create_unique_constraint = function(r) return { kind = "unique", name = r.name, columns = r.columns } end,
-  create_primary_key = function(r) return { kind = "primary_key", name = r.name, columns = r.columns } end,
-  create_check_constraint = function(r) return { kind = "check", name = r.name, sqltext = r.condition } end,
-  create_foreign_key = function(r)
-    return { kind = "foreign_key", name = r.name, columns = r.local_cols, ref_table = r.referent_table,
-      ref_columns = r.remote_cols, ondelete = r.ondelete, onupdate = r.onupdate }
-  end,
+-- (docs/internals.md); the two convert both ways, through one list of
+-- which op record field is which constraint field, so that the two
+-- directions cannot drift apart.
+local CONSTRAINT_OPS = {
+  create_unique_constraint = { kind = "unique", fields = { columns = "columns" } },
+  create_primary_key = { kind = "primary_key", fields = { columns = "columns" } },
+  create_check_constraint = { kind = "check", fields = { condition = "sqltext" } },
+  create_foreign_key = { kind = "foreign_key", fields = { local_cols = "columns", referent_table = "ref_table",
+    remote_cols = "ref_columns", ondelete = "ondelete", onupdate = "onupdate" } },
 }
-local FROM_CONSTRAINT = {
-  unique = function(c) return { kind = "create_unique_constraint", name = c.name, columns = c.columns } end,
-  primary_key = function(c) return { kind = "create_primary_key", name = c.name, columns = c.columns } end,
-  check = function(c) return { kind = "create_check_constraint", name = c.name, condition = c.sqltext } end,
-  foreign_key = function(c)
-    return { kind = "create_foreign_key", name = c.name, local_cols = c.columns, referent_table = c.ref_table,
-      remote_cols = c.ref_columns, ondelete = c.ondelete, onupdate = c.onupdate }
-  end,
-}
+local TO_CONSTRAINT, FROM_CONSTRAINT = {}, {}
+for op_kind, form in pairs(CONSTRAINT_OPS) do
+  TO_CONSTRAINT[op_kind] = function(r)
+    local c = { kind = form.kind, name = r.name }
+    for op_field, field in pairs(form.fields) do c[field] = r[op_field] end
+    return c
+  end
+  FROM_CONSTRAINT[form.kind] = function(c)
+    local r = { kind = op_kind, name = c.name }
+    for op_field, field in pairs(form.fields) do r[op_field] = c[field] end
+    return r
+  end
+end
 
 --- The record as an add_constraint record when it adds a constraint.
 function M.as_add_constraint(rec)
