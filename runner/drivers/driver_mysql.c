@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <mysql.h>
+#include <mysqld_error.h>
 #include <errmsg.h>
 
 #include "driver.h"
@@ -53,6 +55,32 @@ unsigned int lmy_server_status (MYSQL *db) {
   if (mariadb_get_infov(db, MARIADB_CONNECTION_SERVER_STATUS, &status) != 0)
     return 0;
   return status;
+}
+
+
+/* On a Galera cluster a DDL statement of another node runs in total order
+** and aborts any local statement that holds a metadata lock in its way,
+** even a read of information_schema or a SELECT ... WHERE 1 = 0 of the
+** table being created: the victim gets ER_LOCK_DEADLOCK (InnoDB gives it
+** too, to the victim of a deadlock). A statement that ran in autocommit
+** mode was all its transaction held, and the server undid it: running it
+** again is what the message asks for, and changes nothing twice. Inside
+** a transaction the caller's whole transaction is gone: the error is
+** theirs. `status_before` is lmy_server_status before the statement;
+** `tries` the runs so far. Sleeps 10, 20, 40, 80 ms before the next. */
+#define MY_DEADLOCK_TRIES 5
+
+int lmy_retry_deadlock (unsigned int status_before, const lm_error *err,
+                        int tries) {
+  struct timespec pause;
+  if (err->code != ER_LOCK_DEADLOCK || tries >= MY_DEADLOCK_TRIES) return 0;
+  if ((status_before & SERVER_STATUS_IN_TRANS) ||
+      !(status_before & SERVER_STATUS_AUTOCOMMIT))
+    return 0;
+  pause.tv_sec = 0;
+  pause.tv_nsec = (10L << (tries - 1)) * 1000000L;
+  nanosleep(&pause, NULL);  /* a signal cuts it short: no harm */
+  return 1;
 }
 
 

@@ -72,7 +72,7 @@ typedef union my_param {  /* storage of a bound number */
 typedef struct my_stmt {
   my_conn *conn;
   MYSQL_STMT *st;         /* NULL: a text-protocol statement */
-  char *sql;              /* text protocol: the statement */
+  char *sql;              /* the statement (text protocol: what runs) */
   unsigned long len;
   int nparams;
   MYSQL_BIND *pbind;      /* nparams parameter binds and their storage */
@@ -89,6 +89,8 @@ typedef struct my_stmt {
   MYSQL_BIND *rbind;      /* binary protocol: the result binds */
   int active;             /* rows may remain to fetch */
   int streaming;          /* results through a server-side cursor */
+  int stale;              /* st failed: prepare it again before it runs
+                             (driver_mysql_stmt.c, prepare_again) */
   char *control;          /* the statement's text when it starts or ends a
                              transaction (driver.h, guard), else NULL */
   size_t control_len;
@@ -99,13 +101,16 @@ typedef struct my_stmt {
 ** every file reports: a connection's, a statement's, no memory. The
 ** server's status flags (SERVER_STATUS_*, 0 when unknown) tell connecting
 ** whether autocommit is on, the SQL's shape whether backslashes escape,
-** transactions whether one is open. */
+** transactions whether one is open, and a statement whether it may run
+** again after a deadlock (lmy_retry_deadlock). */
 int lmy_open (const char *const *keys, const char *const *values,
               MYSQL **out, lm_error *err);
 int lmy_conn_error (MYSQL *db, lm_error *err);
 int lmy_stmt_error (MYSQL_STMT *st, lm_error *err);
 int lmy_no_memory (lm_error *err);
 unsigned int lmy_server_status (MYSQL *db);
+int lmy_retry_deadlock (unsigned int status_before, const lm_error *err,
+                        int tries);
 int64_t lmy_affected_rows (my_ulonglong n);
 void lmy_note_insert_id (my_conn *c, my_ulonglong id);
 

@@ -26,7 +26,8 @@
 ** =======================================================
 */
 
-/* The statement's text, for the text protocol. */
+/* The statement's text: the text protocol runs it, a server-side
+** statement is prepared from it again after an error (prepare_again). */
 static int keep_text (my_stmt *s, const char *sql, size_t len,
                       lm_error *err) {
   s->sql = (char *)malloc(len + 1);
@@ -86,8 +87,10 @@ int lmy_prepare (void *conn, const char *sql, size_t len, void **stmt,
   s->st = mysql_stmt_init(c->db);
   if (s->st == NULL)
     rc = lmy_no_memory(err);
-  else if (mysql_stmt_prepare(s->st, sql, (unsigned long)send) == 0)
+  else if (mysql_stmt_prepare(s->st, sql, (unsigned long)send) == 0) {
     rc = alloc_params(s, err);
+    if (rc == LM_OK) rc = keep_text(s, sql, send, err);
+  }
   else {
     unsigned int code = mysql_stmt_errno(s->st);
     if (code == ER_UNSUPPORTED_PS && sh.params == 0) {
@@ -147,6 +150,36 @@ static void bind_param (MYSQL_BIND *b, my_param *pv, unsigned long *plen,
       b->buffer_type = MYSQL_TYPE_NULL;
       break;
   }
+}
+
+
+/* rows(): how many rows a server-side cursor fetches at a time. */
+#define STREAM_ROWS 1000
+
+static int open_cursor (my_stmt *s, lm_error *err) {
+  unsigned long cursor = CURSOR_TYPE_READ_ONLY, prefetch = STREAM_ROWS;
+  if (mysql_stmt_attr_set(s->st, STMT_ATTR_CURSOR_TYPE, &cursor) ||
+      mysql_stmt_attr_set(s->st, STMT_ATTR_PREFETCH_ROWS, &prefetch))
+    return lmy_stmt_error(s->st, err);
+  return LM_OK;
+}
+
+
+/* A server-side statement that failed is prepared anew before it runs
+** again: after a Galera node aborted it for another node's DDL while its
+** rows were on the way (ER_LOCK_DEADLOCK from mysql_stmt_store_result),
+** libmariadb 3.3 waits forever for the reply to its next execute,
+** mysql_stmt_reset or not. One round trip, after errors only. */
+static int prepare_again (my_stmt *s, lm_error *err) {
+  MYSQL_STMT *st;
+  mysql_stmt_close(s->st);
+  s->st = st = mysql_stmt_init(s->conn->db);
+  if (st == NULL) return lmy_no_memory(err);
+  lmy_side_settle(s->conn->side);
+  if (mysql_stmt_prepare(st, s->sql, s->len)) return lmy_stmt_error(st, err);
+  if (s->streaming && open_cursor(s, err) != LM_OK) return LM_ERROR;
+  s->stale = 0;
+  return LM_OK;
 }
 
 
@@ -219,6 +252,7 @@ static int exec_text (my_stmt *s, int64_t *affected, lm_error *err) {
 int lmy_execute (void *stmt, int nparams, const lm_value *params,
                  int64_t *affected, lm_error *err) {
   my_stmt *s = (my_stmt *)stmt;
+  int tries;
   lmy_clear_result(s);
   *affected = 0;
   if (nparams != s->nparams)
@@ -226,9 +260,20 @@ int lmy_execute (void *stmt, int nparams, const lm_value *params,
                            s->nparams, nparams);
   if (s->control != NULL && s->conn->guard.on)
     return lm_guard_refuse(err, s->control, s->control_len);
-  lmy_side_settle(s->conn->side);
-  if (s->st != NULL) return exec_binary(s, nparams, params, affected, err);
-  return exec_text(s, affected, err);
+  /* Outside a transaction, a statement a deadlock undid runs again
+  ** (lmy_retry_deadlock says when, and how long to wait first). */
+  for (tries = 1;; tries++) {
+    unsigned int status = lmy_server_status(s->conn->db);
+    int rc;
+    if (s->stale && prepare_again(s, err) != LM_OK) return LM_ERROR;
+    lmy_side_settle(s->conn->side);
+    if (s->st == NULL)
+      rc = exec_text(s, affected, err);
+    else if ((rc = exec_binary(s, nparams, params, affected, err)) != LM_OK)
+      s->stale = 1;
+    if (rc == LM_OK || !lmy_retry_deadlock(status, err, tries)) return rc;
+    lmy_clear_result(s);
+  }
 }
 
 /* }====================================================== */
@@ -245,11 +290,8 @@ int lmy_execute (void *stmt, int nparams, const lm_value *params,
 ** so the client holds one batch, and the connection is free for other
 ** statements between fetches, which a plain unbuffered result would not
 ** allow. A statement kept as text (no parameters) is prepared now. */
-#define STREAM_ROWS 1000
-
 int lmy_stream (void *stmt, lm_error *err) {
   my_stmt *s = (my_stmt *)stmt;
-  unsigned long cursor = CURSOR_TYPE_READ_ONLY, prefetch = STREAM_ROWS;
   if (s->st == NULL) {
     lmy_side_settle(s->conn->side);
     s->st = mysql_stmt_init(s->conn->db);
@@ -261,9 +303,7 @@ int lmy_stream (void *stmt, lm_error *err) {
       return rc;
     }
   }
-  if (mysql_stmt_attr_set(s->st, STMT_ATTR_CURSOR_TYPE, &cursor) ||
-      mysql_stmt_attr_set(s->st, STMT_ATTR_PREFETCH_ROWS, &prefetch))
-    return lmy_stmt_error(s->st, err);
+  if (open_cursor(s, err) != LM_OK) return LM_ERROR;
   s->streaming = 1;
   return LM_OK;
 }

@@ -123,26 +123,14 @@ int lmy_guard_before (my_conn *c, const char *sql, size_t len,
 ** =======================================================
 */
 
-int lmy_exec_script (void *conn, const char *sql, size_t len,
-                     int64_t *affected, lm_error *err) {
-  my_conn *c = (my_conn *)conn;
+/* The statements of `sql` up to `end`, their affected rows added up. */
+static int run_script (my_conn *c, const char *sql, size_t end,
+                       int64_t *affected, lm_error *err) {
   MYSQL *db = c->db;
   int64_t total = 0;
-  sql_shape sh;
   int status;
-  lmy_shape_of(db, sql, len, &sh);
-  if (sh.params > 0)
-    return lm_error_misuse(err, "statement has %d parameters, 0 values given",
-                           sh.params);
-  *affected = 0;
-  if (sh.statements == 0) return LM_OK;  /* the server would say "empty" */
-  if (lmy_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
-  if (sh.last_end > ULONG_MAX)
-    return lm_error_misuse(err, "SQL text too long");
   lmy_side_settle(c->side);
-  /* Only up to the end of the last statement: the server never sees an
-  ** empty one (blanks and comments after the last `;`). */
-  if (mysql_real_query(db, sql, (unsigned long)sh.last_end))
+  if (mysql_real_query(db, sql, (unsigned long)end))
     return lmy_conn_error(db, err);
   do {  /* one result per statement; the server stops at the first error */
     MYSQL_RES *res = mysql_store_result(db);
@@ -159,6 +147,32 @@ int lmy_exec_script (void *conn, const char *sql, size_t len,
   } while (status == 0);
   *affected = total;
   return LM_OK;
+}
+
+
+int lmy_exec_script (void *conn, const char *sql, size_t len,
+                     int64_t *affected, lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  sql_shape sh;
+  int tries;
+  lmy_shape_of(c->db, sql, len, &sh);
+  if (sh.params > 0)
+    return lm_error_misuse(err, "statement has %d parameters, 0 values given",
+                           sh.params);
+  *affected = 0;
+  if (sh.statements == 0) return LM_OK;  /* the server would say "empty" */
+  if (lmy_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
+  if (sh.last_end > ULONG_MAX)
+    return lm_error_misuse(err, "SQL text too long");
+  /* Only up to the end of the last statement: the server never sees an
+  ** empty one (blanks and comments after the last `;`). Of several
+  ** statements the first ones may have committed: only one runs again. */
+  for (tries = 1;; tries++) {
+    unsigned int status = lmy_server_status(c->db);
+    int rc = run_script(c, sql, sh.last_end, affected, err);
+    if (rc == LM_OK || sh.statements > 1 || !lmy_retry_deadlock(status, err, tries))
+      return rc;
+  }
 }
 
 

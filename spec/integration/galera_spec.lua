@@ -249,6 +249,57 @@ describe("luamig on a MariaDB Galera cluster #galera #mysql", function()
     assert.is_nil(applied_once(urls))
   end)
 
+  -- On Galera, a DDL statement of another node aborts any local statement
+  -- in its way (even a read of information_schema) with "Deadlock found";
+  -- the driver runs a statement that was alone in its transaction again
+  -- (runner/drivers/driver_mysql.c, lmy_retry_deadlock), a server-side
+  -- statement prepared anew. A run of CI once failed at its first read so.
+  it("runs a read again that another node's DDL aborted, by either protocol, reused or not", function()
+    local urls = new_database()
+    local dir = h.project {
+      ["migrations/versions/r001.lua"] = h.revision_text("r001", {
+        up = '  for _ = 1, 300 do op.execute("CREATE TABLE t (a INT)"); op.execute("DROP TABLE t") end' }),
+    }
+    local function bf_aborts()
+      return b:with(urls[2], function(conn)
+        return tonumber(assert(conn:first("SHOW GLOBAL STATUS LIKE 'wsrep_local_bf_aborts'")).Value)
+      end)
+    end
+    local aborts_before = bf_aborts()
+    os.execute("bash -c " .. q("cd " .. q(dir) .. "; env -u DATABASE_URL " .. q(h.bin) .. " -u " .. q(urls[1])
+      .. " upgrade head >ddl.out 2>ddl.err; echo $? > ddl.status") .. " >/dev/null 2>&1 &")
+    local function done()
+      local f = io.open(dir .. "/ddl.status")
+      if f then f:close() end
+      return f ~= nil
+    end
+    local reads, failures = 0, {}
+    local function expect(what, ok, err, missing_is_fine)
+      reads = reads + 1
+      if not ok and not (missing_is_fine and tostring(err):find("doesn't exist", 1, true)) then
+        failures[#failures + 1] = what .. ": " .. tostring(err)
+      end
+    end
+    b:with(urls[2], function(conn)
+      local find = "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE()"
+        .. " AND table_name = ?"
+      local reused = assert(conn:prepare(find))
+      local deadline = os.time() + 300
+      while not done() and os.time() < deadline do
+        expect("a new statement", conn:first(find, "t"))
+        expect("a reused statement", reused:first("t"))
+        local rows, err = conn:query("SELECT a FROM t WHERE 1 = 0")
+        expect("text", rows, err, true)
+      end
+      reused:close()
+    end)
+    assert.equal("0\n", h.read_file(dir .. "/ddl.status"), h.read_file(dir .. "/ddl.err"))
+    assert.same({}, failures)
+    assert.is_true(reads > 300, "only " .. reads .. " reads")
+    -- the case happened: node 2 aborted local statements for node 1's DDL
+    assert.is_true(bf_aborts() > aborts_before, "no statement of node 2 was aborted")
+  end)
+
   describe("the node checks", function()
     local urls, dir
     before_each(function()
