@@ -27,8 +27,10 @@ if [ -z "${LUAMIG_TEST_SERVERS:-}" ]; then
 fi
 
 counts=$(mktemp)
-trap 'rm -f "$counts"' EXIT
+times=$(mktemp)
+trap 'rm -f "$counts" "$times"' EXIT
 export LUAMIG_COUNTS_FILE="$counts"
+export LUAMIG_SPEC_TIMES="$times"
 output=spec/helpers/counting_output.lua
 status=0
 
@@ -36,6 +38,9 @@ pass() {
   local label=$1; shift
   echo "== $label"
   "$@" || status=1
+  echo "== slowest spec files of this pass (seconds):"
+  sort -rn "$times" | head -8 | sed 's/^/   /'
+  : > "$times"
 }
 
 LUAMIG_BIN=bin/luamig pass "release: busted + bin/luamig.so" \
