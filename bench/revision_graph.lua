@@ -10,8 +10,6 @@ package.path = here .. "/lua/?.lua;" .. here .. "/lua/?/init.lua;" .. package.pa
 
 local revision = require "luamig.revision"
 
-local clock, format = os.clock, string.format
-
 local N, DIAMONDS, SIDE = 10000, 50, 40
 
 -- deterministic 12-hex-digit ids
@@ -23,7 +21,7 @@ local function new_id()
     state = (state * 1103515245 + 12345) % 2147483648
     local a = state
     state = (state * 1103515245 + 12345) % 2147483648
-    id = format("%06x%06x", a % 0x1000000, state % 0x1000000)
+    id = string.format("%06x%06x", a % 0x1000000, state % 0x1000000)
   until not used[id]
   used[id] = true
   return id
@@ -68,16 +66,16 @@ local function time(label, f, reps)
   reps = reps or 5
   local best, result = math.huge, nil
   for _ = 1, reps do
-    local t0 = clock()
+    local t0 = os.clock()
     result = f()
-    local dt = (clock() - t0) * 1000
+    local dt = (os.clock() - t0) * 1000
     if dt < best then best = dt end
   end
-  print(format("%-34s %8.2f ms", label, best))
+  print(string.format("%-34s %8.2f ms", label, best))
   return result
 end
 
-print(format("revision graph: %d revisions, %d diamonds (%d branch/merge points), lua %s",
+print(string.format("revision graph: %d revisions, %d diamonds (%d branch/merge points), lua %s",
   N, DIAMONDS, 2 * DIAMONDS, _VERSION))
 
 local g = time("new (build + validate)", function() return assert(revision.new(scripts)) end)
@@ -87,9 +85,9 @@ time("resolve('heads')", function() return assert(g:resolve("heads")) end, 50)
 time("resolve('main@head')", function() return assert(g:resolve("main@head")) end, 20)
 do
   local fresh = assert(revision.new(scripts))
-  local t0 = clock()
+  local t0 = os.clock()
   assert(fresh:resolve(prev:sub(1, 6)))
-  print(format("%-34s %8.2f ms", "resolve(prefix), first (sorts ids)", (clock() - t0) * 1000))
+  print(string.format("%-34s %8.2f ms", "resolve(prefix), first (sorts ids)", (os.clock() - t0) * 1000))
 end
 time("resolve(prefix), later", function() return assert(g:resolve(prev:sub(1, 6))) end, 50)
 time("resolve('-3') from current", function() return assert(g:resolve("-3", { prev })) end, 20)
@@ -103,9 +101,9 @@ local hist = time("history: walk() all", function() return g:walk() end)
 assert(#hist == N)
 time("history -r base:heads", function() return assert(g:history("base:heads", heads)) end)
 time("history -r -20:current", function() return assert(g:history("-20:current", { prev })) end)
-local t0 = clock()
+local t0 = os.clock()
 local g2 = assert(revision.new(scripts))
 local h = g2:heads()
 local _ = g2:walk()
-print(format("%-34s %8.2f ms", "new + heads + history, one run", (clock() - t0) * 1000))
+print(string.format("%-34s %8.2f ms", "new + heads + history, one run", (os.clock() - t0) * 1000))
 assert(#h == 2)

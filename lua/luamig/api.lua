@@ -13,8 +13,6 @@ local command = require "luamig.command"
 local common = require "luamig.command.common"
 local errors = require "luamig.errors"
 
-local table_concat = table.concat
-
 local M = {}
 
 --- open(config_file, script_location, url, log) -> env | nil, msg, status
@@ -60,7 +58,7 @@ end
 -- `luamig current` reads them.
 function M.current(env)
   return returning(function()
-    return table_concat(common.database_heads(env.cfg, { log = env.log }), ",")
+    return table.concat(common.database_heads(env.cfg, { log = env.log }), ",")
   end)
 end
 

@@ -12,10 +12,6 @@ local fleet = require "luamig.fleet"
 local sys = require "luamig.sys"
 local errors = require "luamig.errors"
 
-local ipairs, tonumber = ipairs, tonumber
-local str_format, table_concat = string.format, table.concat
-local io_stdout, io_stderr = io.stdout, io.stderr
-
 local M = {}
 
 -- Flags every command takes. `value` flags consume the next argument (or
@@ -58,9 +54,9 @@ local function flag_lines(list)
   local lines = {}
   for _, flag in ipairs(list) do
     local left = flag_names(flag) .. (flag.value and (" " .. flag.value) or "")
-    lines[#lines + 1] = str_format("  %-28s %s", left, flag.help)
+    lines[#lines + 1] = string.format("  %-28s %s", left, flag.help)
   end
-  return table_concat(lines, "\n")
+  return table.concat(lines, "\n")
 end
 
 local function main_help()
@@ -72,7 +68,7 @@ local function main_help()
     "Commands:",
   }
   for _, name in ipairs(command.NAMES) do
-    lines[#lines + 1] = str_format("  %-10s %s", name, command.spec(name).summary)
+    lines[#lines + 1] = string.format("  %-10s %s", name, command.spec(name).summary)
   end
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Options:"
@@ -82,7 +78,7 @@ local function main_help()
   lines[#lines + 1] = "upgrade, downgrade, current, check, verify, stamp and history --applied run on a fleet of"
   lines[#lines + 1] = "databases with --targets FILE, --target NAME or --all-targets."
   lines[#lines + 1] = "'luamig COMMAND --help' shows a command's options."
-  return table_concat(lines, "\n")
+  return table.concat(lines, "\n")
 end
 
 local function command_help(name)
@@ -116,7 +112,7 @@ local function command_help(name)
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Global options:"
   lines[#lines + 1] = flag_lines(GLOBAL_FLAGS)
-  return table_concat(lines, "\n")
+  return table.concat(lines, "\n")
 end
 
 -- A lone dash followed by digits is a relative target (-1), not a flag.
@@ -152,7 +148,7 @@ function M.parse(argv)
       if not flag then
         local where = opts.command and (opts.command .. ": ") or ""
         local hint = opts.command and ("luamig " .. opts.command .. " --help") or "luamig --help"
-        return nil, str_format("%sunknown option %s (see '%s')", where, name, hint)
+        return nil, string.format("%sunknown option %s (see '%s')", where, name, hint)
       end
       local value = true
       keep = not flag.fleet
@@ -163,23 +159,23 @@ function M.parse(argv)
           arg = argv[i + 1]
           i = i + 1
           value = argv[i]
-          if value == nil then return nil, str_format("option %s needs a value (%s)", name, flag.value) end
+          if value == nil then return nil, string.format("option %s needs a value (%s)", name, flag.value) end
           if command.spec(value) then took_command = { name = name, value = value, what = flag.value } end
         end
       elseif inline then
-        return nil, str_format("option %s takes no value", name)
+        return nil, string.format("option %s takes no value", name)
       end
       if flag.number then
         local n = tonumber(value)
         if not n or n < 0 or n ~= n or n == math.huge then
-          return nil, str_format("option %s: expected a number of seconds >= 0, got %q", name, value)
+          return nil, string.format("option %s: expected a number of seconds >= 0, got %q", name, value)
         end
         value = n
       elseif flag.choices then
         local known = false
         for _, c in ipairs(flag.choices) do if c == value then known = true end end
         if not known then
-          return nil, str_format("option %s: expected %s, got %q", name, table_concat(flag.choices, " or "), value)
+          return nil, string.format("option %s: expected %s, got %q", name, table.concat(flag.choices, " or "), value)
         end
       end
       if flag.multi then
@@ -192,7 +188,7 @@ function M.parse(argv)
     elseif not opts.command then
       spec = command.spec(arg)
       if not spec then
-        return nil, str_format("unknown command %q (see 'luamig --help')", arg)
+        return nil, string.format("unknown command %q (see 'luamig --help')", arg)
       end
       opts.command = arg
     else
@@ -205,7 +201,7 @@ function M.parse(argv)
     -- Options but no command: say so, rather than print the help as if
     -- nothing had been asked (`luamig -c history` reads "history" as -c's FILE).
     if took_command then
-      return nil, str_format("no command given: %s took %q as its %s; write the command after the option's value",
+      return nil, string.format("no command given: %s took %q as its %s; write the command after the option's value",
         took_command.name, took_command.value, took_command.what)
     end
     return nil, "no command given (see 'luamig --help')"
@@ -213,17 +209,17 @@ function M.parse(argv)
   if spec and not spec.passthrough and not opts.help then
     local n = #opts.args
     if spec.min and n < spec.min then
-      return nil, str_format("%s: missing argument (usage: luamig %s)", opts.command, spec.usage)
+      return nil, string.format("%s: missing argument (usage: luamig %s)", opts.command, spec.usage)
     end
     if spec.max and n > spec.max then
-      return nil, str_format("%s: unexpected argument %q (usage: luamig %s)",
+      return nil, string.format("%s: unexpected argument %q (usage: luamig %s)",
         opts.command, opts.args[spec.max + 1], spec.usage)
     end
   end
   local x = {}
   for _, kv in ipairs(opts.x) do
     local k, v = kv:match("^([^=]+)=(.*)$")
-    if not k then return nil, str_format("-x %s: expected KEY=VALUE", kv) end
+    if not k then return nil, string.format("-x %s: expected KEY=VALUE", kv) end
     x[k] = v
   end
   opts.x = x
@@ -235,11 +231,11 @@ end
 -- dumb terminal.
 local function colour()
   local no_color, term = os.getenv("NO_COLOR"), os.getenv("TERM")
-  return sys.isatty(io_stderr) and (no_color == nil or no_color == "") and term ~= "dumb"
+  return sys.isatty(io.stderr) and (no_color == nil or no_color == "") and term ~= "dumb"
 end
 
 local function write_stderr(text)
-  io_stderr:write(text)
+  io.stderr:write(text)
 end
 
 -- e: a luamig.errors value, or the message of an error of `kind` ("usage"
@@ -257,12 +253,12 @@ function M.main(argv)
   collectgarbage("generational")
   local opts, err = M.parse(argv)
   if not opts then return report(err, false, "usage") end
-  if opts.version then io_stdout:write("luamig ", sys.version, "\n"); return 0 end
+  if opts.version then io.stdout:write("luamig ", sys.version, "\n"); return 0 end
   if not opts.command then
-    io_stdout:write(main_help(), "\n")
+    io.stdout:write(main_help(), "\n")
     return opts.help and 0 or 2
   end
-  if opts.help then io_stdout:write(command_help(opts.command), "\n"); return 0 end
+  if opts.help then io.stdout:write(command_help(opts.command), "\n"); return 0 end
   local usage_err = fleet.usage(opts)
   if usage_err then return report(usage_err, false, "usage") end
   if opts.fleet_json then opts.json = true end
@@ -282,15 +278,15 @@ function M.main(argv)
   local out_failed
   opts.out = function(line)
     if out_failed then return end
-    local written, werr = io_stdout:write(line, "\n")
+    local written, werr = io.stdout:write(line, "\n")
     if not written then out_failed = werr end
   end
-  opts.log = opts.quiet and function() end or function(line) io_stderr:write(line, "\n") end
+  opts.log = opts.quiet and function() end or function(line) io.stderr:write(line, "\n") end
   -- Data migrations' progress line (luamig.present.progress): redrawn in place at
   -- a terminal, plain lines with -v elsewhere; never with -q or --json.
   -- LUAMIG_PROGRESS_DELAY: seconds before it first shows (default 0.5).
   if not opts.quiet and not opts.json then
-    opts.progress = sys.isatty(io_stderr) and "tty" or opts.verbose and "lines" or nil
+    opts.progress = sys.isatty(io.stderr) and "tty" or opts.verbose and "lines" or nil
   end
   opts.progress_delay = tonumber(os.getenv("LUAMIG_PROGRESS_DELAY") or "")
   local run = command.spec(opts.command).run
@@ -300,10 +296,10 @@ function M.main(argv)
     local f = io.open("/dev/fd/" .. outcome_fd, "w")
     if f then f:write(opts.outcome[1], "\n", opts.outcome[2], "\n"); f:close() end
   end
-  local flushed, flush_err = io_stdout:flush()
+  local flushed, flush_err = io.stdout:flush()
   out_failed = out_failed or (not flushed and flush_err)
   if out_failed then
-    local status = report(errors.new { status = 1, message = str_format(
+    local status = report(errors.new { status = 1, message = string.format(
       "%s: standard output could not be written (%s); what it shows is incomplete", opts.command, out_failed) })
     if ok then return status end
   end

@@ -19,10 +19,6 @@
 -- failures their caller handles; check() turns such a result into a raise
 -- where the command gives up.
 
-local debug_traceback = debug.traceback
-local setmetatable, getmetatable, error, tostring, type = setmetatable, getmetatable, error, tostring, type
-local xpcall, table_pack, table_unpack = xpcall, table.pack, table.unpack
-
 local M = {}
 
 local Error = {}
@@ -76,13 +72,13 @@ local function as_error(raised)
   if M.is(raised) then return raised end
   local msg = type(raised) == "string" and raised or ("(error object is a " .. type(raised) .. " value: "
     .. tostring(raised) .. ")")
-  return M.new { kind = "internal", message = msg, status = 1, traceback = debug_traceback(nil, 2) }
+  return M.new { kind = "internal", message = msg, status = 1, traceback = debug.traceback(nil, 2) }
 end
 
 --- catch(fn, ...): true, fn's results; or false and the error value.
 function M.catch(fn, ...)
-  local results = table_pack(xpcall(fn, as_error, ...))
-  if results[1] then return table_unpack(results, 1, results.n) end
+  local results = table.pack(xpcall(fn, as_error, ...))
+  if results[1] then return table.unpack(results, 1, results.n) end
   return false, results[2]
 end
 

@@ -9,8 +9,6 @@
 local script = require "luamig.script"
 local revision = require "luamig.revision"
 
-local ipairs = ipairs
-
 local M = {}
 
 --- The project's graph and its scripts by id; nil, msg, status (2 for any

@@ -28,9 +28,6 @@ local plan = require "luamig.plan"
 local sys = require "luamig.sys"
 local snapshot = require "luamig.autogen.snapshot"
 
-local ipairs, pairs, setmetatable, error, tostring = ipairs, pairs, setmetatable, error, tostring
-local str_format, table_concat = string.format, table.concat
-
 local M = {}
 
 --- The URL `luamig test -u URL` gave (command.test sets it).
@@ -59,7 +56,7 @@ local function scratch_database(url, parsed, dialect)
   end
   local scratch = config.with_database(url, name)
   local function drop()
-    admin:execute(str_format(dialect.drop_database_sql, admin:quote_ident(name)))
+    admin:execute(string.format(dialect.drop_database_sql, admin:quote_ident(name)))
     admin:close()
   end
   return scratch, drop, parsed.database
@@ -122,7 +119,8 @@ end
 
 local function steps_to(self, direction, target, level)
   local steps, err, bad_target = plan.steps(self.graph, self.by_id, direction, self:current(), target)
-  if bad_target then error(str_format("%s %s: %s", direction == "up" and "upgrade" or "downgrade", target, err), level) end
+  if bad_target then error(string.format("%s %s: %s", direction == "up" and "upgrade" or "downgrade", target, err),
+    level) end
   if not steps then error(err, level) end
   return steps
 end
@@ -141,10 +139,10 @@ function Env:insert_into(table_name, rows)
       marks[#marks + 1] = "?"
       values[#values + 1] = v
     end
-    local sql = str_format("INSERT INTO %s (%s) VALUES (%s)", self.dialect:quote(table_name),
-      table_concat(names, ", "), table_concat(marks, ", "))
+    local sql = string.format("INSERT INTO %s (%s) VALUES (%s)", self.dialect:quote(table_name),
+      table.concat(names, ", "), table.concat(marks, ", "))
     local ok, err = self.conn:execute(sql, table.unpack(values, 1, #names))
-    if not ok then error(str_format("insert_into(%q): %s", table_name, tostring(err)), 2) end
+    if not ok then error(string.format("insert_into(%q): %s", table_name, tostring(err)), 2) end
   end
   return true
 end
@@ -188,8 +186,8 @@ end
 function Env:single_head()
   local heads = self.graph:heads()
   if #heads ~= 1 then
-    fail(str_format("single_head: the revisions have %d heads (%s); merge them with 'luamig merge heads -m MESSAGE'",
-      #heads, #heads > 0 and table_concat(heads, ", ") or "none"))
+    fail(string.format("single_head: the revisions have %d heads (%s); merge them with 'luamig merge heads -m MESSAGE'",
+      #heads, #heads > 0 and table.concat(heads, ", ") or "none"))
   end
   return true
 end
@@ -221,7 +219,7 @@ function Env:up_down_consistency()
   for _, s in ipairs(steps) do run(self, { s }, 3) end
   for i = #steps, 1, -1 do run(self, { inverse(steps[i]) }, 3) end
   if #self:current() ~= 0 then fail("up_down_consistency: after every downgrade the database is at "
-    .. table_concat(self:current(), ", ")) end
+    .. table.concat(self:current(), ", ")) end
   for _, s in ipairs(steps) do run(self, { s }, 3) end
   return true
 end
@@ -236,7 +234,7 @@ function Env:model_matches_ddl()
   if #changes > 0 then
     local lines = {}
     for i, c in ipairs(changes) do lines[i] = "  " .. autogen.describe(c) end
-    fail("model_matches_ddl: the models differ from what the revisions make:\n" .. table_concat(lines, "\n"))
+    fail("model_matches_ddl: the models differ from what the revisions make:\n" .. table.concat(lines, "\n"))
   end
   return true
 end
@@ -251,9 +249,9 @@ function Env:downgrade_leaves_no_trace()
     run(self, { inverse(s) }, 3)
     local lines = differences(self, before, self:schema())
     if #lines > 0 then
-      fail(str_format("downgrade_leaves_no_trace: revision %s (%s) does not undo everything its upgrade does:"
+      fail(string.format("downgrade_leaves_no_trace: revision %s (%s) does not undo everything its upgrade does:"
         .. " after its upgrade and downgrade, getting back to the schema before it needs: %s", s.node.id, s.node.path or "?",
-        table_concat(lines, "; ")))
+        table.concat(lines, "; ")))
     end
     run(self, { s }, 3)
   end

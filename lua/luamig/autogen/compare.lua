@@ -37,8 +37,6 @@ local constraints = require "luamig.autogen.compare.constraints"
 local table_changes = require "luamig.autogen.compare.table"
 local enums = require "luamig.autogen.compare.enums"
 
-local ipairs, pairs = ipairs, pairs
-local table_concat, table_sort = table.concat, table.sort
 local included, change = filter.included, changes.change
 local fold_uniques, compare_table, settle_enums = constraints.fold_uniques, table_changes.compare, enums.settle
 
@@ -53,7 +51,7 @@ M.normalize_default = normalize.normalize_default
 local function dependency_order(tables)
   local by_name, names = {}, {}
   for _, t in ipairs(tables) do by_name[t.name] = t; names[#names + 1] = t.name end
-  table_sort(names)
+  table.sort(names)
   local state, order = {}, {}
   local function visit(name)
     if state[name] then return end
@@ -117,7 +115,7 @@ function M.diff(model_snap, db_snap, dialect, cfg, excluded)
   -- (by their names after this revision's renames) for a rebuild
   for name, values in pairs(model_snap.enums or {}) do
     local old = db_snap.enums and db_snap.enums[name]
-    if old and table_concat(old, "\0") ~= table_concat(values, "\0") then
+    if old and table.concat(old, "\0") ~= table.concat(values, "\0") then
       local users = {}
       for _, tname in ipairs(snapshot.table_names(model_snap)) do
         for _, col in ipairs(model_snap.tables[tname].columns) do
@@ -132,7 +130,7 @@ function M.diff(model_snap, db_snap, dialect, cfg, excluded)
   end
   -- stable: by phase, then in the order found
   for i, c in ipairs(out) do c.seq = i end
-  table_sort(out, function(a, b)
+  table.sort(out, function(a, b)
     if a.phase ~= b.phase then return a.phase < b.phase end
     return a.seq < b.seq
   end)

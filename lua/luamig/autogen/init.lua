@@ -13,8 +13,6 @@ local model = require "luamig.autogen.model"
 local render = require "luamig.autogen.render"
 local lock_common = require "luamig.lock.common"  -- the lock table is luamig's, like the version table
 
-local str_format, table_concat = string.format, table.concat
-
 local M = {}
 
 --- The set of luamig's own tables under cfg: the version and history
@@ -33,7 +31,7 @@ function M.reflect(ctx)
 end
 
 local function same_heads(a, b)
-  return table_concat(a, ",") == table_concat(b, ",")
+  return table.concat(a, ",") == table.concat(b, ",")
 end
 
 --- changes, info | nil, msg, status. ctx: an open context; graph: the
@@ -48,10 +46,10 @@ function M.changes(ctx, graph, no_revisions)
   -- if any, are another tool's (stamp --purge replaces them).
   local baseline_wanted = not path and no_revisions
   if not baseline_wanted and not same_heads(heads, graph:heads()) then
-    return nil, str_format("the database is not up to date: it is at %s, and the head%s %s; run 'luamig upgrade"
+    return nil, string.format("the database is not up to date: it is at %s, and the head%s %s; run 'luamig upgrade"
       .. " heads' first, so that the new revision starts from the schema the revisions make",
-      #heads > 0 and table_concat(heads, ", ") or "base", #graph:heads() == 1 and " is" or "s are",
-      table_concat(graph:heads(), ", ")), 1
+      #heads > 0 and table.concat(heads, ", ") or "base", #graph:heads() == 1 and " is" or "s are",
+      table.concat(graph:heads(), ", ")), 1
   end
   local db, rerr = M.reflect(ctx)
   if not db then return nil, rerr, 1 end

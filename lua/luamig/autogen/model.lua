@@ -25,10 +25,6 @@ local script = require "luamig.script"
 local sys = require "luamig.sys"
 local snapshot = require "luamig.autogen.snapshot"
 
-local type, ipairs, pairs, select, pcall, load = type, ipairs, pairs, select, pcall, load
-local setmetatable, getmetatable, tostring = setmetatable, getmetatable, tostring
-local str_format = string.format
-
 local M = {}
 
 local ModelTable = { __name = "luamig.Table" }
@@ -52,7 +48,7 @@ function M.path(cfg)
     local st = sys.stat(p)
     if st and st.type == "file" then return p end
   end
-  return nil, str_format("no models file: looked for %s (set `models` in luamig.lua)",
+  return nil, string.format("no models file: looked for %s (set `models` in luamig.lua)",
     table.concat(candidates, ", "))
 end
 
@@ -62,7 +58,7 @@ local function model_column(name, coltype, opts)
   if type(opts) == "table" and getmetatable(opts) == nil and opts.renamed_from ~= nil then
     renamed_from = opts.renamed_from
     if type(renamed_from) ~= "string" or renamed_from == "" then
-      error(str_format("Column %q: renamed_from must be the old column name, got %s", tostring(name),
+      error(string.format("Column %q: renamed_from must be the old column name, got %s", tostring(name),
         types.describe(renamed_from)), 2)
     end
     local copy = {}
@@ -90,7 +86,7 @@ local function environment(declared)
       if last.renamed_from ~= nil then
         renamed_from = last.renamed_from
         if type(renamed_from) ~= "string" or renamed_from == "" then
-          error(str_format("Table %q: renamed_from must be the old table name, got %s", name,
+          error(string.format("Table %q: renamed_from must be the old table name, got %s", name,
             types.describe(renamed_from)), 2)
         end
         local copy = {}
@@ -99,7 +95,7 @@ local function environment(declared)
       end
     end
     local t = setmetatable({ name = name, args = args, renamed_from = renamed_from }, ModelTable)
-    if declared.by_name[name] then error(str_format("Table %q is declared twice", name), 2) end
+    if declared.by_name[name] then error(string.format("Table %q is declared twice", name), 2) end
     declared.by_name[name] = t
     declared[#declared + 1] = t
     return t
@@ -122,7 +118,7 @@ function M.load(path)
   if type(result) == "table" and getmetatable(result) == nil and #result > 0 then
     for i, t in ipairs(result) do
       if getmetatable(t) ~= ModelTable then
-        return nil, str_format("%s: the returned list holds a %s at #%d, not a Table", path, types.describe(t), i)
+        return nil, string.format("%s: the returned list holds a %s at #%d, not a Table", path, types.describe(t), i)
       end
     end
     return result
@@ -136,7 +132,7 @@ local function create_record(t, cfg, dialect, path)
   local ctx = { cfg = cfg, dialect = dialect, run_op = function(_, record) captured = record; return true end }
   local op = ops.new(ctx)
   local ok, err = pcall(op.create_table, t.name, table.unpack(t.args, 1, t.args.n))
-  if not ok then return nil, str_format("%s: Table %q: %s", path, t.name, tostring(err):gsub("^[^:]*:%d+: ", "")) end
+  if not ok then return nil, string.format("%s: Table %q: %s", path, t.name, tostring(err):gsub("^[^:]*:%d+: ", "")) end
   return captured
 end
 
@@ -216,7 +212,7 @@ function M.snapshot(cfg, dialect, path)
     local rec, rerr = create_record(t, cfg, dialect, path)
     if not rec then return nil, rerr end
     local tbl, terr = table_of(rec, dialect, t.renamed_from)
-    if not tbl then return nil, str_format("%s: Table %q: %s", path, t.name, terr) end
+    if not tbl then return nil, string.format("%s: Table %q: %s", path, t.name, terr) end
     snap.tables[t.name] = tbl
     for _, col in ipairs(rec.columns) do
       local ty = col.type

@@ -9,9 +9,6 @@
 
 local types = require "luamig.schema.types"
 
-local ipairs, type, tostring, tonumber, select = ipairs, type, tostring, tonumber, select
-local str_format, table_concat = string.format, table.concat
-
 local M = {}
 
 ---------------------------------------------------------------------------
@@ -20,19 +17,20 @@ local M = {}
 local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
 
 local function q(s)
-  return '"' .. tostring(s):gsub('[%c"\\]', function(c) return ESCAPES[c] or str_format("\\%03d", c:byte()) end) .. '"'
+  return '"' .. tostring(s):gsub('[%c"\\]', function(c) return ESCAPES[c] or string.format("\\%03d",
+    c:byte()) end) .. '"'
 end
 M.quote = q
 
 local function qlist(list)
   local parts = {}
   for i, v in ipairs(list) do parts[i] = q(v) end
-  return "{ " .. table_concat(parts, ", ") .. " }"
+  return "{ " .. table.concat(parts, ", ") .. " }"
 end
 
 local function type_lua(t, text)
   if t then return tostring(t) end
-  return str_format("Type(%s)", q(text or "TEXT"))
+  return string.format("Type(%s)", q(text or "TEXT"))
 end
 
 --- A server default's SQL as a Lua value: a plain string literal becomes a
@@ -50,7 +48,7 @@ local function opts_lua(pairs_list)
   if #pairs_list == 0 then return nil end
   local parts = {}
   for i, kv in ipairs(pairs_list) do parts[i] = kv[1] .. " = " .. kv[2] end
-  return "{ " .. table_concat(parts, ", ") .. " }"
+  return "{ " .. table.concat(parts, ", ") .. " }"
 end
 
 -- fn(a, b, ...): the arguments that are not nil (so optional ones vanish).
@@ -60,7 +58,7 @@ local function call(fn, ...)
     local a = select(i, ...)
     if a ~= nil then present[#present + 1] = a end
   end
-  return str_format("%s(%s)", fn, table_concat(present, ", "))
+  return string.format("%s(%s)", fn, table.concat(present, ", "))
 end
 
 ---------------------------------------------------------------------------
@@ -105,7 +103,7 @@ local function where_option(dialect, ix)
 end
 
 local function create_table_lua(dialect, t)
-  local lines = { str_format("op.create_table(%s,", q(t.name)) }
+  local lines = { string.format("op.create_table(%s,", q(t.name)) }
   local pk = t.primary_key
   local single = pk and #pk.columns == 1 and default_name(dialect, "primary_key", t.name, pk) and pk.columns[1]
   local auto_pk = false
@@ -171,22 +169,23 @@ local function enum_lines(dialect, u)
   local t = dialect:quote(u.name)
   if appended then
     for i = #u.from + 1, #u.to do
-      exec(str_format("ALTER TYPE %s ADD VALUE IF NOT EXISTS %s", t, dialect:literal(u.to[i])))
+      exec(string.format("ALTER TYPE %s ADD VALUE IF NOT EXISTS %s", t, dialect:literal(u.to[i])))
     end
     return lines
   end
   local values = {}
   for i, v in ipairs(u.to) do values[i] = dialect:literal(v) end
   local old = dialect:quote(u.name .. "_old")
-  lines[#lines + 1] = str_format("-- enum %s: values (%s) become (%s); PostgreSQL cannot drop a value, so the type is rebuilt",
-    u.name, table_concat(u.from, ", "), table_concat(u.to, ", "))
-  exec(str_format("ALTER TYPE %s RENAME TO %s", t, old))
-  exec(str_format("CREATE TYPE %s AS ENUM (%s)", t, table_concat(values, ", ")))
+  lines[#lines + 1] = string.format("-- enum %s: values (%s) become (%s); PostgreSQL cannot drop a value, so the type is rebuilt",
+    u.name, table.concat(u.from, ", "), table.concat(u.to, ", "))
+  exec(string.format("ALTER TYPE %s RENAME TO %s", t, old))
+  exec(string.format("CREATE TYPE %s AS ENUM (%s)", t, table.concat(values, ", ")))
   for _, c in ipairs(u.columns or {}) do
     local col = dialect:quote(c.column)
-    exec(str_format("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text::%s", dialect:quote(c.table), col, t, col, t))
+    exec(string.format("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text::%s", dialect:quote(c.table), col, t,
+      col, t))
   end
-  exec(str_format("DROP TYPE %s", old))
+  exec(string.format("DROP TYPE %s", old))
   return lines
 end
 
@@ -201,7 +200,7 @@ end
 local function alter_opts(u)
   local o, ch = {}, u.changes
   if ch.type_ ~= nil then
-    o[#o + 1] = { "type_", type(ch.type_) == "string" and str_format("Type(%s)", q(ch.type_)) or tostring(ch.type_) }
+    o[#o + 1] = { "type_", type(ch.type_) == "string" and string.format("Type(%s)", q(ch.type_)) or tostring(ch.type_) }
   end
   if ch.nullable ~= nil then o[#o + 1] = { "nullable", tostring(ch.nullable) } end
   if ch.server_default ~= nil then o[#o + 1] = { "server_default", default_lua(ch.server_default) } end
@@ -220,14 +219,15 @@ local function op_lines(dialect, u, in_batch)
   elseif k == "create_table" then return create_table_lua(dialect, u.table)
   elseif k == "drop_table" then
     local o = u.enums and #u.enums > 0 and opts_lua { { "enums", qlist(u.enums) } } or nil
-    return { str_format("-- drops table %s and every row in it", u.table.name), call("op.drop_table", q(u.table.name), o) }
+    return { string.format("-- drops table %s and every row in it", u.table.name), call("op.drop_table",
+      q(u.table.name), o) }
   elseif k == "rename_table" then return { call("op.rename_table", q(u.from), q(u.to)) }
   elseif k == "add_column" then
     local c = u.column
     return { call(p .. "add_column", t_arg(), column_lua(dialect, c, false, false)) }
   elseif k == "drop_column" then
     local o = not in_batch and u.enums and #u.enums > 0 and opts_lua { { "enums", qlist(u.enums) } } or nil
-    return { str_format("-- drops column %s.%s and the data in it", u.table, u.column.name),
+    return { string.format("-- drops column %s.%s and the data in it", u.table, u.column.name),
       call(p .. "drop_column", t_arg(), q(u.column.name), o) }
   elseif k == "rename_column" then
     return { call(p .. "alter_column", t_arg(), q(u.from), opts_lua { { "new_column_name", q(u.to) } }) }
@@ -237,7 +237,8 @@ local function op_lines(dialect, u, in_batch)
     local o = {}
     if ix.unique then o[#o + 1] = { "unique", "true" } end
     o[#o + 1] = where_option(dialect, ix)
-    return { call(p .. "create_index", q(ix.name), t_arg(), "{ " .. table_concat(index_columns_lua(ix), ", ") .. " }", opts_lua(o)) }
+    return { call(p .. "create_index", q(ix.name), t_arg(), "{ " .. table.concat(index_columns_lua(ix), ", ") .. " }",
+      opts_lua(o)) }
   elseif k == "drop_index" then return { call(p .. "drop_index", q(u.index.name), t_arg()) }
   elseif k == "create_unique_constraint" then
     return { call(p .. "create_unique_constraint", name_arg(dialect, "unique", u.table, u.entry), t_arg(), qlist(u.entry.columns)) }
@@ -252,8 +253,8 @@ local function op_lines(dialect, u, in_batch)
     return { call(p .. "create_check_constraint", q(u.entry.name), t_arg(), q(u.entry.sqltext)) }
   elseif k == "drop_constraint" then
     if not u.entry.name then
-      return { str_format("-- the %s constraint (%s) of %s has no name, so it cannot be dropped by name: name it in the database",
-        u.kind, table_concat(u.entry.columns or {}, ", "), u.table) }
+      return { string.format("-- the %s constraint (%s) of %s has no name, so it cannot be dropped by name: name it in the database",
+        u.kind, table.concat(u.entry.columns or {}, ", "), u.table) }
     end
     return { call(p .. "drop_constraint", q(u.entry.name), t_arg(), opts_lua { { "type_", q(u.kind) } }) }
   elseif k == "create_table_comment" then return { call("op.create_table_comment", q(u.table), q(u.comment)) }
@@ -310,7 +311,7 @@ function M.body(changes, dialect, side)
     if TABLE_OPS[u.op] and batched[u.table] then
       if not opened[u.table] then
         opened[u.table] = true
-        lines[#lines + 1] = str_format("op.batch_alter_table(%s, function(batch)", q(u.table))
+        lines[#lines + 1] = string.format("op.batch_alter_table(%s, function(batch)", q(u.table))
         for _, v in ipairs(list) do
           if TABLE_OPS[v.op] and v.table == u.table then
             for _, l in ipairs(op_lines(dialect, v, true)) do lines[#lines + 1] = "  " .. l end
@@ -324,7 +325,7 @@ function M.body(changes, dialect, side)
   end
   if #lines == 0 then return "  -- no changes" end
   for i, l in ipairs(lines) do lines[i] = "  " .. l end
-  return table_concat(lines, "\n")
+  return table.concat(lines, "\n")
 end
 
 return M

@@ -46,8 +46,6 @@
 --   * a default that is the column's identity or sequence (PostgreSQL
 --     nextval(...), IDENTITY) is not a default: autoincrement = true.
 
-local ipairs, pairs, table_sort, table_concat = ipairs, pairs, table.sort, table.concat
-
 local M = {}
 
 --- An empty snapshot.
@@ -62,13 +60,13 @@ end
 
 local function order_key(entry)
   return (entry.name and ("0" .. entry.name) or "1") .. "\0"
-    .. table_concat(entry.columns or entry.expressions or { entry.sqltext or "" }, ",")
+    .. table.concat(entry.columns or entry.expressions or { entry.sqltext or "" }, ",")
 end
 
 --- Sort a table's lists as the conventions say (producers call it last).
 function M.sort_lists(tbl)
   for _, list in ipairs { tbl.uniques, tbl.indexes, tbl.foreign_keys, tbl.checks } do
-    table_sort(list, function(a, b) return order_key(a) < order_key(b) end)
+    table.sort(list, function(a, b) return order_key(a) < order_key(b) end)
   end
   return tbl
 end
@@ -77,7 +75,7 @@ end
 function M.table_names(snapshot)
   local names = {}
   for name in pairs(snapshot.tables) do names[#names + 1] = name end
-  table_sort(names)
+  table.sort(names)
   return names
 end
 

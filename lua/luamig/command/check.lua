@@ -6,9 +6,6 @@ local flags = require "luamig.command.flags"
 local plan = require "luamig.plan"
 local errors = require "luamig.errors"
 
-local ipairs = ipairs
-local str_format = string.format
-
 local function run(cfg, opts)
   local graph = errors.check(plan.load(cfg))
   local autogen = require "luamig.autogen"
@@ -25,7 +22,7 @@ local function run(cfg, opts)
   end
   opts.outcome = { "ok", "matches the models" }
   if #changes > 0 then
-    errors.fail(str_format("%d difference%s between the models and the database: run 'luamig revision"
+    errors.fail(string.format("%d difference%s between the models and the database: run 'luamig revision"
       .. " --autogenerate -m MESSAGE' to write them as a revision", #changes, #changes == 1 and "" or "s"), 1)
   end
   return true

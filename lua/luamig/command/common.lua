@@ -9,10 +9,6 @@ local preflight = require "luamig.preflight"
 local interrupt = require "luamig.interrupt"
 local errors = require "luamig.errors"
 
-local tostring, error = tostring, error
-local str_format, table_concat = string.format, table.concat
-local table_pack, table_unpack = table.pack, table.unpack
-
 local M = {}
 
 --- fn(ctx) on the database of cfg; returns what fn returns. writes: the
@@ -27,7 +23,7 @@ function M.with_context(cfg, opts, fn, writes)
   if writes and not opts.embedded then interrupt.trap() end
   local ctx = errors.check(context.open(cfg, { log = opts.log, verbose = opts.verbose,
     progress = opts.progress, progress_delay = opts.progress_delay }))
-  local results = table_pack(errors.catch(function()
+  local results = table.pack(errors.catch(function()
     if writes then
       errors.check(preflight.check(ctx, opts))
       ctx.lock = errors.check(lock.acquire(ctx, opts.lock_timeout or cfg.lock_timeout, opts.log))
@@ -41,7 +37,7 @@ function M.with_context(cfg, opts, fn, writes)
     failure.message = tostring(failure.message) .. "; also, " .. cerr
   end
   if failure then error(failure, 0) end
-  return table_unpack(results, 2, results.n)
+  return table.unpack(results, 2, results.n)
 end
 
 --- The database's version rows, for commands that only read them.
@@ -52,19 +48,19 @@ function M.database_heads(cfg, opts)
 end
 
 function M.plural(n, word)
-  return str_format("%d %s%s", n, word, n == 1 and "" or "s")
+  return string.format("%d %s%s", n, word, n == 1 and "" or "s")
 end
 
 --- Version rows as a user reads them: "base" when there are none.
 function M.heads_text(heads)
-  return #heads > 0 and table_concat(heads, ", ") or "base"
+  return #heads > 0 and table.concat(heads, ", ") or "base"
 end
 
 --- --dialect names the dialect of a script: without --sql nothing would
 -- use it, and the run would go to the URL's database unasked.
 function M.refuse_dialect_without_sql(opts)
   if opts.dialect and not opts.sql then
-    errors.fail(str_format("%s--dialect %s applies only with --sql (the dialect of the script to write)",
+    errors.fail(string.format("%s--dialect %s applies only with --sql (the dialect of the script to write)",
       opts.command and (opts.command .. ": ") or "", opts.dialect), 2)
   end
 end

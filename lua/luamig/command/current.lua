@@ -8,9 +8,6 @@ local present = require "luamig.present.revisions"
 local plan = require "luamig.plan"
 local errors = require "luamig.errors"
 
-local ipairs = ipairs
-local str_format, table_concat = string.format, table.concat
-
 local function run(cfg, opts)
   local graph = errors.check(plan.load(cfg))
   local heads = common.database_heads(cfg, opts)
@@ -27,15 +24,15 @@ local function run(cfg, opts)
   if opts.verbose and not opts.json then opts.out("Current revision(s) for " .. config.mask_url(cfg.url) .. ":") end
   for _, id in ipairs(opts.json and {} or heads) do
     local node = graph:get(id)
-    if not node then opts.out(str_format("%s (no revision file has this id)", id))
+    if not node then opts.out(string.format("%s (no revision file has this id)", id))
     elseif opts.verbose then opts.out(present.block(graph, node, marks))
     else opts.out(present.decorated(graph, node, marks)) end
   end
   if opts.check_heads then
     local target = graph:target_heads(heads, "up", "heads")
-    if not target or table_concat(target, ",") ~= table_concat(heads, ",") then
-      errors.fail(str_format("the database is not at the head revision(s): it is at %s; the heads are %s"
-        .. " (run 'luamig upgrade heads')", common.heads_text(heads), table_concat(graph:heads(), ", ")), 1)
+    if not target or table.concat(target, ",") ~= table.concat(heads, ",") then
+      errors.fail(string.format("the database is not at the head revision(s): it is at %s; the heads are %s"
+        .. " (run 'luamig upgrade heads')", common.heads_text(heads), table.concat(graph:heads(), ", ")), 1)
     end
   end
   return true

@@ -3,8 +3,6 @@
 -- value), multi = (repeatable), number = (seconds), choices = {...},
 -- fleet = (the fleet's own, not passed on to each target's run), help = }.
 
-local ipairs = ipairs
-
 local M = {}
 
 -- Flags of the commands that write: they take the migration lock.

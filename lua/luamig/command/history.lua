@@ -8,9 +8,6 @@ local present = require "luamig.present.revisions"
 local plan = require "luamig.plan"
 local errors = require "luamig.errors"
 
-local ipairs = ipairs
-local str_format = string.format
-
 -- history --applied: the history table, newest first.
 local function applied_history(cfg, opts)
   local rows = common.with_context(cfg, opts, function(ctx)
@@ -19,7 +16,7 @@ local function applied_history(cfg, opts)
   local null = require("luamig.driver").null
   local function v(x) if x == nil or x == null then return nil end return x end
   local last = rows[1]
-  opts.outcome = { "ok", last and str_format("%s, the last: %s %s %s", common.plural(#rows, "step"), last.direction,
+  opts.outcome = { "ok", last and string.format("%s, the last: %s %s %s", common.plural(#rows, "step"), last.direction,
     last.revision, last.outcome) or "no steps recorded" }
   if opts.json then
     local json = require "luamig.present.json"
@@ -34,11 +31,11 @@ local function applied_history(cfg, opts)
     return true
   end
   for _, r in ipairs(rows) do
-    local dur = v(r.duration_ms) and str_format("%d ms", r.duration_ms) or "-"
-    local line = str_format("%s  %-6s  %-12s  %-8s  %8s  %s", r.started_at, r.direction, r.revision, r.outcome, dur,
+    local dur = v(r.duration_ms) and string.format("%d ms", r.duration_ms) or "-"
+    local line = string.format("%s  %-6s  %-12s  %-8s  %8s  %s", r.started_at, r.direction, r.revision, r.outcome, dur,
       v(r.applied_by) or "?")
     if opts.verbose then
-      line = line .. str_format("  luamig %s  %s", v(r.luamig_version) or "?", v(r.checksum) or "-")
+      line = line .. string.format("  luamig %s  %s", v(r.luamig_version) or "?", v(r.checksum) or "-")
     end
     if v(r.message) then line = line .. "  " .. present.first_line(r.message) end
     opts.out(line)

@@ -11,8 +11,6 @@
 -- command.upgrade(cfg, opts) etc. run a command; command.spec(name) is its
 -- file's table; command.NAMES lists them all.
 
-local ipairs, require, setmetatable = ipairs, require, setmetatable
-
 local M = {}
 
 M.NAMES = { "branches", "check", "current", "downgrade", "heads", "history", "init", "merge", "repair",

@@ -6,10 +6,6 @@ local template = require "luamig.script.template"
 local sys = require "luamig.sys"
 local errors = require "luamig.errors"
 
-local ipairs = ipairs
-local str_format = string.format
-local io_open = io.open
-
 -- The spec `luamig init` writes: the ready-made checks of luamig.testing.
 local SPEC_TEMPLATE = [[
 -- Checks of this project's migrations: `luamig test` (or busted, with the
@@ -43,9 +39,9 @@ return {
 ]]
 
 local function write_new(path, text)
-  if sys.stat(path) then return nil, str_format("%s already exists", path) end
-  local f, err = io_open(path, "wb")
-  if not f then return nil, str_format("cannot write %s", err) end
+  if sys.stat(path) then return nil, string.format("%s already exists", path) end
+  local f, err = io.open(path, "wb")
+  if not f then return nil, string.format("cannot write %s", err) end
   f:write(text)
   f:close()
   return true
@@ -55,15 +51,15 @@ local function run(_, opts)
   local dir = opts.args[1] or "."
   if not sys.stat(dir) then
     local ok, err = sys.mkdir(dir)
-    if not ok then errors.fail(str_format("cannot create %s: %s", dir, err), 2) end
+    if not ok then errors.fail(string.format("cannot create %s: %s", dir, err), 2) end
   end
   local migrations = dir .. "/migrations"
   if sys.stat(migrations) then
-    errors.fail(str_format("%s already exists: not overwriting an existing project", migrations), 2)
+    errors.fail(string.format("%s already exists: not overwriting an existing project", migrations), 2)
   end
   for _, d in ipairs { migrations, migrations .. "/versions" } do
     local ok, err = sys.mkdir(d)
-    if not ok then errors.fail(str_format("cannot create %s: %s", d, err), 2) end
+    if not ok then errors.fail(string.format("cannot create %s: %s", d, err), 2) end
   end
   local ok, err = write_new(migrations .. "/script.lua.tmpl", template.DEFAULT_TEMPLATE)
   if ok and not sys.stat(dir .. "/luamig.lua") then
@@ -75,7 +71,7 @@ local function run(_, opts)
     ok, err = write_new(spec_dir .. "/migrations_spec.lua", SPEC_TEMPLATE)
   end
   if not ok then errors.fail(err, 2) end
-  opts.out(str_format("Created %s/luamig.lua, %s/{versions/,script.lua.tmpl} and %s/migrations_spec.lua",
+  opts.out(string.format("Created %s/luamig.lua, %s/{versions/,script.lua.tmpl} and %s/migrations_spec.lua",
     dir, migrations, spec_dir))
   opts.out("Next: luamig revision -m \"create first tables\"")
   return true

@@ -6,9 +6,6 @@ local revision_file = require "luamig.command.revision_file"
 local plan = require "luamig.plan"
 local errors = require "luamig.errors"
 
-local ipairs = ipairs
-local str_format, table_concat, table_sort = string.format, table.concat, table.sort
-
 local function run(cfg, opts)
   if not opts.message then errors.fail("merge: -m MESSAGE is required", 2) end
   local graph, by_id = errors.check(plan.load(cfg))
@@ -21,10 +18,10 @@ local function run(cfg, opts)
     end
   end
   if #downs < 2 then
-    errors.fail(str_format("merge: %s name%s one revision; a merge needs two or more (e.g. 'heads')",
-      table_concat(opts.args, " "), #opts.args == 1 and "s" or ""), 2)
+    errors.fail(string.format("merge: %s name%s one revision; a merge needs two or more (e.g. 'heads')",
+      table.concat(opts.args, " "), #opts.args == 1 and "s" or ""), 2)
   end
-  table_sort(downs)
+  table.sort(downs)
   revision_file.write(cfg, opts, by_id, { down_revisions = downs, depends_on = {} })
   return true
 end

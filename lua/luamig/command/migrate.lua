@@ -8,9 +8,6 @@ local context = require "luamig.context"
 local plan = require "luamig.plan"
 local errors = require "luamig.errors"
 
-local ipairs, next = ipairs, next
-local str_format, table_sort = string.format, table.sort
-
 local M = {}
 
 -- Applied revisions whose files changed since: upgrade stops on them
@@ -26,13 +23,13 @@ local function refuse_edited(ctx, graph, heads)
     if want and want ~= script.checksum(node.script) then edited[#edited + 1] = node end
   end
   if #edited == 0 then return end
-  table_sort(edited, function(a, b) return a.id < b.id end)
+  table.sort(edited, function(a, b) return a.id < b.id end)
   local first = edited[1]
-  local others = #edited > 1 and str_format(" (and %d more)", #edited - 1) or ""
+  local others = #edited > 1 and string.format(" (and %d more)", #edited - 1) or ""
   errors.raise { status = 1,
-    message = str_format("revision %s (%s)%s was edited after it was applied: its file no longer matches"
+    message = string.format("revision %s (%s)%s was edited after it was applied: its file no longer matches"
       .. " the checksum recorded then", first.id, first.path or "?", others),
-    hint = str_format("run 'luamig verify' to see every difference; if the edit is intended,"
+    hint = string.format("run 'luamig verify' to see every difference; if the edit is intended,"
       .. " accept it with 'luamig verify --accept %s', or upgrade anyway with --allow-edited", first.id) }
 end
 
@@ -42,7 +39,7 @@ local function outcome(direction, nsteps, heads, target)
   if nsteps == 0 then return { "unchanged", "already at " .. target } end
   local done = direction == "up" and "upgraded" or "downgraded"
   local to = heads and (" to " .. common.heads_text(heads)) or ""
-  return { done, str_format("%s %s%s", done, common.plural(nsteps, "revision"), to) }
+  return { done, string.format("%s %s%s", done, common.plural(nsteps, "revision"), to) }
 end
 
 --- Runs the steps from the database's version rows to opts.target.

@@ -5,9 +5,6 @@ local common = require "luamig.command.common"
 local flags = require "luamig.command.flags"
 local errors = require "luamig.errors"
 
-local ipairs, tostring = ipairs, tostring
-local str_format = string.format
-
 local function run(cfg, opts)
   common.with_context(cfg, opts, function(ctx)
     local rows, heads = errors.check(ctx:repair())
@@ -16,7 +13,7 @@ local function run(cfg, opts)
       return
     end
     for _, row in ipairs(rows) do
-      opts.out(str_format("Marked the %s of %s (started %s by %s, %s) as repaired by hand",
+      opts.out(string.format("Marked the %s of %s (started %s by %s, %s) as repaired by hand",
         row.direction == "up" and "upgrade" or "downgrade", row.revision, tostring(row.started_at),
         tostring(row.applied_by or "?"), row.outcome))
     end

@@ -8,17 +8,14 @@ local revision_file = require "luamig.command.revision_file"
 local plan = require "luamig.plan"
 local errors = require "luamig.errors"
 
-local ipairs, tostring, next = ipairs, tostring, next
-local str_format, table_concat = string.format, table.concat
-
 -- The parents of a new revision: the single head, or --head (a head unless
 -- --splice; "base" starts a new independent history).
 local function new_parents(graph, opts)
   if not opts.head then
     local heads = graph:heads()
     if #heads > 1 then
-      errors.fail(str_format("the project has %d heads (%s): pass --head REV (or label@head) to choose "
-        .. "the parent, or run 'luamig merge heads -m \"merge\"' first", #heads, table_concat(heads, ", ")), 2)
+      errors.fail(string.format("the project has %d heads (%s): pass --head REV (or label@head) to choose "
+        .. "the parent, or run 'luamig merge heads -m \"merge\"' first", #heads, table.concat(heads, ", ")), 2)
     end
     return heads
   end
@@ -28,7 +25,7 @@ local function new_parents(graph, opts)
   if not opts.splice then
     for _, id in ipairs(ids) do
       if #(graph:get(id).children or {}) > 0 then
-        errors.raise { where = "--head", message = str_format("revision %s is not a head", id), status = 2,
+        errors.raise { where = "--head", message = string.format("revision %s is not a head", id), status = 2,
           hint = "pass --splice to start a new branch from it" }
       end
     end
@@ -72,7 +69,8 @@ local function post_write(cfg, path)
   local cmd = cfg.post_write_hook .. " '" .. path:gsub("'", "'\\''") .. "'"
   local ok, _, code = os.execute(cmd)
   if not ok then
-    errors.fail(str_format("post_write_hook %q failed on %s (exit %s); the file is written", cfg.post_write_hook, path,
+    errors.fail(string.format("post_write_hook %q failed on %s (exit %s); the file is written", cfg.post_write_hook,
+      path,
       tostring(code)), 1)
   end
 end

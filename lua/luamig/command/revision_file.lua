@@ -7,18 +7,15 @@ local revision = require "luamig.revision"
 local sys = require "luamig.sys"
 local errors = require "luamig.errors"
 
-local pairs = pairs
-local str_format = string.format
-
 local M = {}
 
 local function new_rev_id(opts, by_id)
   local rev_id = opts.rev_id or sys.random_hex(12)
   if not rev_id:match("^[%w_]+$") or #rev_id > 32 then
-    errors.fail(str_format("--rev-id %q: use up to 32 letters, digits or _", rev_id), 2)
+    errors.fail(string.format("--rev-id %q: use up to 32 letters, digits or _", rev_id), 2)
   end
   if by_id[rev_id] then
-    errors.fail(str_format("--rev-id %s: revision %s already exists in %s", rev_id, rev_id, by_id[rev_id].path), 2)
+    errors.fail(string.format("--rev-id %s: revision %s already exists in %s", rev_id, rev_id, by_id[rev_id].path), 2)
   end
   return rev_id
 end
@@ -43,7 +40,7 @@ function M.write(cfg, opts, by_id, spec)
     os.remove(path)
     errors.fail(gerr, 2)
   end
-  opts.out(str_format("Generating %s ... done", path))
+  opts.out(string.format("Generating %s ... done", path))
   spec.path = path
 end
 

@@ -4,8 +4,6 @@ local present = require "luamig.present.revisions"
 local plan = require "luamig.plan"
 local errors = require "luamig.errors"
 
-local ipairs = ipairs
-
 local function run(cfg, opts)
   local graph = errors.check(plan.load(cfg))
   local ids, err = graph:resolve(opts.args[1], nil)

@@ -7,9 +7,6 @@ local context = require "luamig.context"
 local plan = require "luamig.plan"
 local errors = require "luamig.errors"
 
-local ipairs = ipairs
-local str_format, table_sort = string.format, table.sort
-
 -- The rows after stamping `targets` over `rows`: each target replaces the
 -- rows on its own line of descent (ancestors and descendants), as Alembic's
 -- stamp does; `base` clears everything.
@@ -34,7 +31,7 @@ local function stamped_rows(graph, rows, targets)
       end
     end
   end
-  table_sort(result)
+  table.sort(result)
   return result
 end
 
@@ -51,7 +48,7 @@ local function run(cfg, opts)
     if opts.purge then rows = {} end
     for _, r in ipairs(rows) do
       if not graph:get(r) then
-        errors.fail(str_format("the version table names %s, which no revision file has: "
+        errors.fail(string.format("the version table names %s, which no revision file has: "
           .. "run 'luamig stamp --purge REV' to replace every row", r), 2)
       end
     end

@@ -3,8 +3,6 @@
 
 local errors = require "luamig.errors"
 
-local ipairs, tostring, pcall = ipairs, tostring, pcall
-
 local function run(_, opts)
   -- -u URL (before or after `test`): the server luamig.testing makes its
   -- scratch databases on; the other arguments are busted's.

@@ -7,9 +7,6 @@ local common = require "luamig.command.common"
 local script = require "luamig.script"
 local errors = require "luamig.errors"
 
-local ipairs = ipairs
-local str_format = string.format
-
 -- The record named by an exact id or a unique prefix of 4+ characters.
 local function find_script(scripts, wanted)
   local found
@@ -17,12 +14,12 @@ local function find_script(scripts, wanted)
     if s.id == wanted then return s end
     if #wanted >= 4 and s.id:sub(1, #wanted) == wanted then
       if found then
-        return nil, str_format("--accept %s: the prefix is ambiguous (%s, %s, ...)", wanted, found.id, s.id), 2
+        return nil, string.format("--accept %s: the prefix is ambiguous (%s, %s, ...)", wanted, found.id, s.id), 2
       end
       found = s
     end
   end
-  if not found then return nil, str_format("--accept %s: no revision file has this id", wanted), 2 end
+  if not found then return nil, string.format("--accept %s: no revision file has this id", wanted), 2 end
   return found
 end
 
@@ -33,23 +30,25 @@ end
 local function verify_lines(report)
   local lines = {}
   for _, e in ipairs(report.edited) do
-    lines[#lines + 1] = str_format("edited   %s  %s: applied as %s, the file is now %s", e.id, e.path,
+    lines[#lines + 1] = string.format("edited   %s  %s: applied as %s, the file is now %s", e.id, e.path,
       short(e.recorded), short(e.actual))
   end
   for _, m in ipairs(report.missing) do
-    lines[#lines + 1] = str_format("missing  %s  applied, but no file has it (%s names it as a parent)", m.id, m.named_by)
+    lines[#lines + 1] = string.format("missing  %s  applied, but no file has it (%s names it as a parent)", m.id,
+      m.named_by)
   end
   for _, u in ipairs(report.unknown) do
-    lines[#lines + 1] = str_format("unknown  %s  in the version table, but no revision file has or names it", u.id)
+    lines[#lines + 1] = string.format("unknown  %s  in the version table, but no revision file has or names it", u.id)
   end
   local unrecorded = #report.unrecorded > 0
-    and str_format(" (%d applied without a recorded checksum: stamped, or before luamig kept them)", #report.unrecorded)
+    and string.format(" (%d applied without a recorded checksum: stamped, or before luamig kept them)",
+      #report.unrecorded)
     or ""
   if report.ok then
-    lines[#lines + 1] = str_format("OK: %d applied revision%s their files%s", report.checked,
+    lines[#lines + 1] = string.format("OK: %d applied revision%s their files%s", report.checked,
       report.checked == 1 and " matches" or "s match", unrecorded)
   else
-    lines[#lines + 1] = str_format("%d edited, %d missing, %d unknown; %d applied revision%s checked%s",
+    lines[#lines + 1] = string.format("%d edited, %d missing, %d unknown; %d applied revision%s checked%s",
       #report.edited, #report.missing, #report.unknown, report.checked, report.checked == 1 and "" or "s", unrecorded)
   end
   return lines
@@ -63,7 +62,7 @@ local function run(cfg, opts)
   local seen = {}
   for _, s in ipairs(scripts) do
     if seen[s.id] then
-      errors.fail(str_format('duplicate revision id "%s": %s and %s', s.id, seen[s.id].path, s.path), 2)
+      errors.fail(string.format('duplicate revision id "%s": %s and %s', s.id, seen[s.id].path, s.path), 2)
     end
     seen[s.id] = s
   end
@@ -76,7 +75,7 @@ local function run(cfg, opts)
     if #accepted > 0 then
       errors.check(ctx:accept(accepted))
       for _, s in ipairs(accepted) do
-        opts.log(str_format("Accepted the current file of %s (%s) as applied", s.id, short(script.checksum(s))))
+        opts.log(string.format("Accepted the current file of %s (%s) as applied", s.id, short(script.checksum(s))))
       end
     end
     local heads = errors.check(ctx:current_heads())

@@ -10,11 +10,6 @@ local sys = require "luamig.sys"
 local url = require "luamig.config.url"
 local failure = require "luamig.script.failure"
 
-local setmetatable, type, pairs, ipairs, tostring = setmetatable, type, pairs, ipairs, tostring
-local load, xpcall = load, xpcall
-local io_open, os_getenv = io.open, os.getenv
-local str_format = string.format
-
 local M = {}
 
 M.defaults = {
@@ -55,19 +50,19 @@ local function read_config(path, required)
   local st, err, errno = sys.stat(path)
   if not st then
     if errno == ENOENT and dangling_link(path) then
-      return nil, str_format("cannot read config file %s: it is a symbolic link to a file that does not exist", path)
+      return nil, string.format("cannot read config file %s: it is a symbolic link to a file that does not exist", path)
     end
     if errno == ENOENT and not required then return false end
-    return nil, str_format("cannot read config file %s", err)
+    return nil, string.format("cannot read config file %s", err)
   end
   -- Checked before opening: opening a FIFO would wait for a writer.
-  if st.type == "dir" then return nil, str_format("cannot read config file %s: it is a directory", path) end
-  if st.type ~= "file" then return nil, str_format("cannot read config file %s: it is not a regular file", path) end
-  local f, open_err = io_open(path, "rb")
-  if not f then return nil, str_format("cannot read config file %s", open_err) end
+  if st.type == "dir" then return nil, string.format("cannot read config file %s: it is a directory", path) end
+  if st.type ~= "file" then return nil, string.format("cannot read config file %s: it is not a regular file", path) end
+  local f, open_err = io.open(path, "rb")
+  if not f then return nil, string.format("cannot read config file %s", open_err) end
   local src, read_err = f:read("a")
   f:close()
-  if not src then return nil, str_format("cannot read config file %s: %s", path, read_err) end
+  if not src then return nil, string.format("cannot read config file %s: %s", path, read_err) end
   return src
 end
 
@@ -82,7 +77,7 @@ local function load_file(path, required)
   local chunk, err = load(src, "@" .. path, "t", env)
   if not chunk then
     if err:sub(1, #path + 1) ~= path .. ":" then err = path .. ": " .. err end  -- "attempt to load a binary chunk"
-    return nil, str_format("config file %s", err)
+    return nil, string.format("config file %s", err)
   end
   -- Whatever the file raises is told at its line (luamig.script.failure).
   local ok, result = xpcall(chunk, failure.handler(path))
@@ -92,7 +87,7 @@ local function load_file(path, required)
     return nil, "config file " .. msg
   end
   if type(result) ~= "table" then
-    return nil, str_format("config file %s must return a table, got %s", path, type(result))
+    return nil, string.format("config file %s must return a table, got %s", path, type(result))
   end
   return result, true
 end
@@ -122,36 +117,36 @@ function M.load(opts)
   for k, v in pairs(file) do
     local want = KNOWN[k]
     if not want then
-      return nil, str_format("config file %s: unknown key %q", where, tostring(k))
+      return nil, string.format("config file %s: unknown key %q", where, tostring(k))
     elseif type(v) ~= want then
-      return nil, str_format("config file %s: %s must be a %s, got %s", where, k, want, type(v))
+      return nil, string.format("config file %s: %s must be a %s, got %s", where, k, want, type(v))
     elseif k == "naming_convention" then
       local ok, err = require("luamig.schema.naming").check(v)
-      if not ok then return nil, str_format("config file %s: %s", where, err) end
+      if not ok then return nil, string.format("config file %s: %s", where, err) end
     elseif k == "lock_timeout" and not (v >= 0 and v < math.huge) then
-      return nil, str_format("config file %s: lock_timeout must be a number of seconds >= 0, got %s", where,
+      return nil, string.format("config file %s: lock_timeout must be a number of seconds >= 0, got %s", where,
         tostring(v))
     elseif k == "lock_lease" and not (v >= 1 and v <= 86400) then
-      return nil, str_format("config file %s: lock_lease must be a number of seconds from 1 to 86400, got %s",
+      return nil, string.format("config file %s: lock_lease must be a number of seconds from 1 to 86400, got %s",
         where, tostring(v))
     elseif (k == "version_table" or k == "history_table") and (not v:match("^[%w_$]+$") or #v > 63) then
-      return nil, str_format("config file %s: %s must be a table name of letters, digits and _ (at most 63),"
+      return nil, string.format("config file %s: %s must be a table name of letters, digits and _ (at most 63),"
         .. " got %q", where, k, v)
     end
   end
   local version_table = file.version_table or M.defaults.version_table
   if version_table == (file.history_table or M.defaults.history_table) then
-    return nil, str_format("config file %s: version_table and history_table must be two tables, both are %q",
+    return nil, string.format("config file %s: version_table and history_table must be two tables, both are %q",
       where, version_table)
   end
   local cfg = {}
   for k, v in pairs(M.defaults) do cfg[k] = v end
   -- Where the URL came from, for a message about a bad one.
   cfg.url_source = nil
-  local env_url = os_getenv("DATABASE_URL")
+  local env_url = os.getenv("DATABASE_URL")
   if env_url and env_url ~= "" then cfg.url, cfg.url_source = env_url, "from $DATABASE_URL" end
   for k, v in pairs(file) do cfg[k] = v end
-  if file.url ~= nil then cfg.url_source = str_format("url in %s", where) end
+  if file.url ~= nil then cfg.url_source = string.format("url in %s", where) end
   if opts.url then cfg.url, cfg.url_source = opts.url, "from -u" end
   if opts.schema then cfg.schema, cfg.schema_source = opts.schema, "--schema" end
   cfg.x = opts.x or {}

@@ -6,10 +6,6 @@
 -- the level of the revision line that made the call, and the revision's
 -- transaction rolls back.
 
-local setmetatable, error, pcall, tostring, type, pairs, select = setmetatable, error, pcall, tostring, type, pairs, select
-local str_format, table_unpack, table_pack = string.format, table.unpack, table.pack
-local getinfo = debug.getinfo
-
 local M = {}
 
 local Bind = {}
@@ -48,10 +44,10 @@ local function reading(self, fn, ...)
   if not self.decimal_numbers then return fn(self.conn, ...) end
   local conn = self.conn
   local before = conn:decimals("number")
-  local results = table_pack(pcall(fn, conn, ...))
+  local results = table.pack(pcall(fn, conn, ...))
   conn:decimals(before)
   if not results[1] then error(results[2], 0) end
-  return table_unpack(results, 2, results.n)
+  return table.unpack(results, 2, results.n)
 end
 
 -- The step's journal (luamig.context.journal) hears of every statement that may
@@ -103,10 +99,10 @@ local function cursor_rows(self, sql, ...)
   local conn = self.conn
   self.cursors = (self.cursors or 0) + 1
   local name = "luamig_rows_" .. self.cursors
-  local ok, err = conn:execute(str_format("DECLARE %s NO SCROLL CURSOR FOR %s", name, sql), ...)
+  local ok, err = conn:execute(string.format("DECLARE %s NO SCROLL CURSOR FOR %s", name, sql), ...)
   if not ok then error(err, 3) end
   local batch, i, done = {}, 1, false
-  local fetch = str_format("FETCH FORWARD %d FROM %s", FETCH_ROWS, name)
+  local fetch = string.format("FETCH FORWARD %d FROM %s", FETCH_ROWS, name)
   return function()
     if i > #batch then
       if done then return nil end
@@ -155,7 +151,7 @@ Statement.__name = "luamig.BindStatement"
 -- execute, so a statement the server refuses fails there: the message
 -- names the line that prepared it too.
 local function prepared_where(self, err)
-  return str_format("%s (the statement prepared at %s)", tostring(err), self.where)
+  return string.format("%s (the statement prepared at %s)", tostring(err), self.where)
 end
 
 function Statement:execute(...)
@@ -189,7 +185,7 @@ function Bind:savepoint(fn, ...)
   if results[1] then
     ok, err = self.conn:execute("RELEASE SAVEPOINT " .. name)
     if not ok then error(err, 2) end
-    return table_unpack(results, 2, #results)
+    return table.unpack(results, 2, #results)
   end
   local rok, rerr = self.conn:execute("ROLLBACK TO SAVEPOINT " .. name)
   if rok then self.conn:execute("RELEASE SAVEPOINT " .. name) end
@@ -202,9 +198,9 @@ function Bind:in_transaction() return self.conn:in_transaction() end
 function Bind:prepare(sql)
   local stmt, err = reading(self, self.conn.prepare, sql)
   if stmt == nil then error(err, 2) end
-  local caller = getinfo(2, "Sl")
+  local caller = debug.getinfo(2, "Sl")
   return setmetatable({ stmt = stmt, sql = sql, journal = self.journal,
-    where = str_format("%s:%d", caller.short_src, caller.currentline) }, Statement)
+    where = string.format("%s:%d", caller.short_src, caller.currentline) }, Statement)
 end
 
 --- new(conn [, decimals [, journal]]): decimals "number" reads

@@ -9,9 +9,6 @@ local dberror = require "luamig.present.dberror"
 local scripts = require "luamig.script"
 local versions = require "luamig.context.versions"
 
-local ipairs, tostring = ipairs, tostring
-local str_format = string.format
-
 local M = {}
 local Context = {}
 M.methods = Context
@@ -129,7 +126,7 @@ function Context:repair()
   for _, row in ipairs(rows) do
     local session = row.outcome == "running" and versions.running_session(row)
     if session and self.versions:session_alive(session) then
-      return nil, str_format("the %s of %s (started %s) may still be running in server session %s: wait for"
+      return nil, string.format("the %s of %s (started %s) may still be running in server session %s: wait for"
         .. " it to end, or end that session on the server, before repairing", row.direction == "up" and "upgrade"
         or "downgrade", row.revision, tostring(row.started_at), session), 1
     end

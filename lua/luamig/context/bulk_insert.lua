@@ -4,10 +4,6 @@
 
 local dberror = require "luamig.present.dberror"
 
-local type, ipairs, pairs, tostring, tonumber = type, ipairs, pairs, tostring, tonumber
-local unpack = table.unpack
-local str_format, table_concat = string.format, table.concat
-
 local Context = {}
 
 -- Rows per slice of a bulk insert: the progress line moves between two
@@ -25,20 +21,20 @@ local function by_slices(self, record, tick, sql, insert_slice)
     if not ok then return nil, err end
     tick(last - first + 1)
   end
-  self.executed:note(str_format("%s -- %d rows", sql, rows))
+  self.executed:note(string.format("%s -- %d rows", sql, rows))
   return true
 end
 
 local function quoted_columns(self, columns)
   local quoted = {}
   for i, c in ipairs(columns) do quoted[i] = self.dialect:quote(c) end
-  return table_concat(quoted, ", ")
+  return table.concat(quoted, ", ")
 end
 
 -- PostgreSQL: COPY ... FROM STDIN, the rows written straight into the
 -- copy by the binding (runner/binding_copy.c), one COPY per slice.
 local function copy_insert(self, record, columns, tick)
-  local sql = str_format("COPY %s (%s) FROM STDIN", self.dialect:qualify(record.table, record.schema),
+  local sql = string.format("COPY %s (%s) FROM STDIN", self.dialect:qualify(record.table, record.schema),
     quoted_columns(self, columns))
   return by_slices(self, record, tick, sql, function(first, last)
     local n, cerr, info = self.conn:copy_rows(sql, columns, record.rows, first, last)
@@ -56,14 +52,14 @@ end
 local function first_warning(self)
   local rows = self.conn:query("SHOW WARNINGS")
   for _, w in ipairs(rows or {}) do
-    if w.Level ~= "Note" then return str_format("%s %s: %s", w.Level, tostring(w.Code), w.Message) end
+    if w.Level ~= "Note" then return string.format("%s %s: %s", w.Level, tostring(w.Code), w.Message) end
   end
   return nil
 end
 
 local function load_insert(self, record, columns, tick)
   local target = self.dialect:qualify(record.table, record.schema)
-  local sql = str_format("LOAD DATA LOCAL INFILE 'luamig-bulk-insert' INTO TABLE %s CHARACTER SET binary (%s)",
+  local sql = string.format("LOAD DATA LOCAL INFILE 'luamig-bulk-insert' INTO TABLE %s CHARACTER SET binary (%s)",
     target, quoted_columns(self, columns))
   return by_slices(self, record, tick, sql, function(first, last)
     local n, warnings, info = self.conn:load_rows(sql, columns, record.rows, first, last)
@@ -72,8 +68,8 @@ local function load_insert(self, record, columns, tick)
     if warnings > 0 or n ~= wanted then
       local why = warnings > 0 and first_warning(self)
       if why or n ~= wanted then
-        return nil, str_format("bulk_insert into %s, rows %d-%d: %s", target, first, last,
-          why or str_format("the server loaded %d rows of %d", n, wanted))
+        return nil, string.format("bulk_insert into %s, rows %d-%d: %s", target, first, last,
+          why or string.format("the server loaded %d rows of %d", n, wanted))
       end
     end
     return true
@@ -115,7 +111,7 @@ end
 
 local function multirow_insert(self, record, columns, tick)
   local size = batch_rows(self, record, columns)
-  local head = str_format("INSERT INTO %s (%s) VALUES ", self.dialect:qualify(record.table, record.schema),
+  local head = string.format("INSERT INTO %s (%s) VALUES ", self.dialect:qualify(record.table, record.schema),
     quoted_columns(self, columns))
   local tuple = "(" .. string.rep("?", #columns, ", ") .. ")"
   local prepared = {}
@@ -140,13 +136,13 @@ local function multirow_insert(self, record, columns, tick)
     local stmt
     stmt, err = statement(nrows)
     if not stmt then ok = false; break end
-    local done, xerr, xinfo = stmt:execute(unpack(values, 1, n))
+    local done, xerr, xinfo = stmt:execute(table.unpack(values, 1, n))
     if not done then ok, err = false, dberror.describe(xerr, xinfo); break end
     tick(nrows)
     i = i + nrows
   end
   for _, stmt in pairs(prepared) do stmt:close() end
-  self.executed:note(str_format("%s%s, ... -- %d rows in batches of %d", head, tuple, #rows, size))
+  self.executed:note(string.format("%s%s, ... -- %d rows in batches of %d", head, tuple, #rows, size))
   if not ok then return nil, err end
   return true
 end
@@ -154,7 +150,7 @@ end
 -- SQLite: one prepared INSERT, executed for every row by the binding
 -- (stmt:execute_rows) inside the revision's transaction.
 local function statement_insert(self, record, columns, tick)
-  local sql = str_format("INSERT INTO %s (%s) VALUES (%s)", self.dialect:qualify(record.table, record.schema),
+  local sql = string.format("INSERT INTO %s (%s) VALUES (%s)", self.dialect:qualify(record.table, record.schema),
     quoted_columns(self, columns), string.rep("?", #columns, ", "))
   local stmt, err, info = self.conn:prepare(sql)
   if not stmt then return nil, dberror.describe(err, info) end
@@ -188,16 +184,17 @@ local function row_insert(self, record, columns, tick)
   for i, name in ipairs(columns) do quoted[i] = self.dialect:quote(name) end
   local target = self.dialect:qualify(record.table, record.schema)
   local function statement_for(present)
-    local key = table_concat(present, ",")
+    local key = table.concat(present, ",")
     local entry = statements[key]
     if entry then return entry end
     local names, marks = {}, {}
     for i, c in ipairs(present) do names[i] = quoted[c]; marks[i] = "?" end
     local sql
     if #present > 0 then
-      sql = str_format("INSERT INTO %s (%s) VALUES (%s)", target, table_concat(names, ", "), table_concat(marks, ", "))
+      sql = string.format("INSERT INTO %s (%s) VALUES (%s)", target, table.concat(names, ", "), table.concat(marks,
+        ", "))
     else
-      sql = str_format("INSERT INTO %s %s", target, self.dialect.default_row_sql)
+      sql = string.format("INSERT INTO %s %s", target, self.dialect.default_row_sql)
     end
     local stmt, err, info = self.conn:prepare(sql)
     if not stmt then return nil, dberror.describe(err, info) end
@@ -218,14 +215,14 @@ local function row_insert(self, record, columns, tick)
     local entry
     entry, err = statement_for(present)
     if not entry then ok = false; break end
-    local done, xerr, xinfo = entry.stmt:execute(unpack(values, 1, n))
+    local done, xerr, xinfo = entry.stmt:execute(table.unpack(values, 1, n))
     if not done then ok, err = false, dberror.describe(xerr, xinfo); break end
     if r % SLICE_ROWS == 0 then tick(SLICE_ROWS) end
   end
   if ok then tick(#record.rows % SLICE_ROWS) end
   for _, entry in pairs(statements) do
     entry.stmt:close()
-    self.executed:note(str_format("%s -- %d rows", entry.sql, #record.rows))
+    self.executed:note(string.format("%s -- %d rows", entry.sql, #record.rows))
   end
   if not ok then return nil, err end
   return true

@@ -29,10 +29,6 @@ local journal = require "luamig.context.journal"
 local conn_session = require "luamig.context.session"
 local sqlite_file = require "luamig.context.sqlite_file"
 
-local ipairs, pairs, setmetatable = ipairs, pairs, setmetatable
-local unpack = table.unpack
-local str_format = string.format
-
 local M = {}
 
 local Context = {}
@@ -60,7 +56,7 @@ function M.open(cfg, opts)
   elseif not url.database then
     -- The server would pick its default database (the user's, or
     -- "postgres"): migrating that one is never what was meant.
-    return nil, str_format("the database URL %s names no database: write its name after the host"
+    return nil, string.format("the database URL %s names no database: write its name after the host"
       .. " (%s://host/DBNAME); luamig does not migrate the server's default database",
       config.mask_url(cfg.url), cfg.url:match("^[^:]*")), 2
   end
@@ -68,7 +64,7 @@ function M.open(cfg, opts)
   if not schema_ok then return nil, schema_err, 2 end
   local conn, conn_err, info = driver.connect(url.driver, connect_params(url))
   if not conn then
-    return nil, str_format("cannot connect to %s: %s", config.mask_url(cfg.url),
+    return nil, string.format("cannot connect to %s: %s", config.mask_url(cfg.url),
       config.scrub(dberror.describe(conn_err, info), url)), 1
   end
   conn_session.watch_client(conn, dialect)
@@ -84,7 +80,7 @@ function M.open(cfg, opts)
     books:close()
     conn:close()
     if shape_status == 1 then  -- the first read: "file is not a database", a server refusing reads
-      shape_err = str_format("cannot read database %s: %s", config.mask_url(cfg.url), dberror.describe(shape_err))
+      shape_err = string.format("cannot read database %s: %s", config.mask_url(cfg.url), dberror.describe(shape_err))
     end
     return nil, config.scrub(shape_err, url), shape_status
   end
@@ -156,7 +152,7 @@ end
 function Context:run_op(record)
   if record.kind == "bulk_insert" then return self:bulk_insert(record) end
   if record.kind == "execute" and record.params and record.params.n > 0 then
-    local ok, err = execute(self, record.sql, unpack(record.params, 1, record.params.n))
+    local ok, err = execute(self, record.sql, table.unpack(record.params, 1, record.params.n))
     if not ok then return nil, err end
     return true
   end

@@ -13,9 +13,6 @@
 -- many times in a row (a backfill's UPDATE per row) are kept once, with a
 -- count.
 
-local setmetatable, ipairs = setmetatable, ipairs
-local str_format = string.format
-
 local M = {}
 
 local Journal = {}
@@ -73,7 +70,7 @@ function Journal:lines(committed)
   if not committed then from, to = self.committed + 1, #self.sql end
   for i = from, to do
     local times = self.times[i]
-    out[#out + 1] = shown(self.sql[i]) .. (times > 1 and str_format("  (%d times)", times) or "")
+    out[#out + 1] = shown(self.sql[i]) .. (times > 1 and string.format("  (%d times)", times) or "")
   end
   return out
 end

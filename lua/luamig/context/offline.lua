@@ -9,9 +9,6 @@
 -- are written only where the dialect has transactional DDL. Nothing here
 -- can read a database: a query fails with a message saying so.
 
-local setmetatable, select, error = setmetatable, select, error
-local str_format, table_concat = string.format, table.concat
-
 local M = {}
 
 local Writer = {}
@@ -36,7 +33,7 @@ function M.interpolate(dialect, sql, ...)
       quote = c
     elseif c == "?" then
       used = used + 1
-      if used > n then error(str_format("statement has more than %d parameters", n), 3) end
+      if used > n then error(string.format("statement has more than %d parameters", n), 3) end
       parts[#parts + 1] = sql:sub(start, i - 1)
       parts[#parts + 1] = dialect:literal(values[used])
       start = i + 1
@@ -44,10 +41,10 @@ function M.interpolate(dialect, sql, ...)
     i = i + 1
   end
   if used ~= n then
-    error(str_format("statement has %d parameters, %d values given", used, n), 3)
+    error(string.format("statement has %d parameters, %d values given", used, n), 3)
   end
   parts[#parts + 1] = sql:sub(start)
-  return table_concat(parts)
+  return table.concat(parts)
 end
 
 function Writer:write(sql)

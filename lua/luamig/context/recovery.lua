@@ -9,8 +9,6 @@ local dberror = require "luamig.present.dberror"
 local versions = require "luamig.context.versions"
 local bookkeeping = require "luamig.context.bookkeeping"
 
-local ipairs, tostring = ipairs, tostring
-local str_format, table_concat = string.format, table.concat
 local first_line = require("luamig.present.revisions").first_line
 local history_entry, rollback_if_open, ensure_tables =
   bookkeeping.history_entry, bookkeeping.rollback_if_open, bookkeeping.ensure_tables
@@ -18,9 +16,9 @@ local history_entry, rollback_if_open, ensure_tables =
 local M = {}
 
 local function step_failed(step, what, rb_ok, rb_err)
-  local msg = str_format("%s %s failed: %s", step.direction == "up" and "upgrade" or "downgrade",
+  local msg = string.format("%s %s failed: %s", step.direction == "up" and "upgrade" or "downgrade",
     step.node.id, first_line(what))
-  if not rb_ok then msg = msg .. str_format(" (and the rollback failed: %s)", first_line(rb_err)) end
+  if not rb_ok then msg = msg .. string.format(" (and the rollback failed: %s)", first_line(rb_err)) end
   return msg
 end
 
@@ -35,7 +33,7 @@ end
 local function version_rows(self)
   local heads, err = self:current_heads()
   if not heads then return "unknown (reading it failed: " .. first_line(dberror.describe(err)) .. ")" end
-  return #heads > 0 and table_concat(heads, ", ") or "base"
+  return #heads > 0 and table.concat(heads, ", ") or "base"
 end
 
 -- A step recorded as running (MySQL, a revision with `transactional =
@@ -57,34 +55,34 @@ local function committed_failure(self, step, what, rb_ok, rb_err)
   end
   -- What the history row says, told as it is: a row that could not be
   -- closed still says running, and later runs refuse until it is settled.
-  local unrecorded = not recorded and str_format("its row %s in %s could not be marked %s (%s) and still says"
+  local unrecorded = not recorded and string.format("its row %s in %s could not be marked %s (%s) and still says"
     .. " running", tostring(self.step_row), self.versions.history_table, outcome,
     first_line(dberror.describe(record_err, record_info)))
   -- A clean failure reads as one in a transaction does: one line.
   if clean then
     if recorded then return step_failed(step, what, rb_ok, rb_err) end
-    return step_failed(step, what, rb_ok, rb_err) .. str_format("\nNothing of %s stays applied, but %s: run"
+    return step_failed(step, what, rb_ok, rb_err) .. string.format("\nNothing of %s stays applied, but %s: run"
       .. " 'luamig repair' to settle it.", id, unrecorded)
   end
   local lines = { step_failed(step, what, rb_ok, rb_err) }
   local rows = version_rows(self)
   -- What to stamp to mark the step undone or done.
-  local parent_rows = #step.node.down_revisions > 0 and table_concat(step.node.down_revisions, " ") or "base"
+  local parent_rows = #step.node.down_revisions > 0 and table.concat(step.node.down_revisions, " ") or "base"
   local before = step.direction == "up" and parent_rows or id
   local after = step.direction == "up" and id or parent_rows
   if self.step_ended then
-    lines[#lines + 1] = str_format("A statement of revision %s ended its transaction: these statements ran"
+    lines[#lines + 1] = string.format("A statement of revision %s ended its transaction: these statements ran"
       .. " before or with it and may be committed, in this order:", id)
   elseif not log:any_committed() then
-    lines[#lines + 1] = str_format("The rollback of %s failed, so what it ran may stay applied:", id)
+    lines[#lines + 1] = string.format("The rollback of %s failed, so what it ran may stay applied:", id)
   elseif self.step_script and not self.step_script.transactional then
-    lines[#lines + 1] = str_format("Revision %s runs outside a transaction (transactional = false): these"
+    lines[#lines + 1] = string.format("Revision %s runs outside a transaction (transactional = false): these"
       .. " statements ran and stay applied, in this order:", id)
   elseif self.dialect.transactional_ddl then
-    lines[#lines + 1] = str_format("Part of revision %s ran outside its transaction (op.autocommit_block):"
+    lines[#lines + 1] = string.format("Part of revision %s ran outside its transaction (op.autocommit_block):"
       .. " these statements were committed and stay applied, in this order:", id)
   else
-    lines[#lines + 1] = str_format("%s commits DDL at once: these statements of %s were committed and stay"
+    lines[#lines + 1] = string.format("%s commits DDL at once: these statements of %s were committed and stay"
       .. " applied, in this order:", self.dialect.display_name or self.url.driver, id)
   end
   for _, statement in ipairs(log:lines(log:any_committed())) do
@@ -92,20 +90,20 @@ local function committed_failure(self, step, what, rb_ok, rb_err)
   end
   local undone = log:any_committed() and log:lines(false) or {}
   if #undone > 0 then
-    lines[#lines + 1] = str_format("Rolled back (not applied): %d later statement%s.", #undone,
+    lines[#lines + 1] = string.format("Rolled back (not applied): %d later statement%s.", #undone,
       #undone == 1 and "" or "s")
   end
   if recorded then
-    lines[#lines + 1] = str_format("The version table says %s, and the step is recorded as failed in %s.",
+    lines[#lines + 1] = string.format("The version table says %s, and the step is recorded as failed in %s.",
       rows, self.versions.history_table)
   else
-    lines[#lines + 1] = str_format("The version table says %s; the step's history row was not closed: %s.",
+    lines[#lines + 1] = string.format("The version table says %s; the step's history row was not closed: %s.",
       rows, unrecorded)
   end
-  lines[#lines + 1] = str_format("To recover: undo those statements by hand and run 'luamig stamp %s' (or"
+  lines[#lines + 1] = string.format("To recover: undo those statements by hand and run 'luamig stamp %s' (or"
     .. " 'luamig repair' if the version table is right as it is), or finish the step by hand and run"
     .. " 'luamig stamp %s'; then run luamig again.", before, after)
-  return table_concat(lines, "\n")
+  return table.concat(lines, "\n")
 end
 
 -- A statement of the revision ended its transaction (the guard's
@@ -122,7 +120,7 @@ local function ended_transaction(self, step, script, what)
   local row_id, rerr
   if ready then row_id, rerr = self.versions:record(history_entry(self, step, script, "running")) end
   if not row_id then
-    return step_failed(step, what, true) .. str_format("\nThe statement ended the revision's transaction, and"
+    return step_failed(step, what, true) .. string.format("\nThe statement ended the revision's transaction, and"
       .. " the step could not be recorded (%s): check the schema", first_line(eerr or dberror.describe(rerr)))
   end
   self.step_row = row_id
@@ -140,7 +138,7 @@ local function unfinished_state(self, row)
   end
   local session = versions.running_session(row)
   if session and self.versions:session_alive(session) then
-    return str_format("it is still running, or its statement still is, in server session %s", session), true
+    return string.format("it is still running, or its statement still is, in server session %s", session), true
   end
   return "luamig was stopped while it ran: killed, or its connection lost", false
 end
@@ -155,17 +153,17 @@ local function check_unfinished(self)
   local row = rows[1]
   if not row then return true end
   local state, alive = unfinished_state(self, row)
-  local what = str_format("the %s of revision %s started at %s by %s", row.direction == "up" and "upgrade"
+  local what = string.format("the %s of revision %s started at %s by %s", row.direction == "up" and "upgrade"
     or "downgrade", row.revision, tostring(row.started_at), row.applied_by ~= driver.null and
     tostring(row.applied_by) or "?")
-  local more = #rows > 1 and str_format(" (and %d later unfinished step%s)", #rows - 1, #rows == 2 and "" or "s")
+  local more = #rows > 1 and string.format(" (and %d later unfinished step%s)", #rows - 1, #rows == 2 and "" or "s")
     or ""
   if alive then
-    return nil, str_format("%s%s has not finished: %s. Wait for it to end and run luamig again; if it hangs,"
+    return nil, string.format("%s%s has not finished: %s. Wait for it to end and run luamig again; if it hangs,"
       .. " end that session on the server, then check the schema and settle the step ('luamig stamp REV' or"
       .. " 'luamig repair')", what, more, state)
   end
-  return nil, str_format("%s%s did not finish (%s); part of it may be applied, and the version table says"
+  return nil, string.format("%s%s did not finish (%s); part of it may be applied, and the version table says"
     .. " %s. Check the schema, then record the real state: 'luamig stamp REV' if the version table is wrong,"
     .. " or 'luamig repair' if it is right; then run luamig again", what, more, state, version_rows(self))
 end

@@ -5,9 +5,6 @@
 local config = require "luamig.config"
 local dberror = require "luamig.present.dberror"
 
-local tostring, tonumber = tostring, tonumber
-local str_format = string.format
-
 local M = {}
 
 -- PostgreSQL 14+: have the server check every second that the client
@@ -33,11 +30,11 @@ function M.choose_schema(cfg, url, dialect)
   if schema == nil then return true end
   local from = cfg.schema_source or ("schema in " .. tostring(cfg.config_file))
   if not dialect.search_path then
-    return nil, str_format("%s: a schema is for PostgreSQL; on %s name the database in the URL instead", from,
+    return nil, string.format("%s: a schema is for PostgreSQL; on %s name the database in the URL instead", from,
       dialect.display_name)
   end
   if schema == "" or #schema > 63 then
-    return nil, str_format("%s: expected a schema name of 1 to 63 bytes, got %q", from, schema)
+    return nil, string.format("%s: expected a schema name of 1 to 63 bytes, got %q", from, schema)
   end
   if cfg.schema_source or not url.params.schema then url.params.schema = schema end
   return true
@@ -50,10 +47,10 @@ function M.schema_exists(conn, cfg, url, dialect)
   local schema = url.params and url.params.schema
   if not dialect.search_path or not schema then return true end
   local row, err, info = conn:first(dialect.schema_exists_sql, schema)
-  if err then return nil, str_format("cannot read the schemas of %s: %s", config.mask_url(cfg.url),
+  if err then return nil, string.format("cannot read the schemas of %s: %s", config.mask_url(cfg.url),
     dberror.describe(err, info)) end
   if row then return true end
-  return nil, str_format("schema %q does not exist in the database at %s: create it first (CREATE SCHEMA), or"
+  return nil, string.format("schema %q does not exist in the database at %s: create it first (CREATE SCHEMA), or"
     .. " correct the schema setting", schema, config.mask_url(cfg.url))
 end
 

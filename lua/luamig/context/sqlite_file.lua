@@ -4,8 +4,6 @@
 
 local sys = require "luamig.sys"
 
-local str_format = string.format
-
 local M = {}
 
 -- Where a relative SQLite path points to a missing directory SQLite only
@@ -16,26 +14,26 @@ function M.check(path)
   -- wait forever reading a FIFO.
   local file = sys.stat(path)
   if file and file.type == "dir" then
-    return nil, str_format("cannot open database %s: it is a directory; name a file in it (sqlite:%s/app.db)",
+    return nil, string.format("cannot open database %s: it is a directory; name a file in it (sqlite:%s/app.db)",
       path, (path:gsub("/+$", "")))
   elseif file and file.type ~= "file" then
-    return nil, str_format("cannot open database %s: it is not a regular file", path)
+    return nil, string.format("cannot open database %s: it is not a regular file", path)
   end
   local dir = path:match("^(.*)/[^/]*$") or "."
   if dir == "" then dir = "/" end
   local st = sys.stat(dir)
   if not st then
-    return nil, str_format("cannot open database %s: directory %s does not exist", path, dir)
+    return nil, string.format("cannot open database %s: directory %s does not exist", path, dir)
   elseif st.type ~= "dir" then
-    return nil, str_format("cannot open database %s: %s is not a directory", path, dir)
+    return nil, string.format("cannot open database %s: %s is not a directory", path, dir)
   end
   -- SQLite writes a journal next to the database, so the directory must be
   -- writable as well as searchable.
   if not sys.access(dir, "wx") then
-    return nil, str_format("cannot open database %s: directory %s is not writable by this user", path, dir)
+    return nil, string.format("cannot open database %s: directory %s is not writable by this user", path, dir)
   end
   if file and not sys.access(path, "rw") then
-    return nil, str_format("cannot open database %s: the file is not readable and writable by this user", path)
+    return nil, string.format("cannot open database %s: the file is not readable and writable by this user", path)
   end
   return true
 end

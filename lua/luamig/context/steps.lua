@@ -12,9 +12,6 @@ local journal = require "luamig.context.journal"
 local bookkeeping = require "luamig.context.bookkeeping"
 local recovery = require "luamig.context.recovery"
 
-local ipairs = ipairs
-local xpcall, unpack, pack, select = xpcall, table.unpack, table.pack, select
-local str_format, table_concat = string.format, table.concat
 local first_line = require("luamig.present.revisions").first_line
 local history_entry, close_history, rollback_if_open, ensure_tables =
   bookkeeping.history_entry, bookkeeping.close_history, bookkeeping.rollback_if_open, bookkeeping.ensure_tables
@@ -25,12 +22,12 @@ local committed_failure, ended_transaction, check_unfinished =
 local Context = {}
 
 local function parents(node)
-  return #node.down_revisions > 0 and table_concat(node.down_revisions, ", ") or "<base>"
+  return #node.down_revisions > 0 and table.concat(node.down_revisions, ", ") or "<base>"
 end
 
 local function arrow(step)
-  if step.direction == "up" then return str_format("%s -> %s", parents(step.node), step.node.id) end
-  return str_format("%s -> %s", step.node.id, parents(step.node))
+  if step.direction == "up" then return string.format("%s -> %s", parents(step.node), step.node.id) end
+  return string.format("%s -> %s", step.node.id, parents(step.node))
 end
 
 -- Run the revision's function; true, or the failure message naming the
@@ -50,7 +47,7 @@ local function call_revision(self, step, script)
   script.env.op = require("luamig.ops").new(self)
   if guarded then self.conn:guard_transactions(true) end
   interrupt.guard(true)   -- Ctrl-C raises inside the body from here
-  local results = pack(xpcall(fn, failure.handler(script.path)))
+  local results = table.pack(xpcall(fn, failure.handler(script.path)))
   interrupt.guard(false)
   local ended, rolled_back
   if guarded then ended, rolled_back = select(2, self.conn:guard_transactions(false)) end
@@ -59,7 +56,7 @@ local function call_revision(self, step, script)
   local committed = ended ~= nil and not rolled_back
   if not results[1] then return nil, results[2].message, results[2].traceback, committed end
   if ended then return nil, script.path .. ": " .. ended, nil, committed end
-  local returned = failure.returned(script.path, fn, name, pack(unpack(results, 2, results.n)))
+  local returned = failure.returned(script.path, fn, name, table.pack(table.unpack(results, 2, results.n)))
   if returned then return nil, returned end
   return true
 end
@@ -190,18 +187,18 @@ end
 function Context:run_step(step, script)
   local up = step.direction == "up"
   if not scripts.func(script, up and "upgrade" or "downgrade") then
-    return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
+    return nil, string.format("%s: revision %s has no downgrade() function", script.path, script.id), 2
   end
   if self.lock then
     -- Where the lock can be lost (its connection closed by the server or a
     -- pooler), a run that lost it stops before its next step.
     local held, lerr = self.lock:check()
     if not held then
-      return nil, str_format("%s; stopped before the %s of revision %s", lerr, up and "upgrade" or "downgrade",
+      return nil, string.format("%s; stopped before the %s of revision %s", lerr, up and "upgrade" or "downgrade",
         script.id), 1
     end
   end
-  self.log(str_format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
+  self.log(string.format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
   self.executed = new_journal(self)
   self.step, self.step_script, self.step_row, self.step_started = step, script, nil, sys.now()
   self.step_ended = nil
@@ -221,7 +218,7 @@ function Context:run_steps(steps, scripts_by_id, opts)
   opts = opts or {}
   local all = opts.transaction == "all" and #steps > 0
   if all and not self.dialect.transactional_ddl then
-    return nil, str_format("--transaction all needs transactional DDL, and %s commits every DDL statement"
+    return nil, string.format("--transaction all needs transactional DDL, and %s commits every DDL statement"
       .. " at once: run without it (one transaction per revision)", self.dialect.display_name or self.url.driver), 2
   end
   local ok, err = check_unfinished(self)
@@ -235,7 +232,7 @@ function Context:run_steps(steps, scripts_by_id, opts)
   for _, step in ipairs(steps) do
     local imsg, istatus = interruption()
     if imsg then
-      done, msg, status = nil, str_format("%s before the %s of %s", imsg,
+      done, msg, status = nil, string.format("%s before the %s of %s", imsg,
         step.direction == "up" and "upgrade" or "downgrade", step.node.id), istatus
       break
     end
@@ -251,7 +248,7 @@ function Context:run_steps(steps, scripts_by_id, opts)
     if not done then
       local rb_ok, rb_err = rollback_if_open(self)
       if not rb_ok then
-        msg = msg .. str_format("; the rollback failed too: %s", first_line(rb_err))
+        msg = msg .. string.format("; the rollback failed too: %s", first_line(rb_err))
       elseif self.run_committed then
         msg = msg .. "; the run's transaction was rolled back to its last commit (a transactional = false"
           .. " revision or an op.autocommit_block commits what ran before it)"
@@ -265,7 +262,7 @@ function Context:run_steps(steps, scripts_by_id, opts)
     if imsg then
       status = istatus
       if not msg:find(imsg, 1, true) then msg = imsg .. ": " .. msg end
-      msg = msg .. str_format("\nluamig stopped (%s); the version table says %s", imsg, version_rows(self))
+      msg = msg .. string.format("\nluamig stopped (%s); the version table says %s", imsg, version_rows(self))
     end
   end
   return done, msg, status, tb
@@ -283,10 +280,10 @@ function Context:write_steps(steps, scripts_by_id, from_base)
     local script = scripts_by_id[step.node.id]
     local up = step.direction == "up"
     if not scripts.func(script, up and "upgrade" or "downgrade") then
-      return nil, str_format("%s: revision %s has no downgrade() function", script.path, script.id), 2
+      return nil, string.format("%s: revision %s has no downgrade() function", script.path, script.id), 2
     end
     self.out("")
-    self.out(str_format("-- Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
+    self.out(string.format("-- Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
     local ok, what, tb = self.conn:begin()
     if ok then ok, what, tb = run_body(self, step, script) end
     if ok then ok, what = self.conn:commit() end

@@ -10,10 +10,6 @@
 local types = require "luamig.schema.types"
 local sys = require "luamig.sys"
 
-local ipairs, pairs, setmetatable, type, tostring, tonumber = ipairs, pairs, setmetatable, type, tostring, tonumber
-local str_format, table_sort = string.format, table.sort
-local os_date, math_floor = os.date, math.floor
-
 local M = {}
 
 local Versions = {}
@@ -85,7 +81,7 @@ function Versions:heads()
   if not rows then return nil, qerr end
   local heads = {}
   for i, row in ipairs(rows) do heads[i] = row.version_num end
-  table_sort(heads)
+  table.sort(heads)
   return heads
 end
 
@@ -127,7 +123,7 @@ local function run_record(self, record)
   if not statements then return nil, cerr end
   for _, sql in ipairs(statements) do
     local ok, xerr = self.conn:execute(sql)
-    if not ok then return nil, str_format("cannot create table %s: %s", record.table, xerr) end
+    if not ok then return nil, string.format("cannot create table %s: %s", record.table, xerr) end
   end
   return true
 end
@@ -153,7 +149,7 @@ function Versions:check_shape(where)
     if exists then
       local rows, qerr = self.conn:query("SELECT " .. t.columns .. " FROM " .. t.q .. " WHERE 1 = 0")
       if not rows then
-        return nil, str_format("%s %q%s names a table that is not luamig's %s (%s): name another table",
+        return nil, string.format("%s %q%s names a table that is not luamig's %s (%s): name another table",
           t.key, t.name, where and (" (in " .. where .. ")") or "",
           t.key == "version_table" and "version table" or "history table", tostring(qerr)), 2
       end
@@ -204,7 +200,7 @@ function Versions:apply(change)
       change.update.to, change.update.from)
     if not n then return nil, err end
     if n ~= 1 then
-      return nil, str_format("version table %s: expected one row %s to update to %s, found %d",
+      return nil, string.format("version table %s: expected one row %s to update to %s, found %d",
         self.version_table, change.update.from, change.update.to, n)
     end
   end
@@ -229,13 +225,13 @@ end
 -- History rows
 
 local function iso_time(t)
-  local secs = math_floor(t)
-  return os_date("!%Y-%m-%dT%H:%M:%S", secs) .. str_format(".%03dZ", math_floor((t - secs) * 1000))
+  local secs = math.floor(t)
+  return os.date("!%Y-%m-%dT%H:%M:%S", secs) .. string.format(".%03dZ", math.floor((t - secs) * 1000))
 end
 
 local who -- user@host pid N, the same for the whole run
 local function applied_by()
-  who = who or str_format("%s@%s pid %d", sys.username() or "?", sys.hostname() or "?", sys.getpid())
+  who = who or string.format("%s@%s pid %d", sys.username() or "?", sys.hostname() or "?", sys.getpid())
   return who
 end
 
@@ -292,7 +288,7 @@ function Versions:record(entry)
   local result; result, err = run(stmt,
     entry.revision, entry.direction, entry.outcome, entry.checksum, iso_time(entry.started),
     finished and iso_time(finished) or nil,
-    finished and math_floor((finished - entry.started) * 1000 + 0.5) or nil,
+    finished and math.floor((finished - entry.started) * 1000 + 0.5) or nil,
     applied_by(), sys.version, entry.message)
   if not result then return nil, err end
   if returning then return tonumber(result.id) end
@@ -305,7 +301,7 @@ function Versions:finish(id, started, outcome, message)
   local finished = sys.now()
   return self:run("UPDATE " .. self.q_history
     .. " SET outcome = ?, finished_at = ?, duration_ms = ?, message = ? WHERE id = ?",
-    outcome, iso_time(finished), math_floor((finished - started) * 1000 + 0.5), message, id)
+    outcome, iso_time(finished), math.floor((finished - started) * 1000 + 0.5), message, id)
 end
 
 -- The rows of query(), or {} while there is no history table (nothing has

@@ -13,11 +13,6 @@
 local types = require "luamig.schema.types"
 local naming = require "luamig.schema.naming"
 
-local type, ipairs, pairs, tostring, tonumber = type, ipairs, pairs, tostring, tonumber
-local setmetatable, error = setmetatable, error
-local math_type, huge = math.type, math.huge
-local str_format = string.format
-local table_concat = table.concat
 local is_sql, is_literal, describe = types.is_sql, types.is_literal, types.describe
 
 local M = {}
@@ -103,7 +98,7 @@ end
 function Dialect:quote_list(names)
   local q = {}
   for i, n in ipairs(names) do q[i] = self:quote(n) end
-  return table_concat(q, ", ")
+  return table.concat(q, ", ")
 end
 
 --- The name a naming convention gives a constraint or index (see
@@ -122,7 +117,7 @@ end
 local function float_literal(v)
   local s
   for digits = 15, 17 do
-    s = str_format("%." .. digits .. "g", v)
+    s = string.format("%." .. digits .. "g", v)
     if tonumber(s) == v then break end
   end
   if not s:find("[.eE]") then s = s .. ".0" end
@@ -134,9 +129,9 @@ end
 function Dialect:literal(v)
   local t = type(v)
   if t == "string" then return self:string_literal(v)
-  elseif math_type(v) == "integer" then return tostring(v)
+  elseif math.type(v) == "integer" then return tostring(v)
   elseif t == "number" then
-    if v ~= v or v == huge or v == -huge then
+    if v ~= v or v == math.huge or v == -math.huge then
       error("cannot write " .. tostring(v) .. " as an SQL literal", 2)
     end
     return float_literal(v)
@@ -160,7 +155,7 @@ end
 
 local function with_length(sql_name)
   return function(_, t)
-    if t.length then return str_format("%s(%d)", sql_name, t.length) end
+    if t.length then return string.format("%s(%d)", sql_name, t.length) end
     return sql_name
   end
 end
@@ -177,7 +172,7 @@ end
 -- what to use instead.
 function M.no_type(sql_name, advice)
   return function(self, _, column_name)
-    return nil, str_format("%s has no %s type (column %s): %s", self.display_name, sql_name,
+    return nil, string.format("%s has no %s type (column %s): %s", self.display_name, sql_name,
       self:quote(column_name or "?"), advice)
   end
 end
@@ -193,12 +188,12 @@ Dialect.types = {
   DateTime = zoned("TIMESTAMP"),
   Time = zoned("TIME"),
   Float = function(_, t)
-    if t.precision then return str_format("FLOAT(%d)", t.precision) end
+    if t.precision then return string.format("FLOAT(%d)", t.precision) end
     return "FLOAT"
   end,
   Numeric = function(_, t)
-    if t.scale then return str_format("NUMERIC(%d, %d)", t.precision, t.scale) end
-    if t.precision then return str_format("NUMERIC(%d)", t.precision) end
+    if t.scale then return string.format("NUMERIC(%d, %d)", t.precision, t.scale) end
+    if t.precision then return string.format("NUMERIC(%d)", t.precision) end
     return "NUMERIC"
   end,
   LargeBinary = "BLOB",
@@ -209,7 +204,7 @@ Dialect.types = {
   -- A named type of its own, made by CREATE TYPE (see enum_types).
   Enum = function(self, t, column_name, schema)
     if not t.enum_name then
-      return nil, str_format("%s needs a name for %s (column %s): add {name = \"...\"}", self.display_name,
+      return nil, string.format("%s needs a name for %s (column %s): add {name = \"...\"}", self.display_name,
         tostring(t), self:quote(column_name or "?"))
     end
     return self:qualify(t.enum_name, t.schema or schema)
@@ -228,7 +223,7 @@ function Dialect:type_sql(t, column_name, schema)
   end
   local render = self.types[t.name]
   if render == nil then
-    return nil, str_format("%s has no type for %s (column %s)", self.display_name, tostring(t),
+    return nil, string.format("%s has no type for %s (column %s)", self.display_name, tostring(t),
       self:quote(column_name or "?"))
   elseif type(render) == "string" then
     return render
@@ -258,17 +253,17 @@ end
 function Dialect:create_enum_sql(e)
   local vals = {}
   for i, v in ipairs(e.values) do vals[i] = self:string_literal(v) end
-  return str_format("CREATE TYPE %s AS ENUM (%s)", self:qualify(e.name, e.schema), table_concat(vals, ", "))
+  return string.format("CREATE TYPE %s AS ENUM (%s)", self:qualify(e.name, e.schema), table.concat(vals, ", "))
 end
 
 function Dialect:drop_enum_sql(name, schema, if_exists)
-  return str_format("DROP TYPE %s%s", if_exists and "IF EXISTS " or "", self:qualify(name, schema))
+  return string.format("DROP TYPE %s%s", if_exists and "IF EXISTS " or "", self:qualify(name, schema))
 end
 
 -- Columns ------------------------------------------------------------------
 
 function Dialect:references_sql(ref)
-  local s = str_format("REFERENCES %s (%s)", self:qualify(ref.table, ref.schema), self:quote(ref.column))
+  local s = string.format("REFERENCES %s (%s)", self:qualify(ref.table, ref.schema), self:quote(ref.column))
   if ref.ondelete then s = s .. " ON DELETE " .. ref.ondelete end
   if ref.onupdate then s = s .. " ON UPDATE " .. ref.onupdate end
   return s
@@ -284,9 +279,9 @@ function Dialect:autoincrement_column(columns)
     if col.primary_key then pk[#pk + 1] = col end
     if col.autoincrement == true then
       if not col.primary_key then
-        return nil, str_format("column %s: autoincrement = true needs primary_key = true", self:quote(col.name))
+        return nil, string.format("column %s: autoincrement = true needs primary_key = true", self:quote(col.name))
       elseif explicit then
-        return nil, str_format("columns %s and %s: only one column may be autoincrement",
+        return nil, string.format("columns %s and %s: only one column may be autoincrement",
           self:quote(explicit.name), self:quote(col.name))
       end
       explicit = col
@@ -347,13 +342,13 @@ function Dialect:column_sql(col, info)
   if info.references and col.references then
     p[#p + 1] = named(self, col.references.name or info.fk_name, self:references_sql(col.references))
   end
-  return table_concat(p, " ")
+  return table.concat(p, " ")
 end
 
 -- Operations ---------------------------------------------------------------
 
 function Dialect:unsupported(what, advice)
-  return nil, str_format("%s has no %s%s", self.display_name, what, advice and ": " .. advice or "")
+  return nil, string.format("%s has no %s%s", self.display_name, what, advice and ": " .. advice or "")
 end
 
 --- True when this dialect can do `rec` only by rebuilding the table (SQLite
@@ -388,11 +383,11 @@ function Dialect:compile(rec)
   end
   local compiler, required = self["compile_" .. rec.kind], REQUIRED[rec.kind]
   if not compiler or not required then
-    return nil, str_format("%s: no SQL for operation %q", self.display_name, rec.kind)
+    return nil, string.format("%s: no SQL for operation %q", self.display_name, rec.kind)
   end
   for _, field in ipairs(required) do
     if rec[field] == nil then
-      error(str_format("compile: %s record without %s", rec.kind, field), 2)
+      error(string.format("compile: %s record without %s", rec.kind, field), 2)
     end
   end
   return compiler(self, rec)

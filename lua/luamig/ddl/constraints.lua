@@ -10,8 +10,6 @@
 
 local types = require "luamig.schema.types"
 
-local ipairs, pairs, error = ipairs, pairs, error
-local str_format, table_concat = string.format, table.concat
 local is_sql, describe = types.is_sql, types.describe
 
 local M = {}
@@ -24,7 +22,7 @@ function M:constraint_sql(c)
   elseif c.kind == "unique" then
     s = "UNIQUE (" .. self:quote_list(c.columns) .. ")"
   elseif c.kind == "foreign_key" then
-    s = str_format("FOREIGN KEY (%s) REFERENCES %s (%s)", self:quote_list(c.columns),
+    s = string.format("FOREIGN KEY (%s) REFERENCES %s (%s)", self:quote_list(c.columns),
       self:qualify(c.ref_table, c.ref_schema), self:quote_list(c.ref_columns))
     if c.ondelete then s = s .. " ON DELETE " .. c.ondelete end
     if c.onupdate then s = s .. " ON UPDATE " .. c.onupdate end
@@ -142,10 +140,10 @@ function M:compile_create_index(rec)
   for i, e in ipairs(rec.columns) do elems[i] = self:index_element_sql(e) end
   local name, tname = self:index_target_sql(rec)
   local using, where = index_option(self, rec, "using"), index_option(self, rec, "where")
-  return { str_format("CREATE %sINDEX %s%s%s ON %s%s (%s)%s", rec.unique and "UNIQUE " or "",
+  return { string.format("CREATE %sINDEX %s%s%s ON %s%s (%s)%s", rec.unique and "UNIQUE " or "",
     index_option(self, rec, "concurrently") and "CONCURRENTLY " or "",
     rec.if_not_exists and "IF NOT EXISTS " or "", name, tname, using and " USING " .. using or "",
-    table_concat(elems, ", "), where and " WHERE " .. self:sqltext(where) or "") }
+    table.concat(elems, ", "), where and " WHERE " .. self:sqltext(where) or "") }
 end
 
 function M:compile_drop_index(rec)
@@ -183,7 +181,7 @@ end
 
 function M:add_constraint_sql(rec)
   if not self.alter_constraints then return self:add_constraint_unsupported(rec) end
-  return { str_format("ALTER TABLE %s ADD %s", self:qualify(rec.table, rec.schema),
+  return { string.format("ALTER TABLE %s ADD %s", self:qualify(rec.table, rec.schema),
     self:constraint_sql(M.constraint_of(rec))) }
 end
 
@@ -193,7 +191,8 @@ M.compile_create_check_constraint = M.add_constraint_sql
 M.compile_create_foreign_key = M.add_constraint_sql
 
 function M:compile_drop_constraint(rec)
-  return { str_format("ALTER TABLE %s DROP CONSTRAINT %s", self:qualify(rec.table, rec.schema), self:quote(rec.name)) }
+  return { string.format("ALTER TABLE %s DROP CONSTRAINT %s", self:qualify(rec.table, rec.schema),
+    self:quote(rec.name)) }
 end
 
 return M

@@ -4,9 +4,6 @@
 -- dialect table that inherits from it and overrides only what differs. They
 -- are stateless, so one table per dialect serves every context.
 
-local type, require, error = type, require, error
-local str_format = string.format
-
 local M = {}
 
 M.names = { "sqlite", "postgres", "mysql" }
@@ -25,7 +22,7 @@ function M.dialect(name)
   end
   local canonical = ALIASES[name]
   if not canonical then
-    return nil, str_format("unknown SQL dialect %q (expected sqlite, postgres or mysql)", name)
+    return nil, string.format("unknown SQL dialect %q (expected sqlite, postgres or mysql)", name)
   end
   return require("luamig.ddl." .. canonical)
 end

@@ -11,8 +11,6 @@
 local base = require "luamig.ddl.base"
 local types = require "luamig.schema.types"
 
-local ipairs = ipairs
-local str_format, table_concat = string.format, table.concat
 local is_sql = types.is_sql
 
 local Base = base.Dialect
@@ -58,10 +56,10 @@ end
 M.types = base.derive(Base.types, {
   String = function(self, t, column_name)
     if not t.length then
-      return nil, str_format("MySQL needs a length for VARCHAR: column %s is String without one;"
+      return nil, string.format("MySQL needs a length for VARCHAR: column %s is String without one;"
         .. " use String(n), e.g. String(255), or Text", self:quote(column_name or "?"))
     end
-    return str_format("VARCHAR(%d)", t.length)
+    return string.format("VARCHAR(%d)", t.length)
   end,
   Text = base.with_length("TEXT"),
   Boolean = "BOOL",          -- MySQL's alias of TINYINT(1)
@@ -69,7 +67,7 @@ M.types = base.derive(Base.types, {
   Time = "TIME",
   -- Plain BLOB stops at 64 KiB; a length picks the smallest BLOB that fits.
   LargeBinary = function(_, t)
-    if t.length then return str_format("BLOB(%d)", t.length) end
+    if t.length then return string.format("BLOB(%d)", t.length) end
     return "LONGBLOB"
   end,
   Uuid = "CHAR(36)",         -- the text form, dashes included
@@ -79,7 +77,7 @@ M.types = base.derive(Base.types, {
   Enum = function(self, t)
     local vals = {}
     for i, v in ipairs(t.values) do vals[i] = self:string_literal(v) end
-    return "ENUM(" .. table_concat(vals, ", ") .. ")"
+    return "ENUM(" .. table.concat(vals, ", ") .. ")"
   end,
 })
 
@@ -113,13 +111,13 @@ function M:add_column_info(col, rec, names)
       columns = { col.name }, ref_table = ref.table, ref_schema = ref.schema, ref_columns = { ref.column },
       ondelete = ref.ondelete, onupdate = ref.onupdate })
   end
-  if #extra > 0 then info.extra = table_concat(extra) end
+  if #extra > 0 then info.extra = table.concat(extra) end
   return info
 end
 
 -- Unqualified, the new name would move the table to the current database.
 function M:compile_rename_table(rec)
-  return { str_format("ALTER TABLE %s RENAME TO %s", self:qualify(rec.table, rec.schema),
+  return { string.format("ALTER TABLE %s RENAME TO %s", self:qualify(rec.table, rec.schema),
     self:qualify(rec.new_name, rec.schema)) }
 end
 
@@ -136,7 +134,7 @@ function M:compile_alter_column(rec)
   -- A default or a name alone changes without restating the column.
   if rec.type_ == nil and rec.nullable == nil and rec.comment == nil then
     local out = {}
-    local prefix = str_format("ALTER TABLE %s ALTER COLUMN %s ", tname, self:quote(rec.column))
+    local prefix = string.format("ALTER TABLE %s ALTER COLUMN %s ", tname, self:quote(rec.column))
     if rec.server_default == false then
       out[#out + 1] = prefix .. "DROP DEFAULT"
     elseif rec.server_default ~= nil then
@@ -151,8 +149,8 @@ function M:compile_alter_column(rec)
   if not coltype then missing[#missing + 1] = "existing_type = <its current type, e.g. String(50)>" end
   if nullable == nil then missing[#missing + 1] = "existing_nullable = true or false" end
   if #missing > 0 then
-    return nil, str_format("MySQL must restate the whole column to alter %s of %s (ALTER TABLE ... MODIFY):"
-      .. " pass %s", self:quote(rec.column), self:quote(rec.table), table_concat(missing, " and "))
+    return nil, string.format("MySQL must restate the whole column to alter %s of %s (ALTER TABLE ... MODIFY):"
+      .. " pass %s", self:quote(rec.column), self:quote(rec.table), table.concat(missing, " and "))
   end
   local default = first_non_nil(rec.server_default, rec.existing_server_default)
   local comment = first_non_nil(rec.comment, rec.existing_comment)
@@ -163,9 +161,9 @@ function M:compile_alter_column(rec)
   }, { autoincrement = rec.existing_autoincrement == true })
   if not def then return nil, err end
   if rec.new_column_name then
-    return { str_format("ALTER TABLE %s CHANGE COLUMN %s %s", tname, self:quote(rec.column), def) }
+    return { string.format("ALTER TABLE %s CHANGE COLUMN %s %s", tname, self:quote(rec.column), def) }
   end
-  return { str_format("ALTER TABLE %s MODIFY COLUMN %s", tname, def) }
+  return { string.format("ALTER TABLE %s MODIFY COLUMN %s", tname, def) }
 end
 
 -- MySQL 8.0.13+ takes an expression as an index part only in parentheses.
@@ -185,19 +183,20 @@ local DROP_BY_TYPE = {
 function M:compile_drop_constraint(rec)
   local drop = DROP_BY_TYPE[rec.type_]
   if not drop then
-    return nil, str_format("MySQL drops a constraint by its type: op.drop_constraint(%q, %q, {type_ = \"foreignkey\"})"
+    return nil,
+      string.format("MySQL drops a constraint by its type: op.drop_constraint(%q, %q, {type_ = \"foreignkey\"})"
       .. " (or \"primary\", \"unique\", \"check\")", rec.name, rec.table)
   end
-  return { str_format("ALTER TABLE %s %s", self:qualify(rec.table, rec.schema), drop(self, rec)) }
+  return { string.format("ALTER TABLE %s %s", self:qualify(rec.table, rec.schema), drop(self, rec)) }
 end
 
 function M:compile_drop_index(rec)
   if rec.if_exists then
     return self:unsupported("DROP INDEX IF EXISTS", "drop if_exists, or check the index first")
   elseif not rec.table then
-    return nil, str_format("MySQL drops an index by its table: op.drop_index(%q, \"<table>\")", rec.name)
+    return nil, string.format("MySQL drops an index by its table: op.drop_index(%q, \"<table>\")", rec.name)
   end
-  return { str_format("DROP INDEX %s ON %s", self:quote(rec.name), self:qualify(rec.table, rec.schema)) }
+  return { string.format("DROP INDEX %s ON %s", self:quote(rec.name), self:qualify(rec.table, rec.schema)) }
 end
 
 return M

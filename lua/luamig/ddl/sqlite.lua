@@ -11,9 +11,6 @@
 
 local base = require "luamig.ddl.base"
 
-local ipairs = ipairs
-local str_format, table_concat = string.format, table.concat
-
 local Base = base.Dialect
 
 local M = base.derive(Base, {
@@ -48,11 +45,11 @@ M.types = base.derive(Base.types, {
   Interval = base.no_type("INTERVAL", "store a number of seconds in an Integer or Float column"),
   JSONB = base.no_type("JSONB", "use JSON"),
   ARRAY = base.no_type("ARRAY", "use JSON"),
-  Enum = function(_, t) return str_format("VARCHAR(%d)", t.length) end,
+  Enum = function(_, t) return string.format("VARCHAR(%d)", t.length) end,
 })
 
 local function batch_advice(tbl)
-  return str_format("use op.batch_alter_table(%q, function(batch) ... end) (batch mode)", tbl)
+  return string.format("use op.batch_alter_table(%q, function(batch) ... end) (batch mode)", tbl)
 end
 M.batch_advice = batch_advice
 
@@ -63,7 +60,7 @@ function M:type_check_sql(col, info)
   if t.name ~= "Enum" then return nil end
   local vals = {}
   for i, v in ipairs(t.values) do vals[i] = self:string_literal(v) end
-  local check = str_format("CHECK (%s IN (%s))", self:quote(col.name), table_concat(vals, ", "))
+  local check = string.format("CHECK (%s IN (%s))", self:quote(col.name), table.concat(vals, ", "))
   local name = self:constraint_name(info.naming_convention, "check",
     { table = info.table or "?", columns = { col.name }, name = t.enum_name })
   if name then check = "CONSTRAINT " .. self:quote(name) .. " " .. check end
@@ -121,7 +118,7 @@ function M:verify(rec, query)
   local parents = parents_of(rec)
   if #parents == 0 then return true end
   local function pragma(name, schema, tbl)
-    return str_format("PRAGMA %s%s(%s)", schema and (self:quote(schema) .. ".") or "", name, self:quote(tbl))
+    return string.format("PRAGMA %s%s(%s)", schema and (self:quote(schema) .. ".") or "", name, self:quote(tbl))
   end
   local _, err = query(pragma("foreign_key_check", rec.schema, rec.table))
   if not err then return true end
@@ -130,7 +127,7 @@ function M:verify(rec, query)
     for _, col in ipairs(query(pragma("table_info", p.schema, p.table)) or {}) do have[col.name] = true end
     for _, c in ipairs(p.columns or {}) do
       if not have[c] then
-        return nil, str_format("%s: the foreign key of %s references column %s, which %s does not have", err,
+        return nil, string.format("%s: the foreign key of %s references column %s, which %s does not have", err,
           self:quote(rec.table), self:quote(c), self:quote(p.table))
       end
     end
@@ -139,13 +136,13 @@ function M:verify(rec, query)
 end
 
 function M:add_constraint_unsupported(rec)
-  return nil, str_format("SQLite cannot add %s constraint%s to the existing table %s: %s",
+  return nil, string.format("SQLite cannot add %s constraint%s to the existing table %s: %s",
     CONSTRAINT_KINDS[rec.kind], rec.name and " " .. self:quote(rec.name) or "", self:quote(rec.table),
     batch_advice(rec.table))
 end
 
 function M:compile_drop_constraint(rec)
-  return nil, str_format("SQLite cannot drop constraint %s of %s: %s", self:quote(rec.name), self:quote(rec.table),
+  return nil, string.format("SQLite cannot drop constraint %s of %s: %s", self:quote(rec.name), self:quote(rec.table),
     batch_advice(rec.table))
 end
 
@@ -156,7 +153,7 @@ function M:inline_primary_key(columns, autoinc)
     if col.primary_key then n = n + 1 end
   end
   if n > 1 then
-    return nil, str_format("SQLite can autoincrement only a single INTEGER PRIMARY KEY column,"
+    return nil, string.format("SQLite can autoincrement only a single INTEGER PRIMARY KEY column,"
       .. " and %s is part of a composite primary key", self:quote(autoinc.name))
   end
   return autoinc
@@ -178,12 +175,12 @@ function M:add_column_info(col, rec, names)
   elseif col.autoincrement then
     what = "an autoincrement"
   elseif col.unique and not col.index then
-    return nil, str_format("SQLite cannot ADD COLUMN %s to %s as UNIQUE: add it without unique = true"
+    return nil, string.format("SQLite cannot ADD COLUMN %s to %s as UNIQUE: add it without unique = true"
       .. " and then op.create_index(name, %q, {%q}, {unique = true}), or %s", self:quote(col.name),
       self:quote(rec.table), rec.table, col.name, batch_advice(rec.table))
   end
   if what then
-    return nil, str_format("SQLite cannot ADD COLUMN %s to %s as %s column: %s", self:quote(col.name),
+    return nil, string.format("SQLite cannot ADD COLUMN %s to %s as %s column: %s", self:quote(col.name),
       self:quote(rec.table), what, batch_advice(rec.table))
   end
   -- SQLite can't add a constraint later, but ADD COLUMN takes REFERENCES inline.
@@ -196,8 +193,8 @@ function M:compile_alter_column(rec)
   if rec.type_ ~= nil then changes[#changes + 1] = "type_" end
   if rec.server_default ~= nil then changes[#changes + 1] = "server_default" end
   if #changes > 0 then
-    return nil, str_format("SQLite cannot ALTER COLUMN %s of %s (%s): %s", self:quote(rec.column),
-      self:quote(rec.table), table_concat(changes, ", "), batch_advice(rec.table))
+    return nil, string.format("SQLite cannot ALTER COLUMN %s of %s (%s): %s", self:quote(rec.column),
+      self:quote(rec.table), table.concat(changes, ", "), batch_advice(rec.table))
   end
   if rec.new_column_name then return { self:rename_column_sql(rec) } end
   return {}

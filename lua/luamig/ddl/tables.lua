@@ -4,8 +4,6 @@
 
 local types = require "luamig.schema.types"
 
-local ipairs, pairs = ipairs, pairs
-local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 local is_sql = types.is_sql
 
 local M = {}
@@ -33,9 +31,9 @@ end
 function M:comment_sql(table_sql, column, text)
   local lit = text and self:literal(text) or "NULL"
   if column then
-    return str_format("COMMENT ON COLUMN %s.%s IS %s", table_sql, self:quote(column), lit)
+    return string.format("COMMENT ON COLUMN %s.%s IS %s", table_sql, self:quote(column), lit)
   end
-  return str_format("COMMENT ON TABLE %s IS %s", table_sql, lit)
+  return string.format("COMMENT ON TABLE %s IS %s", table_sql, lit)
 end
 
 -- Table options after the closing parenthesis (MySQL's COMMENT=...).
@@ -50,7 +48,7 @@ end
 
 function M:compile_create_table(rec)
   if rec.if_not_exists and not self.if_exists then return self:unsupported("CREATE TABLE IF NOT EXISTS") end
-  local where = str_format("create_table %s: ", self:quote(rec.table))
+  local where = string.format("create_table %s: ", self:quote(rec.table))
   local autoinc, err = self:autoincrement_column(rec.columns)
   if autoinc == nil then return nil, where .. err end
   local inline_pk, ierr = self:inline_primary_key(rec.columns, autoinc)
@@ -70,8 +68,8 @@ function M:compile_create_table(rec)
   end
   local tname = self:qualify(rec.table, rec.schema)
   local out = create_enums(self, {}, rec.columns, rec.schema)
-  out[#out + 1] = str_format("CREATE TABLE %s%s (\n%s\n)%s", rec.if_not_exists and "IF NOT EXISTS " or "",
-    tname, table_concat(lines, ",\n"), self:table_options_sql(rec))
+  out[#out + 1] = string.format("CREATE TABLE %s%s (\n%s\n)%s", rec.if_not_exists and "IF NOT EXISTS " or "",
+    tname, table.concat(lines, ",\n"), self:table_options_sql(rec))
   for _, col in ipairs(rec.columns) do
     if col.index then
       local stmt, xerr = self:column_index_sql(rec, col)
@@ -100,7 +98,7 @@ function M:compile_drop_table(rec)
 end
 
 function M:compile_rename_table(rec)
-  return { str_format("ALTER TABLE %s RENAME TO %s", self:qualify(rec.table, rec.schema), self:quote(rec.new_name)) }
+  return { string.format("ALTER TABLE %s RENAME TO %s", self:qualify(rec.table, rec.schema), self:quote(rec.new_name)) }
 end
 
 -- The inline column constraints that ADD COLUMN carries; SQLite and MySQL
@@ -141,14 +139,14 @@ function M:compile_add_column(rec)
     return self:unsupported("ADD COLUMN IF NOT EXISTS", "drop if_not_exists, or check the column first")
   end
   local names, nerr = self:add_column_names(rec)
-  if not names then return nil, str_format("add_column %s: %s", self:quote(col.name), nerr) end
+  if not names then return nil, string.format("add_column %s: %s", self:quote(col.name), nerr) end
   local info, ierr = self:add_column_info(col, rec, names)
   if not info then return nil, ierr end
   info.schema, info.table, info.naming_convention = rec.schema, rec.table, rec.naming_convention
   local def, err = self:column_sql(col, info)
   if not def then return nil, err end
   local tname = self:qualify(rec.table, rec.schema)
-  local stmt = str_format("ALTER TABLE %s ADD COLUMN %s%s", tname, rec.if_not_exists and "IF NOT EXISTS " or "", def)
+  local stmt = string.format("ALTER TABLE %s ADD COLUMN %s%s", tname, rec.if_not_exists and "IF NOT EXISTS " or "", def)
   if info.extra then stmt = stmt .. info.extra end
   local out = create_enums(self, {}, { col }, rec.schema)
   out[#out + 1] = stmt
@@ -165,12 +163,12 @@ function M:compile_drop_column(rec)
   if rec.if_exists and not self.column_if_exists then
     return self:unsupported("DROP COLUMN IF EXISTS", "drop if_exists, or check the column first")
   end
-  return drop_enums(self, { str_format("ALTER TABLE %s DROP COLUMN %s%s", self:qualify(rec.table, rec.schema),
+  return drop_enums(self, { string.format("ALTER TABLE %s DROP COLUMN %s%s", self:qualify(rec.table, rec.schema),
     rec.if_exists and "IF EXISTS " or "", self:quote(rec.column)) }, rec)
 end
 
 function M:rename_column_sql(rec)
-  return str_format("ALTER TABLE %s RENAME COLUMN %s TO %s", self:qualify(rec.table, rec.schema),
+  return string.format("ALTER TABLE %s RENAME COLUMN %s TO %s", self:qualify(rec.table, rec.schema),
     self:quote(rec.column), self:quote(rec.new_column_name))
 end
 
@@ -178,7 +176,7 @@ end
 -- the column by its old name. A new Enum type is created first.
 function M:compile_alter_column(rec)
   local tname = self:qualify(rec.table, rec.schema)
-  local prefix = str_format("ALTER TABLE %s ALTER COLUMN %s ", tname, self:quote(rec.column))
+  local prefix = string.format("ALTER TABLE %s ALTER COLUMN %s ", tname, self:quote(rec.column))
   local out = {}
   if rec.type_ then
     local tsql, err = self:type_sql(rec.type_, rec.column, rec.schema)
@@ -208,7 +206,7 @@ function M:table_comment_sql(rec, text)
   local tname = self:qualify(rec.table, rec.schema)
   if self.comments == "statement" then return { self:comment_sql(tname, nil, text) } end
   if self.comments == "inline" then
-    return { str_format("ALTER TABLE %s COMMENT = %s", tname, self:literal(text or "")) }
+    return { string.format("ALTER TABLE %s COMMENT = %s", tname, self:literal(text or "")) }
   end
   return {}
 end
@@ -251,14 +249,15 @@ function M:bulk_insert_columns(rec)
       if not seen[k] then seen[k] = true; columns[#columns + 1] = k end
     end
   end
-  table_sort(columns)
+  table.sort(columns)
   return columns
 end
 
 function M:compile_bulk_insert(rec)
   local columns = self:bulk_insert_columns(rec)
   if #columns == 0 then return {} end
-  local head = str_format("INSERT INTO %s (%s) VALUES ", self:qualify(rec.table, rec.schema), self:quote_list(columns))
+  local head = string.format("INSERT INTO %s (%s) VALUES ", self:qualify(rec.table, rec.schema),
+    self:quote_list(columns))
   local defaults, out = rec.defaults or {}, {}
   for i, row in ipairs(rec.rows) do
     local vals = {}
@@ -267,7 +266,7 @@ function M:compile_bulk_insert(rec)
       if v == nil then v = defaults[c] end
       vals[j] = self:literal(v)
     end
-    out[i] = head .. "(" .. table_concat(vals, ", ") .. ")"
+    out[i] = head .. "(" .. table.concat(vals, ", ") .. ")"
   end
   return out
 end

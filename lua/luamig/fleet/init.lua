@@ -29,11 +29,6 @@ local sys = require "luamig.sys"
 local targets = require "luamig.fleet.targets"
 local interrupt = require "luamig.interrupt"
 
-local ipairs, tostring, tonumber, setmetatable = ipairs, tostring, tonumber, setmetatable
-local math_tointeger = math.tointeger
-local str_format, table_concat, table_remove = string.format, table.concat, table.remove
-local io_stderr = io.stderr
-
 local M = {}
 
 -- The commands that read or write a database, and so take a fleet.
@@ -56,32 +51,33 @@ function M.usage(opts)
     for _, f in ipairs { { "jobs", "--jobs" }, { "shard", "--shard" }, { "fail_fast", "--fail-fast" },
       { "fleet_json", "--json" } } do
       if opts[f[1]] ~= nil then
-        return str_format("%s: %s applies only to a fleet (--targets FILE, --target NAME or --all-targets)", name, f[2])
+        return string.format("%s: %s applies only to a fleet (--targets FILE, --target NAME or --all-targets)", name,
+          f[2])
       end
     end
     return nil
   end
   local given = opts.targets and "--targets" or opts.target and "--target" or "--all-targets"
   if opts.targets and (opts.target or opts.all_targets) then
-    return str_format("%s: --targets FILE and %s both choose the targets: use one", name,
+    return string.format("%s: --targets FILE and %s both choose the targets: use one", name,
       opts.target and "--target" or "--all-targets")
   end
   if opts.target and opts.all_targets then
-    return str_format("%s: --target and --all-targets both choose the targets: use one", name)
+    return string.format("%s: --target and --all-targets both choose the targets: use one", name)
   end
-  if opts.url then return str_format("%s: -u and %s both choose the database: use one", name, given) end
-  if opts.sql then return str_format("%s: --sql writes a script without a database; it takes no %s", name, given) end
+  if opts.url then return string.format("%s: -u and %s both choose the database: use one", name, given) end
+  if opts.sql then return string.format("%s: --sql writes a script without a database; it takes no %s", name, given) end
   if name == "history" and not opts.applied then
-    return str_format("history: %s needs --applied (the revision files are the same for every target)", given)
+    return string.format("history: %s needs --applied (the revision files are the same for every target)", given)
   end
   if opts.jobs ~= nil then
-    local n = math_tointeger(tonumber(opts.jobs))
-    if not n or n < 1 then return str_format("%s: --jobs %s: expected a whole number >= 1", name, opts.jobs) end
+    local n = math.tointeger(tonumber(opts.jobs))
+    if not n or n < 1 then return string.format("%s: --jobs %s: expected a whole number >= 1", name, opts.jobs) end
     opts.jobs = n
   end
   if opts.shard then
     local i, n = targets.parse_shard(opts.shard)
-    if not i then return str_format("%s: %s", name, n) end
+    if not i then return string.format("%s: %s", name, n) end
     opts.shard_i, opts.shard_n = i, n
   end
   return nil
@@ -95,7 +91,7 @@ local function chosen(cfg, opts)
   else
     local where = cfg.config_file or "luamig.lua"
     if not cfg.targets then
-      return nil, str_format("%s: %s has no targets table (targets = { name = URL, ... })",
+      return nil, string.format("%s: %s has no targets table (targets = { name = URL, ... })",
         opts.target and ("--target " .. opts.target[1]) or "--all-targets", where)
     end
     list, err = targets.from_config(cfg.targets, where)
@@ -115,8 +111,8 @@ local function error_line(stderr, status, signal, secrets)
     if msg then return config.scrub(msg, secrets) end
     last = line
   end
-  if signal then return str_format("killed by signal %d", signal) end
-  return config.scrub(last or str_format("exit status %d", status), secrets)
+  if signal then return string.format("killed by signal %d", signal) end
+  return config.scrub(last or string.format("exit status %d", status), secrets)
 end
 
 -- What the child reported on descriptor 3: status, text.
@@ -136,7 +132,7 @@ local function command_json(out, status)
 end
 
 local function plural(n, word)
-  return str_format("%d %s%s", n, word, n == 1 and "" or "s")
+  return string.format("%d %s%s", n, word, n == 1 and "" or "s")
 end
 
 -- The progress line (stderr at a terminal): cleared before a result line is
@@ -149,14 +145,14 @@ Progress.__index = Progress
 function Progress:draw()
   if not self.on then return end
   local s = self.state
-  local text = str_format("%d/%d done, %d running, %d failed", s.done, s.total, s.running, s.failed)
+  local text = string.format("%d/%d done, %d running, %d failed", s.done, s.total, s.running, s.failed)
   if self.drawn == text then return end
-  io_stderr:write("\r", text, "\27[K")
+  io.stderr:write("\r", text, "\27[K")
   self.drawn = text
 end
 
 function Progress:clear()
-  if self.drawn then io_stderr:write("\r\27[K"); self.drawn = nil end
+  if self.drawn then io.stderr:write("\r\27[K"); self.drawn = nil end
 end
 
 --- run(cfg, opts): the command of opts on every target, as a command's
@@ -177,7 +173,7 @@ function M.run(cfg, opts)
 
   local results, running, counts = {}, {}, {}
   local state = { done = 0, total = #list, running = 0, failed = 0 }
-  local progress = setmetatable({ on = not opts.quiet and sys.isatty(io_stderr), state = state }, Progress)
+  local progress = setmetatable({ on = not opts.quiet and sys.isatty(io.stderr), state = state }, Progress)
 
   local function finish(t, result)
     results[t.index] = result
@@ -187,9 +183,9 @@ function M.run(cfg, opts)
     if not opts.json then
       progress:clear()
       local text = result.status == "failed" and ("failed: " .. result.error) or result.outcome
-      opts.out(str_format("%s: %s", t.name, text))
+      opts.out(string.format("%s: %s", t.name, text))
       if opts.verbose and result.stderr ~= "" then
-        for line in result.stderr:gmatch("[^\n]+") do io_stderr:write("  ", line, "\n") end
+        for line in result.stderr:gmatch("[^\n]+") do io.stderr:write("  ", line, "\n") end
       end
     end
     progress:draw()
@@ -244,7 +240,7 @@ function M.run(cfg, opts)
     for _, proc in ipairs(done) do
       for i, entry in ipairs(running) do
         if entry.proc == proc then
-          table_remove(running, i)
+          table.remove(running, i)
           state.running = #running
           ended(entry)
           break
@@ -259,7 +255,7 @@ function M.run(cfg, opts)
     if not results[i] then
       results[i] = { status = "skipped", exit_code = json.null, outcome = "skipped", stderr = "" }
       counts.skipped = (counts.skipped or 0) + 1
-      if not opts.json then opts.out(str_format("%s: skipped", list[i].name)) end
+      if not opts.json then opts.out(string.format("%s: skipped", list[i].name)) end
     end
   end
 
@@ -274,14 +270,14 @@ function M.run(cfg, opts)
   else
     local parts = {}
     for _, status in ipairs(ORDER) do
-      if counts[status] then parts[#parts + 1] = str_format("%d %s", counts[status], labels[status] or status) end
+      if counts[status] then parts[#parts + 1] = string.format("%d %s", counts[status], labels[status] or status) end
     end
-    opts.out(#parts > 0 and table_concat(parts, ", ") or "no targets")
+    opts.out(#parts > 0 and table.concat(parts, ", ") or "no targets")
   end
 
   local signame, signum = interrupt.caught()
   if signame then
-    errors.fail(str_format("interrupted by %s: %s not started", signame, plural(counts.skipped or 0, "target")),
+    errors.fail(string.format("interrupted by %s: %s not started", signame, plural(counts.skipped or 0, "target")),
       128 + signum)
   end
   -- Each failed target has its line above: nothing more to say.

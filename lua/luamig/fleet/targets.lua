@@ -11,10 +11,6 @@
 
 local url = require "luamig.config.url"
 
-local ipairs, pairs, type, tostring, tonumber = ipairs, pairs, type, tostring, tonumber
-local str_format, table_sort, table_concat = string.format, table.sort, table.concat
-local io_open, io_stdin = io.open, io.stdin
-
 local M = {}
 
 local NAME = "^[%w_][%w_.%-]*$"
@@ -23,12 +19,12 @@ local NAME = "^[%w_][%w_.%-]*$"
 local function target_of(words)
   if #words == 0 then return false end
   if #words > 2 then
-    return nil, str_format("expected URL or NAME URL, got %d words", #words)
+    return nil, string.format("expected URL or NAME URL, got %d words", #words)
   end
   local name, u = words[1], words[2]
   if not u then name, u = nil, words[1] end
   if name and not name:match(NAME) then
-    return nil, str_format("target name %q: use letters, digits, _, . and - (not first)", name)
+    return nil, string.format("target name %q: use letters, digits, _, . and - (not first)", name)
   end
   local parsed, err = url.parse(u)
   if not parsed then return nil, err end
@@ -46,10 +42,10 @@ end
 -- nothing to do), are mistakes of the list.
 local function add(list, seen, t, where, place_of)
   if seen.name[t.name] then
-    return nil, str_format("%s: target %s is already named at %s", where, t.name, place_of(seen.name[t.name]))
+    return nil, string.format("%s: target %s is already named at %s", where, t.name, place_of(seen.name[t.name]))
   end
   if seen.url[t.url] then
-    return nil, str_format("%s: the same URL as the target at %s", where, place_of(seen.url[t.url]))
+    return nil, string.format("%s: the same URL as the target at %s", where, place_of(seen.url[t.url]))
   end
   seen.name[t.name], seen.url[t.url] = t, t
   list[#list + 1] = t
@@ -59,15 +55,15 @@ end
 --- parse(text, source) -> list of {name, url, line} | nil, "source:line: why".
 function M.parse(text, source)
   local list, seen = {}, { name = {}, url = {} }
-  local place_of = function(t) return str_format("line %d", t.line) end
+  local place_of = function(t) return string.format("line %d", t.line) end
   local n = 0
   -- Lines end at \n; a \r before it (a file from Windows) is not a word.
   for line in (text .. "\n"):gmatch("([^\n]*)\n") do
     n = n + 1
     line = line:gsub("#.*$", "")
     local t, err = target_of(words_of(line))
-    local where = str_format("%s:%d", source, n)
-    if t == nil then return nil, str_format("%s: %s", where, err) end
+    local where = string.format("%s:%d", source, n)
+    if t == nil then return nil, string.format("%s: %s", where, err) end
     if t then
       t.line = n
       local ok, aerr = add(list, seen, t, where, place_of)
@@ -81,17 +77,17 @@ end
 function M.read(path)
   local text, source
   if path == "-" then
-    text, source = io_stdin:read("a"), "<stdin>"
+    text, source = io.stdin:read("a"), "<stdin>"
   else
-    local f, err = io_open(path, "rb")
-    if not f then return nil, str_format("--targets: cannot read %s", err) end
+    local f, err = io.open(path, "rb")
+    if not f then return nil, string.format("--targets: cannot read %s", err) end
     text, source = f:read("a"), path
     f:close()
   end
-  if not text then return nil, str_format("--targets: cannot read %s", source) end
+  if not text then return nil, string.format("--targets: cannot read %s", source) end
   local list, err = M.parse(text, source)
   if not list then return nil, err end
-  if #list == 0 then return nil, str_format("--targets: %s names no target", source) end
+  if #list == 0 then return nil, string.format("--targets: %s names no target", source) end
   return list
 end
 
@@ -102,23 +98,24 @@ function M.from_config(targets, where)
   local list, seen = {}, { name = {}, url = {} }
   local function place_of(t) return "targets." .. t.place end
   if type(targets) ~= "table" then
-    return nil, str_format("config file %s: targets must be a table, got %s", where, type(targets))
+    return nil, string.format("config file %s: targets must be a table, got %s", where, type(targets))
   end
   local n = #targets
   if n > 0 then
     for k in pairs(targets) do
       if type(k) ~= "number" or k < 1 or k > n or k % 1 ~= 0 then
-        return nil, str_format("config file %s: targets is either a list or a table of name = URL, not both (key %s)",
+        return nil,
+          string.format("config file %s: targets is either a list or a table of name = URL, not both (key %s)",
           where, tostring(k))
       end
     end
     for i, v in ipairs(targets) do
-      local here = str_format("config file %s: targets[%d]", where, i)
-      if type(v) ~= "string" then return nil, str_format("%s: expected a string, got %s", here, type(v)) end
+      local here = string.format("config file %s: targets[%d]", where, i)
+      if type(v) ~= "string" then return nil, string.format("%s: expected a string, got %s", here, type(v)) end
       local t, err = target_of(words_of(v))
       if t == false then err = "empty" end
-      if not t then return nil, str_format("%s: %s", here, err) end
-      t.place = str_format("[%d]", i)
+      if not t then return nil, string.format("%s: %s", here, err) end
+      t.place = string.format("[%d]", i)
       local ok, aerr = add(list, seen, t, here, function(o) return "targets" .. o.place end)
       if not ok then return nil, aerr end
     end
@@ -127,17 +124,17 @@ function M.from_config(targets, where)
   local names = {}
   for k in pairs(targets) do
     if type(k) ~= "string" then
-      return nil, str_format("config file %s: targets: a name must be a string, got %s", where, tostring(k))
+      return nil, string.format("config file %s: targets: a name must be a string, got %s", where, tostring(k))
     end
     names[#names + 1] = k
   end
-  table_sort(names)
+  table.sort(names)
   for _, name in ipairs(names) do
-    local here = str_format("config file %s: targets.%s", where, name)
+    local here = string.format("config file %s: targets.%s", where, name)
     local v = targets[name]
-    if type(v) ~= "string" then return nil, str_format("%s: expected a URL string, got %s", here, type(v)) end
+    if type(v) ~= "string" then return nil, string.format("%s: expected a URL string, got %s", here, type(v)) end
     local t, err = target_of { name, v }
-    if not t then return nil, str_format("%s: %s", here, err) end
+    if not t then return nil, string.format("%s: %s", here, err) end
     t.place = name
     local ok, aerr = add(list, seen, t, here, place_of)
     if not ok then return nil, aerr end
@@ -154,8 +151,8 @@ function M.select(list, names, where)
     if not by_name[name] then
       local known = {}
       for _, t in ipairs(list) do known[#known + 1] = t.name end
-      return nil, str_format("--target %s: %s has no target of that name (it has: %s)", name, where,
-        #known > 0 and table_concat(known, ", ") or "none")
+      return nil, string.format("--target %s: %s has no target of that name (it has: %s)", name, where,
+        #known > 0 and table.concat(known, ", ") or "none")
     end
     wanted[name] = true
   end
@@ -171,7 +168,7 @@ function M.parse_shard(text)
   local i, n = text:match("^(%d+)/(%d+)$")
   i, n = tonumber(i), tonumber(n)
   if not i or n < 1 or i < 1 or i > n then
-    return nil, str_format("--shard %s: expected I/N with 1 <= I <= N (e.g. 2/4)", text)
+    return nil, string.format("--shard %s: expected I/N with 1 <= I <= N (e.g. 2/4)", text)
   end
   return i, n
 end

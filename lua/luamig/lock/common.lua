@@ -5,12 +5,10 @@
 local sys = require "luamig.sys"
 local dberror = require "luamig.present.dberror"
 
-local str_format = string.format
-
 local M = {}
 
 function M.owner_note()
-  return str_format("luamig %s@%s pid %d", sys.username() or "?", sys.hostname() or "?", sys.getpid())
+  return string.format("luamig %s@%s pid %d", sys.username() or "?", sys.hostname() or "?", sys.getpid())
 end
 
 --- The table of a lock that is a row (MySQL): "<version_table>_lock",
@@ -18,11 +16,12 @@ end
 function M.table_name(version_table)
   local name = version_table .. "_lock"
   if #name <= 64 then return name end
-  return str_format("%s_%s_lock", version_table:sub(1, 50), require("luamig.checksum").sha256(version_table):sub(1, 8))
+  return string.format("%s_%s_lock", version_table:sub(1, 50), require("luamig.checksum").sha256(version_table):sub(1,
+    8))
 end
 
 function M.db_failure(what, err, info)
-  return nil, str_format("cannot take the migration lock: %s: %s", what, dberror.describe(err, info)), 1
+  return nil, string.format("cannot take the migration lock: %s: %s", what, dberror.describe(err, info)), 1
 end
 
 return M

@@ -24,10 +24,6 @@
 local interrupt = require "luamig.interrupt"
 local sys = require "luamig.sys"
 
-local setmetatable = setmetatable
-local str_format = string.format
-local math_min = math.min
-
 local M = {}
 
 local POLL_FIRST, POLL_MAX = 0.02, 0.25  -- seconds between two tries
@@ -72,7 +68,7 @@ end
 
 local function interrupted_status()
   local name, number = interrupt.caught()
-  return str_format("interrupted by %s while waiting for the migration lock; nothing was changed", name),
+  return string.format("interrupted by %s while waiting for the migration lock; nothing was changed", name),
     128 + number
 end
 
@@ -90,27 +86,27 @@ function M.acquire(ctx, timeout, log)
   local who = holder and ("held by " .. holder) or "held by another session"
   if timeout <= 0 then
     lock:release()
-    return nil, str_format("the migration lock (%s) is %s, and --lock-timeout is 0", strategy.where, who), 1
+    return nil, string.format("the migration lock (%s) is %s, and --lock-timeout is 0", strategy.where, who), 1
   end
-  log(str_format("Waiting for the migration lock (%s), %s; giving up after %g s", strategy.where, who, timeout))
+  log(string.format("Waiting for the migration lock (%s), %s; giving up after %g s", strategy.where, who, timeout))
   local deadline = sys.monotonic() + timeout
   local pause = POLL_FIRST
   while true do
     local left = deadline - sys.monotonic()
     if left <= 0 then break end
-    if not interrupt.sleep(math_min(pause, left)) then
+    if not interrupt.sleep(math.min(pause, left)) then
       lock:release()
       local msg, st = interrupted_status()
       return nil, msg, st
     end
-    pause = math_min(pause * 2, POLL_MAX)
+    pause = math.min(pause * 2, POLL_MAX)
     ok, terr, tstatus = strategy.try()
     if ok then return taken(lock, log) end
     if ok == nil then lock:release(); return nil, terr, tstatus end
   end
   holder = strategy.holder and strategy.holder() or holder
   lock:release()
-  return nil, str_format("gave up waiting for the migration lock (%s) after %g s: it is %s."
+  return nil, string.format("gave up waiting for the migration lock (%s) after %g s: it is %s."
     .. " Another luamig run is probably migrating this database; wait for it to finish, or pass a longer"
     .. " --lock-timeout", strategy.where, timeout, holder and ("held by " .. holder) or who), 1
 end

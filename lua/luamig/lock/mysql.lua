@@ -28,10 +28,6 @@ local sys = require "luamig.sys"
 local dberror = require "luamig.present.dberror"
 local driver = require "luamig.driver"
 
-local tostring, tonumber = tostring, tonumber
-local str_format = string.format
-local math_max = math.max
-
 -- The errors of an INSERT or a takeover that another run beat: the row
 -- is there (1062), the cluster certified the other write first (1213), or
 -- a row lock of a concurrent takeover (1205).
@@ -53,7 +49,7 @@ local NO_SUCH_TABLE = 1146
 local function quote(name) return "`" .. name:gsub("`", "``") .. "`" end
 
 local function describe(row)
-  return str_format("%s on %s (connection %s), since %s UTC, last seen %s UTC",
+  return string.format("%s on %s (connection %s), since %s UTC, last seen %s UTC",
     tostring(row.owner), tostring(row.server), tostring(row.connection_id),
     tostring(row.acquired_at), tostring(row.heartbeat_at))
 end
@@ -67,9 +63,9 @@ return function(ctx)
     .. " CONCAT(@@hostname, ':', @@port) AS server")
   if not me then return common.db_failure("CONNECTION_ID()", err, info) end
   local token = sys.random_hex(32)
-  local owner = str_format("%s (token %s)", common.owner_note(), token:sub(1, 8))
+  local owner = string.format("%s (token %s)", common.owner_note(), token:sub(1, 8))
   local alive = "luamig-alive:" .. token
-  local s = { where = str_format("row in %s.%s", tostring(me.db), tname) }
+  local s = { where = string.format("row in %s.%s", tostring(me.db), tname) }
   local ready, held_alive, created = false, false, false
   local taken_over
 
@@ -103,8 +99,8 @@ return function(ctx)
   end
 
   local function start_heartbeat()
-    local ok, e, i = conn:heartbeat(str_format("UPDATE %s SET heartbeat_at = UTC_TIMESTAMP(6)"
-      .. " WHERE id = 1 AND token = '%s'", t, token), math_max(lease / 5, 0.2))
+    local ok, e, i = conn:heartbeat(string.format("UPDATE %s SET heartbeat_at = UTC_TIMESTAMP(6)"
+      .. " WHERE id = 1 AND token = '%s'", t, token), math.max(lease / 5, 0.2))
     if ok then return true end
     conn:execute("DELETE FROM " .. t .. " WHERE id = 1 AND token = ?", token)  -- false: try again from scratch
     return failed("starting the lock's heartbeat", e, i)
@@ -128,7 +124,7 @@ return function(ctx)
       return common.db_failure("taking over " .. tname, e, i)
     end
     if n ~= 1 then return false end
-    taken_over = str_format("Took over the migration lock (%s) of %s: %s", s.where, describe(row), why)
+    taken_over = string.format("Took over the migration lock (%s) of %s: %s", s.where, describe(row), why)
     return true
   end
 
@@ -153,7 +149,7 @@ return function(ctx)
     if tostring(row.server) == me.server and tonumber(row.gone) == 1 then
       won, terr, tstatus = take_over(row, "its connection to this server is gone")
     elseif age > lease then
-      won, terr, tstatus = take_over(row, str_format("its heartbeat stopped %.1f s ago (lease %g s)", age, lease))
+      won, terr, tstatus = take_over(row, string.format("its heartbeat stopped %.1f s ago (lease %g s)", age, lease))
     end
     if won == nil then return nil, terr, tstatus end
     if won then return start_heartbeat() end
@@ -196,11 +192,11 @@ return function(ctx)
     if held_alive then conn:first("SELECT RELEASE_LOCK(?) AS ok", alive) end
     held_alive = false
     if not n then
-      return nil, str_format("cannot release the migration lock (%s): %s", s.where, dberror.describe(e, i))
+      return nil, string.format("cannot release the migration lock (%s): %s", s.where, dberror.describe(e, i))
     end
     if n == 1 then return true end
     local row = holder_row()
-    return nil, str_format("the migration lock (%s) was lost while this run held it: %s%s", s.where,
+    return nil, string.format("the migration lock (%s) was lost while this run held it: %s%s", s.where,
       row and ("it is now held by " .. describe(row)) or "its row is gone",
       hb_err and ("; the heartbeat said: " .. hb_err) or "")
   end

@@ -19,9 +19,6 @@ local checksum = require "luamig.checksum"
 local common = require "luamig.lock.common"
 local dberror = require "luamig.present.dberror"
 
-local tostring, tonumber = tostring, tonumber
-local str_format = string.format
-
 -- pgbouncer's answer to a BEGIN in statement pooling mode.
 local function statement_pooling(err)
   return tostring(err):find("statement pooling", 1, true) ~= nil
@@ -44,11 +41,11 @@ return function(ctx)
     if not row then conn:close(); return common.db_failure("current_schema()", err, info) end
     schema = tostring(row.s)
   end
-  local name = str_format("%s.%s", schema, ctx.cfg.version_table)
+  local name = string.format("%s.%s", schema, ctx.cfg.version_table)
   -- 60 bits of the name's hash: a positive bigint.
   local key = tonumber(checksum.sha256("luamig:" .. name):sub(1, 15), 16)
   local owner = common.owner_note()
-  local s = { where = str_format("PostgreSQL advisory lock %d on %s", key, name) }
+  local s = { where = string.format("PostgreSQL advisory lock %d on %s", key, name) }
   local held = false
 
   function s.try()
@@ -95,7 +92,7 @@ return function(ctx)
       key >> 32, key & 0xffffffff)
     if not r then return nil end
     local app = (r.app and r.app ~= "") and tostring(r.app) or "an unnamed client"
-    return str_format("%s (server pid %s, user %s from %s)", app, tostring(r.pid), tostring(r.usr), tostring(r.addr))
+    return string.format("%s (server pid %s, user %s from %s)", app, tostring(r.pid), tostring(r.usr), tostring(r.addr))
   end
 
   -- Is the lock still ours? Its transaction must still be open on a live
@@ -105,7 +102,7 @@ return function(ctx)
     local r, e, i = conn:execute("SELECT 1")  -- a simple query: no snapshot left behind (see try)
     if r and conn:in_transaction() then return true end
     held = false  -- nothing left to commit: release only closes the connection
-    return nil, str_format("the migration lock (%s) was lost: its connection %s", s.where,
+    return nil, string.format("the migration lock (%s) was lost: its connection %s", s.where,
       r and "is no longer in its transaction" or ("failed: " .. dberror.describe(e, i)))
   end
 
@@ -115,7 +112,7 @@ return function(ctx)
     held = false
     conn:close()
     if not ok then
-      return nil, str_format("the migration lock (%s) was lost before the run ended: its transaction's COMMIT"
+      return nil, string.format("the migration lock (%s) was lost before the run ended: its transaction's COMMIT"
         .. " failed: %s", s.where, dberror.describe(e, i))
     end
     return true

@@ -4,8 +4,6 @@
 local filelock = require "luamig.filelock"
 local common = require "luamig.lock.common"
 
-local str_format = string.format
-
 local M = {}
 
 -- The file a SQLite database's lock lives in; nil for an in-memory one.
@@ -28,14 +26,14 @@ function M.strategy(ctx)
   if why == "unsafe" then
     -- Something else sits where the lock file goes: a link planted to
     -- have the run overwrite its target, or a file that is not ours.
-    return nil, str_format("cannot take the migration lock: the lock file %s; luamig neither follows nor"
+    return nil, string.format("cannot take the migration lock: the lock file %s; luamig neither follows nor"
       .. " overwrites it: remove it if no luamig run is using it, and check who could put it there", err), 2
   end
-  if not file then return nil, str_format("cannot take the migration lock: %s", err), 1 end
-  local s = { where = str_format("lock file %s", path) }
+  if not file then return nil, string.format("cannot take the migration lock: %s", err), 1 end
+  local s = { where = string.format("lock file %s", path) }
   function s.try()
     local ok, terr = file:try()
-    if ok == nil then return nil, str_format("cannot take the migration lock: %s: %s", path, terr), 1 end
+    if ok == nil then return nil, string.format("cannot take the migration lock: %s: %s", path, terr), 1 end
     if ok then file:set_owner(common.owner_note() .. " since " .. os.date("!%Y-%m-%dT%H:%M:%SZ")) end
     return ok
   end

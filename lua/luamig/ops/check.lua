@@ -12,8 +12,6 @@
 
 local types = require "luamig.schema.types"
 
-local type, ipairs, pairs, getmetatable, error = type, ipairs, pairs, getmetatable, error
-local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 local describe, is_sql, is_type = types.describe, types.is_sql, types.is_type
 
 local M = {}
@@ -29,7 +27,7 @@ M.is_name = is_name
 function M.sorted_keys(t)
   local keys = {}
   for k in pairs(t) do keys[#keys + 1] = k end
-  table_sort(keys)
+  table.sort(keys)
   return keys
 end
 
@@ -63,7 +61,7 @@ end
 -- builder) called, so that the level counts from there.
 local function message(c, fmt, ...)
   local prefix, level = who(c)
-  return prefix .. str_format(fmt, ...), level
+  return prefix .. string.format(fmt, ...), level
 end
 
 local function arg_message(c, n, pname, words, v)
@@ -193,7 +191,7 @@ function M.opts(c, n, opts)
     local kind = allowed[k]
     if kind == nil then
       error(message(c, "unknown option %s (expected one of: %s)", describe(k),
-        table_concat(M.sorted_keys(allowed), ", ")))
+        table.concat(M.sorted_keys(allowed), ", ")))
     end
     if type(kind) ~= "table" then kind = KINDS[kind] end
     if not kind[1](v) then error(message(c, "option %s must be %s, got %s", k, kind[2], describe(v))) end
@@ -207,7 +205,7 @@ function M.bindable(fname, n, v)
   if types.is_literal(v) then return v.value end
   local t = type(v)
   if t ~= "nil" and t ~= "string" and t ~= "number" and t ~= "boolean" and t ~= "userdata" then
-    error(str_format("op.%s: argument #%d cannot be bound as an SQL value, got %s", fname, n, describe(v)), 3)
+    error(string.format("op.%s: argument #%d cannot be bound as an SQL value, got %s", fname, n, describe(v)), 3)
   end
   return v
 end

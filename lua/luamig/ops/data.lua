@@ -7,11 +7,6 @@ local check = require "luamig.ops.check"
 local progress_line = require "luamig.present.progress"
 local rowscan = require "luamig.rowscan"
 
-local type, ipairs, pairs, next, select, require = type, ipairs, pairs, next, select, require
-local error = error
-local huge = math.huge
-local str_format, math_type = string.format, math.type
-
 -- Rows of a bulk_insert stream gathered before they are inserted.
 local CHUNK_ROWS = 10000
 local describe, is_sql, is_column, is_literal = types.describe, types.is_sql, types.is_column, types.is_literal
@@ -60,15 +55,15 @@ local function plan_bulk_insert(tname, defcols, rows, base)
   if not given then
     local i, what = same_keys, has_tables  -- on failure: the row's index, and what is wrong
     if what == "list" then
-      return nil, str_format("rows must be a list of rows, but it has the key %s%s", describe(i),
+      return nil, string.format("rows must be a list of rows, but it has the key %s%s", describe(i),
         type(i) == "string" and " (one row? write it as a list of one: { { ... } })"
           or " beyond the list's length (a list with holes?)")
     elseif what == "row" then
-      return nil, str_format("rows[%d] must be a table, got %s", base + i, describe(rows[i]))
+      return nil, string.format("rows[%d] must be a table, got %s", base + i, describe(rows[i]))
     end
     for k in pairs(rows[i]) do
       if type(k) ~= "string" then
-        return nil, str_format("rows[%d] has a key that is not a column name: %s", base + i, describe(k))
+        return nil, string.format("rows[%d] has a key that is not a column name: %s", base + i, describe(k))
       end
     end
   end
@@ -100,7 +95,7 @@ local function plan_bulk_insert(tname, defcols, rows, base)
       end
     end
     for _, k in ipairs(sorted_keys(given)) do
-      if not known[k] then return nil, str_format("rows have column %q that table %q does not have", k, tname) end
+      if not known[k] then return nil, string.format("rows have column %q that table %q does not have", k, tname) end
     end
   end
   local filling = next(defaults) ~= nil or next(fill) ~= nil
@@ -185,7 +180,7 @@ function M.install(op, shared)
     if t ~= "string" and t ~= "number" and t ~= "boolean" then
       error("op.inline_literal: argument #1 (value) must be a string, number or boolean, got " .. describe(value), 2)
     end
-    if t == "number" and (value ~= value or value == huge or value == -huge) then
+    if t == "number" and (value ~= value or value == math.huge or value == -math.huge) then
       error("op.inline_literal: argument #1 (value) must be a finite number, got " .. describe(value), 2)
     end
     return types.literal(value, ctx.dialect or require("luamig.ddl.base").Dialect)
@@ -204,7 +199,7 @@ function M.install(op, shared)
     -- follow the options.
     local extra = select("#", ...)
     if extra > 0 and not (type(rows) == "function" and opts == nil and extra == 2 and (...) == nil) then
-      error(str_format("op.bulk_insert: unexpected argument #4 (%s): it takes at most 3 (table, rows, opts)",
+      error(string.format("op.bulk_insert: unexpected argument #4 (%s): it takes at most 3 (table, rows, opts)",
         describe((...))), 2)
     end
     local tname, schema, defcols = table_def(tbl)
@@ -251,7 +246,7 @@ function M.install(op, shared)
   -- end (or the revision's end finishes it). Shown on a terminal, or with
   -- -v; never with --json or -q.
   function op.progress(total, label)
-    if total ~= nil and math_type(total) ~= "integer" then
+    if total ~= nil and math.type(total) ~= "integer" then
       error("op.progress: argument #1 (total) must be an integer or nil, got " .. describe(total), 2)
     end
     if label ~= nil and type(label) ~= "string" then

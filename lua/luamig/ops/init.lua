@@ -13,9 +13,6 @@
 local types = require "luamig.schema.types"
 local naming = require "luamig.schema.naming"
 
-local type, ipairs, tostring, pcall, require = type, ipairs, tostring, pcall, require
-local setmetatable, error, pairs = setmetatable, error, pairs
-local str_format = string.format
 local describe = types.describe
 
 local M = {}
@@ -61,7 +58,7 @@ function M.new(ctx)
   -- more when called through that many helpers).
   function shared.submit(record, depth)
     local ok, err = run(record)
-    if not ok then error(err or str_format("op.%s failed", record.kind), 3 + (depth or 0)) end
+    if not ok then error(err or string.format("op.%s failed", record.kind), 3 + (depth or 0)) end
   end
 
   local function convention(level)

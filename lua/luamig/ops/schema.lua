@@ -8,9 +8,6 @@ local constraints = require "luamig.schema.constraints"
 local check = require "luamig.ops.check"
 local records = require "luamig.ops.records"
 
-local type, ipairs, pairs, select, pcall = type, ipairs, pairs, select, pcall
-local setmetatable, getmetatable, error = setmetatable, getmetatable, error
-local str_format = string.format
 local describe, is_column = types.describe, types.is_column
 local is_constraint, is_index = constraints.is_constraint, constraints.is_index
 local is_plain_table = check.is_plain_table
@@ -30,13 +27,13 @@ local function split_definition(name, ...)
     local v = select(i, ...)
     if is_column(v) then
       if seen[v.name] then
-        error(str_format("op.create_table: table %q has two columns named %q", name, v.name), 3)
+        error(string.format("op.create_table: table %q has two columns named %q", name, v.name), 3)
       end
       seen[v.name] = true
       columns[#columns + 1] = v
     elseif is_constraint(v) then
       if v.kind == "primary_key" then
-        if pk then error(str_format("op.create_table: table %q has two PrimaryKeyConstraints", name), 3) end
+        if pk then error(string.format("op.create_table: table %q has two PrimaryKeyConstraints", name), 3) end
         pk = v
       end
       cons[#cons + 1] = v
@@ -45,12 +42,12 @@ local function split_definition(name, ...)
     elseif i == n and is_plain_table(v) then
       opts = v
     else
-      error(str_format("op.create_table: argument #%d must be a Column, a constraint or an Index%s, got %s", i + 1,
+      error(string.format("op.create_table: argument #%d must be a Column, a constraint or an Index%s, got %s", i + 1,
         i == n and ", or the options table" or "", describe(v)), 3)
     end
   end
   if #columns == 0 then
-    error(str_format("op.create_table: table %q needs at least one Column", name), 3)
+    error(string.format("op.create_table: table %q needs at least one Column", name), 3)
   end
   return columns, cons, indexes, opts, seen, pk
 end
@@ -60,7 +57,7 @@ local function check_columns(name, seen, list)
   for _, c in ipairs(list) do
     for _, col in ipairs(c.columns or {}) do
       if type(col) == "string" and not seen[col] then
-        error(str_format("op.create_table: %s names column %q, which table %q does not have",
+        error(string.format("op.create_table: %s names column %q, which table %q does not have",
           CONSTRUCTOR[c.kind], col, name), 3)
       end
     end
@@ -77,7 +74,7 @@ local function apply_primary_key(name, columns, pk)
   local out = {}
   for i, col in ipairs(columns) do
     if col.primary_key and not in_pk[col.name] then
-      error(str_format("op.create_table: column %q of table %q has primary_key = true but is not in the"
+      error(string.format("op.create_table: column %q of table %q has primary_key = true but is not in the"
         .. " PrimaryKeyConstraint", col.name, name), 3)
     end
     if in_pk[col.name] and not col.primary_key then

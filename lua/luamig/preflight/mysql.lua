@@ -18,9 +18,6 @@
 local config = require "luamig.config"
 local dberror = require "luamig.present.dberror"
 
-local str_format, str_lower = string.format, string.lower
-local tostring = tostring
-
 -- name -> value of the session's view of some variables (missing ones are
 -- absent: MariaDB has no super_read_only, a server without Galera no wsrep).
 local function variables(conn, sql)
@@ -28,7 +25,7 @@ local function variables(conn, sql)
   if not rows then return nil, dberror.describe(err, info) end
   local out = {}
   for _, r in ipairs(rows) do
-    out[str_lower(tostring(r.Variable_name or r.variable_name))] = tostring(r.Value or r.value)
+    out[string.lower(tostring(r.Variable_name or r.variable_name))] = tostring(r.Value or r.value)
   end
   return out
 end
@@ -39,23 +36,23 @@ return function(ctx, opts)
   local url = config.mask_url(ctx.cfg.url)
   local vars, err = variables(ctx.conn, "SHOW VARIABLES WHERE Variable_name IN"
     .. " ('read_only', 'super_read_only', 'wsrep_on', 'wsrep_OSU_method')")
-  if not vars then return nil, str_format("cannot check the server at %s: %s", url, err), 1 end
+  if not vars then return nil, string.format("cannot check the server at %s: %s", url, err), 1 end
   if on(vars.read_only) or on(vars.super_read_only) then
-    return nil, str_format("the database at %s is a read-only replica (%s is ON): run luamig against the primary",
+    return nil, string.format("the database at %s is a read-only replica (%s is ON): run luamig against the primary",
       url, on(vars.read_only) and "read_only" or "super_read_only"), 1
   end
   if not on(vars.wsrep_on) then return true end
 
   local status; status, err = variables(ctx.conn, "SHOW STATUS LIKE 'wsrep_local_state_comment'")
-  if not status then return nil, str_format("cannot check the Galera node at %s: %s", url, err), 1 end
+  if not status then return nil, string.format("cannot check the Galera node at %s: %s", url, err), 1 end
   local state = status.wsrep_local_state_comment or "in no known state"
   if state ~= "Synced" then
-    return nil, str_format("the Galera node at %s is %s, not Synced: it may lack writes of the cluster;"
+    return nil, string.format("the Galera node at %s is %s, not Synced: it may lack writes of the cluster;"
       .. " run luamig on a Synced node, or when this one is Synced again", url, state), 1
   end
   local osu = (vars.wsrep_osu_method or "?"):upper()
   if osu ~= "TOI" then
-    local why = str_format("the Galera node at %s runs DDL with wsrep_OSU_method = %s: a revision's DDL would"
+    local why = string.format("the Galera node at %s runs DDL with wsrep_OSU_method = %s: a revision's DDL would"
       .. " change this node only, while its version row replicates to every node, which would then say they"
       .. " are migrated without the change", url, osu)
     if osu == "RSU" and ctx.cfg.allow_rsu then

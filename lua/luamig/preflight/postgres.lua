@@ -7,8 +7,6 @@
 local config = require "luamig.config"
 local dberror = require "luamig.present.dberror"
 
-local tostring, str_format = tostring, string.format
-
 local ON = { on = true, ["true"] = true, t = true }
 
 return function(ctx)
@@ -16,16 +14,16 @@ return function(ctx)
     .. " current_setting('transaction_read_only') AS read_only")
   local where = config.mask_url(ctx.cfg.url)
   if not row then
-    return nil, str_format("cannot tell whether the database at %s can be written: %s", where,
+    return nil, string.format("cannot tell whether the database at %s can be written: %s", where,
       dberror.describe(err, info)), 1
   end
   if row.standby == true or row.standby == "t" then
-    return nil, str_format("the database at %s is a read-only replica (a hot standby: pg_is_in_recovery() is"
+    return nil, string.format("the database at %s is a read-only replica (a hot standby: pg_is_in_recovery() is"
       .. " true); run luamig against the primary, or list every host in the URL with"
       .. " ?target_session_attrs=read-write so that libpq finds it", where), 1
   end
   if ON[tostring(row.read_only)] then
-    return nil, str_format("the database at %s is read-only for this session (default_transaction_read_only"
+    return nil, string.format("the database at %s is read-only for this session (default_transaction_read_only"
       .. " is on); run luamig against a server and role that may write", where), 1
   end
   return true

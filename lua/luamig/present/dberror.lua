@@ -4,8 +4,6 @@
 -- error line is the server's message with its SQLSTATE (to look it up), and
 -- the server's detail and hint when it gives them.
 
-local str_format = string.format
-
 local M = {}
 
 --- "message [SQLSTATE 23505] (detail: ...; hint: ...)"
@@ -14,7 +12,7 @@ function M.describe(message, info)
   if type(info) ~= "table" then return message end
   local out = message
   if info.sqlstate and info.sqlstate ~= "" and not message:find(info.sqlstate, 1, true) then
-    out = str_format("%s [SQLSTATE %s]", out, info.sqlstate)
+    out = string.format("%s [SQLSTATE %s]", out, info.sqlstate)
   end
   local extra = {}
   if info.detail and info.detail ~= "" then extra[#extra + 1] = "detail: " .. info.detail end

@@ -5,11 +5,6 @@
 -- are written as UTF-8 with the escapes JSON requires; bytes that are not
 -- UTF-8 become U+FFFD, so that the output is always valid JSON.
 
-local type, pairs, ipairs, tostring, tonumber = type, pairs, ipairs, tostring, tonumber
-local setmetatable, getmetatable = setmetatable, getmetatable
-local str_format, table_concat, table_sort = string.format, table.concat, table.sort
-local math_type, utf8_len = math.type, utf8.len
-
 local M = {}
 
 --- Stands for JSON null where a Lua nil would drop an object's key.
@@ -34,29 +29,29 @@ local REPLACEMENT = "\u{FFFD}"
 -- UTF-8. utf8.len is strict (no overlong forms, surrogates or code points
 -- past U+10FFFF), and fast on the valid strings that are the rule.
 local function valid_utf8(s)
-  local valid, bad = utf8_len(s)
+  local valid, bad = utf8.len(s)
   if valid then return s end
   local parts, from = {}, 1
   while bad do
     parts[#parts + 1] = s:sub(from, bad - 1)
     parts[#parts + 1] = REPLACEMENT
     from = bad + 1
-    valid, bad = utf8_len(s, from)
+    valid, bad = utf8.len(s, from)
   end
   parts[#parts + 1] = s:sub(from)
-  return table_concat(parts)
+  return table.concat(parts)
 end
 
 local function quote(s)
   return '"' .. valid_utf8(s):gsub('[%c"\\]', function(c)
-    return ESCAPES[c] or str_format("\\u%04x", c:byte())
+    return ESCAPES[c] or string.format("\\u%04x", c:byte())
   end) .. '"'
 end
 
 local function is_array(t)
   local n = #t
   for k in pairs(t) do
-    if math_type(k) ~= "integer" or k < 1 or k > n then return false end
+    if math.type(k) ~= "integer" or k < 1 or k > n then return false end
   end
   return true
 end
@@ -70,18 +65,18 @@ local function encode_table(t, seen)
   if is_array(t) then
     for i, v in ipairs(t) do parts[i] = encode(v, seen) end
     seen[t] = nil
-    return "[" .. table_concat(parts, ",") .. "]"
+    return "[" .. table.concat(parts, ",") .. "]"
   end
   local keys = {}
   for k in pairs(t) do keys[#keys + 1] = tostring(k) end
-  table_sort(keys)
+  table.sort(keys)
   for i, k in ipairs(keys) do
     local v = t[k]
     if v == nil then v = t[tonumber(k)] end
     parts[i] = quote(k) .. ":" .. encode(v, seen)
   end
   seen[t] = nil
-  return "{" .. table_concat(parts, ",") .. "}"
+  return "{" .. table.concat(parts, ",") .. "}"
 end
 
 encode = function(v, seen)
@@ -90,8 +85,8 @@ encode = function(v, seen)
   elseif t == "boolean" then return tostring(v)
   elseif t == "number" then
     if v ~= v or v == math.huge or v == -math.huge then return "null" end
-    if math_type(v) == "integer" then return tostring(v) end
-    return str_format("%.17g", v)
+    if math.type(v) == "integer" then return tostring(v) end
+    return string.format("%.17g", v)
   elseif t == "string" then return quote(v)
   elseif t == "table" and getmetatable(v) == Raw then return v.text
   elseif t == "table" then return encode_table(v, seen)

@@ -11,16 +11,13 @@
 
 local sys = require "luamig.sys"
 
-local setmetatable, type, math_floor = setmetatable, type, math.floor
-local str_format = string.format
-
 local M = {}
 
 local REDRAW, LINE_EVERY = 0.1, 10
 
 -- 1234567 -> "1,234,567"
 local function grouped(n)
-  local s = str_format("%d", math_floor(n))
+  local s = string.format("%d", math.floor(n))
   local sign, digits = s:match("^(-?)(%d+)$")
   local head = #digits % 3
   local out = digits:sub(1, head)
@@ -40,11 +37,11 @@ local function text(self, now)
   local rate = elapsed > 0 and self.done / elapsed or 0
   local s = self.label .. ": " .. grouped(self.done)
   if self.total and self.total > 0 then
-    s = s .. " / " .. grouped(self.total) .. str_format(" rows (%d%%)", math_floor(100 * self.done / self.total))
+    s = s .. " / " .. grouped(self.total) .. string.format(" rows (%d%%)", math.floor(100 * self.done / self.total))
   else
     s = s .. " rows"
   end
-  return s .. str_format(", %s rows/s, %.2f s", grouped(rate), elapsed)
+  return s .. string.format(", %s rows/s, %.2f s", grouped(rate), elapsed)
 end
 
 local function draw(self, now, final)

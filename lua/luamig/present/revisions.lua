@@ -4,9 +4,6 @@
 --   <base> -> 1975ea83b712 (branchpoint), create account table
 --   1975ea83b712 -> 27c6a30d7c24 (shoppingcart) (head), add cart table
 
-local ipairs, tostring = ipairs, tostring
-local str_format, table_concat = string.format, table.concat
-
 local M = {}
 
 local function set_of(list)
@@ -42,14 +39,14 @@ function M.decorated(graph, node, marks)
   if children and #children > 1 then parts[#parts + 1] = "(branchpoint)" end
   if #downs > 1 then parts[#parts + 1] = "(mergepoint)" end
   if marks.current[id] then parts[#parts + 1] = "(current)" end
-  return table_concat(parts, " ")
+  return table.concat(parts, " ")
 end
 
 function M.parents(node)
   local downs = node.down_revisions
   if #downs == 1 then return downs[1] end
   if #downs == 0 then return "<base>" end
-  return table_concat(downs, ", ")
+  return table.concat(downs, ", ")
 end
 
 --- One history line: "parents -> id (marks), doc".
@@ -65,19 +62,19 @@ function M.block(graph, node, marks)
     "Parent: " .. M.parents(node),
   }
   if #(node.depends_on or {}) > 0 then
-    lines[#lines + 1] = "Also depends on: " .. table_concat(node.depends_on, ", ")
+    lines[#lines + 1] = "Also depends on: " .. table.concat(node.depends_on, ", ")
   end
   if #(node.children or {}) > 1 then
-    lines[#lines + 1] = "Branches into: " .. table_concat(node.children, ", ")
+    lines[#lines + 1] = "Branches into: " .. table.concat(node.children, ", ")
   end
   if #(node.labels or {}) > 0 then
-    lines[#lines + 1] = "Branch names: " .. table_concat(node.labels, ", ")
+    lines[#lines + 1] = "Branch names: " .. table.concat(node.labels, ", ")
   end
   lines[#lines + 1] = "Path: " .. (node.path or "?")
   lines[#lines + 1] = ""
   lines[#lines + 1] = "    " .. (node.doc or "")
   lines[#lines + 1] = ""
-  return table_concat(lines, "\n")
+  return table.concat(lines, "\n")
 end
 
 --- A revision as plain data, for --json.
@@ -99,9 +96,9 @@ function M.branch_point(graph, node, marks, verbose)
   local indent = (" "):rep(#node.id + 1)
   for _, child_id in ipairs(node.children) do
     local child = graph:get(child_id)
-    out[#out + 1] = str_format("%s-> %s, %s", indent, M.decorated(graph, child, marks), child.doc or "")
+    out[#out + 1] = string.format("%s-> %s, %s", indent, M.decorated(graph, child, marks), child.doc or "")
   end
-  return table_concat(out, "\n")
+  return table.concat(out, "\n")
 end
 
 return M

@@ -44,9 +44,6 @@ local queries = require "luamig.reflect.sqlite.queries"
 local tables_of = require "luamig.reflect.sqlite.tables"
 local keys = require "luamig.reflect.sqlite.keys"
 
-local ipairs, tostring = ipairs, tostring
-local str_format, str_lower = string.format, string.lower
-local table_concat, table_sort = table.concat, table.sort
 local value, quote = queries.value, queries.quote
 
 local M = {}
@@ -78,20 +75,20 @@ end
 --- "PRAGMA "schema".name(arg)" text; without a schema, unqualified.
 function M.pragma(schema, name, arg)
   local prefix = schema and (quote(schema) .. ".") or ""
-  if arg == nil then return str_format("PRAGMA %s%s", prefix, name) end
-  return str_format("PRAGMA %s%s(%s)", prefix, name, quote(arg))
+  if arg == nil then return string.format("PRAGMA %s%s", prefix, name) end
+  return string.format("PRAGMA %s%s(%s)", prefix, name, quote(arg))
 end
 
 local function query(conn, sql, ...)
   local rows, err = conn:query(sql, ...)
-  if not rows then return nil, str_format("%s: %s", sql, err) end
+  if not rows then return nil, string.format("%s: %s", sql, err) end
   return rows
 end
 
 --- The sqlite_sequence value of table `tname` (the high-water mark of an
 -- AUTOINCREMENT key), or nil.
 function M.sequence(conn, tname, schema)
-  local row = conn:first(str_format("SELECT seq FROM %s WHERE name = ?",
+  local row = conn:first(string.format("SELECT seq FROM %s WHERE name = ?",
     (schema and (quote(schema) .. ".") or "") .. "sqlite_sequence"), tname)
   return row and row.seq or nil
 end
@@ -99,7 +96,7 @@ end
 --- Other tables whose foreign keys point at `tname`:
 -- {{table, columns, ref_columns}} | nil, msg.
 function M.referencing(conn, tname, schema)
-  local rows, err = query(conn, str_format("SELECT m.name AS child, f.id AS id, f.seq AS seq, f.\"from\" AS col,"
+  local rows, err = query(conn, string.format("SELECT m.name AS child, f.id AS id, f.seq AS seq, f.\"from\" AS col,"
     .. " f.\"to\" AS ref FROM %s AS m, pragma_foreign_key_list(m.name, ?) AS f"
     .. " WHERE m.type = 'table' AND lower(f.\"table\") = lower(?) AND lower(m.name) <> lower(?)"
     .. " ORDER BY m.name, f.id, f.seq", M.master(schema)), schema or "main", tname, tname)
@@ -129,7 +126,7 @@ function M.unique_keys(conn, tname, schema)
   for _, c in ipairs(cols) do
     if c.pk > 0 then pk[#pk + 1] = { c.pk, c.name } end
   end
-  table_sort(pk, function(a, b) return a[1] < b[1] end)
+  table.sort(pk, function(a, b) return a[1] < b[1] end)
   local pknames = {}
   for i, p in ipairs(pk) do pknames[i] = p[2] end
   local list, lerr = query(conn, M.pragma(schema, "index_list", tname))
@@ -146,22 +143,22 @@ function M.unique_keys(conn, tname, schema)
   end
   for _, set in ipairs(sets) do
     local sorted = {}
-    for i, n in ipairs(set) do sorted[i] = str_lower(n) end
-    table_sort(sorted)
-    if #sorted > 0 then found[table_concat(sorted, "\0")] = true end
+    for i, n in ipairs(set) do sorted[i] = string.lower(n) end
+    table.sort(sorted)
+    if #sorted > 0 then found[table.concat(sorted, "\0")] = true end
   end
   return found, pknames
 end
 
 --- The views of the schema: {{name, sql}} | nil, msg.
 function M.views(conn, schema)
-  return conn:query(str_format("SELECT name, sql FROM %s WHERE type = 'view'", M.master(schema)))
+  return conn:query(string.format("SELECT name, sql FROM %s WHERE type = 'view'", M.master(schema)))
 end
 
 --- The triggers on table `tname`, in the order they were made: {{name,
 -- sql}} | nil, msg.
 function M.triggers(conn, tname, schema)
-  return conn:query(str_format("SELECT name, sql FROM %s WHERE type = 'trigger' AND lower(tbl_name) = lower(?)"
+  return conn:query(string.format("SELECT name, sql FROM %s WHERE type = 'trigger' AND lower(tbl_name) = lower(?)"
     .. " ORDER BY rowid", M.master(schema)), tname)
 end
 

@@ -4,14 +4,10 @@
 
 local target = require "luamig.revision.target"
 
-local type, ipairs, pairs, select, error = type, ipairs, pairs, select, error
-local concat, sort, unpack = table.concat, table.sort, table.unpack
-local format = string.format
-
 local M = {}
 
 local function argerror(n, fname, msg)
-  error(format("bad argument #%d to '%s' (%s)", n, fname, msg), 3)
+  error(string.format("bad argument #%d to '%s' (%s)", n, fname, msg), 3)
 end
 
 local function ids_of(nodes)
@@ -22,13 +18,13 @@ end
 
 local function current_text(cur)
   if #cur == 0 then return "base" end
-  return concat(ids_of(cur), ", ")
+  return table.concat(ids_of(cur), ", ")
 end
 
 local function describe(text, nodes)
-  local ids = concat(ids_of(nodes), ", ")
-  if text == ids then return format('"%s"', text) end
-  return format('"%s" (%s)', text, ids)
+  local ids = table.concat(ids_of(nodes), ", ")
+  if text == ids then return string.format('"%s"', text) end
+  return string.format('"%s" (%s)', text, ids)
 end
 
 -- Version-table rows after applying one step's change to `heads` (ids).
@@ -48,9 +44,9 @@ end
 
 -- Version-table rows after running `steps` from current_heads.
 function M.heads_after(self, current_heads, steps)
-  local heads = { unpack(current_heads or {}) }
+  local heads = { table.unpack(current_heads or {}) }
   for _, s in ipairs(steps) do heads = M.apply_version(heads, s.version) end
-  sort(heads)
+  table.sort(heads)
   return heads
 end
 
@@ -70,13 +66,15 @@ function M.upgrade_steps(self, current_heads, text)
   local applied = self:_up(cur)
   local goal = point.nodes
   if goal and #goal == 0 and not point.below and #cur > 0 then
-    return nil, format('target "%s" is below the current revision (%s): upgrade only moves forward; use downgrade',
+    return nil,
+      string.format('target "%s" is below the current revision (%s): upgrade only moves forward; use downgrade',
       text, current_text(cur))
   end
   if point.below then
     local b = point.below
     if applied[b] then
-      return nil, format('target "%s" is below the current revision (%s): upgrade only moves forward; use downgrade',
+      return nil,
+        string.format('target "%s" is below the current revision (%s): upgrade only moves forward; use downgrade',
         text, current_text(cur))
     end
     goal = self:_parents(b)
@@ -85,7 +83,8 @@ function M.upgrade_steps(self, current_heads, text)
     if applied[t] then
       for _, cid in ipairs(t.children) do
         if applied[nodes[cid]] then
-          return nil, format('target %s is below the current revision (%s): upgrade only moves forward; use downgrade',
+          return nil,
+            string.format('target %s is below the current revision (%s): upgrade only moves forward; use downgrade',
             describe(text, goal), current_text(cur))
         end
       end
@@ -112,7 +111,7 @@ function M.upgrade_steps(self, current_heads, text)
     if #p == 0 then
       version = { delete = {}, insert = { n.id } }
     else
-      version = { delete = { select(2, unpack(p)) }, insert = {},
+      version = { delete = { select(2, table.unpack(p)) }, insert = {},
                   update = { from = p[1], to = n.id } }
     end
     steps[i] = step(n, "up", version)
@@ -142,10 +141,12 @@ function M.downgrade_steps(self, current_heads, text)
         local anc = self:_up({ t })
         for _, c in ipairs(cur) do if anc[c] then above = true; break end end
         if above then
-          return nil, format('target %s is above the current revision (%s): downgrade only moves back; use upgrade',
+          return nil,
+            string.format('target %s is above the current revision (%s): downgrade only moves back; use upgrade',
             describe(text, { t }), current_text(cur))
         end
-        return nil, format('target %s is not reachable by downgrade from the current revision (%s): it is not applied',
+        return nil,
+          string.format('target %s is not reachable by downgrade from the current revision (%s): it is not applied',
           describe(text, { t }), current_text(cur))
       end
     end
@@ -184,7 +185,7 @@ function M.downgrade_steps(self, current_heads, text)
     if #back == 0 then
       version = { delete = { n.id }, insert = {} }
     else
-      version = { delete = {}, insert = { select(2, unpack(back)) },
+      version = { delete = {}, insert = { select(2, table.unpack(back)) },
                   update = { from = n.id, to = back[1] } }
     end
     steps[#steps + 1] = step(n, "down", version)

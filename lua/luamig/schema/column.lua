@@ -5,11 +5,6 @@
 local kind = require "luamig.schema.value_kind"
 local column_type = require "luamig.schema.column_type"
 
-local type, pairs, ipairs, tostring = type, pairs, ipairs, tostring
-local setmetatable, getmetatable, error = setmetatable, getmetatable, error
-local str_format, str_upper = string.format, string.upper
-local table_concat, table_sort = table.concat, table.sort
-
 local M = {}
 
 local Type, SQL, Column, Literal = kind.mt.Type, kind.mt.SQL, kind.mt.Column, kind.mt.Literal
@@ -23,7 +18,7 @@ local FK_ACTIONS = {
 --- A foreign key action upper-cased | nil, msg (the message starts with
 -- "must be one of").
 function M.fk_action(v)
-  local action = type(v) == "string" and str_upper(v) or nil
+  local action = type(v) == "string" and string.upper(v) or nil
   if not FK_ACTIONS[action] then
     return nil, "must be one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION, got " .. describe(v)
   end
@@ -36,7 +31,7 @@ local function parse_reference(ref)
   if type(ref) == "string" then
     tbl, col = ref:match("^(.+)%.([^.]+)$")
     if not tbl then
-      return nil, str_format('references must be "table.column", got %s', describe(ref))
+      return nil, string.format('references must be "table.column", got %s', describe(ref))
     end
     local s, t = tbl:match("^([^.]+)%.(.+)$")
     if s then schema, tbl = s, t end
@@ -46,10 +41,10 @@ local function parse_reference(ref)
     for k, v in pairs(ref) do
       if k ~= "table" and k ~= "column" and k ~= "schema" and k ~= "ondelete"
         and k ~= "onupdate" and k ~= "name" then
-        return nil, str_format("references: unknown field %s", describe(k))
+        return nil, string.format("references: unknown field %s", describe(k))
       end
       if type(v) ~= "string" or v == "" then
-        return nil, str_format("references.%s must be a non-empty string, got %s", k, describe(v))
+        return nil, string.format("references.%s must be a non-empty string, got %s", k, describe(v))
       end
       r[k] = v
     end
@@ -59,7 +54,7 @@ local function parse_reference(ref)
     for _, k in ipairs { "ondelete", "onupdate" } do
       if r[k] then
         local action, msg = M.fk_action(r[k])
-        if not action then return nil, str_format("references.%s %s", k, msg) end
+        if not action then return nil, string.format("references.%s %s", k, msg) end
         r[k] = action
       end
     end
@@ -88,11 +83,11 @@ function M.Column(name, coltype, opts)
     error("Column: argument #1 (name) must be a non-empty string, got " .. describe(name), 2)
   end
   if getmetatable(coltype) ~= Type then
-    error(str_format("Column: argument #2 (type) must be a type such as Integer or String(50), got %s",
+    error(string.format("Column: argument #2 (type) must be a type such as Integer or String(50), got %s",
       describe(coltype)), 2)
   end
   if opts ~= nil and (type(opts) ~= "table" or getmetatable(opts) ~= nil) then
-    error(str_format("Column %q: argument #3 (options) must be a table, got %s", name, describe(opts)), 2)
+    error(string.format("Column %q: argument #3 (options) must be a table, got %s", name, describe(opts)), 2)
   end
   opts = opts or {}
   local col = { name = name, type = coltype }
@@ -101,28 +96,28 @@ function M.Column(name, coltype, opts)
     if want == nil then
       local known = {}
       for o in pairs(COLUMN_OPTS) do known[#known + 1] = o end
-      table_sort(known)
-      error(str_format("Column %q: unknown option %s (expected one of: %s)", name, describe(k),
-        table_concat(known, ", ")), 2)
+      table.sort(known)
+      error(string.format("Column %q: unknown option %s (expected one of: %s)", name, describe(k),
+        table.concat(known, ", ")), 2)
     elseif want ~= true and type(v) ~= want then
-      error(str_format("Column %q: option %s must be a %s, got %s", name, k, want, describe(v)), 2)
+      error(string.format("Column %q: option %s must be a %s, got %s", name, k, want, describe(v)), 2)
     end
     col[k] = v
   end
   if col.server_default ~= nil and not M.is_server_default(col.server_default) then
-    error(str_format("Column %q: server_default must be a string, number, boolean or sql fragment, got %s",
+    error(string.format("Column %q: server_default must be a string, number, boolean or sql fragment, got %s",
       name, describe(col.server_default)), 2)
   end
   if col.references ~= nil then
     local ref, msg = parse_reference(col.references)
-    if not ref then error(str_format("Column %q: %s", name, msg), 2) end
+    if not ref then error(string.format("Column %q: %s", name, msg), 2) end
     col.references = ref
   end
   if col.primary_key and col.nullable == true then
-    error(str_format("Column %q: a primary key column cannot be nullable", name), 2)
+    error(string.format("Column %q: a primary key column cannot be nullable", name), 2)
   end
   if col.autoincrement and not column_type.is_integer(coltype) then
-    error(str_format("Column %q: autoincrement needs an integer type, got %s", name, tostring(coltype)), 2)
+    error(string.format("Column %q: autoincrement needs an integer type, got %s", name, tostring(coltype)), 2)
   end
   -- Normalized so that dialects and autogenerate read one field.
   col.primary_key = col.primary_key or false
@@ -132,6 +127,6 @@ end
 
 -- Column objects are plain records to the rest of luamig; the metatable only
 -- identifies them and prints them.
-Column.__tostring = function(c) return str_format("Column(%q, %s)", c.name, tostring(c.type)) end
+Column.__tostring = function(c) return string.format("Column(%q, %s)", c.name, tostring(c.type)) end
 
 return M

@@ -4,12 +4,6 @@
 
 local kind = require "luamig.schema.value_kind"
 
-local type, pairs, ipairs, tostring, select = type, pairs, ipairs, tostring, select
-local setmetatable, getmetatable, error = setmetatable, getmetatable, error
-local math_type = math.type
-local str_format = string.format
-local table_concat, table_sort = table.concat, table.sort
-
 local M = {}
 
 local Type = kind.mt.Type
@@ -30,7 +24,7 @@ local PARAMS = {
 }
 M.type_names = {}
 for name in pairs(PARAMS) do M.type_names[#M.type_names + 1] = name end
-table_sort(M.type_names)
+table.sort(M.type_names)
 
 local INTEGER_TYPES = { Integer = true, BigInteger = true, SmallInteger = true }
 
@@ -42,11 +36,11 @@ end
 local function check_param(tname, pname, v)
   if pname == "timezone" then
     if type(v) ~= "boolean" then
-      return str_format("%s: timezone must be a boolean, got %s", tname, describe(v))
+      return string.format("%s: timezone must be a boolean, got %s", tname, describe(v))
     end
-  elseif math_type(v) ~= "integer" or v < 0 or (v == 0 and pname ~= "scale") then
+  elseif math.type(v) ~= "integer" or v < 0 or (v == 0 and pname ~= "scale") then
     local what = pname == "scale" and "a non-negative integer" or "a positive integer"
-    return str_format("%s: %s must be %s, got %s", tname, pname, what, describe(v))
+    return string.format("%s: %s must be %s, got %s", tname, pname, what, describe(v))
   end
 end
 
@@ -57,7 +51,7 @@ Type.__newindex = function() error("type objects are immutable", 2) end
 local function make_type(name, ...)
   local spec = PARAMS[name]
   if spec == nil then
-    error(str_format("%s is already a type; make a new one with %s(...)", name, name), 3)
+    error(string.format("%s is already a type; make a new one with %s(...)", name, name), 3)
   end
   local t = { name = name }
   local n, first = select("#", ...), ...
@@ -67,8 +61,8 @@ local function make_type(name, ...)
     for _, p in ipairs(spec) do known[p] = true end
     for k, v in pairs(first) do
       if not known[k] then
-        error(str_format("%s: unknown parameter %s%s", name, describe(k),
-          #spec > 0 and " (expected " .. table_concat(spec, ", ") .. ")" or " (it takes none)"), 3)
+        error(string.format("%s: unknown parameter %s%s", name, describe(k),
+          #spec > 0 and " (expected " .. table.concat(spec, ", ") .. ")" or " (it takes none)"), 3)
       end
       local msg = check_param(name, k, v)
       if msg then error(msg, 3) end
@@ -76,8 +70,8 @@ local function make_type(name, ...)
     end
   else
     if n > #spec then
-      error(str_format("%s takes %s, got %d argument%s", name,
-        #spec == 0 and "no arguments" or "at most " .. #spec .. " (" .. table_concat(spec, ", ") .. ")",
+      error(string.format("%s takes %s, got %d argument%s", name,
+        #spec == 0 and "no arguments" or "at most " .. #spec .. " (" .. table.concat(spec, ", ") .. ")",
         n, n == 1 and "" or "s"), 3)
     end
     for i = 1, n do
@@ -90,9 +84,9 @@ local function make_type(name, ...)
     end
   end
   if t.scale and not t.precision then
-    error(str_format("%s: scale needs a precision", name), 3)
+    error(string.format("%s: scale needs a precision", name), 3)
   elseif t.scale and t.scale > t.precision then
-    error(str_format("%s: scale (%d) must not exceed precision (%d)", name, t.scale, t.precision), 3)
+    error(string.format("%s: scale (%d) must not exceed precision (%d)", name, t.scale, t.precision), 3)
   end
   return setmetatable(t, Type)
 end
@@ -124,22 +118,22 @@ end
 
 local function quoted_list(values)
   local q = {}
-  for i, v in ipairs(values) do q[i] = str_format("%q", v) end
-  return table_concat(q, ", ")
+  for i, v in ipairs(values) do q[i] = string.format("%q", v) end
+  return table.concat(q, ", ")
 end
 
 function Type.__tostring(t)
   if t.name == "Enum" then
     local opts = {}
-    if t.enum_name then opts[#opts + 1] = str_format("name = %q", t.enum_name) end
-    if t.schema then opts[#opts + 1] = str_format("schema = %q", t.schema) end
+    if t.enum_name then opts[#opts + 1] = string.format("name = %q", t.enum_name) end
+    if t.schema then opts[#opts + 1] = string.format("schema = %q", t.schema) end
     if t.create_type == false then opts[#opts + 1] = "create_type = false" end
-    return str_format("Enum(%s%s)", quoted_list(t.values),
-      #opts > 0 and ", {" .. table_concat(opts, ", ") .. "}" or "")
+    return string.format("Enum(%s%s)", quoted_list(t.values),
+      #opts > 0 and ", {" .. table.concat(opts, ", ") .. "}" or "")
   elseif t.name == "ARRAY" then
-    return str_format("ARRAY(%s%s)", tostring(t.item_type), t.dimensions and ", " .. t.dimensions or "")
+    return string.format("ARRAY(%s%s)", tostring(t.item_type), t.dimensions and ", " .. t.dimensions or "")
   elseif t.name == "Type" then
-    return str_format("Type(%q)", t.text)
+    return string.format("Type(%q)", t.text)
   end
   if t.timezone then return t.name .. "{ timezone = true }" end  -- valid Lua: autogenerate writes it
   local args = {}
@@ -147,7 +141,7 @@ function Type.__tostring(t)
     if t[p] ~= nil then args[#args + 1] = tostring(t[p]) end
   end
   if #args == 0 then return t.name end
-  return t.name .. "(" .. table_concat(args, ", ") .. ")"
+  return t.name .. "(" .. table.concat(args, ", ") .. ")"
 end
 
 for name in pairs(PARAMS) do M[name] = setmetatable({ name = name }, Type) end
@@ -176,9 +170,9 @@ function M.Enum(...)
   for i = 1, n do
     local v = list[i]
     if type(v) ~= "string" or v == "" then
-      error(str_format("Enum: value #%d must be a non-empty string, got %s", i, describe(v)), 2)
+      error(string.format("Enum: value #%d must be a non-empty string, got %s", i, describe(v)), 2)
     elseif seen[v] then
-      error(str_format("Enum: value %q is given twice", v), 2)
+      error(string.format("Enum: value %q is given twice", v), 2)
     end
     seen[v] = true
     values[i] = v
@@ -187,9 +181,9 @@ function M.Enum(...)
   for k, v in pairs(opts or {}) do
     local want = ENUM_OPTS[k]
     if want == nil then
-      error(str_format("Enum: unknown option %s (expected one of: create_type, name, schema)", describe(k)), 2)
+      error(string.format("Enum: unknown option %s (expected one of: create_type, name, schema)", describe(k)), 2)
     elseif type(v) ~= want or v == "" then
-      error(str_format("Enum: option %s must be a %s%s, got %s", k, want == "string" and "non-empty " or "",
+      error(string.format("Enum: option %s must be a %s%s, got %s", k, want == "string" and "non-empty " or "",
         want, describe(v)), 2)
     end
   end
@@ -209,7 +203,7 @@ function M.ARRAY(item_type, dimensions)
     error("ARRAY: argument #1 (item type) must be a type such as Integer or String(50), got "
       .. describe(item_type), 2)
   end
-  if dimensions ~= nil and (math_type(dimensions) ~= "integer" or dimensions < 1) then
+  if dimensions ~= nil and (math.type(dimensions) ~= "integer" or dimensions < 1) then
     error("ARRAY: argument #2 (dimensions) must be a positive integer, got " .. describe(dimensions), 2)
   end
   return setmetatable({ name = "ARRAY", item_type = item_type, dimensions = dimensions }, Type)

@@ -15,9 +15,6 @@
 
 local types = require "luamig.schema.types"
 
-local type, ipairs, pairs, select = type, ipairs, pairs, select
-local setmetatable, getmetatable, error = setmetatable, getmetatable, error
-local str_format, table_concat, table_sort = string.format, table.concat, table.sort
 local describe, is_sql = types.describe, types.is_sql
 
 local M = {}
@@ -58,11 +55,11 @@ local function check_opts(ctor, opts, level)
     if kind == nil then
       local known = {}
       for o in pairs(allowed) do known[#known + 1] = o end
-      table_sort(known)
-      error(str_format("%s: unknown option %s (expected one of: %s)", ctor, describe(k),
-        table_concat(known, ", ")), level)
+      table.sort(known)
+      error(string.format("%s: unknown option %s (expected one of: %s)", ctor, describe(k),
+        table.concat(known, ", ")), level)
     elseif not OPTION_KINDS[kind][1](v) then
-      error(str_format("%s: option %s must be %s, got %s", ctor, k, OPTION_KINDS[kind][2], describe(v)), level)
+      error(string.format("%s: option %s must be %s, got %s", ctor, k, OPTION_KINDS[kind][2], describe(v)), level)
     end
   end
   return opts
@@ -82,7 +79,7 @@ local function columns_and_opts(ctor, first, with_sql, ...)
   for i = 1, n do
     local c = args[i]
     if not (is_name(c) or (with_sql and is_sql(c))) then
-      error(str_format("%s: argument #%d must be a column name%s, got %s", ctor, i + first - 1,
+      error(string.format("%s: argument #%d must be a column name%s, got %s", ctor, i + first - 1,
         with_sql and " or an sql fragment" or "", describe(c)), 3)
     end
     cols[i] = c
@@ -151,7 +148,7 @@ function M.ForeignKeyConstraint(columns, refcolumns, opts)
   end
   opts = check_opts("ForeignKeyConstraint", opts or {}, 3)
   if #cols ~= #refs then
-    error(str_format("ForeignKeyConstraint: %d column%s but %d referred column%s", #cols, #cols == 1 and "" or "s",
+    error(string.format("ForeignKeyConstraint: %d column%s but %d referred column%s", #cols, #cols == 1 and "" or "s",
       #refs, #refs == 1 and "" or "s"), 2)
   end
   local ref_schema, ref_table
@@ -159,10 +156,10 @@ function M.ForeignKeyConstraint(columns, refcolumns, opts)
   for i, r in ipairs(refs) do
     local schema, tbl, col = split_reference(r)
     if not tbl then
-      error(str_format('ForeignKeyConstraint: referred column %q must be "table.column"', r), 2)
+      error(string.format('ForeignKeyConstraint: referred column %q must be "table.column"', r), 2)
     end
     if i > 1 and (tbl ~= ref_table or schema ~= ref_schema) then
-      error(str_format("ForeignKeyConstraint: referred columns must be in one table, got %q and %q", refs[1], r), 2)
+      error(string.format("ForeignKeyConstraint: referred columns must be in one table, got %q and %q", refs[1], r), 2)
     end
     ref_schema, ref_table, ref_columns[i] = schema, tbl, col
   end

@@ -8,11 +8,6 @@
 -- names every unnamed one the same way on every backend. Pure: no I/O, and
 -- nothing here knows SQL.
 
-local type, pairs, ipairs, tostring = type, pairs, ipairs, tostring
-local tonumber, getmetatable = tonumber, getmetatable
-local str_format, str_byte = string.format, string.byte
-local table_concat, table_sort = table.concat, table.sort
-
 local M = {}
 
 --- The convention keys, and the constraint record kind each one names.
@@ -59,10 +54,10 @@ local function parse(key, pattern)
     else
       local token, e = pattern:match("^%%%(([%w_]+)%)s()", s)
       if not token then
-        return nil, str_format("naming_convention.%s: %q is not a %%(token)s at position %d", key, pattern, s)
+        return nil, string.format("naming_convention.%s: %q is not a %%(token)s at position %d", key, pattern, s)
       end
       if not SIMPLE_TOKENS[token] and not parse_column_token(token) then
-        return nil, str_format("naming_convention.%s: unknown token %%(%s)s (known: %s)", key, token, token_names())
+        return nil, string.format("naming_convention.%s: unknown token %%(%s)s (known: %s)", key, token, token_names())
       end
       out[#out + 1] = { token = token }
       pos = e
@@ -81,13 +76,13 @@ function M.check(convention)
   end
   local keys = {}
   for k in pairs(convention) do keys[#keys + 1] = tostring(k) end
-  table_sort(keys)
+  table.sort(keys)
   for _, k in ipairs(keys) do
     local pattern = convention[k]
     if not M.KEYS[k] then
-      return nil, str_format("naming_convention: unknown key %q (expected ix, uq, ck, fk or pk)", k)
+      return nil, string.format("naming_convention: unknown key %q (expected ix, uq, ck, fk or pk)", k)
     elseif type(pattern) ~= "string" or pattern == "" then
-      return nil, str_format("naming_convention.%s must be a non-empty string, got %s", k, type(pattern))
+      return nil, string.format("naming_convention.%s must be a non-empty string, got %s", k, type(pattern))
     end
     local ok, err = parse(k, pattern)
     if not ok then return nil, err end
@@ -101,9 +96,9 @@ end
 local function fnv1a(s)
   local h = 0x811c9dc5
   for i = 1, #s do
-    h = ((h ~ str_byte(s, i)) * 0x01000193) & 0xffffffff
+    h = ((h ~ string.byte(s, i)) * 0x01000193) & 0xffffffff
   end
-  return str_format("%08x", h)
+  return string.format("%08x", h)
 end
 
 --- Cut a name longer than `max_length` to fit, keeping it unique: the
@@ -117,13 +112,13 @@ local function column_value(info, tok, key)
   local cols = tok.referred and info.ref_columns or info.columns
   local what = tok.referred and "referred column" or "column"
   if cols == nil or #cols == 0 then
-    return nil, str_format("naming_convention.%s uses %s tokens, but this %s has none", key, what, M.KEYS[key])
+    return nil, string.format("naming_convention.%s uses %s tokens, but this %s has none", key, what, M.KEYS[key])
   end
   local tbl = tok.referred and info.ref_table or info.table
   local function one(i)
     local c = cols[i]
     if type(c) ~= "string" then
-      return nil, str_format("naming_convention.%s: %s %d of this %s is an expression; give it a name",
+      return nil, string.format("naming_convention.%s: %s %d of this %s is an expression; give it a name",
         key, what, i - 1, M.KEYS[key])
     end
     if tok.attr == "label" then return tbl .. "_" .. c end
@@ -136,10 +131,10 @@ local function column_value(info, tok, key)
       if not v then return nil, err end
       parts[i] = v
     end
-    return table_concat(parts, tok.joiner)
+    return table.concat(parts, tok.joiner)
   end
   if tok.index + 1 > #cols then
-    return nil, str_format("naming_convention.%s: %%(%s)s needs %d %ss, this %s has %d", key,
+    return nil, string.format("naming_convention.%s: %%(%s)s needs %d %ss, this %s has %d", key,
       (tok.referred and "referred_" or "") .. "column_" .. tok.index .. "_" .. tok.attr, tok.index + 1, what,
       M.KEYS[key], #cols)
   end
@@ -168,7 +163,7 @@ function M.name(convention, kind, info, max_length)
   end
   if info.name and not uses_name then return info.name end
   if not info.name and uses_name then
-    return nil, str_format("naming_convention.%s (%s) uses %%(constraint_name)s: give this %s on table %q a name",
+    return nil, string.format("naming_convention.%s (%s) uses %%(constraint_name)s: give this %s on table %q a name",
       key, pattern, M.KEYS[key], info.table)
   end
   local out = {}
@@ -181,7 +176,8 @@ function M.name(convention, kind, info, max_length)
       out[i] = info.name
     elseif p.token == "referred_table_name" then
       if not info.ref_table then
-        return nil, str_format("naming_convention.%s uses %%(referred_table_name)s, which only a foreign key has", key)
+        return nil, string.format("naming_convention.%s uses %%(referred_table_name)s, which only a foreign key has",
+          key)
       end
       out[i] = info.ref_table
     else
@@ -190,7 +186,7 @@ function M.name(convention, kind, info, max_length)
       out[i] = v
     end
   end
-  return M.truncate(table_concat(out), max_length)
+  return M.truncate(table.concat(out), max_length)
 end
 
 return M

@@ -8,12 +8,6 @@ local column_type = require "luamig.schema.column_type"
 local column = require "luamig.schema.column"
 local sql_fragment = require "luamig.schema.sql_fragment"
 
-local type, ipairs, select = type, ipairs, select
-local setmetatable, getmetatable, error = setmetatable, getmetatable, error
-local debug_getinfo, debug_getlocal = debug.getinfo, debug.getlocal
-local str_format = string.format
-local table_concat, table_sort = table.concat, table.sort
-
 local M = {}
 
 local describe = kind.describe
@@ -26,9 +20,9 @@ local function unknown_name(_, key)
     local known = {}
     for _, name in ipairs(column_type.type_names) do known[#known + 1] = name end
     for _, name in ipairs(column_type.constructor_names) do known[#known + 1] = name end
-    table_sort(known)
-    error(str_format("unknown type or constructor %s (types: %s; also Column, PrimaryKeyConstraint,"
-      .. " UniqueConstraint, CheckConstraint, ForeignKeyConstraint, Index)", key, table_concat(known, ", ")), 2)
+    table.sort(known)
+    error(string.format("unknown type or constructor %s (types: %s; also Column, PrimaryKeyConstraint,"
+      .. " UniqueConstraint, CheckConstraint, ForeignKeyConstraint, Index)", key, table.concat(known, ", ")), 2)
   end
   return nil
 end
@@ -38,17 +32,17 @@ end
 -- the revision's line, not ignored. Functions with `...` take what they
 -- take. The check tail-calls fn, so fn's own errors keep their level.
 function M.strict_arity(fname, fn)
-  local info = debug_getinfo(fn, "u")
+  local info = debug.getinfo(fn, "u")
   if info.isvararg then return fn end
   local n = info.nparams
   local names = {}
-  for i = 1, n do names[i] = debug_getlocal(fn, i) end
+  for i = 1, n do names[i] = debug.getlocal(fn, i) end
   return function(...)
     local given = select("#", ...)
     while given > n and select(given, ...) == nil do given = given - 1 end
     if given > n then
-      error(str_format("%s: unexpected argument #%d (%s): it takes at most %d (%s)", fname, n + 1,
-        describe((select(n + 1, ...))), n, table_concat(names, ", ")), 2)
+      error(string.format("%s: unexpected argument #%d (%s): it takes at most %d (%s)", fname, n + 1,
+        describe((select(n + 1, ...))), n, table.concat(names, ", ")), 2)
     end
     return fn(...)
   end

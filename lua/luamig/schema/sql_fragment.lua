@@ -3,9 +3,6 @@
 
 local kind = require "luamig.schema.value_kind"
 
-local type, tostring = type, tostring
-local setmetatable, getmetatable, error = setmetatable, getmetatable, error
-
 local M = {}
 
 local SQL, Literal = kind.mt.SQL, kind.mt.Literal

@@ -21,8 +21,6 @@ local sql_fragment = require "luamig.schema.sql_fragment"
 local column = require "luamig.schema.column"
 local revision_env = require "luamig.schema.revision_env"
 
-local ipairs = ipairs
-
 local M = {}
 
 M.is_type, M.is_sql, M.is_column, M.is_literal = kind.is_type, kind.is_sql, kind.is_column, kind.is_literal

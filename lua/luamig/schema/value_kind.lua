@@ -6,9 +6,6 @@
 -- of luamig.schema.types can tell the others' values apart without
 -- requiring them; each part sets the metamethods of its own kind.
 
-local type, tostring, getmetatable = type, tostring, getmetatable
-local str_format = string.format
-
 local M = {}
 
 local Type = { __name = "luamig.Type" }
@@ -28,7 +25,7 @@ local function describe_plain(v)
   local t = type(v)
   if t == "string" then
     if #v > 40 then v = v:sub(1, 37) .. "..." end
-    return str_format("string %q", v)
+    return string.format("string %q", v)
   elseif t == "number" or t == "boolean" then
     return t .. " " .. tostring(v)
   end
@@ -40,12 +37,12 @@ end
 function M.describe(v)
   local mt = getmetatable(v)
   if mt == Type then return "type " .. tostring(v)
-  elseif mt == Column then return str_format("Column %q", v.name)
-  elseif mt == SQL then return str_format("sql %q", v.text)
+  elseif mt == Column then return string.format("Column %q", v.name)
+  elseif mt == SQL then return string.format("sql %q", v.text)
   elseif mt == Literal then return "inline_literal " .. describe_plain(v.value)
   end
   if mt ~= nil and type(v) == "table" and type(mt.__name) == "string" and mt.__name:find("^luamig%.") then
-    return mt.__name:sub(8) .. (type(v.name) == "string" and str_format(" %q", v.name) or "")
+    return mt.__name:sub(8) .. (type(v.name) == "string" and string.format(" %q", v.name) or "")
   end
   return describe_plain(v)
 end

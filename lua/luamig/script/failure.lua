@@ -12,10 +12,6 @@
 -- strings (error({}), error(nil)) are described, not printed as
 -- "table: 0x...". The traceback (-v) keeps every frame.
 
-local type, tostring, getmetatable, pcall = type, tostring, getmetatable, pcall
-local str_format, str_match, str_sub = string.format, string.match, string.sub
-local getinfo, traceback = debug.getinfo, debug.traceback
-
 local M = {}
 
 -- "path:line" of the innermost frame running the file at `path`, from
@@ -23,10 +19,10 @@ local M = {}
 local function position(path, level)
   local source = "@" .. path
   while true do
-    local info = getinfo(level, "Sl")
+    local info = debug.getinfo(level, "Sl")
     if not info then return nil end
     if info.source == source and info.currentline > 0 then
-      return str_format("%s:%d", path, info.currentline)
+      return string.format("%s:%d", path, info.currentline)
     end
     level = level + 1
   end
@@ -35,8 +31,8 @@ end
 -- A message's leading position when it names a chunk: a file ending in
 -- .lua, or a chunk loaded from a string (luamig's embedded modules).
 local function strip_position(msg)
-  local rest = str_match(msg, "^[^%s:]+%.lua:%d+: (.*)$")
-    or str_match(msg, '^%[string "[^"\n]*"%]:%d+: (.*)$')
+  local rest = string.match(msg, "^[^%s:]+%.lua:%d+: (.*)$")
+    or string.match(msg, '^%[string "[^"\n]*"%]:%d+: (.*)$')
   return rest or msg
 end
 
@@ -52,7 +48,7 @@ local function describe(value)
   end
   if value == nil then return "error raised with no value (error() or error(nil)): raise a message," ..
     ' such as error("what went wrong")' end
-  return str_format("error raised with a %s value and no message: raise a message, such as"
+  return string.format("error raised with a %s value and no message: raise a message, such as"
     .. ' error("what went wrong")', t)
 end
 
@@ -63,10 +59,10 @@ function M.handler(path)
     -- one line: the error line is one line, whatever was raised
     local msg = describe(value):gsub("%s*\n%s*", " ")
     local where = position(path, 2)
-    if where and str_sub(msg, 1, #where + 1) ~= where .. ":" and str_sub(msg, 1, #path + 1) ~= path .. ":" then
+    if where and string.sub(msg, 1, #where + 1) ~= where .. ":" and string.sub(msg, 1, #path + 1) ~= path .. ":" then
       msg = where .. ": " .. strip_position(msg)
     end
-    return { message = msg, traceback = traceback(msg, 2) }
+    return { message = msg, traceback = debug.traceback(msg, 2) }
   end
 end
 
@@ -79,13 +75,13 @@ function M.returned(path, fn, name, results)
   local n = results.n
   while n > 0 and results[n] == nil do n = n - 1 end
   if n == 0 then return nil end
-  local line = getinfo(fn, "S").linedefined
+  local line = debug.getinfo(fn, "S").linedefined
   if results[1] == nil and type(results[2]) == "string" then
-    return str_format("%s:%d: %s() returned nil, %q: the step failed", path, line, name, results[2])
+    return string.format("%s:%d: %s() returned nil, %q: the step failed", path, line, name, results[2])
   end
-  local shown = type(results[1]) == "string" and str_format("%q", results[1]) or tostring(results[1])
+  local shown = type(results[1]) == "string" and string.format("%q", results[1]) or tostring(results[1])
   if type(results[1]) == "table" then shown = "a table" end
-  return str_format("%s:%d: %s() returned %s%s: a revision function returns nothing (raise an error to"
+  return string.format("%s:%d: %s() returned %s%s: a revision function returns nothing (raise an error to"
     .. " fail the step)", path, line, name, shown, n > 1 and " and more" or "")
 end
 

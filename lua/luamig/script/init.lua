@@ -14,13 +14,6 @@ local types = require "luamig.schema.types"
 local failure = require "luamig.script.failure"
 local null = require("luamig.driver").null
 
-local type, ipairs, next, tostring, error = type, ipairs, next, tostring, error
-local getmetatable, setmetatable, rawget, rawset = getmetatable, setmetatable, rawget, rawset
-local load, xpcall = load, xpcall
-local math_type = math.type
-local os_getenv = os.getenv
-local str_format, str_byte, str_find = string.format, string.byte, string.find
-
 local M = {}
 
 -- The environment of a revision (or models) file. What it may use besides
@@ -57,9 +50,10 @@ end
 
 local function revision_setmetatable(t, mt)
   if type(t) ~= "table" then
-    error(str_format("bad argument #1 to 'setmetatable' (table expected, got %s)", t == nil and "no value" or type(t)), 2)
+    error(string.format("bad argument #1 to 'setmetatable' (table expected, got %s)",
+      t == nil and "no value" or type(t)), 2)
   elseif mt ~= nil and type(mt) ~= "table" then
-    error(str_format("bad argument #2 to 'setmetatable' (nil or table expected, got %s)", type(mt)), 2)
+    error(string.format("bad argument #2 to 'setmetatable' (nil or table expected, got %s)", type(mt)), 2)
   end
   local current = getmetatable(t)
   if current ~= nil and not set_by_revisions[current] then
@@ -119,10 +113,10 @@ function ENV.__index(env, name)
   end
   if DECLARED[name] then return nil end
   if name == "op" then error("op is only available inside upgrade() and downgrade()", 2) end
-  if type(name) == "string" and str_find(name, "^%u") then
+  if type(name) == "string" and string.find(name, "^%u") then
     return unknown_type(env, name)  -- a tail call: it raises at the file's line
   end
-  error(str_format("undefined global '%s'", tostring(name)), 2)
+  error(string.format("undefined global '%s'", tostring(name)), 2)
 end
 
 --- A fresh environment for one revision (or models) file.
@@ -149,20 +143,20 @@ local function as_list(value, field, path)
     local list = {}
     for i, v in ipairs(value) do
       if type(v) ~= "string" then
-        return nil, str_format("%s: %s[%d] must be a revision id string, got %s", path, field, i, type(v))
+        return nil, string.format("%s: %s[%d] must be a revision id string, got %s", path, field, i, type(v))
       end
       list[i] = v
     end
     -- a map ({ parent = "x" }) or a list with holes would lose ids silently
     for k in next, value do
-      if math_type(k) ~= "integer" or k < 1 or k > #list then
-        return nil, str_format("%s: %s must be a list of revision id strings, got a table with the key %s", path,
-          field, type(k) == "string" and str_format("%q", k) or tostring(k))
+      if math.type(k) ~= "integer" or k < 1 or k > #list then
+        return nil, string.format("%s: %s must be a list of revision id strings, got a table with the key %s", path,
+          field, type(k) == "string" and string.format("%q", k) or tostring(k))
       end
     end
     return list
   end
-  return nil, str_format("%s: %s must be nil, a string or a list of strings, got %s", path, field, type(value))
+  return nil, string.format("%s: %s must be nil, a string or a list of strings, got %s", path, field, type(value))
 end
 
 -- The docstring is the first comment line, as `luamig revision -m` writes it.
@@ -178,14 +172,14 @@ end
 local function make_record(path, src, meta)
   local id = rawget(meta, "revision")
   if id == nil then
-    return nil, str_format('%s: no revision id: the file must set revision = "<id>"', path)
+    return nil, string.format('%s: no revision id: the file must set revision = "<id>"', path)
   elseif type(id) ~= "string" or not id:match("^[%w_]+$") or #id > 32 then
-    return nil, str_format("%s: revision must be a string of up to 32 letters, digits or _, got %s",
-      path, type(id) == "string" and str_format("%q", id) or type(id))
+    return nil, string.format("%s: revision must be a string of up to 32 letters, digits or _, got %s",
+      path, type(id) == "string" and string.format("%q", id) or type(id))
   end
   local transactional = rawget(meta, "transactional")
   if transactional ~= nil and type(transactional) ~= "boolean" then
-    return nil, str_format("%s: transactional must be true, false or nil, got %s", path,
+    return nil, string.format("%s: transactional must be true, false or nil, got %s", path,
       types.describe(transactional))
   end
   local downs, e1 = as_list(rawget(meta, "down_revision"), "down_revision", path)
@@ -215,10 +209,10 @@ local function evaluate(path, src)
   if not ok then return nil, failed.message end
   local revision, upgrade, downgrade = rawget(env, "revision"), rawget(env, "upgrade"), rawget(env, "downgrade")
   if revision ~= nil and type(upgrade) ~= "function" then
-    return nil, str_format("%s: revision %s has no upgrade() function", path, tostring(revision))
+    return nil, string.format("%s: revision %s has no upgrade() function", path, tostring(revision))
   end
   if downgrade ~= nil and type(downgrade) ~= "function" then
-    return nil, str_format("%s: downgrade must be a function, got %s", path, type(downgrade))
+    return nil, string.format("%s: downgrade must be a function, got %s", path, type(downgrade))
   end
   return env
 end
@@ -235,7 +229,7 @@ end
 -- Returns a script record or nil, msg (msg starts with the file path).
 function M.load_file(path)
   local src, read_err = sys.read_file(path)
-  if not src then return nil, str_format("cannot read revision file %s", read_err) end
+  if not src then return nil, string.format("cannot read revision file %s", read_err) end
   return M.from_source(path, src)
 end
 
@@ -282,7 +276,7 @@ function M.source(record)
   if src then return src end
   local err
   src, err = sys.read_file(record.path)
-  if not src then return nil, str_format("cannot read revision file %s", err) end
+  if not src then return nil, string.format("cannot read revision file %s", err) end
   src = without_bom(src)
   record.source = src
   return src
@@ -302,7 +296,7 @@ function M.compile(record)
       or not same_list(full.down_revisions, record.down_revisions)
       or not same_list(full.depends_on, record.depends_on)
       or not same_list(full.branch_labels, record.branch_labels) then
-    return nil, str_format("%s: the metadata the file computes differs from its literal assignments", record.path)
+    return nil, string.format("%s: the metadata the file computes differs from its literal assignments", record.path)
   end
   record.env = env
   return true
@@ -320,7 +314,7 @@ end
 -- turns it off); the rest are read, on several threads (sys.read_files),
 -- scanned, and added to the cache when revscan could read them.
 local function load_dir(dir, files, scripts)
-  local off = os_getenv("LUAMIG_NO_CACHE")
+  local off = os.getenv("LUAMIG_NO_CACHE")
   local cache = (off == nil or off == "" or off == "0") and revcache.open(dir) or nil
   local first, missing = #scripts, {}
   local cached = cache and cache:lookup(files, dir, NONE)
@@ -332,7 +326,7 @@ local function load_dir(dir, files, scripts)
     local names = {}
     for k, i in ipairs(missing) do names[k] = files[i] end
     local sources, read_err = sys.read_files(dir, names)
-    if not sources then return nil, str_format("cannot read revision file %s", read_err) end
+    if not sources then return nil, string.format("cannot read revision file %s", read_err) end
     for k, i in ipairs(missing) do
       local record, load_err = M.from_source(dir .. "/" .. names[k], sources[k])
       if not record then return nil, load_err end
@@ -351,15 +345,15 @@ function M.load_all(cfg)
   for _, dir in ipairs(M.version_dirs(cfg)) do
     local names, err = sys.listdir(dir)
     if not names then
-      return nil, str_format("cannot read revisions directory %s: %s (run 'luamig init' to create a project)",
+      return nil, string.format("cannot read revisions directory %s: %s (run 'luamig init' to create a project)",
         dir, err), 2
     end
     -- listdir sorts the names bytewise: the records come in file-name
     -- order, which is also the cache index's order.
     local files = {}
     for _, name in ipairs(names) do
-      local b = str_byte(name)  -- not a hidden file, nor one starting with _
-      if b ~= 46 and b ~= 95 and str_find(name, ".lua", -4, true) then files[#files + 1] = name end
+      local b = string.byte(name)  -- not a hidden file, nor one starting with _
+      if b ~= 46 and b ~= 95 and string.find(name, ".lua", -4, true) then files[#files + 1] = name end
     end
     local ok, err = load_dir(dir, files, scripts)
     if not ok then return nil, err, 2 end

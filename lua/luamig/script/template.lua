@@ -5,10 +5,6 @@
 local script = require "luamig.script"
 local sys = require "luamig.sys"
 
-local ipairs, tostring = ipairs, tostring
-local io_open, os_date = io.open, os.date
-local str_format, table_concat = string.format, table.concat
-
 local M = {}
 
 --- A file-name slug from a message: lower case, words joined by _, at most 40 characters.
@@ -20,10 +16,10 @@ end
 
 local function lua_value(list)
   if #list == 0 then return "nil" end
-  if #list == 1 then return str_format("%q", list[1]) end
+  if #list == 1 then return string.format("%q", list[1]) end
   local parts = {}
-  for i, v in ipairs(list) do parts[i] = str_format("%q", v) end
-  return "{ " .. table_concat(parts, ", ") .. " }"
+  for i, v in ipairs(list) do parts[i] = string.format("%q", v) end
+  return "{ " .. table.concat(parts, ", ") .. " }"
 end
 
 local DEFAULT_TEMPLATE = [[
@@ -68,20 +64,20 @@ function M.create(cfg, spec)
   local slug = M.slug(spec.message or "")
   local name = spec.rev_id .. (slug ~= "" and ("_" .. slug) or "") .. ".lua"
   local path = spec.directory .. "/" .. name
-  if sys.stat(path) then return nil, str_format("%s already exists", path) end
+  if sys.stat(path) then return nil, string.format("%s already exists", path) end
   local text = M.render(template, {
     message = (spec.message or ""):gsub("[\r\n]+", " "),
     rev = spec.rev_id,
-    revises = #spec.down_revisions > 0 and table_concat(spec.down_revisions, ", ") or "none",
-    create_date = os_date("%Y-%m-%d %H:%M:%S"),
+    revises = #spec.down_revisions > 0 and table.concat(spec.down_revisions, ", ") or "none",
+    create_date = os.date("%Y-%m-%d %H:%M:%S"),
     down_revision = lua_value(spec.down_revisions),
     branch_labels = lua_value(spec.branch_labels or {}),
     depends_on = lua_value(spec.depends_on or {}),
     upgrades = spec.upgrades or "  -- write the schema change here, e.g. op.add_column(...)",
     downgrades = spec.downgrades or "  -- undo upgrade() here",
   })
-  local out, err = io_open(path, "wb")
-  if not out then return nil, str_format("cannot write %s", err) end
+  local out, err = io.open(path, "wb")
+  if not out then return nil, string.format("cannot write %s", err) end
   out:write(text)
   out:close()
   -- A template that does not produce a loadable revision is caught now, not
@@ -89,7 +85,7 @@ function M.create(cfg, spec)
   local loaded, load_err = script.load_file(path)
   if not loaded then
     os.remove(path)
-    return nil, str_format("the template %s/script.lua.tmpl produced a bad revision: %s",
+    return nil, string.format("the template %s/script.lua.tmpl produced a bad revision: %s",
       cfg.script_location, load_err)
   end
   return path, loaded

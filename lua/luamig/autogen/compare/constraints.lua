@@ -6,21 +6,18 @@ local normalize = require "luamig.autogen.compare.normalize"
 local filter = require "luamig.autogen.compare.filter"
 local changes = require "luamig.autogen.compare.change"
 
-local ipairs, pairs = ipairs, pairs
-local str_format, table_concat = string.format, table.concat
 local normalize_default, included, change = normalize.normalize_default, filter.included, changes.change
 local list_key = changes.list_key
 
 local M = {}
 
-
 local function index_signature(ix)
-  return table_concat({ ix.unique and "u" or "", list_key(ix.columns), list_key(ix.expressions),
+  return table.concat({ ix.unique and "u" or "", list_key(ix.columns), list_key(ix.expressions),
     ix.where and normalize_default(ix.where) or "" }, "|")
 end
 
 local function fk_signature(fk)
-  return table_concat({ list_key(fk.columns), fk.ref_table, list_key(fk.ref_columns),
+  return table.concat({ list_key(fk.columns), fk.ref_table, list_key(fk.ref_columns),
     fk.ondelete or "", fk.onupdate or "" }, "|")
 end
 
@@ -82,7 +79,7 @@ local function named(dialect, tname, entry, suffix)
   if entry.name then return entry end
   local copy = {}
   for k, v in pairs(entry) do copy[k] = v end
-  copy.name = naming.truncate(str_format("%s_%s_%s", tname, table_concat(entry.columns, "_"), suffix),
+  copy.name = naming.truncate(string.format("%s_%s_%s", tname, table.concat(entry.columns, "_"), suffix),
     dialect.max_identifier_length or 63)
   return copy
 end

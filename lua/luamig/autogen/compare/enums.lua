@@ -3,8 +3,6 @@
 
 local types = require "luamig.schema.types"
 
-local ipairs, pairs = ipairs, pairs
-
 local M = {}
 
 -- PostgreSQL's named enum types live apart from the columns: a new table

@@ -1,9 +1,6 @@
 -- luamig.autogen.compare.normalize: column types and server defaults as
 -- comparable text, whatever words a database puts them in.
 
-local tostring, tonumber, pcall = tostring, tonumber, pcall
-local table_concat = table.concat
-
 local M = {}
 
 local TYPE_ALIASES = {
@@ -66,7 +63,7 @@ function M.normalize_default(text)
     parts[#parts + 1] = s:sub(q1, q2)
     pos = q2 + 1
   end
-  s = table_concat(parts)
+  s = table.concat(parts)
   local quoted_number = s:match("^'(%-?%d+%.?%d*)'$")
   if quoted_number then s = quoted_number end
   local number = tonumber(s)

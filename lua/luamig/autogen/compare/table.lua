@@ -7,7 +7,6 @@ local filter = require "luamig.autogen.compare.filter"
 local changes = require "luamig.autogen.compare.change"
 local constraints = require "luamig.autogen.compare.constraints"
 
-local ipairs, pairs, next = ipairs, pairs, next
 local type_key, normalize_default = normalize.type_key, normalize.normalize_default
 local included, change = filter.included, changes.change
 local fold_uniques, compare_constraints = constraints.fold_uniques, constraints.compare

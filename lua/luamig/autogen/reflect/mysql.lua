@@ -42,8 +42,6 @@ local snapshot = require "luamig.autogen.snapshot"
 local types = require "luamig.schema.types"
 local mysql_dialect = require "luamig.ddl.mysql"
 
-local ipairs, pairs, type, tonumber = ipairs, pairs, type, tonumber
-local str_format, table_concat = string.format, table.concat
 local null = driver.null
 
 local M = {}
@@ -129,7 +127,7 @@ local function enum_values(list)
         buf[#buf + 1], i = c, i + 1
       end
     end
-    values[#values + 1] = table_concat(buf)
+    values[#values + 1] = table.concat(buf)
     if list:sub(i, i) == "," then i = i + 1 end
   end
   return values
@@ -351,7 +349,7 @@ function M.reflect(conn, opts)
     tbl.checks = kept
   end
 
-  rows, err = conn:query(str_format(STATISTICS_SQL, mariadb and "NULL" or "EXPRESSION"))
+  rows, err = conn:query(string.format(STATISTICS_SQL, mariadb and "NULL" or "EXPRESSION"))
   if not rows then return nil, err end
   add_indexes(tables, rows)
 

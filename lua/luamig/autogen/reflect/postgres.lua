@@ -67,8 +67,6 @@ local POSTGRES = require "luamig.ddl.postgres"  -- its defaults (snapshot.action
 local types = require "luamig.schema.types"
 local null = require("luamig.driver").null
 
-local ipairs, pairs, tostring, tonumber = ipairs, pairs, tostring, tonumber
-
 local M = {}
 
 -- The tables reflected, as a condition on pg_class `c`.

@@ -71,8 +71,6 @@ local SQLITE = require "luamig.ddl.sqlite"  -- its defaults (snapshot.action)
 local sqlite_types = require "luamig.autogen.reflect.sqlite.types"
 local columns = require "luamig.autogen.reflect.sqlite.columns"
 
-local ipairs, pairs = ipairs, pairs
-local str_lower = string.lower
 local read_columns, read_checks = columns.read_columns, columns.read_checks
 
 local M = {}
@@ -95,7 +93,7 @@ end
 -- The name a parent table's column has, when the parent is known.
 local function spelled(columns_of, lname, col)
   for _, c in ipairs(columns_of[lname] or {}) do
-    if str_lower(c) == str_lower(col) then return c end
+    if string.lower(c) == string.lower(col) then return c end
   end
   return col
 end
@@ -103,7 +101,7 @@ end
 -- A foreign key as the snapshot has it: the parent and its columns
 -- spelled as the parent has them; REFERENCES parent is the parent's key.
 local function foreign_key(fk, cat)
-  local parent = str_lower(fk.ref_table)
+  local parent = string.lower(fk.ref_table)
   local refs = {}
   if #fk.ref_columns == 0 then
     for i, c in ipairs(cat.keys[parent] or {}) do refs[i] = c end

@@ -18,11 +18,6 @@ local url_server = require "luamig.config.url.server"
 local url_sqlite = require "luamig.config.url.sqlite"
 local url_scrub = require "luamig.config.url.scrub"
 
-local type, ipairs, tostring = type, ipairs, tostring
-local assert, select = assert, select
-local str_format = string.format
-local table_sort = table.sort
-
 local M = {}
 
 local quote = url_text.quote
@@ -60,7 +55,7 @@ local function parse(url)
     if at then spans[1] = { after or 1, at - 1 } end
   end
   if not driver then
-    parsed, err = nil, str_format("unknown scheme%s (use sqlite:, postgresql:// or mysql://)",
+    parsed, err = nil, string.format("unknown scheme%s (use sqlite:, postgresql:// or mysql://)",
       scheme and (" \"" .. scheme .. "\"") or "")
   elseif not file and not server then
     parsed, err = nil, "expected " .. scheme .. "://[user[:password]@]host[:port]/database"
@@ -70,7 +65,7 @@ local function parse(url)
   if url:find("^%s") or url:find("%s$") then
     parsed, err = nil, "it starts or ends with a space"
   elseif url:find("%c") then
-    parsed, err = nil, str_format("it holds a control character (byte %d)", url:byte(url:find("%c")))
+    parsed, err = nil, string.format("it holds a control character (byte %d)", url:byte(url:find("%c")))
   end
   if parsed then
     parsed.url = url
@@ -85,7 +80,7 @@ end
 
 -- url with each span replaced by ***.
 local function mask_spans(url, spans)
-  table_sort(spans, function(a, b) return a[1] > b[1] end)
+  table.sort(spans, function(a, b) return a[1] > b[1] end)
   for _, sp in ipairs(spans) do
     if sp[2] >= sp[1] then url = url:sub(1, sp[1] - 1) .. "***" .. url:sub(sp[2] + 1) end
   end
@@ -104,7 +99,7 @@ function M.parse(url)
   local parsed, err, spans = parse(url)
   if parsed then return parsed end
   if err == "empty" then return nil, "bad database URL: empty" end
-  return nil, str_format("bad database URL %s: %s", quote(mask_spans(url, spans)), err)
+  return nil, string.format("bad database URL %s: %s", quote(mask_spans(url, spans)), err)
 end
 
 --- The URL with its password (wherever the parser found it: before the
@@ -123,7 +118,7 @@ function M.with_database(url, name)
   local parsed, _, _, r = parse_server(url, after + 2, driver)
   assert(parsed, "url.with_database: a good URL")
   return url:sub(1, r.stop - 1) .. "/" .. name:gsub("[^%w_.~-]", function(c)
-    return str_format("%%%02X", c:byte())
+    return string.format("%%%02X", c:byte())
   end) .. url:sub(r.query_from)
 end
 

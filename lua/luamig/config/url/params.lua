@@ -3,10 +3,6 @@
 
 local ddl = require "luamig.ddl"
 
-local pairs, ipairs, tonumber = pairs, ipairs, tonumber
-local str_format = string.format
-local table_concat, table_sort = table.concat, table.sort
-
 local M = {}
 
 -- Query parameters. Each driver's table maps a name to true (any value) or
@@ -18,7 +14,7 @@ local M = {}
 local function integer_in(min, max)
   return function(v)
     local n = v:match("^%d+$") and tonumber(v)
-    if not n or n < min or n > max then return str_format("expected an integer from %d to %d", min, max) end
+    if not n or n < min or n > max then return string.format("expected an integer from %d to %d", min, max) end
   end
 end
 
@@ -26,7 +22,7 @@ local function one_of(words, case_blind)
   local set = {}
   for _, w in ipairs(words) do set[w] = true end
   return function(v)
-    if not set[case_blind and v:lower() or v] then return "expected one of " .. table_concat(words, ", ") end
+    if not set[case_blind and v:lower() or v] then return "expected one of " .. table.concat(words, ", ") end
   end
 end
 
@@ -84,8 +80,8 @@ function M.param_names(driver)
   if not ddl.dialect(driver).database_file then
     for k in pairs(URL_PARTS) do names[#names + 1] = k end
   end
-  table_sort(names)
-  return table_concat(names, ", ")
+  table.sort(names)
+  return table.concat(names, ", ")
 end
 
 -- PARAMS[driver][name] is its check, PORT checks a port (nil when good).

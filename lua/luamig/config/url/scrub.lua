@@ -4,8 +4,6 @@
 
 local params = require "luamig.config.url.params"
 
-local type, pairs, ipairs = type, pairs, ipairs
-
 local M = {}
 
 local SECRET = params.SECRET

@@ -6,9 +6,6 @@ local ddl = require "luamig.ddl"
 local url_text = require "luamig.config.url.text"
 local params = require "luamig.config.url.params"
 
-local type, ipairs = type, ipairs
-local str_format, table_concat = string.format, table.concat
-
 local M = {}
 
 local quote, percent_decode, read_query = url_text.quote, url_text.percent_decode, url_text.read_query
@@ -67,17 +64,17 @@ end
 local function host_and_port(hostport, driver)
   if not hostport:find(",", 1, true) then
     local host, port = one_host(hostport)
-    if not host then return nil, nil, str_format("host %s is not a host name or address", quote(hostport)) end
+    if not host then return nil, nil, string.format("host %s is not a host name or address", quote(hostport)) end
     return host, port
   end
   if not ddl.dialect(driver).host_lists then
-    return nil, nil, str_format("host %s: a list of hosts is for PostgreSQL (libpq) only", quote(hostport))
+    return nil, nil, string.format("host %s: a list of hosts is for PostgreSQL (libpq) only", quote(hostport))
   end
   local hosts, ports, any_port = {}, {}, false
   for item in (hostport .. ","):gmatch("([^,]*),") do
     local host, port = one_host(item)
     if not host or host == "" then
-      return nil, nil, str_format("host %s in %s is not a host name or address", quote(item), quote(hostport))
+      return nil, nil, string.format("host %s in %s is not a host name or address", quote(item), quote(hostport))
     end
     hosts[#hosts + 1], ports[#ports + 1] = host, port
     any_port = any_port or port ~= ""
@@ -86,12 +83,12 @@ local function host_and_port(hostport, driver)
     for i, port in ipairs(ports) do
       -- libpq takes one port for all hosts, or one per host
       if port == "" then
-        return nil, nil, str_format("host %s in %s has no port: give every host its port, or none",
+        return nil, nil, string.format("host %s in %s has no port: give every host its port, or none",
           quote(hosts[i]), quote(hostport))
       end
     end
   end
-  return table_concat(hosts, ","), any_port and table_concat(ports, ",") or ""
+  return table.concat(hosts, ","), any_port and table.concat(ports, ",") or ""
 end
 
 -- Check a reading and turn it into the parsed URL; nil, msg when it is not
@@ -115,24 +112,24 @@ local function server_url(r, driver)
     local check = URL_PARTS[k] or known[k]
     if not check then
       local dialect = ddl.dialect(driver)
-      return nil, str_format("unknown parameter %s (%s)", quote(k), dialect.client_params_hint
+      return nil, string.format("unknown parameter %s (%s)", quote(k), dialect.client_params_hint
         or (dialect.display_name .. " takes: " .. param_names(driver)))
     end
     if URL_PARTS[k] then
       if url[k] ~= nil and k ~= "host" and k ~= "port" then
-        return nil, str_format("%s given twice (in the URL and as ?%s=)", k, k)
+        return nil, string.format("%s given twice (in the URL and as ?%s=)", k, k)
       end
       url[k] = v  -- ?host=/run/postgresql (a socket directory) and ?port= win over the URL's
     else
       url.params[k] = v
     end
     local bad = type(check) == "function" and not SECRET[k] and check(v)
-    if bad then return nil, str_format("%s %s: %s", k, quote(v), bad) end
+    if bad then return nil, string.format("%s %s: %s", k, quote(v), bad) end
   end
   if url.port then
     for one in url.port:gmatch("[^,]+") do
-      if not one:match("^%d+$") then return nil, str_format("port %s is not a number", quote(one)) end
-      if PORT(one) then return nil, str_format("port %s is out of range (1 to 65535)", quote(one)) end
+      if not one:match("^%d+$") then return nil, string.format("port %s is not a number", quote(one)) end
+      if PORT(one) then return nil, string.format("port %s is out of range (1 to 65535)", quote(one)) end
     end
   end
   return url

@@ -5,9 +5,6 @@
 local url_text = require "luamig.config.url.text"
 local params = require "luamig.config.url.params"
 
-local ipairs = ipairs
-local str_format = string.format
-
 local M = {}
 
 local quote, read_query = url_text.quote, url_text.read_query
@@ -45,10 +42,10 @@ local function parse_sqlite(url, rest, spans)
       if p.err then return nil, p.err end
       local check = PARAMS.sqlite[p.key]
       if not check then
-        return nil, str_format("unknown parameter %s (SQLite takes: %s)", quote(p.key), param_names("sqlite"))
+        return nil, string.format("unknown parameter %s (SQLite takes: %s)", quote(p.key), param_names("sqlite"))
       end
       local bad = check(p.value)
-      if bad then return nil, str_format("%s %s: %s", p.key, quote(p.value), bad) end
+      if bad then return nil, string.format("%s %s: %s", p.key, quote(p.value), bad) end
       parsed.params[p.key] = p.value
     end
     path = path:sub(1, q - 1)

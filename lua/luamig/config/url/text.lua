@@ -2,21 +2,18 @@
 -- percent-escapes, the query string, and quote() for the messages that
 -- cite a piece of it.
 
-local tonumber = tonumber
-local str_char, str_format = string.char, string.format
-
 local M = {}
 
 -- s in double quotes, a quote, backslash or control character in it escaped
 -- (a message is one line).
 local function quote(s)
   return '"' .. s:gsub('[%c"\\]', function(c)
-    return c == '"' and '\\"' or c == "\\" and "\\\\" or str_format("\\%d", c:byte())
+    return c == '"' and '\\"' or c == "\\" and "\\\\" or string.format("\\%d", c:byte())
   end) .. '"'
 end
 
 local function percent_decode(s)
-  return (s:gsub("%%(%x%x)", function(hex) return str_char(tonumber(hex, 16)) end))
+  return (s:gsub("%%(%x%x)", function(hex) return string.char(tonumber(hex, 16)) end))
 end
 
 -- The query from index `from` of url: a list of {key, value, first, last}

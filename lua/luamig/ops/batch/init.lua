@@ -28,8 +28,6 @@ local reflect = require "luamig.ops.batch.reflect"
 local model_ops = require "luamig.ops.batch.model"
 local rebuild = require "luamig.ops.batch.rebuild"
 
-local type, ipairs, pairs, error, select = type, ipairs, pairs, error, select
-local str_format, table_pack, table_unpack = string.format, table.pack, table.unpack
 local describe = types.describe
 
 local M = {}
@@ -125,7 +123,7 @@ local function new_builder(ctx, table_name, schema, records, is_open)
     local n = select("#", ...)
     while n > max and select(n, ...) == nil do n = n - 1 end
     if n > max then
-      error(str_format("%s%s: unexpected argument #%d (%s): it takes at most %d", PREFIX, method, max + 1,
+      error(string.format("%s%s: unexpected argument #%d (%s): it takes at most %d", PREFIX, method, max + 1,
         describe((select(max + 1, ...))), max), 3)
     end
     return ...
@@ -138,11 +136,11 @@ local function new_builder(ctx, table_name, schema, records, is_open)
     local at, build = records_of.TABLE_ARG[fname], records_of[fname]
     -- The method's arguments with the table put where the op has it.
     b[fname] = function(...)
-      local given, list, j = table_pack(args(fname, max, ...)), {}, 0
+      local given, list, j = table.pack(args(fname, max, ...)), {}, 0
       for i = 1, max + 1 do
         if i == at then list[i] = table_name else j = j + 1; list[i] = given[j] end
       end
-      queue(build(caller, table_unpack(list, 1, max + 1)))
+      queue(build(caller, table.unpack(list, 1, max + 1)))
     end
   end
   return b
@@ -165,7 +163,7 @@ function M.run(ctx, table_name, fn, opts)
 end
 
 local function message(table_name, msg)
-  return str_format("op.batch_alter_table(%q): %s", table_name, msg)
+  return string.format("op.batch_alter_table(%q): %s", table_name, msg)
 end
 
 -- Each record as it is, through the context.
@@ -174,7 +172,7 @@ local function run_each(ctx, table_name, records, never)
     local ok, err = ctx:run_op(model_ops.for_dialect(rec, ctx.dialect))
     if not ok then
       if never and model_ops.needs_rebuild(rec, nil, nil) then
-        err = str_format('%s: SQLite can do this only by rebuilding the table, which recreate = "never" forbids'
+        err = string.format('%s: SQLite can do this only by rebuilding the table, which recreate = "never" forbids'
           .. ' (use recreate = "auto"): %s', rec.kind, err)
       end
       return nil, message(table_name, err)
@@ -250,7 +248,7 @@ function M.apply(ctx, table_name, records, opts)
   local new, notes = model_ops.apply(old, records, ctx.dialect)
   if not new then return nil, message(table_name, notes) end
   if ctx.verbose and ctx.log then
-    for _, note in ipairs(notes) do ctx.log(str_format("  batch %s: dropping %s", table_name, note)) end
+    for _, note in ipairs(notes) do ctx.log(string.format("  batch %s: dropping %s", table_name, note)) end
   end
   local ok
   if ctx.offline then ok, err = rebuild.write(ctx, old, new)

@@ -13,10 +13,6 @@ local reflect = require "luamig.ops.batch.reflect"
 local sqltext = require "luamig.ops.batch.sqltext"
 local types = require "luamig.schema.types"
 
-local ipairs, pairs, type, tostring, tonumber = ipairs, pairs, type, tostring, tonumber
-local getmetatable = getmetatable
-local str_format, str_lower = string.format, string.lower
-local table_concat, table_remove, table_insert = table.concat, table.remove, table.insert
 local is_sql = types.is_sql
 
 local M = {}
@@ -29,7 +25,7 @@ local function copy(v)
 end
 M.copy = copy
 
-local function same(a, b) return str_lower(a) == str_lower(b) end
+local function same(a, b) return string.lower(a) == string.lower(b) end
 
 local function find_column(model, name)
   for i, c in ipairs(model.columns) do
@@ -49,11 +45,11 @@ end
 local function column_names(model)
   local names = {}
   for i, c in ipairs(model.columns) do names[i] = c.name end
-  return table_concat(names, ", ")
+  return table.concat(names, ", ")
 end
 
 local function no_column(model, name, dialect)
-  return nil, str_format("table %s has no column %s (its columns: %s)", dialect:quote(model.name),
+  return nil, string.format("table %s has no column %s (its columns: %s)", dialect:quote(model.name),
     dialect:quote(name), column_names(model))
 end
 
@@ -88,11 +84,11 @@ end
 local function rename_column(model, col, new, dialect)
   local other = find_column(model, new)
   if other and other ~= col then
-    return nil, str_format("table %s already has a column %s", dialect:quote(model.name), dialect:quote(new))
+    return nil, string.format("table %s already has a column %s", dialect:quote(model.name), dialect:quote(new))
   end
   local old = col.name
   col.name = new
-  local map = { [str_lower(old)] = new }
+  local map = { [string.lower(old)] = new }
   local function quote(n) return dialect:quote(n) end
   if model.primary_key then rename_in(model.primary_key.columns, old, new) end
   for _, u in ipairs(model.uniques) do rename_in(u.columns, old, new) end
@@ -124,33 +120,33 @@ local function drop_column(model, rec, dialect, notes)
     return no_column(model, rec.column, dialect)
   end
   if #model.columns == 1 then
-    return nil, str_format("cannot drop %s, the only column of %s: use op.drop_table", dialect:quote(col.name),
+    return nil, string.format("cannot drop %s, the only column of %s: use op.drop_table", dialect:quote(col.name),
       dialect:quote(model.name))
   end
-  table_remove(model.columns, pos)
+  table.remove(model.columns, pos)
   local name = col.name
-  local function note(what) notes[#notes + 1] = str_format("%s (it uses column %s)", what, name) end
+  local function note(what) notes[#notes + 1] = string.format("%s (it uses column %s)", what, name) end
   if model.primary_key and has(model.primary_key.columns, name) then
     note("the primary key")
     model.primary_key = nil
   end
   for i = #model.uniques, 1, -1 do
-    if has(model.uniques[i].columns, name) then note("a unique constraint"); table_remove(model.uniques, i) end
+    if has(model.uniques[i].columns, name) then note("a unique constraint"); table.remove(model.uniques, i) end
   end
   for i = #model.foreign_keys, 1, -1 do
     local fk = model.foreign_keys[i]
     if has(fk.columns, name) or (is_self(model, fk) and has(fk.ref_columns, name)) then
-      note("a foreign key"); table_remove(model.foreign_keys, i)
+      note("a foreign key"); table.remove(model.foreign_keys, i)
     end
   end
   for i = #model.checks, 1, -1 do
     if sqltext.uses_column(model.checks[i].sqltext, name, "expr") then
-      note("CHECK (" .. model.checks[i].sqltext .. ")"); table_remove(model.checks, i)
+      note("CHECK (" .. model.checks[i].sqltext .. ")"); table.remove(model.checks, i)
     end
   end
   for i = #model.indexes, 1, -1 do
     if index_uses(model.indexes[i], name) then
-      note("index " .. dialect:quote(model.indexes[i].name)); table_remove(model.indexes, i)
+      note("index " .. dialect:quote(model.indexes[i].name)); table.remove(model.indexes, i)
     end
   end
   return true
@@ -180,7 +176,7 @@ local function add_column(model, rec, dialect)
   local col = rec.column
   if find_column(model, col.name) then
     if rec.if_not_exists then return true end
-    return nil, str_format("table %s already has a column %s", dialect:quote(model.name), dialect:quote(col.name))
+    return nil, string.format("table %s already has a column %s", dialect:quote(model.name), dialect:quote(col.name))
   end
   local alone = col.primary_key and not model.primary_key
   local mc, err = reflect.column(dialect, col, { primary_key = alone,
@@ -193,7 +189,7 @@ local function add_column(model, rec, dialect)
     if not i then return no_column(model, anchor, dialect) end
     pos = rec.insert_before and i or i + 1
   end
-  table_insert(model.columns, pos, mc)
+  table.insert(model.columns, pos, mc)
   if col.primary_key then
     model.primary_key = model.primary_key or { columns = {} }
     model.primary_key.columns[#model.primary_key.columns + 1] = col.name
@@ -229,13 +225,13 @@ local function drop_constraint(model, rec, dialect)
   for _, entry in ipairs { { "unique", model.uniques }, { "check", model.checks }, { "foreignkey", model.foreign_keys } } do
     if kind == nil or kind == entry[1] then
       local i = named(entry[2], name)
-      if i then table_remove(entry[2], i); return true end
+      if i then table.remove(entry[2], i); return true end
     end
   end
   -- A unique index is how SQLite users often write a unique constraint.
   if kind == nil or kind == "unique" then
     local ix, i = find_index(model, name)
-    if ix and ix.unique then table_remove(model.indexes, i); return true end
+    if ix and ix.unique then table.remove(model.indexes, i); return true end
   end
   local known = {}
   if model.primary_key and model.primary_key.name then known[#known + 1] = model.primary_key.name end
@@ -244,10 +240,10 @@ local function drop_constraint(model, rec, dialect)
       if c.name then known[#known + 1] = c.name end
     end
   end
-  return nil, str_format("table %s has no %sconstraint named %s (named constraints: %s; an unnamed one can be"
+  return nil, string.format("table %s has no %sconstraint named %s (named constraints: %s; an unnamed one can be"
     .. " named through the table_args option)", dialect:quote(model.name),
     DROP_KINDS[kind or ""] and (kind .. " ") or "", dialect:quote(name),
-    #known > 0 and table_concat(known, ", ") or "none")
+    #known > 0 and table.concat(known, ", ") or "none")
 end
 
 local APPLY = {
@@ -257,7 +253,8 @@ local APPLY = {
   create_index = function(model, rec, dialect)
     if find_index(model, rec.name) then
       if rec.if_not_exists then return true end
-      return nil, str_format("table %s already has an index named %s", dialect:quote(model.name), dialect:quote(rec.name))
+      return nil, string.format("table %s already has an index named %s", dialect:quote(model.name),
+        dialect:quote(rec.name))
     end
     local ok, err = check_columns(model, rec.columns, dialect)
     if not ok then return nil, err end
@@ -269,9 +266,9 @@ local APPLY = {
     local _, i = find_index(model, rec.name)
     if not i then
       if rec.if_exists then return true end
-      return nil, str_format("table %s has no index named %s", dialect:quote(model.name), dialect:quote(rec.name))
+      return nil, string.format("table %s has no index named %s", dialect:quote(model.name), dialect:quote(rec.name))
     end
-    table_remove(model.indexes, i)
+    table.remove(model.indexes, i)
     return true
   end,
   add_constraint = function(model, rec, dialect)
@@ -351,9 +348,9 @@ function M.apply(model, records, dialect)
   for _, rec in ipairs(records) do
     rec = M.as_add_constraint(rec)
     local fn = APPLY[rec.kind]
-    if not fn then return nil, str_format("batch mode has no operation %s", tostring(rec.kind)) end
+    if not fn then return nil, string.format("batch mode has no operation %s", tostring(rec.kind)) end
     local ok, err = fn(new, rec, dialect, notes)
-    if not ok then return nil, str_format("%s: %s", rec.kind, err) end
+    if not ok then return nil, string.format("%s: %s", rec.kind, err) end
   end
   return new, notes
 end

@@ -30,9 +30,6 @@ local reading = require "luamig.reflect.sqlite.sqltext"
 local sqltext = require "luamig.ops.batch.sqltext"
 local types = require "luamig.schema.types"
 
-local ipairs, tostring, next, select = ipairs, tostring, next, select
-local str_format, str_lower, str_upper = string.format, string.lower, string.upper
-local table_concat, table_sort, table_insert = table.concat, table.sort, table.insert
 local is_sql = types.is_sql
 local tokenize, keyword = reading.tokenize, reading.keyword
 
@@ -68,7 +65,7 @@ local function rowid_alias(model)
   local pk = model.primary_key
   if not pk or #pk.columns ~= 1 then return nil end
   for _, c in ipairs(model.columns) do
-    if str_lower(c.name) == str_lower(pk.columns[1]) and str_upper(c.type) == "INTEGER" then return c end
+    if string.lower(c.name) == string.lower(pk.columns[1]) and string.upper(c.type) == "INTEGER" then return c end
   end
   return nil
 end
@@ -88,13 +85,13 @@ local function column_sql(d, c, inline_pk, pk_name)
     p[#p + 1] = c.autoincrement and "PRIMARY KEY AUTOINCREMENT" or "PRIMARY KEY"
   end
   if c.collate then p[#p + 1] = "COLLATE " .. collation_sql(d, c.collate) end
-  return table_concat(p, " ")
+  return table.concat(p, " ")
 end
 
 local function quote_list(d, names)
   local q = {}
   for i, n in ipairs(names) do q[i] = d:quote(n) end
-  return table_concat(q, ", ")
+  return table.concat(q, ", ")
 end
 
 -- Table constraints, written as luamig's DDL writes them; kept here (not
@@ -109,7 +106,7 @@ local function constraint_sql(d, kind, c, ref_table)
   elseif kind == "check" then
     s = "CHECK (" .. c.sqltext .. ")"
   else
-    s = str_format("FOREIGN KEY (%s) REFERENCES %s", quote_list(d, c.columns), d:quote(ref_table))
+    s = string.format("FOREIGN KEY (%s) REFERENCES %s", quote_list(d, c.columns), d:quote(ref_table))
     if #c.ref_columns > 0 then s = s .. " (" .. quote_list(d, c.ref_columns) .. ")" end
     if c.ondelete then s = s .. " ON DELETE " .. c.ondelete end
     if c.onupdate then s = s .. " ON UPDATE " .. c.onupdate end
@@ -132,12 +129,12 @@ function M.create_table_sql(d, model, tmp, self_name)
   end
   for _, u in ipairs(model.uniques) do lines[#lines + 1] = "  " .. constraint_sql(d, "unique", u) end
   for _, fk in ipairs(model.foreign_keys) do
-    local ref = str_lower(fk.ref_table) == str_lower(model.name) and self_name or fk.ref_table
+    local ref = string.lower(fk.ref_table) == string.lower(model.name) and self_name or fk.ref_table
     lines[#lines + 1] = "  " .. constraint_sql(d, "foreign_key", fk, ref)
   end
   for _, ck in ipairs(model.checks) do lines[#lines + 1] = "  " .. constraint_sql(d, "check", ck) end
   local options = model.options ~= "" and (" " .. model.options) or ""
-  return str_format("CREATE TABLE %s (\n%s\n)%s", d:qualify(tmp, model.schema), table_concat(lines, ",\n"), options)
+  return string.format("CREATE TABLE %s (\n%s\n)%s", d:qualify(tmp, model.schema), table.concat(lines, ",\n"), options)
 end
 
 local function without_rowid(model)
@@ -155,7 +152,7 @@ local function keeps_rowid(old, new)
   if without_rowid(old) or without_rowid(new) or rowid_alias(old) or rowid_alias(new) then return false end
   for _, m in ipairs { old, new } do
     for _, c in ipairs(m.columns) do
-      if ROWID_NAMES[str_lower(c.name)] then return false end
+      if ROWID_NAMES[string.lower(c.name)] then return false end
     end
   end
   return true
@@ -173,8 +170,8 @@ function M.copy_sql(d, old, new, tmp)
     end
   end
   if #into == 0 then return nil end
-  return str_format("INSERT INTO %s (%s) SELECT %s FROM %s", d:qualify(tmp, new.schema), table_concat(into, ", "),
-    table_concat(from, ", "), d:qualify(old.name, old.schema))
+  return string.format("INSERT INTO %s (%s) SELECT %s FROM %s", d:qualify(tmp, new.schema), table.concat(into, ", "),
+    table.concat(from, ", "), d:qualify(old.name, old.schema))
 end
 
 --- The CREATE INDEX statements of the model | nil, msg.
@@ -187,8 +184,8 @@ function M.index_sql(d, model)
       local elems = {}
       for i, c in ipairs(ix.columns) do elems[i] = is_sql(c) and c.text or d:quote(c) end
       local where = ix.where and (" WHERE " .. (is_sql(ix.where) and ix.where.text or ix.where)) or ""
-      out[#out + 1] = str_format("CREATE %sINDEX %s ON %s (%s)%s", ix.unique and "UNIQUE " or "",
-        d:qualify(ix.name, model.schema), d:quote(model.name), table_concat(elems, ", "), where)
+      out[#out + 1] = string.format("CREATE %sINDEX %s ON %s (%s)%s", ix.unique and "UNIQUE " or "",
+        d:qualify(ix.name, model.schema), d:quote(model.name), table.concat(elems, ", "), where)
     end
   end
   return out
@@ -223,8 +220,8 @@ local function referenced_rows(ctx, children, schema)
   for _, fk in ipairs(children) do
     local conds = {}
     for i, c in ipairs(fk.columns) do conds[i] = d:quote(c) .. " IS NOT NULL" end
-    local row, err = ctx.conn:first(str_format("SELECT 1 AS x FROM %s WHERE %s LIMIT 1", d:qualify(fk.table, schema),
-      table_concat(conds, " AND ")))
+    local row, err = ctx.conn:first(string.format("SELECT 1 AS x FROM %s WHERE %s LIMIT 1", d:qualify(fk.table, schema),
+      table.concat(conds, " AND ")))
     if err then return nil, err end
     if row then return fk end
   end
@@ -236,7 +233,7 @@ local function fk_violations(ctx, model)
   if not rows then return nil, err end
   if #rows == 0 then return true end
   local r = rows[1]
-  return nil, str_format("%d row%s of %s would break %s foreign keys (the first: rowid %s references a missing row"
+  return nil, string.format("%d row%s of %s would break %s foreign keys (the first: rowid %s references a missing row"
     .. " of %s)", #rows, #rows == 1 and "" or "s", ctx.dialect:quote(model.name),
     #rows == 1 and "its" or "their", tostring(r.rowid), ctx.dialect:quote(tostring(r.parent)))
 end
@@ -252,10 +249,10 @@ local function check_children(ctx, model, children)
   for _, fk in ipairs(children) do
     local target = #fk.ref_columns > 0 and fk.ref_columns or pk
     local sorted = {}
-    for i, n in ipairs(target) do sorted[i] = str_lower(n) end
-    table_sort(sorted)
-    if #target ~= #fk.columns or not keys[table_concat(sorted, "\0")] then
-      return nil, str_format("table %s has a foreign key (%s) that references %s (%s), which after the batch is no"
+    for i, n in ipairs(target) do sorted[i] = string.lower(n) end
+    table.sort(sorted)
+    if #target ~= #fk.columns or not keys[table.concat(sorted, "\0")] then
+      return nil, string.format("table %s has a foreign key (%s) that references %s (%s), which after the batch is no"
         .. " longer the primary key or a unique key of %s; change or drop that foreign key first, and rename a"
         .. " referenced column with op.alter_column (outside a rebuild SQLite updates the references)",
         d:quote(fk.table), quote_list(d, fk.columns), d:quote(model.name),
@@ -272,9 +269,9 @@ local function check_views(ctx, model)
   if not views then return nil, err end
   for _, v in ipairs(views) do
     if sqltext.mentions(v.sql, model.name) then
-      local ok, verr = ctx.conn:query(str_format("SELECT * FROM %s LIMIT 0", d:qualify(v.name, model.schema)))
+      local ok, verr = ctx.conn:query(string.format("SELECT * FROM %s LIMIT 0", d:qualify(v.name, model.schema)))
       if not ok then
-        return nil, str_format("view %s no longer works after the batch: %s; drop it before the batch and create it"
+        return nil, string.format("view %s no longer works after the batch: %s; drop it before the batch and create it"
           .. " again after", d:quote(v.name), verr)
       end
     end
@@ -290,7 +287,7 @@ local function statements(ctx, old, new, self_name)
   local copy = M.copy_sql(d, old, new, tmp)
   if copy then out[#out + 1] = { sql = copy, what = "copying the rows into the rebuilt table" } end
   out[#out + 1] = { sql = "DROP TABLE " .. d:qualify(old.name, old.schema) }
-  out[#out + 1] = { sql = str_format("ALTER TABLE %s RENAME TO %s", d:qualify(tmp, old.schema), d:quote(old.name)) }
+  out[#out + 1] = { sql = string.format("ALTER TABLE %s RENAME TO %s", d:qualify(tmp, old.schema), d:quote(old.name)) }
   return out, tmp
 end
 
@@ -300,7 +297,7 @@ local function run_all(ctx, list, tmp, name)
     if not ok then
       -- SQLite names the temporary table; the user knows the real one.
       err = tostring(err):gsub(tmp:gsub("%p", "%%%0"), function() return name end)
-      if st.what then return nil, str_format("%s failed: %s", st.what, err) end
+      if st.what then return nil, string.format("%s failed: %s", st.what, err) end
       return nil, err
     end
   end
@@ -311,7 +308,7 @@ end
 -- copy_from; nothing is read.
 function M.write(ctx, old, new)
   local list, tmp = statements(ctx, old, new, old.name)
-  table_insert(list, 1, { sql = "PRAGMA legacy_alter_table = ON" })
+  table.insert(list, 1, { sql = "PRAGMA legacy_alter_table = ON" })
   list[#list + 1] = { sql = "PRAGMA legacy_alter_table = OFF" }
   for _, sql in ipairs(M.index_sql(ctx.dialect, new)) do list[#list + 1] = { sql = sql } end
   return run_all(ctx, list, tmp, old.name)
@@ -326,10 +323,10 @@ local function rebuild_body(ctx, old, new, fk_on, children, trigger_rows)
   if old.sequence and rowid_alias(new) and rowid_alias(new).autoincrement then
     -- AUTOINCREMENT never reuses an id: keep the high-water mark.
     local seq = catalog.master(old.schema):gsub("sqlite_master$", "sqlite_sequence")
-    ok, err = run(ctx, str_format("UPDATE %s SET seq = ? WHERE name = ? AND seq < ?", seq), old.sequence, old.name,
+    ok, err = run(ctx, string.format("UPDATE %s SET seq = ? WHERE name = ? AND seq < ?", seq), old.sequence, old.name,
       old.sequence)
-    if ok and not ctx.conn:first(str_format("SELECT 1 AS x FROM %s WHERE name = ?", seq), old.name) then
-      ok, err = run(ctx, str_format("INSERT INTO %s (name, seq) VALUES (?, ?)", seq), old.name, old.sequence)
+    if ok and not ctx.conn:first(string.format("SELECT 1 AS x FROM %s WHERE name = ?", seq), old.name) then
+      ok, err = run(ctx, string.format("INSERT INTO %s (name, seq) VALUES (?, ?)", seq), old.name, old.sequence)
     end
     if not ok then return nil, err end
   end
@@ -339,7 +336,7 @@ local function rebuild_body(ctx, old, new, fk_on, children, trigger_rows)
   end
   for _, t in ipairs(trigger_rows) do
     ok, err = run(ctx, old.schema and sqltext.qualify_created(t.sql, d:quote(old.schema)) or t.sql)
-    if not ok then return nil, str_format("recreating trigger %s failed: %s", d:quote(t.name), err) end
+    if not ok then return nil, string.format("recreating trigger %s failed: %s", d:quote(t.name), err) end
   end
   if fk_on then
     ok, err = fk_violations(ctx, new)
@@ -372,7 +369,7 @@ function M.execute(ctx, old, new)
     local busy, berr = referenced_rows(ctx, children, old.schema)
     if busy == nil then return nil, berr end
     if busy then
-      return nil, str_format("PRAGMA foreign_keys is on and rows of %s reference %s: rebuilding it would delete"
+      return nil, string.format("PRAGMA foreign_keys is on and rows of %s reference %s: rebuilding it would delete"
         .. " them or break them (SQLite cannot turn foreign keys off inside the revision's transaction); run"
         .. " luamig with foreign keys off (SQLite's default)", d:quote(busy.table), d:quote(old.name))
     end
@@ -395,8 +392,8 @@ function M.execute(ctx, old, new)
     conn:execute("RELEASE luamig_batch")
   end
   -- Connection settings, not undone by a rollback.
-  run(ctx, str_format("PRAGMA legacy_alter_table = %s", legacy == 1 and "ON" or "OFF"))
-  if fk_on then run(ctx, str_format("PRAGMA defer_foreign_keys = %s", defer == 1 and "ON" or "OFF")) end
+  run(ctx, string.format("PRAGMA legacy_alter_table = %s", legacy == 1 and "ON" or "OFF"))
+  if fk_on then run(ctx, string.format("PRAGMA defer_foreign_keys = %s", defer == 1 and "ON" or "OFF")) end
   if not body_ok then return nil, body_err end
   return true
 end

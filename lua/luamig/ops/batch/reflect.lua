@@ -20,9 +20,6 @@ local catalog = require "luamig.reflect.sqlite"
 local types = require "luamig.schema.types"
 local naming = require "luamig.schema.naming"
 
-local ipairs, tostring, next = ipairs, tostring, next
-local str_format = string.format
-local table_remove = table.remove
 local key_of, fk_key = catalog.key_of, catalog.fk_key
 
 local M = {}
@@ -34,17 +31,18 @@ function M.from_database(conn, dialect, tname, schema)
   local cat, err = catalog.read(conn, { schema = schema, table = tname })
   if not cat then return nil, err end
   local _, entry = next(cat.tables)
-  if not entry then return nil, str_format("there is no table %s", dialect:qualify(tname, schema)) end
+  if not entry then return nil, string.format("there is no table %s", dialect:qualify(tname, schema)) end
   tname = entry.name
   if entry.virtual then
-    return nil, str_format("%s is a virtual table, which batch mode cannot rebuild", dialect:quote(tname))
+    return nil, string.format("%s is a virtual table, which batch mode cannot rebuild", dialect:quote(tname))
   end
 
   local model = { name = tname, schema = schema, columns = {}, uniques = {}, checks = {}, foreign_keys = {},
     indexes = {}, options = entry.options }
   for _, c in ipairs(entry.columns) do
     if c.hidden ~= 0 and c.hidden ~= nil then
-      return nil, str_format("table %s has a generated column, %s: batch mode does not rebuild tables with generated columns",
+      return nil,
+        string.format("table %s has a generated column, %s: batch mode does not rebuild tables with generated columns",
         dialect:quote(tname), dialect:quote(c.name))
     end
     model.columns[#model.columns + 1] = { name = c.name, type = c.type, notnull = c.notnull, default = c.default,
@@ -175,17 +173,17 @@ function M.apply_table_args(model, args)
     if c.kind == "unique" then
       local k = key_of(c.columns)
       for i = #model.uniques, 1, -1 do
-        if key_of(model.uniques[i].columns) == k then table_remove(model.uniques, i) end
+        if key_of(model.uniques[i].columns) == k then table.remove(model.uniques, i) end
       end
     elseif c.kind == "foreign_key" then
       local k = fk_key(c)
       for i = #model.foreign_keys, 1, -1 do
-        if fk_key(model.foreign_keys[i]) == k then table_remove(model.foreign_keys, i) end
+        if fk_key(model.foreign_keys[i]) == k then table.remove(model.foreign_keys, i) end
       end
     elseif c.kind == "check" then
       local text = types.is_sql(c.sqltext) and c.sqltext.text or c.sqltext
       for i = #model.checks, 1, -1 do
-        if model.checks[i].sqltext == text then table_remove(model.checks, i) end
+        if model.checks[i].sqltext == text then table.remove(model.checks, i) end
       end
     end
     local ok, err = M.add_constraint(model, c)

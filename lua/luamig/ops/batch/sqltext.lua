@@ -11,9 +11,6 @@
 
 local reading = require "luamig.reflect.sqlite.sqltext"
 
-local ipairs = ipairs
-local str_sub, str_lower = string.sub, string.lower
-local table_concat = table.concat
 local tokenize, kw = reading.tokenize, reading.keyword
 
 local M = {}
@@ -41,9 +38,9 @@ end
 -- (what = "index") use the column `name` (case-insensitive)?
 function M.uses_column(text, name, what)
   local tokens = tokenize(text)
-  local lname = str_lower(name)
+  local lname = string.lower(name)
   for _, t in ipairs(column_refs(tokens, start_of(tokens, what))) do
-    if str_lower(t.value) == lname then return true end
+    if string.lower(t.value) == lname then return true end
   end
   return false
 end
@@ -54,15 +51,15 @@ function M.rename_columns(text, renames, quote, what)
   local tokens = tokenize(text)
   local parts, pos = {}, 1
   for _, t in ipairs(column_refs(tokens, start_of(tokens, what))) do
-    local new = renames[str_lower(t.value)]
+    local new = renames[string.lower(t.value)]
     if new then
-      parts[#parts + 1] = str_sub(text, pos, t.s - 1)
+      parts[#parts + 1] = string.sub(text, pos, t.s - 1)
       parts[#parts + 1] = quote(new)
       pos = t.e + 1
     end
   end
-  parts[#parts + 1] = str_sub(text, pos)
-  return table_concat(parts)
+  parts[#parts + 1] = string.sub(text, pos)
+  return table.concat(parts)
 end
 
 --- A CREATE INDEX or CREATE TRIGGER statement with its name put in
@@ -76,7 +73,7 @@ function M.qualify_created(text, prefix)
       if kw(tokens[j]) == "IF" then j = j + 3 end
       local name = tokens[j]
       if not name or (tokens[j + 1] and tokens[j + 1].value == ".") then return text end
-      return str_sub(text, 1, name.s - 1) .. prefix .. "." .. str_sub(text, name.s)
+      return string.sub(text, 1, name.s - 1) .. prefix .. "." .. string.sub(text, name.s)
     end
   end
   return text
@@ -85,9 +82,9 @@ end
 --- Does the SQL text mention the name as an identifier at all? (Views and
 -- triggers that may use a table.)
 function M.mentions(text, name)
-  local lname = str_lower(name)
+  local lname = string.lower(name)
   for _, t in ipairs(tokenize(text)) do
-    if t.kind == "id" and str_lower(t.value) == lname then return true end
+    if t.kind == "id" and string.lower(t.value) == lname then return true end
   end
   return false
 end

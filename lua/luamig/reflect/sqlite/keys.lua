@@ -5,9 +5,6 @@
 local sqltext = require "luamig.reflect.sqlite.sqltext"
 local queries = require "luamig.reflect.sqlite.queries"
 
-local ipairs, pairs = ipairs, pairs
-local str_lower = string.lower
-local table_concat, table_sort, table_remove = table.concat, table.sort, table.remove
 local value = queries.value
 
 local M = {}
@@ -16,14 +13,14 @@ local M = {}
 -- case-insensitive).
 local function key_of(columns)
   local parts = {}
-  for i, c in ipairs(columns) do parts[i] = str_lower(c) end
-  return table_concat(parts, "\0")
+  for i, c in ipairs(columns) do parts[i] = string.lower(c) end
+  return table.concat(parts, "\0")
 end
 M.key_of = key_of
 
 --- The key of a foreign key: its columns and the table it references.
 local function fk_key(fk)
-  return key_of(fk.columns) .. "\1" .. str_lower(fk.ref_table or "")
+  return key_of(fk.columns) .. "\1" .. string.lower(fk.ref_table or "")
 end
 M.fk_key = fk_key
 
@@ -41,7 +38,7 @@ local function take_from_text(found, parsed, keyfn, fields)
   for _, f in ipairs(found) do
     local list = pool[keyfn(f)]
     if list and #list > 0 then
-      local p = table_remove(list, 1)
+      local p = table.remove(list, 1)
       for _, k in ipairs(fields) do f[k] = p[k] end
     end
   end
@@ -69,7 +66,7 @@ end
 function M.read_indexes(rows, tables, index_rows)
   local order, by_name = {}, {}
   for _, r in ipairs(rows) do
-    local lname = str_lower(r.tbl)
+    local lname = string.lower(r.tbl)
     local key = lname .. "\0" .. r.idx
     local ix = by_name[key]
     if not ix then
@@ -95,7 +92,7 @@ function M.read_indexes(rows, tables, index_rows)
   end
   for _, entry in pairs(tables) do
     if not entry.virtual then
-      table_sort(entry.indexes, function(a, b) return a.position < b.position end)
+      table.sort(entry.indexes, function(a, b) return a.position < b.position end)
       take_from_text(entry.uniques, entry.parsed.uniques, function(u) return key_of(u.columns) end, { "name" })
     end
   end
@@ -108,7 +105,7 @@ end
 function M.read_foreign_keys(rows, tables)
   local by_id, order = {}, {}
   for _, r in ipairs(rows) do
-    local lname = str_lower(r.tbl)
+    local lname = string.lower(r.tbl)
     if tables[lname] then
       local key = lname .. "\0" .. r.id
       local fk = by_id[key]
@@ -123,7 +120,7 @@ function M.read_foreign_keys(rows, tables)
       if ref then fk.fk.ref_columns[#fk.fk.ref_columns + 1] = ref else fk.implicit = true end
     end
   end
-  table_sort(order, function(a, b)
+  table.sort(order, function(a, b)
     if a.table ~= b.table then return a.table < b.table end
     return a.id > b.id
   end)

@@ -10,7 +10,6 @@
 
 local driver = require "luamig.driver"
 
-local str_format = string.format
 local null = driver.null
 
 local M = {}
@@ -39,7 +38,7 @@ end
 -- Reading every table leaves out SQLite's own sqlite_* tables; reading
 -- one table (`one`) reads the table asked for, whatever its name.
 local function over_tables(schema, one, columns, join, order, where)
-  return str_format("SELECT m.name AS tbl, %s FROM %s AS m, %s"
+  return string.format("SELECT m.name AS tbl, %s FROM %s AS m, %s"
     .. " WHERE m.type = 'table'%s AND m.sql NOT LIKE 'CREATE VIRTUAL %%'%s ORDER BY m.name, %s", columns,
     M.master(schema), (join:gsub("%$S", function() return literal(schema) end)),
     one and " AND lower(m.name) = lower(?)" or " AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
@@ -48,7 +47,7 @@ end
 
 local QUERIES = {
   master = function(schema, one)
-    return str_format("SELECT type, name, tbl_name, sql, rowid AS position FROM %s WHERE type IN ('table', 'index')%s"
+    return string.format("SELECT type, name, tbl_name, sql, rowid AS position FROM %s WHERE type IN ('table', 'index')%s"
       .. " ORDER BY type, name", M.master(schema), one and " AND lower(tbl_name) = lower(?)" or "")
   end,
   columns = function(schema, one)
@@ -81,7 +80,7 @@ function M.run(conn, what, schema, one)
   local rows, err
   if one then rows, err = conn:query(M.sql(what, schema, true), one)
   else rows, err = conn:query(M.sql(what, schema, false)) end
-  if not rows then return nil, str_format("reading the SQLite schema (%s): %s", what, err) end
+  if not rows then return nil, string.format("reading the SQLite schema (%s): %s", what, err) end
   return rows
 end
 

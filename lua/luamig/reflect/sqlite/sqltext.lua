@@ -11,10 +11,6 @@
 -- (luamig.reflect.sqlite) parser; batch mode's rewriting of column names
 -- (luamig.ops.batch.sqltext) uses its tokens. Pure: no database access.
 
-local ipairs, error, type = ipairs, error, type
-local str_byte, str_sub, str_find, str_upper = string.byte, string.sub, string.find, string.upper
-local str_char, table_concat = string.char, table.concat
-
 local M = {}
 
 -- Token kinds: "id" (a bare word, or a quoted identifier: quoted = true),
@@ -32,59 +28,59 @@ end
 function M.tokenize(text)
   local tokens, i, n = {}, 1, #text
   while i <= n do
-    local b = str_byte(text, i)
+    local b = string.byte(text, i)
     if b == 32 or b == 9 or b == 10 or b == 13 or b == 12 then
       i = i + 1
-    elseif b == 45 and str_byte(text, i + 1) == 45 then -- -- comment
-      local e = str_find(text, "\n", i, true)
+    elseif b == 45 and string.byte(text, i + 1) == 45 then -- -- comment
+      local e = string.find(text, "\n", i, true)
       i = e and e + 1 or n + 1
-    elseif b == 47 and str_byte(text, i + 1) == 42 then -- /* comment */
-      local _, e = str_find(text, "*/", i + 2, true)
+    elseif b == 47 and string.byte(text, i + 1) == 42 then -- /* comment */
+      local _, e = string.find(text, "*/", i + 2, true)
       i = e and e + 1 or n + 1
     elseif CLOSE[b] then
       local close, j, parts = CLOSE[b], i + 1, {}
       while true do
-        local k = str_find(text, str_char(close), j, true)
+        local k = string.find(text, string.char(close), j, true)
         if not k then k = n + 1 end
-        parts[#parts + 1] = str_sub(text, j, k - 1)
+        parts[#parts + 1] = string.sub(text, j, k - 1)
         -- A doubled closing quote is the quote itself ("a""b"), not for [...].
-        if close ~= 93 and str_byte(text, k + 1) == close then
-          parts[#parts + 1] = str_char(close)
+        if close ~= 93 and string.byte(text, k + 1) == close then
+          parts[#parts + 1] = string.char(close)
           j = k + 2
         else
           j = k
           break
         end
       end
-      tokens[#tokens + 1] = { kind = "id", value = table_concat(parts), quoted = true, s = i, e = j }
+      tokens[#tokens + 1] = { kind = "id", value = table.concat(parts), quoted = true, s = i, e = j }
       i = j + 1
-    elseif b == 39 or ((b == 120 or b == 88) and str_byte(text, i + 1) == 39) then
+    elseif b == 39 or ((b == 120 or b == 88) and string.byte(text, i + 1) == 39) then
       local j = b == 39 and i + 1 or i + 2
       while true do
-        local k = str_find(text, "'", j, true) or n
-        if str_byte(text, k + 1) == 39 then j = k + 2 else j = k; break end
+        local k = string.find(text, "'", j, true) or n
+        if string.byte(text, k + 1) == 39 then j = k + 2 else j = k; break end
       end
-      tokens[#tokens + 1] = { kind = "str", value = str_sub(text, i, j), s = i, e = j }
+      tokens[#tokens + 1] = { kind = "str", value = string.sub(text, i, j), s = i, e = j }
       i = j + 1
     elseif b >= 48 and b <= 57
-      or (b == 46 and (str_byte(text, i + 1) or 0) >= 48 and (str_byte(text, i + 1) or 0) <= 57) then
+      or (b == 46 and (string.byte(text, i + 1) or 0) >= 48 and (string.byte(text, i + 1) or 0) <= 57) then
       local j = i
       while j < n do
-        local c = str_byte(text, j + 1)
+        local c = string.byte(text, j + 1)
         if is_word_byte(c) or c == 46 then j = j + 1
-        elseif (c == 43 or c == 45) and (str_byte(text, j) == 101 or str_byte(text, j) == 69) then j = j + 1
+        elseif (c == 43 or c == 45) and (string.byte(text, j) == 101 or string.byte(text, j) == 69) then j = j + 1
         else break end
       end
-      tokens[#tokens + 1] = { kind = "num", value = str_sub(text, i, j), s = i, e = j }
+      tokens[#tokens + 1] = { kind = "num", value = string.sub(text, i, j), s = i, e = j }
       i = j + 1
     elseif is_word_byte(b) then
       local j = i
-      while is_word_byte(str_byte(text, j + 1)) do j = j + 1 end
-      tokens[#tokens + 1] = { kind = "id", value = str_sub(text, i, j), s = i, e = j }
+      while is_word_byte(string.byte(text, j + 1)) do j = j + 1 end
+      tokens[#tokens + 1] = { kind = "id", value = string.sub(text, i, j), s = i, e = j }
       i = j + 1
     else
       local kind = b == 40 and "(" or b == 41 and ")" or b == 44 and "," or "op"
-      tokens[#tokens + 1] = { kind = kind, value = str_char(b), s = i, e = i }
+      tokens[#tokens + 1] = { kind = kind, value = string.char(b), s = i, e = i }
       i = i + 1
     end
   end
@@ -93,7 +89,7 @@ end
 
 -- The upper-cased keyword of a bare word, or nil.
 local function kw(tok)
-  if tok and tok.kind == "id" and not tok.quoted then return str_upper(tok.value) end
+  if tok and tok.kind == "id" and not tok.quoted then return string.upper(tok.value) end
   return nil
 end
 M.keyword = kw
@@ -117,7 +113,7 @@ end
 local function inside(text, tokens, i)
   local j = closing(tokens, i)
   if j == i + 1 then return "", j end
-  return str_sub(text, tokens[i + 1].s, tokens[j - 1].e), j
+  return string.sub(text, tokens[i + 1].s, tokens[j - 1].e), j
 end
 
 -- "(a, b COLLATE nocase DESC)" -> {"a", "b"}: the first name of each element.
@@ -288,7 +284,7 @@ function M.parse_create_table(text)
       a = i + 1
     end
   end
-  out.options = tokens[close + 1] and str_sub(text, tokens[close + 1].s) or ""
+  out.options = tokens[close + 1] and string.sub(text, tokens[close + 1].s) or ""
   return out
 end
 
@@ -321,14 +317,14 @@ function M.parse_create_index(text)
     if k == "(" then depth = depth + 1
     elseif k == ")" and depth > 0 then depth = depth - 1
     elseif (k == "," or k == ")") and depth == 0 then
-      if j > first then elements[#elements + 1] = str_sub(text, tokens[first].s, tokens[j - 1].e) end
+      if j > first then elements[#elements + 1] = string.sub(text, tokens[first].s, tokens[j - 1].e) end
       first = j + 1
       if k == ")" then close = j; break end
     end
   end
   local where
   if kw(tokens[close + 1]) == "WHERE" and tokens[close + 2] then
-    where = str_sub(text, tokens[close + 2].s, tokens[#tokens].e)
+    where = string.sub(text, tokens[close + 2].s, tokens[#tokens].e)
   end
   return elements, where
 end

@@ -5,9 +5,6 @@
 local sqltext = require "luamig.reflect.sqlite.sqltext"
 local queries = require "luamig.reflect.sqlite.queries"
 
-local ipairs, pairs = ipairs, pairs
-local str_format, str_lower, str_upper = string.format, string.lower, string.upper
-local table_sort = table.sort
 local value, quote = queries.value, queries.quote
 
 local M = {}
@@ -20,7 +17,7 @@ local SHADOW_SUFFIXES = {
 }
 
 local function is_virtual(text)
-  return str_upper(text):match("^%s*CREATE%s+VIRTUAL%s") ~= nil
+  return string.upper(text):match("^%s*CREATE%s+VIRTUAL%s") ~= nil
 end
 
 --- The tables to describe by lower-cased name ({name, sql, parsed, ...}),
@@ -35,13 +32,13 @@ function M.read_master(rows, exclude, one)
   if not one then
     for _, r in ipairs(rows) do
       if r.type == "table" and is_virtual(value(r.sql) or "") then
-        for _, suffix in ipairs(SHADOW_SUFFIXES) do shadows[str_lower(r.name .. "_" .. suffix)] = true end
+        for _, suffix in ipairs(SHADOW_SUFFIXES) do shadows[string.lower(r.name .. "_" .. suffix)] = true end
       end
     end
   end
   local tables, index_rows, names = {}, {}, {}
   for _, r in ipairs(rows) do
-    local text, lname = value(r.sql), str_lower(r.name)
+    local text, lname = value(r.sql), string.lower(r.name)
     if r.type == "index" then
       index_rows[r.name] = { sql = text, position = r.position }
     elseif text and (one or not lname:find("^sqlite_")) then
@@ -50,7 +47,7 @@ function M.read_master(rows, exclude, one)
         if one then tables[lname] = { name = r.name, sql = text, virtual = true } end
       elseif not exclude[r.name] and not shadows[lname] then
         local parsed, err = sqltext.parse_create_table(text)
-        if not parsed then return nil, str_format("table %s: %s", quote(r.name), err) end
+        if not parsed then return nil, string.format("table %s: %s", quote(r.name), err) end
         tables[lname] = { name = r.name, sql = text, parsed = parsed, options = parsed.options, columns = {},
           uniques = {}, checks = parsed.checks, foreign_keys = {}, indexes = {} }
       end
@@ -64,7 +61,7 @@ end
 local function key_name(parsed, first)
   local name
   for _, c in ipairs(parsed.columns) do
-    if c.primary_key_name and str_lower(c.name) == str_lower(first) then name = c.primary_key_name end
+    if c.primary_key_name and string.lower(c.name) == string.lower(first) then name = c.primary_key_name end
   end
   if not name and parsed.primary_keys[1] then name = parsed.primary_keys[1].name end
   return name
@@ -76,7 +73,7 @@ end
 function M.read_columns(rows, tables)
   local by_table, column_names, keys = {}, {}, {}
   for _, r in ipairs(rows) do
-    local lname = str_lower(r.tbl)
+    local lname = string.lower(r.tbl)
     by_table[lname] = by_table[lname] or {}
     by_table[lname][#by_table[lname] + 1] = r
     column_names[lname] = column_names[lname] or {}
@@ -89,17 +86,17 @@ function M.read_columns(rows, tables)
   for lname, entry in pairs(tables) do
     if not entry.virtual then
       local written = {}
-      for _, c in ipairs(entry.parsed.columns) do written[str_lower(c.name)] = c end
+      for _, c in ipairs(entry.parsed.columns) do written[string.lower(c.name)] = c end
       local pk = {}
       for _, r in ipairs(by_table[lname] or {}) do
-        local x = written[str_lower(r.name)] or {}
+        local x = written[string.lower(r.name)] or {}
         entry.columns[#entry.columns + 1] = { name = r.name, type = value(r.type) or "", notnull = r.notnull == 1,
           default = value(r.dflt_value), pk = r.pk, hidden = r.hidden, collate = x.collate,
           autoincrement = x.autoincrement or false }
         if r.pk > 0 then pk[#pk + 1] = r end
       end
       if #pk > 0 then
-        table_sort(pk, function(a, b) return a.pk < b.pk end)
+        table.sort(pk, function(a, b) return a.pk < b.pk end)
         local cols = {}
         for i, r in ipairs(pk) do cols[i] = r.name end
         entry.primary_key = { name = key_name(entry.parsed, cols[1]), columns = cols }

@@ -4,15 +4,13 @@
 
 local sqlite_types = require "luamig.autogen.reflect.sqlite.types"
 
-local ipairs = ipairs
-local str_lower, str_upper = string.lower, string.upper
 local normal, enum_of, type_of = sqlite_types.normal, sqlite_types.enum_of, sqlite_types.type_of
 
 local M = {}
 
 -- A column's default as SQL text; DEFAULT NULL is none.
 local function default_of(v)
-  if v and str_upper(v):match("^%s*NULL%s*$") then return nil end
+  if v and string.upper(v):match("^%s*NULL%s*$") then return nil end
   return v
 end
 
@@ -40,9 +38,9 @@ M.read_columns = read_columns
 -- Enum columns and CHECK constraints of one table of the catalog.
 local function read_checks(entry, tbl)
   local by_name = {}
-  for _, col in ipairs(tbl.columns) do by_name[str_lower(col.name)] = col end
+  for _, col in ipairs(tbl.columns) do by_name[string.lower(col.name)] = col end
   for _, check in ipairs(entry.checks) do
-    local col = check.column and by_name[str_lower(check.column)]
+    local col = check.column and by_name[string.lower(check.column)]
     local enum = col and col.type and col.type.name == "String" and not col.enum_checked
       and enum_of(check, col.name, col.type_text)
     if enum then

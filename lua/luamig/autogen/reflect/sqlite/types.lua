@@ -5,9 +5,6 @@ local sqltext = require "luamig.reflect.sqlite.sqltext"
 local types = require "luamig.schema.types"
 local ddl = require "luamig.ddl"
 
-local pcall, tonumber = pcall, tonumber
-local str_lower, str_upper, str_sub = string.lower, string.upper, string.sub
-local table_unpack = table.unpack
 local keyword = sqltext.keyword
 
 local M = {}
@@ -17,7 +14,7 @@ local dialect = ddl.dialect("sqlite")
 -- Declared type text compared as SQLite reads it: case and the spaces
 -- around parentheses and commas do not matter.
 local function normal(text)
-  return (str_upper(text):gsub("%s+", " "):gsub(" ?([(),]) ?", "%1"):gsub("^ ", ""):gsub(" $", ""))
+  return (string.upper(text):gsub("%s+", " "):gsub(" ?([(),]) ?", "%1"):gsub("^ ", ""):gsub(" $", ""))
 end
 M.normal = normal
 
@@ -46,7 +43,7 @@ function M.type_of(text)
   if ctor then
     -- A bare type is the candidate itself (CHAR has none); else call it.
     local ok, t = true, ctor
-    if #nums > 0 then ok, t = pcall(ctor, table_unpack(nums)) end
+    if #nums > 0 then ok, t = pcall(ctor, table.unpack(nums)) end
     if ok and types.is_type(t) then
       local back = dialect:type_sql(t)
       if back and normal(back) == n then return t end
@@ -59,7 +56,7 @@ end
 local function enum_values(check_text, column)
   local tokens = sqltext.tokenize(check_text)
   local last = #tokens
-  if last < 5 or tokens[1].kind ~= "id" or str_lower(tokens[1].value) ~= str_lower(column)
+  if last < 5 or tokens[1].kind ~= "id" or string.lower(tokens[1].value) ~= string.lower(column)
     or keyword(tokens[2]) ~= "IN" or tokens[3].kind ~= "(" or tokens[last].kind ~= ")" then
     return nil
   end
@@ -67,8 +64,8 @@ local function enum_values(check_text, column)
   for i = 4, last - 1 do
     local t = tokens[i]
     if (i - 4) % 2 == 0 then
-      if t.kind ~= "str" or str_sub(t.value, 1, 1) ~= "'" then return nil end
-      values[#values + 1] = (str_sub(t.value, 2, -2):gsub("''", "'"))
+      if t.kind ~= "str" or string.sub(t.value, 1, 1) ~= "'" then return nil end
+      values[#values + 1] = (string.sub(t.value, 2, -2):gsub("''", "'"))
     elseif t.kind ~= "," then
       return nil
     end
