@@ -190,8 +190,7 @@ function M.opts(c, n, opts)
   for k, v in pairs(opts) do
     local kind = allowed[k]
     if kind == nil then
-      error(message(c, "unknown option %s (expected one of: %s)", describe(k),
-        table.concat(M.sorted_keys(allowed), ", ")))
+      error(message(c, "%s", types.unknown_option(k, allowed)))
     end
     if type(kind) ~= "table" then kind = KINDS[kind] end
     if not kind[1](v) then error(message(c, "option %s must be %s, got %s", k, kind[2], describe(v))) end

@@ -94,11 +94,7 @@ function M.Column(name, coltype, opts)
   for k, v in pairs(opts) do
     local want = COLUMN_OPTS[k]
     if want == nil then
-      local known = {}
-      for o in pairs(COLUMN_OPTS) do known[#known + 1] = o end
-      table.sort(known)
-      error(string.format("Column %q: unknown option %s (expected one of: %s)", name, describe(k),
-        table.concat(known, ", ")), 2)
+      error(string.format("Column %q: %s", name, kind.unknown_option(k, COLUMN_OPTS)), 2)
     elseif want ~= true and type(v) ~= want then
       error(string.format("Column %q: option %s must be a %s, got %s", name, k, want, describe(v)), 2)
     end

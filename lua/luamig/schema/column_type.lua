@@ -181,7 +181,7 @@ function M.Enum(...)
   for k, v in pairs(opts or {}) do
     local want = ENUM_OPTS[k]
     if want == nil then
-      error(string.format("Enum: unknown option %s (expected one of: create_type, name, schema)", describe(k)), 2)
+      error("Enum: " .. kind.unknown_option(k, ENUM_OPTS), 2)
     elseif type(v) ~= want or v == "" then
       error(string.format("Enum: option %s must be a %s%s, got %s", k, want == "string" and "non-empty " or "",
         want, describe(v)), 2)

@@ -53,11 +53,7 @@ local function check_opts(ctor, opts, level)
   for k, v in pairs(opts) do
     local kind = allowed[k]
     if kind == nil then
-      local known = {}
-      for o in pairs(allowed) do known[#known + 1] = o end
-      table.sort(known)
-      error(string.format("%s: unknown option %s (expected one of: %s)", ctor, describe(k),
-        table.concat(known, ", ")), level)
+      error(ctor .. ": " .. types.unknown_option(k, allowed), level)
     elseif not OPTION_KINDS[kind][1](v) then
       error(string.format("%s: option %s must be %s, got %s", ctor, k, OPTION_KINDS[kind][2], describe(v)), level)
     end

@@ -24,7 +24,7 @@ local revision_env = require "luamig.schema.revision_env"
 local M = {}
 
 M.is_type, M.is_sql, M.is_column, M.is_literal = kind.is_type, kind.is_sql, kind.is_column, kind.is_literal
-M.describe = kind.describe
+M.describe, M.unknown_option = kind.describe, kind.unknown_option
 
 M.type_names, M.constructor_names = column_type.type_names, column_type.constructor_names
 for _, name in ipairs(column_type.type_names) do M[name] = column_type[name] end

@@ -47,4 +47,13 @@ function M.describe(v)
   return describe_plain(v)
 end
 
+--- "unknown option <key> (expected one of: <the keys of allowed, sorted>)",
+-- the message of every constructor and op that checks its options.
+function M.unknown_option(key, allowed)
+  local known = {}
+  for k in pairs(allowed) do known[#known + 1] = k end
+  table.sort(known)
+  return string.format("unknown option %s (expected one of: %s)", M.describe(key), table.concat(known, ", "))
+end
+
 return M
