@@ -9,29 +9,10 @@
 --     tables = { [name] = table },      -- every table, by its name
 --     enums  = { [name] = { "a", "b" } }, -- PostgreSQL named enum types, in order ({} elsewhere)
 --   }
---   table = {
---     name = "links",
---     comment = "text" | nil,
---     columns = { column, ... },          -- in the table's column order
---     primary_key = { name = "pk_links" | nil, columns = { "id" } } | nil,
---     uniques = { { name = "uq_x" | nil, columns = { "a", "b" } }, ... },
---     indexes = { { name = "ix_x", columns = { "a" }, expressions = nil | { "lower(email)" },
---                   unique = false, where = nil | "SQL text" }, ... },
---     foreign_keys = { { name = "fk_x" | nil, columns = { "user_id" }, ref_table = "users",
---                        ref_columns = { "id" }, ondelete = nil | "CASCADE" | "SET NULL" | "SET DEFAULT" | "RESTRICT",
---                        onupdate = (same), ref_schema = nil | "other" (another schema),
---                        implicit_index = nil | "name" (MySQL: the index the server made for it) }, ... },
---     checks = { { name = "ck_x" | nil, sqltext = "price > 0" }, ... },
---   }
---   column = {
---     name = "id",
---     type = a luamig.schema.types type (Integer, String(40), Enum(...), Type("CITEXT"), ...),
---     type_text = "character varying(40)" | nil, -- reflection only: as the database says it
---     nullable = true | false,
---     default = "SQL text" | nil,         -- the server default, as SQL
---     autoincrement = true | false,
---     comment = "text" | nil,
---   }
+--   table = a luamig.schema.table_model table, normalised: `type` set on
+--     every column (nil for a column declared without one), type_text as
+--     the database says it (reflection only); no `sql`, options, sequence
+--     or `from`.
 --
 -- Conventions every producer follows, so that compare.lua can be simple:
 --   * lists (uniques, indexes, foreign_keys, checks) are sorted by name,
@@ -46,6 +27,8 @@
 --   * a default that is the column's identity or sequence (PostgreSQL
 --     nextval(...), IDENTITY) is not a default: autoincrement = true.
 
+local table_model = require "luamig.schema.table_model"
+
 local M = {}
 
 --- An empty snapshot.
@@ -55,21 +38,11 @@ end
 
 --- An empty table of a snapshot.
 function M.new_table(name)
-  return { name = name, columns = {}, uniques = {}, indexes = {}, foreign_keys = {}, checks = {} }
-end
-
-local function order_key(entry)
-  return (entry.name and ("0" .. entry.name) or "1") .. "\0"
-    .. table.concat(entry.columns or entry.expressions or { entry.sqltext or "" }, ",")
+  return table_model.new(name)
 end
 
 --- Sort a table's lists as the conventions say (producers call it last).
-function M.sort_lists(tbl)
-  for _, list in ipairs { tbl.uniques, tbl.indexes, tbl.foreign_keys, tbl.checks } do
-    table.sort(list, function(a, b) return order_key(a) < order_key(b) end)
-  end
-  return tbl
-end
+M.sort_lists = table_model.sort_lists
 
 --- The table names of a snapshot, sorted.
 function M.table_names(snapshot)

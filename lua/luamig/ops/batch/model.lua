@@ -1,6 +1,6 @@
 -- luamig.ops.batch.model: the queued operations of a batch applied, in order,
--- to the model of a table (see luamig.ops.batch.reflect), giving the table to
--- rebuild; and which operations SQLite can run without a rebuild.
+-- to the model of a table (luamig.schema.table_model, read by
+-- luamig.ops.batch.reflect), giving the table to rebuild; and which operations SQLite can run without a rebuild.
 --
 -- A renamed column is followed everywhere the table names it: keys,
 -- unique and foreign key constraints (its own references to itself too),
@@ -12,28 +12,14 @@
 local reflect = require "luamig.ops.batch.reflect"
 local sqltext = require "luamig.ops.batch.sqltext"
 local types = require "luamig.schema.types"
+local table_model = require "luamig.schema.table_model"
 
 local is_sql = types.is_sql
+local copy, find_column = table_model.copy, table_model.find_column
 
 local M = {}
 
-local function copy(v)
-  if type(v) ~= "table" or getmetatable(v) ~= nil then return v end
-  local out = {}
-  for k, x in pairs(v) do out[k] = copy(x) end
-  return out
-end
-M.copy = copy
-
 local function same(a, b) return string.lower(a) == string.lower(b) end
-
-local function find_column(model, name)
-  for i, c in ipairs(model.columns) do
-    if same(c.name, name) then return c, i end
-  end
-  return nil
-end
-M.find_column = find_column
 
 local function has(list, name)
   for _, n in ipairs(list) do
@@ -158,9 +144,9 @@ local function alter_column(model, rec, dialect)
   if rec.type_ ~= nil then
     local tsql, err = dialect:type_sql(rec.type_, col.name)
     if not tsql then return nil, err end
-    col.type = tsql
+    col.type_text = tsql
   end
-  if rec.nullable ~= nil then col.notnull = not rec.nullable end
+  if rec.nullable ~= nil then col.nullable = rec.nullable end
   if rec.server_default == false then
     col.default = nil
   elseif rec.server_default ~= nil then

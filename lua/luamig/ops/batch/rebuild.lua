@@ -65,7 +65,7 @@ local function rowid_alias(model)
   local pk = model.primary_key
   if not pk or #pk.columns ~= 1 then return nil end
   for _, c in ipairs(model.columns) do
-    if string.lower(c.name) == string.lower(pk.columns[1]) and string.upper(c.type) == "INTEGER" then return c end
+    if string.lower(c.name) == string.lower(pk.columns[1]) and string.upper(c.type_text) == "INTEGER" then return c end
   end
   return nil
 end
@@ -77,12 +77,12 @@ end
 
 local function column_sql(d, c, inline_pk, pk_name)
   local p = { d:quote(c.name) }
-  if c.type ~= "" then p[#p + 1] = c.type end
+  if c.type_text ~= "" then p[#p + 1] = c.type_text end
   if c.default ~= nil then p[#p + 1] = "DEFAULT " .. default_sql(c.default) end
-  if c.notnull then p[#p + 1] = "NOT NULL" end
+  if not c.nullable then p[#p + 1] = "NOT NULL" end
   if inline_pk then
     if pk_name then p[#p + 1] = "CONSTRAINT " .. d:quote(pk_name) end
-    p[#p + 1] = c.autoincrement and "PRIMARY KEY AUTOINCREMENT" or "PRIMARY KEY"
+    p[#p + 1] = c.sqlite_autoincrement and "PRIMARY KEY AUTOINCREMENT" or "PRIMARY KEY"
   end
   if c.collate then p[#p + 1] = "COLLATE " .. collation_sql(d, c.collate) end
   return table.concat(p, " ")
@@ -320,7 +320,7 @@ local function rebuild_body(ctx, old, new, fk_on, children, trigger_rows)
   local list, tmp = statements(ctx, old, new, fk_on and (M.TMP_PREFIX .. old.name) or old.name)
   local ok, err = run_all(ctx, list, tmp, old.name)
   if not ok then return nil, err end
-  if old.sequence and rowid_alias(new) and rowid_alias(new).autoincrement then
+  if old.sequence and rowid_alias(new) and rowid_alias(new).sqlite_autoincrement then
     -- AUTOINCREMENT never reuses an id: keep the high-water mark.
     local seq = catalog.master(old.schema):gsub("sqlite_master$", "sqlite_sequence")
     ok, err = run(ctx, string.format("UPDATE %s SET seq = ? WHERE name = ? AND seq < ?", seq), old.sequence, old.name,

@@ -1,22 +1,18 @@
 -- luamig.ops.batch.reflect: the model of one SQLite table that batch mode
--- rebuilds, read from the database or from a table definition.
+-- rebuilds (a luamig.schema.table_model table), read from the database or
+-- from a table definition.
 --
--- The model is plain data in SQLite's own terms (type names as declared,
--- defaults as SQL text), so that a column nobody asked to change is
--- written back exactly as it was:
---   {name, schema, options = "WITHOUT ROWID" or "",
---    columns = {{name, type, notnull, default, collate, autoincrement,
---                from = its name in the old table (nil for a new column)}},
---    primary_key = {name, columns} or nil,
---    uniques = {{name, columns}}, checks = {{name, sqltext}},
---    foreign_keys = {{name, columns, ref_table, ref_columns, ondelete, onupdate, deferrable}},
---    indexes = {{name, unique, sql} (as the database has it) or {name, unique, columns, where} (new)},
---    sequence = the sqlite_sequence value of an AUTOINCREMENT table}
--- A table in the database is read by SQLite's one reader
--- (luamig.reflect.sqlite), which autogenerate reads with too; this file
--- keeps what batch mode writes back and refuses what it cannot rebuild.
+-- Batch mode keeps the model exact, in SQLite's own terms (type_text as
+-- declared, defaults as SQL text, an index read from the database as its
+-- `sql`, the table's options and AUTOINCREMENT sequence), so that a column
+-- nobody asked to change is written back exactly as it was; `from` is a
+-- column's name in the old table (nil for a new column). A table in the
+-- database is read by SQLite's one reader (luamig.reflect.sqlite), which
+-- autogenerate reads with too; this file keeps what batch mode writes back
+-- and refuses what it cannot rebuild.
 
 local catalog = require "luamig.reflect.sqlite"
+local table_model = require "luamig.schema.table_model"
 local types = require "luamig.schema.types"
 local naming = require "luamig.schema.naming"
 
@@ -37,16 +33,16 @@ function M.from_database(conn, dialect, tname, schema)
     return nil, string.format("%s is a virtual table, which batch mode cannot rebuild", dialect:quote(tname))
   end
 
-  local model = { name = tname, schema = schema, columns = {}, uniques = {}, checks = {}, foreign_keys = {},
-    indexes = {}, options = entry.options }
+  local model = table_model.new(tname, schema)
+  model.options = entry.options
   for _, c in ipairs(entry.columns) do
     if c.hidden ~= 0 and c.hidden ~= nil then
       return nil,
         string.format("table %s has a generated column, %s: batch mode does not rebuild tables with generated columns",
         dialect:quote(tname), dialect:quote(c.name))
     end
-    model.columns[#model.columns + 1] = { name = c.name, type = c.type, notnull = c.notnull, default = c.default,
-      collate = c.collate, autoincrement = c.autoincrement, from = c.name }
+    model.columns[#model.columns + 1] = { name = c.name, type_text = c.type, nullable = not c.notnull,
+      default = c.default, collate = c.collate, sqlite_autoincrement = c.autoincrement or nil, from = c.name }
   end
   model.primary_key = entry.primary_key
   for _, u in ipairs(entry.uniques) do model.uniques[#model.uniques + 1] = { name = u.name, columns = u.columns } end
@@ -61,7 +57,7 @@ function M.from_database(conn, dialect, tname, schema)
     model.indexes[#model.indexes + 1] = { name = ix.name, unique = ix.unique, sql = ix.sql }
   end
   for _, c in ipairs(model.columns) do
-    if c.autoincrement then model.sequence = catalog.sequence(conn, tname, schema) end
+    if c.sqlite_autoincrement then model.sequence = catalog.sequence(conn, tname, schema) end
   end
   return model
 end
@@ -96,8 +92,8 @@ function M.column(dialect, col, info)
   if not tsql then return nil, err end
   local default
   if col.server_default ~= nil then default = dialect:literal(col.server_default) end
-  return { name = col.name, type = tsql, notnull = not col.nullable, default = default,
-    autoincrement = info.autoincrement and col.autoincrement == true or false }
+  return { name = col.name, type_text = tsql, nullable = col.nullable and true or false, default = default,
+    sqlite_autoincrement = info.autoincrement and col.autoincrement == true or nil }
 end
 
 -- What a Column declares besides itself: key, unique, reference, index.
@@ -141,8 +137,8 @@ function M.from_definition(dialect, def, tname, schema, convention)
   local autoinc, aerr = dialect:autoincrement_column(columns)
   if autoinc == nil then return nil, aerr end
   local inline = dialect:inline_primary_key(columns, autoinc)
-  local model = { name = tname, schema = schema, columns = {}, uniques = {}, checks = {}, foreign_keys = {},
-    indexes = {}, options = "" }
+  local model = table_model.new(tname, schema)
+  model.options = ""
   local pk = {}
   for _, col in ipairs(columns) do
     local mc, err = M.column(dialect, col, { primary_key = col == inline, autoincrement = col == autoinc })
