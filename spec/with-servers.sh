@@ -103,6 +103,24 @@ as_pg() {
 . "$(dirname "$0")/servers/postgres_topology.sh"
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+
+# Start the PostgreSQL cluster in $1/data on a free loopback port with the
+# server options $2 besides the common ones; sets the caller's $port.
+# Three tries: another process may take the port between the check and
+# the bind.
+pg_ctl_start() {
+  local dir=$1 options=$2
+  for _ in 1 2 3; do
+    port=$(free_port) || return 1
+    if as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 $options" \
+        start >/dev/null 2>&1; then
+      return 0
+    fi
+  done
+  return 1
+}
+
 start_postgres() {
   if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
     export LUAMIG_TEST_PG_SKIP="PostgreSQL is not installed (apt-get install postgresql)"
@@ -117,20 +135,15 @@ start_postgres() {
       --auth-local=trust --auth-host=scram-sha-256 --no-sync >"$dir/initdb.log" 2>&1; then
     log "initdb failed:"; cat "$dir/initdb.log" >&2; return 1
   fi
-  for _ in 1 2 3; do
-    port=$(free_port) || return 1
-    # Durability off: these servers live for one test run.
-    if as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-        start >/dev/null 2>&1; then
-      pg_data="$dir/data"
-      export LUAMIG_TEST_PG_URL="postgresql://postgres:$password@127.0.0.1:$port/postgres"
-      export LUAMIG_TEST_PG_SOCKET="$dir"
-      export LUAMIG_TEST_PG_PORT="$port"
-      log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
-      return 0
-    fi
-  done
+  # Durability off: these servers live for one test run.
+  if pg_ctl_start "$dir" "-c synchronous_commit=off -c full_page_writes=off"; then
+    pg_data="$dir/data"
+    export LUAMIG_TEST_PG_URL="postgresql://postgres:$password@127.0.0.1:$port/postgres"
+    export LUAMIG_TEST_PG_SOCKET="$dir"
+    export LUAMIG_TEST_PG_PORT="$port"
+    log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+    return 0
+  fi
   log "PostgreSQL did not start:"; tail -n 20 "$dir/server.log" >&2
   return 1
 }

@@ -107,18 +107,13 @@ start_replica() {
     log "$LUAMIG_TEST_REPLICA_ERROR"
     return 0
   fi
-  for _ in 1 2 3; do
-    port=$(free_port) || return 1
-    if as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on -c max_connections=300" \
-        start >/dev/null 2>&1; then
-      replica_data="$dir/data"
-      export LUAMIG_TEST_PG_REPLICA_URL="postgresql://postgres:$password@127.0.0.1:$port/postgres"
-      export LUAMIG_TEST_PG_REPLICA_PORT="$port"
-      log "PostgreSQL streaming replica on 127.0.0.1:$port"
-      return 0
-    fi
-  done
+  if pg_ctl_start "$dir" "-c hot_standby=on"; then
+    replica_data="$dir/data"
+    export LUAMIG_TEST_PG_REPLICA_URL="postgresql://postgres:$password@127.0.0.1:$port/postgres"
+    export LUAMIG_TEST_PG_REPLICA_PORT="$port"
+    log "PostgreSQL streaming replica on 127.0.0.1:$port"
+    return 0
+  fi
   export LUAMIG_TEST_REPLICA_ERROR="the replica did not start: $(tail -n 3 "$dir/server.log" | tr '\n' ' ')"
   log "$LUAMIG_TEST_REPLICA_ERROR"
 }
