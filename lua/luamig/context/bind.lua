@@ -135,7 +135,7 @@ local function closure(iter, state, _, closing)
 end
 
 function Bind:rows(sql, ...)
-  if self.conn:driver() == "postgres" and self.conn:in_transaction() then return cursor_rows(self, sql, ...) end
+  if self.rows_by_cursor and self.conn:in_transaction() then return cursor_rows(self, sql, ...) end
   return closure(reading(self, self.conn.rows, sql, ...))
 end
 function Bind:last_insert_id() return self.conn:last_insert_id() end
@@ -203,12 +203,12 @@ function Bind:prepare(sql)
     where = string.format("%s:%d", caller.short_src, caller.currentline) }, Statement)
 end
 
---- new(conn [, decimals [, journal]]): decimals "number" reads
+--- new(conn, dialect [, decimals [, journal]]): decimals "number" reads
 -- DECIMAL/NUMERIC as numbers; "string" or nil as their digits. journal:
 -- the step's luamig.context.journal, told of every statement.
-function M.new(conn, decimals, journal)
+function M.new(conn, dialect, decimals, journal)
   return setmetatable({ conn = conn, statements = {}, cached = 0, decimal_numbers = decimals == "number",
-    journal = journal }, Bind)
+    journal = journal, rows_by_cursor = dialect.rows_in_transaction == "cursor" }, Bind)
 end
 
 return M

@@ -201,7 +201,7 @@ function Context:get_bind(decimals)
   end
   -- The bind notes what it runs in the step's journal, so that a failure
   -- after a commit can list it.
-  return require("luamig.context.bind").new(self.conn, decimals, self.executed)
+  return require("luamig.context.bind").new(self.conn, self.dialect, decimals, self.executed)
 end
 
 -- The methods of the other files of luamig.context, each a part of a run.

@@ -54,6 +54,10 @@ local Dialect = {
   -- "copy" (COPY FROM STDIN), "load_data" (LOAD DATA LOCAL where the server
   -- allows it, else multi-row INSERTs) or "statement" (one prepared INSERT).
   bulk_fast_path = "statement",
+  -- get_bind():rows() inside a transaction: "cursor" (DECLARE CURSOR and
+  -- FETCH, where the driver would read the whole result first), or nil:
+  -- the driver's own rows() (luamig.context.bind).
+  rows_in_transaction = nil,
   default_row_sql = "DEFAULT VALUES",  -- INSERT INTO t <this>: a row of defaults only
   rebuilds_tables = false,   -- batch mode rebuilds the table; else its ops run one by one
   unique_is_index = false,   -- a unique constraint is a unique index (autogenerate)

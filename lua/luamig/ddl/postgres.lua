@@ -35,6 +35,7 @@ local M = base.derive(base.Dialect, {
   -- there (luamig.context.session says why).
   watch_client = { since = 14, sql = "SET client_connection_check_interval = 1000" },
   bulk_fast_path = "copy",
+  rows_in_transaction = "cursor",
   drop_database_sql = "DROP DATABASE IF EXISTS %s WITH (FORCE)",
   table_exists_sql = "SELECT 1 AS found FROM information_schema.tables"
     .. " WHERE table_schema = COALESCE(?, current_schema()) AND table_name = ?",
