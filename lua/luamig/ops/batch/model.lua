@@ -1,6 +1,7 @@
 -- luamig.ops.batch.model: the queued operations of a batch applied, in order,
 -- to the model of a table (luamig.schema.table_model, read by
--- luamig.ops.batch.reflect), giving the table to rebuild; and which operations SQLite can run without a rebuild.
+-- luamig.ops.batch.reflect), giving the table to rebuild; and which
+-- operations SQLite can run without a rebuild.
 --
 -- A renamed column is followed everywhere the table names it: keys,
 -- unique and foreign key constraints (its own references to itself too),
