@@ -275,7 +275,16 @@ describe("PostgreSQL behind pgbouncer and with a replica #postgres #topology", f
         reached, why = pcall(scalar, on_standby, "SELECT 1 AS one")
         if not reached then os.execute("sleep 0.2") end
       until reached or os.time() > deadline
-      assert(reached, "the standby never let a session into the new database: " .. tostring(why))
+      if not reached then  -- say where replication stood, for whoever reads the failure
+        local standby_state = select(2, pcall(scalar, replica, "SELECT pg_last_wal_receive_lsn() || ' received, '"
+          .. " || pg_last_wal_replay_lsn() || ' replayed, paused: ' || pg_is_wal_replay_paused() AS s"))
+        local primary_state = select(2, pcall(scalar, pg.admin_url, "SELECT pg_current_wal_lsn() || ' written; '"
+          .. " || COALESCE((SELECT state || ' ' || replay_lsn FROM pg_stat_replication LIMIT 1), 'no walsender')"
+          .. " || '; slot ' || COALESCE((SELECT active::text || ' ' || restart_lsn FROM pg_replication_slots"
+          .. " LIMIT 1), 'none') AS s"))
+        error(string.format("the standby never let a session into the new database: %s (standby: %s; primary: %s)",
+          tostring(why), tostring(standby_state), tostring(primary_state)))
+      end
       local primary = assert(config.parse_url(pg.admin_url))
       local standby = assert(config.parse_url(replica))
       local url = string.format("postgresql://postgres:%s@%s:%s,%s:%s/%s?target_session_attrs=read-write",

@@ -96,13 +96,18 @@ start_pgbouncers() {
 }
 
 # A hot standby of the throwaway server, streaming from it (a standby
-# needs max_connections at least the primary's).
+# needs max_connections at least the primary's), through a replication
+# slot: without one the primary recycles WAL the standby has not received
+# yet when the standby lags (a loaded machine, the suite making hundreds of
+# databases, each CREATE DATABASE ... FILE_COPY a checkpoint), and the
+# standby then stops for good ("requested WAL segment has already been
+# removed"), which a pooler spec saw once as a database that never came.
 start_replica() {
   local dir="$base/replica" port
   mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
   if ! as_pg "$pg_bin/pg_basebackup" -h "$LUAMIG_TEST_PG_SOCKET" -p "$LUAMIG_TEST_PG_PORT" -U postgres \
-      -D "$dir/data" -R -X stream --no-sync >"$dir/basebackup.log" 2>&1; then
+      -D "$dir/data" -R -X stream -C -S luamig_replica --no-sync >"$dir/basebackup.log" 2>&1; then
     export LUAMIG_TEST_REPLICA_ERROR="pg_basebackup failed: $(tail -n 3 "$dir/basebackup.log" | tr '\n' ' ')"
     log "$LUAMIG_TEST_REPLICA_ERROR"
     return 0
