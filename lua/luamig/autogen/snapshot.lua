@@ -36,10 +36,8 @@ function M.new()
   return { tables = {}, enums = {} }
 end
 
---- An empty table of a snapshot.
-function M.new_table(name)
-  return table_model.new(name)
-end
+--- An empty table of a snapshot: new_table(name).
+M.new_table = table_model.new
 
 --- Sort a table's lists as the conventions say (producers call it last).
 M.sort_lists = table_model.sort_lists
