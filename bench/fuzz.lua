@@ -44,11 +44,11 @@
 package.path = "spec/?.lua;lua/?.lua;lua/?/init.lua;" .. package.path
 package.cpath = "bin/?.so;" .. package.cpath
 
-local snapshot = require "helpers.snapshot"
-local backends = require "helpers.backends"
-local h = require "helpers.luamig"
-local kit = require "corpus.kit"
-local sys = require "luamig.sys"
+local snapshot = require("helpers.snapshot")
+local backends = require("helpers.backends")
+local h = require("helpers.luamig")
+local kit = require("corpus.kit")
+local sys = require("luamig.sys")
 
 ---------------------------------------------------------------------------
 -- Options

@@ -16,7 +16,7 @@
 -- usage: lua5.4 bench/gen_data.lua ROWS BACKFILL SCAN OUTDIR
 
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
-local common = require "common"
+local common = require("common")
 
 local rows = assert(tonumber(arg[1]), "usage: gen_data.lua ROWS BACKFILL SCAN OUTDIR")
 local backfill = assert(tonumber(arg[2]), "usage: gen_data.lua ROWS BACKFILL SCAN OUTDIR")

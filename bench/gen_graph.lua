@@ -5,7 +5,7 @@
 -- <out>/luamig/migrations/versions/*.lua, <out>/alembic/{alembic.ini,env.py,versions/*.py}
 
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
-local common = require "common"
+local common = require("common")
 
 local n = assert(tonumber(arg[1]), "usage: gen_graph.lua N D OUTDIR")
 local diamonds = assert(tonumber(arg[2]), "usage: gen_graph.lua N D OUTDIR")

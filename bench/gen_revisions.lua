@@ -10,7 +10,7 @@
 -- usage: lua5.4 bench/gen_revisions.lua N OUTDIR
 
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
-local common = require "common"
+local common = require("common")
 
 local n = assert(tonumber(arg[1]), "usage: gen_revisions.lua N OUTDIR")
 local out = assert(arg[2], "usage: gen_revisions.lua N OUTDIR")
@@ -67,9 +67,9 @@ common.alembic_project(out .. "/alembic")
 -- first (DDL commits at once there), then closes the record.
 package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
 package.cpath = root .. "/bin/?.so;" .. package.cpath
-local ddl = require "luamig.ddl"
-local types = require "luamig.schema.types"
-local versions = require "luamig.context.versions"
+local ddl = require("luamig.ddl")
+local types = require("luamig.schema.types")
+local versions = require("luamig.context.versions")
 
 local function literal(v)
   if v == nil then return "NULL" end

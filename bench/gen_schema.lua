@@ -8,7 +8,7 @@
 -- <out>/luamig/migrations/{models.lua,versions/}, <out>/alembic/{alembic.ini,env.py,versions/}
 
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
-local common = require "common"
+local common = require("common")
 
 local n = assert(tonumber(arg[1]), "usage: gen_schema.lua N OUTDIR")
 local out = assert(arg[2], "usage: gen_schema.lua N OUTDIR")

@@ -8,7 +8,7 @@
 local here = (arg and arg[0] or ""):match("^(.*)/bench/[^/]*$") or "."
 package.path = here .. "/lua/?.lua;" .. here .. "/lua/?/init.lua;" .. package.path
 
-local revision = require "luamig.revision"
+local revision = require("luamig.revision")
 
 local N, DIAMONDS, SIDE = 10000, 50, 40
 

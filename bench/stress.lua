@@ -15,10 +15,10 @@
 package.path = "spec/?.lua;lua/?.lua;lua/?/init.lua;" .. package.path
 package.cpath = "bin/?.so;" .. package.cpath
 
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local stress = require "helpers.stress"
-local sys = require "luamig.sys"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local stress = require("helpers.stress")
+local sys = require("luamig.sys")
 
 local rounds, trials, only = 20, 30, nil
 local i = 1

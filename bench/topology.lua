@@ -10,10 +10,10 @@
 package.path = "spec/?.lua;lua/?.lua;lua/?/init.lua;" .. package.path
 package.cpath = "bin/?.so;" .. package.cpath
 
-local backends = require "helpers.backends"
-local stress = require "helpers.stress"
-local config = require "luamig.config"
-local sys = require "luamig.sys"
+local backends = require("helpers.backends")
+local stress = require("helpers.stress")
+local config = require("luamig.config")
+local sys = require("luamig.sys")
 
 local processes, rounds = 120, 5
 local i = 1

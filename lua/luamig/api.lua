@@ -8,10 +8,10 @@
 -- status: C has no use for a raised error value (luamig.errors), so
 -- returning() turns it into those three.
 
-local config = require "luamig.config"
-local command = require "luamig.command"
-local common = require "luamig.command.common"
-local errors = require "luamig.errors"
+local config = require("luamig.config")
+local command = require("luamig.command")
+local common = require("luamig.command.common")
+local errors = require("luamig.errors")
 
 local M = {}
 

@@ -6,11 +6,11 @@
 -- value; main catches it and is the one place that reports it: one line,
 -- `luamig: <what>: <why>`, a traceback only with -v.
 
-local command = require "luamig.command"
-local config = require "luamig.config"
-local fleet = require "luamig.fleet"
-local sys = require "luamig.sys"
-local errors = require "luamig.errors"
+local command = require("luamig.command")
+local config = require("luamig.config")
+local fleet = require("luamig.fleet")
+local sys = require("luamig.sys")
+local errors = require("luamig.errors")
 
 local M = {}
 

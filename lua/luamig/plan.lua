@@ -6,8 +6,8 @@
 -- --sql, command/migrate.lua) and luamig.testing; the context runs them
 -- (context/steps.lua) or writes them as SQL (context/offline.lua).
 
-local script = require "luamig.script"
-local revision = require "luamig.revision"
+local script = require("luamig.script")
+local revision = require("luamig.revision")
 
 local M = {}
 

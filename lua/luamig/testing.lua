@@ -1,6 +1,6 @@
 -- luamig.testing: unit-testing migrations with busted.
 --
---   local testing = require "luamig.testing"
+--   local testing = require("luamig.testing")
 --   describe("migrations", function()
 --     local env
 --     before_each(function() env = testing.environment() end)
@@ -20,13 +20,13 @@
 -- others, in the spirit of pytest-alembic) raise an error that says what
 -- is wrong, which busted reports as the failure, and return true.
 
-local config = require "luamig.config"
-local context = require "luamig.context"
-local ddl = require "luamig.ddl"
-local driver = require "luamig.driver"
-local plan = require "luamig.plan"
-local sys = require "luamig.sys"
-local snapshot = require "luamig.autogen.snapshot"
+local config = require("luamig.config")
+local context = require("luamig.context")
+local ddl = require("luamig.ddl")
+local driver = require("luamig.driver")
+local plan = require("luamig.plan")
+local sys = require("luamig.sys")
+local snapshot = require("luamig.autogen.snapshot")
 
 local M = {}
 
@@ -176,7 +176,7 @@ end
 
 -- What differs between two schemas, one line each.
 local function differences(self, want, have)
-  local compare = require "luamig.autogen.compare"
+  local compare = require("luamig.autogen.compare")
   local lines = {}
   for _, c in ipairs(compare.diff(want, have, self.dialect, {}, {})) do lines[#lines + 1] = compare.describe(c) end
   return lines
@@ -228,7 +228,7 @@ end
 -- models and the revisions describe the same schema.
 function Env:model_matches_ddl()
   run(self, steps_to(self, "up", "heads", 3), 3)
-  local autogen = require "luamig.autogen"
+  local autogen = require("luamig.autogen")
   local changes, err = autogen.changes(self.ctx, self.graph, false)
   if not changes then fail("model_matches_ddl: " .. err) end
   if #changes > 0 then

@@ -11,7 +11,7 @@
 -- One project (100 revisions c0001..c0100 and c0101) serves every case:
 -- the cache holds a file's inode and times, so it cannot be copied. Each
 -- case writes the index back as it was, damaged its own way.
-local h = require "helpers.luamig"
+local h = require("helpers.luamig")
 
 local N = 100
 local LAST = string.format("c%04d", N + 1)

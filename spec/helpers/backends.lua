@@ -9,8 +9,8 @@
 --     backends.database_per_test(b, function(new) url = new end)
 --     ...
 --   end)
-local driver = require "luamig.driver"
-local config = require "luamig.config"
+local driver = require("luamig.driver")
+local config = require("luamig.config")
 
 local M = {}
 
@@ -489,7 +489,7 @@ end
 -- backend whose server is not running gets one pending test that says why.
 -- (A helper is not a spec file: busted's functions come from its API.)
 function M.each(title, fn, tags)
-  local busted = require "busted"
+  local busted = require("busted")
   for _, b in ipairs(M.all()) do
     busted.describe(title .. " on " .. b.name .. " #" .. b.tag .. (tags or ""), function()
       if not b.available then
@@ -504,7 +504,7 @@ end
 -- given to set(url), and after each test every database, project
 -- directory and snapshot connection the test made gone.
 function M.database_per_test(b, set)
-  local busted = require "busted"
+  local busted = require("busted")
   busted.before_each(function() set(b:new_database()) end)
   busted.after_each(function()
     require("helpers.luamig").cleanup()

@@ -5,7 +5,7 @@
 -- to that file, from which test.sh shows the slowest.
 
 return function(options)
-  local busted = require "busted"
+  local busted = require("busted")
   local handler = require("busted.outputHandlers.plainTerminal")(options)
   local subscribe = handler.subscribe
 

@@ -5,11 +5,11 @@
 --   local _ENV = require("helpers.golden_sql").env(_ENV, "mysql")
 --   assert.same({ lines('CREATE TABLE "t" (', ...) }, d:compile(create("t", Column(...))))
 
-local assert = require "luassert"
+local assert = require("luassert")
 
 local M = {}
 
-M.types = require "luamig.schema.types"
+M.types = require("luamig.schema.types")
 
 --- The lines of one expected statement, joined by newlines.
 function M.lines(...) return table.concat({ ... }, "\n") end
@@ -70,7 +70,7 @@ local TYPE_NAMES = { "Column", "sql", "Integer", "String", "Text", "Boolean", "B
 -- type constructors and the functions above, falling back to `parent`
 -- (busted's environment, so describe, it and assert still resolve per test).
 function M.env(parent, dialect)
-  local ddl = require "luamig.ddl"
+  local ddl = require("luamig.ddl")
   local env = { ddl = ddl, d = assert(ddl.dialect(dialect)), types = M.types,
     lines = M.lines, create = M.create, alter = M.alter,
     links = M.links, assert_flags = M.assert_flags, assert_types = M.assert_types,

@@ -1,7 +1,7 @@
 -- Helpers for integration specs: run the real luamig executable in a
 -- scratch project and look at the real database it wrote.
 
-local driver = require "luamig.driver"
+local driver = require("luamig.driver")
 
 local M = {}
 

@@ -4,8 +4,8 @@
 -- environment a revision gets, and the error it raises; or a body run as
 -- the upgrade() of a revision file, with `op` on a context the spec gives.
 
-local assert = require "luassert"
-local types = require "luamig.schema.types"
+local assert = require("luassert")
+local types = require("luamig.schema.types")
 
 local M = {}
 

@@ -1,7 +1,7 @@
 -- A complete, comparable description of a database, for specs that must
 -- show that a command changed nothing (or exactly what it should have).
 --
---   local snapshot = require "helpers.snapshot"
+--   local snapshot = require("helpers.snapshot")
 --   local before = snapshot.take(b, url)        -- b: a backend of helpers.backends
 --   ... run luamig ...
 --   local diff = snapshot.diff(before, snapshot.take(b, url))
@@ -29,9 +29,9 @@
 -- with both values (cut to a readable length); opts.ignore is a function
 -- key -> true for keys to leave out. snapshot.text(s) is the whole snapshot
 -- as sorted lines, for messages.
-local driver = require "luamig.driver"
-local config = require "luamig.config"
-local checksum = require "luamig.checksum"
+local driver = require("luamig.driver")
+local config = require("luamig.config")
+local checksum = require("luamig.checksum")
 
 local M = {}
 

@@ -3,7 +3,7 @@
 -- bench/stress.lua (the long version: 20 concurrent rounds and 30 kill -9
 -- trials per backend). Every check reads the real database afterwards.
 
-local h = require "helpers.luamig"
+local h = require("helpers.luamig")
 
 local M = {}
 

@@ -3,7 +3,7 @@
 -- the same run of refusals through each way a driver runs SQL, so that
 -- driver_mysql_spec and driver_postgres_spec state only their own cases.
 
-local assert = require "luassert"
+local assert = require("luassert")
 
 local M = {}
 

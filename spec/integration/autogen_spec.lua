@@ -6,12 +6,12 @@
 -- exactly the schema of `before` (compared by reflection). Then a
 -- baseline: the example project's database, reflected into a first
 -- revision, recreates the same schema in an empty database.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local autogen = require "luamig.autogen"
-local compare = require "luamig.autogen.compare"
-local snapshot = require "luamig.autogen.snapshot"
-local ddl = require "luamig.ddl"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local autogen = require("luamig.autogen")
+local compare = require("luamig.autogen.compare")
+local snapshot = require("luamig.autogen.snapshot")
+local ddl = require("luamig.ddl")
 
 local function reflect(b, url)
   return b:with(url, function(conn)

@@ -4,10 +4,10 @@
 -- as must the other tables' references to it; on PostgreSQL and MariaDB
 -- the same revisions run as ALTER statements. The database is inspected
 -- through the driver, not through luamig.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local driver = require "luamig.driver"
-local sqltext = require "luamig.reflect.sqlite.sqltext"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local driver = require("luamig.driver")
+local sqltext = require("luamig.reflect.sqlite.sqltext")
 
 local null = driver.null
 
@@ -582,8 +582,8 @@ end)
 -- drop a table that rows of another table reference; these run
 -- luamig.ops.batch in this process on a context whose connection has it on.
 describe("batch mode on SQLite with foreign keys on #sqlite", function()
-  local context = require "luamig.context"
-  local batch = require "luamig.ops.batch"
+  local context = require("luamig.context")
+  local batch = require("luamig.ops.batch")
   local ctx, conn
   before_each(function()
     local url = backends.sqlite:new_database()

@@ -1,10 +1,10 @@
 -- The connection a revision gets from op.get_bind(), on every backend:
 -- every method, values that must come back exactly, rows() streaming with
 -- statements run between two rows, nested savepoints, errors that raise.
-local backends = require "helpers.backends"
-local bind = require "luamig.context.bind"
-local driver = require "luamig.driver"
-local ddl = require "luamig.ddl"
+local backends = require("helpers.backends")
+local bind = require("luamig.context.bind")
+local driver = require("luamig.driver")
+local ddl = require("luamig.ddl")
 
 local null = driver.null
 

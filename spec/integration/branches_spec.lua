@@ -4,8 +4,8 @@
 --   a0 ─┬─ b1 (left) ── b2 ─┐
 --       └─ c1 (right) ──────┴─ m3 (merge)
 --   o1 (other) ── o2  (o2 depends on b1)
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
 
 local function rev(id, down, extra)
   local text = h.table_revision(id, down, "t_" .. id)

@@ -1,12 +1,12 @@
 -- op.bulk_insert on every backend, through a real context: values that
 -- must arrive exactly (COPY's escapes on PostgreSQL), rows that leave
 -- columns out (the server default applies), and which path ran.
-local backends = require "helpers.backends"
-local context = require "luamig.context"
-local ops = require "luamig.ops"
-local journal = require "luamig.context.journal"
-local driver = require "luamig.driver"
-local types = require "luamig.schema.types"
+local backends = require("helpers.backends")
+local context = require("luamig.context")
+local ops = require("luamig.ops")
+local journal = require("luamig.context.journal")
+local driver = require("luamig.driver")
+local types = require("luamig.schema.types")
 
 local null = driver.null
 local Column, Integer, BigInteger, String, Text, Boolean, Float, LargeBinary =

@@ -1,7 +1,7 @@
 -- The command line itself: project set-up, settings, bad input found before
 -- any database work, help. Runs the real executable against SQLite files;
 -- what every backend must do is in commands_spec.lua.
-local h = require "helpers.luamig"
+local h = require("helpers.luamig")
 
 local EXAMPLE = { "4f1c0a9be2d3", "9b7e21c4d8a0", "c3d5e7f90a12" }
 

@@ -1,7 +1,7 @@
 -- Every core command, run as the real executable, on every backend, each
 -- test in a fresh database; the database is inspected through the driver.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
 
 local EXAMPLE = { "4f1c0a9be2d3", "9b7e21c4d8a0", "c3d5e7f90a12" }
 

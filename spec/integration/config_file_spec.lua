@@ -2,8 +2,8 @@
 -- one line naming the file and why) instead of luamig falling back to
 -- $DATABASE_URL or sqlite:luamig.db and migrating another database. Only a
 -- luamig.lua that does not exist at all means "no config file".
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
 
 local REVISION = h.revision_text("a1", {
   up = 'op.create_table("from_a1", Column("id", Integer, { primary_key = true }))',

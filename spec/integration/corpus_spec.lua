@@ -30,10 +30,10 @@
 -- three base revisions applied) share one database per backend, which is
 -- made again whenever a case left it changed; a case with `setup` or
 -- `fresh` gets a database of its own.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local snapshot = require "helpers.snapshot"
-local kit = require "corpus.kit"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local snapshot = require("helpers.snapshot")
+local kit = require("corpus.kit")
 
 local CATEGORIES = { "revisions", "upgrade", "config", "urls", "cli", "files", "cache", "server", "signals" }
 local TIMEOUT = tonumber(os.getenv("LUAMIG_CORPUS_TIMEOUT") or "") or 60
@@ -494,7 +494,7 @@ end)
 
 -- LUAMIG_CORPUS_TIMES=FILE: each case's wall time, to find the slow ones.
 local times = os.getenv("LUAMIG_CORPUS_TIMES") and assert(io.open(os.getenv("LUAMIG_CORPUS_TIMES"), "w"))
-local sys = require "luamig.sys"
+local sys = require("luamig.sys")
 local clock = sys.monotonic
 
 local total = 0

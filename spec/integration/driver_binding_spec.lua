@@ -2,8 +2,8 @@
 -- SQLite databases: values round-trip exactly, objects close and raise as
 -- docs/internals.md says, failures come back as nil, msg, info.
 
-local driver = require "luamig.driver"
-local guard = require "helpers.transaction_guard"
+local driver = require("luamig.driver")
+local guard = require("helpers.transaction_guard")
 
 local null = driver.null
 

@@ -4,10 +4,10 @@
 -- with the reason. Each run works in a database of its own, dropped at
 -- the end.
 
-local driver = require "luamig.driver"
-local config = require "luamig.config"
-local sys = require "luamig.sys"
-local guard = require "helpers.transaction_guard"
+local driver = require("luamig.driver")
+local config = require("luamig.config")
+local sys = require("luamig.sys")
+local guard = require("helpers.transaction_guard")
 
 local null = driver.null
 local blob = driver.blob

@@ -4,10 +4,10 @@
 -- literals, comments and quoted bodies, failures carry SQLSTATE, detail and
 -- hint, transactions and lost connections behave.
 
-local driver = require "luamig.driver"
-local config = require "luamig.config"
-local sys = require "luamig.sys"
-local guard = require "helpers.transaction_guard"
+local driver = require("luamig.driver")
+local config = require("luamig.config")
+local sys = require("luamig.sys")
+local guard = require("helpers.transaction_guard")
 
 local null = driver.null
 local ADMIN_URL = os.getenv("LUAMIG_TEST_PG_URL")

@@ -2,7 +2,7 @@
 -- built with the build under test: bin/embed_app and bin/embed_threads next
 -- to $LUAMIG_BIN, so that test.sh's sanitizer pass runs the ASan + UBSan
 -- builds of the library and the examples.
-local h = require "helpers.luamig"
+local h = require("helpers.luamig")
 
 local q = h.shell_quote
 local BIN_DIR = h.bin:match("^(.*)/[^/]*$")

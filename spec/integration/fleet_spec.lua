@@ -2,9 +2,9 @@
 -- --all-targets), run as the real executable on SQLite files and on
 -- databases of the throwaway PostgreSQL server; what each database holds
 -- afterwards is read through the driver.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local json = require "luamig.present.json"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local json = require("luamig.present.json")
 
 local HEAD = "c3d5e7f90a12"
 local MIDDLE = "9b7e21c4d8a0"

@@ -6,9 +6,9 @@
 -- the heartbeat, and the preflight refuses a node in RSU, a node that is
 -- not Synced and a read-only node. When the cluster did not start, every
 -- test here fails with the reason (LUAMIG_TEST_GALERA_ERROR).
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local config = require "luamig.config"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local config = require("luamig.config")
 
 local b = backends.mysql  -- connects to any mysql:// URL
 local q = h.shell_quote

@@ -4,7 +4,7 @@
 -- then uses what was installed with no environment variables, from other
 -- directories: the executable and its drivers, the man page, pkg-config
 -- and the library, the shell completions.
-local h = require "helpers.luamig"
+local h = require("helpers.luamig")
 
 local q = h.shell_quote
 local REPO = os.getenv("PWD")

@@ -1,7 +1,7 @@
 -- --json output is valid JSON whatever bytes it carries: a docstring, a
 -- failure message or a path that is not UTF-8 comes out with U+FFFD in
 -- place of each bad byte, a control character escaped.
-local h = require "helpers.luamig"
+local h = require("helpers.luamig")
 
 -- python3 decodes the bytes strictly as UTF-8, then parses; returns the
 -- value of `expr` (of the parsed document `d`) as text.

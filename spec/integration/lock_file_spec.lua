@@ -3,7 +3,7 @@
 -- directory, hard link or file with other content planted at its path is
 -- refused (exit 2, the lock file named) and left as it was, and so is the
 -- database.
-local h = require "helpers.luamig"
+local h = require("helpers.luamig")
 
 local table_revision = h.table_revision
 

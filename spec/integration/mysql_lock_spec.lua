@@ -5,9 +5,9 @@
 -- lease, a lost lock is reported, a read-only server is refused, and
 -- SIGTERM or SIGINT stop a statement that waits in the server by KILL QUERY.
 -- The Galera side of the same is spec/integration/galera_spec.lua.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local config = require "luamig.config"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local config = require("luamig.config")
 
 local b = backends.mysql
 local q = h.shell_quote

@@ -1,8 +1,8 @@
 -- --sql: scripts written without a database, fed to each database's own
 -- client, give the same schema and version rows as the online upgrade.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local config = require "luamig.config"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local config = require("luamig.config")
 
 -- Run a script file with the database's own command-line client.
 local function feed(b, url, file)

@@ -1,8 +1,8 @@
 -- Every operation, run by the real executable on every backend, each test
 -- in a fresh database; what it did is read back through the server's own
 -- catalog (spec/helpers/backends.lua), not taken from the SQL luamig wrote.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
 
 local REV = "migrations/versions/a1_ops.lua"
 local BATCH = 'use op.batch_alter_table("t", function(batch) ... end) (batch mode)'

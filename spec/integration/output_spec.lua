@@ -1,7 +1,7 @@
 -- What luamig prints for people and for programs: colour only at a
 -- terminal and never with NO_COLOR; --json from current, heads, history;
 -- the progress line of data migrations.
-local h = require "helpers.luamig"
+local h = require("helpers.luamig")
 
 local ESC = "\27["
 

@@ -3,10 +3,10 @@
 -- real: spec/with-servers.sh starts them with LUAMIG_TEST_CLUSTERS=1 (as
 -- test.sh does). A pooler or replica that could not start fails these
 -- specs with the reason; they are pending only outside test.sh.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local stress = require "helpers.stress"
-local config = require "luamig.config"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local stress = require("helpers.stress")
+local config = require("luamig.config")
 
 local pg = backends.postgres
 local ROUNDS, PROCESSES = 10, 16

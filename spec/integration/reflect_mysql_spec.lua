@@ -4,12 +4,12 @@
 -- Types are also checked the other way: what luamig's mysql dialect writes
 -- for a reflected type must come back from the server as the same
 -- COLUMN_TYPE.
-local backends = require "helpers.backends"
-local reflection = require "helpers.reflection"
-local types = require "luamig.schema.types"
-local ddl = require "luamig.ddl"
-local reflect = require "luamig.autogen.reflect.mysql"
-local snapshot = require "luamig.autogen.snapshot"
+local backends = require("helpers.backends")
+local reflection = require("helpers.reflection")
+local types = require("luamig.schema.types")
+local ddl = require("luamig.ddl")
+local reflect = require("luamig.autogen.reflect.mysql")
+local snapshot = require("luamig.autogen.snapshot")
 
 local b = backends.mysql
 local dialect = assert(ddl.dialect("mysql"))

@@ -3,10 +3,10 @@
 -- compared whole; the types are compiled back with the PostgreSQL dialect
 -- and must come out of the server with the same format_type; the number of
 -- queries must not grow with the schema.
-local backends = require "helpers.backends"
-local reflection = require "helpers.reflection"
+local backends = require("helpers.backends")
+local reflection = require("helpers.reflection")
 local reflect = require("luamig.autogen.reflect.postgres").reflect
-local types = require "luamig.schema.types"
+local types = require("luamig.schema.types")
 local dialect = require("luamig.ddl").dialect("postgres")
 
 local b = backends.postgres

@@ -2,11 +2,11 @@
 -- written by hand through the driver, and one written by luamig itself,
 -- read back into the exact snapshot they must give, in a constant number
 -- of queries.
-local h = require "helpers.luamig"
-local reflection = require "helpers.reflection"
-local driver = require "luamig.driver"
-local types = require "luamig.schema.types"
-local reflect = require "luamig.autogen.reflect.sqlite"
+local h = require("helpers.luamig")
+local reflection = require("helpers.reflection")
+local driver = require("luamig.driver")
+local types = require("luamig.schema.types")
+local reflect = require("luamig.autogen.reflect.sqlite")
 
 local dialect = require("luamig.ddl").dialect("sqlite")
 

@@ -5,8 +5,8 @@
 -- clobbers the standard library breaks neither luamig nor the next
 -- revision, and a FIFO or a directory named like a revision is refused
 -- at once.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
 
 -- Every table with its rows, the version table and the history table
 -- included: what "the database is exactly as it was" compares.

@@ -3,11 +3,11 @@
 -- --transaction all, op.autocommit_block, checksums with verify, repair and
 -- history --applied. Real executable, real databases; bench/stress.lua
 -- runs the concurrency and kill checks many more times.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local stress = require "helpers.stress"
-local context = require "luamig.context"
-local lock = require "luamig.lock"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local stress = require("helpers.stress")
+local context = require("luamig.context")
+local lock = require("luamig.lock")
 
 local CONCURRENT_ROUNDS, KILL_TRIALS = 3, 3
 

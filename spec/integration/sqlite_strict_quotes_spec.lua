@@ -6,10 +6,10 @@
 -- SQLite connections turn that off (SQLITE_DBCONFIG_DQS_DDL/DML, in
 -- runner/drivers/driver_sqlite.c). PostgreSQL and MariaDB refuse these already:
 -- each case runs on all three to show that they agree.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local snapshot = require "helpers.snapshot"
-local driver = require "luamig.driver"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local snapshot = require("helpers.snapshot")
+local driver = require("luamig.driver")
 
 local BASE = "migrations/versions/a0_base.lua"
 local BAD = "migrations/versions/a1_bad.lua"

@@ -4,9 +4,9 @@
 -- where part of a step was committed (MySQL DDL, op.autocommit_block,
 -- transactional = false) the recovery text lists exactly what stays
 -- applied, and later runs wait until every unfinished step is settled.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local snapshot = require "helpers.snapshot"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local snapshot = require("helpers.snapshot")
 
 -- The first lines of every revision_text body: line 6 is the body's first.
 local BODY_LINE = 6

@@ -2,9 +2,9 @@
 -- the ready-made checks; a revision whose downgrade forgets an index is
 -- caught; the helpers move and read a scratch database that is dropped
 -- afterwards; `luamig init` writes a spec that `luamig test` runs.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local testing = require "luamig.testing"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local testing = require("luamig.testing")
 
 local BROKEN = [[
 -- index clicks by time

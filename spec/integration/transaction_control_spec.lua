@@ -7,9 +7,9 @@
 -- several statements, op.get_bind()'s execute, prepare, inside savepoint),
 -- and the database is exactly as it was. Savepoints keep working; a
 -- `transactional = false` revision and an op.autocommit_block may commit.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local snapshot = require "helpers.snapshot"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local snapshot = require("helpers.snapshot")
 
 local BASE = "migrations/versions/a0_base.lua"
 local BAD = "migrations/versions/a1_bad.lua"

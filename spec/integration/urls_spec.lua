@@ -4,9 +4,9 @@
 -- the command prints; and the ways to keep it off the command line
 -- (PGPASSWORD, a pgpass file, MYSQL_PWD, MySQL option files, a url read
 -- from the environment in luamig.lua) work on the real servers.
-local h = require "helpers.luamig"
-local backends = require "helpers.backends"
-local config = require "luamig.config"
+local h = require("helpers.luamig")
+local backends = require("helpers.backends")
+local config = require("luamig.config")
 
 local REVISION = h.revision_text("a1", {
   up = 'op.create_table("from_a1", Column("id", Integer, { primary_key = true }))',

@@ -1,5 +1,5 @@
 -- cli.parse: flags, commands and their arguments.
-local cli = require "luamig.cli"
+local cli = require("luamig.cli")
 
 describe("cli.parse", function()
   it("reads global flags before and after the command", function()

@@ -1,7 +1,7 @@
 -- luamig.errors: the one error value, how a result in Lua's convention
 -- becomes a raise, what catch makes of anything raised, and the reporter.
 
-local errors = require "luamig.errors"
+local errors = require("luamig.errors")
 
 local function caught(fn, ...)
   local ok, e = errors.catch(fn, ...)

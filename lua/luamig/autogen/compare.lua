@@ -29,13 +29,13 @@
 -- have (constraints.lua its constraints and indexes), enums.lua settles
 -- PostgreSQL's named enum types, change.lua makes and describes a change.
 
-local snapshot = require "luamig.autogen.snapshot"
-local normalize = require "luamig.autogen.compare.normalize"
-local filter = require "luamig.autogen.compare.filter"
-local changes = require "luamig.autogen.compare.change"
-local constraints = require "luamig.autogen.compare.constraints"
-local table_changes = require "luamig.autogen.compare.table"
-local enums = require "luamig.autogen.compare.enums"
+local snapshot = require("luamig.autogen.snapshot")
+local normalize = require("luamig.autogen.compare.normalize")
+local filter = require("luamig.autogen.compare.filter")
+local changes = require("luamig.autogen.compare.change")
+local constraints = require("luamig.autogen.compare.constraints")
+local table_changes = require("luamig.autogen.compare.table")
+local enums = require("luamig.autogen.compare.enums")
 
 local included, change = filter.included, changes.change
 local fold_uniques, compare_table, settle_enums = constraints.fold_uniques, table_changes.compare, enums.settle

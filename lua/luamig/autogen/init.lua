@@ -7,11 +7,11 @@
 -- creates that schema (and drops it on downgrade); `luamig stamp head`
 -- then records that the database is at it.
 
-local snapshot = require "luamig.autogen.snapshot"
-local compare = require "luamig.autogen.compare"
-local model = require "luamig.autogen.model"
-local render = require "luamig.autogen.render"
-local lock_common = require "luamig.lock.common"  -- the lock table is luamig's, like the version table
+local snapshot = require("luamig.autogen.snapshot")
+local compare = require("luamig.autogen.compare")
+local model = require("luamig.autogen.model")
+local render = require("luamig.autogen.render")
+local lock_common = require("luamig.lock.common")  -- the lock table is luamig's, like the version table
 
 local M = {}
 

@@ -19,11 +19,11 @@
 -- dialect's constraint naming, so a model means exactly what the same
 -- create_table in a revision would create.
 
-local ops = require "luamig.ops"
-local types = require "luamig.schema.types"
-local script = require "luamig.script"
-local sys = require "luamig.sys"
-local snapshot = require "luamig.autogen.snapshot"
+local ops = require("luamig.ops")
+local types = require("luamig.schema.types")
+local script = require("luamig.script")
+local sys = require("luamig.sys")
+local snapshot = require("luamig.autogen.snapshot")
 
 local M = {}
 

@@ -7,7 +7,7 @@
 -- the changes to one existing table that need that are written as one
 -- op.batch_alter_table block (batch mode rebuilds the table once).
 
-local types = require "luamig.schema.types"
+local types = require("luamig.schema.types")
 
 local M = {}
 

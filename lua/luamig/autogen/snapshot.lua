@@ -27,7 +27,7 @@
 --   * a default that is the column's identity or sequence (PostgreSQL
 --     nextval(...), IDENTITY) is not a default: autoincrement = true.
 
-local table_model = require "luamig.schema.table_model"
+local table_model = require("luamig.schema.table_model")
 
 local M = {}
 

@@ -1,9 +1,9 @@
 -- luamig.command.branches: `luamig branches`, the revisions where history
 -- splits.
 
-local present = require "luamig.present.revisions"
-local plan = require "luamig.plan"
-local errors = require "luamig.errors"
+local present = require("luamig.present.revisions")
+local plan = require("luamig.plan")
+local errors = require("luamig.errors")
 
 local function run(cfg, opts)
   local graph = errors.check(plan.load(cfg))

@@ -1,14 +1,14 @@
 -- luamig.command.check: `luamig check`, exit 0 when the database matches
 -- the models, else 1 with the differences (for CI).
 
-local common = require "luamig.command.common"
-local flags = require "luamig.command.flags"
-local plan = require "luamig.plan"
-local errors = require "luamig.errors"
+local common = require("luamig.command.common")
+local flags = require("luamig.command.flags")
+local plan = require("luamig.plan")
+local errors = require("luamig.errors")
 
 local function run(cfg, opts)
   local graph = errors.check(plan.load(cfg))
-  local autogen = require "luamig.autogen"
+  local autogen = require("luamig.autogen")
   local changes = common.with_context(cfg, opts, function(ctx)
     return errors.check(autogen.changes(ctx, graph, false))
   end)

@@ -3,11 +3,11 @@
 -- and how version rows read in text. (The project's revision graph comes
 -- from luamig.plan.)
 
-local context = require "luamig.context"
-local lock = require "luamig.lock"
-local preflight = require "luamig.preflight"
-local interrupt = require "luamig.interrupt"
-local errors = require "luamig.errors"
+local context = require("luamig.context")
+local lock = require("luamig.lock")
+local preflight = require("luamig.preflight")
+local interrupt = require("luamig.interrupt")
+local errors = require("luamig.errors")
 
 local M = {}
 

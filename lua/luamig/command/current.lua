@@ -1,12 +1,12 @@
 -- luamig.command.current: `luamig current`, the revision(s) the database
 -- is at (--check-heads: exit 1 unless at the heads).
 
-local common = require "luamig.command.common"
-local flags = require "luamig.command.flags"
-local config = require "luamig.config"
-local present = require "luamig.present.revisions"
-local plan = require "luamig.plan"
-local errors = require "luamig.errors"
+local common = require("luamig.command.common")
+local flags = require("luamig.command.flags")
+local config = require("luamig.config")
+local present = require("luamig.present.revisions")
+local plan = require("luamig.plan")
+local errors = require("luamig.errors")
 
 local function run(cfg, opts)
   local graph = errors.check(plan.load(cfg))

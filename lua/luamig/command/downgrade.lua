@@ -1,8 +1,8 @@
 -- luamig.command.downgrade: `luamig downgrade TARGET`, the revisions above
 -- TARGET reverted, or (--sql FROM:TO) written as a script.
 
-local flags = require "luamig.command.flags"
-local migrate = require "luamig.command.migrate"
+local flags = require("luamig.command.flags")
+local migrate = require("luamig.command.migrate")
 
 return {
   usage = "downgrade TARGET | downgrade --sql FROM:TO", min = 1, max = 1,

@@ -1,9 +1,9 @@
 -- luamig.command.heads: `luamig heads`, the newest revision of each branch.
 
-local flags = require "luamig.command.flags"
-local present = require "luamig.present.revisions"
-local plan = require "luamig.plan"
-local errors = require "luamig.errors"
+local flags = require("luamig.command.flags")
+local present = require("luamig.present.revisions")
+local plan = require("luamig.plan")
+local errors = require("luamig.errors")
 
 local function run(cfg, opts)
   local graph = errors.check(plan.load(cfg))

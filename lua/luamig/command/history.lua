@@ -2,11 +2,11 @@
 -- (-r RANGE, -i), or with --applied the history table: every step that ran
 -- on the database, by whom, and how it ended.
 
-local common = require "luamig.command.common"
-local flags = require "luamig.command.flags"
-local present = require "luamig.present.revisions"
-local plan = require "luamig.plan"
-local errors = require "luamig.errors"
+local common = require("luamig.command.common")
+local flags = require("luamig.command.flags")
+local present = require("luamig.present.revisions")
+local plan = require("luamig.plan")
+local errors = require("luamig.errors")
 
 -- history --applied: the history table, newest first.
 local function applied_history(cfg, opts)
@@ -19,7 +19,7 @@ local function applied_history(cfg, opts)
   opts.outcome = { "ok", last and string.format("%s, the last: %s %s %s", common.plural(#rows, "step"), last.direction,
     last.revision, last.outcome) or "no steps recorded" }
   if opts.json then
-    local json = require "luamig.present.json"
+    local json = require("luamig.present.json")
     local function j(x) local y = v(x); if y == nil then return json.null end return y end
     local out = {}
     for i, r in ipairs(rows) do

@@ -2,9 +2,9 @@
 -- migrations/{versions/,script.lua.tmpl} and a spec of ready-made checks.
 -- (The file is not called init.lua: that name is the package's own.)
 
-local template = require "luamig.script.template"
-local sys = require "luamig.sys"
-local errors = require "luamig.errors"
+local template = require("luamig.script.template")
+local sys = require("luamig.sys")
+local errors = require("luamig.errors")
 
 -- The spec `luamig init` writes: the ready-made checks of luamig.testing.
 local SPEC_TEMPLATE = [[
@@ -12,7 +12,7 @@ local SPEC_TEMPLATE = [[
 -- luamig module on the path). They run on a scratch SQLite database in
 -- memory; `luamig test -u postgresql://user:pass@host/postgres` makes a
 -- scratch database on that server instead.
-local testing = require "luamig.testing"
+local testing = require("luamig.testing")
 
 describe("the migrations", function()
   local env

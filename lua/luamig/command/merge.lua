@@ -1,10 +1,10 @@
 -- luamig.command.merge: `luamig merge REV... -m MESSAGE`, a revision whose
 -- parents are REVs (heads, usually), so that history has one head again.
 
-local flags = require "luamig.command.flags"
-local revision_file = require "luamig.command.revision_file"
-local plan = require "luamig.plan"
-local errors = require "luamig.errors"
+local flags = require("luamig.command.flags")
+local revision_file = require("luamig.command.revision_file")
+local plan = require("luamig.plan")
+local errors = require("luamig.errors")
 
 local function run(cfg, opts)
   if not opts.message then errors.fail("merge: -m MESSAGE is required", 2) end

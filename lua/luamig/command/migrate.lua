@@ -2,11 +2,11 @@
 -- from the graph, run on the database under the lock, or written as an SQL
 -- script with --sql.
 
-local common = require "luamig.command.common"
-local script = require "luamig.script"
-local context = require "luamig.context"
-local plan = require "luamig.plan"
-local errors = require "luamig.errors"
+local common = require("luamig.command.common")
+local script = require("luamig.script")
+local context = require("luamig.context")
+local plan = require("luamig.plan")
+local errors = require("luamig.errors")
 
 local M = {}
 

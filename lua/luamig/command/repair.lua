@@ -1,9 +1,9 @@
 -- luamig.command.repair: `luamig repair`, after the schema was fixed by
 -- hand: the unfinished steps of the history table marked as settled.
 
-local common = require "luamig.command.common"
-local flags = require "luamig.command.flags"
-local errors = require "luamig.errors"
+local common = require("luamig.command.common")
+local flags = require("luamig.command.flags")
+local errors = require("luamig.errors")
 
 local function run(cfg, opts)
   common.with_context(cfg, opts, function(ctx)

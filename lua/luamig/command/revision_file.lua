@@ -1,11 +1,11 @@
 -- luamig.command.revision_file: writing a new revision file, for
 -- `revision` and `merge`: its id, and the check that it fits the graph.
 
-local script = require "luamig.script"
-local template = require "luamig.script.template"
-local revision = require "luamig.revision"
-local sys = require "luamig.sys"
-local errors = require "luamig.errors"
+local script = require("luamig.script")
+local template = require("luamig.script.template")
+local revision = require("luamig.revision")
+local sys = require("luamig.sys")
+local errors = require("luamig.errors")
 
 local M = {}
 

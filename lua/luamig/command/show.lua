@@ -1,8 +1,8 @@
 -- luamig.command.show: `luamig show REV`, one revision in full.
 
-local present = require "luamig.present.revisions"
-local plan = require "luamig.plan"
-local errors = require "luamig.errors"
+local present = require("luamig.present.revisions")
+local plan = require("luamig.plan")
+local errors = require("luamig.errors")
 
 local function run(cfg, opts)
   local graph = errors.check(plan.load(cfg))

@@ -1,11 +1,11 @@
 -- luamig.command.stamp: `luamig stamp REV...`, the version table set to
 -- REVs without running any revision (or, with --sql, the script that does).
 
-local common = require "luamig.command.common"
-local flags = require "luamig.command.flags"
-local context = require "luamig.context"
-local plan = require "luamig.plan"
-local errors = require "luamig.errors"
+local common = require("luamig.command.common")
+local flags = require("luamig.command.flags")
+local context = require("luamig.context")
+local plan = require("luamig.plan")
+local errors = require("luamig.errors")
 
 -- The rows after stamping `targets` over `rows`: each target replaces the
 -- rows on its own line of descent (ancestors and descendants), as Alembic's

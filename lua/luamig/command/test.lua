@@ -1,7 +1,7 @@
 -- luamig.command.test: `luamig test`, busted inside this host, so that
 -- specs need no separate C module.
 
-local errors = require "luamig.errors"
+local errors = require("luamig.errors")
 
 local function run(_, opts)
   -- -u URL (before or after `test`): the server luamig.testing makes its

@@ -1,8 +1,8 @@
 -- luamig.command.upgrade: `luamig upgrade [TARGET]`, the revisions up to
 -- TARGET (default head), run or (--sql) written as a script.
 
-local flags = require "luamig.command.flags"
-local migrate = require "luamig.command.migrate"
+local flags = require("luamig.command.flags")
+local migrate = require("luamig.command.migrate")
 
 return {
   usage = "upgrade [TARGET] | upgrade --sql [FROM:]TO", max = 1,

@@ -2,10 +2,10 @@
 -- against their files (edited, missing, unknown); --accept records a
 -- file's current checksum as applied.
 
-local flags = require "luamig.command.flags"
-local common = require "luamig.command.common"
-local script = require "luamig.script"
-local errors = require "luamig.errors"
+local flags = require("luamig.command.flags")
+local common = require("luamig.command.common")
+local script = require("luamig.script")
+local errors = require("luamig.errors")
 
 -- The record named by an exact id or a unique prefix of 4+ characters.
 local function find_script(scripts, wanted)

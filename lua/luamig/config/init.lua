@@ -6,9 +6,9 @@
 -- A settings file that exists but cannot be read is an error: only a
 -- missing ./luamig.lua means "no settings file".
 
-local sys = require "luamig.sys"
-local url = require "luamig.config.url"
-local failure = require "luamig.script.failure"
+local sys = require("luamig.sys")
+local url = require("luamig.config.url")
+local failure = require("luamig.script.failure")
 
 local M = {}
 

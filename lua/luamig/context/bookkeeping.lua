@@ -4,10 +4,10 @@
 -- what the commands read of those tables: commands go through the context,
 -- never to the tables (luamig.context.versions) themselves.
 
-local sys = require "luamig.sys"
-local dberror = require "luamig.present.dberror"
-local scripts = require "luamig.script"
-local versions = require "luamig.context.versions"
+local sys = require("luamig.sys")
+local dberror = require("luamig.present.dberror")
+local scripts = require("luamig.script")
+local versions = require("luamig.context.versions")
 
 local M = {}
 local Context = {}

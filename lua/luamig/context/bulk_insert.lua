@@ -2,7 +2,7 @@
 -- the fastest path the connection has (COPY, LOAD DATA LOCAL, multi-row or
 -- prepared INSERTs), each statement noted in the step's journal.
 
-local dberror = require "luamig.present.dberror"
+local dberror = require("luamig.present.dberror")
 
 local Context = {}
 

@@ -18,16 +18,16 @@
 -- bookkeeping.lua (luamig's own tables; stamp, accept), bulk_insert.lua
 -- (op.bulk_insert's fast paths), sqlite_file.lua (a SQLite path's checks).
 
-local driver = require "luamig.driver"
-local config = require "luamig.config"
-local ddl = require "luamig.ddl"
-local versions = require "luamig.context.versions"
-local dberror = require "luamig.present.dberror"
-local offline = require "luamig.context.offline"
-local progress = require "luamig.present.progress"
-local journal = require "luamig.context.journal"
-local conn_session = require "luamig.context.session"
-local sqlite_file = require "luamig.context.sqlite_file"
+local driver = require("luamig.driver")
+local config = require("luamig.config")
+local ddl = require("luamig.ddl")
+local versions = require("luamig.context.versions")
+local dberror = require("luamig.present.dberror")
+local offline = require("luamig.context.offline")
+local progress = require("luamig.present.progress")
+local journal = require("luamig.context.journal")
+local conn_session = require("luamig.context.session")
+local sqlite_file = require("luamig.context.sqlite_file")
 
 local M = {}
 

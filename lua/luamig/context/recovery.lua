@@ -3,11 +3,11 @@
 -- how to recover; and the check that refuses a run while an earlier step
 -- is unsettled.
 
-local driver = require "luamig.driver"
-local interrupt = require "luamig.interrupt"
-local dberror = require "luamig.present.dberror"
-local versions = require "luamig.context.versions"
-local bookkeeping = require "luamig.context.bookkeeping"
+local driver = require("luamig.driver")
+local interrupt = require("luamig.interrupt")
+local dberror = require("luamig.present.dberror")
+local versions = require("luamig.context.versions")
+local bookkeeping = require("luamig.context.bookkeeping")
 
 local first_line = require("luamig.present.revisions").first_line
 local history_entry, rollback_if_open, ensure_tables =

@@ -2,8 +2,8 @@
 -- uses it: the schema it works in (PostgreSQL's `schema` setting) and the
 -- server's watch on the client. Called by luamig.context when it opens.
 
-local config = require "luamig.config"
-local dberror = require "luamig.present.dberror"
+local config = require("luamig.config")
+local dberror = require("luamig.present.dberror")
 
 local M = {}
 

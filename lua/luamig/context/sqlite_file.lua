@@ -2,7 +2,7 @@
 -- it is opened, so that a bad path gets a message that names what is wrong
 -- with it rather than SQLite's "unable to open database file".
 
-local sys = require "luamig.sys"
+local sys = require("luamig.sys")
 
 local M = {}
 

@@ -3,14 +3,14 @@
 -- allows, recorded as running first where it does not; and writing them
 -- as a script for --sql.
 
-local sys = require "luamig.sys"
-local interrupt = require "luamig.interrupt"
-local scripts = require "luamig.script"
-local dberror = require "luamig.present.dberror"
-local failure = require "luamig.script.failure"
-local journal = require "luamig.context.journal"
-local bookkeeping = require "luamig.context.bookkeeping"
-local recovery = require "luamig.context.recovery"
+local sys = require("luamig.sys")
+local interrupt = require("luamig.interrupt")
+local scripts = require("luamig.script")
+local dberror = require("luamig.present.dberror")
+local failure = require("luamig.script.failure")
+local journal = require("luamig.context.journal")
+local bookkeeping = require("luamig.context.bookkeeping")
+local recovery = require("luamig.context.recovery")
 
 local first_line = require("luamig.present.revisions").first_line
 local history_entry, close_history, rollback_if_open, ensure_tables =

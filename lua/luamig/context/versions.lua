@@ -7,8 +7,8 @@
 -- cannot roll DDL back (MySQL) a step's row is written as "running" before
 -- the step starts, so that a step cut off half-way is known afterwards.
 
-local types = require "luamig.schema.types"
-local sys = require "luamig.sys"
+local types = require("luamig.schema.types")
+local sys = require("luamig.sys")
 
 local M = {}
 

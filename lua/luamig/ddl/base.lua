@@ -10,8 +10,8 @@
 -- definitions; the compilers per operation are mixed in from
 -- luamig.ddl.tables and luamig.ddl.constraints.
 
-local types = require "luamig.schema.types"
-local naming = require "luamig.schema.naming"
+local types = require("luamig.schema.types")
+local naming = require("luamig.schema.naming")
 
 local is_sql, is_literal, describe = types.is_sql, types.is_literal, types.describe
 

@@ -8,7 +8,7 @@
 -- constraint operations (create_unique_constraint, create_index...) arrive
 -- with their final names: ops applied the convention.
 
-local types = require "luamig.schema.types"
+local types = require("luamig.schema.types")
 
 local is_sql, describe = types.is_sql, types.describe
 

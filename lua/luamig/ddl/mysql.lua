@@ -8,8 +8,8 @@
 -- dropped by kind (DROP FOREIGN KEY, DROP INDEX...), so drop_constraint
 -- needs its type_.
 
-local base = require "luamig.ddl.base"
-local types = require "luamig.schema.types"
+local base = require("luamig.ddl.base")
+local types = require("luamig.schema.types")
 
 local is_sql = types.is_sql
 

@@ -9,7 +9,7 @@
 -- its own (CREATE TYPE ... AS ENUM), made before the table or column that
 -- uses it.
 
-local base = require "luamig.ddl.base"
+local base = require("luamig.ddl.base")
 
 local M = base.derive(base.Dialect, {
   name = "postgres",

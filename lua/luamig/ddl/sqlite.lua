@@ -9,7 +9,7 @@
 -- Constraints cannot be added to or dropped from an existing table either:
 -- those fail pointing to batch mode too, unless ops routes them there.
 
-local base = require "luamig.ddl.base"
+local base = require("luamig.ddl.base")
 
 local Base = base.Dialect
 

@@ -2,7 +2,7 @@
 -- enum types and data (mixed into luamig.ddl.base's Dialect; `self` is the
 -- dialect). Dialects override single methods of these.
 
-local types = require "luamig.schema.types"
+local types = require("luamig.schema.types")
 
 local is_sql = types.is_sql
 

@@ -20,14 +20,14 @@
 -- other, waits for them, reports the rest as skipped and exits 128 + the
 -- signal's number.
 
-local config = require "luamig.config"
-local json = require "luamig.present.json"
-local plan = require "luamig.plan"
-local errors = require "luamig.errors"
-local spawn = require "luamig.spawn"
-local sys = require "luamig.sys"
-local targets = require "luamig.fleet.targets"
-local interrupt = require "luamig.interrupt"
+local config = require("luamig.config")
+local json = require("luamig.present.json")
+local plan = require("luamig.plan")
+local errors = require("luamig.errors")
+local spawn = require("luamig.spawn")
+local sys = require("luamig.sys")
+local targets = require("luamig.fleet.targets")
+local interrupt = require("luamig.interrupt")
 
 local M = {}
 

@@ -9,7 +9,7 @@
 -- (FILE:LINE, or targets.NAME in the config file) before any database is
 -- touched: a fleet half run because line 40 was mistyped helps nobody.
 
-local url = require "luamig.config.url"
+local url = require("luamig.config.url")
 
 local M = {}
 

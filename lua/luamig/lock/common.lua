@@ -2,8 +2,8 @@
 -- a lock's owner, the name of a lock table, and the message of a database
 -- error while locking.
 
-local sys = require "luamig.sys"
-local dberror = require "luamig.present.dberror"
+local sys = require("luamig.sys")
+local dberror = require("luamig.present.dberror")
 
 local M = {}
 

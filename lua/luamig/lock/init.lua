@@ -21,17 +21,17 @@
 -- Ctrl-C stops it at once; it says once whom it waits for, and gives up
 -- after the lock timeout.
 
-local interrupt = require "luamig.interrupt"
-local sys = require "luamig.sys"
+local interrupt = require("luamig.interrupt")
+local sys = require("luamig.sys")
 
 local M = {}
 
 local POLL_FIRST, POLL_MAX = 0.02, 0.25  -- seconds between two tries
 
 local STRATEGIES = {
-  postgres = require "luamig.lock.postgres",
-  mysql = require "luamig.lock.mysql",
-  sqlite = require "luamig.lock.sqlite".strategy,
+  postgres = require("luamig.lock.postgres"),
+  mysql = require("luamig.lock.mysql"),
+  sqlite = require("luamig.lock.sqlite").strategy,
 }
 
 ---------------------------------------------------------------------------
@@ -111,5 +111,5 @@ function M.acquire(ctx, timeout, log)
     .. " --lock-timeout", strategy.where, timeout, holder and ("held by " .. holder) or who), 1
 end
 
-M.sqlite_lock_path = require "luamig.lock.sqlite".path
+M.sqlite_lock_path = require("luamig.lock.sqlite").path
 return M

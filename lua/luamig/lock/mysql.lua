@@ -23,10 +23,10 @@
 -- server that reads it, so the nodes' clocks need to agree to well under
 -- the lease (NTP does).
 
-local common = require "luamig.lock.common"
-local sys = require "luamig.sys"
-local dberror = require "luamig.present.dberror"
-local driver = require "luamig.driver"
+local common = require("luamig.lock.common")
+local sys = require("luamig.sys")
+local dberror = require("luamig.present.dberror")
+local driver = require("luamig.driver")
 
 -- The errors of an INSERT or a takeover that another run beat: the row
 -- is there (1062), the cluster certified the other write first (1213), or

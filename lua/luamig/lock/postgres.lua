@@ -15,9 +15,9 @@
 -- Statement pooling allows no transaction of two statements: it is
 -- refused, with a message that says so.
 
-local checksum = require "luamig.checksum"
-local common = require "luamig.lock.common"
-local dberror = require "luamig.present.dberror"
+local checksum = require("luamig.checksum")
+local common = require("luamig.lock.common")
+local dberror = require("luamig.present.dberror")
 
 -- pgbouncer's answer to a BEGIN in statement pooling mode.
 local function statement_pooling(err)

@@ -1,8 +1,8 @@
 -- luamig.lock.sqlite: the migration lock of a SQLite database, a file lock
 -- (see luamig.lock).
 
-local filelock = require "luamig.filelock"
-local common = require "luamig.lock.common"
+local filelock = require("luamig.filelock")
+local common = require("luamig.lock.common")
 
 local M = {}
 

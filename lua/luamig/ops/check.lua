@@ -10,7 +10,7 @@
 -- callers call these as statements, never as tail calls (a tail call
 -- would lose the frame the level counts).
 
-local types = require "luamig.schema.types"
+local types = require("luamig.schema.types")
 
 local describe, is_sql, is_type = types.describe, types.is_sql, types.is_type
 

@@ -11,7 +11,7 @@
 -- fields (docs/internals.md); luamig.ops.records checks the arguments and
 -- builds them, for batch mode's methods too.
 
-local records = require "luamig.ops.records"
+local records = require("luamig.ops.records")
 
 local M = {}
 

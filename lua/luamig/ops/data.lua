@@ -2,10 +2,10 @@
 -- the connection and the context, and batch mode's entry point (installed
 -- into the op table by luamig.ops).
 
-local types = require "luamig.schema.types"
-local check = require "luamig.ops.check"
-local progress_line = require "luamig.present.progress"
-local rowscan = require "luamig.rowscan"
+local types = require("luamig.schema.types")
+local check = require("luamig.ops.check")
+local progress_line = require("luamig.present.progress")
+local rowscan = require("luamig.rowscan")
 
 -- Rows of a bulk_insert stream gathered before they are inserted.
 local CHUNK_ROWS = 10000

@@ -10,8 +10,8 @@
 -- this module assembles them around one context and routes what SQLite can
 -- only do by rebuilding a table to batch mode.
 
-local types = require "luamig.schema.types"
-local naming = require "luamig.schema.naming"
+local types = require("luamig.schema.types")
+local naming = require("luamig.schema.naming")
 
 local describe = types.describe
 

@@ -13,8 +13,8 @@
 -- raise at that function's caller, the revision's line (level 4, see
 -- luamig.ops.check), and its naming hooks at depth 1.
 
-local types = require "luamig.schema.types"
-local check = require "luamig.ops.check"
+local types = require("luamig.schema.types")
+local check = require("luamig.ops.check")
 
 local is_sql, is_column = types.is_sql, types.is_column
 local is_name = check.is_name

@@ -3,10 +3,10 @@
 -- Those on one existing table's columns and indexes build their records
 -- through luamig.ops.records, which batch mode shares.
 
-local types = require "luamig.schema.types"
-local constraints = require "luamig.schema.constraints"
-local check = require "luamig.ops.check"
-local records = require "luamig.ops.records"
+local types = require("luamig.schema.types")
+local constraints = require("luamig.schema.constraints")
+local check = require("luamig.ops.check")
+local records = require("luamig.ops.records")
 
 local describe, is_column = types.describe, types.is_column
 local is_constraint, is_index = constraints.is_constraint, constraints.is_index

@@ -7,8 +7,8 @@
 local M = {}
 
 local CHECKS = {
-  postgres = require "luamig.preflight.postgres",
-  mysql = require "luamig.preflight.mysql",
+  postgres = require("luamig.preflight.postgres"),
+  mysql = require("luamig.preflight.mysql"),
 }
 
 --- ctx: an open context (luamig.context); opts: the command's options.

@@ -15,8 +15,8 @@
 --     run go on (with a warning) for those who roll DDL through the nodes
 --     themselves.
 
-local config = require "luamig.config"
-local dberror = require "luamig.present.dberror"
+local config = require("luamig.config")
+local dberror = require("luamig.present.dberror")
 
 -- name -> value of the session's view of some variables (missing ones are
 -- absent: MariaDB has no super_read_only, a server without Galera no wsrep).

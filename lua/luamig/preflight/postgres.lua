@@ -4,8 +4,8 @@
 -- seems to blame the revision ("cannot execute ALTER TABLE in a read-only
 -- transaction"); it is named for what it is before anything runs.
 
-local config = require "luamig.config"
-local dberror = require "luamig.present.dberror"
+local config = require("luamig.config")
+local dberror = require("luamig.present.dberror")
 
 local ON = { on = true, ["true"] = true, t = true }
 

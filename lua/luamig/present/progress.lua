@@ -9,7 +9,7 @@
 -- or -q, or an embedding program). Nothing goes to stdout, so --json
 -- output is never broken.
 
-local sys = require "luamig.sys"
+local sys = require("luamig.sys")
 
 local M = {}
 

@@ -79,7 +79,7 @@ end
 
 --- A revision as plain data, for --json.
 function M.json_node(graph, node, marks)
-  local json = require "luamig.present.json"
+  local json = require("luamig.present.json")
   return {
     id = node.id, down_revisions = node.down_revisions, depends_on = node.depends_on,
     branch_labels = node.labels or {}, doc = node.doc or "", path = node.path or json.null,

@@ -40,9 +40,9 @@
 -- and keys), keys.lua (UNIQUE constraints, indexes, foreign keys). The
 -- rest of this file holds the other catalog reads batch mode makes.
 
-local queries = require "luamig.reflect.sqlite.queries"
-local tables_of = require "luamig.reflect.sqlite.tables"
-local keys = require "luamig.reflect.sqlite.keys"
+local queries = require("luamig.reflect.sqlite.queries")
+local tables_of = require("luamig.reflect.sqlite.tables")
+local keys = require("luamig.reflect.sqlite.keys")
 
 local value, quote = queries.value, queries.quote
 

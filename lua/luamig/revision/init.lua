@@ -41,9 +41,9 @@
 -- R becomes N[1] (update) and the rest of N is inserted (an unmerge).
 -- Apply a step's version change as: delete, then update, then insert.
 
-local build = require "luamig.revision.build"
-local steps = require "luamig.revision.steps"
-local target = require "luamig.revision.target"
+local build = require("luamig.revision.build")
+local steps = require("luamig.revision.steps")
+local target = require("luamig.revision.target")
 
 -- Local copies of globals: the graph's loops visit every revision, and
 -- bench/revision_graph.lua runs ~15% faster with them (10,000 revisions).

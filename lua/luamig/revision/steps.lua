@@ -2,7 +2,7 @@
 -- each with the change it makes to the version table (see the header of
 -- luamig/revision/init.lua for the rules). Installed as methods of the graph.
 
-local target = require "luamig.revision.target"
+local target = require("luamig.revision.target")
 
 -- Local copies of globals: the graph's loops visit every revision, and
 -- bench/revision_graph.lua runs ~15% faster with them (10,000 revisions).

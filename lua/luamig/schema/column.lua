@@ -2,8 +2,8 @@
 -- create_table or add_column, with its options checked at the revision's
 -- line; and the foreign key references and actions a column names.
 
-local kind = require "luamig.schema.value_kind"
-local column_type = require "luamig.schema.column_type"
+local kind = require("luamig.schema.value_kind")
+local column_type = require("luamig.schema.column_type")
 
 local M = {}
 

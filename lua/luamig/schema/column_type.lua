@@ -2,7 +2,7 @@
 -- Numeric{precision = 10, scale = 2}, Enum, ARRAY, Type("CITEXT")...):
 -- immutable data that the dialects (luamig.ddl) alone turn into SQL.
 
-local kind = require "luamig.schema.value_kind"
+local kind = require("luamig.schema.value_kind")
 
 local M = {}
 

@@ -13,7 +13,7 @@
 -- metatable that tells it apart from create_table's options table. Bad
 -- arguments raise at the revision's line.
 
-local types = require "luamig.schema.types"
+local types = require("luamig.schema.types")
 
 local describe, is_sql = types.describe, types.is_sql
 

@@ -3,10 +3,10 @@
 -- the table-level constraints into a revision's environment, each refusing
 -- arguments it does not take, and reports a mistyped capitalized name.
 
-local kind = require "luamig.schema.value_kind"
-local column_type = require "luamig.schema.column_type"
-local column = require "luamig.schema.column"
-local sql_fragment = require "luamig.schema.sql_fragment"
+local kind = require("luamig.schema.value_kind")
+local column_type = require("luamig.schema.column_type")
+local column = require("luamig.schema.column")
+local sql_fragment = require("luamig.schema.sql_fragment")
 
 local M = {}
 

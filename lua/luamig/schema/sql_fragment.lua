@@ -1,7 +1,7 @@
 -- luamig.schema.sql_fragment: `sql "..."` fragments, SQL text used as
 -- written, and inline literals, values a dialect writes as SQL literals.
 
-local kind = require "luamig.schema.value_kind"
+local kind = require("luamig.schema.value_kind")
 
 local M = {}
 

@@ -15,11 +15,11 @@
 --   luamig.schema.column        Column and the foreign keys it references
 --   luamig.schema.revision_env  export(), environment(), strict_arity()
 
-local kind = require "luamig.schema.value_kind"
-local column_type = require "luamig.schema.column_type"
-local sql_fragment = require "luamig.schema.sql_fragment"
-local column = require "luamig.schema.column"
-local revision_env = require "luamig.schema.revision_env"
+local kind = require("luamig.schema.value_kind")
+local column_type = require("luamig.schema.column_type")
+local sql_fragment = require("luamig.schema.sql_fragment")
+local column = require("luamig.schema.column")
+local revision_env = require("luamig.schema.revision_env")
 
 local M = {}
 

@@ -6,12 +6,12 @@
 -- globals and defines the functions. The environment is kept so that the
 -- context can later call upgrade()/downgrade() with `op` set in it.
 
-local sys = require "luamig.sys"
-local revscan = require "luamig.revscan"
-local revcache = require "luamig.revcache"
-local checksum = require "luamig.checksum"
-local types = require "luamig.schema.types"
-local failure = require "luamig.script.failure"
+local sys = require("luamig.sys")
+local revscan = require("luamig.revscan")
+local revcache = require("luamig.revcache")
+local checksum = require("luamig.checksum")
+local types = require("luamig.schema.types")
+local failure = require("luamig.script.failure")
 local null = require("luamig.driver").null
 
 local M = {}

@@ -2,8 +2,8 @@
 -- template (migrations/script.lua.tmpl) or luamig's own, and loaded back
 -- at once so that a template that makes a bad revision is caught now.
 
-local script = require "luamig.script"
-local sys = require "luamig.sys"
+local script = require("luamig.script")
+local sys = require("luamig.sys")
 
 local M = {}
 

@@ -1,5 +1,5 @@
 -- config: URL parsing, masking, settings precedence.
-local config = require "luamig.config"
+local config = require("luamig.config")
 
 -- parse_url refuses `url` with a message holding `expected` and none of
 -- the strings in the list `hidden` (the password). Returns the message.

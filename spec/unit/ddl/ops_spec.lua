@@ -4,9 +4,9 @@
 -- A string entry is the expected statements joined by ";\n", a table
 -- {err = "..."} the expected message.
 
-local ddl = require "luamig.ddl"
-local types = require "luamig.schema.types"
-local C = require "luamig.schema.constraints"
+local ddl = require("luamig.ddl")
+local types = require("luamig.schema.types")
+local C = require("luamig.schema.constraints")
 
 local Column, sql = types.Column, types.sql
 local Integer, String, Enum = types.Integer, types.String, types.Enum

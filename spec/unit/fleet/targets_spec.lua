@@ -1,6 +1,6 @@
 -- luamig.fleet.targets: targets files, the targets table of luamig.lua, and
 -- shards.
-local targets = require "luamig.fleet.targets"
+local targets = require("luamig.fleet.targets")
 
 local function names(list)
   local out = {}

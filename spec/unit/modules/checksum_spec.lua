@@ -2,7 +2,7 @@
 -- against the published FIPS 180-4 answers and the system's sha256sum, and
 -- the normalisation revision() applies before hashing.
 
-local checksum = require "luamig.checksum"
+local checksum = require("luamig.checksum")
 
 -- sha256sum's digest of the bytes of s.
 local function sha256sum(s)

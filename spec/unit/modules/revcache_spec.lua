@@ -2,10 +2,10 @@
 -- on real files. settle = 0 lets a file be cached as soon as its
 -- timestamps are in the past; script.load_all's own use (two seconds)
 -- is checked in cli_sqlite_spec.
-local revcache = require "luamig.revcache"
-local revscan = require "luamig.revscan"
-local script = require "luamig.script"
-local sys = require "luamig.sys"
+local revcache = require("luamig.revcache")
+local revscan = require("luamig.revscan")
+local script = require("luamig.script")
+local sys = require("luamig.sys")
 
 local NONE = {}
 local N = 300 -- the cache is written from 100 files up; 256 and more are stat'ed on threads

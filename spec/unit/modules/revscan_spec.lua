@@ -5,9 +5,9 @@
 -- scanner must give exactly what evaluating the file gives, or nil (the
 -- file is then evaluated). It must also keep reading the forms that
 -- `luamig revision` writes, or listing would lose its speed.
-local revscan = require "luamig.revscan"
-local script = require "luamig.script"
-local template = require "luamig.script.template"
+local revscan = require("luamig.revscan")
+local script = require("luamig.script")
+local template = require("luamig.script.template")
 
 local NONE = setmetatable({}, { __newindex = function() error("read-only") end })
 local PATH = "migrations/versions/x.lua"

@@ -1,9 +1,9 @@
 -- luamig.sys (runner/modules/sys.c): the OS services the Lua side uses, checked
 -- against what the OS itself says.
 
-local sys = require "luamig.sys"
+local sys = require("luamig.sys")
 
-local h = require "helpers.luamig"
+local h = require("helpers.luamig")
 local read_file, write_file = h.read_file, h.write_file
 
 local function tmpdir()
@@ -58,7 +58,7 @@ describe("luamig.sys", function()
       local child = os.tmpname()
       write_file(child, string.format([[
 package.cpath = "bin/?.so;" .. package.cpath
-local sys = require "luamig.sys"
+local sys = require("luamig.sys")
 local r, msg = %s
 io.write(r and "read" or msg)]], call))
       local p = io.popen(string.format("timeout 10 lua5.4 %s '%s' '%s'; echo \" exit=$?\"", child, arg_dir, name))

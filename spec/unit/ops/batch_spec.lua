@@ -5,7 +5,7 @@
 -- on a PostgreSQL dialect, where the queue runs record by record through
 -- the context, so that the records can be read back.
 
-local types = require "luamig.schema.types"
+local types = require("luamig.schema.types")
 
 local REVISION = require("helpers.revision_errors").REVISION
 

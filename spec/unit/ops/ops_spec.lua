@@ -1,8 +1,8 @@
 -- The op table: argument checks that name the revision line, and the
 -- records handed to the context.
 
-local ops = require "luamig.ops"
-local types = require "luamig.schema.types"
+local ops = require("luamig.ops")
+local types = require("luamig.schema.types")
 
 local Column, sql = types.Column, types.sql
 local Integer, String = types.Integer, types.String
@@ -289,7 +289,7 @@ describe("ops", function()
     it("create_table takes constraints and indexes; a PrimaryKeyConstraint marks its columns", function()
       local ctx = fake_ctx()
       local op = ops.new(ctx)
-      local C = require "luamig.schema.constraints"
+      local C = require("luamig.schema.constraints")
       local a, b = Column("a", Integer), Column("b", String(5), { nullable = true })
       local pk, uq, ix = C.PrimaryKeyConstraint("b", "a"), C.UniqueConstraint("b"), C.Index(nil, "b")
       local def = op.create_table("t", a, pk, b, uq, ix)

@@ -1,5 +1,5 @@
 -- luamig.present.json: the --json output encoder.
-local json = require "luamig.present.json"
+local json = require("luamig.present.json")
 
 describe("json.encode", function()
   it("writes scalars, arrays and objects with sorted keys", function()

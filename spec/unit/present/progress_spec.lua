@@ -1,6 +1,6 @@
 -- The progress line of data migrations: what each mode writes.
 
-local progress = require "luamig.present.progress"
+local progress = require("luamig.present.progress")
 
 local function capture(opts)
   local out = {}

@@ -1,5 +1,5 @@
 -- luamig.revision.drift: drift between applied revisions and their files.
-local verify = require "luamig.revision.drift"
+local verify = require("luamig.revision.drift")
 
 local function rec(id, downs, extra)
   local r = { id = id, path = "v/" .. id .. ".lua", down_revisions = downs or {}, depends_on = {},

@@ -1,5 +1,5 @@
 -- Unit specs for luamig.revision: graphs from literals, no database.
-local revision = require "luamig.revision"
+local revision = require("luamig.revision")
 
 local function rev(id, down, opts)
   opts = opts or {}

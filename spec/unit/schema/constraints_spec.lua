@@ -1,7 +1,7 @@
 -- The table-level constraint constructors create_table takes.
 
-local types = require "luamig.schema.types"
-local constraints = require "luamig.schema.constraints"
+local types = require("luamig.schema.types")
+local constraints = require("luamig.schema.constraints")
 
 local PrimaryKeyConstraint, UniqueConstraint = constraints.PrimaryKeyConstraint, constraints.UniqueConstraint
 local CheckConstraint, ForeignKeyConstraint = constraints.CheckConstraint, constraints.ForeignKeyConstraint

@@ -1,7 +1,7 @@
 -- Naming conventions: names for unnamed constraints and indexes.
 
-local naming = require "luamig.schema.naming"
-local types = require "luamig.schema.types"
+local naming = require("luamig.schema.naming")
+local types = require("luamig.schema.types")
 
 local CONVENTION = {
   ix = "ix_%(column_0_label)s",

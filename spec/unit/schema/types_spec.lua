@@ -1,11 +1,11 @@
 -- Type objects, Column, sql fragments and the revision environment.
 
-local types = require "luamig.schema.types"
+local types = require("luamig.schema.types")
 
 local Column, sql = types.Column, types.sql
 local Integer, String, Numeric, DateTime = types.Integer, types.String, types.Numeric, types.DateTime
 
-local revision_errors = require "helpers.revision_errors"
+local revision_errors = require("helpers.revision_errors")
 local revision_error, assert_rejects = revision_errors.revision_error, revision_errors.assert_rejects
 
 describe("types", function()

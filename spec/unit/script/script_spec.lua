@@ -1,6 +1,6 @@
 -- script: revision file metadata, templates and slugs.
-local script = require "luamig.script"
-local template = require "luamig.script.template"
+local script = require("luamig.script")
+local template = require("luamig.script.template")
 
 local dir
 local function write(name, text)
@@ -122,7 +122,7 @@ function downgrade() end
   end)
 
   it("defines null as the driver's NULL, and raises at the line for an undefined global", function()
-    local driver = require "luamig.driver"
+    local driver = require("luamig.driver")
     local path = write("n.lua", "revision = 'n1'\nfunction upgrade()\n  return null, nul\nend\n")
     local s = assert(script.load_file(path))
     assert.is_true(script.compile(s))
@@ -160,7 +160,7 @@ function downgrade() end
   end)
 
   it("gives each file library tables of its own, and no metatable of luamig's", function()
-    local types = require "luamig.schema.types"
+    local types = require("luamig.schema.types")
     local a = assert(script.load_file(write("a1.lua", [[
 revision = "a1"
 string.match = function() return "clobbered" end

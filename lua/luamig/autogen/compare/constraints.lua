@@ -1,10 +1,10 @@
 -- luamig.autogen.compare.constraints: the changes to one table's indexes,
 -- unique constraints, foreign keys and named check constraints.
 
-local naming = require "luamig.schema.naming"
-local normalize = require "luamig.autogen.compare.normalize"
-local filter = require "luamig.autogen.compare.filter"
-local changes = require "luamig.autogen.compare.change"
+local naming = require("luamig.schema.naming")
+local normalize = require("luamig.autogen.compare.normalize")
+local filter = require("luamig.autogen.compare.filter")
+local changes = require("luamig.autogen.compare.change")
 
 local normalize_default, included, change = normalize.normalize_default, filter.included, changes.change
 local list_key = changes.list_key

@@ -1,7 +1,7 @@
 -- luamig.autogen.compare.enums: PostgreSQL's named enum types created
 -- once and dropped with their last use, across the changes of a revision.
 
-local types = require "luamig.schema.types"
+local types = require("luamig.schema.types")
 
 local M = {}
 

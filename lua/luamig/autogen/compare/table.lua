@@ -2,10 +2,10 @@
 -- have: its columns (added, dropped, renamed, altered), its constraints
 -- and indexes (luamig.autogen.compare.constraints) and its comment.
 
-local normalize = require "luamig.autogen.compare.normalize"
-local filter = require "luamig.autogen.compare.filter"
-local changes = require "luamig.autogen.compare.change"
-local constraints = require "luamig.autogen.compare.constraints"
+local normalize = require("luamig.autogen.compare.normalize")
+local filter = require("luamig.autogen.compare.filter")
+local changes = require("luamig.autogen.compare.change")
+local constraints = require("luamig.autogen.compare.constraints")
 
 local type_key, normalize_default = normalize.type_key, normalize.normalize_default
 local included, change = filter.included, changes.change

@@ -37,10 +37,10 @@
 -- name), FULLTEXT/SPATIAL kinds, ON UPDATE current_timestamp(), generated
 -- columns' expressions.
 
-local driver = require "luamig.driver"
-local snapshot = require "luamig.autogen.snapshot"
-local types = require "luamig.schema.types"
-local mysql_dialect = require "luamig.ddl.mysql"
+local driver = require("luamig.driver")
+local snapshot = require("luamig.autogen.snapshot")
+local types = require("luamig.schema.types")
+local mysql_dialect = require("luamig.ddl.mysql")
 
 local null = driver.null
 

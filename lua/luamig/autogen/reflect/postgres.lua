@@ -62,9 +62,9 @@
 --     where the key is not in default order. Operator classes, collations,
 --     INCLUDE columns and the access method are not reflected.
 
-local snapshot = require "luamig.autogen.snapshot"
-local POSTGRES = require "luamig.ddl.postgres"  -- its defaults (snapshot.action)
-local types = require "luamig.schema.types"
+local snapshot = require("luamig.autogen.snapshot")
+local POSTGRES = require("luamig.ddl.postgres")  -- its defaults (snapshot.action)
+local types = require("luamig.schema.types")
 local null = require("luamig.driver").null
 
 local M = {}

@@ -65,11 +65,11 @@
 -- foreign keys); sqlite/ holds the parts: columns.lua (columns, primary
 -- keys, CHECKs) and types.lua (declared types and Enums).
 
-local catalog = require "luamig.reflect.sqlite"
-local snapshot = require "luamig.autogen.snapshot"
-local SQLITE = require "luamig.ddl.sqlite"  -- its defaults (snapshot.action)
-local sqlite_types = require "luamig.autogen.reflect.sqlite.types"
-local columns = require "luamig.autogen.reflect.sqlite.columns"
+local catalog = require("luamig.reflect.sqlite")
+local snapshot = require("luamig.autogen.snapshot")
+local SQLITE = require("luamig.ddl.sqlite")  -- its defaults (snapshot.action)
+local sqlite_types = require("luamig.autogen.reflect.sqlite.types")
+local columns = require("luamig.autogen.reflect.sqlite.columns")
 
 local read_columns, read_checks = columns.read_columns, columns.read_checks
 

@@ -11,12 +11,12 @@
 --   luamig.config.url.text    percent-escapes, the query string, quote()
 --   luamig.config.url.scrub   scrub()
 
-local ddl = require "luamig.ddl"
-local url_text = require "luamig.config.url.text"
-local params = require "luamig.config.url.params"
-local url_server = require "luamig.config.url.server"
-local url_sqlite = require "luamig.config.url.sqlite"
-local url_scrub = require "luamig.config.url.scrub"
+local ddl = require("luamig.ddl")
+local url_text = require("luamig.config.url.text")
+local params = require("luamig.config.url.params")
+local url_server = require("luamig.config.url.server")
+local url_sqlite = require("luamig.config.url.sqlite")
+local url_scrub = require("luamig.config.url.scrub")
 
 local M = {}
 

@@ -1,7 +1,7 @@
 -- luamig.config.url.params: the query parameters each driver takes in a
 -- database URL, the checks of their values, and which of them are secrets.
 
-local ddl = require "luamig.ddl"
+local ddl = require("luamig.ddl")
 
 local M = {}
 

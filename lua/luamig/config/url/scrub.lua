@@ -2,7 +2,7 @@
 -- parameters) out of a message, such as a driver's that echoes the
 -- connection string.
 
-local params = require "luamig.config.url.params"
+local params = require("luamig.config.url.params")
 
 local M = {}
 

@@ -2,9 +2,9 @@
 -- scheme://[user[:password]@]host[:port][,host[:port]...][/database][?query],
 -- into the parameters of driver.connect, with the spans of its secrets.
 
-local ddl = require "luamig.ddl"
-local url_text = require "luamig.config.url.text"
-local params = require "luamig.config.url.params"
+local ddl = require("luamig.ddl")
+local url_text = require("luamig.config.url.text")
+local params = require("luamig.config.url.params")
 
 local M = {}
 

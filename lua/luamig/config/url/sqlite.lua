@@ -2,8 +2,8 @@
 -- sqlite:///abs/path.db, sqlite::memory:) into the parameters of
 -- driver.connect.
 
-local url_text = require "luamig.config.url.text"
-local params = require "luamig.config.url.params"
+local url_text = require("luamig.config.url.text")
+local params = require("luamig.config.url.params")
 
 local M = {}
 

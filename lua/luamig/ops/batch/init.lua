@@ -20,13 +20,13 @@
 -- op.batch_alter_table, one frame further, so it raises at level 3 and its
 -- helpers at level 4. Neither call may be a tail call.
 
-local types = require "luamig.schema.types"
-local check = require "luamig.ops.check"
-local naming = require "luamig.schema.naming"
-local records_of = require "luamig.ops.records"
-local reflect = require "luamig.ops.batch.reflect"
-local model_ops = require "luamig.ops.batch.model"
-local rebuild = require "luamig.ops.batch.rebuild"
+local types = require("luamig.schema.types")
+local check = require("luamig.ops.check")
+local naming = require("luamig.schema.naming")
+local records_of = require("luamig.ops.records")
+local reflect = require("luamig.ops.batch.reflect")
+local model_ops = require("luamig.ops.batch.model")
+local rebuild = require("luamig.ops.batch.rebuild")
 
 local describe = types.describe
 

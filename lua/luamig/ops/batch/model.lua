@@ -10,10 +10,10 @@
 -- nothing else could keep them meaning what they meant. Pure: no database
 -- access.
 
-local reflect = require "luamig.ops.batch.reflect"
-local sqltext = require "luamig.ops.batch.sqltext"
-local types = require "luamig.schema.types"
-local table_model = require "luamig.schema.table_model"
+local reflect = require("luamig.ops.batch.reflect")
+local sqltext = require("luamig.ops.batch.sqltext")
+local types = require("luamig.schema.types")
+local table_model = require("luamig.schema.table_model")
 
 local is_sql = types.is_sql
 local copy, find_column = table_model.copy, table_model.find_column

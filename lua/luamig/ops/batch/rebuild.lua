@@ -25,10 +25,10 @@
 -- (NOT NULL over NULL data, a broken reference) rolls it back and leaves
 -- the table and its rows as they were.
 
-local catalog = require "luamig.reflect.sqlite"
-local reading = require "luamig.reflect.sqlite.sqltext"
-local sqltext = require "luamig.ops.batch.sqltext"
-local types = require "luamig.schema.types"
+local catalog = require("luamig.reflect.sqlite")
+local reading = require("luamig.reflect.sqlite.sqltext")
+local sqltext = require("luamig.ops.batch.sqltext")
+local types = require("luamig.schema.types")
 
 local is_sql = types.is_sql
 local tokenize, keyword = reading.tokenize, reading.keyword

@@ -11,10 +11,10 @@
 -- autogenerate reads with too; this file keeps what batch mode writes back
 -- and refuses what it cannot rebuild.
 
-local catalog = require "luamig.reflect.sqlite"
-local table_model = require "luamig.schema.table_model"
-local types = require "luamig.schema.types"
-local naming = require "luamig.schema.naming"
+local catalog = require("luamig.reflect.sqlite")
+local table_model = require("luamig.schema.table_model")
+local types = require("luamig.schema.types")
+local naming = require("luamig.schema.naming")
 
 local key_of, fk_key = catalog.key_of, catalog.fk_key
 

@@ -9,7 +9,7 @@
 -- (luamig.reflect.sqlite.sqltext, which reads the text SQLite keeps).
 -- Pure: no database access.
 
-local reading = require "luamig.reflect.sqlite.sqltext"
+local reading = require("luamig.reflect.sqlite.sqltext")
 
 local tokenize, kw = reading.tokenize, reading.keyword
 

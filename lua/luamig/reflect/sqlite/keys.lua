@@ -2,8 +2,8 @@
 -- indexes and foreign keys, from the pragma rows, with the names (and
 -- DEFERRABLE) that only the CREATE TABLE text records.
 
-local sqltext = require "luamig.reflect.sqlite.sqltext"
-local queries = require "luamig.reflect.sqlite.queries"
+local sqltext = require("luamig.reflect.sqlite.sqltext")
+local queries = require("luamig.reflect.sqlite.queries")
 
 local value = queries.value
 

@@ -8,7 +8,7 @@
 -- autogenerate as slow as the schema is large (and each query is a round
 -- of statement preparation).
 
-local driver = require "luamig.driver"
+local driver = require("luamig.driver")
 
 local null = driver.null
 

@@ -2,8 +2,8 @@
 -- sqlite_master's rows (with their CREATE TABLE text split), and their
 -- columns and primary keys, from pragma_table_xinfo's rows.
 
-local sqltext = require "luamig.reflect.sqlite.sqltext"
-local queries = require "luamig.reflect.sqlite.queries"
+local sqltext = require("luamig.reflect.sqlite.sqltext")
+local queries = require("luamig.reflect.sqlite.queries")
 
 local value, quote = queries.value, queries.quote
 

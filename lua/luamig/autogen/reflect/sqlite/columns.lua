@@ -2,7 +2,7 @@
 -- primary key and CHECK constraints as the snapshot has them (the CHECKs
 -- of Enum columns made Enums).
 
-local sqlite_types = require "luamig.autogen.reflect.sqlite.types"
+local sqlite_types = require("luamig.autogen.reflect.sqlite.types")
 
 local normal, enum_of, type_of = sqlite_types.normal, sqlite_types.enum_of, sqlite_types.type_of
 

@@ -1,9 +1,9 @@
 -- luamig.autogen.reflect.sqlite.types: the luamig type of a column's
 -- declared SQLite type, and the Enum that a column's CHECK makes it.
 
-local sqltext = require "luamig.reflect.sqlite.sqltext"
-local types = require "luamig.schema.types"
-local ddl = require "luamig.ddl"
+local sqltext = require("luamig.reflect.sqlite.sqltext")
+local types = require("luamig.schema.types")
+local ddl = require("luamig.ddl")
 
 local keyword = sqltext.keyword
 
