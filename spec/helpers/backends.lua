@@ -52,6 +52,13 @@ local function first_field(conn, key, sql, ...)
   return r and r[key]
 end
 
+-- { [name] = definition } of the rows of `sql` (run with the values ...).
+local function name_map(conn, sql, ...)
+  local out = {}
+  for _, r in ipairs(assert(conn:query(sql, ...))) do out[r.name] = r.definition end
+  return out
+end
+
 local Backend = {}
 Backend.__index = Backend
 
@@ -372,12 +379,8 @@ function sqlite.reflect_column_type(conn, t, c)
 end
 
 function sqlite.reflect_indexes(conn, t)
-  local out = {}
-  for _, r in ipairs(assert(conn:query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
-    .. " AND sql IS NOT NULL", t))) do
-    out[r.name] = r.sql
-  end
-  return out
+  return name_map(conn, "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+    .. " AND sql IS NOT NULL", t)
 end
 
 local PG_KINDS = { p = "primary_key", u = "unique", c = "check", f = "foreign_key" }
@@ -416,12 +419,8 @@ function postgres.reflect_column_type(conn, t, c)
 end
 
 function postgres.reflect_indexes(conn, t)
-  local out = {}
-  for _, r in ipairs(assert(conn:query("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname ="
-    .. " current_schema() AND tablename = ?", t))) do
-    out[r.indexname] = r.indexdef
-  end
-  return out
+  return name_map(conn, "SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname ="
+    .. " current_schema() AND tablename = ?", t)
 end
 
 local MY_KINDS = { ["PRIMARY KEY"] = "primary_key", UNIQUE = "unique", CHECK = "check", ["FOREIGN KEY"] = "foreign_key" }
