@@ -559,6 +559,42 @@ PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "ix_users_email" ON "users" ("email");]], r.stdout, 1, true)
   end)
 
+  it("casts a column's values when its type changes kind, as Alembic does, online and in --sql", function()
+    local dir = project({ { "e0000001", up = [==[
+  op.execute([[CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(10), b VARCHAR(20), c INTEGER, d VARCHAR(5),
+    e NUMERIC(10, 2))]])
+  op.execute("INSERT INTO t VALUES (1, '8.5', '2024-05-01', 7, 'x', 2.75), (2, 'abc', '12', NULL, '9', '3')")]==] },
+      { "e0000002", up = [[
+  op.batch_alter_table("t", function(batch)
+    batch.alter_column("a", { type_ = Integer })   -- TEXT -> INTEGER: CAST
+    batch.alter_column("b", { type_ = DateTime })  -- into NUMERIC affinity: no CAST
+    batch.alter_column("c", { type_ = String(10) }) -- INTEGER -> TEXT: CAST
+    batch.alter_column("d", { type_ = Text })      -- TEXT -> TEXT: no CAST
+    batch.alter_column("e", { type_ = Float })     -- NUMERIC -> REAL: CAST
+  end)]] } })
+    ok_run(dir, { "upgrade", "head" })
+    with_db(url, function(conn)
+      assert.same({
+        { a = 8, ta = "integer", b = "2024-05-01", tb = "text", c = "7", tc = "text", d = "x", e = 2.75, te = "real" },
+        { a = 0, ta = "integer", b = 12, tb = "integer", c = null, tc = "null", d = "9", e = 3.0, te = "real" },
+      }, query(conn, "SELECT a, typeof(a) AS ta, b, typeof(b) AS tb, c, typeof(c) AS tc, d, e, typeof(e) AS te"
+        .. " FROM t ORDER BY id"))
+    end)
+    dir = project({ { "e0000002", up = [[
+  local t = { table = "t", columns = { Column("id", Integer, { primary_key = true }), Column("a", String(10)),
+    Column("b", String(20)), Column("c", Integer), Column("d", String(5)), Column("e", Numeric(10, 2)) } }
+  op.batch_alter_table("t", function(batch)
+    batch.alter_column("a", { type_ = Integer })
+    batch.alter_column("b", { type_ = DateTime })
+    batch.alter_column("c", { type_ = String(10) })
+    batch.alter_column("d", { type_ = Text })
+    batch.alter_column("e", { type_ = Float })
+  end, { copy_from = t })]] } })
+    local r = ok_run(dir, { "upgrade", "head", "--sql" })
+    assert.matches('SELECT "id", CAST("a" AS INTEGER), "b", CAST("c" AS VARCHAR(10)), "d", CAST("e" AS FLOAT)'
+      .. ' FROM "t"', r.stdout, 1, true)
+  end)
+
   it("runs plain op.alter_column etc. in batch mode when sqlite_batch_mode is on", function()
     local up = [[
   op.alter_column("items", "qty", { nullable = false, server_default = 7 })

@@ -200,6 +200,32 @@ function M:compile_alter_column(rec)
   return {}
 end
 
+-- The affinity SQLite gives a column declared `type_text` (its rules, in
+-- their order: https://sqlite.org/datatype3.html, 3.1).
+local function affinity(type_text)
+  local t = string.upper(type_text or "")
+  if t:find("INT", 1, true) then return "INTEGER" end
+  if t:find("CHAR", 1, true) or t:find("CLOB", 1, true) or t:find("TEXT", 1, true) then return "TEXT" end
+  if t:find("BLOB", 1, true) or not t:find("%S") then return "BLOB" end
+  if t:find("REAL", 1, true) or t:find("FLOA", 1, true) or t:find("DOUB", 1, true) then return "REAL" end
+  return "NUMERIC"
+end
+M.affinity = affinity
+
+--- What a batch rebuild selects to copy `column` (quoted) from a column
+-- declared `old_type` into one declared `new_type`: CAST(column AS
+-- new_type) when the type's kind changes (as Alembic casts when the
+-- generic type changes: '8.5' into an INTEGER column becomes 8, not 8.5),
+-- else the column as it is. Not into a NUMERIC-affinity type (NUMERIC,
+-- DECIMAL, DATE, DATETIME, BOOLEAN, JSON): its affinity already turns every
+-- well-formed number into one, where a CAST would cut any other text to
+-- its numeric prefix ('2024-05-01' to 2024).
+function M:copy_expression(column, old_type, new_type)
+  local to = affinity(new_type)
+  if to == "NUMERIC" or to == affinity(old_type) then return column end
+  return string.format("CAST(%s AS %s)", column, new_type)
+end
+
 -- SQLite's schema is the attached database: it prefixes the index name, and
 -- the table must be in that same database.
 function M:index_target_sql(rec)

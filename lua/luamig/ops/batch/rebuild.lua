@@ -29,8 +29,9 @@ local catalog = require("luamig.reflect.sqlite")
 local reading = require("luamig.reflect.sqlite.sqltext")
 local sqltext = require("luamig.ops.batch.sqltext")
 local types = require("luamig.schema.types")
+local table_model = require("luamig.schema.table_model")
 
-local is_sql = types.is_sql
+local is_sql, find_column = types.is_sql, table_model.find_column
 local tokenize, keyword = reading.tokenize, reading.keyword
 
 local M = {}
@@ -159,14 +160,16 @@ local function keeps_rowid(old, new)
 end
 
 --- INSERT INTO tmp (...) SELECT ... FROM old: the columns that come from
--- the old table, under their new names.
+-- the old table, under their new names, cast where their type's kind
+-- changed (see the dialect's copy_expression).
 function M.copy_sql(d, old, new, tmp)
   local into, from = {}, {}
   if keeps_rowid(old, new) then into[1], from[1] = "rowid", "rowid" end
   for _, c in ipairs(new.columns) do
     if c.from then
+      local was, quoted = find_column(old, c.from), d:quote(c.from)
       into[#into + 1] = d:quote(c.name)
-      from[#from + 1] = d:quote(c.from)
+      from[#from + 1] = was and d:copy_expression(quoted, was.type_text, c.type_text) or quoted
     end
   end
   if #into == 0 then return nil end
