@@ -493,6 +493,46 @@ INSERT INTO kv VALUES ('a', '1');
     assert.equal(schema, with_db(url, schema_text))
   end)
 
+  it("checks foreign keys and views once, when the revision's function returns, naming the batch's line",
+    function()
+    -- The parent's key is renamed in a rebuild, which SQLite cannot follow
+    -- into "lines"; the second batch points "lines" at the new name. Each
+    -- batch alone breaks the reference; the revision as a whole does not.
+    local fix_child = [[
+  op.batch_alter_table("lines", function(batch) batch.alter_column("amount", { nullable = false }) end,
+    { table_args = { ForeignKeyConstraint({ "item_id" }, { "items.item_id" }) } })]]
+    local rename_parent = [[
+  op.batch_alter_table("items", function(batch)
+    batch.alter_column("qty", { nullable = false })
+    batch.alter_column("id", { new_column_name = "item_id" })
+  end)]]
+    local dir = base_and(rename_parent .. "\n" .. fix_child .. [[
+
+  op.execute("DROP VIEW item_titles")
+  op.execute("CREATE VIEW item_titles AS SELECT item_id, title FROM items")]])
+    ok_run(dir, { "upgrade", "head" })
+    with_db(url, function(conn)
+      assert.same({ { table = "items", from = "item_id", to = "item_id" } },
+        query(conn, "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list('lines')"))
+      assert.same({}, query(conn, "PRAGMA foreign_key_check"))
+      assert.same({ { n = 3 } }, query(conn, "SELECT count(*) AS n FROM lines JOIN items USING (item_id)"))
+    end)
+
+    -- Without the second batch: the revision fails at its end, naming the
+    -- first batch's line, and nothing of it stays.
+    url = backends.sqlite:new_database()
+    dir = base_and(rename_parent .. "\n  op.execute('CREATE TABLE later (id INTEGER)')")
+    local schema = with_db(url, schema_text)
+    local r = run(dir, { "upgrade", "head" })
+    assert.equal(1, r.status)
+    assert.matches('b0000002_rev.lua:6: op.batch_alter_table("items"), checked when the revision\'s function'
+      .. ' returned: table "lines" has a foreign key ("item_id") that references "items" ("id")', r.stderr, 1, true)
+    assert.equal(schema, with_db(url, schema_text))
+    assert.is_nil(with_db(url, function(conn)
+      return conn:first("SELECT name FROM sqlite_master WHERE name = 'later'")
+    end))
+  end)
+
   it("names the revision line for a bad argument, called with a dot or a colon", function()
     local dir = project({ BASE, { "b0000002", up = [[
   op.batch_alter_table("items", function(batch)
@@ -672,8 +712,8 @@ INSERT INTO loose VALUES (1, 99);
     local ok, err = alter("loose", { { kind = "create_foreign_key", table = "loose", name = "fk_loose_node",
       referent_table = "node", local_cols = { "ref" }, remote_cols = { "id" } } })
     assert.is_nil(ok)
-    assert.matches('1 row of "loose" would break its foreign keys (the first: rowid 1 references a missing row of'
-      .. ' "node")', err, 1, true)
+    assert.matches('1 row of "loose" would break its foreign keys: rowid 1 references a missing row of "node"', err,
+      1, true)
     assert.equal(before, conn:first("SELECT sql FROM sqlite_master WHERE name = 'loose'").sql)
     assert(conn:execute("UPDATE loose SET ref = 1"))
     assert.is_true(alter("loose", { { kind = "create_foreign_key", table = "loose", name = "fk_loose_node",

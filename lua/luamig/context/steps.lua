@@ -45,6 +45,7 @@ local function call_revision(self, step, script)
   local fn = scripts.func(script, name)
   local guarded = not self.offline and script.transactional and self.conn:in_transaction()
   script.env.op = require("luamig.ops").new(self)
+  self.revision_end = { path = script.path, keys = {}, checks = {} }
   if guarded then self.conn:guard_transactions(true) end
   interrupt.guard(true)   -- Ctrl-C raises inside the body from here
   local results = table.pack(xpcall(fn, failure.handler(script.path)))
@@ -53,11 +54,35 @@ local function call_revision(self, step, script)
   if guarded then ended, rolled_back = select(2, self.conn:guard_transactions(false)) end
   self:finish_progress()
   script.env.op = nil
+  local checks = self.revision_end.checks
+  self.revision_end = nil
   local committed = ended ~= nil and not rolled_back
   if not results[1] then return nil, results[2].message, results[2].traceback, committed end
   if ended then return nil, script.path .. ": " .. ended, nil, committed end
   local returned = failure.returned(script.path, fn, name, table.pack(table.unpack(results, 2, results.n)))
   if returned then return nil, returned end
+  for _, check in ipairs(checks) do
+    local ok, err = check.fn()
+    if not ok then return nil, string.format("%s: %s", check.where, err) end
+  end
+  return true
+end
+
+--- Leave check `fn` (-> true | nil, msg) for when the revision's function
+-- has returned, before its commit, once per `key` (the last call's `fn`
+-- and revision line stand). Only inside a revision's open transaction,
+-- whose rollback undoes the whole revision when the check fails; returns
+-- false elsewhere, and the caller checks at once.
+function Context:at_revision_end(key, fn)
+  local pending = self.revision_end
+  if not pending or self.offline or not self.conn:in_transaction() then return false end
+  local check = { fn = fn, where = failure.position(pending.path, 2) or pending.path }
+  local i = pending.keys[key]
+  if i then pending.checks[i] = check
+  else
+    pending.checks[#pending.checks + 1] = check
+    pending.keys[key] = #pending.checks
+  end
   return true
 end
 

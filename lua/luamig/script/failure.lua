@@ -27,6 +27,7 @@ local function position(path, level)
     level = level + 1
   end
 end
+M.position = position
 
 -- A message's leading position when it names a chunk: a file ending in
 -- .lua, or a chunk loaded from a string (luamig's embedded modules).

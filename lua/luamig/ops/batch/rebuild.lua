@@ -7,7 +7,9 @@
 --   2. INSERT INTO it SELECT the kept columns FROM the old table (rowids too);
 --   3. DROP TABLE the old one; 4. rename the new one to the old name;
 --   5. recreate the indexes, then the triggers, on the table;
---   6. check foreign keys, the tables that reference this one, and views.
+--   6. check foreign keys, the tables that reference this one, and views
+--      (luamig.ops.batch.consistency; at the revision's end when it runs
+--      in a transaction).
 -- The rename runs with PRAGMA legacy_alter_table = ON, so that SQLite
 -- neither rewrites nor re-checks views and triggers that name the table
 -- while it is briefly gone; the other tables' REFERENCES clauses keep
@@ -21,13 +23,15 @@
 -- runs at the end. A reference of the table to itself names the final
 -- name from the start when foreign keys are off (the legacy rename
 -- rewrites nothing); when they are on it names the new table, whose rows
--- dropping the old one must not touch, and the rename rewrites it. Online, the whole rebuild is one SAVEPOINT: a failure
+-- dropping the old one must not touch, and the rename rewrites it.
+-- Online, the whole rebuild is one SAVEPOINT: a failure
 -- (NOT NULL over NULL data, a broken reference) rolls it back and leaves
 -- the table and its rows as they were.
 
 local catalog = require("luamig.reflect.sqlite")
 local reading = require("luamig.reflect.sqlite.sqltext")
 local sqltext = require("luamig.ops.batch.sqltext")
+local consistency = require("luamig.ops.batch.consistency")
 local types = require("luamig.schema.types")
 local table_model = require("luamig.schema.table_model")
 
@@ -196,12 +200,6 @@ end
 
 -- Steps ----------------------------------------------------------------------
 
-local function read(ctx, sql, ...)
-  local rows, err = ctx.conn:query(sql, ...)
-  if not rows then return nil, err end
-  return rows
-end
-
 local function pragma_value(ctx, schema, name)
   local row = ctx.conn:first(catalog.pragma(schema, name))
   if not row then return nil end
@@ -229,57 +227,6 @@ local function referenced_rows(ctx, children, schema)
     if row then return fk end
   end
   return false
-end
-
-local function fk_violations(ctx, model)
-  local rows, err = read(ctx, catalog.pragma(model.schema, "foreign_key_check", model.name))
-  if not rows then return nil, err end
-  if #rows == 0 then return true end
-  local r = rows[1]
-  return nil, string.format("%d row%s of %s would break %s foreign keys (the first: rowid %s references a missing row"
-    .. " of %s)", #rows, #rows == 1 and "" or "s", ctx.dialect:quote(model.name),
-    #rows == 1 and "its" or "their", tostring(r.rowid), ctx.dialect:quote(tostring(r.parent)))
-end
-
--- Every foreign key of another table that points here must still find a
--- primary key or unique column set, or SQLite reports "foreign key
--- mismatch" at the next write.
-local function check_children(ctx, model, children)
-  if #children == 0 then return true end
-  local d = ctx.dialect
-  local keys, pk = catalog.unique_keys(ctx.conn, model.name, model.schema)
-  if not keys then return nil, pk end
-  for _, fk in ipairs(children) do
-    local target = #fk.ref_columns > 0 and fk.ref_columns or pk
-    local sorted = {}
-    for i, n in ipairs(target) do sorted[i] = string.lower(n) end
-    table.sort(sorted)
-    if #target ~= #fk.columns or not keys[table.concat(sorted, "\0")] then
-      return nil, string.format("table %s has a foreign key (%s) that references %s (%s), which after the batch is no"
-        .. " longer the primary key or a unique key of %s; change or drop that foreign key first, and rename a"
-        .. " referenced column with op.alter_column (outside a rebuild SQLite updates the references)",
-        d:quote(fk.table), quote_list(d, fk.columns), d:quote(model.name),
-        #fk.ref_columns > 0 and quote_list(d, fk.ref_columns) or "its primary key", d:quote(model.name))
-    end
-  end
-  return true
-end
-
--- Views that name the table must still compile.
-local function check_views(ctx, model)
-  local d = ctx.dialect
-  local views, err = catalog.views(ctx.conn, model.schema)
-  if not views then return nil, err end
-  for _, v in ipairs(views) do
-    if sqltext.mentions(v.sql, model.name) then
-      local ok, verr = ctx.conn:query(string.format("SELECT * FROM %s LIMIT 0", d:qualify(v.name, model.schema)))
-      if not ok then
-        return nil, string.format("view %s no longer works after the batch: %s; drop it before the batch and create it"
-          .. " again after", d:quote(v.name), verr)
-      end
-    end
-  end
-  return true
 end
 
 -- The statements of the rebuild proper, run through the context.
@@ -318,7 +265,7 @@ function M.write(ctx, old, new)
 end
 
 -- The part that runs inside the savepoint.
-local function rebuild_body(ctx, old, new, fk_on, children, trigger_rows)
+local function rebuild_body(ctx, old, new, fk_on, trigger_rows)
   local d = ctx.dialect
   local list, tmp = statements(ctx, old, new, fk_on and (M.TMP_PREFIX .. old.name) or old.name)
   local ok, err = run_all(ctx, list, tmp, old.name)
@@ -341,24 +288,7 @@ local function rebuild_body(ctx, old, new, fk_on, children, trigger_rows)
     ok, err = run(ctx, old.schema and sqltext.qualify_created(t.sql, d:quote(old.schema)) or t.sql)
     if not ok then return nil, string.format("recreating trigger %s failed: %s", d:quote(t.name), err) end
   end
-  if fk_on then
-    ok, err = fk_violations(ctx, new)
-    if not ok then return nil, err end
-  elseif #new.foreign_keys > 0 then
-    -- With foreign keys off, rows that break a key are the project's
-    -- business, but a key whose parent columns do not exist is an error
-    -- ("foreign key mismatch") that SQLite would otherwise never report.
-    local constraints = {}
-    for i, fk in ipairs(new.foreign_keys) do
-      constraints[i] = { kind = "foreign_key", ref_table = fk.ref_table, ref_columns = fk.ref_columns }
-    end
-    ok, err = d:verify({ kind = "create_table", table = new.name, schema = new.schema, constraints = constraints },
-      function(sql) return read(ctx, sql) end)
-    if not ok then return nil, err end
-  end
-  ok, err = check_children(ctx, new, children)
-  if not ok then return nil, err end
-  return check_views(ctx, new)
+  return true
 end
 
 --- Rebuild online: `old` is the model read from the database, `new` the
@@ -386,7 +316,20 @@ function M.execute(ctx, old, new)
   if not ok then return nil, serr end
   local body_ok, body_err = run(ctx, "PRAGMA legacy_alter_table = ON")
   if body_ok and fk_on then body_ok, body_err = run(ctx, "PRAGMA defer_foreign_keys = ON") end
-  if body_ok then body_ok, body_err = rebuild_body(ctx, old, new, fk_on, children, trigger_rows) end
+  if body_ok then body_ok, body_err = rebuild_body(ctx, old, new, fk_on, trigger_rows) end
+  local deferred = false
+  if body_ok then
+    local function check() return consistency.check(ctx, old.name, old.schema, fk_on) end
+    local function check_at_end()
+      local cok, cerr = check()
+      if cok then return true end
+      return nil, string.format("op.batch_alter_table(%q), checked when the revision's function returned: %s",
+        old.name, cerr)
+    end
+    local key = "batch " .. (old.schema or "") .. "." .. old.name
+    deferred = ctx.at_revision_end ~= nil and ctx:at_revision_end(key, check_at_end)
+    if not deferred then body_ok, body_err = check() end
+  end
   if body_ok then
     ok, serr = conn:execute("RELEASE luamig_batch")
     if not ok then body_ok, body_err = nil, serr end
@@ -396,7 +339,11 @@ function M.execute(ctx, old, new)
   end
   -- Connection settings, not undone by a rollback.
   run(ctx, string.format("PRAGMA legacy_alter_table = %s", legacy == 1 and "ON" or "OFF"))
-  if fk_on then run(ctx, string.format("PRAGMA defer_foreign_keys = %s", defer == 1 and "ON" or "OFF")) end
+  -- A check left for the revision's end needs foreign keys deferred until
+  -- then; SQLite turns defer_foreign_keys off itself at the commit.
+  if fk_on and not deferred then
+    run(ctx, string.format("PRAGMA defer_foreign_keys = %s", defer == 1 and "ON" or "OFF"))
+  end
   if not body_ok then return nil, body_err end
   return true
 end
