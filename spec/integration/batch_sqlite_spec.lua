@@ -635,6 +635,30 @@ CREATE INDEX "ix_users_email" ON "users" ("email");]], r.stdout, 1, true)
       .. ' FROM "t"', r.stdout, 1, true)
   end)
 
+  it("keeps a foreign key's MATCH and DEFERRABLE through a rebuild, and adds keys with them", function()
+    local dir = project({ { "e0000001", up = [==[
+  op.execute([[CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)]])
+  op.execute([[CREATE TABLE c (id INTEGER PRIMARY KEY,
+    p_id INTEGER REFERENCES p (id) MATCH FULL DEFERRABLE INITIALLY DEFERRED,
+    p_code TEXT REFERENCES p (code) ON DELETE CASCADE NOT DEFERRABLE, n TEXT, m INTEGER)]])]==] },
+      { "e0000002", up = [[
+  op.batch_alter_table("c", function(batch)
+    batch.alter_column("n", { type_ = String(20) })
+    batch.create_foreign_key("fk_c_m", "p", { "m" }, { "id" }, { deferrable = true, initially = "immediate",
+      onupdate = "cascade" })
+  end)]] } })
+    ok_run(dir, { "upgrade", "head" })
+    with_db(url, function(conn)
+      local text = conn:first("SELECT sql FROM sqlite_master WHERE name = 'c'").sql
+      assert.matches('FOREIGN KEY ("p_id") REFERENCES "p" ("id") MATCH FULL DEFERRABLE INITIALLY DEFERRED', text, 1,
+        true)
+      assert.matches('FOREIGN KEY ("p_code") REFERENCES "p" ("code") ON DELETE CASCADE NOT DEFERRABLE', text, 1, true)
+      assert.matches('CONSTRAINT "fk_c_m" FOREIGN KEY ("m") REFERENCES "p" ("id") ON UPDATE CASCADE DEFERRABLE'
+        .. " INITIALLY IMMEDIATE", text, 1, true)
+      assert.same({ { n = 3 } }, query(conn, "SELECT count(*) AS n FROM pragma_foreign_key_list('c')"))
+    end)
+  end)
+
   it("runs plain op.alter_column etc. in batch mode when sqlite_batch_mode is on", function()
     local up = [[
   op.alter_column("items", "qty", { nullable = false, server_default = 7 })

@@ -345,6 +345,74 @@ backends.each("operations", function(b)
     end)
   end
 
+  it("foreign key options: deferrable, initially, match; PostgreSQL's NOT VALID, then VALIDATE CONSTRAINT", function()
+    local parent = 'op.create_table("p", Column("id", Integer, { primary_key = true }))\n  '
+    if my then
+      local dir = project(parent .. [[op.create_table("t", Column("id", Integer, { primary_key = true }),
+    Column("p_id", Integer, { references = { table = "p", column = "id", deferrable = true } }))]])
+      assert.equal(REV .. ":7: MySQL has no deferrable foreign keys (deferrable = true): InnoDB checks each one at once;"
+        .. " drop the option", failure(dir))
+      assert.is_nil(set(b:tables(url)).t)  -- (p was made: MySQL commits each DDL statement)
+      -- what InnoDB does anyway is accepted and left out
+      url = b:new_database()
+      dir = project(parent .. [[op.create_table("t", Column("id", Integer, { primary_key = true }), Column("p_id", Integer))
+  op.create_foreign_key("fk_t_p", "t", "p", { "p_id" }, { "id" },
+    { deferrable = false, initially = "immediate", onupdate = "cascade", postgresql_not_valid = true })]])
+      ok(dir, "upgrade", "head")
+      assert.same({ "p_id -> p(id) ON DELETE NO ACTION ON UPDATE CASCADE" }, b:foreign_keys(url, "t"))
+      return
+    end
+    -- A deferred key lets a transaction insert the child before its parent.
+    local function insert_child_first(conn)
+      if sqlite then assert(sql(conn, "PRAGMA foreign_keys = ON")) end
+      assert(conn:begin())
+      assert(sql(conn, "INSERT INTO t (id, p_id) VALUES (1, 7)"))
+      assert(sql(conn, "INSERT INTO p (id) VALUES (7)"))
+      assert(conn:commit())
+      assert(conn:begin())
+      assert(sql(conn, "INSERT INTO t (id, p_id) VALUES (2, 8)"))
+      local committed = conn:commit()
+      if not committed then conn:rollback() end
+      assert.is_nil(committed)  -- still checked, at the commit
+    end
+    local dir = project(parent .. [[op.create_table("t", Column("id", Integer, { primary_key = true }),
+    Column("p_id", Integer),
+    ForeignKeyConstraint({ "p_id" }, { "p.id" }, { name = "fk_t_p", deferrable = true, initially = "deferred",
+      match = "simple" }))]])
+    ok(dir, "upgrade", "head")
+    if sqlite then
+      assert.matches('CONSTRAINT "fk_t_p" FOREIGN KEY ("p_id") REFERENCES "p" ("id") MATCH SIMPLE DEFERRABLE'
+        .. " INITIALLY DEFERRED", b:with(url, function(conn)
+          return conn:first("SELECT sql FROM sqlite_master WHERE name = 't'").sql end), 1, true)
+    else
+      assert.same({ { condeferrable = true, condeferred = true, confmatchtype = "s", convalidated = true } },
+        b:with(url, function(conn) return conn:query("SELECT condeferrable, condeferred, confmatchtype, convalidated"
+          .. " FROM pg_constraint WHERE conname = 'fk_t_p'") end))
+    end
+    b:with(url, insert_child_first)
+    if pg then
+      -- NOT VALID: added over a row that breaks it; VALIDATE CONSTRAINT,
+      -- the documented second half, then checks the rows.
+      url = b:new_database()
+      dir = project(parent .. [[op.create_table("t", Column("id", Integer, { primary_key = true }), Column("p_id", Integer))
+  op.execute("INSERT INTO t (id, p_id) VALUES (1, 99)")
+  op.create_foreign_key("fk_t_p", "t", "p", { "p_id" }, { "id" }, { postgresql_not_valid = true, match = "full" })]])
+      ok(dir, "upgrade", "head")
+      local function state() return b:with(url, function(conn) return conn:query("SELECT confmatchtype, convalidated"
+        .. " FROM pg_constraint WHERE conname = 'fk_t_p'") end) end
+      assert.same({ { confmatchtype = "f", convalidated = false } }, state())
+      h.write_file(dir .. "/migrations/versions/b2_validate.lua", h.revision_text("b2", { down = "a1",
+        up = '  op.execute("ALTER TABLE t VALIDATE CONSTRAINT fk_t_p")' }))
+      local r = luamig(dir, "upgrade", "head")
+      assert.equal(1, r.status)
+      assert.matches('b2_validate.lua:6: .*violates foreign key constraint "fk_t_p"', r.stderr)
+      assert.same({ { confmatchtype = "f", convalidated = false } }, state())
+      b:with(url, function(conn) assert(sql(conn, "DELETE FROM t")) end)
+      ok(dir, "upgrade", "head")
+      assert.same({ { confmatchtype = "f", convalidated = true } }, state())
+    end
+  end)
+
   it("create_table_comment and drop_table_comment", function()
     local dir = project([[op.create_table("t", Column("a", Integer))
   op.create_table_comment("t", "it's a table")]], [[op.drop_table_comment("t")]])

@@ -267,10 +267,27 @@ end
 -- Columns ------------------------------------------------------------------
 
 function Dialect:references_sql(ref)
-  local s = string.format("REFERENCES %s (%s)", self:qualify(ref.table, ref.schema), self:quote(ref.column))
-  if ref.ondelete then s = s .. " ON DELETE " .. ref.ondelete end
-  if ref.onupdate then s = s .. " ON UPDATE " .. ref.onupdate end
+  return string.format("REFERENCES %s (%s)", self:qualify(ref.table, ref.schema), self:quote(ref.column))
+    .. self:fk_options_sql(ref)
+end
+
+--- What follows a foreign key's REFERENCES clause: its options
+-- (luamig.schema.fk_options) in the standard's order, each with a space
+-- before it; "" for none.
+function Dialect:fk_options_sql(fk)
+  local s = ""
+  if fk.match then s = s .. " MATCH " .. fk.match end
+  if fk.ondelete then s = s .. " ON DELETE " .. fk.ondelete end
+  if fk.onupdate then s = s .. " ON UPDATE " .. fk.onupdate end
+  if fk.deferrable ~= nil then s = s .. (fk.deferrable and " DEFERRABLE" or " NOT DEFERRABLE") end
+  if fk.initially then s = s .. " INITIALLY " .. fk.initially end
   return s
+end
+
+--- A message when this backend cannot carry out foreign key `fk`'s
+-- options, else nil.
+function Dialect:fk_options_refused(_fk)
+  return nil
 end
 
 -- Which column autoincrements, after SQLAlchemy: one marked
@@ -380,6 +397,20 @@ local REQUIRED = {
   create_enum = { "name", "values" }, drop_enum = { "name" },
 }
 
+-- The foreign keys a record declares, with their options.
+local function foreign_keys_of(rec)
+  local out = {}
+  if rec.kind == "create_foreign_key" then out[1] = rec end
+  for _, c in ipairs(rec.kind == "create_table" and rec.constraints or {}) do
+    if c.kind == "foreign_key" then out[#out + 1] = c end
+  end
+  for _, col in ipairs(rec.kind == "create_table" and rec.columns or {}) do
+    if col.references then out[#out + 1] = col.references end
+  end
+  if rec.kind == "add_column" and rec.column.references then out[#out + 1] = rec.column.references end
+  return out
+end
+
 --- Compile an operation record to an array of SQL statements | nil, msg.
 function Dialect:compile(rec)
   if type(rec) ~= "table" or type(rec.kind) ~= "string" then
@@ -393,6 +424,10 @@ function Dialect:compile(rec)
     if rec[field] == nil then
       error(string.format("compile: %s record without %s", rec.kind, field), 2)
     end
+  end
+  for _, fk in ipairs(foreign_keys_of(rec)) do
+    local refused = self:fk_options_refused(fk)
+    if refused then return nil, refused end
   end
   return compiler(self, rec)
 end

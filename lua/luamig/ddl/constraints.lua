@@ -9,6 +9,7 @@
 -- with their final names: ops applied the convention.
 
 local types = require("luamig.schema.types")
+local fk_options = require("luamig.schema.fk_options")
 
 local is_sql, describe = types.is_sql, types.describe
 
@@ -23,9 +24,7 @@ function M:constraint_sql(c)
     s = "UNIQUE (" .. self:quote_list(c.columns) .. ")"
   elseif c.kind == "foreign_key" then
     s = string.format("FOREIGN KEY (%s) REFERENCES %s (%s)", self:quote_list(c.columns),
-      self:qualify(c.ref_table, c.ref_schema), self:quote_list(c.ref_columns))
-    if c.ondelete then s = s .. " ON DELETE " .. c.ondelete end
-    if c.onupdate then s = s .. " ON UPDATE " .. c.onupdate end
+      self:qualify(c.ref_table, c.ref_schema), self:quote_list(c.ref_columns)) .. self:fk_options_sql(c)
   elseif c.kind == "check" then
     s = "CHECK (" .. self:sqltext(c.sqltext) .. ")"
   else
@@ -84,9 +83,8 @@ function M:table_constraints(rec, inline_pk)
   for _, col in ipairs(rec.columns) do
     local ref = col.references
     if ref then
-      add({ kind = "foreign_key", name = ref.name, columns = { col.name },
-        ref_table = ref.table, ref_schema = ref.schema, ref_columns = { ref.column },
-        ondelete = ref.ondelete, onupdate = ref.onupdate })
+      add(fk_options.copy(ref, { kind = "foreign_key", name = ref.name, columns = { col.name },
+        ref_table = ref.table, ref_schema = ref.schema, ref_columns = { ref.column } }))
     end
   end
   for _, c in ipairs(rec.constraints or {}) do
@@ -126,9 +124,9 @@ function M:column_index_sql(rec, col)
   return self:table_index_sql(rec, { columns = { col.name }, unique = col.unique })
 end
 
--- The dialect-specific options of an index record this dialect reads:
+-- The dialect-specific options of a record this dialect reads:
 -- postgresql_where on PostgreSQL, sqlite_where on SQLite...
-local function index_option(self, rec, what)
+local function dialect_option(self, rec, what)
   return rec[self.option_prefix .. "_" .. what]
 end
 
@@ -139,9 +137,9 @@ function M:compile_create_index(rec)
   local elems = {}
   for i, e in ipairs(rec.columns) do elems[i] = self:index_element_sql(e) end
   local name, tname = self:index_target_sql(rec)
-  local using, where = index_option(self, rec, "using"), index_option(self, rec, "where")
+  local using, where = dialect_option(self, rec, "using"), dialect_option(self, rec, "where")
   return { string.format("CREATE %sINDEX %s%s%s ON %s%s (%s)%s", rec.unique and "UNIQUE " or "",
-    index_option(self, rec, "concurrently") and "CONCURRENTLY " or "",
+    dialect_option(self, rec, "concurrently") and "CONCURRENTLY " or "",
     rec.if_not_exists and "IF NOT EXISTS " or "", name, tname, using and " USING " .. using or "",
     table.concat(elems, ", "), where and " WHERE " .. self:sqltext(where) or "") }
 end
@@ -150,7 +148,7 @@ function M:compile_drop_index(rec)
   if rec.if_exists and not self.index_if_exists then
     return self:unsupported("DROP INDEX IF EXISTS", "drop if_exists, or check the index first")
   end
-  return { "DROP INDEX " .. (index_option(self, rec, "concurrently") and "CONCURRENTLY " or "")
+  return { "DROP INDEX " .. (dialect_option(self, rec, "concurrently") and "CONCURRENTLY " or "")
     .. (rec.if_exists and "IF EXISTS " or "") .. self:qualify(rec.name, rec.schema) }
 end
 
@@ -168,9 +166,8 @@ function M.constraint_of(rec)
   elseif kind == "create_check_constraint" then
     return { kind = "check", name = rec.name, sqltext = rec.condition }
   elseif kind == "create_foreign_key" then
-    return { kind = "foreign_key", name = rec.name, columns = rec.local_cols, ref_table = rec.referent_table,
-      ref_schema = rec.referent_schema, ref_columns = rec.remote_cols, ondelete = rec.ondelete,
-      onupdate = rec.onupdate }
+    return fk_options.copy(rec, { kind = "foreign_key", name = rec.name, columns = rec.local_cols,
+      ref_table = rec.referent_table, ref_schema = rec.referent_schema, ref_columns = rec.remote_cols })
   end
   error("constraint_of: not a constraint record: " .. describe(kind), 2)
 end
@@ -179,10 +176,13 @@ function M:add_constraint_unsupported(rec)
   return self:unsupported("ALTER TABLE ... ADD CONSTRAINT (" .. rec.kind .. ")")
 end
 
+-- NOT VALID (postgresql_not_valid): PostgreSQL adds the constraint
+-- without checking the rows already there; ALTER TABLE ... VALIDATE
+-- CONSTRAINT checks them later, without blocking writes.
 function M:add_constraint_sql(rec)
   if not self.alter_constraints then return self:add_constraint_unsupported(rec) end
-  return { string.format("ALTER TABLE %s ADD %s", self:qualify(rec.table, rec.schema),
-    self:constraint_sql(M.constraint_of(rec))) }
+  return { string.format("ALTER TABLE %s ADD %s%s", self:qualify(rec.table, rec.schema),
+    self:constraint_sql(M.constraint_of(rec)), dialect_option(self, rec, "not_valid") and " NOT VALID" or "") }
 end
 
 M.compile_create_primary_key = M.add_constraint_sql

@@ -10,6 +10,7 @@
 
 local base = require("luamig.ddl.base")
 local types = require("luamig.schema.types")
+local fk_options = require("luamig.schema.fk_options")
 
 local is_sql = types.is_sql
 
@@ -94,6 +95,30 @@ function M:table_options_sql(rec)
   return ""
 end
 
+-- InnoDB checks every foreign key at once (none is deferrable), and a
+-- MATCH clause makes it ignore ON DELETE and ON UPDATE: refused, by name,
+-- rather than written and silently not done. deferrable = false and
+-- initially = "IMMEDIATE" say what InnoDB does anyway, and are left out.
+function M:fk_options_refused(fk)
+  local what
+  if fk.deferrable then what = "deferrable = true"
+  elseif fk.initially == "DEFERRED" then what = 'initially = "DEFERRED"' end
+  if what then
+    return string.format("MySQL has no deferrable foreign keys (%s): InnoDB checks each one at once; drop the"
+      .. " option", what)
+  end
+  if fk.match then
+    return string.format('MySQL ignores MATCH (match = "%s"), and a MATCH clause makes InnoDB ignore the key\'s ON'
+      .. " DELETE and ON UPDATE: drop the option (InnoDB treats a key with a NULL column as MATCH SIMPLE does)",
+      fk.match)
+  end
+  return nil
+end
+
+function M:fk_options_sql(fk)
+  return Base.fk_options_sql(self, { ondelete = fk.ondelete, onupdate = fk.onupdate })
+end
+
 -- InnoDB ignores an inline REFERENCES, so the foreign key is its own clause
 -- of the same ALTER TABLE; so is a named UNIQUE (a column definition takes
 -- no CONSTRAINT name). The primary key is always called PRIMARY.
@@ -107,9 +132,9 @@ function M:add_column_info(col, rec, names)
   end
   local ref = col.references
   if ref then
-    extra[#extra + 1] = ", ADD " .. self:constraint_sql({ kind = "foreign_key", name = ref.name or info.fk_name,
-      columns = { col.name }, ref_table = ref.table, ref_schema = ref.schema, ref_columns = { ref.column },
-      ondelete = ref.ondelete, onupdate = ref.onupdate })
+    extra[#extra + 1] = ", ADD " .. self:constraint_sql(fk_options.copy(ref, { kind = "foreign_key",
+      name = ref.name or info.fk_name, columns = { col.name }, ref_table = ref.table, ref_schema = ref.schema,
+      ref_columns = { ref.column } }))
   end
   if #extra > 0 then info.extra = table.concat(extra) end
   return info

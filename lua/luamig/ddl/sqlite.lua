@@ -200,6 +200,19 @@ function M:compile_alter_column(rec)
   return {}
 end
 
+-- SQLite takes INITIALLY only after DEFERRABLE; alone, INITIALLY DEFERRED
+-- means a deferrable key (as on PostgreSQL), and DEFERRABLE INITIALLY
+-- IMMEDIATE checks at once as a key that is not deferrable does.
+function M:fk_options_sql(fk)
+  if fk.initially and fk.deferrable == nil then
+    local o = {}
+    for k, v in pairs(fk) do o[k] = v end
+    o.deferrable = true
+    fk = o
+  end
+  return Base.fk_options_sql(self, fk)
+end
+
 -- The affinity SQLite gives a column declared `type_text` (its rules, in
 -- their order: https://sqlite.org/datatype3.html, 3.1).
 local function affinity(type_text)

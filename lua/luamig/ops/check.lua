@@ -11,6 +11,7 @@
 -- would lose the frame the level counts).
 
 local types = require("luamig.schema.types")
+local fk_options = require("luamig.schema.fk_options")
 
 local describe, is_sql, is_type = types.describe, types.is_sql, types.is_type
 
@@ -133,8 +134,9 @@ local KINDS = {
   },
   comment = { function(v) return v == false or type(v) == "string" end, "a string (false to drop it)" },
   sqltext = { function(v) return is_name(v) or is_sql(v) end, "a string or sql fragment" },
-  action = { function(v) return types.fk_action(v) ~= nil end,
-    "one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION" },
+  action = { function(v) return fk_options.normal("ondelete", v) ~= nil end, fk_options.expected("ondelete") },
+  match = { function(v) return fk_options.normal("match", v) ~= nil end, fk_options.expected("match") },
+  initially = { function(v) return fk_options.normal("initially", v) ~= nil end, fk_options.expected("initially") },
   constraint_type = {
     function(v) return v == "foreignkey" or v == "primary" or v == "unique" or v == "check" end,
     'one of "foreignkey", "primary", "unique", "check"',
@@ -169,9 +171,10 @@ M.OPTIONS = {
   drop_index = { schema = "name", if_exists = "boolean", postgresql_concurrently = "boolean" },
   create_primary_key = { schema = "name" },
   create_unique_constraint = { schema = "name" },
-  create_check_constraint = { schema = "name" },
+  create_check_constraint = { schema = "name", postgresql_not_valid = "boolean" },
   create_foreign_key = { source_schema = "name", referent_schema = "name", ondelete = "action",
-    onupdate = "action" },
+    onupdate = "action", match = "match", deferrable = "boolean", initially = "initially",
+    postgresql_not_valid = "boolean" },
   drop_constraint = { schema = "name", type_ = "constraint_type" },
   create_table_comment = { schema = "name", existing_comment = "comment" },
   drop_table_comment = { schema = "name", existing_comment = "comment" },

@@ -15,6 +15,7 @@
 
 local types = require("luamig.schema.types")
 local check = require("luamig.ops.check")
+local fk_options = require("luamig.schema.fk_options")
 
 local is_sql, is_column = types.is_sql, types.is_column
 local is_name = check.is_name
@@ -159,7 +160,7 @@ function M.create_check_constraint(c, name, table_name, condition, opts)
   end
   opts = check.opts(c, 4, opts)
   local record = named(c, "check", { kind = "create_check_constraint", name = name, table = table_name,
-    schema = opts.schema, condition = condition })
+    schema = opts.schema, condition = condition, postgresql_not_valid = opts.postgresql_not_valid })
   return record
 end
 
@@ -174,10 +175,10 @@ function M.create_foreign_key(c, name, source_table, referent_table, local_cols,
       #refs == 1 and "" or "s")
   end
   opts = check.opts(c, 6, opts)
-  local record = named(c, "foreign_key", { kind = "create_foreign_key", name = name, table = source_table,
-    schema = opts.source_schema, referent_table = referent_table, referent_schema = opts.referent_schema,
-    local_cols = cols, remote_cols = refs, ondelete = opts.ondelete and types.fk_action(opts.ondelete),
-    onupdate = opts.onupdate and types.fk_action(opts.onupdate) })
+  local record = named(c, "foreign_key", fk_options.copy(opts, { kind = "create_foreign_key", name = name,
+    table = source_table, schema = opts.source_schema, referent_table = referent_table,
+    referent_schema = opts.referent_schema, local_cols = cols, remote_cols = refs,
+    postgresql_not_valid = opts.postgresql_not_valid }))
   return record
 end
 

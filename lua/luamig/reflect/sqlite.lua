@@ -25,7 +25,8 @@
 --     uniques = {{name, columns}},            -- UNIQUE constraints, as declared
 --     checks = {{name, sqltext, column}},     -- from the text only; column: a column CHECK's
 --     foreign_keys = {{name, columns, ref_table, ref_columns ({} for REFERENCES parent),
---                      on_delete, on_update (as the pragma says: "NO ACTION"...), deferrable}},
+--                      on_delete, on_update (as the pragma says: "NO ACTION"...), and from the
+--                      text: match, deferrable (true, false, nil), initially}},
 --     indexes = {{name, unique, partial, columns (plain columns), elements = {{name (nil for
 --                 an expression), text (as written)}}, where, sql}}, -- CREATE INDEX ones, in order
 --   }

@@ -4,26 +4,23 @@
 
 local kind = require("luamig.schema.value_kind")
 local column_type = require("luamig.schema.column_type")
+local fk_options = require("luamig.schema.fk_options")
 
 local M = {}
 
 local Type, SQL, Column, Literal = kind.mt.Type, kind.mt.SQL, kind.mt.Column, kind.mt.Literal
 local describe = kind.describe
 
-local FK_ACTIONS = {
-  ["CASCADE"] = true, ["SET NULL"] = true, ["SET DEFAULT"] = true,
-  ["RESTRICT"] = true, ["NO ACTION"] = true,
-}
-
 --- A foreign key action upper-cased | nil, msg (the message starts with
 -- "must be one of").
 function M.fk_action(v)
-  local action = type(v) == "string" and string.upper(v) or nil
-  if not FK_ACTIONS[action] then
-    return nil, "must be one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION, got " .. describe(v)
-  end
-  return action
+  return fk_options.normal("ondelete", v)
 end
+
+-- The fields of a references table besides the foreign key options.
+local REFERENCE_NAMES = { table = true, column = true, schema = true, name = true }
+local FK_OPTION = {}
+for _, k in ipairs(fk_options.NAMES) do FK_OPTION[k] = true end
 
 -- "users.id" or "auth.users.id" -> {schema, table, column}; nil, msg.
 local function parse_reference(ref)
@@ -39,24 +36,21 @@ local function parse_reference(ref)
   elseif type(ref) == "table" and getmetatable(ref) == nil then
     local r = {}
     for k, v in pairs(ref) do
-      if k ~= "table" and k ~= "column" and k ~= "schema" and k ~= "ondelete"
-        and k ~= "onupdate" and k ~= "name" then
+      if REFERENCE_NAMES[k] then
+        if type(v) ~= "string" or v == "" then
+          return nil, string.format("references.%s must be a non-empty string, got %s", k, describe(v))
+        end
+        r[k] = v
+      elseif FK_OPTION[k] then
+        local value, msg = fk_options.normal(k, v)
+        if value == nil then return nil, string.format("references.%s %s", k, msg) end
+        r[k] = value
+      else
         return nil, string.format("references: unknown field %s", describe(k))
       end
-      if type(v) ~= "string" or v == "" then
-        return nil, string.format("references.%s must be a non-empty string, got %s", k, describe(v))
-      end
-      r[k] = v
     end
     if not r.table or not r.column then
       return nil, "references needs both table and column"
-    end
-    for _, k in ipairs { "ondelete", "onupdate" } do
-      if r[k] then
-        local action, msg = M.fk_action(r[k])
-        if not action then return nil, string.format("references.%s %s", k, msg) end
-        r[k] = action
-      end
     end
     return r
   end

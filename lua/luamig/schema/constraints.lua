@@ -14,6 +14,7 @@
 -- arguments raise at the revision's line.
 
 local types = require("luamig.schema.types")
+local fk_options = require("luamig.schema.fk_options")
 
 local describe, is_sql = types.describe, types.is_sql
 
@@ -35,15 +36,17 @@ local OPTION_KINDS = {
   name = { is_name, "a non-empty string" },
   boolean = { function(v) return type(v) == "boolean" end, "a boolean" },
   sqltext = { function(v) return is_name(v) or is_sql(v) end, "a string or sql fragment" },
-  action = { function(v) return types.fk_action(v) ~= nil end,
-    "one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION" },
+  action = { function(v) return fk_options.normal("ondelete", v) ~= nil end, fk_options.expected("ondelete") },
+  match = { function(v) return fk_options.normal("match", v) ~= nil end, fk_options.expected("match") },
+  initially = { function(v) return fk_options.normal("initially", v) ~= nil end, fk_options.expected("initially") },
 }
 
 local OPTIONS = {
   PrimaryKeyConstraint = { name = "name" },
   UniqueConstraint = { name = "name" },
   CheckConstraint = { name = "name" },
-  ForeignKeyConstraint = { name = "name", ondelete = "action", onupdate = "action" },
+  ForeignKeyConstraint = { name = "name", ondelete = "action", onupdate = "action", match = "match",
+    deferrable = "boolean", initially = "initially" },
   Index = { unique = "boolean", postgresql_where = "sqltext", sqlite_where = "sqltext", postgresql_using = "name" },
 }
 
@@ -128,7 +131,8 @@ local function split_reference(ref)
   return nil, tbl, col
 end
 
---- ForeignKeyConstraint({"a"}, {"other.id"}, [{name =, ondelete =, onupdate =}])
+--- ForeignKeyConstraint({"a"}, {"other.id"}, [{name =, ondelete =, onupdate =, match =, deferrable =,
+-- initially =}]) (luamig.schema.fk_options)
 function M.ForeignKeyConstraint(columns, refcolumns, opts)
   local cols = name_list(columns)
   if not cols then
@@ -159,9 +163,8 @@ function M.ForeignKeyConstraint(columns, refcolumns, opts)
     end
     ref_schema, ref_table, ref_columns[i] = schema, tbl, col
   end
-  return setmetatable({ kind = "foreign_key", columns = cols, ref_table = ref_table, ref_schema = ref_schema,
-    ref_columns = ref_columns, ondelete = opts.ondelete and types.fk_action(opts.ondelete),
-    onupdate = opts.onupdate and types.fk_action(opts.onupdate), name = opts.name }, Constraint)
+  return setmetatable(fk_options.copy(opts, { kind = "foreign_key", columns = cols, ref_table = ref_table,
+    ref_schema = ref_schema, ref_columns = ref_columns, name = opts.name }), Constraint)
 end
 
 --- Index(name, "a", sql "lower(b)", ..., [{unique =, postgresql_where =, ...}]):

@@ -16,7 +16,7 @@
 --     foreign_keys = { { name = "fk_x" | nil, columns = { "user_id" }, ref_table = "users",
 --                        ref_columns = { "id" }, ref_schema = nil | "other",
 --                        ondelete = nil | "CASCADE" | ..., onupdate = (same),
---                        deferrable = nil | "DEFERRABLE INITIALLY DEFERRED" (SQLite, as written),
+--                        match, deferrable, initially (luamig.schema.fk_options; SQLite: as written),
 --                        implicit_index = nil | "name" (MySQL: the index the server made for it) }, ... },
 --     checks = { { name = "ck_x" | nil, sqltext = "price > 0" }, ... },
 --     options = "WITHOUT ROWID" | "" | nil, -- SQLite: what follows the column list

@@ -121,7 +121,7 @@ describe("batch mode's methods", function()
       { 'op.batch_alter_table("t", function(b) b.create_foreign_key(\'fk\', \'p\', \'a\', \'id\', {ondelete = \'boom\'}) end)',
         'op.batch_alter_table: create_foreign_key: option ondelete must be one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION, got string "boom"' },
       { 'op.batch_alter_table("t", function(b) b.create_foreign_key(\'fk\', \'p\', \'a\', \'id\', {x = 1}) end)',
-        'op.batch_alter_table: create_foreign_key: unknown option string "x" (expected one of: ondelete, onupdate, referent_schema)' },
+        'op.batch_alter_table: create_foreign_key: unknown option string "x" (expected one of: deferrable, initially, match, ondelete, onupdate, postgresql_not_valid, referent_schema)' },
       { 'op.batch_alter_table("t", function(b) b.create_foreign_key(\'fk\', \'p\', \'a\', \'id\', 5) end)',
         'op.batch_alter_table: create_foreign_key: argument #5 (options) must be a table, got number 5' },
       { 'op.batch_alter_table("t", function(b) b.create_foreign_key(\'fk\', \'p\', \'a\', \'id\', {}, 6) end)',

@@ -14,6 +14,7 @@ local reflect = require("luamig.ops.batch.reflect")
 local sqltext = require("luamig.ops.batch.sqltext")
 local types = require("luamig.schema.types")
 local table_model = require("luamig.schema.table_model")
+local fk_options = require("luamig.schema.fk_options")
 
 local is_sql = types.is_sql
 local copy, find_column = table_model.copy, table_model.find_column
@@ -269,8 +270,8 @@ local APPLY = {
     if c.kind == "unique" then
       model.uniques[#model.uniques + 1] = { name = c.name, columns = copy(c.columns) }
     elseif c.kind == "foreign_key" then
-      model.foreign_keys[#model.foreign_keys + 1] = { name = c.name, columns = copy(c.columns),
-        ref_table = c.ref_table, ref_columns = copy(c.ref_columns or {}), ondelete = c.ondelete, onupdate = c.onupdate }
+      model.foreign_keys[#model.foreign_keys + 1] = fk_options.copy(c, { name = c.name, columns = copy(c.columns),
+        ref_table = c.ref_table, ref_columns = copy(c.ref_columns or {}) })
     elseif c.kind == "primary_key" then
       -- SQLite's tables are rebuilt whole, so the new key replaces the old.
       model.primary_key = { name = c.name, columns = copy(c.columns) }
@@ -291,10 +292,12 @@ local APPLY = {
 local CONSTRAINT_OPS = {
   create_unique_constraint = { kind = "unique", fields = { columns = "columns" } },
   create_primary_key = { kind = "primary_key", fields = { columns = "columns" } },
-  create_check_constraint = { kind = "check", fields = { condition = "sqltext" } },
+  create_check_constraint = { kind = "check", fields = { condition = "sqltext",
+    postgresql_not_valid = "postgresql_not_valid" } },
   create_foreign_key = { kind = "foreign_key", fields = { local_cols = "columns", referent_table = "ref_table",
-    remote_cols = "ref_columns", ondelete = "ondelete", onupdate = "onupdate" } },
+    remote_cols = "ref_columns", postgresql_not_valid = "postgresql_not_valid" } },
 }
+for _, name in ipairs(fk_options.NAMES) do CONSTRAINT_OPS.create_foreign_key.fields[name] = name end
 local TO_CONSTRAINT, FROM_CONSTRAINT = {}, {}
 for op_kind, form in pairs(CONSTRAINT_OPS) do
   TO_CONSTRAINT[op_kind] = function(r)

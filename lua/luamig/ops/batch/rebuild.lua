@@ -101,7 +101,7 @@ end
 
 -- Table constraints, written as luamig's DDL writes them; kept here (not
 -- in the dialect) for what only SQLite has: a reference to the parent's
--- key without columns, DEFERRABLE.
+-- key without columns.
 local function constraint_sql(d, kind, c, ref_table)
   local s
   if kind == "primary_key" then
@@ -113,9 +113,7 @@ local function constraint_sql(d, kind, c, ref_table)
   else
     s = string.format("FOREIGN KEY (%s) REFERENCES %s", quote_list(d, c.columns), d:quote(ref_table))
     if #c.ref_columns > 0 then s = s .. " (" .. quote_list(d, c.ref_columns) .. ")" end
-    if c.ondelete then s = s .. " ON DELETE " .. c.ondelete end
-    if c.onupdate then s = s .. " ON UPDATE " .. c.onupdate end
-    if c.deferrable then s = s .. " " .. c.deferrable end
+    s = s .. d:fk_options_sql(c)
   end
   if c.name then s = "CONSTRAINT " .. d:quote(c.name) .. " " .. s end
   return s

@@ -15,6 +15,7 @@ local catalog = require("luamig.reflect.sqlite")
 local table_model = require("luamig.schema.table_model")
 local types = require("luamig.schema.types")
 local naming = require("luamig.schema.naming")
+local fk_options = require("luamig.schema.fk_options")
 
 local key_of, fk_key = catalog.key_of, catalog.fk_key
 
@@ -49,7 +50,7 @@ function M.from_database(conn, dialect, tname, schema)
   for _, c in ipairs(entry.checks) do model.checks[#model.checks + 1] = { name = c.name, sqltext = c.sqltext } end
   for _, fk in ipairs(entry.foreign_keys) do
     model.foreign_keys[#model.foreign_keys + 1] = { name = fk.name, columns = fk.columns, ref_table = fk.ref_table,
-      ref_columns = fk.ref_columns, deferrable = fk.deferrable,
+      ref_columns = fk.ref_columns, deferrable = fk.deferrable, initially = fk.initially, match = fk.match,
       ondelete = fk.on_delete ~= "NO ACTION" and fk.on_delete or nil,
       onupdate = fk.on_update ~= "NO ACTION" and fk.on_update or nil }
   end
@@ -74,8 +75,8 @@ function M.add_constraint(model, c)
     local text = c.sqltext or c.condition
     model.checks[#model.checks + 1] = { name = c.name, sqltext = types.is_sql(text) and text.text or text }
   elseif kind == "foreign_key" then
-    model.foreign_keys[#model.foreign_keys + 1] = { name = c.name, columns = c.columns, ref_table = c.ref_table,
-      ref_columns = c.ref_columns or {}, ondelete = c.ondelete, onupdate = c.onupdate, deferrable = c.deferrable }
+    model.foreign_keys[#model.foreign_keys + 1] = fk_options.copy(c, { name = c.name, columns = c.columns,
+      ref_table = c.ref_table, ref_columns = c.ref_columns or {} })
   elseif kind == "index" then
     model.indexes[#model.indexes + 1] = { name = c.name, unique = c.unique or false, columns = c.columns,
       where = c.sqlite_where }
@@ -103,8 +104,8 @@ function M.column_extras(model, col)
   end
   local ref = col.references
   if ref then
-    model.foreign_keys[#model.foreign_keys + 1] = { name = ref.name, columns = { col.name }, ref_table = ref.table,
-      ref_columns = { ref.column }, ondelete = ref.ondelete, onupdate = ref.onupdate }
+    model.foreign_keys[#model.foreign_keys + 1] = fk_options.copy(ref, { name = ref.name, columns = { col.name },
+      ref_table = ref.table, ref_columns = { ref.column } })
   end
   if col.index then
     model.indexes[#model.indexes + 1] = { name = "ix_" .. model.name .. "_" .. col.name, unique = col.unique or false,

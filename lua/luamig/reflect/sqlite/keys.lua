@@ -131,7 +131,8 @@ function M.read_foreign_keys(rows, tables)
   end
   for _, entry in pairs(tables) do
     if not entry.virtual then
-      take_from_text(entry.foreign_keys, entry.parsed.foreign_keys, fk_key, { "name", "deferrable" })
+      take_from_text(entry.foreign_keys, entry.parsed.foreign_keys, fk_key,
+        { "name", "match", "deferrable", "initially" })
     end
   end
 end

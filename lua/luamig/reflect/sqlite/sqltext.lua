@@ -128,19 +128,30 @@ local function name_list(tokens, i)
   return names, j
 end
 
--- DEFERRABLE INITIALLY DEFERRED and the like, from the tokens after a
--- REFERENCES clause; nil when not deferrable.
+-- MATCH name (upper-cased; SQLite keeps it but does not act on it, and
+-- its pragma does not report it), from the tokens after a REFERENCES
+-- clause; nil when not said.
+local function match_clause(tokens, from, to)
+  for k = from, to - 1 do
+    if kw(tokens[k]) == "MATCH" and tokens[k + 1].kind == "id" then return string.upper(tokens[k + 1].value) end
+  end
+  return nil
+end
+
+-- [NOT] DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE], from the tokens after
+-- a REFERENCES clause: deferrable (true, false or nil when not said) and
+-- initially (nil when not said).
 local function deferrable_clause(tokens, from, to)
   for k = from, to do
-    if kw(tokens[k]) == "DEFERRABLE" and kw(tokens[k - 1]) ~= "NOT" then
-      local mode = kw(tokens[k + 1]) == "INITIALLY" and kw(tokens[k + 2])
-      return mode and ("DEFERRABLE INITIALLY " .. mode) or "DEFERRABLE"
+    if kw(tokens[k]) == "DEFERRABLE" then
+      local mode = kw(tokens[k + 1]) == "INITIALLY" and kw(tokens[k + 2]) or nil
+      return kw(tokens[k - 1]) ~= "NOT", mode
     end
   end
   return nil
 end
 
--- REFERENCES tbl [(cols)] ...: {ref_table, ref_columns, deferrable}, and
+-- REFERENCES tbl [(cols)] ...: {ref_table, ref_columns, match, deferrable, initially}, and
 -- the index after the table name (and columns).
 local function references(tokens, i, last)
   local ref = { ref_table = tokens[i + 1] and tokens[i + 1].value, ref_columns = {} }
@@ -151,7 +162,8 @@ local function references(tokens, i, last)
     ref.ref_columns, j = name_list(tokens, j)
     j = j + 1
   end
-  ref.deferrable = deferrable_clause(tokens, j, last)
+  ref.deferrable, ref.initially = deferrable_clause(tokens, j, last)
+  ref.match = match_clause(tokens, j, last)
   return ref
 end
 
