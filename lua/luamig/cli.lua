@@ -120,6 +120,27 @@ local function is_flag(arg)
   return arg:sub(1, 1) == "-" and arg ~= "-" and not arg:match("^%-%d+$")
 end
 
+-- The command argv names: the first argument that is a command's name and
+-- not the value of a global option; nil when there is none. Known before
+-- parsing, so that a command's own options are understood on either side
+-- of its name (`luamig --dialect mysql downgrade --sql`), as people type
+-- them.
+local function command_named(argv)
+  local i = 1
+  while i <= #argv do
+    local arg = argv[i]
+    if arg == "--" then return nil end
+    if is_flag(arg) then
+      local flag = find_flag(GLOBAL_FLAGS, arg)
+      if flag and flag.value then i = i + 1 end
+    elseif command.spec(arg) then
+      return command.spec(arg), arg
+    end
+    i = i + 1
+  end
+  return nil
+end
+
 --- Parse argv into {command =, args = {...}, <flag keys>}.
 -- opts.child_argv is argv without the fleet's flags: what each target's
 -- luamig runs. Returns the table or nil, msg.
@@ -127,6 +148,7 @@ function M.parse(argv)
   local opts = { args = {}, x = {}, child_argv = {} }
   local child = opts.child_argv
   local spec, took_command -- took_command: a value option that took a command name
+  local named, named_command = command_named(argv)
   local i = 1
   while i <= #argv do
     local arg = argv[i]
@@ -144,10 +166,11 @@ function M.parse(argv)
     elseif is_flag(arg) then
       local name, inline = arg:match("^(%-%-[^=]+)=(.*)$")
       name = name or arg
-      local flag = (spec and find_flag(spec.flags, name)) or find_flag(GLOBAL_FLAGS, name)
+      local flag = ((spec or named) and find_flag((spec or named).flags, name)) or find_flag(GLOBAL_FLAGS, name)
       if not flag then
-        local where = opts.command and (opts.command .. ": ") or ""
-        local hint = opts.command and ("luamig " .. opts.command .. " --help") or "luamig --help"
+        local cmd = opts.command or named_command
+        local where = cmd and (cmd .. ": ") or ""
+        local hint = cmd and ("luamig " .. cmd .. " --help") or "luamig --help"
         return nil, string.format("%sunknown option %s (see '%s')", where, name, hint)
       end
       local value = true

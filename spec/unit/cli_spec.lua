@@ -12,6 +12,22 @@ describe("cli.parse", function()
     assert.same({ a = "b" }, o.x)
   end)
 
+  it("reads a command's own flags before its name too, as people type them", function()
+    local o = assert(cli.parse { "--dialect", "mysql", "downgrade", "--sql", "head:base" })
+    assert.equal("downgrade", o.command)
+    assert.equal("mysql", o.dialect)
+    assert.is_true(o.sql)
+    assert.same({ "head:base" }, o.args)
+    o = assert(cli.parse { "--sql", "-u", "sqlite:x.db", "upgrade", "--dialect=postgresql" })
+    assert.equal("upgrade", o.command)
+    assert.is_true(o.sql)
+    assert.equal("postgresql", o.dialect)
+    local _, err = cli.parse { "--bogus", "upgrade" }
+    assert.equal("upgrade: unknown option --bogus (see 'luamig upgrade --help')", err)
+    _, err = cli.parse { "--check-heads", "upgrade" }
+    assert.equal("upgrade: unknown option --check-heads (see 'luamig upgrade --help')", err)
+  end)
+
   it("reads --lock-timeout as seconds and --transaction as one of its modes", function()
     local o = assert(cli.parse { "upgrade", "--lock-timeout", "2.5", "--transaction=all", "--allow-edited" })
     assert.equal(2.5, o.lock_timeout)

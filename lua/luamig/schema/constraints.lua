@@ -70,15 +70,23 @@ local function columns_and_opts(ctor, first, with_sql, ...)
   local n = select("#", ...)
   local args = { ... }
   local opts = {}
-  if n > 0 and is_plain_table(args[n]) then
+  -- The options are a table of names; a list ({"a", "b"}, as
+  -- op.create_index takes them) is the columns.
+  if n > 0 and is_plain_table(args[n]) and args[n][1] == nil then
     opts = args[n]
     n = n - 1
+  end
+  local listed = n == 1 and is_plain_table(args[1])
+  if listed then
+    args = args[1]
+    n = #args
   end
   local cols = {}
   for i = 1, n do
     local c = args[i]
     if not (is_name(c) or (with_sql and is_sql(c))) then
-      error(string.format("%s: argument #%d must be a column name%s, got %s", ctor, i + first - 1,
+      local which = listed and string.format("argument #%d[%d]", first, i) or string.format("argument #%d", i + first - 1)
+      error(string.format("%s: %s must be a column name%s, got %s", ctor, which,
         with_sql and " or an sql fragment" or "", describe(c)), 3)
     end
     cols[i] = c

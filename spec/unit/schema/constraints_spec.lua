@@ -28,6 +28,13 @@ describe("constraints", function()
     assert.same({ kind = "index", name = "ix", columns = { "a", sql "lower(b)" }, unique = true,
       postgresql_where = "a > 0" }, plain(Index("ix", "a", sql "lower(b)", { unique = true, postgresql_where = "a > 0" })))
     assert.same({ kind = "index", columns = { "a" }, unique = false }, plain(Index(nil, "a")))
+    -- columns as a list, as op.create_index takes them
+    assert.same({ kind = "index", name = "ix", columns = { "a", "b" }, unique = true },
+      plain(Index("ix", { "a", "b" }, { unique = true })))
+    assert.same({ kind = "unique", columns = { "a", "b" } }, plain(UniqueConstraint({ "a", "b" })))
+    assert.same({ kind = "foreign_key", columns = { "a" }, ref_table = "p", ref_columns = { "id" }, match = "FULL",
+      deferrable = true, initially = "DEFERRED" }, plain(ForeignKeyConstraint({ "a" }, { "p.id" },
+      { match = "full", deferrable = true, initially = "deferred" })))
     assert.is_true(constraints.is_constraint(UniqueConstraint("a")))
     assert.is_true(constraints.is_index(Index(nil, "a")))
     assert.equal('Constraint "pk"', types.describe(PrimaryKeyConstraint("a", { name = "pk" })))
@@ -48,6 +55,11 @@ describe("constraints", function()
       { "ForeignKeyConstraint({'a', 'b'}, {'p.x', 'q.y'})", 'ForeignKeyConstraint: referred columns must be in one table, got "p.x" and "q.y"' },
       { "ForeignKeyConstraint({'a'}, {'p.x'}, {ondelete = 'explode'})", 'ForeignKeyConstraint: option ondelete must be one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION, got string "explode"' },
       { "Index('ix')", "Index needs at least one column" },
+      { "Index('ix', {})", "Index needs at least one column" },
+      { "Index('ix', {'a', 5})", "Index: argument #2[2] must be a column name or an sql fragment, got number 5" },
+      { "ForeignKeyConstraint({'a'}, {'p.x'}, {match = 'loose'})", 'ForeignKeyConstraint: option match must be one of FULL, PARTIAL, SIMPLE, got string "loose"' },
+      { "ForeignKeyConstraint({'a'}, {'p.x'}, {deferrable = 'yes'})", 'ForeignKeyConstraint: option deferrable must be a boolean, got string "yes"' },
+      { "ForeignKeyConstraint({'a'}, {'p.x'}, {initially = 'later'})", 'ForeignKeyConstraint: option initially must be one of DEFERRED, IMMEDIATE, got string "later"' },
       { "Index(5, 'a')", "Index: argument #1 (name) must be a non-empty string or nil, got number 5" },
       { "Index('ix', 'a', 3)", "Index: argument #3 must be a column name or an sql fragment, got number 3" },
       { "Index('ix', 'a', {uniq = true})", 'Index: unknown option string "uniq" (expected one of: postgresql_using, postgresql_where, sqlite_where, unique)' },
