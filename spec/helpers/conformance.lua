@@ -1,0 +1,153 @@
+-- The conformance check of luamig's operations against Alembic's own op
+-- tests (spec/conformance/*.lua hold the cases; conformance_spec.lua runs
+-- them). A case is one Alembic test expressed as a luamig revision:
+--
+--   { "test_add_column_fk",                         -- the Alembic test
+--     setup = [[op.create_table("c2", ...)]],        -- revision a1 (optional)
+--     up = [[op.add_column("t1", Column(...))]],     -- revision b2: the case
+--     alembic = { "ALTER TABLE t1 ADD COLUMN ..." }, -- the SQL the test expects
+--     on = { "postgres" },                           -- the backends it is for
+--     differs = "why",                               -- a deliberate difference
+--   }
+--
+-- `alembic` is a list of statements, or a table of lists by backend tag.
+-- A case has one result per backend:
+--   same        luamig writes the same statements, compared with identifier
+--               quotes, case and white space around punctuation ignored;
+--   equivalent  it writes other SQL, but on the real server the database it
+--               leaves (schema and rows: helpers.snapshot) is the one that
+--               Alembic's statements leave after the same setup; or both are
+--               refused: luamig with its own one-line message, Alembic's SQL
+--               by the server;
+--   differs     anything else, with the reason;
+--   raw error   luamig failed with a Lua error instead of a message.
+
+local h = require("helpers.luamig")
+local snapshot = require("helpers.snapshot")
+
+local M = {}
+
+-- A statement in the form two are compared in: identifier quotes gone,
+-- upper case, white space folded and none around punctuation; string
+-- literals kept as they are.
+function M.normal(sql)
+  local parts, pos = {}, 1
+  local function outside(text)
+    text = text:gsub('[`"]', ""):upper():gsub("%s+", " "):gsub(" ?([(),;=]) ?", "%1")
+    parts[#parts + 1] = text
+  end
+  while true do
+    local s = sql:find("'", pos, true)
+    if not s then outside(sql:sub(pos)); break end
+    outside(sql:sub(pos, s - 1))
+    local e = s + 1
+    while true do
+      local q = sql:find("'", e, true)
+      if not q then e = #sql; break end
+      if sql:sub(q + 1, q + 1) == "'" then e = q + 2 else e = q; break end
+    end
+    parts[#parts + 1] = sql:sub(s, e)
+    pos = e + 1
+  end
+  return (table.concat(parts):gsub("^ ", ""):gsub("[ ;]+$", ""))
+end
+
+-- The statements of revision b2 in luamig's --sql output: after its
+-- "-- Running upgrade" line, without the transaction and the version
+-- table's update.
+function M.statements(output)
+  local body = output:match("%-%- Running upgrade a1 %-> b2[^\n]*\n(.*)$") or ""
+  local out = {}
+  for stmt in (body .. "\n"):gmatch("(.-);\n") do
+    stmt = stmt:gsub("^%s+", "")
+    local word = stmt:upper()
+    if stmt ~= "" and word ~= "BEGIN" and word ~= "COMMIT" and not word:find("^%-%-")
+      and not word:find("LUAMIG_VERSION", 1, true) then
+      out[#out + 1] = stmt
+    end
+  end
+  return out
+end
+
+-- Alembic's statements for backend `tag`.
+local function expected(case, tag)
+  local a = case.alembic
+  if a[1] ~= nil or next(a) == nil then return a end
+  return a[tag]
+end
+
+local function same_statements(ours, theirs)
+  if #ours ~= #theirs then return false end
+  for i = 1, #ours do
+    if M.normal(ours[i]) ~= M.normal(theirs[i]) then return false end
+  end
+  return true
+end
+
+-- A failure that is Lua's, not luamig's message.
+local function raw_error(stderr)
+  return stderr:find("attempt to ", 1, true) or stderr:find("stack traceback", 1, true)
+    or stderr:find("bad argument #", 1, true) or stderr:find("%[string \"luamig")
+end
+
+local DIALECT = { sqlite = "sqlite", postgres = "postgresql", mysql = "mysql" }
+
+-- The project of `case`: a1 runs its setup, b2 its body.
+local function project(case)
+  return h.project {
+    ["migrations/versions/a1_setup.lua"] = h.revision_text("a1", { up = case.setup or "" }),
+    ["migrations/versions/b2_case.lua"] = h.revision_text("b2", { down = "a1", up = case.up }),
+  }
+end
+
+-- Keys of a snapshot that are luamig's own or a file's.
+local function ignored(key)
+  return key:find("luamig_", 1, true) ~= nil or key:find("^file ") ~= nil
+end
+
+-- A snapshot with its values in the compared form (SQLite keeps each
+-- table's CREATE text as written).
+local function normal_snapshot(s)
+  local out = {}
+  for k, v in pairs(s) do
+    if not ignored(k) then out[k] = M.normal(v) end
+  end
+  return out
+end
+
+--- Run `case` on backend `b`, whose new databases come from b:new_database():
+-- {result = "same"|"equivalent"|"differs"|"raw error", why = text}.
+function M.run(b, case)
+  local dir = project(case)
+  local theirs = expected(case, b.tag)
+  local offline = h.run(dir, { "upgrade", "a1:b2", "--sql", "--dialect", DIALECT[b.tag] })
+  if raw_error(offline.stderr) then return { result = "raw error", why = offline.stderr } end
+  local ours = offline.status == 0 and M.statements(offline.stdout) or nil
+  if ours and same_statements(ours, theirs) then return { result = "same" } end
+
+  -- Online: luamig's run, and Alembic's statements after the same setup.
+  local mine_url, their_url = b:new_database(), b:new_database()
+  local mine = h.run(dir, { "-u", mine_url, "upgrade", "head" })
+  if raw_error(mine.stderr) then return { result = "raw error", why = mine.stderr } end
+  h.run_ok(dir, { "-u", their_url, "upgrade", "a1" })
+  local their_err
+  b:with(their_url, function(conn)
+    if b.tag == "sqlite" then assert(conn:execute("PRAGMA foreign_keys = OFF")) end
+    for _, stmt in ipairs(theirs) do
+      local ok, err = conn:execute(stmt)
+      if not ok then their_err = string.format("%s: %s", stmt, tostring(err)); break end
+    end
+  end)
+  local why = ours and ("luamig wrote: " .. table.concat(ours, "; ")) or ("luamig: " .. offline.stderr)
+  if mine.status ~= 0 then
+    if their_err then return { result = "equivalent", why = "both refused: " .. mine.stderr } end
+    return { result = "differs", why = "luamig refused what Alembic's SQL does: " .. mine.stderr }
+  end
+  if their_err then return { result = "differs", why = "Alembic's SQL failed here (" .. their_err .. "); " .. why } end
+  local diff = snapshot.diff(normal_snapshot(snapshot.take(b, mine_url)), normal_snapshot(snapshot.take(b, their_url)))
+  snapshot.close()
+  if diff == nil then return { result = "equivalent", why = why } end
+  return { result = "differs", why = why .. "; schema: " .. diff }
+end
+
+return M
