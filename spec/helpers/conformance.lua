@@ -105,12 +105,71 @@ local function ignored(key)
   return key:find("luamig_", 1, true) ~= nil or key:find("^file ") ~= nil
 end
 
--- A snapshot with its values in the compared form (SQLite keeps each
--- table's CREATE text as written).
-local function normal_snapshot(s)
+-- SQLite keeps each table's CREATE text as written: two texts can make
+-- the same table ("id INTEGER NOT NULL PRIMARY KEY" and "..., PRIMARY KEY
+-- (id)"). So a table is compared by what the PRAGMAs say (its columns are
+-- in the snapshot already), its indexes and foreign keys, and the named
+-- constraints and CHECKs that only the text holds (as luamig's SQLite
+-- reader reads them, luamig.reflect.sqlite).
+local function sqlite_structure(b, url, snap)
+  local catalog = require("luamig.reflect.sqlite")
+  b:with(url, function(conn)
+    local cat = assert(catalog.read(conn, { exclude = {} }))
+    for _, t in pairs(cat.tables) do
+      snap["table " .. t.name] = nil
+      local parts = { "pk " .. (t.primary_key and table.concat(t.primary_key.columns, ",") or "none") }
+      for _, u in ipairs(t.uniques) do parts[#parts + 1] = "unique " .. table.concat(u.columns, ",") end
+      for _, c in ipairs(t.checks) do parts[#parts + 1] = "check " .. tostring(c.name) .. " " .. c.sqltext end
+      for _, fk in ipairs(t.foreign_keys) do
+        parts[#parts + 1] = string.format("fk %s (%s) -> %s (%s) %s %s", tostring(fk.name),
+          table.concat(fk.columns, ","), fk.ref_table, table.concat(fk.ref_columns, ","), fk.on_delete, fk.on_update)
+      end
+      for _, ix in ipairs(t.indexes) do snap["index " .. ix.name] = nil end
+      for _, ix in ipairs(t.indexes) do
+        local elems = {}
+        for i, e in ipairs(ix.elements) do elems[i] = e.text end
+        parts[#parts + 1] = string.format("index %s %s (%s)%s", ix.name, ix.unique and "unique" or "",
+          table.concat(elems, ","), ix.where and (" where " .. ix.where) or "")
+      end
+      table.sort(parts)
+      snap["table " .. t.name .. " structure"] = table.concat(parts, "; ")
+    end
+    for k in pairs(snap) do
+      if k:find("^index sqlite_autoindex_") then snap[k] = nil end
+    end
+  end)
+  return snap
+end
+
+-- PostgreSQL: luamig makes an integer key an identity column where
+-- SQLAlchemy makes it SERIAL (a sequence and a nextval() default). Both
+-- have the database generate the key; they count as the same here, and
+-- the README says luamig's choice. So a column is "generated" either way,
+-- and SERIAL's sequence is left out.
+local function pg_generated_keys(snap)
+  for k, v in pairs(snap) do
+    if k:find("^relation .*_seq$") and v == "kind S" then
+      snap[k] = nil
+    elseif k:find(" column ", 1, true) then
+      if v:find('is_identity="YES"', 1, true) then
+        v = v:gsub('is_identity="YES"', 'is_identity="NO"'):gsub('identity_generation="[^"]*"', "identity_generation=NULL")
+          :gsub("column_default=NULL", "column_default=GENERATED")
+      end
+      snap[k] = v:gsub('column_default="nextval%b()"', "column_default=GENERATED")
+    end
+  end
+  return snap
+end
+
+-- The snapshot of the database at `url` in the form two are compared in.
+local function comparable(b, url)
+  local snap = snapshot.take(b, url)
+  if b.tag == "sqlite" then sqlite_structure(b, url, snap) end
+  if b.tag == "postgres" then pg_generated_keys(snap) end
   local out = {}
-  for k, v in pairs(s) do
-    if not ignored(k) then out[k] = M.normal(v) end
+  for k, v in pairs(snap) do
+    -- %q'd text: its escaped quotes and line ends are plain text here
+    if not ignored(k) then out[k] = M.normal((v:gsub('\\"', '"'):gsub("\\\n", "\n"))) end
   end
   return out
 end
@@ -144,7 +203,7 @@ function M.run(b, case)
     return { result = "differs", why = "luamig refused what Alembic's SQL does: " .. mine.stderr }
   end
   if their_err then return { result = "differs", why = "Alembic's SQL failed here (" .. their_err .. "); " .. why } end
-  local diff = snapshot.diff(normal_snapshot(snapshot.take(b, mine_url)), normal_snapshot(snapshot.take(b, their_url)))
+  local diff = snapshot.diff(comparable(b, mine_url), comparable(b, their_url))
   snapshot.close()
   if diff == nil then return { result = "equivalent", why = why } end
   return { result = "differs", why = why .. "; schema: " .. diff }
