@@ -29,6 +29,12 @@ local function create_table_sql(name, rest)
   }
 end
 
+-- `sql` (Alembic's statements by backend) with `stmt` after each list.
+local function with_statement(sql, stmt)
+  for _, list in pairs(sql) do list[#list + 1] = stmt end
+  return sql
+end
+
 return {
   { "test_rename_table", on = ALL, setup = T1,
     up = [[op.rename_table("t1", "t2")]],
@@ -334,4 +340,68 @@ return {
     up = [[op.create_table("some_table", Column("id", Integer, { primary_key = true }), Column("foo_id", Integer),
     UniqueConstraint("foo_id", { name = "uq_1" }))]],
     alembic = create_table_sql("some_table", "foo_id INTEGER, PRIMARY KEY (id), CONSTRAINT uq_1 UNIQUE (foo_id)") },
+
+  { "test_create_table_unique_flag", on = ALL,
+    up = [[op.create_table("some_table", Column("id", Integer, { primary_key = true }),
+    Column("foo_id", Integer, { unique = true }))]],
+    alembic = create_table_sql("some_table", "foo_id INTEGER, PRIMARY KEY (id), UNIQUE (foo_id)") },
+  { "test_create_table_index_flag", on = ALL,
+    up = [[op.create_table("some_table", Column("id", Integer, { primary_key = true }),
+    Column("foo_id", Integer, { index = true }))]],
+    alembic = with_statement(create_table_sql("some_table", "foo_id INTEGER, PRIMARY KEY (id)"),
+      "CREATE INDEX ix_some_table_foo_id ON some_table (foo_id)") },
+  { "test_create_table_index", on = ALL,
+    up = [[op.create_table("some_table", Column("id", Integer, { primary_key = true }), Column("foo_id", Integer),
+    Index("ix_1", "foo_id"))]],
+    alembic = with_statement(create_table_sql("some_table", "foo_id INTEGER, PRIMARY KEY (id)"),
+      "CREATE INDEX ix_1 ON some_table (foo_id)") },
+  { "test_create_table_fk_and_schema", on = PG,
+    setup = [[op.execute('CREATE SCHEMA "schema"')
+  op.create_table("foo", Column("id", Integer, { primary_key = true }))]],
+    up = [[op.create_table("some_table", Column("id", Integer, { primary_key = true }),
+    Column("foo_id", Integer, { references = "foo.id" }), { schema = "schema" })]],
+    alembic = { 'CREATE TABLE "schema".some_table (id SERIAL NOT NULL, foo_id INTEGER, PRIMARY KEY (id),'
+      .. " FOREIGN KEY(foo_id) REFERENCES foo (id))" } },
+  { "test_create_table_no_pk", on = ALL,
+    up = [[op.create_table("some_table", Column("x", Integer), Column("y", Integer), Column("z", Integer))]],
+    alembic = { "CREATE TABLE some_table (x INTEGER, y INTEGER, z INTEGER)" } },
+  { "test_create_table_two_fk", on = ALL,
+    setup = [[op.create_table("foo", Column("id", Integer, { primary_key = true }),
+    Column("bar", Integer, { unique = true }))]],
+    up = [[op.create_table("some_table", Column("id", Integer, { primary_key = true }),
+    Column("foo_id", Integer, { references = "foo.id" }), Column("foo_bar", Integer, { references = "foo.bar" }))]],
+    alembic = create_table_sql("some_table", "foo_id INTEGER, foo_bar INTEGER, PRIMARY KEY (id),"
+      .. " FOREIGN KEY(foo_id) REFERENCES foo (id), FOREIGN KEY(foo_bar) REFERENCES foo (bar)") },
+  { "test_inline_literal", on = ALL,
+    setup = [[op.create_table("account", Column("name", String(20)), Column("id", Integer))
+  op.execute("INSERT INTO account (name, id) VALUES ('account 1', 1)")]],
+    up = [[op.execute("UPDATE account SET name=? WHERE account.name = ?", "account 2", "account 1")
+  op.execute("UPDATE account SET id=" .. op.inline_literal(2) .. " WHERE account.id = " .. op.inline_literal(1))]],
+    alembic = { "UPDATE account SET name='account 2' WHERE account.name = 'account 1'",
+      "UPDATE account SET id=2 WHERE account.id = 1" } },
+  { "test_naming_changes (mysql drop_constraint foreignkey)", on = { "mysql" },
+    setup = [[op.create_table("p", Column("id", Integer, { primary_key = true }))
+  op.create_table("t1", Column("p_id", Integer), ForeignKeyConstraint({ "p_id" }, { "p.id" }, { name = "f1" }))]],
+    up = [[op.drop_constraint("f1", "t1", { type_ = "foreignkey" })]],
+    alembic = { "ALTER TABLE t1 DROP FOREIGN KEY f1" } },
+  { "test_create_table_comment_op", on = PG,
+    setup = [[op.create_table("some_table", Column("id", Integer))]],
+    up = [[op.create_table_comment("some_table", "table comment")]],
+    alembic = { "COMMENT ON TABLE some_table IS 'table comment'" } },
+  { "test_drop_table_comment_op", on = PG,
+    setup = [[op.create_table("some_table", Column("id", Integer), { comment = "x" })]],
+    up = [[op.drop_table_comment("some_table")]],
+    alembic = { "COMMENT ON TABLE some_table IS NULL" } },
+  { "SQLModeOpTest.test_auto_literals", on = ALL,
+    setup = [[op.create_table("account", Column("name", String(20)), Column("id", Integer))
+  op.create_table("t", Column("foo", String(10)))]],
+    up = [[op.execute("UPDATE account SET name=" .. op.inline_literal("account 2") .. " WHERE account.name = "
+    .. op.inline_literal("account 1"))
+  op.execute("update t set foo=?", "bat")]],
+    alembic = { "UPDATE account SET name='account 2' WHERE account.name = 'account 1'", "update t set foo='bat'" } },
+  { "SQLModeOpTest.test_create_table_literal_binds", on = ALL,
+    up = [[op.create_table("some_table", Column("id", Integer, { primary_key = true }),
+    Column("st_id", Integer, { references = "some_table.id" }))]],
+    alembic = create_table_sql("some_table", "st_id INTEGER, PRIMARY KEY (id), FOREIGN KEY(st_id) REFERENCES"
+      .. " some_table (id)") },
 }
