@@ -90,6 +90,11 @@ local function raw_error(stderr)
     or stderr:find("bad argument #", 1, true) or stderr:find("%[string \"luamig")
 end
 
+-- The error line of luamig's stderr.
+local function error_line(stderr)
+  return stderr:match("luamig: [^\n]*") or stderr
+end
+
 local DIALECT = { sqlite = "sqlite", postgres = "postgresql", mysql = "mysql" }
 
 -- The project of `case`: a1 runs its setup, b2 its body.
@@ -197,10 +202,10 @@ function M.run(b, case)
       if not ok then their_err = string.format("%s: %s", stmt, tostring(err)); break end
     end
   end)
-  local why = ours and ("luamig wrote: " .. table.concat(ours, "; ")) or ("luamig: " .. offline.stderr)
+  local why = ours and ("luamig wrote: " .. table.concat(ours, "; ")) or error_line(offline.stderr)
   if mine.status ~= 0 then
-    if their_err then return { result = "equivalent", why = "both refused: " .. mine.stderr } end
-    return { result = "differs", why = "luamig refused what Alembic's SQL does: " .. mine.stderr }
+    if their_err then return { result = "equivalent", why = "both refused: " .. error_line(mine.stderr) } end
+    return { result = "differs", why = "luamig refused what Alembic's SQL does: " .. error_line(mine.stderr) }
   end
   if their_err then return { result = "differs", why = "Alembic's SQL failed here (" .. their_err .. "); " .. why } end
   local diff = snapshot.diff(comparable(b, mine_url), comparable(b, their_url))

@@ -345,6 +345,49 @@ backends.each("operations", function(b)
     end)
   end
 
+  it("alter_column on MySQL restates what it is not told, read from the server; server_onupdate", function()
+    if not my then
+      local dir = project([[op.create_table("t", Column("x", DateTime, { server_onupdate = sql "CURRENT_TIMESTAMP" }))]])
+      assert.equal(REV .. ":6: " .. b.name .. ' has no ON UPDATE for a column (server_onupdate on "x"): a trigger'
+        .. " does this (op.execute)", failure(dir))
+      assert.same({}, b:tables(url))
+      return
+    end
+    local function column()
+      return b:with(url, function(conn)
+        return conn:first("SELECT COLUMN_TYPE AS t, IS_NULLABLE AS n, COLUMN_DEFAULT AS d, COLUMN_COMMENT AS c,"
+          .. " EXTRA AS e FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't'"
+          .. " AND COLUMN_NAME = ?", "x")
+      end)
+    end
+    local dir = project([[op.create_table("t", Column("id", Integer, { primary_key = true }),
+    Column("x", DateTime, { server_default = sql "CURRENT_TIMESTAMP", server_onupdate = sql "CURRENT_TIMESTAMP",
+      comment = "changed at" }))
+  op.alter_column("t", "x", { nullable = false })
+  op.alter_column("t", "id", { autoincrement = false })]])
+    -- --sql cannot read the column: the existing_* are asked for
+    local r = luamig(dir, "upgrade", "--sql")
+    assert.equal(1, r.status)
+    assert.matches("MySQL must restate the whole column to alter `x` of `t` (ALTER TABLE ... MODIFY): pass"
+      .. " existing_type = <its current type, e.g. String(50)> (online luamig reads them from the database; a --sql"
+      .. " script cannot)", r.stderr, 1, true)
+    ok(dir, "upgrade", "head")
+    assert.same({ t = "datetime", n = "NO", d = "current_timestamp()", c = "changed at",
+      e = "on update current_timestamp()" }, column())
+    assert.equal("", b:with(url, function(conn)
+      return conn:first("SELECT EXTRA AS e FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+        .. " AND TABLE_NAME = 't' AND COLUMN_NAME = 'id'").e end))
+    -- and back: AUTO_INCREMENT on again, ON UPDATE dropped, nothing else lost
+    h.write_file(dir .. "/migrations/versions/b2_more.lua", h.revision_text("b2", { down = "a1", up = [[
+  op.alter_column("t", "id", { autoincrement = true })
+  op.alter_column("t", "x", { server_onupdate = false })]] }))
+    ok(dir, "upgrade", "head")
+    assert.same({ t = "datetime", n = "NO", d = "current_timestamp()", c = "changed at", e = "" }, column())
+    assert.equal("auto_increment", b:with(url, function(conn)
+      return conn:first("SELECT EXTRA AS e FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+        .. " AND TABLE_NAME = 't' AND COLUMN_NAME = 'id'").e end))
+  end)
+
   it("foreign key options: deferrable, initially, match; PostgreSQL's NOT VALID, then VALIDATE CONSTRAINT", function()
     local parent = 'op.create_table("p", Column("id", Integer, { primary_key = true }))\n  '
     if my then

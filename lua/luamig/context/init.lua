@@ -156,6 +156,18 @@ function Context:run_op(record)
     if not ok then return nil, err end
     return true
   end
+  local function query(sql)
+    local rows, qerr, info = self.conn:query(sql)
+    if not rows then return nil, dberror.describe(qerr, info) end
+    return rows
+  end
+  -- What the record leaves out and the database can tell (the dialect's
+  -- complete: MySQL's MODIFY restates a column); only online.
+  if not self.offline and self.dialect.complete then
+    local completed, cerr = self.dialect:complete(record, query)
+    if not completed then return nil, cerr end
+    record = completed
+  end
   local statements, err = self.dialect:compile(record)
   if not statements then return nil, err end
   for _, sql in ipairs(statements) do
@@ -164,13 +176,7 @@ function Context:run_op(record)
   end
   -- What the database does not check by itself (the dialect's verify);
   -- it only reads, so only online.
-  if not self.offline and self.dialect.verify then
-    return self.dialect:verify(record, function(sql)
-      local rows, qerr, info = self.conn:query(sql)
-      if not rows then return nil, dberror.describe(qerr, info) end
-      return rows
-    end)
-  end
+  if not self.offline and self.dialect.verify then return self.dialect:verify(record, query) end
   return true
 end
 

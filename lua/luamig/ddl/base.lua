@@ -36,6 +36,7 @@ local Dialect = {
   alter_constraints = true,  -- ALTER TABLE ADD/DROP CONSTRAINT
   named_enums = true,        -- Enum is a type of its own (CREATE TYPE)
   comments = "statement",    -- "statement" (COMMENT ON), "inline" (COMMENT '...'), or false
+  column_onupdate = false,   -- a column's ON UPDATE value (server_onupdate): MySQL
   -- The prefix of the dialect-specific options it reads (postgresql_where...).
   option_prefix = "postgresql",
   max_identifier_length = nil,
@@ -345,6 +346,13 @@ function Dialect:column_sql(col, info)
   if info.autoincrement and self.identity_sql then p[#p + 1] = self.identity_sql end
   if col.server_default ~= nil then
     p[#p + 1] = "DEFAULT " .. self:literal(col.server_default)
+  end
+  if col.server_onupdate ~= nil then
+    if not self.column_onupdate then
+      return self:unsupported("ON UPDATE for a column (server_onupdate on " .. self:quote(col.name) .. ")",
+        "a trigger does this (op.execute)")
+    end
+    p[#p + 1] = "ON UPDATE " .. self:literal(col.server_onupdate)
   end
   if not col.nullable then p[#p + 1] = "NOT NULL" end
   if info.autoincrement and self.auto_increment_sql then p[#p + 1] = self.auto_increment_sql end

@@ -29,6 +29,7 @@ local M = base.derive(Base, {
   alter_constraints = true,
   named_enums = false,      -- ENUM('a', 'b') is part of the column
   comments = "inline",
+  column_onupdate = true,
   option_prefix = "mysql",
   max_identifier_length = 64,
   auto_increment_sql = "AUTO_INCREMENT",
@@ -151,13 +152,72 @@ local function first_non_nil(a, b)
   return a
 end
 
+-- A default that carries its own ON UPDATE clause (sql "CURRENT_TIMESTAMP ON
+-- UPDATE CURRENT_TIMESTAMP"): ALTER COLUMN ... SET DEFAULT cannot take it.
+local function has_on_update(v)
+  return is_sql(v) and string.upper(v.text):find("ON%s+UPDATE") ~= nil
+end
+
+-- Whether MySQL must restate the whole column (MODIFY / CHANGE) for `rec`:
+-- a default or a name alone changes without it.
+local function restates(rec)
+  return rec.type_ ~= nil or rec.nullable ~= nil or rec.comment ~= nil or rec.autoincrement ~= nil
+    or rec.server_onupdate ~= nil or has_on_update(rec.server_default)
+end
+
+-- MariaDB 10.2.7+ reports a column's default as SQL ('abc', 5,
+-- current_timestamp(), NULL for DEFAULT NULL); MySQL 8 reports a literal
+-- unquoted and marks an expression DEFAULT_GENERATED in EXTRA.
+local function reported_default(value, extra, mariadb)
+  if type(value) ~= "string" or value == "NULL" then return nil end
+  if mariadb then return types.sql(value) end
+  if string.find(extra, "DEFAULT_GENERATED", 1, true) then
+    return types.sql(value:find("^[%w_]+$") and value or ("(" .. value .. ")"))
+  end
+  return value
+end
+
+--- Online, before an alter_column that restates the column is compiled:
+-- the column's current definition, read from the server, for each
+-- existing_* the revision did not give, so that MODIFY keeps the type,
+-- nullability, default, comment, AUTO_INCREMENT and ON UPDATE it does not
+-- change (Alembic drops what it is not told). Returns the record, a copy
+-- when something was filled in | nil, msg.
+function M:complete(rec, query)
+  if rec.kind ~= "alter_column" or not restates(rec) then return rec end
+  local rows, err = query(string.format("SELECT COLUMN_TYPE AS coltype, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS"
+    .. " dflt, COLUMN_COMMENT AS comment, EXTRA AS extra, VERSION() AS version FROM information_schema.COLUMNS"
+    .. " WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s AND COLUMN_NAME = %s",
+    rec.schema and self:literal(rec.schema) or "DATABASE()", self:literal(rec.table), self:literal(rec.column)))
+  if not rows then return nil, err end
+  local col = rows[1]
+  if not col then
+    return nil, string.format("table %s has no column %s", self:qualify(rec.table, rec.schema), self:quote(rec.column))
+  end
+  local extra = type(col.extra) == "string" and col.extra or ""
+  local lower = string.lower(extra)
+  local found = {
+    existing_type = types.Type(col.coltype),
+    existing_nullable = col.nullable == "YES",
+    existing_server_default = reported_default(col.dflt, extra, string.find(col.version, "MariaDB", 1, true)),
+    existing_comment = type(col.comment) == "string" and col.comment ~= "" and col.comment or nil,
+    existing_autoincrement = lower:find("auto_increment", 1, true) ~= nil,
+    existing_server_onupdate = lower:find("on update ", 1, true) and types.sql(extra:match("[Oo][Nn] [Uu][Pp][Dd][Aa][Tt][Ee] (.*)$")),
+  }
+  local out = {}
+  for k, v in pairs(rec) do out[k] = v end
+  for k, v in pairs(found) do
+    if out[k] == nil then out[k] = v end
+  end
+  return out
+end
+
 function M:compile_alter_column(rec)
   local tname = self:qualify(rec.table, rec.schema)
   if rec.using then
     return self:unsupported("ALTER COLUMN ... USING", "convert the data with op.execute around the type change")
   end
-  -- A default or a name alone changes without restating the column.
-  if rec.type_ == nil and rec.nullable == nil and rec.comment == nil then
+  if not restates(rec) then
     local out = {}
     local prefix = string.format("ALTER TABLE %s ALTER COLUMN %s ", tname, self:quote(rec.column))
     if rec.server_default == false then
@@ -175,15 +235,18 @@ function M:compile_alter_column(rec)
   if nullable == nil then missing[#missing + 1] = "existing_nullable = true or false" end
   if #missing > 0 then
     return nil, string.format("MySQL must restate the whole column to alter %s of %s (ALTER TABLE ... MODIFY):"
-      .. " pass %s", self:quote(rec.column), self:quote(rec.table), table.concat(missing, " and "))
+      .. " pass %s (online luamig reads them from the database; a --sql script cannot)", self:quote(rec.column),
+      self:quote(rec.table), table.concat(missing, " and "))
   end
   local default = first_non_nil(rec.server_default, rec.existing_server_default)
+  local onupdate = first_non_nil(rec.server_onupdate, rec.existing_server_onupdate)
   local comment = first_non_nil(rec.comment, rec.existing_comment)
   local def, err = self:column_sql({
     name = rec.new_column_name or rec.column, type = coltype, nullable = nullable,
     server_default = default ~= false and default or nil,
+    server_onupdate = onupdate ~= false and onupdate or nil,
     comment = comment ~= false and comment or nil,
-  }, { autoincrement = rec.existing_autoincrement == true })
+  }, { autoincrement = first_non_nil(rec.autoincrement, rec.existing_autoincrement) == true })
   if not def then return nil, err end
   if rec.new_column_name then
     return { string.format("ALTER TABLE %s CHANGE COLUMN %s %s", tname, self:quote(rec.column), def) }

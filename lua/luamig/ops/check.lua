@@ -166,6 +166,7 @@ M.OPTIONS = {
     existing_type = "type", existing_nullable = "boolean",
     existing_server_default = "server_default", existing_comment = "comment",
     existing_autoincrement = "boolean", using = "sqltext", postgresql_using = "sqltext",
+    autoincrement = "boolean", server_onupdate = "server_default", existing_server_onupdate = "server_default",
   },
   create_index = INDEX_OPTIONS,
   drop_index = { schema = "name", if_exists = "boolean", postgresql_concurrently = "boolean" },

@@ -80,10 +80,10 @@ function M.alter_column(c, table_name, column_name, opts)
   opts = check.opts(c, 3, opts)
   if opts.type ~= nil and opts.type_ ~= nil then check.fail(c, "give the new type as type or type_, not both") end
   local new_type = opts.type_ or opts.type
-  if new_type == nil and opts.nullable == nil and opts.server_default == nil
-    and opts.new_column_name == nil and opts.comment == nil then
-    check.fail(c, "nothing to change in column %q of %q: pass nullable, type_, server_default, new_column_name"
-      .. " or comment", column_name, table_name)
+  if new_type == nil and opts.nullable == nil and opts.server_default == nil and opts.new_column_name == nil
+    and opts.comment == nil and opts.autoincrement == nil and opts.server_onupdate == nil then
+    check.fail(c, "nothing to change in column %q of %q: pass nullable, type_, server_default, new_column_name,"
+      .. " comment, autoincrement or server_onupdate", column_name, table_name)
   end
   if (opts.using ~= nil or opts.postgresql_using ~= nil) and new_type == nil then
     check.fail(c, "option %s needs a new type (type_)", opts.using ~= nil and "using" or "postgresql_using")
@@ -95,7 +95,8 @@ function M.alter_column(c, table_name, column_name, opts)
     postgresql_using = opts.postgresql_using,
     existing_type = opts.existing_type, existing_nullable = opts.existing_nullable,
     existing_server_default = opts.existing_server_default, existing_comment = opts.existing_comment,
-    existing_autoincrement = opts.existing_autoincrement,
+    existing_autoincrement = opts.existing_autoincrement, autoincrement = opts.autoincrement,
+    server_onupdate = opts.server_onupdate, existing_server_onupdate = opts.existing_server_onupdate,
   }
 end
 

@@ -60,7 +60,7 @@ end
 local COLUMN_OPTS = {
   primary_key = "boolean", nullable = "boolean", unique = "boolean", index = "boolean",
   autoincrement = "boolean", comment = "string",
-  default = true, server_default = true, references = true,
+  default = true, server_default = true, server_onupdate = true, references = true,
 }
 
 --- A server-side default: a Lua string, number or boolean (a literal), a
@@ -94,9 +94,11 @@ function M.Column(name, coltype, opts)
     end
     col[k] = v
   end
-  if col.server_default ~= nil and not M.is_server_default(col.server_default) then
-    error(string.format("Column %q: server_default must be a string, number, boolean or sql fragment, got %s",
-      name, describe(col.server_default)), 2)
+  for _, k in ipairs { "server_default", "server_onupdate" } do
+    if col[k] ~= nil and not M.is_server_default(col[k]) then
+      error(string.format("Column %q: %s must be a string, number, boolean or sql fragment, got %s",
+        name, k, describe(col[k])), 2)
+    end
   end
   if col.references ~= nil then
     local ref, msg = parse_reference(col.references)

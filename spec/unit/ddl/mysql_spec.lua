@@ -131,11 +131,13 @@ describe("mysql dialect", function()
       local ok, msg = d:compile(alter { nullable = false })
       assert.is_nil(ok)
       assert.equal("MySQL must restate the whole column to alter `x` of `t` (ALTER TABLE ... MODIFY):"
-        .. " pass existing_type = <its current type, e.g. String(50)>", msg)
+        .. " pass existing_type = <its current type, e.g. String(50)> (online luamig reads them from the database;"
+        .. " a --sql script cannot)", msg)
       ok, msg = d:compile(alter { type_ = String(10) })
       assert.is_nil(ok)
       assert.equal("MySQL must restate the whole column to alter `x` of `t` (ALTER TABLE ... MODIFY):"
-        .. " pass existing_nullable = true or false", msg)
+        .. " pass existing_nullable = true or false (online luamig reads them from the database; a --sql script"
+        .. " cannot)", msg)
       ok, msg = d:compile(alter { comment = "c" })
       assert.matches("pass existing_type = <its current type, e.g. String(50)> and existing_nullable = true or false",
         msg, 1, true)

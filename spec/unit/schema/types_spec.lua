@@ -88,7 +88,8 @@ describe("types", function()
         { "Column(nil, Integer)", "Column: argument #1 (name) must be a non-empty string, got nil" },
         { 'Column("id", Integer, true)', 'Column "id": argument #3 (options) must be a table, got boolean true' },
         { 'Column("id", Integer, {nullabe = false})', 'Column "id": unknown option string "nullabe" (expected one'
-          .. " of: autoincrement, comment, default, index, nullable, primary_key, references, server_default, unique)" },
+          .. " of: autoincrement, comment, default, index, nullable, primary_key, references, server_default,"
+          .. " server_onupdate, unique)" },
         { 'Column("id", Integer, {nullable = "no"})', 'Column "id": option nullable must be a boolean, got string "no"' },
         { 'Column("id", Integer, {server_default = {}})',
           'Column "id": server_default must be a string, number, boolean or sql fragment, got table' },
