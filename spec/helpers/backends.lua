@@ -499,18 +499,22 @@ function M.each(title, fn, tags)
   end
 end
 
---- In a describe block: a new database of backend b before each test,
--- given to set(url), and after each test every database, project
+--- In a describe block: after each test, every database, project
 -- directory and snapshot connection the test made gone.
-function M.database_per_test(b, set)
-  local busted = require("busted")
-  busted.before_each(function() set(b:new_database()) end)
-  busted.after_each(function()
+function M.cleanup_after_each()
+  require("busted").after_each(function()
     require("helpers.luamig").cleanup()
     local snapshot = package.loaded["helpers.snapshot"]  -- loaded by the specs that look at snapshots
     if snapshot then snapshot.close() end
     M.cleanup()
   end)
+end
+
+--- In a describe block: a new database of backend b before each test,
+-- given to set(url), and after each test what it made gone.
+function M.database_per_test(b, set)
+  require("busted").before_each(function() set(b:new_database()) end)
+  M.cleanup_after_each()
 end
 
 --- Drop every database and file made so far.

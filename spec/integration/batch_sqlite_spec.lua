@@ -142,10 +142,7 @@ local ITEMS_ROWS = "SELECT id, parent_id, title, qty, note, price FROM items ORD
 describe("batch mode on SQLite #sqlite", function()
   local url
   before_each(function() url = backends.sqlite:new_database() end)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.cleanup_after_each()
 
   local function run(dir, args, env) return h.run(dir, h.with_url(url, args), env) end
   local function ok_run(dir, args, env) return h.run_ok(dir, h.with_url(url, args), env) end
@@ -782,10 +779,7 @@ local BATCH_BASE = [[
   op.execute("INSERT INTO items (id, parent_id, title, qty) VALUES (1, 1, 'x', 5), (2, 1, 'y', 6)")]]
 
 backends.each("the same batch revision", function(b)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.cleanup_after_each()
 
   it("alters columns, indexes and constraints, and downgrades to the same schema", function()
     local url = b:new_database()

@@ -38,10 +38,7 @@ local function error_lines(stderr)
 end
 
 backends.each("luamig", function(b)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.cleanup_after_each()
 
   -- luamig with -u pointing at this test's database.
   local url

@@ -7,7 +7,6 @@
 
 local backends = require("helpers.backends")
 local conformance = require("helpers.conformance")
-local h = require("helpers.luamig")
 
 local SOURCES = { "test_op", "test_postgresql", "test_mysql", "test_sqlite", "test_batch",
   "test_op_naming_convention", "test_bulk_insert" }
@@ -38,10 +37,7 @@ local function applies(case, tag)
 end
 
 backends.each("conformance with Alembic's op tests", function(b)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.cleanup_after_each()
   for _, case in ipairs(cases) do
     if applies(case, b.tag) then
       it(case.source .. ".py " .. case[1], function()

@@ -340,10 +340,7 @@ local function describe_server(b, title, pending_name, fn)
     if not b.available then
       return it(pending_name, function() pending(b.skip_message) end)
     end
-    after_each(function()
-      h.cleanup()
-      backends.cleanup()
-    end)
+    backends.cleanup_after_each()
     fn()
   end)
 end

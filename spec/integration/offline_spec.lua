@@ -21,10 +21,7 @@ local function feed(b, url, file)
 end
 
 backends.each("--sql scripts", function(b)
-  after_each(function()
-    h.cleanup()
-    backends.cleanup()
-  end)
+  backends.cleanup_after_each()
 
   local luamig = h.run_ok
 
