@@ -171,12 +171,12 @@ return {
     alembic = { "ALTER TABLE t ALTER COLUMN c SET DEFAULT timezone('utc', CURRENT_TIMESTAMP)" } },
   { "test_alter_column_drop_default", on = PG,
     setup = [[op.create_table("t", Column("c", Integer, { server_default = 5 }))]],
-    up = [[op.alter_column("t", "c", { server_default = false })]],
+    up = [[op.alter_column("t", "c", { server_default = null })]],
     alembic = { "ALTER TABLE t ALTER COLUMN c DROP DEFAULT" } },
   { "test_alter_column_schema_drop_default", on = PG,
     setup = [[op.execute("CREATE SCHEMA foo")
   op.create_table("t", Column("c", Integer, { server_default = 5 }), { schema = "foo" })]],
-    up = [[op.alter_column("t", "c", { server_default = false, schema = "foo" })]],
+    up = [[op.alter_column("t", "c", { server_default = null, schema = "foo" })]],
     alembic = { "ALTER TABLE foo.t ALTER COLUMN c DROP DEFAULT" } },
 
   -- alter_column: type and nullability together (existing_type given or not)

@@ -178,7 +178,7 @@ backends.each("operations", function(b)
   op.execute("INSERT INTO t (id, name, c) VALUES (1, 'ann', '42')")
   op.alter_column("t", "name", { nullable = false, type_ = String(50), existing_type = String(20), existing_nullable = true })
   op.alter_column("t", "name", { server_default = "anon", existing_type = String(50), existing_nullable = false })
-  op.alter_column("t", "n", { server_default = false, new_column_name = "num" })
+  op.alter_column("t", "n", { server_default = null, new_column_name = "num" })
   op.alter_column("t", "c", { type_ = Integer, postgresql_using = "c::integer", existing_nullable = true })
   op.alter_column("t", "c", { comment = "the c", existing_type = Integer, existing_nullable = true })]])
     if sqlite then
@@ -380,7 +380,7 @@ backends.each("operations", function(b)
     -- and back: AUTO_INCREMENT on again, ON UPDATE dropped, nothing else lost
     h.write_file(dir .. "/migrations/versions/b2_more.lua", h.revision_text("b2", { down = "a1", up = [[
   op.alter_column("t", "id", { autoincrement = true })
-  op.alter_column("t", "x", { server_onupdate = false })]] }))
+  op.alter_column("t", "x", { server_onupdate = null })]] }))
     ok(dir, "upgrade", "head")
     assert.same({ t = "datetime", n = "NO", d = "current_timestamp()", c = "changed at", e = "" }, column())
     assert.equal("auto_increment", b:with(url, function(conn)

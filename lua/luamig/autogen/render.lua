@@ -36,7 +36,7 @@ end
 --- A server default's SQL as a Lua value: a plain string literal becomes a
 -- Lua string, a number a number, anything else sql "...".
 local function default_lua(text)
-  if text == false then return "false" end
+  if text == false then return "null" end
   local inner = text:match("^'(.*)'$")
   if inner and not inner:gsub("''", ""):find("'", 1, true) then return q(inner:gsub("''", "'")) end
   if tonumber(text) and text:match("^%-?%d+%.?%d*$") then return text end
@@ -204,7 +204,7 @@ local function alter_opts(u)
   end
   if ch.nullable ~= nil then o[#o + 1] = { "nullable", tostring(ch.nullable) } end
   if ch.server_default ~= nil then o[#o + 1] = { "server_default", default_lua(ch.server_default) } end
-  if ch.comment ~= nil then o[#o + 1] = { "comment", ch.comment == false and "false" or q(ch.comment) } end
+  if ch.comment ~= nil then o[#o + 1] = { "comment", ch.comment == false and "null" or q(ch.comment) } end
   existing_opts(o, u.existing)
   return opts_lua(o)
 end

@@ -12,6 +12,7 @@
 
 local types = require("luamig.schema.types")
 local fk_options = require("luamig.schema.fk_options")
+local null = require("luamig.driver").null
 
 local describe, is_sql, is_type = types.describe, types.is_sql, types.is_type
 
@@ -127,12 +128,12 @@ local KINDS = {
   names = { is_name_list, "a list of names" },
   boolean = { function(v) return type(v) == "boolean" end, "a boolean" },
   type = { is_type, "a type such as Integer or String(50)" },
-  -- false drops the default (alter_column); a boolean default is sql "TRUE".
+  -- null drops the default (alter_column); false is refused there by name.
   server_default = {
-    function(v) return v == false or types.is_server_default(v) end,
-    "a string, number, boolean or sql fragment (false to drop it)",
+    function(v) return v == null or v == false or types.is_server_default(v) end,
+    "a string, number, boolean or sql fragment (null to drop it)",
   },
-  comment = { function(v) return v == false or type(v) == "string" end, "a string (false to drop it)" },
+  comment = { function(v) return v == null or v == false or type(v) == "string" end, "a string (null to drop it)" },
   sqltext = { function(v) return is_name(v) or is_sql(v) end, "a string or sql fragment" },
   action = { function(v) return fk_options.normal("ondelete", v) ~= nil end, fk_options.expected("ondelete") },
   match = { function(v) return fk_options.normal("match", v) ~= nil end, fk_options.expected("match") },

@@ -16,6 +16,7 @@
 local types = require("luamig.schema.types")
 local check = require("luamig.ops.check")
 local fk_options = require("luamig.schema.fk_options")
+local null = require("luamig.driver").null
 
 local is_sql, is_column = types.is_sql, types.is_column
 local is_name = check.is_name
@@ -74,10 +75,31 @@ function M.drop_column(c, table_name, column_name, opts)
     if_exists = opts.if_exists, enums = opts.enums }
 end
 
+-- What `false` says to a reader from Alembic, where server_default = False
+-- (and comment = False) means "leave it as it is": luamig drops with
+-- `null`, and refuses `false`, which older luamig read as "drop".
+local FALSE_IS_AMBIGUOUS = {
+  server_default = 'write server_default = null to drop the default, sql "FALSE" for a FALSE default,',
+  comment = "write comment = null to drop the comment,",
+  server_onupdate = "write server_onupdate = null to drop the ON UPDATE,",
+}
+
+-- `null` (drop it) as the records say it: false.
+local function dropped(v)
+  if v == null then return false end
+  return v
+end
+
 function M.alter_column(c, table_name, column_name, opts)
   check.table_name(c, 1, "table", table_name)
   check.name(c, 2, "column", column_name)
   opts = check.opts(c, 3, opts)
+  for name, fix in pairs(FALSE_IS_AMBIGUOUS) do
+    if opts[name] == false then
+      check.fail(c, "%s = false is ambiguous (in Alembic it leaves the value as it is; older luamig dropped it): %s"
+        .. " or leave the option out", name, fix)
+    end
+  end
   if opts.type ~= nil and opts.type_ ~= nil then check.fail(c, "give the new type as type or type_, not both") end
   local new_type = opts.type_ or opts.type
   if new_type == nil and opts.nullable == nil and opts.server_default == nil and opts.new_column_name == nil
@@ -90,13 +112,13 @@ function M.alter_column(c, table_name, column_name, opts)
   end
   return {
     kind = "alter_column", table = table_name, schema = opts.schema, column = column_name,
-    nullable = opts.nullable, type_ = new_type, server_default = opts.server_default,
-    new_column_name = opts.new_column_name, comment = opts.comment, using = opts.using,
+    nullable = opts.nullable, type_ = new_type, server_default = dropped(opts.server_default),
+    new_column_name = opts.new_column_name, comment = dropped(opts.comment), using = opts.using,
     postgresql_using = opts.postgresql_using,
     existing_type = opts.existing_type, existing_nullable = opts.existing_nullable,
-    existing_server_default = opts.existing_server_default, existing_comment = opts.existing_comment,
+    existing_server_default = dropped(opts.existing_server_default), existing_comment = dropped(opts.existing_comment),
     existing_autoincrement = opts.existing_autoincrement, autoincrement = opts.autoincrement,
-    server_onupdate = opts.server_onupdate, existing_server_onupdate = opts.existing_server_onupdate,
+    server_onupdate = dropped(opts.server_onupdate), existing_server_onupdate = dropped(opts.existing_server_onupdate),
   }
 end
 

@@ -2,6 +2,7 @@
 -- records handed to the context.
 
 local ops = require("luamig.ops")
+local driver = require("luamig.driver")
 local types = require("luamig.schema.types")
 
 local Column, sql = types.Column, types.sql
@@ -77,7 +78,10 @@ describe("ops", function()
       { "op.alter_column('t', 'c', {type_ = 'text'})", 'op.alter_column: option type_ must be a type such as Integer or String(50), got string "text"' },
       { "op.alter_column('t', 'c', {type = Integer, type_ = Integer})", "op.alter_column: give the new type as type or type_, not both" },
       { "op.alter_column('t', 'c', {nullable = false, using = 'c::int'})", "op.alter_column: option using needs a new type (type_)" },
-      { "op.alter_column('t', 'c', {server_default = {}})", "op.alter_column: option server_default must be a string, number, boolean or sql fragment (false to drop it), got table" },
+      { "op.alter_column('t', 'c', {server_default = {}})", "op.alter_column: option server_default must be a string, number, boolean or sql fragment (null to drop it), got table" },
+      { "op.alter_column('t', 'c', {server_default = false})", 'op.alter_column: server_default = false is ambiguous (in Alembic it leaves the value as it is; older luamig dropped it): write server_default = null to drop the default, sql "FALSE" for a FALSE default, or leave the option out' },
+      { "op.alter_column('t', 'c', {nullable = true, comment = false})", "op.alter_column: comment = false is ambiguous (in Alembic it leaves the value as it is; older luamig dropped it): write comment = null to drop the comment, or leave the option out" },
+      { "op.alter_column('t', 'c', {server_onupdate = false})", "op.alter_column: server_onupdate = false is ambiguous (in Alembic it leaves the value as it is; older luamig dropped it): write server_onupdate = null to drop the ON UPDATE, or leave the option out" },
       { "op.create_index('ix', 't')", "op.create_index: argument #3 (columns) must be a list of column names or sql fragments, got nil" },
       { "op.create_index('ix', 't', {})", "op.create_index: argument #3 (columns) must be a list of column names or sql fragments, got table" },
       { "op.create_index('ix', 't', {'a', 5})", "op.create_index: columns[2] must be a column name or an sql fragment, got number 5" },
@@ -164,7 +168,7 @@ describe("ops", function()
       op.add_column("users", col, { if_not_exists = true })
       op.drop_column("users", "full_name")
       op.alter_column("users", "name", { nullable = false, type = String(100), existing_type = String(50),
-        server_default = false, new_column_name = "title", using = "name::varchar(100)" })
+        server_default = driver.null, new_column_name = "title", using = "name::varchar(100)" })
       assert.same({
         { kind = "drop_table", table = "t", if_exists = true },
         { kind = "rename_table", table = "a", new_name = "b" },
