@@ -37,6 +37,8 @@ local Dialect = {
   named_enums = true,        -- Enum is a type of its own (CREATE TYPE)
   comments = "statement",    -- "statement" (COMMENT ON), "inline" (COMMENT '...'), or false
   column_onupdate = false,   -- a column's ON UPDATE value (server_onupdate): MySQL
+  identity_columns = false,  -- GENERATED ... AS IDENTITY on any integer column (PostgreSQL)
+  exclude_constraints = false, -- EXCLUDE USING ... (PostgreSQL)
   -- The prefix of the dialect-specific options it reads (postgresql_where...).
   option_prefix = "postgresql",
   max_identifier_length = nil,
@@ -272,25 +274,6 @@ function Dialect:references_sql(ref)
     .. self:fk_options_sql(ref)
 end
 
---- What follows a foreign key's REFERENCES clause: its options
--- (luamig.schema.fk_options) in the standard's order, each with a space
--- before it; "" for none.
-function Dialect:fk_options_sql(fk)
-  local s = ""
-  if fk.match then s = s .. " MATCH " .. fk.match end
-  if fk.ondelete then s = s .. " ON DELETE " .. fk.ondelete end
-  if fk.onupdate then s = s .. " ON UPDATE " .. fk.onupdate end
-  if fk.deferrable ~= nil then s = s .. (fk.deferrable and " DEFERRABLE" or " NOT DEFERRABLE") end
-  if fk.initially then s = s .. " INITIALLY " .. fk.initially end
-  return s
-end
-
---- A message when this backend cannot carry out foreign key `fk`'s
--- options, else nil.
-function Dialect:fk_options_refused(_fk)
-  return nil
-end
-
 -- Which column autoincrements, after SQLAlchemy: one marked
 -- `autoincrement = true`, else the single primary key column when it is an
 -- integer with no default and no foreign key and not `autoincrement = false`.
@@ -299,8 +282,13 @@ function Dialect:autoincrement_column(columns)
   local pk, explicit = {}, nil
   for _, col in ipairs(columns) do
     if col.primary_key then pk[#pk + 1] = col end
-    if col.autoincrement == true then
+    -- Without identity columns an Identity is the autoincrementing key.
+    if col.autoincrement == true or (col.identity and not self.identity_columns) then
       if not col.primary_key then
+        if col.identity then
+          return nil, string.format("column %s: %s has no identity columns and makes an Identity the table's"
+            .. " autoincrementing key, which needs primary_key = true", self:quote(col.name), self.display_name)
+        end
         return nil, string.format("column %s: autoincrement = true needs primary_key = true", self:quote(col.name))
       elseif explicit then
         return nil, string.format("columns %s and %s: only one column may be autoincrement",
@@ -343,7 +331,12 @@ function Dialect:column_sql(col, info)
   local tsql, err = self:column_type_sql(col, info)
   if not tsql then return nil, err end
   local p = { self:quote(col.name), tsql }
-  if info.autoincrement and self.identity_sql then p[#p + 1] = self.identity_sql end
+  if col.computed then p[#p + 1] = self:computed_sql(col.computed) end
+  if col.identity and self.identity_columns then
+    p[#p + 1] = self:identity_sql_of(col.identity)
+  elseif info.autoincrement and self.identity_sql then
+    p[#p + 1] = self.identity_sql
+  end
   if col.server_default ~= nil then
     p[#p + 1] = "DEFAULT " .. self:literal(col.server_default)
   end
@@ -386,7 +379,7 @@ function Dialect:needs_batch(_rec)
   return false
 end
 
-for _, mixin in ipairs { "luamig.ddl.tables", "luamig.ddl.constraints" } do
+for _, mixin in ipairs { "luamig.ddl.tables", "luamig.ddl.constraints", "luamig.ddl.generated" } do
   for k, v in pairs(require(mixin)) do Dialect[k] = v end
 end
 
@@ -400,6 +393,7 @@ local REQUIRED = {
   create_primary_key = { "table", "columns" }, create_unique_constraint = { "table", "columns" },
   create_check_constraint = { "table", "condition" },
   create_foreign_key = { "table", "referent_table", "local_cols", "remote_cols" },
+  create_exclude_constraint = { "table", "name", "elements" },
   drop_constraint = { "table", "name" },
   create_table_comment = { "table", "comment" }, drop_table_comment = { "table" },
   create_enum = { "name", "values" }, drop_enum = { "name" },
@@ -436,6 +430,15 @@ function Dialect:compile(rec)
   for _, fk in ipairs(foreign_keys_of(rec)) do
     local refused = self:fk_options_refused(fk)
     if refused then return nil, refused end
+  end
+  for _, c in ipairs(rec.kind == "create_table" and rec.constraints or {}) do
+    if c.kind == "exclude" and not self.exclude_constraints then return self:unsupported("EXCLUDE constraints") end
+  end
+  for _, col in ipairs(rec.kind == "create_table" and rec.columns or { rec.column }) do
+    if type(col) == "table" and (col.computed or col.identity) then
+      local refused = self:generated_refused(col, rec)
+      if refused then return nil, refused end
+    end
   end
   return compiler(self, rec)
 end

@@ -27,11 +27,37 @@ function M:constraint_sql(c)
       self:qualify(c.ref_table, c.ref_schema), self:quote_list(c.ref_columns)) .. self:fk_options_sql(c)
   elseif c.kind == "check" then
     s = "CHECK (" .. self:sqltext(c.sqltext) .. ")"
+  elseif c.kind == "exclude" then
+    local elems = {}
+    for i, e in ipairs(c.elements) do elems[i] = self:index_element_sql(e[1]) .. " WITH " .. e[2] end
+    s = string.format("EXCLUDE USING %s (%s)", c.using or "gist", table.concat(elems, ", "))
+    if c.where then s = s .. " WHERE (" .. self:sqltext(c.where) .. ")" end
+    if c.deferrable ~= nil then s = s .. (c.deferrable and " DEFERRABLE" or " NOT DEFERRABLE") end
+    if c.initially then s = s .. " INITIALLY " .. c.initially end
   else
     error("constraint_sql: unknown constraint kind " .. describe(c.kind), 2)
   end
   if c.name then s = "CONSTRAINT " .. self:quote(c.name) .. " " .. s end
   return s
+end
+
+--- What follows a foreign key's REFERENCES clause: its options
+-- (luamig.schema.fk_options) in the standard's order, each with a space
+-- before it; "" for none.
+function M:fk_options_sql(fk)
+  local s = ""
+  if fk.match then s = s .. " MATCH " .. fk.match end
+  if fk.ondelete then s = s .. " ON DELETE " .. fk.ondelete end
+  if fk.onupdate then s = s .. " ON UPDATE " .. fk.onupdate end
+  if fk.deferrable ~= nil then s = s .. (fk.deferrable and " DEFERRABLE" or " NOT DEFERRABLE") end
+  if fk.initially then s = s .. " INITIALLY " .. fk.initially end
+  return s
+end
+
+--- A message when this backend cannot carry out foreign key `fk`'s
+-- options, else nil.
+function M:fk_options_refused(_fk)
+  return nil
 end
 
 -- A copy of constraint `c` with the name the convention gives it | nil, msg.
@@ -115,7 +141,8 @@ function M:table_index_sql(rec, ix)
   if not name then return nil, err or "an Index needs a name" end
   return self:compile_create_index({ kind = "create_index", name = name, table = rec.table, schema = rec.schema,
     columns = ix.columns, unique = ix.unique, postgresql_where = ix.postgresql_where,
-    sqlite_where = ix.sqlite_where, postgresql_using = ix.postgresql_using })[1]
+    sqlite_where = ix.sqlite_where, postgresql_using = ix.postgresql_using,
+    postgresql_include = ix.postgresql_include })[1]
 end
 
 -- `index = true` on a column: ix_<table>_<column> unless the convention
@@ -138,10 +165,12 @@ function M:compile_create_index(rec)
   for i, e in ipairs(rec.columns) do elems[i] = self:index_element_sql(e) end
   local name, tname = self:index_target_sql(rec)
   local using, where = dialect_option(self, rec, "using"), dialect_option(self, rec, "where")
-  return { string.format("CREATE %sINDEX %s%s%s ON %s%s (%s)%s", rec.unique and "UNIQUE " or "",
+  local include = dialect_option(self, rec, "include")
+  return { string.format("CREATE %sINDEX %s%s%s ON %s%s (%s)%s%s", rec.unique and "UNIQUE " or "",
     dialect_option(self, rec, "concurrently") and "CONCURRENTLY " or "",
     rec.if_not_exists and "IF NOT EXISTS " or "", name, tname, using and " USING " .. using or "",
-    table.concat(elems, ", "), where and " WHERE " .. self:sqltext(where) or "") }
+    table.concat(elems, ", "), include and " INCLUDE (" .. self:quote_list(include) .. ")" or "",
+    where and " WHERE " .. self:sqltext(where) or "") }
 end
 
 function M:compile_drop_index(rec)
@@ -165,6 +194,9 @@ function M.constraint_of(rec)
     return { kind = "unique", name = rec.name, columns = rec.columns }
   elseif kind == "create_check_constraint" then
     return { kind = "check", name = rec.name, sqltext = rec.condition }
+  elseif kind == "create_exclude_constraint" then
+    return { kind = "exclude", name = rec.name, elements = rec.elements, where = rec.where, using = rec.using,
+      deferrable = rec.deferrable, initially = rec.initially }
   elseif kind == "create_foreign_key" then
     return fk_options.copy(rec, { kind = "foreign_key", name = rec.name, columns = rec.local_cols,
       ref_table = rec.referent_table, ref_schema = rec.referent_schema, ref_columns = rec.remote_cols })
@@ -189,6 +221,12 @@ M.compile_create_primary_key = M.add_constraint_sql
 M.compile_create_unique_constraint = M.add_constraint_sql
 M.compile_create_check_constraint = M.add_constraint_sql
 M.compile_create_foreign_key = M.add_constraint_sql
+
+-- EXCLUDE is PostgreSQL's (a dialect without it says so).
+function M:compile_create_exclude_constraint(rec)
+  if not self.exclude_constraints then return self:unsupported("EXCLUDE constraints") end
+  return self:add_constraint_sql(rec)
+end
 
 function M:compile_drop_constraint(rec)
   return { string.format("ALTER TABLE %s DROP CONSTRAINT %s", self:qualify(rec.table, rec.schema),

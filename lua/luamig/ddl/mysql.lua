@@ -91,9 +91,23 @@ function M:string_literal(s)
   return "'" .. s:gsub("\\", "\\\\"):gsub("'", "''") .. "'"
 end
 
+-- An Identity's start is the table's AUTO_INCREMENT counter.
 function M:table_options_sql(rec)
-  if rec.comment then return " COMMENT=" .. self:literal(rec.comment) end
-  return ""
+  local s = ""
+  for _, col in ipairs(rec.columns or {}) do
+    if col.identity and col.identity.start then s = s .. " AUTO_INCREMENT=" .. col.identity.start end
+  end
+  if rec.comment then s = s .. " COMMENT=" .. self:literal(rec.comment) end
+  return s
+end
+
+-- An Identity is an AUTO_INCREMENT key; only a new table can say where it
+-- starts (the table option above).
+function M:generated_refused(col, rec)
+  if col.identity then
+    return self:identity_options_refused(col, { start = rec.kind == "create_table" }, "an AUTO_INCREMENT key")
+  end
+  return nil
 end
 
 -- InnoDB checks every foreign key at once (none is deferrable), and a
@@ -162,7 +176,7 @@ end
 -- a default or a name alone changes without it.
 local function restates(rec)
   return rec.type_ ~= nil or rec.nullable ~= nil or rec.comment ~= nil or rec.autoincrement ~= nil
-    or rec.server_onupdate ~= nil or has_on_update(rec.server_default)
+    or rec.identity ~= nil or rec.server_onupdate ~= nil or has_on_update(rec.server_default)
 end
 
 -- MariaDB 10.2.7+ reports a column's default as SQL ('abc', 5,
@@ -238,6 +252,15 @@ function M:compile_alter_column(rec)
       .. " pass %s (online luamig reads them from the database; a --sql script cannot)", self:quote(rec.column),
       self:quote(rec.table), table.concat(missing, " and "))
   end
+  -- An Identity given to alter_column is AUTO_INCREMENT on (null: off),
+  -- as in a new column.
+  local autoincrement = rec.autoincrement
+  if rec.identity then
+    local refused = self:identity_options_refused({ name = rec.column, identity = rec.identity }, {},
+      "an AUTO_INCREMENT key")
+    if refused then return nil, refused end
+  end
+  if rec.identity ~= nil then autoincrement = rec.identity ~= false end
   local default = first_non_nil(rec.server_default, rec.existing_server_default)
   local onupdate = first_non_nil(rec.server_onupdate, rec.existing_server_onupdate)
   local comment = first_non_nil(rec.comment, rec.existing_comment)
@@ -246,7 +269,7 @@ function M:compile_alter_column(rec)
     server_default = default ~= false and default or nil,
     server_onupdate = onupdate ~= false and onupdate or nil,
     comment = comment ~= false and comment or nil,
-  }, { autoincrement = first_non_nil(rec.autoincrement, rec.existing_autoincrement) == true })
+  }, { autoincrement = first_non_nil(autoincrement, rec.existing_autoincrement) == true })
   if not def then return nil, err end
   if rec.new_column_name then
     return { string.format("ALTER TABLE %s CHANGE COLUMN %s %s", tname, self:quote(rec.column), def) }

@@ -192,6 +192,9 @@ function M:compile_alter_column(rec)
   if rec.nullable ~= nil then changes[#changes + 1] = "nullable" end
   if rec.type_ ~= nil then changes[#changes + 1] = "type_" end
   if rec.server_default ~= nil then changes[#changes + 1] = "server_default" end
+  for _, k in ipairs { "autoincrement", "identity", "server_onupdate" } do
+    if rec[k] ~= nil then changes[#changes + 1] = k end
+  end
   if #changes > 0 then
     return nil, string.format("SQLite cannot ALTER COLUMN %s of %s (%s): %s", self:quote(rec.column),
       self:quote(rec.table), table.concat(changes, ", "), batch_advice(rec.table))
@@ -211,6 +214,17 @@ function M:fk_options_sql(fk)
     fk = o
   end
   return Base.fk_options_sql(self, fk)
+end
+
+-- An Identity is the rowid key (INTEGER PRIMARY KEY); SQLite cannot ADD a
+-- STORED generated column to a table.
+function M:generated_refused(col, rec)
+  if col.identity then return self:identity_options_refused(col, {}, "the rowid key (INTEGER PRIMARY KEY)") end
+  if col.computed and col.computed.persisted and rec.kind == "add_column" then
+    return string.format("SQLite cannot add a STORED generated column (%s) to an existing table: use persisted ="
+      .. " false (VIRTUAL), or %s", self:quote(col.name), batch_advice(rec.table))
+  end
+  return nil
 end
 
 -- The affinity SQLite gives a column declared `type_text` (its rules, in

@@ -105,7 +105,8 @@ end
 -- refine this. `names`: pk_name, unique_name, fk_name from the convention.
 function M:add_column_info(col, _rec, names)
   names = names or {}
-  return { autoincrement = col.autoincrement == true, primary_key = col.primary_key,
+  -- An added integer key autoincrements as it would in a new table.
+  return { autoincrement = self:autoincrement_column({ col }) == col, primary_key = col.primary_key,
     unique = col.unique and not col.index, references = true,
     pk_name = names.pk_name, unique_name = names.unique_name, fk_name = names.fk_name }
 end
@@ -192,6 +193,12 @@ function M:compile_alter_column(rec)
     out[#out + 1] = prefix .. "DROP DEFAULT"
   elseif rec.server_default ~= nil then
     out[#out + 1] = prefix .. "SET DEFAULT " .. self:literal(rec.server_default)
+  end
+  if rec.identity ~= nil then
+    if not self.identity_columns then return self:unsupported("identity columns (alter_column identity)") end
+    for _, clause in ipairs(self:identity_change_sql(rec.existing_identity, rec.identity)) do
+      out[#out + 1] = prefix .. clause
+    end
   end
   if rec.comment ~= nil and self.comments == "statement" then
     out[#out + 1] = self:comment_sql(tname, rec.column, rec.comment or nil)

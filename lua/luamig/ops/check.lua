@@ -143,6 +143,7 @@ local KINDS = {
     'one of "foreignkey", "primary", "unique", "check"',
   },
   table = { is_plain_table, "a table" },
+  identity = { function(v) return v == null or types.is_identity(v) end, "an Identity(...) (null to drop it)" },
   count = { function(v) return math.type(v) == "integer" and v >= 0 end, "a non-negative integer" },
   decimals = { function(v) return v == "string" or v == "number" end, '"string" or "number"' },
 }
@@ -153,6 +154,7 @@ M.KINDS = KINDS
 local INDEX_OPTIONS = {
   schema = "name", unique = "boolean", if_not_exists = "boolean", postgresql_where = "sqltext",
   sqlite_where = "sqltext", postgresql_using = "name", postgresql_concurrently = "boolean",
+  postgresql_include = "names",
 }
 
 M.OPTIONS = {
@@ -168,6 +170,7 @@ M.OPTIONS = {
     existing_server_default = "server_default", existing_comment = "comment",
     existing_autoincrement = "boolean", using = "sqltext", postgresql_using = "sqltext",
     autoincrement = "boolean", server_onupdate = "server_default", existing_server_onupdate = "server_default",
+    identity = "identity", existing_identity = "identity",
   },
   create_index = INDEX_OPTIONS,
   drop_index = { schema = "name", if_exists = "boolean", postgresql_concurrently = "boolean" },
@@ -178,6 +181,8 @@ M.OPTIONS = {
     onupdate = "action", match = "match", deferrable = "boolean", initially = "initially",
     postgresql_not_valid = "boolean" },
   drop_constraint = { schema = "name", type_ = "constraint_type" },
+  create_exclude_constraint = { schema = "name", where = "sqltext", using = "name", deferrable = "boolean",
+    initially = "initially" },
   create_table_comment = { schema = "name", existing_comment = "comment" },
   drop_table_comment = { schema = "name", existing_comment = "comment" },
   create_enum = { schema = "name" },

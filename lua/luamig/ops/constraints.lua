@@ -5,6 +5,7 @@
 --   op.create_unique_constraint(name, table, {cols})
 --   op.create_check_constraint(name, table, condition)
 --   op.create_foreign_key(name, source, referent, {local_cols}, {remote_cols}, {ondelete =, onupdate =})
+--   op.create_exclude_constraint(name, table, {col, op}..., {where =, using =}) (PostgreSQL)
 --   op.drop_constraint(name, table, {type_ = "foreignkey"|"primary"|"unique"|"check"})
 -- A nil name is given by the naming convention, or left to the database.
 -- The records carry the op's name as their kind and its arguments as
@@ -34,6 +35,10 @@ function M.install(op, shared)
   function op.create_foreign_key(name, source_table, referent_table, local_cols, remote_cols, opts)
     submit(records.create_foreign_key(callers.create_foreign_key, name, source_table, referent_table, local_cols,
       remote_cols, opts))
+  end
+
+  function op.create_exclude_constraint(name, table_name, ...)
+    submit(records.create_exclude_constraint(callers.create_exclude_constraint, name, table_name, ...))
   end
 
   function op.drop_constraint(name, table_name, opts)

@@ -28,7 +28,7 @@ local M = {}
 M.TABLE_ARG = {
   add_column = 1, drop_column = 1, alter_column = 1, create_index = 2, drop_index = 2,
   create_primary_key = 2, create_unique_constraint = 2, create_check_constraint = 2,
-  create_foreign_key = 2, drop_constraint = 2,
+  create_foreign_key = 2, drop_constraint = 2, create_exclude_constraint = 2,
 }
 
 --- The caller of op `fname`'s builder. `how` as check.caller takes it,
@@ -103,9 +103,9 @@ function M.alter_column(c, table_name, column_name, opts)
   if opts.type ~= nil and opts.type_ ~= nil then check.fail(c, "give the new type as type or type_, not both") end
   local new_type = opts.type_ or opts.type
   if new_type == nil and opts.nullable == nil and opts.server_default == nil and opts.new_column_name == nil
-    and opts.comment == nil and opts.autoincrement == nil and opts.server_onupdate == nil then
+    and opts.comment == nil and opts.autoincrement == nil and opts.server_onupdate == nil and opts.identity == nil then
     check.fail(c, "nothing to change in column %q of %q: pass nullable, type_, server_default, new_column_name,"
-      .. " comment, autoincrement or server_onupdate", column_name, table_name)
+      .. " comment, autoincrement, identity or server_onupdate", column_name, table_name)
   end
   if (opts.using ~= nil or opts.postgresql_using ~= nil) and new_type == nil then
     check.fail(c, "option %s needs a new type (type_)", opts.using ~= nil and "using" or "postgresql_using")
@@ -119,6 +119,7 @@ function M.alter_column(c, table_name, column_name, opts)
     existing_server_default = dropped(opts.existing_server_default), existing_comment = dropped(opts.existing_comment),
     existing_autoincrement = opts.existing_autoincrement, autoincrement = opts.autoincrement,
     server_onupdate = dropped(opts.server_onupdate), existing_server_onupdate = dropped(opts.existing_server_onupdate),
+    identity = dropped(opts.identity), existing_identity = dropped(opts.existing_identity) or nil,
   }
 end
 
@@ -133,7 +134,8 @@ function M.create_index(c, name, table_name, columns, opts)
   return { kind = "create_index", name = name, table = table_name, schema = opts.schema, columns = list,
     unique = opts.unique or false, if_not_exists = opts.if_not_exists,
     postgresql_where = opts.postgresql_where, sqlite_where = opts.sqlite_where,
-    postgresql_using = opts.postgresql_using, postgresql_concurrently = opts.postgresql_concurrently }
+    postgresql_using = opts.postgresql_using, postgresql_concurrently = opts.postgresql_concurrently,
+    postgresql_include = opts.postgresql_include }
 end
 
 -- The table is optional (Alembic's table_name=None) but MySQL needs it:
@@ -203,6 +205,29 @@ function M.create_foreign_key(c, name, source_table, referent_table, local_cols,
     referent_schema = opts.referent_schema, local_cols = cols, remote_cols = refs,
     postgresql_not_valid = opts.postgresql_not_valid }))
   return record
+end
+
+--- create_exclude_constraint(name, table, {column or sql "...", operator}..., [{where =, using =, schema =,
+-- deferrable =, initially =}]): PostgreSQL's EXCLUDE constraint.
+function M.create_exclude_constraint(c, name, table_name, ...)
+  check.name(c, 1, "name", name)
+  check.table_name(c, 2, "table", table_name)
+  local n, args = select("#", ...), { ... }
+  local opts
+  if n > 0 and check.is_plain_table(args[n]) and args[n][1] == nil then opts, n = args[n], n - 1 end
+  opts = check.opts(c, n + 3, opts)
+  if n == 0 then check.fail(c, "needs at least one {column, operator} element") end
+  local elements = {}
+  for i = 1, n do
+    local e = args[i]
+    if not (check.is_plain_table(e) and #e == 2 and (is_name(e[1]) or is_sql(e[1])) and is_name(e[2])) then
+      check.bad_arg(c, i + 2, "element", '{column or sql "...", "operator"}', e)
+    end
+    elements[i] = { e[1], e[2] }
+  end
+  return { kind = "create_exclude_constraint", name = name, table = table_name,
+    schema = opts.schema, elements = elements, where = opts.where, using = opts.using,
+    deferrable = opts.deferrable, initially = opts.initially and fk_options.normal("initially", opts.initially) }
 end
 
 --- drop_constraint(name, table, [{type_ =, schema =}]): the name as the

@@ -71,8 +71,36 @@ function M.is_server_default(v)
     or getmetatable(v) == Literal
 end
 
---- Column(name, type, opts): the column of a create_table or add_column.
-function M.Column(name, coltype, opts)
+-- Column's arguments after the type: a Computed or an Identity (at most
+-- one of each, as SQLAlchemy takes them), then the options table.
+local function generated_and_opts(name, ...)
+  local n = select("#", ...)
+  local args = { ... }
+  while n > 0 and args[n] == nil do n = n - 1 end
+  local opts, computed, identity
+  for i = 1, n do
+    local v = args[i]
+    if kind.is_computed(v) and not computed then computed = v
+    elseif kind.is_identity(v) and not identity then identity = v
+    elseif type(v) == "table" and getmetatable(v) == nil then
+      if i < n then
+        error(string.format("Column %q: unexpected argument #%d (%s): the options table comes last", name, i + 3,
+          describe(args[i + 1])), 3)
+      end
+      opts = v
+    else
+      local what = (kind.is_computed(v) or kind.is_identity(v)) and "a second " .. describe(v):match("^%a+")
+        or describe(v)
+      error(string.format("Column %q: argument #%d must be a Computed, an Identity or the options table, got %s",
+        name, i + 2, what), 3)
+    end
+  end
+  return computed, identity, opts
+end
+
+--- Column(name, type, [Computed(...)], [Identity(...)], [opts]): the column
+-- of a create_table or add_column.
+function M.Column(name, coltype, ...)
   if type(name) ~= "string" or name == "" then
     error("Column: argument #1 (name) must be a non-empty string, got " .. describe(name), 2)
   end
@@ -80,11 +108,9 @@ function M.Column(name, coltype, opts)
     error(string.format("Column: argument #2 (type) must be a type such as Integer or String(50), got %s",
       describe(coltype)), 2)
   end
-  if opts ~= nil and (type(opts) ~= "table" or getmetatable(opts) ~= nil) then
-    error(string.format("Column %q: argument #3 (options) must be a table, got %s", name, describe(opts)), 2)
-  end
+  local computed, identity, opts = generated_and_opts(name, ...)
   opts = opts or {}
-  local col = { name = name, type = coltype }
+  local col = { name = name, type = coltype, computed = computed, identity = identity }
   for k, v in pairs(opts) do
     local want = COLUMN_OPTS[k]
     if want == nil then
@@ -110,6 +136,18 @@ function M.Column(name, coltype, opts)
   end
   if col.autoincrement and not column_type.is_integer(coltype) then
     error(string.format("Column %q: autoincrement needs an integer type, got %s", name, tostring(coltype)), 2)
+  end
+  if identity and not column_type.is_integer(coltype) then
+    error(string.format("Column %q: Identity needs an integer type, got %s", name, tostring(coltype)), 2)
+  end
+  if computed and identity then
+    error(string.format("Column %q: a column is either Computed or an Identity, not both", name), 2)
+  end
+  for _, k in ipairs { "server_default", "default" } do
+    if (computed or identity) and col[k] ~= nil then
+      error(string.format("Column %q: a %s column takes no %s (the database makes its values)", name,
+        computed and "Computed" or "Identity", k), 2)
+    end
   end
   -- Normalized so that dialects and autogenerate read one field.
   col.primary_key = col.primary_key or false

@@ -32,6 +32,17 @@ end
 
 local function is_name(v) return type(v) == "string" and v ~= "" end
 
+local function name_list(v)
+  if is_name(v) then return { v } end
+  if not is_plain_table(v) or #v == 0 then return nil end
+  local out = {}
+  for i, c in ipairs(v) do
+    if not is_name(c) then return nil end
+    out[i] = c
+  end
+  return out
+end
+
 local OPTION_KINDS = {
   name = { is_name, "a non-empty string" },
   boolean = { function(v) return type(v) == "boolean" end, "a boolean" },
@@ -39,6 +50,7 @@ local OPTION_KINDS = {
   action = { function(v) return fk_options.normal("ondelete", v) ~= nil end, fk_options.expected("ondelete") },
   match = { function(v) return fk_options.normal("match", v) ~= nil end, fk_options.expected("match") },
   initially = { function(v) return fk_options.normal("initially", v) ~= nil end, fk_options.expected("initially") },
+  names = { function(v) return name_list(v) ~= nil end, "a list of column names" },
 }
 
 local OPTIONS = {
@@ -47,7 +59,10 @@ local OPTIONS = {
   CheckConstraint = { name = "name" },
   ForeignKeyConstraint = { name = "name", ondelete = "action", onupdate = "action", match = "match",
     deferrable = "boolean", initially = "initially" },
-  Index = { unique = "boolean", postgresql_where = "sqltext", sqlite_where = "sqltext", postgresql_using = "name" },
+  Index = { unique = "boolean", postgresql_where = "sqltext", sqlite_where = "sqltext", postgresql_using = "name",
+    postgresql_include = "names" },
+  ExcludeConstraint = { name = "name", where = "sqltext", using = "name", deferrable = "boolean",
+    initially = "initially" },
 }
 
 -- `level` is error()'s: where the revision's line is from here.
@@ -119,16 +134,28 @@ function M.CheckConstraint(sqltext, opts)
   return setmetatable({ kind = "check", sqltext = sqltext, name = opts.name }, Constraint)
 end
 
-local function name_list(v)
-  if is_name(v) then return { v } end
-  if not is_plain_table(v) or #v == 0 then return nil end
-  local out = {}
-  for i, c in ipairs(v) do
-    if not is_name(c) then return nil end
-    out[i] = c
+--- ExcludeConstraint({column or sql "...", operator}..., [{name =, where =, using =, deferrable =,
+-- initially =}]): PostgreSQL's EXCLUDE USING using (column WITH operator, ...).
+function M.ExcludeConstraint(...)
+  local n, args = select("#", ...), { ... }
+  local opts = {}
+  if n > 0 and is_plain_table(args[n]) and args[n][1] == nil then opts, n = args[n], n - 1 end
+  opts = check_opts("ExcludeConstraint", opts, 3)
+  if n == 0 then error("ExcludeConstraint needs at least one {column, operator} element", 2) end
+  local elements = {}
+  for i = 1, n do
+    local e = args[i]
+    if not (is_plain_table(e) and #e == 2 and (is_name(e[1]) or is_sql(e[1])) and is_name(e[2])) then
+      error(string.format('ExcludeConstraint: argument #%d must be {column or sql "...", "operator"}, got %s', i,
+        describe(e)), 2)
+    end
+    elements[i] = { e[1], e[2] }
   end
-  return out
+  return setmetatable({ kind = "exclude", elements = elements, name = opts.name, where = opts.where,
+    using = opts.using, deferrable = opts.deferrable,
+    initially = opts.initially and fk_options.normal("initially", opts.initially) }, Constraint)
 end
+
 
 --- "table.column" or "schema.table.column" -> schema, table, column.
 local function split_reference(ref)
@@ -185,10 +212,12 @@ function M.Index(name, ...)
   local cols, opts = columns_and_opts("Index", 2, true, ...)
   return setmetatable({ kind = "index", name = name, columns = cols, unique = opts.unique or false,
     postgresql_where = opts.postgresql_where, sqlite_where = opts.sqlite_where,
-    postgresql_using = opts.postgresql_using }, Index)
+    postgresql_using = opts.postgresql_using, postgresql_include = opts.postgresql_include and
+      name_list(opts.postgresql_include) }, Index)
 end
 
-M.names = { "PrimaryKeyConstraint", "UniqueConstraint", "CheckConstraint", "ForeignKeyConstraint", "Index" }
+M.names = { "PrimaryKeyConstraint", "UniqueConstraint", "CheckConstraint", "ForeignKeyConstraint", "Index",
+  "ExcludeConstraint" }
 
 --- Put the constructors into a revision environment.
 function M.export(env)

@@ -7,6 +7,7 @@ local kind = require("luamig.schema.value_kind")
 local column_type = require("luamig.schema.column_type")
 local column = require("luamig.schema.column")
 local sql_fragment = require("luamig.schema.sql_fragment")
+local generated = require("luamig.schema.generated")
 
 local M = {}
 
@@ -21,8 +22,9 @@ local function unknown_name(_, key)
     for _, name in ipairs(column_type.type_names) do known[#known + 1] = name end
     for _, name in ipairs(column_type.constructor_names) do known[#known + 1] = name end
     table.sort(known)
-    error(string.format("unknown type or constructor %s (types: %s; also Column, PrimaryKeyConstraint,"
-      .. " UniqueConstraint, CheckConstraint, ForeignKeyConstraint, Index)", key, table.concat(known, ", ")), 2)
+    error(string.format("unknown type or constructor %s (types: %s; also Column, Computed, Identity,"
+      .. " PrimaryKeyConstraint, UniqueConstraint, CheckConstraint, ForeignKeyConstraint, Index)", key,
+      table.concat(known, ", ")), 2)
   end
   return nil
 end
@@ -50,6 +52,8 @@ end
 
 local strict_column = M.strict_arity("Column", column.Column)
 local strict_sql = M.strict_arity("sql", sql_fragment.sql)
+local strict_computed = M.strict_arity("Computed", generated.Computed)
+local strict_identity = M.strict_arity("Identity", generated.Identity)
 
 --- Put the constructors a revision file uses into `env`; returns env. An
 -- env without a metatable gets one that reports unknown capitalized names.
@@ -59,6 +63,8 @@ function M.export(env)
   for _, name in ipairs(column_type.constructor_names) do env[name] = column_type[name] end
   env.Column = strict_column
   env.sql = strict_sql
+  env.Computed = strict_computed
+  env.Identity = strict_identity
   -- Required here, not at the top: luamig.schema.constraints requires
   -- luamig.schema.types, which requires this module.
   require("luamig.schema.constraints").export(env)

@@ -18,6 +18,7 @@
 local kind = require("luamig.schema.value_kind")
 local column_type = require("luamig.schema.column_type")
 local sql_fragment = require("luamig.schema.sql_fragment")
+local generated = require("luamig.schema.generated")
 local column = require("luamig.schema.column")
 local revision_env = require("luamig.schema.revision_env")
 
@@ -32,6 +33,8 @@ for _, name in ipairs(column_type.constructor_names) do M[name] = column_type[na
 M.is_integer = column_type.is_integer
 
 M.sql, M.literal = sql_fragment.sql, sql_fragment.literal
+M.Computed, M.Identity = generated.Computed, generated.Identity
+M.is_computed, M.is_identity = kind.is_computed, kind.is_identity
 
 M.Column, M.fk_action, M.is_server_default = column.Column, column.fk_action, column.is_server_default
 

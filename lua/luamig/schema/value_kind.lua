@@ -12,14 +12,18 @@ local Type = { __name = "luamig.Type" }
 local SQL = { __name = "luamig.SQL" }
 local Column = { __name = "luamig.Column" }
 local Literal = { __name = "luamig.Literal" }
+local Computed = { __name = "luamig.Computed" }
+local Identity = { __name = "luamig.Identity" }
 
 function M.is_type(v) return getmetatable(v) == Type end
 function M.is_sql(v) return getmetatable(v) == SQL end
 function M.is_column(v) return getmetatable(v) == Column end
 function M.is_literal(v) return getmetatable(v) == Literal end
+function M.is_computed(v) return getmetatable(v) == Computed end
+function M.is_identity(v) return getmetatable(v) == Identity end
 
 --- The metatables, for the parts that make and read these values.
-M.mt = { Type = Type, SQL = SQL, Column = Column, Literal = Literal }
+M.mt = { Type = Type, SQL = SQL, Column = Column, Literal = Literal, Computed = Computed, Identity = Identity }
 
 local function describe_plain(v)
   local t = type(v)

@@ -74,7 +74,7 @@ describe("ops", function()
       { "op.drop_table('t', true)", "op.drop_table: argument #2 (options) must be a table, got boolean true" },
       { "op.rename_table('a')", "op.rename_table: argument #2 (new_name) must be a non-empty string, got nil" },
       { "op.drop_column('t', '')", 'op.drop_column: argument #2 (column) must be a non-empty string, got string ""' },
-      { "op.alter_column('t', 'c')", 'op.alter_column: nothing to change in column "c" of "t": pass nullable, type_, server_default, new_column_name, comment, autoincrement or server_onupdate' },
+      { "op.alter_column('t', 'c')", 'op.alter_column: nothing to change in column "c" of "t": pass nullable, type_, server_default, new_column_name, comment, autoincrement, identity or server_onupdate' },
       { "op.alter_column('t', 'c', {type_ = 'text'})", 'op.alter_column: option type_ must be a type such as Integer or String(50), got string "text"' },
       { "op.alter_column('t', 'c', {type = Integer, type_ = Integer})", "op.alter_column: give the new type as type or type_, not both" },
       { "op.alter_column('t', 'c', {nullable = false, using = 'c::int'})", "op.alter_column: option using needs a new type (type_)" },

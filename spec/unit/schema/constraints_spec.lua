@@ -62,7 +62,7 @@ describe("constraints", function()
       { "ForeignKeyConstraint({'a'}, {'p.x'}, {initially = 'later'})", 'ForeignKeyConstraint: option initially must be one of DEFERRED, IMMEDIATE, got string "later"' },
       { "Index(5, 'a')", "Index: argument #1 (name) must be a non-empty string or nil, got number 5" },
       { "Index('ix', 'a', 3)", "Index: argument #3 must be a column name or an sql fragment, got number 3" },
-      { "Index('ix', 'a', {uniq = true})", 'Index: unknown option string "uniq" (expected one of: postgresql_using, postgresql_where, sqlite_where, unique)' },
+      { "Index('ix', 'a', {uniq = true})", 'Index: unknown option string "uniq" (expected one of: postgresql_include, postgresql_using, postgresql_where, sqlite_where, unique)' },
     }, "local c = ")
   end)
 end)

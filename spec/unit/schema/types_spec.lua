@@ -86,7 +86,16 @@ describe("types", function()
           'Column: argument #2 (type) must be a type such as Integer or String(50), got string "varchar"' },
         { 'Column("name")', "Column: argument #2 (type) must be a type such as Integer or String(50), got nil" },
         { "Column(nil, Integer)", "Column: argument #1 (name) must be a non-empty string, got nil" },
-        { 'Column("id", Integer, true)', 'Column "id": argument #3 (options) must be a table, got boolean true' },
+        { 'Column("id", Integer, true)', 'Column "id": argument #3 must be a Computed, an Identity or the options table, got boolean true' },
+        { 'Column("id", Integer, Identity(), Identity())', 'Column "id": argument #4 must be a Computed, an Identity or the options table, got a second Identity' },
+        { 'Column("id", String(5), Identity())', 'Column "id": Identity needs an integer type, got String(5)' },
+        { 'Column("id", Integer, Computed("a + 1"), Identity())', 'Column "id": a column is either Computed or an Identity, not both' },
+        { 'Column("id", Integer, Computed("a + 1"), { server_default = 1 })', 'Column "id": a Computed column takes no server_default (the database makes its values)' },
+        { 'Column("id", Integer, Computed(""))', 'Computed: argument #1 (expression) must be a non-empty string or sql fragment, got string ""' },
+        { 'Column("id", Integer, Computed("a", { stored = true }))', 'Computed: unknown option string "stored" (expected one of: persisted)' },
+        { 'Column("id", Integer, Identity({ start = 1.5 }))', 'Identity: option start must be an integer, got number 1.5' },
+        { 'Column("id", Integer, Identity({ always = 1 }))', 'Identity: option always must be a boolean, got number 1' },
+        { 'Column("id", Integer, Identity({ begin = 1 }))', 'Identity: unknown option string "begin" (expected one of: always, cache, cycle, increment, maxvalue, minvalue, start)' },
         { 'Column("id", Integer, {nullabe = false})', 'Column "id": unknown option string "nullabe" (expected one'
           .. " of: autoincrement, comment, default, index, nullable, primary_key, references, server_default,"
           .. " server_onupdate, unique)" },
@@ -172,7 +181,8 @@ describe("types", function()
     local err = revision_error('local c = Column("name", Strng(20))')
     assert.matches("^migrations/versions/abc_test.lua:1: unknown type or constructor Strng %(types: ARRAY,"
       .. " BigInteger, Boolean, Date, DateTime, Enum, Float, Integer, Interval, JSON, JSONB, LargeBinary,"
-      .. " Numeric, SmallInteger, String, Text, Time, Type, Uuid; also Column, PrimaryKeyConstraint,", err)
+      .. " Numeric, SmallInteger, String, Text, Time, Type, Uuid; also Column, Computed, Identity, PrimaryKeyConstraint,",
+      err)
     -- lower-case names are the revision's own business
     local env = types.export({})
     assert.is_nil(env.down_revision)
@@ -200,7 +210,7 @@ describe("types", function()
     assert.same(Column("id", Integer), env.Column("id", Integer))
     assert.same(sql("x"), env.sql("x"))
     assert.error_matches(function() env.Column("id", Integer, {}, "extra") end,
-      'Column: unexpected argument #4 (string "extra"): it takes at most 3 (name, coltype, opts)', 1, true)
+      'Column "id": unexpected argument #4 (string "extra"): the options table comes last', 1, true)
     assert.error_matches(function() env.sql("x", 1) end,
       "sql: unexpected argument #2 (number 1): it takes at most 1 (text)", 1, true)
     assert.equal(String, env.String)

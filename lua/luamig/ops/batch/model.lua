@@ -143,6 +143,12 @@ end
 local function alter_column(model, rec, dialect)
   local col = find_column(model, rec.column)
   if not col then return no_column(model, rec.column, dialect) end
+  for _, k in ipairs { "autoincrement", "identity", "server_onupdate" } do
+    if rec[k] ~= nil then
+      return nil, string.format("alter_column %s: SQLite batch mode cannot change %s of an existing column",
+        dialect:quote(rec.column), k)
+    end
+  end
   if rec.type_ ~= nil then
     local tsql, err = dialect:type_sql(rec.type_, col.name)
     if not tsql then return nil, err end
