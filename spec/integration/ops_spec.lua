@@ -388,6 +388,40 @@ backends.each("operations", function(b)
         .. " AND TABLE_NAME = 't' AND COLUMN_NAME = 'id'").e end))
   end)
 
+  it("Computed and Identity columns: the database makes the values; what a backend cannot keep is refused", function()
+    -- SQLite's rowid key takes no start (refused below for always)
+    local dir = project([[op.create_table("t", Column("id", Integer, Identity(]] .. (sqlite and "" or "{ start = 10 }")
+      .. [[), { primary_key = true }), Column("price", Integer), Column("qty", Integer),
+    Column("total", Integer, Computed("price * qty", { persisted = true })))
+  op.add_column("t", Column("double_qty", Integer, Computed("qty * 2")))]])
+    ok(dir, "upgrade", "head")
+    b:with(url, function(conn)
+      assert(sql(conn, "INSERT INTO t (price, qty) VALUES (3, 4)"))
+      local row = conn:first("SELECT id, total, double_qty FROM t")
+      assert.same({ 12, 8 }, { tonumber(row.total), tonumber(row.double_qty) })
+      assert.equal(sqlite and 1 or 10, tonumber(row.id))
+      assert.is_nil(sql(conn, "UPDATE t SET total = 1"))  -- generated: not writable
+    end)
+    url = b:new_database()
+    dir = project([[op.create_table("t", Column("id", Integer, Identity({ always = true, increment = 5 }),
+    { primary_key = true }))]])
+    if pg then
+      ok(dir, "upgrade", "head")
+      b:with(url, function(conn)
+        assert.is_nil(sql(conn, "INSERT INTO t (id) VALUES (1)"))  -- ALWAYS: no explicit value
+        assert(sql(conn, "INSERT INTO t DEFAULT VALUES"))
+        assert(sql(conn, "INSERT INTO t DEFAULT VALUES"))
+        assert.same({ { id = 1 }, { id = 6 } }, conn:query("SELECT id FROM t ORDER BY id"))
+      end)
+    else
+      assert.equal(REV .. ":6: " .. b.name:gsub("MariaDB", "MySQL") .. ' has no identity columns: column '
+        .. (my and "`id`" or '"id"') .. "'s Identity becomes " .. (my and "an AUTO_INCREMENT key" or
+        "the rowid key (INTEGER PRIMARY KEY)") .. ", which cannot keep always = true (explicit values are always"
+        .. " taken); drop the option", failure(dir))
+      assert.is_nil(set(b:tables(url)).t)
+    end
+  end)
+
   it("foreign key options: deferrable, initially, match; PostgreSQL's NOT VALID, then VALIDATE CONSTRAINT", function()
     local parent = 'op.create_table("p", Column("id", Integer, { primary_key = true }))\n  '
     if my then
