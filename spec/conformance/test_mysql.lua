@@ -9,7 +9,7 @@ local FOO_T1 = [[op.execute("CREATE DATABASE IF NOT EXISTS foo")
   op.execute("DROP TABLE IF EXISTS foo.t1")
   op.execute("CREATE TABLE foo.t1 (id INTEGER PRIMARY KEY, c1 BOOL)")]]
 
-return {
+local cases = {
   { "test_create_table_with_comment", on = MY,
     up = [[op.create_table("t2", Column("c1", Integer, { primary_key = true }), { comment = "This is a table comment" })]],
     alembic = { "CREATE TABLE t2 (c1 INTEGER NOT NULL AUTO_INCREMENT, PRIMARY KEY (c1))"
@@ -166,7 +166,7 @@ return {
   -- MySQLBackendOpTest: a server default added to a TIMESTAMP / DATETIME
   -- column, read back from the server.
   { "test_add_timestamp_server_default_current_timestamp", on = MY,
-    setup = [[op.create_table("t", Column("id", Integer, { primary_key = true }), Column("x", Type("TIMESTAMP NULL")))]],
+    setup = [[op.create_table("t", Column("id", Integer, { primary_key = true }), Column("x", Type("TIMESTAMP")))]],
     up = [[op.alter_column("t", "x", { existing_type = Type("TIMESTAMP"), server_default = sql "CURRENT_TIMESTAMP" })]],
     alembic = { "ALTER TABLE t CHANGE x x TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP" } },
   { "test_add_datetime_server_default_current_timestamp", on = MY,
@@ -174,7 +174,7 @@ return {
     up = [[op.alter_column("t", "x", { existing_type = DateTime, server_default = sql "CURRENT_TIMESTAMP" })]],
     alembic = { "ALTER TABLE t CHANGE x x DATETIME NULL DEFAULT CURRENT_TIMESTAMP" } },
   { "test_add_timestamp_server_default_now", on = MY,
-    setup = [[op.create_table("t", Column("id", Integer, { primary_key = true }), Column("x", Type("TIMESTAMP NULL")))]],
+    setup = [[op.create_table("t", Column("id", Integer, { primary_key = true }), Column("x", Type("TIMESTAMP")))]],
     up = [[op.alter_column("t", "x", { existing_type = Type("TIMESTAMP"), server_default = sql "NOW()" })]],
     alembic = { "ALTER TABLE t CHANGE x x TIMESTAMP NULL DEFAULT NOW()" } },
   { "test_add_datetime_server_default_now", on = MY,
@@ -182,7 +182,7 @@ return {
     up = [[op.alter_column("t", "x", { existing_type = DateTime, server_default = sql "NOW()" })]],
     alembic = { "ALTER TABLE t CHANGE x x DATETIME NULL DEFAULT NOW()" } },
   { "test_add_timestamp_server_default_current_timestamp_bundle_onupdate", on = MY,
-    setup = [[op.create_table("t", Column("id", Integer, { primary_key = true }), Column("x", Type("TIMESTAMP NULL")))]],
+    setup = [[op.create_table("t", Column("id", Integer, { primary_key = true }), Column("x", Type("TIMESTAMP")))]],
     up = [[op.alter_column("t", "x", { existing_type = Type("TIMESTAMP"),
     server_default = sql "CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP" })]],
     alembic = { "ALTER TABLE t CHANGE x x TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP" } },
@@ -192,3 +192,31 @@ return {
     server_default = sql "CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP" })]],
     alembic = { "ALTER TABLE t CHANGE x x DATETIME NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP" } },
 }
+
+-- MySQLDefaultCompareTest: {test, type, default in the database (nil:
+-- none), default in the model, difference?}.
+local COMPARES = {
+  { "test_compare_timestamp_current_timestamp", 'Type("TIMESTAMP")', 'sql "CURRENT_TIMESTAMP"', nil, false },
+  { "test_compare_timestamp_current_timestamp_diff", 'Type("TIMESTAMP")', nil, 'sql "CURRENT_TIMESTAMP"', true },
+  { "test_compare_timestamp_current_timestamp_bundle_onupdate", 'Type("TIMESTAMP")',
+    'sql "CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"', nil, false },
+  { "test_compare_timestamp_current_timestamp_diff_bundle_onupdate", 'Type("TIMESTAMP")', nil,
+    'sql "CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"', true },
+  { "test_compare_integer_from_none", "Integer", nil, '"0"', true },
+  { "test_compare_integer_same", "Integer", '"5"', nil, false },
+  { "test_compare_integer_diff", "Integer", '"5"', '"7"', true },
+  { "test_compare_boolean_same", "Boolean", '"1"', nil, false },
+  { "test_compare_boolean_diff", "Boolean", '"1"', '"0"', true },
+}
+for _, c in ipairs(COMPARES) do
+  local function column(default)
+    if default == nil then return string.format('Column("somecol", %s)', c[2]) end
+    return string.format('Column("somecol", %s, { server_default = %s })', c[2], default)
+  end
+  local model = c[4]
+  if model == nil then model = c[3] end
+  cases[#cases + 1] = { c[1], on = MY, setup = string.format('op.create_table("test", %s)', column(c[3])),
+    model = string.format('Table("test", %s)\n', column(model)), diff = c[5] }
+end
+
+return cases

@@ -143,4 +143,45 @@ for i, ch in ipairs(CHANGES) do
     alembic = { "ALTER TABLE t1 ALTER COLUMN some_column " .. ch[3] } }
 end
 
+-- PostgresqlDefaultCompareTest: a column made with one server default,
+-- compared by `luamig check` with a model that has another (or the same):
+-- {test, type, default in the database, default in the model, difference?}.
+local COMPARES = {
+  { "test_compare_string_blank_default", "String(8)", '""', nil, false },
+  { "test_compare_string_nonblank_default", "String(8)", '"hi"', nil, false },
+  { "test_compare_interval_str", "Interval", '"14 days"', nil, false },
+  { "test_compare_interval_text", "Interval", [[sql "'14 days'"]], nil, false },
+  { "test_compare_array_of_integer_text", "ARRAY(Integer)", [[sql "(ARRAY[]::integer[])"]], nil, false },
+  { "test_compare_current_timestamp_text", "DateTime", [[sql "TIMEZONE('utc', CURRENT_TIMESTAMP)"]], nil, false },
+  { "test_compare_current_timestamp_fn_w_binds", "DateTime", [[sql "timezone('utc', CURRENT_TIMESTAMP)"]], nil,
+    false },
+  { "test_compare_integer_str", "Integer", '"5"', nil, false },
+  { "test_compare_integer_text", "Integer", 'sql "5"', nil, false },
+  { "test_compare_integer_text_diff", "Integer", 'sql "5"', '"7"', true },
+  { "test_compare_float_str", "Float", '"5.2"', nil, false },
+  { "test_compare_float_text", "Float", 'sql "5.2"', nil, false },
+  { "test_compare_float_no_diff1", "Float", 'sql "5.2"', '"5.2"', false },
+  { "test_compare_float_no_diff2", "Float", '"5.2"', 'sql "5.2"', false },
+  { "test_compare_float_no_diff3", "Float", 'sql "5"', 'sql "5.0"', false },
+  { "test_compare_float_no_diff4", "Float", '"5"', '"5.0"', false },
+  { "test_compare_float_no_diff5", "Float", 'sql "5"', '"5.0"', false },
+  { "test_compare_float_no_diff6", "Float", '"5"', 'sql "5.0"', false },
+  { "test_compare_numeric_no_diff", "Numeric", 'sql "5"', '"5.0"', false },
+  { "test_compare_unicode_literal", "String", '"im a default"', nil, false },
+  { "test_compare_character_str", "String", '"hello"', nil, false },
+  { "test_compare_character_text", "String", [[sql "'hello'"]], nil, false },
+  { "test_compare_character_str_diff", "String", '"hello"', '"there"', true },
+  { "test_compare_character_text_diff", "String", [[sql "'hello'"]], [[sql "'there'"]], true },
+}
+for _, c in ipairs(COMPARES) do
+  local function column(default)
+    return string.format('Column("somecol", %s, { server_default = %s })', c[2], default)
+  end
+  cases[#cases + 1] = { c[1], on = PG, setup = string.format('op.create_table("test", %s)', column(c[3])),
+    model = string.format('Table("test", %s)\n', column(c[4] or c[3])), diff = c[5] }
+end
+cases[#cases + 1] = { "test_primary_key_skip", on = PG,
+  setup = [[op.create_table("sometable", Column("id", Integer, { primary_key = true }))]],
+  model = 'Table("sometable", Column("id", Integer, { primary_key = true }))\n', diff = false }
+
 return cases

@@ -11,6 +11,10 @@
 --   }
 --
 -- `alembic` is a list of statements, or a table of lists by backend tag.
+-- An autogenerate comparison test (Alembic's *DefaultCompareTest...) is a
+-- case with `model` (the text of migrations/models.lua) and `diff` (whether
+-- Alembic finds a difference) instead: luamig check after the setup must
+-- agree (exit 1 with a difference, 0 without) to be the same.
 -- A case has one result per backend:
 --   same        luamig writes the same statements, compared with identifier
 --               quotes, case and white space around punctuation ignored;
@@ -179,9 +183,27 @@ local function comparable(b, url)
   return out
 end
 
+-- A comparison case: setup, then `luamig check` against case.model.
+local function run_compare(b, case)
+  local dir = h.project {
+    ["migrations/versions/a1_setup.lua"] = h.revision_text("a1", { up = case.setup or "" }),
+    ["migrations/models.lua"] = case.model,
+  }
+  local url = b:new_database()
+  h.run_ok(dir, { "-u", url, "upgrade", "head" })
+  local r = h.run(dir, { "-u", url, "check" })
+  if raw_error(r.stderr) then return { result = "raw error", why = r.stderr } end
+  local found = r.status == 1
+  if r.status > 1 then return { result = "differs", why = error_line(r.stderr) } end
+  if found == case.diff then return { result = "same" } end
+  return { result = "differs", why = string.format("Alembic finds %s, luamig check %s: %s",
+    case.diff and "a difference" or "none", found and "does" or "does not", r.stdout .. r.stderr) }
+end
+
 --- Run `case` on backend `b`, whose new databases come from b:new_database():
 -- {result = "same"|"equivalent"|"differs"|"raw error", why = text}.
 function M.run(b, case)
+  if case.model then return run_compare(b, case) end
   local dir = project(case)
   local theirs = expected(case, b.tag)
   local offline = h.run(dir, { "upgrade", "a1:b2", "--sql", "--dialect", DIALECT[b.tag] })

@@ -136,9 +136,13 @@ local function create_record(t, cfg, dialect, path)
   return captured
 end
 
+-- A column's default as the snapshot has it: MySQL's ON UPDATE
+-- (server_onupdate) is part of it, as the reflection reads it.
 local function default_sql(dialect, col)
   if col.server_default == nil then return nil end
-  return dialect:literal(col.server_default)
+  local text = dialect:literal(col.server_default)
+  if col.server_onupdate ~= nil then text = text .. " ON UPDATE " .. dialect:literal(col.server_onupdate) end
+  return text
 end
 
 local function index_entry(dialect, rec, ix)

@@ -46,7 +46,8 @@ local function strip_outer_parens(s)
 end
 
 --- A server default as comparable text: no outer parentheses or
--- PostgreSQL casts, keywords in lower case, quoted numbers unquoted,
+-- PostgreSQL casts, keywords in lower case, quoted numbers unquoted and
+-- written one way (5.0 as 5),
 -- now() and current_timestamp() as current_timestamp, true/false as 1/0.
 function M.normalize_default(text)
   if text == nil then return nil end
@@ -66,9 +67,14 @@ function M.normalize_default(text)
   s = table.concat(parts)
   local quoted_number = s:match("^'(%-?%d+%.?%d*)'$")
   if quoted_number then s = quoted_number end
+  -- 5, 5.0 and '5' are one number (Alembic compares them so too)
   local number = tonumber(s)
-  if number then s = tostring(number) end
-  if s == "now()" or s == "current_timestamp()" or s == "localtimestamp" then s = "current_timestamp" end
+  if number then
+    s = (math.type(number) == "float" and number == math.floor(number) and math.abs(number) < 2 ^ 53)
+      and string.format("%d", number) or tostring(number)
+  end
+  if s == "localtimestamp" then s = "current_timestamp" end
+  s = s:gsub("now%(%)", "current_timestamp"):gsub("current_timestamp%(%)", "current_timestamp")
   if s == "true" then s = "1" elseif s == "false" then s = "0" end
   if s == "null" then return nil end
   return s

@@ -177,7 +177,7 @@ local UNQUOTED = {  -- MySQL: the types whose default literal is not a string
 -- The default of a column as SQL text, or nil. MariaDB (10.2.7+) reports
 -- SQL: 'text', 5, current_timestamp(), and NULL for none. MySQL reports
 -- the bare value and marks expressions DEFAULT_GENERATED in EXTRA.
-local function default_sql(row, mariadb)
+local function bare_default(row, mariadb)
   local d = row.dflt
   if d == nil or d == null then return nil end
   if mariadb then
@@ -187,6 +187,16 @@ local function default_sql(row, mariadb)
   local base = row.type:match("^%a+"):lower()
   if UNQUOTED[base] or row.extra:find("DEFAULT_GENERATED", 1, true) then return d end
   return mysql_dialect:string_literal(d)
+end
+
+-- With the column's ON UPDATE (EXTRA "on update current_timestamp()") after
+-- it, as a model writes it: server_default = sql "CURRENT_TIMESTAMP ON
+-- UPDATE CURRENT_TIMESTAMP" (or server_onupdate).
+local function default_sql(row, mariadb)
+  local d = bare_default(row, mariadb)
+  local onupdate = row.extra:match("[Oo][Nn] [Uu][Pp][Dd][Aa][Tt][Ee] (.*)$")
+  if d and onupdate then return d .. " on update " .. onupdate end
+  return d
 end
 
 -- Reflection ----------------------------------------------------------------
