@@ -193,6 +193,13 @@ local function table_of(rec, dialect, renamed_from)
     end
   end
   for _, col in ipairs(rec.columns) do
+    -- a CheckConstraint given to a Column is the table's too
+    for _, ck in ipairs(col.checks or {}) do
+      local name, nerr = dialect:constraint_name(rec.naming_convention, "check",
+        { table = rec.table, columns = { col.name }, name = ck.name })
+      if nerr then return nil, nerr end
+      t.checks[#t.checks + 1] = { name = name, sqltext = types.is_sql(ck.sqltext) and ck.sqltext.text or ck.sqltext }
+    end
     if col.index then
       local ix, ierr = index_entry(dialect, rec, { columns = { col.name }, unique = col.unique })
       if not ix then return nil, ierr end

@@ -356,6 +356,12 @@ function Dialect:column_sql(col, info)
     end
   end
   if info.unique then p[#p + 1] = named(self, info.unique_name, "UNIQUE") end
+  for _, ck in ipairs(col.checks or {}) do
+    local name, nerr = self:constraint_name(info.naming_convention, "check",
+      { table = info.table, columns = { col.name }, name = ck.name })
+    if nerr then return nil, nerr end
+    p[#p + 1] = named(self, name, "CHECK (" .. self:sqltext(ck.sqltext) .. ")")
+  end
   local check = self:type_check_sql(col, info)
   if check then p[#p + 1] = check end
   if self.comments == "inline" and col.comment then

@@ -90,9 +90,19 @@ function M.table_name(c, n, pname, v)
   if not is_name(v) then error(arg_message(c, n, pname, "a non-empty string", v)) end
 end
 
---- A name that may be nil: the naming convention then names the object.
+--- A constraint or index name that may be nil (the naming convention
+-- then names the object) or op.f(name) (the convention leaves it alone).
 function M.optional_name(c, n, pname, v)
-  if v ~= nil and not is_name(v) then error(arg_message(c, n, pname, "a non-empty string or nil", v)) end
+  if v ~= nil and not is_name(v) and not (types.is_final(v) and is_name(v.value)) then
+    error(arg_message(c, n, pname, "a non-empty string, op.f(name) or nil", v))
+  end
+end
+
+--- A constraint or index name that must be given (string or op.f(name)).
+function M.object_name(c, n, pname, v)
+  if not is_name(v) and not (types.is_final(v) and is_name(v.value)) then
+    error(arg_message(c, n, pname, "a non-empty string or op.f(name)", v))
+  end
 end
 
 --- A column list: a list of names (or sql fragments with `allow_sql`),

@@ -171,6 +171,15 @@ function M.install(op, shared)
     return ctx
   end
 
+  --- f(name): a constraint or index name the naming convention leaves as
+  -- it is (Alembic's op.f), for create_* ops, constraints and drop_*.
+  function op.f(name)
+    if type(name) ~= "string" or name == "" then
+      error("op.f: argument #1 (name) must be a non-empty string, got " .. describe(name), 2)
+    end
+    return types.final_name(name)
+  end
+
   --- inline_literal(value): the value written as an SQL literal of this
   -- database where SQL text is built (`"... = " .. op.inline_literal("x")`),
   -- and as it is where a value is expected (server_default, bulk_insert

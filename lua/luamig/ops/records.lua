@@ -126,11 +126,11 @@ end
 --- A nil name comes from the naming convention (ix_<table>_<column> by
 -- default); batch mode has always wanted one (require_index_name).
 function M.create_index(c, name, table_name, columns, opts)
-  if c.require_index_name then check.name(c, 1, "name", name) else check.optional_name(c, 1, "name", name) end
+  if c.require_index_name then check.object_name(c, 1, "name", name) else check.optional_name(c, 1, "name", name) end
   check.table_name(c, 2, "table", table_name)
   local list = check.column_list(c, 3, "columns", columns, true)
   opts = check.opts(c, 4, opts)
-  if name == nil then name = c.name("index", { table = table_name, columns = list }, 1) end
+  name = c.name("index", { table = table_name, columns = list, name = name }, 1)
   return { kind = "create_index", name = name, table = table_name, schema = opts.schema, columns = list,
     unique = opts.unique or false, if_not_exists = opts.if_not_exists,
     postgresql_where = opts.postgresql_where, sqlite_where = opts.sqlite_where,
@@ -141,12 +141,15 @@ end
 -- The table is optional (Alembic's table_name=None) but MySQL needs it:
 -- op.drop_index(name), op.drop_index(name, table), op.drop_index(name, {opts}).
 function M.drop_index(c, name, table_name, opts)
-  check.name(c, 1, "name", name)
+  check.object_name(c, 1, "name", name)
   if not c.table_arg then
     if opts == nil and check.is_plain_table(table_name) then table_name, opts = nil, table_name end
     if table_name ~= nil then check.name(c, 2, "table", table_name) end
   end
   opts = check.opts(c, 3, opts)
+  -- the name a convention with %(constraint_name)s made of it, as Alembic does
+  if table_name then name = c.name("index", { table = table_name, name = name }, 1)
+  elseif types.is_final(name) then name = name.value end
   return { kind = "drop_index", name = name, table = table_name, schema = opts.schema,
     if_exists = opts.if_exists, postgresql_concurrently = opts.postgresql_concurrently }
 end
@@ -232,12 +235,19 @@ end
 
 --- drop_constraint(name, table, [{type_ =, schema =}]): the name as the
 -- database has it. MySQL needs type_ (it drops each kind differently).
+-- The constraint kind of drop_constraint's type_ (naming convention key).
+local KIND_OF_TYPE = { foreignkey = "foreign_key", primary = "primary_key", unique = "unique", check = "check" }
+
 function M.drop_constraint(c, name, table_name, opts)
-  check.name(c, 1, "name", name)
+  check.object_name(c, 1, "name", name)
   check.table_name(c, 2, "table", table_name)
   opts = check.opts(c, 3, opts)
   -- Batch mode's type_ also takes "foreign_key" (the plain op refuses it).
   local type_ = opts.type_ == "foreign_key" and "foreignkey" or opts.type_
+  -- As Alembic does: the name a convention with %(constraint_name)s made
+  -- of it when the type says which pattern (op.f(name): the name as it is).
+  if type_ then name = c.name(KIND_OF_TYPE[type_], { table = table_name, name = name }, 1)
+  elseif types.is_final(name) then name = name.value end
   return { kind = "drop_constraint", name = name, table = table_name, schema = opts.schema, type_ = type_ }
 end
 

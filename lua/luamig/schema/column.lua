@@ -71,17 +71,27 @@ function M.is_server_default(v)
     or getmetatable(v) == Literal
 end
 
+-- A CheckConstraint (luamig.schema.constraints, which requires this
+-- module: told apart by its metatable's name).
+local function is_check(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and mt.__name == "luamig.Constraint" and v.kind == "check"
+end
+
 -- Column's arguments after the type: a Computed or an Identity (at most
--- one of each, as SQLAlchemy takes them), then the options table.
+-- one of each), CheckConstraints on the column, as SQLAlchemy takes them,
+-- then the options table.
 local function generated_and_opts(name, ...)
   local n = select("#", ...)
   local args = { ... }
   while n > 0 and args[n] == nil do n = n - 1 end
   local opts, computed, identity
+  local checks = {}
   for i = 1, n do
     local v = args[i]
     if kind.is_computed(v) and not computed then computed = v
     elseif kind.is_identity(v) and not identity then identity = v
+    elseif is_check(v) then checks[#checks + 1] = v
     elseif type(v) == "table" and getmetatable(v) == nil then
       if i < n then
         error(string.format("Column %q: unexpected argument #%d (%s): the options table comes last", name, i + 3,
@@ -91,15 +101,15 @@ local function generated_and_opts(name, ...)
     else
       local what = (kind.is_computed(v) or kind.is_identity(v)) and "a second " .. describe(v):match("^%a+")
         or describe(v)
-      error(string.format("Column %q: argument #%d must be a Computed, an Identity or the options table, got %s",
-        name, i + 2, what), 3)
+      error(string.format("Column %q: argument #%d must be a Computed, an Identity, a CheckConstraint or the"
+        .. " options table, got %s", name, i + 2, what), 3)
     end
   end
-  return computed, identity, opts
+  return computed, identity, opts, #checks > 0 and checks or nil
 end
 
---- Column(name, type, [Computed(...)], [Identity(...)], [opts]): the column
--- of a create_table or add_column.
+--- Column(name, type, [Computed(...)], [Identity(...)], [CheckConstraint(...)...], [opts]):
+-- the column of a create_table or add_column.
 function M.Column(name, coltype, ...)
   if type(name) ~= "string" or name == "" then
     error("Column: argument #1 (name) must be a non-empty string, got " .. describe(name), 2)
@@ -108,9 +118,9 @@ function M.Column(name, coltype, ...)
     error(string.format("Column: argument #2 (type) must be a type such as Integer or String(50), got %s",
       describe(coltype)), 2)
   end
-  local computed, identity, opts = generated_and_opts(name, ...)
+  local computed, identity, opts, checks = generated_and_opts(name, ...)
   opts = opts or {}
-  local col = { name = name, type = coltype, computed = computed, identity = identity }
+  local col = { name = name, type = coltype, computed = computed, identity = identity, checks = checks }
   for k, v in pairs(opts) do
     local want = COLUMN_OPTS[k]
     if want == nil then

@@ -44,7 +44,8 @@ local function name_list(v)
 end
 
 local OPTION_KINDS = {
-  name = { is_name, "a non-empty string" },
+  name = { function(v) return is_name(v) or (types.is_final(v) and is_name(v.value)) end,
+    "a non-empty string or op.f(name)" },
   boolean = { function(v) return type(v) == "boolean" end, "a boolean" },
   sqltext = { function(v) return is_name(v) or is_sql(v) end, "a string or sql fragment" },
   action = { function(v) return fk_options.normal("ondelete", v) ~= nil end, fk_options.expected("ondelete") },

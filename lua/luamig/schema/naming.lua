@@ -8,6 +8,8 @@
 -- names every unnamed one the same way on every backend. Pure: no I/O, and
 -- nothing here knows SQL.
 
+local kind_of = require("luamig.schema.value_kind")
+
 local M = {}
 
 --- The convention keys, and the constraint record kind each one names.
@@ -147,9 +149,11 @@ end
 -- name (explicit), ref_table, ref_columns}. Returns the name, or nil when
 -- the database is to choose it, or nil, msg.
 -- An explicit name is kept, except that a pattern with %(constraint_name)s
--- expands it (SQLAlchemy's rule); an unnamed one gets the pattern, and a
--- pattern with %(constraint_name)s then cannot apply.
+-- expands it (SQLAlchemy's rule) unless it is op.f(name); an unnamed one
+-- gets the pattern, and a pattern with %(constraint_name)s then cannot
+-- apply.
 function M.name(convention, kind, info, max_length)
+  if kind_of.is_final(info.name) then return info.name.value end  -- op.f(name): as it is
   local key = KEY_OF[kind]
   if not key then error("naming.name: unknown kind " .. tostring(kind), 2) end
   local pattern = convention and convention[key]

@@ -34,7 +34,8 @@ M.is_integer = column_type.is_integer
 
 M.sql, M.literal = sql_fragment.sql, sql_fragment.literal
 M.Computed, M.Identity = generated.Computed, generated.Identity
-M.is_computed, M.is_identity = kind.is_computed, kind.is_identity
+M.is_computed, M.is_identity, M.is_final = kind.is_computed, kind.is_identity, kind.is_final
+M.final_name = kind.final_name
 
 M.Column, M.fk_action, M.is_server_default = column.Column, column.fk_action, column.is_server_default
 

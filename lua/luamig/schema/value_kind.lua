@@ -14,6 +14,7 @@ local Column = { __name = "luamig.Column" }
 local Literal = { __name = "luamig.Literal" }
 local Computed = { __name = "luamig.Computed" }
 local Identity = { __name = "luamig.Identity" }
+local Final = { __name = "luamig.FinalName" }
 
 function M.is_type(v) return getmetatable(v) == Type end
 function M.is_sql(v) return getmetatable(v) == SQL end
@@ -21,9 +22,17 @@ function M.is_column(v) return getmetatable(v) == Column end
 function M.is_literal(v) return getmetatable(v) == Literal end
 function M.is_computed(v) return getmetatable(v) == Computed end
 function M.is_identity(v) return getmetatable(v) == Identity end
+function M.is_final(v) return getmetatable(v) == Final end
 
 --- The metatables, for the parts that make and read these values.
-M.mt = { Type = Type, SQL = SQL, Column = Column, Literal = Literal, Computed = Computed, Identity = Identity }
+M.mt = { Type = Type, SQL = SQL, Column = Column, Literal = Literal, Computed = Computed, Identity = Identity,
+  Final = Final }
+
+--- op.f(name): a constraint or index name the naming convention must not
+-- touch (Alembic's op.f).
+function M.final_name(name)
+  return setmetatable({ value = name }, Final)
+end
 
 local function describe_plain(v)
   local t = type(v)
@@ -44,6 +53,7 @@ function M.describe(v)
   elseif mt == Column then return string.format("Column %q", v.name)
   elseif mt == SQL then return string.format("sql %q", v.text)
   elseif mt == Literal then return "inline_literal " .. describe_plain(v.value)
+  elseif mt == Final then return string.format("op.f(%q)", v.value)
   end
   if mt ~= nil and type(v) == "table" and type(mt.__name) == "string" and mt.__name:find("^luamig%.") then
     return mt.__name:sub(8) .. (type(v.name) == "string" and string.format(" %q", v.name) or "")

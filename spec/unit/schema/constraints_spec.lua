@@ -45,7 +45,7 @@ describe("constraints", function()
       { "PrimaryKeyConstraint()", "PrimaryKeyConstraint needs at least one column" },
       { "UniqueConstraint('a', 5)", "UniqueConstraint: argument #2 must be a column name, got number 5" },
       { "UniqueConstraint('a', {nmae = 'x'})", 'UniqueConstraint: unknown option string "nmae" (expected one of: name)' },
-      { "PrimaryKeyConstraint('a', {name = 5})", "PrimaryKeyConstraint: option name must be a non-empty string, got number 5" },
+      { "PrimaryKeyConstraint('a', {name = 5})", "PrimaryKeyConstraint: option name must be a non-empty string or op.f(name), got number 5" },
       { "CheckConstraint()", "CheckConstraint: argument #1 (condition) must be a string or sql fragment, got nil" },
       { "CheckConstraint('a > 0', 'x')", 'CheckConstraint: argument #2 (options) must be a table, got string "x"' },
       { "ForeignKeyConstraint({}, {'p.id'})", "ForeignKeyConstraint: argument #1 (columns) must be a list of column names, got table" },

@@ -55,7 +55,18 @@ local RUN = check.caller({ prefix = PREFIX, options = {
     end,
     "a list of constraints (UniqueConstraint(...), CheckConstraint(...), ...)",
   },
+  -- names this batch's constraints in place of the project's (Alembic's
+  -- batch_alter_table(naming_convention=...)), e.g. to drop an unnamed
+  -- SQLite constraint by the name the convention gives it
+  naming_convention = { function(v) return naming.check(v) == true end,
+    'a naming convention such as { uq = "uq_%(table_name)s_%(column_0_name)s" }' },
 } })
+
+-- The naming convention of a batch: its own, or the project's.
+local function batch_convention(ctx, opts)
+  if opts and opts.naming_convention then return opts.naming_convention end
+  return type(ctx.cfg) == "table" and ctx.cfg.naming_convention or nil
+end
 
 -- The methods and how many arguments each takes: its op's, less the table
 -- (and less the options where the table's schema was the only one).
@@ -93,18 +104,18 @@ end
 -- this table; the caller says how batch mode words the messages: its
 -- prefix, arguments numbered without the table, a bad list entry reported
 -- as the whole list, an index name required.
-local function new_builder(ctx, table_name, schema, records, is_open)
+local function new_builder(ctx, table_name, opts, records, is_open)
   local b = {}
-  local cfg = type(ctx.cfg) == "table" and ctx.cfg or {}
+  local schema, conv = opts.schema, batch_convention(ctx, opts)
 
-  -- An unnamed constraint gets the project's naming_convention name, as
-  -- with the plain ops. Raises at 3 + depth, as luamig.ops's does.
+  -- An unnamed constraint gets the naming_convention name, as with the
+  -- plain ops. Raises at 3 + depth, as luamig.ops's does.
   local function convention_name(kind, info, depth)
-    local n, err = naming.name(cfg.naming_convention, kind, info, ctx.dialect and ctx.dialect.max_identifier_length)
+    local n, err = naming.name(conv, kind, info, ctx.dialect and ctx.dialect.max_identifier_length)
     if err then error(PREFIX .. err, 3 + depth) end
     return n
   end
-  local function convention() return cfg.naming_convention end
+  local function convention() return conv end
 
   local function queue(record)
     if not is_open() then
@@ -156,7 +167,7 @@ function M.run(ctx, table_name, fn, opts)
   end
   opts = check.opts(RUN, 3, opts)
   local records, open = {}, true
-  local b = new_builder(ctx, table_name, opts.schema, records, function() return open end)
+  local b = new_builder(ctx, table_name, opts, records, function() return open end)
   fn(b)
   open = false
   return M.apply(ctx, table_name, records, opts)
@@ -185,8 +196,8 @@ end
 local function load_model(ctx, table_name, opts)
   local model, err
   if opts.copy_from then
-    local cfg = type(ctx.cfg) == "table" and ctx.cfg or {}
-    model, err = reflect.from_definition(ctx.dialect, opts.copy_from, table_name, opts.schema, cfg.naming_convention)
+    model, err = reflect.from_definition(ctx.dialect, opts.copy_from, table_name, opts.schema,
+      batch_convention(ctx, opts))
   elseif ctx.offline then
     return nil, "offline mode (--sql) cannot read the table to rebuild it: pass its definition as the copy_from"
       .. " option (the table op.create_table returned, or {table =, columns = {Column...}, constraints = {...}})"
