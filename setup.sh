@@ -8,7 +8,9 @@ cd "$(dirname "$0")"
 
 build_pkgs="gcc make pkg-config premake4 lua5.4 liblua5.4-dev libsqlite3-dev sqlite3 libpq-dev libmariadb-dev"
 # man-db, groff-base, zsh: install_spec renders the man page and runs the zsh completion.
+# alembic (and its SQLAlchemy), python3-psycopg2, python3-mysqldb: the specs that compare with Alembic.
 test_pkgs="lua-busted valgrind postgresql pgbouncer mariadb-server galera-4 rsync man-db groff-base zsh"
+test_pkgs="$test_pkgs alembic python3-psycopg2 python3-mysqldb"
 with_tests=0
 for a in "$@"; do
   case "$a" in

@@ -348,7 +348,10 @@ local SQLITE_KINDS = { PRIMARY = "primary_key", UNIQUE = "unique", CHECK = "chec
 function sqlite.reflect_constraints(conn, t)
   local row = assert(conn:first("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", t))
   local out = {}
-  for name, word in row.sql:gmatch('CONSTRAINT%s+"([^"]+)"%s+(%u+)') do
+  -- a name is quoted, or bare where it needs no quotes (luamig writes it so)
+  for rest in row.sql:gmatch("CONSTRAINT%s+(.-%s+%u+)") do
+    local name, word = rest:match('^"([^"]+)"%s+(%u+)$')
+    if not name then name, word = rest:match("^([%w_]+)%s+(%u+)$") end
     out[#out + 1] = SQLITE_KINDS[word] .. " " .. name
   end
   return out

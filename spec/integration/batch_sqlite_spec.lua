@@ -650,7 +650,7 @@ CREATE INDEX "ix_users_email" ON "users" ("email");]], r.stdout, 1, true)
       assert.matches('FOREIGN KEY ("p_id") REFERENCES "p" ("id") MATCH FULL DEFERRABLE INITIALLY DEFERRED', text, 1,
         true)
       assert.matches('FOREIGN KEY ("p_code") REFERENCES "p" ("code") ON DELETE CASCADE NOT DEFERRABLE', text, 1, true)
-      assert.matches('CONSTRAINT "fk_c_m" FOREIGN KEY ("m") REFERENCES "p" ("id") ON UPDATE CASCADE DEFERRABLE'
+      assert.matches('CONSTRAINT fk_c_m FOREIGN KEY ("m") REFERENCES "p" ("id") ON UPDATE CASCADE DEFERRABLE'
         .. " INITIALLY IMMEDIATE", text, 1, true)
       assert.same({ { n = 3 } }, query(conn, "SELECT count(*) AS n FROM pragma_foreign_key_list('c')"))
     end)

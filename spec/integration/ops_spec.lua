@@ -113,8 +113,8 @@ backends.each("operations", function(b)
   op.drop_index("ix_t_b", "t")
   op.drop_constraint("fk_t_p_id_p", "t", { type_ = "foreignkey" })
   op.drop_constraint("uq_t_code", "t", { type_ = "unique" })
-  op.drop_constraint("ck_t_positive", "t", { type_ = "check" })
-  op.drop_constraint("pk_t", "t", { type_ = "primary" })]] }),
+  op.drop_constraint("positive", "t", { type_ = "check" }) -- as Alembic: ck_%(table_name)s_%(constraint_name)s
+  op.drop_constraint(op.f("pk_t"), "t", { type_ = "primary" })]] }),
     }
     ok(dir, "upgrade", "a1")
     local names = set(b:constraints(url, "t"))
@@ -458,7 +458,7 @@ backends.each("operations", function(b)
       match = "simple" }))]])
     ok(dir, "upgrade", "head")
     if sqlite then
-      assert.matches('CONSTRAINT "fk_t_p" FOREIGN KEY ("p_id") REFERENCES "p" ("id") MATCH SIMPLE DEFERRABLE'
+      assert.matches('CONSTRAINT fk_t_p FOREIGN KEY ("p_id") REFERENCES "p" ("id") MATCH SIMPLE DEFERRABLE'
         .. " INITIALLY DEFERRED", b:with(url, function(conn)
           return conn:first("SELECT sql FROM sqlite_master WHERE name = 't'").sql end), 1, true)
     else
@@ -489,6 +489,29 @@ backends.each("operations", function(b)
       assert.same({ { confmatchtype = "f", convalidated = true } }, state())
     end
   end)
+
+  if sqlite then
+    it("writes SQLite constraint names that SQLAlchemy's inspector reads back", function()
+      local dir = project([[op.create_table("p", Column("id", Integer, { primary_key = true }))
+  op.create_table("t", Column("a", Integer), Column("b", Integer), Column("p_id", Integer),
+    PrimaryKeyConstraint("a", { name = "pk_t" }), UniqueConstraint("b", { name = "uq_t_b" }),
+    CheckConstraint("b > 0", { name = "ck_t_b" }),
+    ForeignKeyConstraint({ "p_id" }, { "p.id" }, { name = "fk_t_p" }))]])
+      ok(dir, "upgrade", "head")
+      local path = url:match("^sqlite://(.*)$")
+      local script = [[
+import sys, sqlalchemy
+i = sqlalchemy.inspect(sqlalchemy.create_engine("sqlite:///" + sys.argv[1]))
+print(i.get_pk_constraint("t")["name"])
+print(",".join(u["name"] for u in i.get_unique_constraints("t")))
+print(",".join(c["name"] for c in i.get_check_constraints("t")))
+print(",".join(f["name"] for f in i.get_foreign_keys("t")))
+]]
+      local r = h.sh(h.command(dir, "/usr/bin/python3", { "-c", script, path }))
+      assert.equal(0, r.status, r.stderr)
+      assert.equal("pk_t\nuq_t_b\nck_t_b\nfk_t_p\n", r.stdout)
+    end)
+  end
 
   it("create_table_comment and drop_table_comment", function()
     local dir = project([[op.create_table("t", Column("a", Integer))

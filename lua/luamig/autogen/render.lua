@@ -69,9 +69,16 @@ local function default_name(dialect, kind, tname, entry)
   return dialect:is_default_name(kind, tname, entry)
 end
 
+-- A name read from the database, as the revision gives it: op.f(...), so
+-- that a naming convention with %(constraint_name)s leaves it as it is.
+local function qname(name)
+  if name == nil then return "nil" end
+  return string.format("op.f(%s)", q(name))
+end
+
 local function name_arg(dialect, kind, tname, entry)
   if default_name(dialect, kind, tname, entry) then return "nil" end
-  return q(entry.name)
+  return qname(entry.name)
 end
 
 ---------------------------------------------------------------------------
@@ -119,7 +126,7 @@ local function create_table_lua(dialect, t)
   local function key(constructor, kind, k)
     local args = {}
     for _, c in ipairs(k.columns) do args[#args + 1] = q(c) end
-    if not default_name(dialect, kind, t.name, k) then args[#args + 1] = opts_lua { { "name", q(k.name) } } end
+    if not default_name(dialect, kind, t.name, k) then args[#args + 1] = opts_lua { { "name", qname(k.name) } } end
     items[#items + 1] = call(constructor, table.unpack(args))
   end
   if pk and not single then key("PrimaryKeyConstraint", "primary_key", pk) end
@@ -128,16 +135,16 @@ local function create_table_lua(dialect, t)
     local refs = {}
     for i, c in ipairs(fk.ref_columns) do refs[i] = fk.ref_table .. "." .. c end
     local o = {}
-    if not default_name(dialect, "foreign_key", t.name, fk) then o[#o + 1] = { "name", q(fk.name) } end
+    if not default_name(dialect, "foreign_key", t.name, fk) then o[#o + 1] = { "name", qname(fk.name) } end
     if fk.ondelete then o[#o + 1] = { "ondelete", q(fk.ondelete) } end
     if fk.onupdate then o[#o + 1] = { "onupdate", q(fk.onupdate) } end
     items[#items + 1] = call("ForeignKeyConstraint", qlist(fk.columns), qlist(refs), opts_lua(o))
   end
   for _, ck in ipairs(t.checks) do
-    items[#items + 1] = call("CheckConstraint", q(ck.sqltext), ck.name and opts_lua { { "name", q(ck.name) } } or nil)
+    items[#items + 1] = call("CheckConstraint", q(ck.sqltext), ck.name and opts_lua { { "name", qname(ck.name) } } or nil)
   end
   for _, ix in ipairs(t.indexes) do
-    local args = { q(ix.name) }
+    local args = { qname(ix.name) }
     for _, a in ipairs(index_columns_lua(ix)) do args[#args + 1] = a end
     local o = {}
     if ix.unique then o[#o + 1] = { "unique", "true" } end
@@ -237,9 +244,9 @@ local function op_lines(dialect, u, in_batch)
     local o = {}
     if ix.unique then o[#o + 1] = { "unique", "true" } end
     o[#o + 1] = where_option(dialect, ix)
-    return { call(p .. "create_index", q(ix.name), t_arg(), "{ " .. table.concat(index_columns_lua(ix), ", ") .. " }",
+    return { call(p .. "create_index", qname(ix.name), t_arg(), "{ " .. table.concat(index_columns_lua(ix), ", ") .. " }",
       opts_lua(o)) }
-  elseif k == "drop_index" then return { call(p .. "drop_index", q(u.index.name), t_arg()) }
+  elseif k == "drop_index" then return { call(p .. "drop_index", qname(u.index.name), t_arg()) }
   elseif k == "create_unique_constraint" then
     return { call(p .. "create_unique_constraint", name_arg(dialect, "unique", u.table, u.entry), t_arg(), qlist(u.entry.columns)) }
   elseif k == "create_foreign_key" then
@@ -250,13 +257,13 @@ local function op_lines(dialect, u, in_batch)
     return { call(p .. "create_foreign_key", name_arg(dialect, "foreign_key", u.table, fk), t_arg(), q(fk.ref_table),
       qlist(fk.columns), qlist(fk.ref_columns), opts_lua(o)) }
   elseif k == "create_check_constraint" then
-    return { call(p .. "create_check_constraint", q(u.entry.name), t_arg(), q(u.entry.sqltext)) }
+    return { call(p .. "create_check_constraint", qname(u.entry.name), t_arg(), q(u.entry.sqltext)) }
   elseif k == "drop_constraint" then
     if not u.entry.name then
       return { string.format("-- the %s constraint (%s) of %s has no name, so it cannot be dropped by name: name it in the database",
         u.kind, table.concat(u.entry.columns or {}, ", "), u.table) }
     end
-    return { call(p .. "drop_constraint", q(u.entry.name), t_arg(), opts_lua { { "type_", q(u.kind) } }) }
+    return { call(p .. "drop_constraint", qname(u.entry.name), t_arg(), opts_lua { { "type_", q(u.kind) } }) }
   elseif k == "create_table_comment" then return { call("op.create_table_comment", q(u.table), q(u.comment)) }
   elseif k == "drop_table_comment" then return { call("op.drop_table_comment", q(u.table)) }
   elseif k == "enum_values" then return enum_lines(dialect, u)

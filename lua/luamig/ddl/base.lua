@@ -102,6 +102,12 @@ function Dialect:qualify(name, schema)
   return self:quote(name)
 end
 
+--- A constraint's name after CONSTRAINT in a table definition; quoted
+-- here, SQLite overrides it.
+function Dialect:constraint_name_sql(name)
+  return self:quote(name)
+end
+
 function Dialect:quote_list(names)
   local q = {}
   for i, n in ipairs(names) do q[i] = self:quote(n) end
@@ -318,7 +324,7 @@ function Dialect:type_check_sql(_col, _info)
 end
 
 local function named(self, name, s)
-  if name then return "CONSTRAINT " .. self:quote(name) .. " " .. s end
+  if name then return "CONSTRAINT " .. self:constraint_name_sql(name) .. " " .. s end
   return s
 end
 

@@ -37,7 +37,7 @@ function M:constraint_sql(c)
   else
     error("constraint_sql: unknown constraint kind " .. describe(c.kind), 2)
   end
-  if c.name then s = "CONSTRAINT " .. self:quote(c.name) .. " " .. s end
+  if c.name then s = "CONSTRAINT " .. self:constraint_name_sql(c.name) .. " " .. s end
   return s
 end
 

@@ -63,7 +63,7 @@ function M:type_check_sql(col, info)
   local check = string.format("CHECK (%s IN (%s))", self:quote(col.name), table.concat(vals, ", "))
   local name = self:constraint_name(info.naming_convention, "check",
     { table = info.table or "?", columns = { col.name }, name = t.enum_name })
-  if name then check = "CONSTRAINT " .. self:quote(name) .. " " .. check end
+  if name then check = "CONSTRAINT " .. self:constraint_name_sql(name) .. " " .. check end
   return check
 end
 
@@ -225,6 +225,27 @@ function M:generated_refused(col, rec)
       .. " false (VIRTUAL), or %s", self:quote(col.name), batch_advice(rec.table))
   end
   return nil
+end
+
+-- SQLite keeps a table's CREATE text as written, and other tools read
+-- constraint names from it: SQLAlchemy's inspector finds a PRIMARY KEY's
+-- or FOREIGN KEY's name only unquoted (CONSTRAINT (\w+)). So a name that
+-- needs no quotes (a plain identifier, not a keyword) is written bare.
+local KEYWORDS = {}
+for w in ([[ABORT ACTION ADD AFTER ALL ALTER ALWAYS ANALYZE AND AS ASC ATTACH AUTOINCREMENT BEFORE BEGIN BETWEEN BY
+  CASCADE CASE CAST CHECK COLLATE COLUMN COMMIT CONFLICT CONSTRAINT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME
+  CURRENT_TIMESTAMP DATABASE DEFAULT DEFERRABLE DEFERRED DELETE DESC DETACH DISTINCT DO DROP EACH ELSE END ESCAPE
+  EXCEPT EXCLUDE EXCLUSIVE EXISTS EXPLAIN FAIL FILTER FIRST FOLLOWING FOR FOREIGN FROM FULL GENERATED GLOB GROUP
+  GROUPS HAVING IF IGNORE IMMEDIATE IN INDEX INDEXED INITIALLY INNER INSERT INSTEAD INTERSECT INTO IS ISNULL JOIN KEY
+  LAST LEFT LIKE LIMIT MATCH MATERIALIZED NATURAL NO NOT NOTHING NOTNULL NULL NULLS OF OFFSET ON OR ORDER OTHERS OUTER
+  OVER PARTITION PLAN PRAGMA PRECEDING PRIMARY QUERY RAISE RANGE RECURSIVE REFERENCES REGEXP REINDEX RELEASE RENAME
+  REPLACE RESTRICT RETURNING RIGHT ROLLBACK ROW ROWS SAVEPOINT SELECT SET TABLE TEMP TEMPORARY THEN TIES TO
+  TRANSACTION TRIGGER UNBOUNDED UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE WINDOW WITH
+  WITHOUT]]):gmatch("%S+") do KEYWORDS[w] = true end
+
+function M:constraint_name_sql(name)
+  if name:find("^[%a_][%w_]*$") and not KEYWORDS[string.upper(name)] then return name end
+  return self:quote(name)
 end
 
 -- The affinity SQLite gives a column declared `type_text` (its rules, in

@@ -213,7 +213,8 @@ end
 --- create_exclude_constraint(name, table, {column or sql "...", operator}..., [{where =, using =, schema =,
 -- deferrable =, initially =}]): PostgreSQL's EXCLUDE constraint.
 function M.create_exclude_constraint(c, name, table_name, ...)
-  check.name(c, 1, "name", name)
+  check.object_name(c, 1, "name", name)
+  if types.is_final(name) then name = name.value end
   check.table_name(c, 2, "table", table_name)
   local n, args = select("#", ...), { ... }
   local opts

@@ -207,8 +207,8 @@ end
 -- created right after the table. `name` may be nil: the naming convention
 -- (or ix_<table>_<column>) names it.
 function M.Index(name, ...)
-  if name ~= nil and not is_name(name) then
-    error("Index: argument #1 (name) must be a non-empty string or nil, got " .. describe(name), 2)
+  if name ~= nil and not is_name(name) and not (types.is_final(name) and is_name(name.value)) then
+    error("Index: argument #1 (name) must be a non-empty string, op.f(name) or nil, got " .. describe(name), 2)
   end
   local cols, opts = columns_and_opts("Index", 2, true, ...)
   return setmetatable({ kind = "index", name = name, columns = cols, unique = opts.unique or false,

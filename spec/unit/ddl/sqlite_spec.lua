@@ -173,7 +173,7 @@ describe("sqlite dialect", function()
         'CREATE TABLE "t" (',
         '  "a" INTEGER,',
         '  "b" INTEGER,',
-        '  CONSTRAINT "uq_ab" UNIQUE ("a", "b"),',
+        '  CONSTRAINT uq_ab UNIQUE ("a", "b"),',
         '  CHECK (a < b),',
         '  FOREIGN KEY ("a", "b") REFERENCES "p" ("x", "y") ON DELETE CASCADE',
         ')') }, d:compile(rec))

@@ -60,7 +60,7 @@ describe("constraints", function()
       { "ForeignKeyConstraint({'a'}, {'p.x'}, {match = 'loose'})", 'ForeignKeyConstraint: option match must be one of FULL, PARTIAL, SIMPLE, got string "loose"' },
       { "ForeignKeyConstraint({'a'}, {'p.x'}, {deferrable = 'yes'})", 'ForeignKeyConstraint: option deferrable must be a boolean, got string "yes"' },
       { "ForeignKeyConstraint({'a'}, {'p.x'}, {initially = 'later'})", 'ForeignKeyConstraint: option initially must be one of DEFERRED, IMMEDIATE, got string "later"' },
-      { "Index(5, 'a')", "Index: argument #1 (name) must be a non-empty string or nil, got number 5" },
+      { "Index(5, 'a')", "Index: argument #1 (name) must be a non-empty string, op.f(name) or nil, got number 5" },
       { "Index('ix', 'a', 3)", "Index: argument #3 must be a column name or an sql fragment, got number 3" },
       { "Index('ix', 'a', {uniq = true})", 'Index: unknown option string "uniq" (expected one of: postgresql_include, postgresql_using, postgresql_where, sqlite_where, unique)' },
     }, "local c = ")

@@ -86,7 +86,7 @@ local function column_sql(d, c, inline_pk, pk_name)
   if c.default ~= nil then p[#p + 1] = "DEFAULT " .. default_sql(c.default) end
   if not c.nullable then p[#p + 1] = "NOT NULL" end
   if inline_pk then
-    if pk_name then p[#p + 1] = "CONSTRAINT " .. d:quote(pk_name) end
+    if pk_name then p[#p + 1] = "CONSTRAINT " .. d:constraint_name_sql(pk_name) end
     p[#p + 1] = c.sqlite_autoincrement and "PRIMARY KEY AUTOINCREMENT" or "PRIMARY KEY"
   end
   if c.collate then p[#p + 1] = "COLLATE " .. collation_sql(d, c.collate) end
@@ -115,7 +115,7 @@ local function constraint_sql(d, kind, c, ref_table)
     if #c.ref_columns > 0 then s = s .. " (" .. quote_list(d, c.ref_columns) .. ")" end
     s = s .. d:fk_options_sql(c)
   end
-  if c.name then s = "CONSTRAINT " .. d:quote(c.name) .. " " .. s end
+  if c.name then s = "CONSTRAINT " .. d:constraint_name_sql(c.name) .. " " .. s end
   return s
 end
 
