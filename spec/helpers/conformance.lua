@@ -101,11 +101,13 @@ end
 
 local DIALECT = { sqlite = "sqlite", postgres = "postgresql", mysql = "mysql" }
 
--- The project of `case`: a1 runs its setup, b2 its body.
+-- The project of `case`: a1 runs its setup, b2 its body; `config` is
+-- the body of its luamig.lua table (a naming convention...).
 local function project(case)
   return h.project {
     ["migrations/versions/a1_setup.lua"] = h.revision_text("a1", { up = case.setup or "" }),
     ["migrations/versions/b2_case.lua"] = h.revision_text("b2", { down = "a1", up = case.up }),
+    ["luamig.lua"] = "return {" .. (case.config or "") .. "}\n",
   }
 end
 
