@@ -15,6 +15,8 @@
 -- case with `model` (the text of migrations/models.lua) and `diff` (whether
 -- Alembic finds a difference) instead: luamig check after the setup must
 -- agree (exit 1 with a difference, 0 without) to be the same.
+-- A case where Alembic raises (`refused = "its message"`, no `alembic`)
+-- is equivalent when luamig refuses too, with a message of its own.
 -- A case has one result per backend:
 --   same        luamig writes the same statements, compared with identifier
 --               quotes, case and white space around punctuation ignored;
@@ -207,6 +209,12 @@ end
 function M.run(b, case)
   if case.model then return run_compare(b, case) end
   local dir = project(case)
+  if case.refused then
+    local r = h.run(dir, { "upgrade", "a1:b2", "--sql", "--dialect", DIALECT[b.tag] })
+    if raw_error(r.stderr) then return { result = "raw error", why = r.stderr } end
+    if r.status ~= 0 then return { result = "equivalent", why = "both refused: " .. error_line(r.stderr) } end
+    return { result = "differs", why = "Alembic refuses (" .. case.refused .. "); luamig wrote: " .. r.stdout }
+  end
   local theirs = expected(case, b.tag)
   local offline = h.run(dir, { "upgrade", "a1:b2", "--sql", "--dialect", DIALECT[b.tag] })
   if raw_error(offline.stderr) then return { result = "raw error", why = offline.stderr } end
