@@ -15,6 +15,11 @@
 -- case with `model` (the text of migrations/models.lua) and `diff` (whether
 -- Alembic finds a difference) instead: luamig check after the setup must
 -- agree (exit 1 with a difference, 0 without) to be the same.
+-- A case with `python` instead of `alembic` runs Alembic itself: the
+-- Python (Alembic's op calls, from the test) runs by
+-- spec/helpers/alembic_ops.py on a database after the same setup, and
+-- the two databases (schema and rows) are compared: equivalent when they
+-- match. Alembic's batch round-trip tests assert data, not SQL.
 -- A case where Alembic raises (`refused = "its message"`, no `alembic`)
 -- is equivalent when luamig refuses too, with a message of its own.
 -- A case has one result per backend:
@@ -187,6 +192,33 @@ local function comparable(b, url)
   return out
 end
 
+-- luamig's test URL as SQLAlchemy's (the same database, its driver named).
+local function sqlalchemy_url(url)
+  return (url:gsub("^postgresql://", "postgresql+psycopg2://"):gsub("^mysql://", "mysql+mysqldb://"))
+end
+
+local HELPERS = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "spec/helpers"
+
+-- A case run by Alembic itself (case.python) beside luamig's revision.
+local function run_alembic(b, case, dir)
+  local mine_url, their_url = b:new_database(), b:new_database()
+  local mine = h.run(dir, { "-u", mine_url, "upgrade", "head" })
+  if raw_error(mine.stderr) then return { result = "raw error", why = mine.stderr } end
+  h.run_ok(dir, { "-u", their_url, "upgrade", "a1" })
+  local script = HELPERS:sub(1, 1) == "/" and HELPERS or (os.getenv("PWD") .. "/" .. HELPERS)
+  local theirs = h.sh(h.command(dir, "/usr/bin/python3", { script .. "/alembic_ops.py", sqlalchemy_url(their_url),
+    case.python }))
+  if mine.status ~= 0 then
+    if theirs.status ~= 0 then return { result = "equivalent", why = "both refused: " .. error_line(mine.stderr) } end
+    return { result = "differs", why = "luamig refused what Alembic does: " .. error_line(mine.stderr) }
+  end
+  if theirs.status ~= 0 then return { result = "differs", why = "Alembic failed: " .. theirs.stderr } end
+  local diff = snapshot.diff(comparable(b, mine_url), comparable(b, their_url))
+  snapshot.close()
+  if diff == nil then return { result = "equivalent" } end
+  return { result = "differs", why = "schema or rows: " .. diff }
+end
+
 -- A comparison case: setup, then `luamig check` against case.model.
 local function run_compare(b, case)
   local dir = h.project {
@@ -209,6 +241,7 @@ end
 function M.run(b, case)
   if case.model then return run_compare(b, case) end
   local dir = project(case)
+  if case.python then return run_alembic(b, case, dir) end
   if case.refused then
     local r = h.run(dir, { "upgrade", "a1:b2", "--sql", "--dialect", DIALECT[b.tag] })
     if raw_error(r.stderr) then return { result = "raw error", why = r.stderr } end

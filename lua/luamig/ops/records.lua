@@ -29,6 +29,7 @@ M.TABLE_ARG = {
   add_column = 1, drop_column = 1, alter_column = 1, create_index = 2, drop_index = 2,
   create_primary_key = 2, create_unique_constraint = 2, create_check_constraint = 2,
   create_foreign_key = 2, drop_constraint = 2, create_exclude_constraint = 2,
+  create_table_comment = 1, drop_table_comment = 1,
 }
 
 --- The caller of op `fname`'s builder. `how` as check.caller takes it,
@@ -236,6 +237,21 @@ end
 
 --- drop_constraint(name, table, [{type_ =, schema =}]): the name as the
 -- database has it. MySQL needs type_ (it drops each kind differently).
+function M.create_table_comment(c, table_name, comment, opts)
+  check.table_name(c, 1, "table", table_name)
+  if type(comment) ~= "string" then check.bad_arg(c, 2, "comment", "a string", comment) end
+  opts = check.opts(c, 3, opts)
+  return { kind = "create_table_comment", table = table_name, schema = opts.schema, comment = comment,
+    existing_comment = opts.existing_comment }
+end
+
+function M.drop_table_comment(c, table_name, opts)
+  check.table_name(c, 1, "table", table_name)
+  opts = check.opts(c, 2, opts)
+  return { kind = "drop_table_comment", table = table_name, schema = opts.schema,
+    existing_comment = opts.existing_comment }
+end
+
 -- The constraint kind of drop_constraint's type_ (naming convention key).
 local KIND_OF_TYPE = { foreignkey = "foreign_key", primary = "primary_key", unique = "unique", check = "check" }
 

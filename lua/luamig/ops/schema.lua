@@ -152,20 +152,11 @@ function M.install(op, shared)
   end
 
   function op.create_table_comment(table_name, comment, opts)
-    name_arg("create_table_comment", 1, "table", table_name)
-    if type(comment) ~= "string" then
-      error("op.create_table_comment: argument #2 (comment) must be a string, got " .. describe(comment), 2)
-    end
-    opts = opts_of("create_table_comment", 3, opts)
-    submit({ kind = "create_table_comment", table = table_name, schema = opts.schema, comment = comment,
-      existing_comment = opts.existing_comment })
+    submit(records.create_table_comment(callers.create_table_comment, table_name, comment, opts))
   end
 
   function op.drop_table_comment(table_name, opts)
-    name_arg("drop_table_comment", 1, "table", table_name)
-    opts = opts_of("drop_table_comment", 2, opts)
-    submit({ kind = "drop_table_comment", table = table_name, schema = opts.schema,
-      existing_comment = opts.existing_comment })
+    submit(records.drop_table_comment(callers.drop_table_comment, table_name, opts))
   end
 
   --- create_enum(name, {values...}, [{schema =}]): a PostgreSQL enum type

@@ -19,7 +19,7 @@
 --     columns = {{name, type = declared text ("" for none), notnull, default = the
 --                 text SQLite keeps (dflt_value) | nil, pk = position in the key (0: none),
 --                 hidden (pragma table_xinfo: 2, 3 for generated), collate, autoincrement
---                 (the AUTOINCREMENT keyword)}},
+--                 (the AUTOINCREMENT keyword), generated ({sqltext, persisted} of AS (...))}},
 --     primary_key = {name, columns} | nil, pk_index = true when the key has an index
 --                   of its own (a rowid table's INTEGER PRIMARY KEY has none),
 --     uniques = {{name, columns}},            -- UNIQUE constraints, as declared

@@ -31,6 +31,7 @@
 --     autoincrement = true | false | nil,  -- the key's values come from the database (autogenerate)
 --     sqlite_autoincrement = true | nil,   -- SQLite: declared with the AUTOINCREMENT keyword
 --     collate = "NOCASE" | nil,
+--     computed = { sqltext = "a + b", persisted = true | false | nil } | nil, -- GENERATED ... AS (...)
 --     comment = "text" | nil,
 --     from = "old_name" | nil,             -- batch mode: its name in the table being rebuilt
 --   }

@@ -62,6 +62,8 @@ local RUN = check.caller({ prefix = PREFIX, options = {
     'a naming convention such as { uq = "uq_%(table_name)s_%(column_0_name)s" }' },
 } })
 
+local name_unnamed
+
 -- The naming convention of a batch: its own, or the project's.
 local function batch_convention(ctx, opts)
   if opts and opts.naming_convention then return opts.naming_convention end
@@ -73,7 +75,7 @@ end
 local METHODS = {
   alter_column = 2, add_column = 2, drop_column = 2, create_index = 3, drop_index = 2,
   create_unique_constraint = 2, create_primary_key = 2, create_check_constraint = 2, create_foreign_key = 5,
-  drop_constraint = 2,
+  drop_constraint = 2, create_table_comment = 2, drop_table_comment = 1,
 }
 
 -- A method takes its op's options but those that place the table
@@ -232,6 +234,24 @@ local function wants_rebuild(ctx, table_name, records, opts, version)
   return false
 end
 
+-- A batch's own naming_convention names the table's unnamed constraints
+-- as Alembic's does, so that they can be dropped by that name (SQLite
+-- keeps a foreign key or UNIQUE unnamed unless its text names it); the
+-- rebuilt table keeps the names. One the convention cannot name stays
+-- unnamed.
+function name_unnamed(ctx, model, convention)
+  local max = ctx.dialect.max_identifier_length
+  local function name(kind, c)
+    if c.name then return end
+    local n = naming.name(convention, kind, { table = model.name, columns = c.columns, ref_table = c.ref_table,
+      ref_columns = c.ref_columns }, max)
+    c.name = n
+  end
+  for _, c in ipairs(model.uniques) do name("unique", c) end
+  for _, c in ipairs(model.foreign_keys) do name("foreign_key", c) end
+  if model.primary_key then name("primary_key", model.primary_key) end
+end
+
 --- Run the queued records on `table_name`: true | nil, msg.
 -- opts: recreate ("auto" by default), copy_from, table_args, schema.
 function M.apply(ctx, table_name, records, opts)
@@ -256,6 +276,7 @@ function M.apply(ctx, table_name, records, opts)
     old, err = load_model(ctx, table_name, opts)
     if not old then return nil, message(table_name, err) end
   end
+  if opts.naming_convention then name_unnamed(ctx, old, opts.naming_convention) end
   local new, notes = model_ops.apply(old, records, ctx.dialect)
   if not new then return nil, message(table_name, notes) end
   if ctx.verbose and ctx.log then

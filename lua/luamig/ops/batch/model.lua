@@ -279,14 +279,23 @@ local APPLY = {
       model.foreign_keys[#model.foreign_keys + 1] = fk_options.copy(c, { name = c.name, columns = copy(c.columns),
         ref_table = c.ref_table, ref_columns = copy(c.ref_columns or {}) })
     elseif c.kind == "primary_key" then
-      -- SQLite's tables are rebuilt whole, so the new key replaces the old.
+      -- SQLite's tables are rebuilt whole, so the new key replaces the old;
+      -- a column this batch added becomes NOT NULL, as in a new table, and
+      -- one the table had keeps what it declared (as Alembic does).
       model.primary_key = { name = c.name, columns = copy(c.columns) }
+      for _, name in ipairs(c.columns) do
+        local col = find_column(model, name)
+        if not col.from then col.nullable = false end
+      end
     else
       return nil, "unknown constraint kind " .. tostring(c.kind)
     end
     return true
   end,
   drop_constraint = drop_constraint,
+  -- SQLite keeps no comments (as the plain ops on SQLite: nothing to do)
+  create_table_comment = function() return true end,
+  drop_table_comment = function() return true end,
 }
 
 -- The operations on constraints come as create_unique_constraint,
@@ -368,6 +377,8 @@ function M.needs_rebuild(rec, model, version)
     return rec.new_column_name ~= nil and not version_at_least(version, 3, 25)
   elseif kind == "add_column" then
     local col = rec.column
+    -- SQLite cannot ADD a STORED generated column
+    if col.computed and col.computed.persisted then return true end
     return col.primary_key or col.autoincrement == true or (col.unique and not col.index)
       or (not col.nullable and col.server_default == nil) or is_sql(col.server_default)
       or rec.insert_before ~= nil or rec.insert_after ~= nil or rec.if_not_exists == true

@@ -83,6 +83,7 @@ end
 local function column_sql(d, c, inline_pk, pk_name)
   local p = { d:quote(c.name) }
   if c.type_text ~= "" then p[#p + 1] = c.type_text end
+  if c.computed then p[#p + 1] = d:computed_sql(c.computed) end
   if c.default ~= nil then p[#p + 1] = "DEFAULT " .. default_sql(c.default) end
   if not c.nullable then p[#p + 1] = "NOT NULL" end
   if inline_pk then
@@ -168,7 +169,7 @@ function M.copy_sql(d, old, new, tmp)
   local into, from = {}, {}
   if keeps_rowid(old, new) then into[1], from[1] = "rowid", "rowid" end
   for _, c in ipairs(new.columns) do
-    if c.from then
+    if c.from and not c.computed then
       local was, quoted = find_column(old, c.from), d:quote(c.from)
       into[#into + 1] = d:quote(c.name)
       from[#from + 1] = was and d:copy_expression(quoted, was.type_text, c.type_text) or quoted

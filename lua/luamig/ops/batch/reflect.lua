@@ -37,13 +37,14 @@ function M.from_database(conn, dialect, tname, schema)
   local model = table_model.new(tname, schema)
   model.options = entry.options
   for _, c in ipairs(entry.columns) do
-    if c.hidden ~= 0 and c.hidden ~= nil then
-      return nil,
-        string.format("table %s has a generated column, %s: batch mode does not rebuild tables with generated columns",
+    if c.hidden ~= 0 and c.hidden ~= nil and not c.generated then
+      return nil, string.format("table %s has a hidden column, %s, that batch mode cannot rebuild",
         dialect:quote(tname), dialect:quote(c.name))
     end
+    -- a generated column is written again, its values made anew: not copied
     model.columns[#model.columns + 1] = { name = c.name, type_text = c.type, nullable = not c.notnull,
-      default = c.default, collate = c.collate, sqlite_autoincrement = c.autoincrement or nil, from = c.name }
+      default = c.default, collate = c.collate, sqlite_autoincrement = c.autoincrement or nil,
+      computed = c.generated, from = c.name }
   end
   model.primary_key = entry.primary_key
   for _, u in ipairs(entry.uniques) do model.uniques[#model.uniques + 1] = { name = u.name, columns = u.columns } end
@@ -94,7 +95,7 @@ function M.column(dialect, col, info)
   local default
   if col.server_default ~= nil then default = dialect:literal(col.server_default) end
   return { name = col.name, type_text = tsql, nullable = col.nullable and true or false, default = default,
-    sqlite_autoincrement = info.autoincrement and col.autoincrement == true or nil }
+    sqlite_autoincrement = info.autoincrement and col.autoincrement == true or nil, computed = col.computed }
 end
 
 -- What a Column declares besides itself: key, unique, reference, index.

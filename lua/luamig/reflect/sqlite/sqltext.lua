@@ -255,7 +255,14 @@ local function column_def(text, tokens, a, b, out)
         out.foreign_keys[#out.foreign_keys + 1] = ref
         i = last
       elseif word == "GENERATED" or word == "AS" then
-        col.generated = true
+        -- [GENERATED ALWAYS] AS (expr) [STORED | VIRTUAL]
+        local open = i
+        while open <= b and tokens[open].kind ~= "(" do open = open + 1 end
+        local body, j = inside(text, tokens, open)
+        local storage = kw(tokens[j + 1])
+        col.generated = { sqltext = body, persisted = storage == "STORED" or (storage ~= "VIRTUAL" and nil) }
+        if storage == "STORED" or storage == "VIRTUAL" then j = j + 1 end
+        i = j
       elseif tokens[i].kind == "(" then
         i = closing(tokens, i)
       end

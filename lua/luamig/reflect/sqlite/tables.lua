@@ -92,7 +92,7 @@ function M.read_columns(rows, tables)
         local x = written[string.lower(r.name)] or {}
         entry.columns[#entry.columns + 1] = { name = r.name, type = value(r.type) or "", notnull = r.notnull == 1,
           default = value(r.dflt_value), pk = r.pk, hidden = r.hidden, collate = x.collate,
-          autoincrement = x.autoincrement or false }
+          autoincrement = x.autoincrement or false, generated = x.generated }
         if r.pk > 0 then pk[#pk + 1] = r end
       end
       if #pk > 0 then
