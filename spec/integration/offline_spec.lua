@@ -42,6 +42,37 @@ backends.each("--sql scripts", function(b)
     assert.equal(b.tag == "mysql" and 0 or 3, begins)
   end)
 
+  it("writes a script the client takes as it is: CONCURRENTLY outside a transaction, MySQL bodies under DELIMITER",
+    function()
+    local body = ({
+      sqlite = [[op.create_index("ix_t_a", "t", { "a" })]],
+      postgres = [[op.create_index("ix_t_a", "t", { "a" }, { postgresql_concurrently = true })]],
+      mysql = [[op.execute("CREATE TRIGGER t_bump BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = NEW.a + 1; END")
+  op.execute([==[CREATE PROCEDURE add_row(n INT) BEGIN INSERT INTO t (a) VALUES (n); SELECT 'a;b'; END]==])]],
+    })[b.tag]
+    local dir = h.project {
+      ["migrations/versions/a1_t.lua"] = h.revision_text("a1", { up = [[op.create_table("t", Column("a", Integer))]] }),
+      ["migrations/versions/b2_idx.lua"] = "transactional = false\n" .. h.revision_text("b2", { down = "a1", up = body }),
+    }
+    local url = b:new_database()
+    local script = luamig(dir, { "-u", url, "upgrade", "--sql", "base:head" }).stdout
+    h.write_file(dir .. "/up.sql", script)
+    feed(b, url, dir .. "/up.sql")
+    assert.same({ "b2" }, b:versions(url))
+    if b.tag == "mysql" then
+      assert.matches("DELIMITER //\nCREATE TRIGGER t_bump .-END//\nDELIMITER ;\n", script)
+      b:with(url, function(conn)
+        assert(conn:execute("CALL add_row(4)"))
+        assert.equal(5, tonumber(conn:first("SELECT a FROM t").a))  -- the trigger ran
+      end)
+    else
+      assert.is_truthy(b:index_definitions(url, "t").ix_t_a)
+      if b.tag == "postgres" then
+        assert.matches('\nCREATE INDEX CONCURRENTLY "ix_t_a" ON "t" %("a"%);\nBEGIN;\nUPDATE', script)
+      end
+    end
+  end)
+
   it("downgrade --sql head:base undoes it, and upgrade --sql FROM:TO continues", function()
     local dir = h.example_project()
     local url = b:new_database()

@@ -11,12 +11,35 @@
 
 local M = {}
 
+local has_semicolon
+
 local Writer = {}
 Writer.__index = Writer
 
 --- out: function(text) receiving each statement; dialect: a ddl dialect.
 function M.new(dialect, out)
   return setmetatable({ dialect = dialect, out = out, depth = 0 }, Writer)
+end
+
+-- Whether `sql` has a `;` outside quoted strings, identifiers and comments.
+has_semicolon = function(sql)
+  local i, quote = 1, nil
+  while i <= #sql do
+    local c = sql:sub(i, i)
+    if quote then
+      if c == quote then quote = nil end
+    elseif c == "'" or c == '"' or c == "`" then
+      quote = c
+    elseif c == "-" and sql:sub(i + 1, i + 1) == "-" or c == "#" then
+      i = (sql:find("\n", i, true) or #sql) - 1
+    elseif c == "/" and sql:sub(i + 1, i + 1) == "*" then
+      i = (select(2, sql:find("*/", i + 2, true)) or #sql) - 1
+    elseif c == ";" then
+      return true
+    end
+    i = i + 1
+  end
+  return false
 end
 
 -- Replace each `?` outside quoted strings and identifiers by a literal.
@@ -48,7 +71,16 @@ function M.interpolate(dialect, sql, ...)
 end
 
 function Writer:write(sql)
-  self.out((sql:gsub("%s*;?%s*$", "")) .. ";")
+  sql = sql:gsub("%s*;?%s*$", "")
+  if self.dialect.script_delimiter and has_semicolon(sql) then
+    -- a compound statement (a MySQL trigger, procedure or function body)
+    -- reaches the mysql client whole only under another delimiter
+    self.out("DELIMITER //")
+    self.out(sql .. "//")
+    self.out("DELIMITER ;")
+    return
+  end
+  self.out(sql .. ";")
 end
 
 function Writer:execute(sql, ...)

@@ -309,8 +309,17 @@ function Context:write_steps(steps, scripts_by_id, from_base)
     end
     self.out("")
     self.out(string.format("-- Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
-    local ok, what, tb = self.conn:begin()
-    if ok then ok, what, tb = run_body(self, step, script) end
+    local ok, what, tb
+    if script.transactional then
+      ok, what = self.conn:begin()
+      if ok then ok, what, tb = run_body(self, step, script) end
+    else
+      -- As online: the body outside any transaction (psql refuses CREATE
+      -- INDEX CONCURRENTLY inside one), then the version row in its own.
+      ok, what, tb = call_revision(self, step, script)
+      if ok then ok, what = self.conn:begin() end
+      if ok then ok, what = record_version(self, step) end
+    end
     if ok then ok, what = self.conn:commit() end
     if not ok then return nil, step_failed(step, what, true), 1, tb end
   end

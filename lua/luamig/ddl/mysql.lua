@@ -30,6 +30,7 @@ local M = base.derive(Base, {
   named_enums = false,      -- ENUM('a', 'b') is part of the column
   comments = "inline",
   column_onupdate = true,
+  script_delimiter = true,  -- --sql: a compound statement goes between DELIMITER lines (the mysql client)
   option_prefix = "mysql",
   max_identifier_length = 64,
   auto_increment_sql = "AUTO_INCREMENT",
