@@ -513,6 +513,43 @@ print(",".join(f["name"] for f in i.get_foreign_keys("t")))
     end)
   end
 
+  it("op.inspect() reads the schema a data migration branches on; not in --sql", function()
+    local dir = project([[op.create_table("p", Column("id", Integer, { primary_key = true }))
+  op.create_table("t", Column("id", Integer, { primary_key = true }), Column("name", String(20), { nullable = false }),
+    Column("p_id", Integer), UniqueConstraint("name", { name = "uq_t_name" }),
+    CheckConstraint("p_id > 0", { name = "ck_t_id" }),
+    ForeignKeyConstraint({ "p_id" }, { "p.id" }, { name = "fk_t_p", ondelete = "CASCADE" }),
+    Index("ix_t_p", "p_id"))
+  local insp = op.inspect()
+  local seen = {}
+  local function note(s) seen[#seen + 1] = s end
+  note(table.concat(insp:get_table_names(), ","))
+  note(tostring(insp:has_table("t")) .. " " .. tostring(insp:has_table("nope")))
+  for _, c in ipairs(insp:get_columns("t")) do note(c.name .. " " .. tostring(c.type) .. " " .. tostring(c.nullable)) end
+  note("pk " .. table.concat(insp:get_pk_constraint("t").columns, ","))
+  for _, u in ipairs(insp:get_unique_constraints("t")) do note("uq " .. u.name) end
+  for _, k in ipairs(insp:get_check_constraints("t")) do note("ck " .. k.name) end
+  for _, f in ipairs(insp:get_foreign_keys("t")) do note("fk " .. f.name .. " " .. f.ref_table .. " " .. tostring(f.ondelete)) end
+  for _, i in ipairs(insp:get_indexes("t")) do
+    if not i.duplicates_constraint then note("ix " .. i.name) end  -- MySQL: UNIQUE is an index
+  end
+  -- a data migration that branches on it
+  if not insp:has_table("legacy") then op.create_table("seen", Column("what", Text)) end
+  for _, s in ipairs(seen) do op.execute("INSERT INTO seen (what) VALUES (?)", s) end
+  local ok, err = pcall(insp.get_columns, insp, "nope")
+  op.execute("INSERT INTO seen (what) VALUES (?)", tostring(err))]])
+    ok(dir, "upgrade", "head")
+    local rows = b:with(url, function(conn) return conn:query("SELECT what FROM seen") end)
+    local got = {}
+    for i, r in ipairs(rows) do got[i] = r.what end
+    assert.same({ "p,t", "true false", "id Integer false", "name String(20) false", "p_id Integer true", "pk id",
+      "uq uq_t_name", "ck ck_t_id", "fk fk_t_p p CASCADE", "ix ix_t_p",
+      REV .. ':28: inspector:get_columns: there is no table "nope"' }, got)
+    local r = luamig(dir, "upgrade", "--sql")
+    assert.equal(1, r.status)
+    assert.matches(REV .. ":12: op.inspect() needs a database, and --sql writes a script without one", r.stderr, 1, true)
+  end)
+
   it("create_table_comment and drop_table_comment", function()
     local dir = project([[op.create_table("t", Column("a", Integer))
   op.create_table_comment("t", "it's a table")]], [[op.drop_table_comment("t")]])

@@ -210,6 +210,11 @@ function Context:get_bind(decimals)
   return require("luamig.context.bind").new(self.conn, self.dialect, decimals, self.executed)
 end
 
+--- The schema as it is now (luamig.context.inspector), for op.inspect().
+function Context:inspect()
+  return require("luamig.context.inspector").new(self)
+end
+
 -- The methods of the other files of luamig.context, each a part of a run.
 for _, part in ipairs { "bulk_insert", "steps" } do
   for name, fn in pairs(require("luamig.context." .. part)) do Context[name] = fn end

@@ -151,6 +151,17 @@ function M.install(op, shared)
     return bind
   end
 
+  --- inspect(): the schema as it is now (luamig.context.inspector), to
+  -- branch on what exists; online only.
+  function op.inspect()
+    if ctx.offline or type(ctx.inspect) ~= "function" then
+      error("op.inspect() needs a database, and --sql writes a script without one: branch on"
+        .. " op.get_context().offline, or write the revision for the schema you know", 2)
+    end
+    local inspector = ctx:inspect()
+    return inspector
+  end
+
   --- autocommit_block(fn): run fn with no transaction open, for statements
   -- a transaction refuses (CREATE INDEX CONCURRENTLY, ALTER TYPE ... ADD
   -- VALUE on PostgreSQL before 12, VACUUM). What the revision did before it
