@@ -404,4 +404,12 @@ return {
     Column("st_id", Integer, { references = "some_table.id" }))]],
     alembic = create_table_sql("some_table", "st_id INTEGER, PRIMARY KEY (id), FOREIGN KEY(st_id) REFERENCES"
       .. " some_table (id)") },
+  { "CustomOpTest.test_custom_op", on = PG,
+    up = [[op.register("create_sequence", function(o, name) o.execute("CREATE SEQUENCE " .. name) end)
+  op.create_sequence("foob")]],
+    alembic = { "CREATE SEQUENCE foob" } },
+  { "CustomOpTest.test_custom_op (luamig.lua operations)", on = PG,
+    config = [[operations = { create_sequence = function(op, name) op.execute("CREATE SEQUENCE " .. name) end }]],
+    up = [[op.create_sequence("foob")]],
+    alembic = { "CREATE SEQUENCE foob" } },
 }

@@ -550,6 +550,32 @@ print(",".join(f["name"] for f in i.get_foreign_keys("t")))
     assert.matches(REV .. ":12: op.inspect() needs a database, and --sql writes a script without one", r.stderr, 1, true)
   end)
 
+  it("a project's own operations: luamig.lua's operations, op.register; online and in --sql", function()
+    local dir = project([[op.create_audited("things")
+  op.register("add_note", function(o, tbl, text) o.execute("INSERT INTO " .. tbl .. " (note) VALUES (?)", text) end)
+  op.add_note("things", "made by a custom op")]], nil,
+      [[operations = { create_audited = function(op, name)
+    op.create_table(name, Column("id", Integer, { primary_key = true }), Column("note", String(40)))
+  end },]])
+    local script = ok(dir, "upgrade", "--sql").stdout
+    assert.matches("INSERT INTO things (note) VALUES ('made by a custom op');", script, 1, true)
+    ok(dir, "upgrade", "head")
+    assert.equal("made by a custom op", b:with(url, function(conn) return conn:first("SELECT note FROM things").note end))
+    -- mistakes name themselves at the revision's line, and change nothing
+    url = b:new_database()
+    dir = project([[op.register("create_table", function() end)]])
+    assert.equal(REV .. ":6: op.register: op.create_table exists already (luamig's or registered before)", failure(dir))
+    dir = project([[op.register("x", "not a function")]])
+    assert.equal(REV .. ':6: op.register: argument #2 (fn) must be a function(op, ...), got string "not a function"',
+      failure(dir))
+    dir = project([[op.nope()]], nil, [[operations = { [5] = print },]])
+    local before = b:tables(url)
+    local r = luamig(dir, "upgrade", "head")
+    assert.equal(2, r.status)
+    assert.matches("operations must map op names to functions(op, ...), got 5 = function", r.stderr, 1, true)
+    assert.same(before, b:tables(url))
+  end)
+
   it("create_table_comment and drop_table_comment", function()
     local dir = project([[op.create_table("t", Column("a", Integer))
   op.create_table_comment("t", "it's a table")]], [[op.drop_table_comment("t")]])

@@ -66,6 +66,20 @@ local function read_config(path, required)
   return src
 end
 
+-- What a config file sees besides the standard library: the constructors
+-- a revision has (Column, Integer, sql...), for the functions of its
+-- `operations`; made on first use, so that a config without them loads
+-- nothing more.
+local constructors
+local function config_global(_, key)
+  local v = _G[key]
+  if v ~= nil or type(key) ~= "string" then return v end
+  if not constructors then
+    constructors = require("luamig.schema.types").export(setmetatable({}, { __index = function() return nil end }))
+  end
+  return rawget(constructors, key)
+end
+
 -- The config file runs as a text chunk with the standard library, so it can
 -- read the environment; it returns a table.
 local function load_file(path, required)
@@ -73,7 +87,7 @@ local function load_file(path, required)
   if src == false then return {}, false end
   if not src then return nil, read_err end
   if src:sub(1, 3) == "\239\187\191" then src = src:sub(4) end  -- a UTF-8 BOM, as revision files allow
-  local env = setmetatable({}, { __index = _G })
+  local env = setmetatable({}, { __index = config_global })
   local chunk, err = load(src, "@" .. path, "t", env)
   if not chunk then
     if err:sub(1, #path + 1) ~= path .. ":" then err = path .. ": " .. err end  -- "attempt to load a binary chunk"
@@ -101,6 +115,7 @@ local KNOWN = {
   version_table_schema = "string", lock_timeout = "number", schema = "string",
   lock_lease = "number", allow_rsu = "boolean",
   targets = "table",  -- a fleet's databases (luamig.fleet.targets reads them)
+  operations = "table",  -- the project's own ops: name -> function(op, ...) (luamig.ops)
 }
 
 --- Build the settings for one run.
@@ -123,6 +138,13 @@ function M.load(opts)
     elseif k == "naming_convention" then
       local ok, err = require("luamig.schema.naming").check(v)
       if not ok then return nil, string.format("config file %s: %s", where, err) end
+    elseif k == "operations" then
+      for name, fn in pairs(v) do
+        if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") or type(fn) ~= "function" then
+          return nil, string.format("config file %s: operations must map op names to functions(op, ...), got"
+            .. " %s = %s", where, tostring(name), type(fn))
+        end
+      end
     elseif k == "lock_timeout" and not (v >= 0 and v < math.huge) then
       return nil, string.format("config file %s: lock_timeout must be a number of seconds >= 0, got %s", where,
         tostring(v))

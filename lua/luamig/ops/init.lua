@@ -90,6 +90,26 @@ function M.new(ctx)
   for _, group in ipairs(GROUPS) do require(group).install(op, shared) end
   for name, fn in pairs(op) do op[name] = types.strict_arity("op." .. name, fn) end
 
+  --- register(name, fn): an operation of the project's own, op.NAME(...)
+  -- calling fn(op, ...), which does its work through the other ops (so it
+  -- runs online and in --sql alike), as Alembic's register_operation.
+  -- luamig.lua's `operations` table registers them for every revision.
+  local function register(name, fn, level)
+    if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
+      error("op.register: argument #1 (name) must be a name such as \"create_sequence\", got "
+        .. types.describe(name), level)
+    end
+    if type(fn) ~= "function" then
+      error("op.register: argument #2 (fn) must be a function(op, ...), got " .. types.describe(fn), level)
+    end
+    if rawget(op, name) ~= nil then
+      error(string.format("op.register: op.%s exists already (luamig's or registered before)", name), level)
+    end
+    op[name] = function(...) return fn(op, ...) end
+  end
+  op.register = function(name, fn) register(name, fn, 3) end
+  for name, fn in pairs(cfg.operations or {}) do register(name, fn, 2) end
+
   -- A misspelt or not yet supported operation names itself instead of
   -- "attempt to call a nil value".
   return setmetatable(op, {
