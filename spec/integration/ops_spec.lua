@@ -576,6 +576,35 @@ print(",".join(f["name"] for f in i.get_foreign_keys("t")))
     assert.same(before, b:tables(url))
   end)
 
+  it("non-native Enum and Boolean bring a CHECK that follows a rename and goes with a type change", function()
+    local mood = [[Enum("happy", "sad", { native_enum = false, create_constraint = true, name = "ck_mood" })]]
+    local change = sqlite and [[op.batch_alter_table("e", function(batch)
+    batch.alter_column("mood", { new_column_name = "feeling" })
+  end)
+  op.batch_alter_table("e", function(batch)
+    batch.alter_column("feeling", { type_ = String(20), existing_type = ]] .. mood .. [[ })
+  end)]] or [[op.alter_column("e", "mood", { new_column_name = "feeling", existing_type = ]] .. mood .. [[,
+    existing_nullable = true })
+  op.alter_column("e", "feeling", { type_ = String(20), existing_type = ]] .. mood .. [[, existing_nullable = true })]]
+    local dir = project([[op.create_table("e", Column("id", Integer, { primary_key = true }), Column("mood", ]] .. mood
+      .. [[), Column("flag", Boolean{ create_constraint = true, name = "ck_flag" }))]])
+    ok(dir, "upgrade", "head")
+    b:with(url, function(conn)
+      assert(sql(conn, "INSERT INTO e (id, mood, flag) VALUES (1, 'happy', TRUE)"))
+      assert.is_nil(sql(conn, "INSERT INTO e (id, mood) VALUES (2, 'grumpy')"))
+      -- SQLite has no boolean: the CHECK keeps it 0 or 1
+      if sqlite then assert.is_nil(sql(conn, "INSERT INTO e (id, flag) VALUES (3, 5)")) end
+    end)
+    assert.is_true(set(b:constraints(url, "e"))["check ck_mood"])
+    h.write_file(dir .. "/migrations/versions/b2_change.lua", h.revision_text("b2", { down = "a1", up = change }))
+    ok(dir, "upgrade", "head")
+    assert.is_nil(set(b:constraints(url, "e"))["check ck_mood"])
+    b:with(url, function(conn)
+      assert(sql(conn, "INSERT INTO e (id, feeling) VALUES (4, 'grumpy')"))  -- no CHECK any more
+      assert.equal("happy", conn:first("SELECT feeling FROM e WHERE id = 1").feeling)
+    end)
+  end)
+
   it("create_table_comment and drop_table_comment", function()
     local dir = project([[op.create_table("t", Column("a", Integer))
   op.create_table_comment("t", "it's a table")]], [[op.drop_table_comment("t")]])

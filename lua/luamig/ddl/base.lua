@@ -35,6 +35,9 @@ local Dialect = {
   index_if_exists = true,    -- CREATE INDEX IF NOT EXISTS / DROP INDEX IF EXISTS
   alter_constraints = true,  -- ALTER TABLE ADD/DROP CONSTRAINT
   named_enums = true,        -- Enum is a type of its own (CREATE TYPE)
+  native_enums = true,       -- the database has enums (else VARCHAR + CHECK: luamig.ddl.schema_types)
+  native_boolean = true,     -- the database has a boolean (else Boolean{create_constraint} is a CHECK)
+  named_column_checks = true, -- CONSTRAINT name CHECK (...) in a column definition (else a table constraint)
   comments = "statement",    -- "statement" (COMMENT ON), "inline" (COMMENT '...'), or false
   column_onupdate = false,   -- a column's ON UPDATE value (server_onupdate): MySQL
   identity_columns = false,  -- GENERATED ... AS IDENTITY on any integer column (PostgreSQL)
@@ -216,6 +219,7 @@ Dialect.types = {
   Interval = "INTERVAL",
   -- A named type of its own, made by CREATE TYPE (see enum_types).
   Enum = function(self, t, column_name, schema)
+    if t.native_enum == false then return string.format("VARCHAR(%d)", t.length) end
     if not t.enum_name then
       return nil, string.format("%s needs a name for %s (column %s): add {name = \"...\"}", self.display_name,
         tostring(t), self:quote(column_name or "?"))
@@ -251,7 +255,7 @@ function Dialect:enum_types(column_types, schema)
   local out, seen = {}, {}
   for _, t in ipairs(column_types) do
     if t.name == "ARRAY" then t = t.item_type end
-    if t.name == "Enum" and t.create_type ~= false and t.enum_name then
+    if t.name == "Enum" and t.create_type ~= false and t.enum_name and t.native_enum ~= false then
       local s = t.schema or schema
       local key = (s or "") .. "." .. t.enum_name
       if not seen[key] then
@@ -318,11 +322,6 @@ function Dialect:column_type_sql(col, info)
   return self:type_sql(col.type, col.name, info.schema)
 end
 
--- A CHECK that a column's type brings along (SQLite's Enum); none here.
-function Dialect:type_check_sql(_col, _info)
-  return nil
-end
-
 local function named(self, name, s)
   if name then return "CONSTRAINT " .. self:constraint_name_sql(name) .. " " .. s end
   return s
@@ -362,14 +361,28 @@ function Dialect:column_sql(col, info)
     end
   end
   if info.unique then p[#p + 1] = named(self, info.unique_name, "UNIQUE") end
+  -- The column's CHECKs; a named one where the database names only
+  -- table constraints (MySQL) goes to info.table_checks, which the
+  -- caller writes as a table constraint.
+  local function add_check(name, cond)
+    if name and info.table_checks then
+      info.table_checks[#info.table_checks + 1] = "CONSTRAINT " .. self:constraint_name_sql(name) .. " CHECK ("
+        .. cond .. ")"
+    else
+      p[#p + 1] = named(self, name, "CHECK (" .. cond .. ")")
+    end
+  end
   for _, ck in ipairs(col.checks or {}) do
     local name, nerr = self:constraint_name(info.naming_convention, "check",
       { table = info.table, columns = { col.name }, name = ck.name })
     if nerr then return nil, nerr end
-    p[#p + 1] = named(self, name, "CHECK (" .. self:sqltext(ck.sqltext) .. ")")
+    add_check(name, self:sqltext(ck.sqltext))
   end
-  local check = self:type_check_sql(col, info)
-  if check then p[#p + 1] = check end
+  if info.type_check ~= false then
+    local cond, cname = self:type_check_condition(col.type, col.name, info.table, info.naming_convention)
+    if cname and not cond then return nil, cname end  -- the convention's error
+    if cond then add_check(cname, cond) end
+  end
   if self.comments == "inline" and col.comment then
     p[#p + 1] = "COMMENT " .. self:literal(col.comment)
   end
@@ -391,7 +404,8 @@ function Dialect:needs_batch(_rec)
   return false
 end
 
-for _, mixin in ipairs { "luamig.ddl.tables", "luamig.ddl.constraints", "luamig.ddl.generated" } do
+for _, mixin in ipairs { "luamig.ddl.tables", "luamig.ddl.constraints", "luamig.ddl.generated",
+  "luamig.ddl.schema_types" } do
   for k, v in pairs(require(mixin)) do Dialect[k] = v end
 end
 

@@ -30,6 +30,7 @@ local M = base.derive(Base, {
   named_enums = false,      -- ENUM('a', 'b') is part of the column
   comments = "inline",
   column_onupdate = true,
+  named_column_checks = false, -- MariaDB names only table-level CHECKs
   script_delimiter = true,  -- --sql: a compound statement goes between DELIMITER lines (the mysql client)
   option_prefix = "mysql",
   max_identifier_length = 64,
@@ -78,6 +79,7 @@ M.types = base.derive(Base.types, {
   JSONB = base.no_type("JSONB", "use JSON"),
   ARRAY = base.no_type("ARRAY", "use JSON"),
   Enum = function(self, t)
+    if t.native_enum == false then return string.format("VARCHAR(%d)", t.length) end
     local vals = {}
     for i, v in ipairs(t.values) do vals[i] = self:string_literal(v) end
     return "ENUM(" .. table.concat(vals, ", ") .. ")"
@@ -270,12 +272,18 @@ function M:compile_alter_column(rec)
     server_default = default ~= false and default or nil,
     server_onupdate = onupdate ~= false and onupdate or nil,
     comment = comment ~= false and comment or nil,
-  }, { autoincrement = first_non_nil(autoincrement, rec.existing_autoincrement) == true })
+  }, { autoincrement = first_non_nil(autoincrement, rec.existing_autoincrement) == true, type_check = false })
   if not def then return nil, err end
+  local before, after = self:type_change_checks(rec)
+  if not before then return nil, after end
+  local out = before
   if rec.new_column_name then
-    return { string.format("ALTER TABLE %s CHANGE COLUMN %s %s", tname, self:quote(rec.column), def) }
+    out[#out + 1] = string.format("ALTER TABLE %s CHANGE COLUMN %s %s", tname, self:quote(rec.column), def)
+  else
+    out[#out + 1] = string.format("ALTER TABLE %s MODIFY COLUMN %s", tname, def)
   end
-  return { string.format("ALTER TABLE %s MODIFY COLUMN %s", tname, def) }
+  for _, sql in ipairs(after) do out[#out + 1] = sql end
+  return out
 end
 
 -- MySQL 8.0.13+ takes an expression as an index part only in parentheses.

@@ -24,7 +24,9 @@ local M = base.derive(Base, {
   column_if_exists = false,
   index_if_exists = true,
   alter_constraints = false,
-  named_enums = false,      -- an Enum is a VARCHAR with a CHECK
+  named_enums = false,      -- an Enum is a VARCHAR with a CHECK (luamig.ddl.schema_types)
+  native_enums = false,
+  native_boolean = false,   -- BOOLEAN is a name; Boolean{create_constraint = true} adds CHECK (x IN (0, 1))
   comments = false,         -- SQLite keeps no comments; they are dropped silently
   option_prefix = "sqlite",
   pk_autoincrement_sql = "AUTOINCREMENT",
@@ -52,20 +54,6 @@ local function batch_advice(tbl)
   return string.format("use op.batch_alter_table(%q, function(batch) ... end) (batch mode)", tbl)
 end
 M.batch_advice = batch_advice
-
--- The Enum's values, enforced by a CHECK on the column, named after the
--- enum (or by the convention's ck pattern) as SQLAlchemy does.
-function M:type_check_sql(col, info)
-  local t = col.type
-  if t.name ~= "Enum" then return nil end
-  local vals = {}
-  for i, v in ipairs(t.values) do vals[i] = self:string_literal(v) end
-  local check = string.format("CHECK (%s IN (%s))", self:quote(col.name), table.concat(vals, ", "))
-  local name = self:constraint_name(info.naming_convention, "check",
-    { table = info.table or "?", columns = { col.name }, name = t.enum_name })
-  if name then check = "CONSTRAINT " .. self:constraint_name_sql(name) .. " " .. check end
-  return check
-end
 
 -- What SQLite's ALTER TABLE cannot do (see compile_alter_column and
 -- add_column_info below, and the constraint operations).

@@ -56,16 +56,18 @@ function M:compile_create_table(rec)
   local constraints, pk_name = self:table_constraints(rec, inline_pk)
   if not constraints then return nil, where .. pk_name end
   local lines = {}
+  local table_checks = not self.named_column_checks and {} or nil
   for i, col in ipairs(rec.columns) do
     local def, cerr = self:column_sql(col, { autoincrement = col == autoinc, primary_key = col == inline_pk,
       pk_name = col == inline_pk and pk_name or nil, schema = rec.schema, table = rec.table,
-      naming_convention = rec.naming_convention })
+      naming_convention = rec.naming_convention, table_checks = table_checks })
     if not def then return nil, cerr end
     lines[i] = "  " .. def
   end
   for _, c in ipairs(constraints) do
     lines[#lines + 1] = "  " .. self:constraint_sql(c)
   end
+  for _, ck in ipairs(table_checks or {}) do lines[#lines + 1] = "  " .. ck end
   local tname = self:qualify(rec.table, rec.schema)
   local out = create_enums(self, {}, rec.columns, rec.schema)
   out[#out + 1] = string.format("CREATE TABLE %s%s (\n%s\n)%s", rec.if_not_exists and "IF NOT EXISTS " or "",
@@ -144,11 +146,13 @@ function M:compile_add_column(rec)
   local info, ierr = self:add_column_info(col, rec, names)
   if not info then return nil, ierr end
   info.schema, info.table, info.naming_convention = rec.schema, rec.table, rec.naming_convention
+  info.table_checks = not self.named_column_checks and {} or nil
   local def, err = self:column_sql(col, info)
   if not def then return nil, err end
   local tname = self:qualify(rec.table, rec.schema)
   local stmt = string.format("ALTER TABLE %s ADD COLUMN %s%s", tname, rec.if_not_exists and "IF NOT EXISTS " or "", def)
   if info.extra then stmt = stmt .. info.extra end
+  for _, ck in ipairs(info.table_checks or {}) do stmt = stmt .. ", ADD " .. ck end
   local out = create_enums(self, {}, { col }, rec.schema)
   out[#out + 1] = stmt
   if col.index then
@@ -178,7 +182,9 @@ end
 function M:compile_alter_column(rec)
   local tname = self:qualify(rec.table, rec.schema)
   local prefix = string.format("ALTER TABLE %s ALTER COLUMN %s ", tname, self:quote(rec.column))
-  local out = {}
+  local before, after = self:type_change_checks(rec)
+  if not before then return nil, after end
+  local out = before
   if rec.type_ then
     local tsql, err = self:type_sql(rec.type_, rec.column, rec.schema)
     if not tsql then return nil, err end
@@ -204,6 +210,7 @@ function M:compile_alter_column(rec)
     out[#out + 1] = self:comment_sql(tname, rec.column, rec.comment or nil)
   end
   if rec.new_column_name then out[#out + 1] = self:rename_column_sql(rec) end
+  for _, sql in ipairs(after) do out[#out + 1] = sql end
   return out
 end
 

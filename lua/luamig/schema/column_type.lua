@@ -48,7 +48,26 @@ end
 -- changed by one revision under another's feet.
 Type.__newindex = function() error("type objects are immutable", 2) end
 
+-- Boolean{create_constraint = true, name = "ck_x"}: a CHECK (col IN (0, 1))
+-- where the database has no boolean of its own (SQLite), named `name` (or
+-- by the convention), as SQLAlchemy's Boolean(create_constraint=True).
+local function boolean_type(opts)
+  for k, v in pairs(opts) do
+    if k ~= "create_constraint" and k ~= "name" then
+      error("Boolean: " .. kind.unknown_option(k, { create_constraint = true, name = true }), 3)
+    elseif k == "create_constraint" and type(v) ~= "boolean" then
+      error("Boolean: option create_constraint must be a boolean, got " .. describe(v), 3)
+    elseif k == "name" and (type(v) ~= "string" or v == "") then
+      error("Boolean: option name must be a non-empty string, got " .. describe(v), 3)
+    end
+  end
+  return setmetatable({ name = "Boolean", create_constraint = opts.create_constraint, check_name = opts.name }, Type)
+end
+
 local function make_type(name, ...)
+  if name == "Boolean" and select("#", ...) == 1 and type((...)) == "table" and getmetatable((...)) == nil then
+    return boolean_type(...)
+  end
   local spec = PARAMS[name]
   if spec == nil then
     error(string.format("%s is already a type; make a new one with %s(...)", name, name), 3)
@@ -112,7 +131,8 @@ function Type.__eq(a, b)
   return a.name == b.name and a.length == b.length and a.precision == b.precision
     and a.scale == b.scale and (a.timezone or false) == (b.timezone or false)
     and same_list(a.values, b.values) and a.enum_name == b.enum_name and a.schema == b.schema
-    and (a.create_type ~= false) == (b.create_type ~= false)
+    and (a.create_type ~= false) == (b.create_type ~= false) and a.native_enum == b.native_enum
+    and (a.create_constraint or false) == (b.create_constraint or false) and a.check_name == b.check_name
     and a.item_type == b.item_type and a.dimensions == b.dimensions and a.text == b.text
 end
 
@@ -128,6 +148,8 @@ function Type.__tostring(t)
     if t.enum_name then opts[#opts + 1] = string.format("name = %q", t.enum_name) end
     if t.schema then opts[#opts + 1] = string.format("schema = %q", t.schema) end
     if t.create_type == false then opts[#opts + 1] = "create_type = false" end
+    if t.native_enum == false then opts[#opts + 1] = "native_enum = false" end
+    if t.create_constraint ~= nil then opts[#opts + 1] = "create_constraint = " .. tostring(t.create_constraint) end
     return string.format("Enum(%s%s)", quoted_list(t.values),
       #opts > 0 and ", {" .. table.concat(opts, ", ") .. "}" or "")
   elseif t.name == "ARRAY" then
@@ -136,6 +158,10 @@ function Type.__tostring(t)
     return string.format("Type(%q)", t.text)
   end
   if t.timezone then return t.name .. "{ timezone = true }" end  -- valid Lua: autogenerate writes it
+  if t.name == "Boolean" and (t.create_constraint or t.check_name) then
+    return string.format("Boolean{ create_constraint = %s%s }", tostring(t.create_constraint or false),
+      t.check_name and string.format(", name = %q", t.check_name) or "")
+  end
   local args = {}
   for _, p in ipairs(PARAMS[t.name]) do
     if t[p] ~= nil then args[#args + 1] = tostring(t[p]) end
@@ -150,12 +176,16 @@ local function is_plain_table(v)
   return type(v) == "table" and getmetatable(v) == nil
 end
 
-local ENUM_OPTS = { name = "string", schema = "string", create_type = "boolean" }
+local ENUM_OPTS = { name = "string", schema = "string", create_type = "boolean", native_enum = "boolean",
+  create_constraint = "boolean" }
 
---- Enum("a", "b", ..., [{name =, schema =, create_type =}]), or the values
--- as one list: Enum({"a", "b"}, {name = "mood"}). PostgreSQL makes it a
--- named type (CREATE TYPE; `create_type = false` when it exists already),
--- MySQL an ENUM column, SQLite a VARCHAR with a CHECK.
+--- Enum("a", "b", ..., [{name =, schema =, create_type =, native_enum =,
+-- create_constraint =}]), or the values as one list: Enum({"a", "b"},
+-- {name = "mood"}). PostgreSQL makes it a named type (CREATE TYPE;
+-- `create_type = false` when it exists already), MySQL an ENUM column,
+-- SQLite a VARCHAR with a CHECK. native_enum = false: a VARCHAR everywhere,
+-- with a CHECK (col IN (...)) when create_constraint = true (SQLite: unless
+-- create_constraint = false), named `name`, as SQLAlchemy's.
 function M.Enum(...)
   local n = select("#", ...)
   local args = { ... }
@@ -189,6 +219,7 @@ function M.Enum(...)
   end
   opts = opts or {}
   t.enum_name, t.schema, t.create_type = opts.name, opts.schema, opts.create_type
+  t.native_enum, t.create_constraint = opts.native_enum, opts.create_constraint
   local longest = 0
   for _, v in ipairs(values) do
     if #v > longest then longest = #v end

@@ -167,7 +167,7 @@ describe("types", function()
         { "Enum({name = 'x'})", "Enum needs at least one value" },
         { "Enum('a', 3)", "Enum: value #2 must be a non-empty string, got number 3" },
         { "Enum('a', 'a')", 'Enum: value "a" is given twice' },
-        { "Enum('a', {nmae = 'x'})", 'Enum: unknown option string "nmae" (expected one of: create_type, name, schema)' },
+        { "Enum('a', {nmae = 'x'})", 'Enum: unknown option string "nmae" (expected one of: create_constraint, create_type, name, native_enum, schema)' },
         { "Enum('a', {create_type = 'no'})", 'Enum: option create_type must be a boolean, got string "no"' },
         { "ARRAY()", "ARRAY: argument #1 (item type) must be a type such as Integer or String(50), got nil" },
         { "ARRAY(Integer, 0)", "ARRAY: argument #2 (dimensions) must be a positive integer, got number 0" },

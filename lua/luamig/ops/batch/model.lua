@@ -153,6 +153,17 @@ local function alter_column(model, rec, dialect)
     local tsql, err = dialect:type_sql(rec.type_, col.name)
     if not tsql then return nil, err end
     col.type_text = tsql
+    -- the old type's CHECK (an Enum's values...) goes, the new type's comes
+    local old_cond, old_name = dialect:type_check_condition(rec.existing_type, col.name, model.name)
+    for i = #model.checks, 1, -1 do
+      local ck = model.checks[i]
+      if old_cond and ((old_name and ck.name == old_name) or (not ck.name and sqltext.same_sql(ck.sqltext, old_cond)))
+      then
+        table.remove(model.checks, i)
+      end
+    end
+    local new_cond, new_name = dialect:type_check_condition(rec.type_, col.name, model.name)
+    if new_cond then model.checks[#model.checks + 1] = { name = new_name, sqltext = new_cond } end
   end
   if rec.nullable ~= nil then col.nullable = rec.nullable end
   if rec.server_default == false then

@@ -45,6 +45,20 @@ function M.uses_column(text, name, what)
   return false
 end
 
+--- Do two SQL texts say the same, their tokens compared (identifiers
+-- quoted or not, and keywords, case-blind; white space aside)?
+function M.same_sql(a, b)
+  local ta, tb = tokenize(a), tokenize(b)
+  if #ta ~= #tb then return false end
+  for i = 1, #ta do
+    local x, y = ta[i], tb[i]
+    if x.kind ~= y.kind then return false end
+    local same = x.value == y.value or (x.kind == "id" and string.lower(x.value) == string.lower(y.value))
+    if not same then return false end
+  end
+  return true
+end
+
 --- The text with every use of a column renamed: `renames` maps lower-case
 -- old names to new names; `quote` quotes an identifier.
 function M.rename_columns(text, renames, quote, what)
