@@ -97,7 +97,7 @@ backends.each("failing steps", function(b)
       { 'op.bulk_insert("t_001", { { id = 8 }, [3] = { id = 9 } })', "the key number 3 beyond the list's length" },
       { 'op.get_bind({ decimal = "number" })', 'op.get_bind: unknown option string "decimal"' },
       { 'op.drop_table("t_001", nil, "now")', 'op.drop_table: unexpected argument #3 (string "now")' },
-      { 'op.add_column("t_001", Column("x", Integer, {}, "extra"))', "Column: unexpected argument #4" },
+      { 'op.add_column("t_001", Column("x", Integer, {}, "extra"))', 'Column "x": unexpected argument #4' },
       { 'op.execute(sql("SELECT 1", "x"))', "sql: unexpected argument #2" },
       { 'op.batch_alter_table("t_001", function(b) b:drop_column("id", {}, 3) end)',
         "op.batch_alter_table: drop_column: unexpected argument #3 (number 3)" },
