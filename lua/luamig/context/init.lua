@@ -67,6 +67,7 @@ function M.open(cfg, opts)
     return nil, string.format("cannot connect to %s: %s", config.mask_url(cfg.url),
       config.scrub(dberror.describe(conn_err, info), url)), 1
   end
+  dialect = ddl.for_server(dialect, conn:server_version())
   conn_session.watch_client(conn, dialect)
   local found, found_err = conn_session.schema_exists(conn, cfg, url, dialect)
   if not found then conn:close(); return nil, found_err, 1 end
@@ -102,7 +103,7 @@ function M.open_offline(cfg, opts)
   if not name then
     local url, err = config.parse_url(cfg.url)
     if not url then return nil, err, 2 end
-    name = url.driver
+    name = cfg.url:lower():find("^mariadb") and "mariadb" or url.driver
   end
   local dialect, derr = ddl.dialect(name)
   if not dialect then return nil, "--dialect: " .. derr, 2 end

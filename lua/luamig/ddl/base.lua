@@ -33,6 +33,7 @@ local Dialect = {
   if_exists = true,          -- CREATE TABLE IF NOT EXISTS / DROP TABLE IF EXISTS
   column_if_exists = true,   -- ADD COLUMN IF NOT EXISTS / DROP COLUMN IF EXISTS
   index_if_exists = true,    -- CREATE INDEX IF NOT EXISTS / DROP INDEX IF EXISTS
+  constraint_if_exists = true, -- ALTER TABLE ... DROP CONSTRAINT IF EXISTS
   alter_constraints = true,  -- ALTER TABLE ADD/DROP CONSTRAINT
   named_enums = true,        -- Enum is a type of its own (CREATE TYPE)
   native_enums = true,       -- the database has enums (else VARCHAR + CHECK: luamig.ddl.schema_types)

@@ -229,8 +229,8 @@ function M:compile_create_exclude_constraint(rec)
 end
 
 function M:compile_drop_constraint(rec)
-  return { string.format("ALTER TABLE %s DROP CONSTRAINT %s", self:qualify(rec.table, rec.schema),
-    self:quote(rec.name)) }
+  return { string.format("ALTER TABLE %s DROP CONSTRAINT %s%s", self:qualify(rec.table, rec.schema),
+    rec.if_exists and "IF EXISTS " or "", self:quote(rec.name)) }
 end
 
 return M

@@ -12,7 +12,7 @@ M.names = { "sqlite", "postgres", "mysql" }
 local ALIASES = {
   sqlite = "sqlite", sqlite3 = "sqlite",
   postgres = "postgres", postgresql = "postgres",
-  mysql = "mysql", mariadb = "mysql",
+  mysql = "mysql", mariadb = "mariadb",
 }
 
 --- The dialect for a driver name | nil, msg.
@@ -22,9 +22,18 @@ function M.dialect(name)
   end
   local canonical = ALIASES[name]
   if not canonical then
-    return nil, string.format("unknown SQL dialect %q (expected sqlite, postgres or mysql)", name)
+    return nil, string.format("unknown SQL dialect %q (expected sqlite, postgres, mysql or mariadb)", name)
   end
   return require("luamig.ddl." .. canonical)
+end
+
+--- The dialect for the server a connection reached: MariaDB's where a
+-- MySQL connection's server says it is MariaDB (server_version()).
+function M.for_server(dialect, version)
+  if dialect.name == "mysql" and tostring(version or ""):find("MariaDB", 1, true) then
+    return require("luamig.ddl.mariadb")
+  end
+  return dialect
 end
 
 return M

@@ -24,8 +24,9 @@ local M = base.derive(Base, {
   drop_column = true,
   rename_column = true,     -- RENAME COLUMN: MySQL 8.0+, MariaDB 10.5+
   if_exists = true,
-  column_if_exists = false, -- MariaDB has them, MySQL does not
+  column_if_exists = false, -- MariaDB has them (luamig.ddl.mariadb), MySQL does not
   index_if_exists = false,
+  constraint_if_exists = false,
   alter_constraints = true,
   named_enums = false,      -- ENUM('a', 'b') is part of the column
   comments = "inline",
@@ -292,12 +293,14 @@ function M:index_element_sql(e)
   return self:quote(e)
 end
 
+local function if_exists(rec) return rec.if_exists and "IF EXISTS " or "" end
+
 local DROP_BY_TYPE = {
-  foreignkey = function(self, rec) return "DROP FOREIGN KEY " .. self:quote(rec.name) end,
+  foreignkey = function(self, rec) return "DROP FOREIGN KEY " .. if_exists(rec) .. self:quote(rec.name) end,
   primary = function() return "DROP PRIMARY KEY" end,
-  unique = function(self, rec) return "DROP INDEX " .. self:quote(rec.name) end,
+  unique = function(self, rec) return "DROP INDEX " .. if_exists(rec) .. self:quote(rec.name) end,
   -- MySQL 8.0.19+ and MariaDB 10.2+; MySQL 8.0.16-18 only knew DROP CHECK.
-  check = function(self, rec) return "DROP CONSTRAINT " .. self:quote(rec.name) end,
+  check = function(self, rec) return "DROP CONSTRAINT " .. if_exists(rec) .. self:quote(rec.name) end,
 }
 
 function M:compile_drop_constraint(rec)
@@ -307,16 +310,21 @@ function M:compile_drop_constraint(rec)
       string.format("MySQL drops a constraint by its type: op.drop_constraint(%q, %q, {type_ = \"foreignkey\"})"
       .. " (or \"primary\", \"unique\", \"check\")", rec.name, rec.table)
   end
+  if rec.if_exists and (not self.constraint_if_exists or rec.type_ == "primary") then
+    return self:unsupported("DROP ... IF EXISTS of a constraint" .. (rec.type_ == "primary" and " (PRIMARY KEY)" or ""),
+      "drop if_exists, or check the constraint first (op.inspect())")
+  end
   return { string.format("ALTER TABLE %s %s", self:qualify(rec.table, rec.schema), drop(self, rec)) }
 end
 
 function M:compile_drop_index(rec)
-  if rec.if_exists then
+  if rec.if_exists and not self.index_if_exists then
     return self:unsupported("DROP INDEX IF EXISTS", "drop if_exists, or check the index first")
   elseif not rec.table then
     return nil, string.format("MySQL drops an index by its table: op.drop_index(%q, \"<table>\")", rec.name)
   end
-  return { string.format("DROP INDEX %s ON %s", self:quote(rec.name), self:qualify(rec.table, rec.schema)) }
+  return { string.format("DROP INDEX %s%s ON %s", if_exists(rec), self:quote(rec.name),
+    self:qualify(rec.table, rec.schema)) }
 end
 
 return M

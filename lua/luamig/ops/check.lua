@@ -190,7 +190,7 @@ M.OPTIONS = {
   create_foreign_key = { source_schema = "name", referent_schema = "name", ondelete = "action",
     onupdate = "action", match = "match", deferrable = "boolean", initially = "initially",
     postgresql_not_valid = "boolean" },
-  drop_constraint = { schema = "name", type_ = "constraint_type" },
+  drop_constraint = { schema = "name", type_ = "constraint_type", if_exists = "boolean" },
   create_exclude_constraint = { schema = "name", where = "sqltext", using = "name", deferrable = "boolean",
     initially = "initially" },
   create_table_comment = { schema = "name", existing_comment = "comment" },

@@ -265,7 +265,8 @@ function M.drop_constraint(c, name, table_name, opts)
   -- of it when the type says which pattern (op.f(name): the name as it is).
   if type_ then name = c.name(KIND_OF_TYPE[type_], { table = table_name, name = name }, 1)
   elseif types.is_final(name) then name = name.value end
-  return { kind = "drop_constraint", name = name, table = table_name, schema = opts.schema, type_ = type_ }
+  return { kind = "drop_constraint", name = name, table = table_name, schema = opts.schema, type_ = type_,
+    if_exists = opts.if_exists }
 end
 
 return M

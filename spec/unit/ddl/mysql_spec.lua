@@ -6,10 +6,27 @@ local _ENV = require("helpers.golden_sql").env(_ENV, "mysql")
 describe("mysql dialect", function()
   it("has its capability flags", function()
     assert.equal("mysql", d.name)
-    assert.equal(d, ddl.dialect("mariadb"))
     assert_flags(d, { transactional_ddl = false, alter_column = true, drop_column = true,
       rename_column = true, if_exists = true,
-      column_if_exists = false, index_if_exists = false })
+      column_if_exists = false, index_if_exists = false, constraint_if_exists = false })
+  end)
+
+  it("has MariaDB's IF [NOT] EXISTS in the MariaDB dialect, picked by the server's version", function()
+    local m = ddl.dialect("mariadb")
+    assert.equal("mysql", m.name)
+    assert_flags(m, { column_if_exists = true, index_if_exists = true, constraint_if_exists = true })
+    assert.equal(m, ddl.for_server(d, "10.11.19-MariaDB-0+deb12u1"))
+    assert.equal(d, ddl.for_server(d, "8.0.36"))
+    assert.same({ "ALTER TABLE `t` DROP FOREIGN KEY IF EXISTS `fk`" },
+      m:compile({ kind = "drop_constraint", table = "t", name = "fk", type_ = "foreignkey", if_exists = true }))
+    assert.same({ "DROP INDEX IF EXISTS `ix` ON `t`" },
+      m:compile({ kind = "drop_index", table = "t", name = "ix", if_exists = true }))
+    assert.same({ "ALTER TABLE `t` ADD COLUMN IF NOT EXISTS `c` INTEGER" },
+      m:compile({ kind = "add_column", table = "t", column = Column("c", Integer), if_not_exists = true }))
+    local _, err = d:compile({ kind = "drop_constraint", table = "t", name = "fk", type_ = "foreignkey",
+      if_exists = true })
+    assert.equal("MySQL has no DROP ... IF EXISTS of a constraint: drop if_exists, or check the constraint first"
+      .. " (op.inspect())", err)
   end)
 
   it("quotes with backticks and escapes backslashes in strings", function()

@@ -131,7 +131,7 @@ describe("batch mode's methods", function()
       { 'op.batch_alter_table("t", function(b) b.drop_constraint(\'c\', {type_ = \'foreign\'}) end)',
         'op.batch_alter_table: drop_constraint: option type_ must be one of "unique", "check", "foreignkey", "primary", got string "foreign"' },
       { 'op.batch_alter_table("t", function(b) b.drop_constraint(\'c\', {typ = 1}) end)',
-        'op.batch_alter_table: drop_constraint: unknown option string "typ" (expected one of: type_)' },
+        'op.batch_alter_table: drop_constraint: unknown option string "typ" (expected one of: if_exists, type_)' },
       { 'op.batch_alter_table("t", function(b) b.drop_constraint(\'c\', 5) end)',
         'op.batch_alter_table: drop_constraint: argument #2 (options) must be a table, got number 5' },
       { 'op.batch_alter_table("t", function(b) b.create_unique_constraint(nil, {\'a\'}) end)',

@@ -114,7 +114,7 @@ describe("ops", function()
       { "op.create_foreign_key('fk', 't', 'p', 'a', 'id', {ondelete = 'boom'})", 'op.create_foreign_key: option ondelete must be one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION, got string "boom"' },
       { "op.drop_constraint('c')", "op.drop_constraint: argument #2 (table) must be a non-empty string, got nil" },
       { "op.drop_constraint('c', 't', {type_ = 'foreign'})", 'op.drop_constraint: option type_ must be one of "foreignkey", "primary", "unique", "check", got string "foreign"' },
-      { "op.drop_constraint('c', 't', {typ = 'unique'})", 'op.drop_constraint: unknown option string "typ" (expected one of: schema, type_)' },
+      { "op.drop_constraint('c', 't', {typ = 'unique'})", 'op.drop_constraint: unknown option string "typ" (expected one of: if_exists, schema, type_)' },
       { "op.create_table_comment('t')", "op.create_table_comment: argument #2 (comment) must be a string, got nil" },
       { "op.drop_table_comment({})", "op.drop_table_comment: argument #1 (table) must be a non-empty string, got table" },
       { "op.create_enum('mood', {})", "op.create_enum: argument #2 (values) must be a list of distinct non-empty strings, got table" },

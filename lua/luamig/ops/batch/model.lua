@@ -238,6 +238,7 @@ local function drop_constraint(model, rec, dialect)
     local ix, i = find_index(model, name)
     if ix and ix.unique then table.remove(model.indexes, i); return true end
   end
+  if rec.if_exists then return true end
   local known = {}
   if model.primary_key and model.primary_key.name then known[#known + 1] = model.primary_key.name end
   for _, list in ipairs { model.uniques, model.checks, model.foreign_keys } do
