@@ -624,6 +624,34 @@ print(",".join(f["name"] for f in i.get_foreign_keys("t")))
     end)
   end)
 
+  it("a column's collation, and MySQL's table charset and engine", function()
+    local coll = ({ sqlite = "NOCASE", postgres = "C", mysql = "utf8mb4_bin" })[b.tag]
+    local dir = project(string.format([[op.create_table("c", Column("id", Integer, { primary_key = true }),
+    Column("name", String{ length = 40, collation = %q }), { mysql_charset = "utf8mb4", mysql_engine = "InnoDB" })
+  op.add_column("c", Column("note", Text{ collation = %q }))
+  op.execute("INSERT INTO c (id, name) VALUES (1, 'abc'), (2, 'ABC')")]], coll, coll))
+    ok(dir, "upgrade", "head")
+    b:with(url, function(conn)
+      if sqlite then
+        -- NOCASE: the two names are one
+        assert.equal(2, conn:first("SELECT count(*) AS n FROM c WHERE name = 'abc'").n)
+        assert.matches('"note" TEXT COLLATE NOCASE', conn:first("SELECT sql FROM sqlite_master WHERE name = 'c'").sql,
+          1, true)
+      else
+        local rows = conn:query(pg and "SELECT column_name AS c, collation_name AS k FROM information_schema.columns"
+          .. " WHERE table_name = 'c' AND collation_name IS NOT NULL ORDER BY column_name"
+          or "SELECT COLUMN_NAME AS c, COLLATION_NAME AS k FROM information_schema.COLUMNS WHERE TABLE_SCHEMA ="
+          .. " DATABASE() AND TABLE_NAME = 'c' AND COLLATION_NAME IS NOT NULL ORDER BY COLUMN_NAME")
+        assert.same({ { c = "name", k = coll }, { c = "note", k = coll } }, rows)
+        assert.equal(1, tonumber(conn:first("SELECT count(*) AS n FROM c WHERE name = 'abc'").n))
+      end
+      if my then
+        assert.equal("InnoDB", conn:first("SELECT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA ="
+          .. " DATABASE() AND TABLE_NAME = 'c'").e)
+      end
+    end)
+  end)
+
   it("create_table_comment and drop_table_comment", function()
     local dir = project([[op.create_table("t", Column("a", Integer))
   op.create_table_comment("t", "it's a table")]], [[op.drop_table_comment("t")]])

@@ -240,13 +240,23 @@ function Dialect:type_sql(t, column_name, schema)
     error("type_sql: argument #1 must be a type, got " .. describe(t), 2)
   end
   local render = self.types[t.name]
+  local text, err
   if render == nil then
     return nil, string.format("%s has no type for %s (column %s)", self.display_name, tostring(t),
       self:quote(column_name or "?"))
   elseif type(render) == "string" then
-    return render
+    text = render
+  else
+    text, err = render(self, t, column_name, schema)
   end
-  return render(self, t, column_name, schema)
+  if text and t.collation then text = text .. " COLLATE " .. self:collation_sql(t.collation) end
+  return text, err
+end
+
+--- A collation's name in COLLATE: a quoted identifier (PostgreSQL's "C"),
+-- a bare word where the dialect says so.
+function Dialect:collation_sql(name)
+  return self:quote(name)
 end
 
 --- The Enum types among `column_types` that CREATE TYPE must make first

@@ -95,9 +95,15 @@ function M:string_literal(s)
   return "'" .. s:gsub("\\", "\\\\"):gsub("'", "''") .. "'"
 end
 
--- An Identity's start is the table's AUTO_INCREMENT counter.
+function M:collation_sql(name) return name end
+
+-- An Identity's start is the table's AUTO_INCREMENT counter; mysql_engine,
+-- mysql_charset and mysql_collate are create_table's options, as in Alembic.
 function M:table_options_sql(rec)
   local s = ""
+  if rec.mysql_engine then s = s .. " ENGINE=" .. rec.mysql_engine end
+  if rec.mysql_charset then s = s .. " DEFAULT CHARSET=" .. rec.mysql_charset end
+  if rec.mysql_collate then s = s .. " COLLATE=" .. rec.mysql_collate end
   for _, col in ipairs(rec.columns or {}) do
     if col.identity and col.identity.start then s = s .. " AUTO_INCREMENT=" .. col.identity.start end
   end

@@ -236,6 +236,8 @@ function M:constraint_name_sql(name)
   return self:quote(name)
 end
 
+function M:collation_sql(name) return name end  -- NOCASE, RTRIM, BINARY
+
 -- The affinity SQLite gives a column declared `type_text` (its rules, in
 -- their order: https://sqlite.org/datatype3.html, 3.1).
 local function affinity(type_text)

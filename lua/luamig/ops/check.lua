@@ -168,7 +168,8 @@ local INDEX_OPTIONS = {
 }
 
 M.OPTIONS = {
-  create_table = { schema = "name", comment = "name", if_not_exists = "boolean" },
+  create_table = { schema = "name", comment = "name", if_not_exists = "boolean", mysql_engine = "name",
+    mysql_charset = "name", mysql_collate = "name" },
   drop_table = { schema = "name", if_exists = "boolean", enums = "names" },
   rename_table = { schema = "name" },
   add_column = { schema = "name", if_not_exists = "boolean" },

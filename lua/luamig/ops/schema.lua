@@ -102,7 +102,8 @@ function M.install(op, shared)
     opts = opts_of("create_table", select("#", ...) + 1, opts)
     local record = { kind = "create_table", table = name, schema = opts.schema, columns = columns,
       constraints = cons, indexes = indexes, comment = opts.comment, if_not_exists = opts.if_not_exists,
-      naming_convention = shared.convention() }
+      naming_convention = shared.convention(), mysql_engine = opts.mysql_engine, mysql_charset = opts.mysql_charset,
+      mysql_collate = opts.mysql_collate }
     submit(record)
     return record
   end

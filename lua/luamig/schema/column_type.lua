@@ -14,8 +14,8 @@ local describe, is_type = kind.describe, kind.is_type
 local PARAMS = {
   Integer = {}, BigInteger = {}, SmallInteger = {}, Boolean = {}, Date = {}, JSON = {},
   JSONB = {}, Uuid = {}, Interval = {},
-  String = { "length" },
-  Text = { "length" },
+  String = { "length", "collation" },
+  Text = { "length", "collation" },
   LargeBinary = { "length" },
   Float = { "precision" },
   Numeric = { "precision", "scale" },
@@ -34,6 +34,13 @@ function M.is_integer(t)
 end
 
 local function check_param(tname, pname, v)
+  if pname == "collation" then
+    if type(v) ~= "string" or not v:match("^[%w_.%-]+$") then
+      return string.format("%s: collation must be a collation name such as \"utf8mb4_bin\" or \"C\", got %s",
+        tname, describe(v))
+    end
+    return nil
+  end
   if pname == "timezone" then
     if type(v) ~= "boolean" then
       return string.format("%s: timezone must be a boolean, got %s", tname, describe(v))
@@ -129,7 +136,7 @@ end
 function Type.__eq(a, b)
   if getmetatable(a) ~= Type or getmetatable(b) ~= Type then return false end
   return a.name == b.name and a.length == b.length and a.precision == b.precision
-    and a.scale == b.scale and (a.timezone or false) == (b.timezone or false)
+    and a.scale == b.scale and (a.timezone or false) == (b.timezone or false) and a.collation == b.collation
     and same_list(a.values, b.values) and a.enum_name == b.enum_name and a.schema == b.schema
     and (a.create_type ~= false) == (b.create_type ~= false) and a.native_enum == b.native_enum
     and (a.create_constraint or false) == (b.create_constraint or false) and a.check_name == b.check_name
@@ -158,6 +165,10 @@ function Type.__tostring(t)
     return string.format("Type(%q)", t.text)
   end
   if t.timezone then return t.name .. "{ timezone = true }" end  -- valid Lua: autogenerate writes it
+  if t.collation then
+    return string.format("%s{ %scollation = %q }", t.name, t.length and ("length = " .. t.length .. ", ") or "",
+      t.collation)
+  end
   if t.name == "Boolean" and (t.create_constraint or t.check_name) then
     return string.format("Boolean{ create_constraint = %s%s }", tostring(t.create_constraint or false),
       t.check_name and string.format(", name = %q", t.check_name) or "")

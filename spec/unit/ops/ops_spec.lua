@@ -68,7 +68,7 @@ describe("ops", function()
       { "op.create_table('t', Column('a', Integer), 'b')", 'op.create_table: argument #3 must be a Column, a constraint or an Index, or the options table, got string "b"' },
       { "op.create_table('t', nil, Column('a', Integer))", "op.create_table: argument #2 must be a Column, a constraint or an Index, got nil" },
       { "op.create_table('t', Column('a', Integer), Column('a', String(2)))", 'op.create_table: table "t" has two columns named "a"' },
-      { "op.create_table('t', Column('a', Integer), {if_not_exist = true})", 'op.create_table: unknown option string "if_not_exist" (expected one of: comment, if_not_exists, schema)' },
+      { "op.create_table('t', Column('a', Integer), {if_not_exist = true})", 'op.create_table: unknown option string "if_not_exist" (expected one of: comment, if_not_exists, mysql_charset, mysql_collate, mysql_engine, schema)' },
       { "op.drop_table()", "op.drop_table: argument #1 (name) must be a non-empty string, got nil" },
       { "op.drop_table('t', {if_exists = 'yes'})", 'op.drop_table: option if_exists must be a boolean, got string "yes"' },
       { "op.drop_table('t', true)", "op.drop_table: argument #2 (options) must be a table, got boolean true" },

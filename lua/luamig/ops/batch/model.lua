@@ -153,6 +153,7 @@ local function alter_column(model, rec, dialect)
     local tsql, err = dialect:type_sql(rec.type_, col.name)
     if not tsql then return nil, err end
     col.type_text = tsql
+    if rec.type_.collation then col.collate = nil end  -- the type's COLLATE is in its text
     -- the old type's CHECK (an Enum's values...) goes, the new type's comes
     local old_cond, old_name = dialect:type_check_condition(rec.existing_type, col.name, model.name)
     for i = #model.checks, 1, -1 do
