@@ -178,10 +178,12 @@ local function with_length(sql_name)
 end
 M.with_length = with_length
 
+-- TIMESTAMP / TIME, with fractional seconds digits (precision) and a zone.
 local function zoned(sql_name)
   return function(_, t)
-    if t.timezone then return sql_name .. " WITH TIME ZONE" end
-    return sql_name
+    local name = t.precision and string.format("%s(%d)", sql_name, t.precision) or sql_name
+    if t.timezone then return name .. " WITH TIME ZONE" end
+    return name
   end
 end
 

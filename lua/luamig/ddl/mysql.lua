@@ -68,8 +68,10 @@ M.types = base.derive(Base.types, {
   end,
   Text = base.with_length("TEXT"),
   Boolean = "BOOL",          -- MySQL's alias of TINYINT(1)
-  DateTime = "DATETIME",     -- TIMESTAMP would end in 2038; MySQL has no zoned type
-  Time = "TIME",
+  -- TIMESTAMP would end in 2038; MySQL has no zoned type. precision: the
+  -- fractional seconds digits (fsp).
+  DateTime = function(_, t) return t.precision and string.format("DATETIME(%d)", t.precision) or "DATETIME" end,
+  Time = function(_, t) return t.precision and string.format("TIME(%d)", t.precision) or "TIME" end,
   -- Plain BLOB stops at 64 KiB; a length picks the smallest BLOB that fits.
   LargeBinary = function(_, t)
     if t.length then return string.format("BLOB(%d)", t.length) end

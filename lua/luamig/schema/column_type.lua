@@ -19,8 +19,8 @@ local PARAMS = {
   LargeBinary = { "length" },
   Float = { "precision" },
   Numeric = { "precision", "scale" },
-  DateTime = { "timezone" },
-  Time = { "timezone" },
+  DateTime = { "timezone", "precision" },
+  Time = { "timezone", "precision" },
 }
 M.type_names = {}
 for name in pairs(PARAMS) do M.type_names[#M.type_names + 1] = name end
@@ -163,6 +163,9 @@ function Type.__tostring(t)
     return string.format("ARRAY(%s%s)", tostring(t.item_type), t.dimensions and ", " .. t.dimensions or "")
   elseif t.name == "Type" then
     return string.format("Type(%q)", t.text)
+  end
+  if t.precision and (t.name == "DateTime" or t.name == "Time") then
+    return string.format("%s{ %sprecision = %d }", t.name, t.timezone and "timezone = true, " or "", t.precision)
   end
   if t.timezone then return t.name .. "{ timezone = true }" end  -- valid Lua: autogenerate writes it
   if t.collation then

@@ -140,6 +140,19 @@ describe("operations on every dialect", function()
     })
   end)
 
+  it("writes fractional-second precision and collations", function()
+    check({ kind = "create_table", table = "t", constraints = {}, columns = {
+      Column("a", types.DateTime { precision = 6 }), Column("b", types.Time { timezone = true, precision = 3 }),
+      Column("c", String { length = 20, collation = "C" }), Column("d", types.Text(nil, "x_bin")) } }, {
+      sqlite = lines('CREATE TABLE "t" (', '  "a" DATETIME,', '  "b" TIME,', '  "c" VARCHAR(20) COLLATE C,',
+        '  "d" TEXT COLLATE x_bin', ")"),
+      postgres = lines('CREATE TABLE "t" (', '  "a" TIMESTAMP(6),', '  "b" TIME(3) WITH TIME ZONE,',
+        '  "c" VARCHAR(20) COLLATE "C",', '  "d" TEXT COLLATE "x_bin"', ")"),
+      mysql = lines("CREATE TABLE `t` (", "  `a` DATETIME(6),", "  `b` TIME(3),", "  `c` VARCHAR(20) COLLATE C,",
+        "  `d` TEXT COLLATE x_bin", ")"),
+    })
+  end)
+
   it("drop_constraint, by type on MySQL", function()
     local expected = {
       foreignkey = "ALTER TABLE `t` DROP FOREIGN KEY `c`", primary = "ALTER TABLE `t` DROP PRIMARY KEY",

@@ -43,7 +43,7 @@ describe("types", function()
       { 'String("16")', 'String: length must be a positive integer, got string "16"' },
       { "Integer(4)", "Integer takes no arguments, got 1 argument" },
       { "Numeric(2, 5)", "Numeric: scale (5) must not exceed precision (2)" },
-      { "DateTime{tz = true}", 'DateTime: unknown parameter string "tz" (expected timezone)' },
+      { "DateTime{tz = true}", 'DateTime: unknown parameter string "tz" (expected timezone, precision)' },
       { 'DateTime("yes")', 'DateTime: timezone must be a boolean, got string "yes"' },
     }, "local t = ")
   end)
