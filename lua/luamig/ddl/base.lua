@@ -205,6 +205,7 @@ Dialect.types = {
   Boolean = "BOOLEAN",
   Date = "DATE",
   DateTime = zoned("TIMESTAMP"),
+  Timestamp = zoned("TIMESTAMP"),
   Time = zoned("TIME"),
   Float = function(_, t)
     if t.precision then return string.format("FLOAT(%d)", t.precision) end

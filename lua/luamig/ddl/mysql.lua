@@ -72,6 +72,9 @@ M.types = base.derive(Base.types, {
   -- fractional seconds digits (fsp).
   DateTime = function(_, t) return t.precision and string.format("DATETIME(%d)", t.precision) or "DATETIME" end,
   Time = function(_, t) return t.precision and string.format("TIME(%d)", t.precision) or "TIME" end,
+  -- Timestamp asks for MySQL's own TIMESTAMP (stored in UTC, converted to
+  -- the session's zone), which has no zone clause.
+  Timestamp = function(_, t) return t.precision and string.format("TIMESTAMP(%d)", t.precision) or "TIMESTAMP" end,
   -- Plain BLOB stops at 64 KiB; a length picks the smallest BLOB that fits.
   LargeBinary = function(_, t)
     if t.length then return string.format("BLOB(%d)", t.length) end

@@ -43,6 +43,7 @@ local M = base.derive(Base, {
 M.types = base.derive(Base.types, {
   DateTime = "DATETIME",   -- no zoned type: timezone is the application's business
   Time = "TIME",
+  Timestamp = "TIMESTAMP",
   Uuid = "CHAR(36)",       -- the text form, dashes included
   Interval = base.no_type("INTERVAL", "store a number of seconds in an Integer or Float column"),
   JSONB = base.no_type("JSONB", "use JSON"),

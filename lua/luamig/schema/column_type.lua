@@ -20,6 +20,7 @@ local PARAMS = {
   Float = { "precision" },
   Numeric = { "precision", "scale" },
   DateTime = { "timezone", "precision" },
+  Timestamp = { "timezone", "precision" },
   Time = { "timezone", "precision" },
 }
 M.type_names = {}
@@ -164,7 +165,7 @@ function Type.__tostring(t)
   elseif t.name == "Type" then
     return string.format("Type(%q)", t.text)
   end
-  if t.precision and (t.name == "DateTime" or t.name == "Time") then
+  if t.precision and (t.name == "DateTime" or t.name == "Timestamp" or t.name == "Time") then
     return string.format("%s{ %sprecision = %d }", t.name, t.timezone and "timezone = true, " or "", t.precision)
   end
   if t.timezone then return t.name .. "{ timezone = true }" end  -- valid Lua: autogenerate writes it
@@ -185,6 +186,13 @@ function Type.__tostring(t)
 end
 
 for name in pairs(PARAMS) do M[name] = setmetatable({ name = name }, Type) end
+
+-- SQLAlchemy's Unicode and UnicodeText differ from String and Text only on
+-- SQL Server; here they are the same types under the names a port keeps.
+M.Unicode, M.UnicodeText = setmetatable({ name = "String" }, Type), setmetatable({ name = "Text" }, Type)
+M.type_names[#M.type_names + 1] = "Unicode"
+M.type_names[#M.type_names + 1] = "UnicodeText"
+table.sort(M.type_names)
 
 local function is_plain_table(v)
   return type(v) == "table" and getmetatable(v) == nil

@@ -153,6 +153,21 @@ describe("operations on every dialect", function()
     })
   end)
 
+  it("writes Timestamp as TIMESTAMP, and Unicode and UnicodeText as String and Text", function()
+    assert.are.equal(types.String(30), types.Unicode(30))
+    assert.are.equal(types.Text, types.UnicodeText)
+    check({ kind = "create_table", table = "t", constraints = {}, columns = {
+      Column("a", types.Timestamp { timezone = true }), Column("b", types.Timestamp(nil, 6)),
+      Column("c", types.Unicode(20)), Column("d", types.UnicodeText) } }, {
+      sqlite = lines('CREATE TABLE "t" (', '  "a" TIMESTAMP,', '  "b" TIMESTAMP,', '  "c" VARCHAR(20),',
+        '  "d" TEXT', ")"),
+      postgres = lines('CREATE TABLE "t" (', '  "a" TIMESTAMP WITH TIME ZONE,', '  "b" TIMESTAMP(6),',
+        '  "c" VARCHAR(20),', '  "d" TEXT', ")"),
+      mysql = lines("CREATE TABLE `t` (", "  `a` TIMESTAMP,", "  `b` TIMESTAMP(6),", "  `c` VARCHAR(20),",
+        "  `d` TEXT", ")"),
+    })
+  end)
+
   it("drop_constraint, by type on MySQL", function()
     local expected = {
       foreignkey = "ALTER TABLE `t` DROP FOREIGN KEY `c`", primary = "ALTER TABLE `t` DROP PRIMARY KEY",

@@ -181,7 +181,7 @@ describe("types", function()
     local err = revision_error('local c = Column("name", Strng(20))')
     assert.matches("^migrations/versions/abc_test.lua:1: unknown type or constructor Strng %(types: ARRAY,"
       .. " BigInteger, Boolean, Date, DateTime, Enum, Float, Integer, Interval, JSON, JSONB, LargeBinary,"
-      .. " Numeric, SmallInteger, String, Text, Time, Type, Uuid; also Column, Computed, Identity, PrimaryKeyConstraint,",
+      .. " Numeric, SmallInteger, String, Text, Time, Timestamp, Type, Unicode, UnicodeText, Uuid; also Column, Computed, Identity, PrimaryKeyConstraint,",
       err)
     -- lower-case names are the revision's own business
     local env = types.export({})
