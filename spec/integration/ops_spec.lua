@@ -652,6 +652,26 @@ print(",".join(f["name"] for f in i.get_foreign_keys("t")))
     end)
   end)
 
+  it("a column's character set on MySQL; refused by name elsewhere, with nothing changed", function()
+    local dir = project([[op.create_table("cs", Column("id", Integer, { primary_key = true }))
+  op.add_column("cs", Column("code", String{ length = 8, charset = "latin1", collation = "latin1_bin" }))]])
+    if not my then
+      assert.equal(string.format("migrations/versions/a1_ops.lua:7: %s has no per-column character set (column %s): the"
+        .. " database's encoding applies; give a collation instead, or set charset only on MySQL",
+        sqlite and "SQLite" or "PostgreSQL", "\"code\""), failure(dir))
+      b:with(url, function(conn)
+        assert.is_nil(conn:first(sqlite and "SELECT name FROM sqlite_master WHERE name = 'cs'"
+          or "SELECT table_name FROM information_schema.tables WHERE table_name = 'cs'"))
+      end)
+      return
+    end
+    ok(dir, "upgrade", "head")
+    b:with(url, function(conn)
+      assert.same({ s = "latin1", k = "latin1_bin" }, conn:first("SELECT CHARACTER_SET_NAME AS s, COLLATION_NAME AS k"
+        .. " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'cs' AND COLUMN_NAME = 'code'"))
+    end)
+  end)
+
   it("create_table_comment and drop_table_comment", function()
     local dir = project([[op.create_table("t", Column("a", Integer))
   op.create_table_comment("t", "it's a table")]], [[op.drop_table_comment("t")]])

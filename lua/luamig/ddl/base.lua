@@ -252,8 +252,22 @@ function Dialect:type_sql(t, column_name, schema)
   else
     text, err = render(self, t, column_name, schema)
   end
+  if text and t.charset then
+    local charset
+    charset, err = self:charset_sql(t.charset, column_name)
+    if not charset then return nil, err end
+    text = text .. " " .. charset
+  end
   if text and t.collation then text = text .. " COLLATE " .. self:collation_sql(t.collation) end
   return text, err
+end
+
+--- A column's own character set: MySQL's alone; elsewhere the database's
+-- encoding applies to every column, and a collation is what differs.
+function Dialect:charset_sql(_, column_name)
+  return nil, string.format("%s has no per-column character set (column %s): the database's encoding"
+    .. " applies; give a collation instead, or set charset only on MySQL", self.display_name,
+    self:quote(column_name or "?"))
 end
 
 --- A collation's name in COLLATE: a quoted identifier (PostgreSQL's "C"),

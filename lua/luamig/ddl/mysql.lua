@@ -101,6 +101,7 @@ function M:string_literal(s)
 end
 
 function M:collation_sql(name) return name end
+function M:charset_sql(name) return "CHARACTER SET " .. name end
 
 -- An Identity's start is the table's AUTO_INCREMENT counter; mysql_engine,
 -- mysql_charset and mysql_collate are create_table's options, as in Alembic.

@@ -14,8 +14,8 @@ local describe, is_type = kind.describe, kind.is_type
 local PARAMS = {
   Integer = {}, BigInteger = {}, SmallInteger = {}, Boolean = {}, Date = {}, JSON = {},
   JSONB = {}, Uuid = {}, Interval = {},
-  String = { "length", "collation" },
-  Text = { "length", "collation" },
+  String = { "length", "collation", "charset" },
+  Text = { "length", "collation", "charset" },
   LargeBinary = { "length" },
   Float = { "precision" },
   Numeric = { "precision", "scale" },
@@ -35,10 +35,11 @@ function M.is_integer(t)
 end
 
 local function check_param(tname, pname, v)
-  if pname == "collation" then
+  if pname == "collation" or pname == "charset" then
     if type(v) ~= "string" or not v:match("^[%w_.%-]+$") then
-      return string.format("%s: collation must be a collation name such as \"utf8mb4_bin\" or \"C\", got %s",
-        tname, describe(v))
+      return string.format("%s: %s must be a %s name such as %s, got %s", tname, pname,
+        pname == "charset" and "character set" or "collation",
+        pname == "charset" and '"utf8mb4"' or '"utf8mb4_bin" or "C"', describe(v))
     end
     return nil
   end
@@ -137,7 +138,7 @@ end
 function Type.__eq(a, b)
   if getmetatable(a) ~= Type or getmetatable(b) ~= Type then return false end
   return a.name == b.name and a.length == b.length and a.precision == b.precision
-    and a.scale == b.scale and (a.timezone or false) == (b.timezone or false) and a.collation == b.collation
+    and a.scale == b.scale and (a.timezone or false) == (b.timezone or false) and a.collation == b.collation and a.charset == b.charset
     and same_list(a.values, b.values) and a.enum_name == b.enum_name and a.schema == b.schema
     and (a.create_type ~= false) == (b.create_type ~= false) and a.native_enum == b.native_enum
     and (a.create_constraint or false) == (b.create_constraint or false) and a.check_name == b.check_name
@@ -169,9 +170,10 @@ function Type.__tostring(t)
     return string.format("%s{ %sprecision = %d }", t.name, t.timezone and "timezone = true, " or "", t.precision)
   end
   if t.timezone then return t.name .. "{ timezone = true }" end  -- valid Lua: autogenerate writes it
-  if t.collation then
-    return string.format("%s{ %scollation = %q }", t.name, t.length and ("length = " .. t.length .. ", ") or "",
-      t.collation)
+  if t.collation or t.charset then
+    return string.format("%s{ %s%s%s }", t.name, t.length and ("length = " .. t.length .. ", ") or "",
+      t.collation and string.format("collation = %q", t.collation) or "",
+      t.charset and string.format("%scharset = %q", t.collation and ", " or "", t.charset) or "")
   end
   if t.name == "Boolean" and (t.create_constraint or t.check_name) then
     return string.format("Boolean{ create_constraint = %s%s }", tostring(t.create_constraint or false),

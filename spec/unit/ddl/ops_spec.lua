@@ -263,6 +263,20 @@ describe("types on every dialect", function()
     type_check(types.Type("CITEXT"), { sqlite = "CITEXT", postgres = "CITEXT", mysql = "CITEXT" })
   end)
 
+  it("writes a character set on MySQL alone, before the collation", function()
+    local t = String { length = 20, charset = "utf8mb4", collation = "utf8mb4_bin" }
+    assert.equal('String{ length = 20, collation = "utf8mb4_bin", charset = "utf8mb4" }', tostring(t))
+    type_check(t, {
+      mysql = "VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+      postgres = { err = 'PostgreSQL has no per-column character set (column "c"): the database\'s encoding applies;'
+        .. " give a collation instead, or set charset only on MySQL" },
+      sqlite = { err = 'SQLite has no per-column character set (column "c"): the database\'s encoding applies;'
+        .. " give a collation instead, or set charset only on MySQL" },
+    })
+    assert.has_error(function() String { length = 5, charset = "utf 8" } end,
+      'String: charset must be a character set name such as "utf8mb4", got string "utf 8"')
+  end)
+
   it("maps Enum: a named type, ENUM(...), or VARCHAR with a CHECK", function()
     type_check(Enum("a", "bcd", { name = "mood" }), { sqlite = "VARCHAR(3)", postgres = '"mood"', mysql = "ENUM('a', 'bcd')" })
     type_check(Enum("a", { name = "mood", schema = "s" }), { sqlite = "VARCHAR(1)", postgres = '"s"."mood"', mysql = "ENUM('a')" })
