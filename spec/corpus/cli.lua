@@ -77,8 +77,9 @@ return function(k)
     cli1("an unknown command's --help", { "upgrayedd", "--help" }, { "upgrayedd" }),
     cli1("--dialect after the command, as the README writes it", { "upgrade", "--sql", "--dialect", "mysql",
       "base:head" }, nil, { status = 0 }),
-    cli1("--dialect before the command", { "--dialect", "mysql", "upgrade", "--sql", "base:head" },
-      { "--dialect" }),
+    cli1("--dialect before the command, as users also type it", { "--dialect", "mysql", "upgrade", "--sql",
+      "base:head" }, nil, { status = 0 }),
+    cli1("an option of another command before the command", { "--purge", "upgrade" }, { "--purge" }),
 
     -- commands that write files: nothing written on bad input
     cli1("revision without -m", { "revision" }, { "-m" }),
