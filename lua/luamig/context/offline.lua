@@ -21,8 +21,10 @@ function M.new(dialect, out)
   return setmetatable({ dialect = dialect, out = out, depth = 0 }, Writer)
 end
 
--- Whether `sql` has a `;` outside quoted strings, identifiers and comments.
-has_semicolon = function(sql)
+-- Calls visit(i, c) for each character of `sql` outside quoted strings and
+-- identifiers (and comments, when skip_comments), until visit returns true;
+-- returns whether it did.
+local function scan(sql, skip_comments, visit)
   local i, quote = 1, nil
   while i <= #sql do
     local c = sql:sub(i, i)
@@ -30,11 +32,11 @@ has_semicolon = function(sql)
       if c == quote then quote = nil end
     elseif c == "'" or c == '"' or c == "`" then
       quote = c
-    elseif c == "-" and sql:sub(i + 1, i + 1) == "-" or c == "#" then
+    elseif skip_comments and (c == "-" and sql:sub(i + 1, i + 1) == "-" or c == "#") then
       i = (sql:find("\n", i, true) or #sql) - 1
-    elseif c == "/" and sql:sub(i + 1, i + 1) == "*" then
+    elseif skip_comments and c == "/" and sql:sub(i + 1, i + 1) == "*" then
       i = (select(2, sql:find("*/", i + 2, true)) or #sql) - 1
-    elseif c == ";" then
+    elseif visit(i, c) then
       return true
     end
     i = i + 1
@@ -42,27 +44,25 @@ has_semicolon = function(sql)
   return false
 end
 
--- Replace each `?` outside quoted strings and identifiers by a literal.
+-- Whether `sql` has a `;` outside quoted strings, identifiers and comments.
+has_semicolon = function(sql)
+  return scan(sql, true, function(_, c) return c == ";" end)
+end
+
+-- Replace each `?` outside quoted strings and identifiers by a literal (as
+-- the drivers bind them: a `?` in a comment counts too).
 function M.interpolate(dialect, sql, ...)
   local n = select("#", ...)
   if n == 0 then return sql end
-  local values, parts, i, start, used = { ... }, {}, 1, 1, 0
-  local quote
-  while i <= #sql do
-    local c = sql:sub(i, i)
-    if quote then
-      if c == quote then quote = nil end
-    elseif c == "'" or c == '"' or c == "`" then
-      quote = c
-    elseif c == "?" then
-      used = used + 1
-      if used > n then error(string.format("statement has more than %d parameters", n), 3) end
-      parts[#parts + 1] = sql:sub(start, i - 1)
-      parts[#parts + 1] = dialect:literal(values[used])
-      start = i + 1
-    end
-    i = i + 1
-  end
+  local values, parts, start, used = { ... }, {}, 1, 0
+  scan(sql, false, function(i, c)
+    if c ~= "?" then return end
+    used = used + 1
+    if used > n then error(string.format("statement has more than %d parameters", n), 5) end
+    parts[#parts + 1] = sql:sub(start, i - 1)
+    parts[#parts + 1] = dialect:literal(values[used])
+    start = i + 1
+  end)
   if used ~= n then
     error(string.format("statement has %d parameters, %d values given", used, n), 3)
   end
