@@ -1,0 +1,1 @@
+"""Stand-in for the package airflow.compat: only sqlalchemy (see ../../README)."""
