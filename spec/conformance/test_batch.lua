@@ -84,11 +84,11 @@ local cases = {
   case("test_add_column_recreate", SQ, FOO,
     'batch.add_column(Column("data2", String(50), { server_default = "hi" }))',
     'batch.add_column(Column("data2", String(50), server_default="hi"))', { recreate = "always" }),
-  case("test_add_column_insert_before_recreate", SQ, FOO,
+  case("test_add_column_insert_before_recreate", ALL, FOO,
     'batch.add_column(Column("data2", String(50), { server_default = "hi" }), { insert_before = "data" })',
     'batch.add_column(Column("data2", String(50), server_default="hi"), insert_before="data")',
     { recreate = "always" }),
-  case("test_add_column_insert_after_recreate", SQ, FOO,
+  case("test_add_column_insert_after_recreate", ALL, FOO,
     'batch.add_column(Column("data2", String(50), { server_default = "hi" }), { insert_after = "data" })',
     'batch.add_column(Column("data2", String(50), server_default="hi"), insert_after="data")',
     { recreate = "always" }),
@@ -123,6 +123,45 @@ for _, recreate in ipairs { "always", "auto" } do
     'batch.add_column(Column("y", Integer))\nbatch.create_unique_constraint("newuk", ["x", "y"])',
     { recreate = recreate })
 end
+
+-- Column order (BatchApplyTest's partial_reordering and insert_before /
+-- insert_after tests, on foo: id, data, x), with recreate = "always" as
+-- Alembic asks; on PostgreSQL and MySQL Alembic moves and copies the table.
+local ORDER = {
+  { "test_partial_reordering", {}, '{ { "x", "id", "data" } }', '[("x", "id", "data")]' },
+  { "test_add_col_partial_reordering", { { "g" } }, '{ { "id", "x", "g", "data" } }', '[("id", "x", "g", "data")]' },
+  { "test_add_col_insert_before", { { "g", "insert_before", "x" } } },
+  { "test_add_col_insert_before_beginning", { { "g", "insert_before", "id" } } },
+  { "test_add_col_insert_after_middle", { { "g", "insert_after", "id" } } },
+  { "test_add_col_insert_after_penultimate", { { "g", "insert_after", "data" } } },
+  { "test_add_col_insert_after_end", { { "g", "insert_after", "x" } } },
+  { "test_add_col_insert_after_plus_no_order", { { "g", "insert_after", "id" }, { "q" } } },
+  { "test_add_col_no_order_plus_insert_after", { { "q" }, { "g", "insert_after", "id" } } },
+  { "test_add_col_insert_after_another_insert", { { "g", "insert_after", "id" }, { "q", "insert_after", "g" } } },
+  { "test_add_col_insert_before_another_insert", { { "g", "insert_after", "id" }, { "q", "insert_before", "g" } } },
+}
+for _, o in ipairs(ORDER) do
+  local lua, py = {}, {}
+  for i, add in ipairs(o[2]) do
+    local name, where, anchor = add[1], add[2], add[3]
+    lua[i] = string.format('batch.add_column(Column(%q, Integer)%s)', name,
+      where and string.format(", { %s = %q }", where, anchor) or "")
+    py[i] = string.format('batch.add_column(Column(%q, Integer)%s)', name,
+      where and string.format(", %s=%q", where, anchor) or "")
+  end
+  cases[#cases + 1] = case(o[1], ALL, FOO, #lua > 0 and table.concat(lua, "\n    ") or "-- nothing but the order",
+    #py > 0 and table.concat(py, "\n") or "pass", {
+      lua_opts = o[3] and string.format('{ recreate = "always", partial_reordering = %s }', o[3])
+        or '{ recreate = "always" }',
+      py_opts = o[4] and string.format('recreate="always", partial_reordering=%s', o[4]) or 'recreate="always"' })
+end
+-- Alembic refuses insert_before where it would use ALTER; luamig rebuilds
+-- the table, as any change that needs it (recreate = "auto").
+cases[#cases + 1] = case("test_add_column_insert_before_raise_on_alter", ALL, FOO,
+  'batch.add_column(Column("data2", String(50), { server_default = "hi" }), { insert_before = "data" })',
+  'batch.add_column(Column("data2", String(50), server_default="hi"), insert_before="data")')
+cases[#cases].differs = 'Alembic refuses insert_before without recreate = "always"; luamig rebuilds the table'
+  .. ' (recreate = "auto" rebuilds when a change needs it)'
 
 -- The comment tests, where the database keeps comments.
 cases[#cases + 1] = case("test_add_table_comment", SERVERS, FOO, 'batch.create_table_comment("some comment")',

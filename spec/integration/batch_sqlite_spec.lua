@@ -559,7 +559,7 @@ INSERT INTO kv VALUES ('a', '1');
     { recreat = "always" })]] } })
     r = run(dir, { "upgrade", "head" })
     assert.matches('b0000002_rev.lua:6: op.batch_alter_table: unknown option string "recreat" (expected one of:'
-      .. ' copy_from, naming_convention, recreate, schema, table_args)', r.stderr, 1, true)
+      .. ' copy_from, naming_convention, partial_reordering, recreate, schema, table_args)', r.stderr, 1, true)
     dir = project({ BASE, { "b0000002", up = [[
   op.batch_alter_table("items", function(batch) batch.drop_column("nope") end, { recreate = "always" })]] } })
     r = run(dir, { "upgrade", "head" })

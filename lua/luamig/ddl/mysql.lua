@@ -42,6 +42,11 @@ local M = base.derive(Base, {
   unique_is_index = true,    -- MySQL has no unique constraint apart from a unique index
   fk_makes_index = true,
   restrict_is_default = true,
+  -- Batch mode's column order (luamig.ops.batch.reorder): MODIFY COLUMN
+  -- ... FIRST | AFTER moves columns in place.
+  column_order = "modify",
+  column_names_sql = "SELECT column_name AS name FROM information_schema.columns"
+    .. " WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ? ORDER BY ordinal_position",
   table_exists_sql = "SELECT 1 AS found FROM information_schema.tables"
     .. " WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?",
   session_id_sql = "SELECT CONNECTION_ID() AS id",

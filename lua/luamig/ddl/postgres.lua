@@ -39,6 +39,12 @@ local M = base.derive(base.Dialect, {
   bulk_fast_path = "copy",
   rows_in_transaction = "cursor",
   drop_database_sql = "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+  -- Batch mode's column order (luamig.ops.batch.reorder): PostgreSQL cannot
+  -- move a column, so the table is copied into one with the new order.
+  column_order = "copy",
+  column_names_sql = "SELECT a.attname AS name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    .. " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = COALESCE(?, current_schema())"
+    .. " AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
   table_exists_sql = "SELECT 1 AS found FROM information_schema.tables"
     .. " WHERE table_schema = COALESCE(?, current_schema()) AND table_name = ?",
   session_id_sql = "SELECT pg_backend_pid() AS id",

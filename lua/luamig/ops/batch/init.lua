@@ -13,6 +13,11 @@
 -- them needs it ("auto"), always ("always") or never ("never": each runs
 -- as it is and fails where SQLite cannot). The records are those of
 -- docs/internals.md; the queue is closed when the function returns.
+-- A column order asked for (partial_reordering, add_column's
+-- insert_before / insert_after) is planned by luamig.ops.batch.order and
+-- needs a rebuild on every database: SQLite's writes the columns in that
+-- order, and on PostgreSQL and MySQL luamig.ops.batch.reorder moves them
+-- after the ALTER statements.
 --
 -- Errors in a revision's arguments raise at the revision's line: the
 -- methods below are called from the revision's function, so they raise at
@@ -27,6 +32,8 @@ local records_of = require("luamig.ops.records")
 local reflect = require("luamig.ops.batch.reflect")
 local model_ops = require("luamig.ops.batch.model")
 local rebuild = require("luamig.ops.batch.rebuild")
+local order = require("luamig.ops.batch.order")
+local reorder = require("luamig.ops.batch.reorder")
 
 local describe = types.describe
 
@@ -41,6 +48,7 @@ local is_plain_table = check.is_plain_table
 local RUN = check.caller({ prefix = PREFIX, options = {
   schema = "name",
   recreate = { function(v) return v == "auto" or v == "always" or v == "never" end, '"auto", "always" or "never"' },
+  partial_reordering = { order.is_reordering, order.REORDERING_WORDS },
   copy_from = {
     function(v) return is_plain_table(v) and is_plain_table(v.columns) and #v.columns > 0 end,
     "a table definition such as op.create_table returns ({table =, columns = {Column...}, constraints = {...}})",
@@ -252,22 +260,49 @@ function name_unnamed(ctx, model, convention)
   if model.primary_key then name("primary_key", model.primary_key) end
 end
 
+-- The rebuilt table's columns put in the order asked for (luamig.ops.batch.order).
+local function arrange(old, new, records, opts, table_name)
+  local before = {}
+  for i, c in ipairs(old.columns) do before[i] = c.name end
+  local names, err = order.plan(before, records, opts.partial_reordering, table_name)
+  if not names then return nil, err end
+  local cols = order.arrange(new.columns, names)
+  if not cols then return nil, "the columns after the batch are not the ones planned: " .. table.concat(names, ", ") end
+  new.columns = cols
+  return true
+end
+
 --- Run the queued records on `table_name`: true | nil, msg.
--- opts: recreate ("auto" by default), copy_from, table_args, schema.
+-- opts: recreate ("auto" by default), copy_from, table_args, schema,
+-- partial_reordering.
 function M.apply(ctx, table_name, records, opts)
   opts = opts or {}
-  if #records == 0 then return true end
-  if opts.schema == nil and records[1].schema ~= nil then
-    local o = { schema = records[1].schema }
+  if #records == 0 and not opts.partial_reordering then return true end
+  local schema_of = records[1] and records[1].schema
+  if opts.schema == nil and schema_of ~= nil then
+    local o = { schema = schema_of }
     for k, v in pairs(opts) do o[k] = v end
     opts = o
   end
-  if not ctx.dialect.rebuilds_tables then return run_each(ctx, table_name, records, false) end
   local recreate = opts.recreate or "auto"
+  -- An order asked for (partial_reordering, insert_before/insert_after)
+  -- needs the table rebuilt on every database; "never" forbids that, and
+  -- ALTER would put an added column last without a word.
+  local ordered = order.wanted(records, opts.partial_reordering)
+  if ordered and recreate == "never" then
+    return nil, message(table_name, (opts.partial_reordering and "partial_reordering" or "insert_before/insert_after")
+      .. ' needs the table rebuilt, which recreate = "never" forbids (use recreate = "auto" or "always")')
+  end
+  if not ctx.dialect.rebuilds_tables then
+    if not ordered then return run_each(ctx, table_name, records, false) end
+    local ok, err = reorder.run(ctx, table_name, records, opts, function() return run_each(ctx, table_name, records) end)
+    if not ok then return nil, message(table_name, err) end
+    return true
+  end
   if recreate == "never" then return run_each(ctx, table_name, records, true) end
   local version = not ctx.offline and ctx.conn and ctx.conn:server_version() or nil
   local old, err
-  if recreate == "auto" then
+  if recreate == "auto" and not ordered then
     local wanted
     wanted, old = wants_rebuild(ctx, table_name, records, opts, version)
     if not wanted then return run_each(ctx, table_name, records, false) end
@@ -279,6 +314,10 @@ function M.apply(ctx, table_name, records, opts)
   if opts.naming_convention then name_unnamed(ctx, old, opts.naming_convention) end
   local new, notes = model_ops.apply(old, records, ctx.dialect)
   if not new then return nil, message(table_name, notes) end
+  if ordered then
+    local ok, err2 = arrange(old, new, records, opts, table_name)
+    if not ok then return nil, message(table_name, err2) end
+  end
   if ctx.verbose and ctx.log then
     for _, note in ipairs(notes) do ctx.log(string.format("  batch %s: dropping %s", table_name, note)) end
   end
