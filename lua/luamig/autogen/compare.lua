@@ -33,12 +33,11 @@ local snapshot = require("luamig.autogen.snapshot")
 local normalize = require("luamig.autogen.compare.normalize")
 local filter = require("luamig.autogen.compare.filter")
 local changes = require("luamig.autogen.compare.change")
-local constraints = require("luamig.autogen.compare.constraints")
 local table_changes = require("luamig.autogen.compare.table")
 local enums = require("luamig.autogen.compare.enums")
 
 local included, change = filter.included, changes.change
-local fold_uniques, compare_table, settle_enums = constraints.fold_uniques, table_changes.compare, enums.settle
+local compare_table, settle_enums = table_changes.compare, enums.settle
 
 local M = {}
 
@@ -78,19 +77,23 @@ function M.diff(model_snap, db_snap, dialect, cfg, excluded)
     end
   end
   local claimed, new_tables = {}, {}
+  local aliases = db_snap.type_aliases
   for _, name in ipairs(snapshot.table_names(model_snap)) do
     local m = model_snap.tables[name]
-    if not excluded[name] and included(cfg, m, name, "table", false, db_snap.tables[name]) then
+    -- compare_to: the database's table of that name, or the one it is renamed from
+    local db_t = db_snap.tables[name] or (m.renamed_from and not model_snap.tables[m.renamed_from]
+      and db_snap.tables[m.renamed_from]) or nil
+    if not excluded[name] and included(cfg, m, name, "table", false, db_t) then
       if db_names[name] then
         claimed[name] = true
-        compare_table(out, cfg, dialect, name, m, db_snap.tables[name])
+        compare_table(out, cfg, dialect, name, m, db_snap.tables[name], aliases)
       elseif m.renamed_from and db_names[m.renamed_from] and not model_snap.tables[m.renamed_from] then
         claimed[m.renamed_from] = true
         out[#out + 1] = change(1, { op = "rename_table", from = m.renamed_from, to = name },
           { op = "rename_table", from = name, to = m.renamed_from })
-        compare_table(out, cfg, dialect, name, m, db_snap.tables[m.renamed_from])
+        compare_table(out, cfg, dialect, name, m, db_snap.tables[m.renamed_from], aliases)
       else
-        new_tables[#new_tables + 1] = fold_uniques(dialect, m)
+        new_tables[#new_tables + 1] = m
       end
     end
   end

@@ -52,8 +52,11 @@ function M.path(cfg)
     table.concat(candidates, ", "))
 end
 
--- Column(...) with `renamed_from`, which revisions do not take.
-local function model_column(name, coltype, opts)
+-- Column(...) with `renamed_from`, which revisions do not take (in the
+-- options table, which comes last: after a Computed or an Identity).
+local function model_column(name, coltype, ...)
+  local args = table.pack(...)
+  local opts = args[args.n]
   local renamed_from
   if type(opts) == "table" and getmetatable(opts) == nil and opts.renamed_from ~= nil then
     renamed_from = opts.renamed_from
@@ -63,9 +66,9 @@ local function model_column(name, coltype, opts)
     end
     local copy = {}
     for k, v in pairs(opts) do if k ~= "renamed_from" then copy[k] = v end end
-    opts = copy
+    args[args.n] = copy
   end
-  local ok, col = pcall(types.Column, name, coltype, opts)
+  local ok, col = pcall(types.Column, name, coltype, table.unpack(args, 1, args.n))
   if not ok then error(col, 2) end
   col.renamed_from = renamed_from
   return col
@@ -160,8 +163,22 @@ local function index_entry(dialect, rec, ix)
   end
   local where = ix[dialect.option_prefix .. "_where"]
   if types.is_sql(where) then where = where.text end
+  local include = ix[dialect.option_prefix .. "_include"]
   return { name = name, columns = expressions and nil or columns, expressions = expressions,
-    unique = ix.unique or false, where = where }
+    unique = ix.unique or false, where = where, include = include and #include > 0 and include or nil }
+end
+
+-- The CHECK a column's type brings on this dialect (a non-native Enum,
+-- Boolean{create_constraint}), as the snapshot has it: {name, values} |
+-- nil | nil, msg.
+local function type_check(dialect, rec, col)
+  local cond, name = dialect:type_check_condition(col.type, col.name, rec.table, rec.naming_convention)
+  if not cond then
+    if name then return nil, name end
+    return nil
+  end
+  local values = col.type.name == "Enum" and col.type.values or { "0", "1" }
+  return { name = name, values = values }
 end
 
 -- A snapshot table of a create_table record.
@@ -171,9 +188,20 @@ local function table_of(rec, dialect, renamed_from)
   t.renamed_from = renamed_from
   local auto = dialect:autoincrement_column(rec.columns)
   for i, col in ipairs(rec.columns) do
-    t.columns[i] = { name = col.name, type = col.type, nullable = col.nullable ~= false,
+    local checked, err = type_check(dialect, rec, col)
+    if err then return nil, err end
+    -- the autoincrementing key as the dialect writes it (SQLite: any
+    -- integer key is the rowid, INTEGER)
+    local coltype = col.type
+    if col == auto and types.is_integer(coltype)
+        and dialect:column_type_sql(col, { primary_key = true, autoincrement = true }) == "INTEGER" then
+      coltype = types.Integer
+    end
+    t.columns[i] = { name = col.name, type = coltype, nullable = col.nullable ~= false,
       default = default_sql(dialect, col), autoincrement = col == auto, comment = col.comment,
-      renamed_from = col.renamed_from }
+      renamed_from = col.renamed_from, type_check = checked,
+      computed = col.computed and { sqltext = col.computed.sqltext, persisted = col.computed.persisted },
+      identity = dialect.identity_columns and snapshot.identity(col.identity, col.type) or nil }
   end
   local constraints, cerr = dialect:table_constraints(rec, nil)
   if not constraints then return nil, cerr end
@@ -186,6 +214,7 @@ local function table_of(rec, dialect, renamed_from)
       t.foreign_keys[#t.foreign_keys + 1] = { name = c.name, columns = c.columns, ref_table = c.ref_table,
         ref_columns = c.ref_columns, ondelete = snapshot.action(c.ondelete, dialect),
         onupdate = snapshot.action(c.onupdate, dialect) }
+      snapshot.fk_options(c, t.foreign_keys[#t.foreign_keys])
     elseif c.kind == "check" then
       local text = c.sqltext
       if types.is_sql(text) then text = text.text end

@@ -8,58 +8,13 @@
 -- op.batch_alter_table block (batch mode rebuilds the table once).
 
 local types = require("luamig.schema.types")
+local values = require("luamig.autogen.render.values")
 
 local M = {}
 
----------------------------------------------------------------------------
--- Lua values
-
-local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
-
-local function q(s)
-  return '"' .. tostring(s):gsub('[%c"\\]', function(c) return ESCAPES[c] or string.format("\\%03d",
-    c:byte()) end) .. '"'
-end
+local q, qlist, type_lua, default_lua = values.q, values.qlist, values.type_lua, values.default_lua
+local opts_lua, call = values.opts_lua, values.call
 M.quote = q
-
-local function qlist(list)
-  local parts = {}
-  for i, v in ipairs(list) do parts[i] = q(v) end
-  return "{ " .. table.concat(parts, ", ") .. " }"
-end
-
-local function type_lua(t, text)
-  if t then return tostring(t) end
-  return string.format("Type(%s)", q(text or "TEXT"))
-end
-
---- A server default's SQL as a Lua value: a plain string literal becomes a
--- Lua string, a number a number, anything else sql "...".
-local function default_lua(text)
-  if text == false then return "null" end
-  local inner = text:match("^'(.*)'$")
-  if inner and not inner:gsub("''", ""):find("'", 1, true) then return q(inner:gsub("''", "'")) end
-  if tonumber(text) and text:match("^%-?%d+%.?%d*$") then return text end
-  return "sql " .. q(text)
-end
-
--- "{ a = 1, b = 2 }" of (key, value-text) pairs in order; "" when none.
-local function opts_lua(pairs_list)
-  if #pairs_list == 0 then return nil end
-  local parts = {}
-  for i, kv in ipairs(pairs_list) do parts[i] = kv[1] .. " = " .. kv[2] end
-  return "{ " .. table.concat(parts, ", ") .. " }"
-end
-
--- fn(a, b, ...): the arguments that are not nil (so optional ones vanish).
-local function call(fn, ...)
-  local present = {}
-  for i = 1, select("#", ...) do
-    local a = select(i, ...)
-    if a ~= nil then present[#present + 1] = a end
-  end
-  return string.format("%s(%s)", fn, table.concat(present, ", "))
-end
 
 ---------------------------------------------------------------------------
 -- Names the database would give anyway (left out of the revision)
@@ -86,15 +41,20 @@ end
 
 local function column_lua(dialect, col, single_pk, auto_pk)
   local o = {}
+  -- an identity with the defaults on the table's autoincrementing key is
+  -- what that key is anyway; any other is written as Identity(...)
+  local identity = col.identity and (next(col.identity) ~= nil or not (single_pk and auto_pk)) and col.identity
   if single_pk then o[#o + 1] = { "primary_key", "true" } end
-  if not col.nullable and not single_pk then o[#o + 1] = { "nullable", "false" } end
-  if col.autoincrement and not auto_pk then o[#o + 1] = { "autoincrement", "true" } end
+  if not col.nullable and not single_pk and not identity then o[#o + 1] = { "nullable", "false" } end
+  if col.autoincrement and not auto_pk and not identity then o[#o + 1] = { "autoincrement", "true" } end
   if single_pk and auto_pk and not col.autoincrement and types.is_integer(col.type) then
     o[#o + 1] = { "autoincrement", "false" }
   end
   if col.default ~= nil then o[#o + 1] = { "server_default", default_lua(col.default) } end
   if col.comment and dialect.comments then o[#o + 1] = { "comment", q(col.comment) } end
-  return call("Column", q(col.name), type_lua(col.type, col.type_text), opts_lua(o))
+  local generated = col.computed and values.computed_lua(col.computed) or identity and values.identity_lua(identity)
+    or nil
+  return call("Column", q(col.name), type_lua(col.type, col.type_text), generated, opts_lua(o))
 end
 
 local function index_columns_lua(ix)
@@ -107,6 +67,15 @@ end
 local function where_option(dialect, ix)
   if not ix.where then return nil end
   return { dialect.option_prefix .. "_where", "sql " .. q(ix.where) }
+end
+
+-- unique, the dialect's where and include options of an index.
+local function index_opts(dialect, ix)
+  local o = {}
+  if ix.unique then o[#o + 1] = { "unique", "true" } end
+  o[#o + 1] = where_option(dialect, ix)
+  if ix.include then o[#o + 1] = { dialect.option_prefix .. "_include", qlist(ix.include) } end
+  return opts_lua(o)
 end
 
 local function create_table_lua(dialect, t)
@@ -136,8 +105,7 @@ local function create_table_lua(dialect, t)
     for i, c in ipairs(fk.ref_columns) do refs[i] = fk.ref_table .. "." .. c end
     local o = {}
     if not default_name(dialect, "foreign_key", t.name, fk) then o[#o + 1] = { "name", qname(fk.name) } end
-    if fk.ondelete then o[#o + 1] = { "ondelete", q(fk.ondelete) } end
-    if fk.onupdate then o[#o + 1] = { "onupdate", q(fk.onupdate) } end
+    values.fk_opts(o, fk)
     items[#items + 1] = call("ForeignKeyConstraint", qlist(fk.columns), qlist(refs), opts_lua(o))
   end
   for _, ck in ipairs(t.checks) do
@@ -146,10 +114,7 @@ local function create_table_lua(dialect, t)
   for _, ix in ipairs(t.indexes) do
     local args = { qname(ix.name) }
     for _, a in ipairs(index_columns_lua(ix)) do args[#args + 1] = a end
-    local o = {}
-    if ix.unique then o[#o + 1] = { "unique", "true" } end
-    o[#o + 1] = where_option(dialect, ix)
-    args[#args + 1] = opts_lua(o)
+    args[#args + 1] = index_opts(dialect, ix)
     items[#items + 1] = call("Index", table.unpack(args))
   end
   if t.comment and dialect.comments then items[#items + 1] = opts_lua { { "comment", q(t.comment) } } end
@@ -202,6 +167,7 @@ local function existing_opts(o, col)
   o[#o + 1] = { "existing_nullable", tostring(col.nullable ~= false) }
   if col.default ~= nil then o[#o + 1] = { "existing_server_default", default_lua(col.default) } end
   if col.comment then o[#o + 1] = { "existing_comment", q(col.comment) } end
+  if col.identity then o[#o + 1] = { "existing_identity", values.identity_lua(col.identity) } end
 end
 
 local function alter_opts(u)
@@ -212,6 +178,9 @@ local function alter_opts(u)
   if ch.nullable ~= nil then o[#o + 1] = { "nullable", tostring(ch.nullable) } end
   if ch.server_default ~= nil then o[#o + 1] = { "server_default", default_lua(ch.server_default) } end
   if ch.comment ~= nil then o[#o + 1] = { "comment", ch.comment == false and "null" or q(ch.comment) } end
+  if ch.identity ~= nil then
+    o[#o + 1] = { "identity", ch.identity == false and "null" or values.identity_lua(ch.identity) }
+  end
   existing_opts(o, u.existing)
   return opts_lua(o)
 end
@@ -239,21 +208,20 @@ local function op_lines(dialect, u, in_batch)
   elseif k == "rename_column" then
     return { call(p .. "alter_column", t_arg(), q(u.from), opts_lua { { "new_column_name", q(u.to) } }) }
   elseif k == "alter_column" then return { call(p .. "alter_column", t_arg(), q(u.column), alter_opts(u)) }
+  elseif k == "recreate_column" then
+    return { string.format("-- column %s.%s is generated by the database: drop it and add it again", u.table,
+      u.column.name), call(p .. "drop_column", t_arg(), q(u.column.name)),
+      call(p .. "add_column", t_arg(), column_lua(dialect, u.column, false, false)) }
   elseif k == "create_index" then
     local ix = u.index
-    local o = {}
-    if ix.unique then o[#o + 1] = { "unique", "true" } end
-    o[#o + 1] = where_option(dialect, ix)
     return { call(p .. "create_index", qname(ix.name), t_arg(), "{ " .. table.concat(index_columns_lua(ix), ", ") .. " }",
-      opts_lua(o)) }
+      index_opts(dialect, ix)) }
   elseif k == "drop_index" then return { call(p .. "drop_index", qname(u.index.name), t_arg()) }
   elseif k == "create_unique_constraint" then
     return { call(p .. "create_unique_constraint", name_arg(dialect, "unique", u.table, u.entry), t_arg(), qlist(u.entry.columns)) }
   elseif k == "create_foreign_key" then
     local fk = u.entry
-    local o = {}
-    if fk.ondelete then o[#o + 1] = { "ondelete", q(fk.ondelete) } end
-    if fk.onupdate then o[#o + 1] = { "onupdate", q(fk.onupdate) } end
+    local o = values.fk_opts({}, fk)
     return { call(p .. "create_foreign_key", name_arg(dialect, "foreign_key", u.table, fk), t_arg(), q(fk.ref_table),
       qlist(fk.columns), qlist(fk.ref_columns), opts_lua(o)) }
   elseif k == "create_check_constraint" then

@@ -23,10 +23,12 @@ function M.describe(c)
   elseif u.op == "rename_column" then return string.format("rename column %s.%s to %s", u.table, u.from, u.to)
   elseif u.op == "alter_column" then
     local what = {}
-    for _, k in ipairs { "type_", "nullable", "server_default", "comment" } do
+    for _, k in ipairs { "type_", "nullable", "server_default", "comment", "identity" } do
       if u.changes[k] ~= nil then what[#what + 1] = (k == "type_" and "type" or k:gsub("_", " ")) end
     end
     return string.format("change %s of column %s.%s", table.concat(what, ", "), u.table, u.column)
+  elseif u.op == "recreate_column" then
+    return string.format("change the generation of column %s.%s (drop and add it again)", u.table, u.column.name)
   elseif u.op == "create_index" then return string.format("add index %s on %s", u.index.name or "?", u.table)
   elseif u.op == "drop_index" then return string.format("remove index %s on %s", u.index.name or "?", u.table)
   elseif u.op == "create_unique_constraint" then

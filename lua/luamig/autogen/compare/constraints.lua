@@ -13,12 +13,12 @@ local M = {}
 
 local function index_signature(ix)
   return table.concat({ ix.unique and "u" or "", list_key(ix.columns), list_key(ix.expressions),
-    ix.where and normalize_default(ix.where) or "" }, "|")
+    ix.where and normalize_default(ix.where) or "", list_key(ix.include) }, "|")
 end
 
 local function fk_signature(fk)
   return table.concat({ list_key(fk.columns), fk.ref_table, list_key(fk.ref_columns),
-    fk.ondelete or "", fk.onupdate or "" }, "|")
+    fk.ondelete or "", fk.onupdate or "", fk.match or "", fk.deferrable and "d" or "", fk.initially or "" }, "|")
 end
 
 local function unique_signature(u) return list_key(u.columns) end
@@ -41,31 +41,38 @@ M.fold_uniques = fold_uniques
 
 -- Pair entries of two lists: when `by_name`, a named entry by its name;
 -- the others by signature. Returns the unpaired of each side and the
--- pairs whose definitions differ.
-local function pair_up(model_list, db_list, signature, by_name)
+-- pairs whose definitions differ. include(entry, compare_to) leaves an
+-- entry of the model out (and the database's entry it pairs with); it
+-- gets the entry it would pair with, else the database's entry of the
+-- same name, else nil.
+local function pair_up(model_list, db_list, signature, by_name, include)
   local used, only_model = {}, {}
-  local by_sig = {}
+  local by_sig, db_by_name = {}, {}
   for i, e in ipairs(db_list) do
-    by_sig[signature(e)] = by_sig[signature(e)] or {}
-    local l = by_sig[signature(e)]
-    l[#l + 1] = i
+    local sig = signature(e)
+    by_sig[sig] = by_sig[sig] or {}
+    by_sig[sig][#by_sig[sig] + 1] = i
+    if e.name then db_by_name[e.name] = i end
   end
-  local db_by_name = {}
-  if by_name then for i, e in ipairs(db_list) do if e.name then db_by_name[e.name] = i end end end
   local changed = {}
   for _, m in ipairs(model_list) do
-    local i = by_name and m.name and db_by_name[m.name]
-    if i and not used[i] then
+    local i
+    if by_name and m.name then
+      i = db_by_name[m.name]  -- a named index is matched by its name only, as in Alembic
+      if i and used[i] then i = nil end
+    else
+      for _, j in ipairs(by_sig[signature(m)] or {}) do
+        if not used[j] then i = j; break end
+      end
+    end
+    local same_name = m.name and db_by_name[m.name]
+    if not include(m, i and db_list[i] or same_name and db_list[same_name] or nil) then
+      if i then used[i] = true end
+    elseif i then
       used[i] = true
       if signature(m) ~= signature(db_list[i]) then changed[#changed + 1] = { model = m, db = db_list[i] } end
-    elseif by_name and m.name then
-      only_model[#only_model + 1] = m  -- a named index is matched by its name only, as in Alembic
     else
-      local found
-      for _, j in ipairs(by_sig[signature(m)] or {}) do
-        if not used[j] then found = j; break end
-      end
-      if found then used[found] = true else only_model[#only_model + 1] = m end
+      only_model[#only_model + 1] = m
     end
   end
   local only_db = {}
@@ -98,8 +105,15 @@ local function indexed(model_t, columns)
 end
 
 local function compare_constraints(out, cfg, dialect, tname, model_t, db_t)
+  -- include_object sees each model entry with the database's entry it is
+  -- compared to (Alembic's compare_to), each database-only entry as reflected
+  local function includer(kind)
+    return function(e, compare_to) return included(cfg, e, e.name, kind, false, compare_to) end
+  end
   -- indexes: by name, then definition
-  local add_ix, drop_ix, changed_ix = pair_up(model_t.indexes, db_t.indexes, index_signature, true)
+  local add_ix, drop_ix, changed_ix = pair_up(model_t.indexes, db_t.indexes, index_signature, true, function(ix, to)
+    return included(cfg, ix, ix.name, ix.from_unique and "unique_constraint" or "index", false, to)
+  end)
   for _, c in ipairs(changed_ix) do
     drop_ix[#drop_ix + 1] = c.db
     add_ix[#add_ix + 1] = c.model
@@ -110,12 +124,18 @@ local function compare_constraints(out, cfg, dialect, tname, model_t, db_t)
     end
   end
   for _, ix in ipairs(add_ix) do
-    if included(cfg, ix, ix.name, "index", false, nil) then
+    if ix.from_unique then
+      -- MySQL: a model's unique constraint, added as one, named so that
+      -- the downgrade can drop it
+      local u = named(dialect, tname, { name = ix.name, columns = ix.columns }, "key")
+      out[#out + 1] = change(7, { op = "create_unique_constraint", table = tname, entry = u },
+        { op = "drop_constraint", table = tname, kind = "unique", entry = u })
+    else
       out[#out + 1] = change(7, { op = "create_index", table = tname, index = ix }, { op = "drop_index", table = tname, index = ix })
     end
   end
   -- unique constraints and foreign keys: by definition
-  local add_u, drop_u = pair_up(model_t.uniques, db_t.uniques, unique_signature, false)
+  local add_u, drop_u = pair_up(model_t.uniques, db_t.uniques, unique_signature, false, includer("unique_constraint"))
   for _, u in ipairs(drop_u) do
     if included(cfg, u, u.name, "unique_constraint", true, nil) then
       out[#out + 1] = change(6, { op = "drop_constraint", table = tname, kind = "unique", entry = u },
@@ -124,12 +144,11 @@ local function compare_constraints(out, cfg, dialect, tname, model_t, db_t)
   end
   for _, u in ipairs(add_u) do
     u = named(dialect, tname, u, "key")
-    if included(cfg, u, u.name, "unique_constraint", false, nil) then
-      out[#out + 1] = change(7, { op = "create_unique_constraint", table = tname, entry = u },
-        { op = "drop_constraint", table = tname, kind = "unique", entry = u })
-    end
+    out[#out + 1] = change(7, { op = "create_unique_constraint", table = tname, entry = u },
+      { op = "drop_constraint", table = tname, kind = "unique", entry = u })
   end
-  local add_fk, drop_fk = pair_up(model_t.foreign_keys, db_t.foreign_keys, fk_signature, false)
+  local add_fk, drop_fk = pair_up(model_t.foreign_keys, db_t.foreign_keys, fk_signature, false,
+    includer("foreign_key_constraint"))
   local still_keyed = {}
   for _, fk in ipairs(add_fk) do still_keyed[list_key(fk.columns)] = true end
   for _, fk in ipairs(drop_fk) do
@@ -146,7 +165,7 @@ local function compare_constraints(out, cfg, dialect, tname, model_t, db_t)
     end
   end
   for _, fk in ipairs(add_fk) do
-    if included(cfg, fk, fk.name, "foreign_key_constraint", false, nil) then
+    do
       fk = named(dialect, tname, fk, "fkey")
       if dialect.fk_makes_index and not indexed(model_t, fk.columns) then
         -- the downgrade drops the index MySQL makes for the key, too (after

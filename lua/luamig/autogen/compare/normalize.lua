@@ -17,19 +17,34 @@ local function normalize_type_text(text)
   if not base then base, rest = s, "" end
   base = TYPE_ALIASES[base] or base
   if base == "INTEGER" and rest:match("^%(%d+%)$") then rest = "" end  -- MySQL's display width
+  if base == "NUMERIC" then rest = rest:gsub("^%((%d+),0%)", "(%1)") end  -- NUMERIC(10, 0) is NUMERIC(10)
   return base .. rest
 end
 M.normalize_type_text = normalize_type_text
 
 --- The SQL of a snapshot column's type on this dialect, normalised.
-local function type_key(dialect, col)
+-- aliases: {[normalised SQL] = what the server makes of it} (a snapshot's
+-- type_aliases: MySQL's bare NUMERIC is DECIMAL(10,0)).
+local function type_key(dialect, col, aliases)
+  local key
   if col.type then
     local ok, sql = pcall(dialect.type_sql, dialect, col.type, col.name)
-    if ok and sql then return normalize_type_text(sql) end
+    if ok and sql then key = normalize_type_text(sql) end
   end
-  return normalize_type_text(col.type_text or "?")
+  key = key or normalize_type_text(col.type_text or "?")
+  return aliases and aliases[key] or key
 end
 M.type_key = type_key
+
+--- A generated column's expression as comparable text: databases print
+-- it back their own way (PostgreSQL adds casts, MySQL backquotes, every
+-- one its own spaces and parentheses), so all of those are left out, as
+-- Alembic does before it compares.
+function M.expression(text)
+  if text == nil then return nil end
+  local s = tostring(text):gsub("::[%a_][%w_]*%s*varying", ""):gsub("::[%a_][%w_]*", "")
+  return (s:gsub("[%s%(%)\"`%[%]]", ""):lower())
+end
 
 local function strip_outer_parens(s)
   while s:sub(1, 1) == "(" and s:sub(-1) == ")" do

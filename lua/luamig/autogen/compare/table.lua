@@ -1,45 +1,19 @@
 -- luamig.autogen.compare.table: the changes to one table that both sides
--- have: its columns (added, dropped, renamed, altered), its constraints
--- and indexes (luamig.autogen.compare.constraints) and its comment.
+-- have: its columns (added, dropped, renamed; altered: compare/column.lua),
+-- its constraints and indexes (luamig.autogen.compare.constraints) and
+-- its comment.
 
-local normalize = require("luamig.autogen.compare.normalize")
+local column = require("luamig.autogen.compare.column")
 local filter = require("luamig.autogen.compare.filter")
 local changes = require("luamig.autogen.compare.change")
 local constraints = require("luamig.autogen.compare.constraints")
 
-local type_key, normalize_default = normalize.type_key, normalize.normalize_default
 local included, change = filter.included, changes.change
 local fold_uniques, compare_constraints = constraints.fold_uniques, constraints.compare
 
 local M = {}
 
 local function comment_of(v) if v == "" then return nil end return v end
-
-local function compare_column(out, dialect, tname, m, d)
-  local up, down = {}, {}
-  local any = false
-  if type_key(dialect, m) ~= type_key(dialect, d) then
-    up.type_, down.type_ = m.type, d.type or d.type_text
-    any = true
-  end
-  if (m.nullable ~= false) ~= (d.nullable ~= false) then
-    up.nullable, down.nullable = m.nullable ~= false, d.nullable ~= false
-    any = true
-  end
-  local md, dd = normalize_default(m.default), normalize_default(d.default)
-  if md ~= dd and not (m.autoincrement or d.autoincrement) then
-    up.server_default, down.server_default = m.default or false, d.default or false
-    any = true
-  end
-  if dialect.comments and comment_of(m.comment) ~= comment_of(d.comment) then
-    up.comment, down.comment = comment_of(m.comment) or false, comment_of(d.comment) or false
-    any = true
-  end
-  if any then
-    out[#out + 1] = change(5, { op = "alter_column", table = tname, column = m.name, changes = up, existing = d, target = m },
-      { op = "alter_column", table = tname, column = m.name, changes = down, existing = m, target = d })
-  end
-end
 
 -- The database's constraints and indexes with renamed columns under their
 -- new names: the renames run first (phase 3), so that is what the later
@@ -66,11 +40,35 @@ local function with_renames(db_t, renamed)
   return copy
 end
 
-local function compare_table(out, cfg, dialect, tname, model_t, db_t)
+-- db_t with the CHECKs of reflected Enum or Boolean columns given back
+-- where the model declares the plain type (compare/column.lua's unfolded).
+local function unfold(model_t, db_t)
+  local model_cols = {}
+  for _, m in ipairs(model_t.columns) do model_cols[m.name] = m end
+  local copy, checks = {}, {}
+  for k, v in pairs(db_t) do copy[k] = v end
+  for i, ck in ipairs(db_t.checks) do checks[i] = ck end
+  copy.columns = {}
+  for i, d in ipairs(db_t.columns) do
+    local m = model_cols[d.name]
+    if not m then
+      for _, c in ipairs(model_t.columns) do if c.renamed_from == d.name then m = c end end
+    end
+    copy.columns[i] = m and column.unfolded(m, d, checks) or d
+  end
+  copy.checks = checks
+  return copy
+end
+
+--- Append the changes that make db_t model_t to `out`; aliases: the
+-- database snapshot's type_aliases.
+local function compare_table(out, cfg, dialect, tname, model_t, db_t, aliases)
   model_t = fold_uniques(dialect, model_t)
+  db_t = unfold(model_t, db_t)
   local renamed = {}
   local db_cols = {}
   for _, c in ipairs(db_t.columns) do db_cols[c.name] = c end
+  local function compare_column(m, d) column.compare(out, dialect, tname, m, d, db_t, aliases) end
   local model_cols, seen_db = {}, {}
   for _, m in ipairs(model_t.columns) do
     model_cols[m.name] = m
@@ -79,12 +77,14 @@ local function compare_table(out, cfg, dialect, tname, model_t, db_t)
       d = db_cols[m.renamed_from]
       seen_db[d.name] = true
       renamed[d.name] = m.name
-      out[#out + 1] = change(3, { op = "rename_column", table = tname, from = d.name, to = m.name },
-        { op = "rename_column", table = tname, from = m.name, to = d.name })
-      compare_column(out, dialect, tname, m, d)
+      if included(cfg, m, m.name, "column", false, d) then
+        out[#out + 1] = change(3, { op = "rename_column", table = tname, from = d.name, to = m.name },
+          { op = "rename_column", table = tname, from = m.name, to = d.name })
+        compare_column(m, d)
+      end
     elseif d then
       seen_db[d.name] = true
-      if included(cfg, m, m.name, "column", false, d) then compare_column(out, dialect, tname, m, d) end
+      if included(cfg, m, m.name, "column", false, d) then compare_column(m, d) end
     elseif included(cfg, m, m.name, "column", false, nil) then
       out[#out + 1] = change(4, { op = "add_column", table = tname, column = m },
         { op = "drop_column", table = tname, column = m })

@@ -33,14 +33,20 @@
 --     constraint, or after its first column when the constraint is
 --     unnamed) is not listed; RESTRICT and NO ACTION rules are nil.
 --   * A foreign key to a table of another database has `ref_schema`.
+--   * A generated column has `computed` (GENERATION_EXPRESSION, persisted
+--     when EXTRA says STORED) and no default; a collation other than the
+--     table's (TABLE_COLLATION, kept as `default_collation`) is the
+--     String's or Text's; datetime(n) / time(n) carry precision.
+--   * A non-native Enum's CHECK (`s` in ('a','b')) makes the column an
+--     Enum again (luamig.autogen.reflect.type_checks).
 -- Not in the snapshot: index prefix lengths (KEY (name(10)) reads as
--- name), FULLTEXT/SPATIAL kinds, ON UPDATE current_timestamp(), generated
--- columns' expressions.
+-- name), FULLTEXT/SPATIAL kinds.
 
 local driver = require("luamig.driver")
 local snapshot = require("luamig.autogen.snapshot")
 local types = require("luamig.schema.types")
 local mysql_dialect = require("luamig.ddl.mysql")
+local type_checks = require("luamig.autogen.reflect.type_checks")
 
 local null = driver.null
 
@@ -49,11 +55,13 @@ local M = {}
 -- The queries. `%s` in STATISTICS is the index expression column, which
 -- only MySQL 8.0.13+ has (MariaDB: NULL); CHECK_CONSTRAINTS has TABLE_NAME
 -- on MariaDB only, MySQL's check names are unique per database instead.
-local TABLES_SQL = "SELECT TABLE_NAME AS tbl, TABLE_COMMENT AS comment FROM information_schema.TABLES"
+local TABLES_SQL = "SELECT TABLE_NAME AS tbl, TABLE_COMMENT AS comment, TABLE_COLLATION AS collation"
+  .. " FROM information_schema.TABLES"
   .. " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'"
 
 local COLUMNS_SQL = "SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type,"
-  .. " IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra, COLUMN_COMMENT AS comment"
+  .. " IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra, COLUMN_COMMENT AS comment,"
+  .. " COLLATION_NAME AS collation, GENERATION_EXPRESSION AS expr"
   .. " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
   .. " ORDER BY TABLE_NAME, ORDINAL_POSITION"
 
@@ -159,7 +167,13 @@ local function column_type(column_type_text)
     if name == "char" and args == "36" then return types.Uuid end
     if name == "decimal" and args then
       local p, s = args:match("^(%d+),(%d+)$")
+      -- DECIMAL(p,0) is what NUMERIC(p) becomes (and a bare NUMERIC is
+      -- DECIMAL(10,0): snapshot.type_aliases)
+      if p and s == "0" then return types.Numeric(tonumber(p)) end
       if p then return types.Numeric(tonumber(p), tonumber(s)) end
+    end
+    if (name == "datetime" or name == "time") and args and args:match("^%d+$") then
+      return (name == "datetime" and types.DateTime or types.Time) { precision = tonumber(args) }
     end
     if not args and BLOBS[name] then return BLOBS[name] end
     if not args and SIMPLE[name] then return SIMPLE[name] end
@@ -308,10 +322,12 @@ function M.reflect(conn, opts)
   if not trows then return nil, err end
   local snap = snapshot.new()
   local tables = snap.tables
+  snap.type_aliases = { NUMERIC = "NUMERIC(10)" }  -- what the server makes of a bare NUMERIC
   for _, r in ipairs(trows) do
     if not exclude[r.tbl] then
       local t = snapshot.new_table(r.tbl)
       t.comment = text(r.comment)
+      t.default_collation = text(r.collation)
       tables[r.tbl] = t
     end
   end
@@ -344,9 +360,18 @@ function M.reflect(conn, opts)
       if jc and r.type:lower() == "longtext" then
         ty, json_made[jc] = types.JSON, true
       end
+      -- a collation other than the table's is the String's or Text's own
+      local collation = text(r.collation)
+      if collation and collation ~= tbl.default_collation and (ty.name == "String" or ty.name == "Text") then
+        ty = types[ty.name] { length = ty.length, collation = collation }
+      end
+      local extra = r.extra:upper()
+      local generated = text(r.expr) and extra:find("GENERATED", 1, true)
       tbl.columns[#tbl.columns + 1] = {
         name = r.name, type = ty, type_text = r.type, nullable = r.nullable == "YES",
-        default = default_sql(r, mariadb), autoincrement = r.extra:lower():find("auto_increment", 1, true) ~= nil,
+        default = not generated and default_sql(r, mariadb) or nil,
+        autoincrement = extra:find("AUTO_INCREMENT", 1, true) ~= nil,
+        computed = generated and { sqltext = r.expr, persisted = extra:find("STORED", 1, true) ~= nil } or nil,
         comment = text(r.comment),
       }
     end
@@ -367,7 +392,12 @@ function M.reflect(conn, opts)
   if not rows then return nil, err end
   add_foreign_keys(tables, rows)
 
-  for _, tbl in pairs(tables) do snapshot.sort_lists(tbl) end
+  for _, tbl in pairs(tables) do
+    -- a non-native Enum's CHECK; one left unnamed is a column CHECK,
+    -- which MariaDB names after its column
+    type_checks.fold(mysql_dialect, tbl, function(_, col) return col end, true)
+    snapshot.sort_lists(tbl)
+  end
   return snap
 end
 

@@ -50,7 +50,7 @@
 --     column has no default. A nextval() of a sequence the column does not
 --     own stays a default.
 --   * a generated column (GENERATED ALWAYS AS (...) STORED) has no default
---     (its expression is not one).
+--     (its expression is `computed`).
 --   * foreign keys: confdeltype/confupdtype letters become action words,
 --     then snapshot.action (NO ACTION -> nil); a referenced table of another
 --     schema gets `ref_schema` (absent for the current schema).
@@ -59,96 +59,27 @@
 --   * indexes: `columns` when every key is a plain column in default order,
 --     else `expressions`: every key's text in order (pg_get_indexdef per
 --     key, pretty), with " DESC", " NULLS FIRST" or " NULLS LAST" appended
---     where the key is not in default order. Operator classes, collations,
---     INCLUDE columns and the access method are not reflected.
+--     where the key is not in default order; `include` the INCLUDE
+--     columns. Operator classes, collations and the access method are not
+--     reflected.
+--   * a collation other than the type's default is the String's or Text's
+--     (String{collation = "C"}); timestamp(n) / time(n) carry precision.
+--   * generated columns: `computed` = {sqltext = the expression as
+--     pg_get_expr prints it, persisted = true}; identity columns:
+--     `identity`, the sequence's options that are not the defaults
+--     (snapshot.identity); foreign keys: MATCH, DEFERRABLE and INITIALLY
+--     (snapshot.fk_options).
+--   * a non-native Enum's CHECK (s::text = ANY (ARRAY[...])) makes the
+--     column an Enum again (luamig.autogen.reflect.type_checks).
 
 local snapshot = require("luamig.autogen.snapshot")
 local POSTGRES = require("luamig.ddl.postgres")  -- its defaults (snapshot.action)
 local types = require("luamig.schema.types")
+local type_checks = require("luamig.autogen.reflect.type_checks")
 local null = require("luamig.driver").null
+local queries = require("luamig.autogen.reflect.postgres.queries")
 
 local M = {}
-
--- The tables reflected, as a condition on pg_class `c`.
-local TABLES = "c.relkind IN ('r', 'p')"
-  .. " AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
-
-local TABLES_SQL = [[
-SELECT c.relname AS name, obj_description(c.oid, 'pg_class') AS comment
-FROM pg_class c
-WHERE ]] .. TABLES .. [[
-
-ORDER BY c.relname]]
-
-local COLUMNS_SQL = [[
-SELECT c.relname AS table_name, a.attname AS name,
-  format_type(a.atttypid, a.atttypmod) AS type_text,
-  a.attnotnull AS not_null,
-  a.attidentity::text AS identity,
-  a.attgenerated::text AS generated,
-  pg_get_expr(d.adbin, d.adrelid, true) AS default_text,
-  col_description(c.oid, a.attnum) AS comment,
-  CASE WHEN t.typtype = 'e' THEN t.oid WHEN et.typtype = 'e' THEN et.oid END AS enum_oid,
-  EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
-          WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
-            AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS owns_sequence
-FROM pg_attribute a
-JOIN pg_class c ON c.oid = a.attrelid
-JOIN pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
-LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE ]] .. TABLES .. [[ AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY c.relname, a.attnum]]
-
--- A partitioned table's foreign key to a partitioned table has, on the
--- same table, one child constraint per referenced partition (conparentid
--- set): those are the one key, not more.
-local CONSTRAINTS_SQL = [[
-SELECT c.relname AS table_name, con.oid AS oid, con.conname AS name, con.contype::text AS kind,
-  con.confdeltype::text AS ondelete, con.confupdtype::text AS onupdate,
-  rn.nspname AS ref_schema, rn.nspname = current_schema() AS ref_in_schema, rc.relname AS ref_table,
-  CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid, true) END AS sqltext,
-  a.attname AS column_name, ra.attname AS ref_column
-FROM pg_constraint con
-JOIN pg_class c ON c.oid = con.conrelid
-LEFT JOIN pg_class rc ON rc.oid = con.confrelid
-LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-LEFT JOIN LATERAL unnest(CASE WHEN con.contype <> 'c' THEN con.conkey END, con.confkey)
-  WITH ORDINALITY AS k(attnum, ref_attnum, ord) ON true
-LEFT JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-LEFT JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.ref_attnum
-WHERE ]] .. TABLES .. [[ AND con.contype IN ('p', 'u', 'f', 'c')
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint parent
-                  WHERE parent.oid = con.conparentid AND parent.conrelid = con.conrelid)
-ORDER BY c.relname, con.conname, con.oid, k.ord]]
-
-local INDEXES_SQL = [[
-SELECT c.relname AS table_name, ic.relname AS name, i.indexrelid AS oid, i.indisunique AS is_unique,
-  pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
-  a.attname AS column_name, pg_get_indexdef(i.indexrelid, k.n, true) AS key_text,
-  i.indoption[k.n - 1] AS key_option
-FROM pg_index i
-JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_class c ON c.oid = i.indrelid
-CROSS JOIN LATERAL generate_series(1, i.indnkeyatts::int) AS k(n)
-LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1] AND i.indkey[k.n - 1] <> 0
-WHERE ]] .. TABLES .. [[
-
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid
-                  AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))
-ORDER BY c.relname, ic.relname, k.n]]
-
-local ENUMS_SQL = [[
-SELECT t.oid AS oid, n.nspname AS schema, n.nspname = current_schema() AS in_schema,
-  t.typname AS name, e.enumlabel AS label
-FROM pg_type t
-JOIN pg_namespace n ON n.oid = t.typnamespace
-JOIN pg_enum e ON e.enumtypid = t.oid
-WHERE n.nspname = current_schema()
-   OR t.oid IN (SELECT a.atttypid FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE ]] .. TABLES .. [[)
-   OR t.oid IN (SELECT at.typelem FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-                JOIN pg_type at ON at.oid = a.atttypid WHERE ]] .. TABLES .. [[)
-ORDER BY t.oid, e.enumsortorder]]
 
 -- SQL NULL as nil.
 local function value(v)
@@ -185,6 +116,10 @@ local function map_type(text, enum)
   if enum then return types.Enum(enum.values, { name = enum.name, schema = enum.schema }) end
   local t = BY_NAME[text]
   if t then return t end
+  -- timestamp(3) with time zone, time(2) without time zone
+  local kind, precision, zone = text:match("^(%a+)%((%d+)%) (%a+) time zone$")
+  local ctor = kind == "timestamp" and types.DateTime or kind == "time" and types.Time or nil
+  if ctor then return ctor { precision = tonumber(precision), timezone = zone == "with" or nil } end
   local n = text:match("^character varying%((%d+)%)$")
   if n then return types.String(tonumber(n)) end
   n = text:match("^character%((%d+)%)$")
@@ -245,6 +180,8 @@ end
 
 local ACTIONS = { a = "NO ACTION", r = "RESTRICT", c = "CASCADE", n = "SET NULL", d = "SET DEFAULT" }
 
+local MATCH = { f = "FULL", p = "PARTIAL", s = "SIMPLE" }
+
 local function action(letter)
   return snapshot.action(ACTIONS[letter], POSTGRES)
 end
@@ -258,7 +195,7 @@ local function ordering(option)
 end
 
 local function read_enums(conn)
-  local rows, msg = query(conn, ENUMS_SQL)
+  local rows, msg = query(conn, queries.ENUMS)
   if not rows then return nil, msg end
   local by_oid = {}
   for _, r in ipairs(rows) do
@@ -272,6 +209,21 @@ local function read_enums(conn)
   return by_oid
 end
 
+-- A String or Text with a collation of its own (not the type's default).
+local function collated(t, collation)
+  if not collation or not (t.name == "String" or t.name == "Text") then return t end
+  return types[t.name] { length = t.length, collation = collation }
+end
+
+-- The identity options of a column row (snapshot.identity: the defaults left out).
+local function identity_of(r, coltype)
+  if r.identity ~= "a" and r.identity ~= "d" then return nil end
+  local num = function(v) v = value(v); return v and math.tointeger(tonumber(v)) or nil end
+  return snapshot.identity({ always = r.identity == "a", start = num(r.id_start), increment = num(r.id_increment),
+    minvalue = num(r.id_minvalue), maxvalue = num(r.id_maxvalue), cache = num(r.id_cache),
+    cycle = value(r.id_cycle) == true }, coltype)
+end
+
 local function add_columns(tables, rows, enums)
   for _, r in ipairs(rows) do
     local tbl = tables[r.table_name]
@@ -280,15 +232,20 @@ local function add_columns(tables, rows, enums)
       local default = value(r.default_text)
       local identity = r.identity == "a" or r.identity == "d"
       local serial = default ~= nil and r.owns_sequence and default:match("^nextval%(") ~= nil
-      if serial or (value(r.generated) or "") ~= "" then default = nil end
+      local generated = (value(r.generated) or "") ~= ""
+      local computed = generated and default and { sqltext = default, persisted = true } or nil
+      if serial or generated then default = nil end
       if default then default = normalise_default(default, r.type_text) end
+      local coltype = collated(map_type(r.type_text, enum_oid and enums[enum_oid]), value(r.collation))
       tbl.columns[#tbl.columns + 1] = {
         name = r.name,
-        type = map_type(r.type_text, enum_oid and enums[enum_oid]),
+        type = coltype,
         type_text = r.type_text,
         nullable = not r.not_null,
         default = default,
         autoincrement = identity or serial,
+        identity = identity_of(r, coltype),
+        computed = computed,
         comment = value(r.comment),
       }
     end
@@ -312,6 +269,8 @@ local function add_constraints(tables, rows)
           entry = { name = r.name, columns = {}, ref_table = r.ref_table, ref_columns = {},
             ref_schema = not r.ref_in_schema and r.ref_schema or nil,
             ondelete = action(r.ondelete), onupdate = action(r.onupdate) }
+          snapshot.fk_options({ match = MATCH[r.match], deferrable = r.deferrable,
+            initially = r.deferred and "DEFERRED" or nil }, entry)
           tbl.foreign_keys[#tbl.foreign_keys + 1] = entry
         else
           entry = { name = r.name, sqltext = r.sqltext }
@@ -344,7 +303,12 @@ local function add_indexes(tables, rows)
       if r.oid ~= current then
         finish()
         current, keys = r.oid, {}
+        local include = value(r.include)
         entry = { name = r.name, unique = r.is_unique, where = value(r.predicate) }
+        if include and include ~= "" then
+          entry.include = {}
+          for c in include:gmatch("[^\n]+") do entry.include[#entry.include + 1] = c end
+        end
         tbl.indexes[#tbl.indexes + 1] = entry
       end
       local order = ordering(r.key_option)
@@ -359,7 +323,7 @@ end
 function M.reflect(conn, opts)
   local exclude = (opts and opts.exclude) or {}
   local snap = snapshot.new()
-  local rows, msg = query(conn, TABLES_SQL)
+  local rows, msg = query(conn, queries.TABLES)
   if not rows then return nil, msg end
   for _, r in ipairs(rows) do
     if not exclude[r.name] then
@@ -376,17 +340,21 @@ function M.reflect(conn, opts)
     if not e.schema then snap.enums[e.name] = e.values end
   end
 
-  rows, msg = query(conn, COLUMNS_SQL)
+  rows, msg = query(conn, queries.COLUMNS)
   if not rows then return nil, msg end
   add_columns(snap.tables, rows, enums)
-  rows, msg = query(conn, CONSTRAINTS_SQL)
+  rows, msg = query(conn, queries.CONSTRAINTS)
   if not rows then return nil, msg end
   add_constraints(snap.tables, rows)
-  rows, msg = query(conn, INDEXES_SQL)
+  rows, msg = query(conn, queries.INDEXES)
   if not rows then return nil, msg end
   add_indexes(snap.tables, rows)
 
-  for _, tbl in pairs(snap.tables) do snapshot.sort_lists(tbl) end
+  for name, tbl in pairs(snap.tables) do
+    -- a non-native Enum's CHECK; one left unnamed is <table>_<column>_check
+    type_checks.fold(POSTGRES, tbl, function(_, col) return name .. "_" .. col .. "_check" end, false)
+    snapshot.sort_lists(tbl)
+  end
   return snap
 end
 

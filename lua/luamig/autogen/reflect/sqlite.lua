@@ -24,13 +24,15 @@
 --     the names it knows itself (INT, INTEGER, REAL, TEXT, BLOB, ANY). A
 --     column declared without a type has type = nil and type_text = "".
 --   * Enum: luamig writes an Enum on SQLite as VARCHAR(longest value) with
---     a column CHECK ("col" IN ('a', 'b')), named after the enum when it
---     has a name. Such a column (the CHECK declared on the column, the
---     length that of the longest value) reflects as Enum("a", "b"), with
---     {name = the CHECK's name} when the CHECK is named, and that CHECK is
---     not listed in `checks`. Boolean is a plain BOOLEAN (no CHECK) in
---     luamig's SQLite dialect, so a BOOLEAN column is Boolean and any CHECK
---     on it is an ordinary CHECK.
+--     a CHECK ("col" IN ('a', 'b')), named after the enum when it has a
+--     name. Such a column (the length that of the longest value) reflects
+--     as Enum("a", "b"), with {name = the CHECK's name} when the CHECK is
+--     named, and that CHECK is not listed in `checks`; so does a BOOLEAN
+--     column with CHECK ("col" IN (0, 1)), as Boolean{create_constraint =
+--     true} (luamig.autogen.reflect.type_checks).
+--   * COLLATE on a VARCHAR or TEXT column is the type's collation; a
+--     generated column has `computed` ({sqltext, persisted}: nil when the
+--     text says neither STORED nor VIRTUAL).
 --   * autoincrement = true for a rowid alias: the table's single primary
 --     key column, declared INTEGER, in a rowid table (not INTEGER PRIMARY
 --     KEY DESC, which SQLite backs with an index). That is what luamig
@@ -53,12 +55,12 @@
 --   * Foreign keys: REFERENCES parent without columns means the parent's
 --     primary key, and ref_columns say so; ref_table and ref_columns are
 --     spelled as the parent table has them when it exists (SQLite names
---     are case-insensitive). DEFERRABLE and MATCH are not in the snapshot.
+--     are case-insensitive). MATCH, DEFERRABLE and INITIALLY as written
+--     (snapshot.fk_options).
 --   * Names: a constraint named in the CREATE TABLE text has that name,
 --     matched to what the PRAGMAs found by its columns; others are nil.
 --     SQLite keeps no comments: comment = nil.
---   * Not in the snapshot: collations, WITHOUT ROWID and STRICT; a
---     generated column is listed as a plain column. A CREATE TABLE text
+--   * Not in the snapshot: WITHOUT ROWID and STRICT. A CREATE TABLE text
 --     that cannot be split is an error (nil, msg), not a guess.
 --
 -- This file puts the snapshot together (indexes, UNIQUE constraints and
@@ -108,8 +110,8 @@ local function foreign_key(fk, cat)
   else
     for i, c in ipairs(fk.ref_columns) do refs[i] = spelled(cat.columns, parent, c) end
   end
-  return { name = fk.name, columns = fk.columns, ref_table = cat.names[parent] or fk.ref_table, ref_columns = refs,
-    ondelete = snapshot.action(fk.on_delete, SQLITE), onupdate = snapshot.action(fk.on_update, SQLITE) }
+  return snapshot.fk_options(fk, { name = fk.name, columns = fk.columns, ref_table = cat.names[parent] or fk.ref_table,
+    ref_columns = refs, ondelete = snapshot.action(fk.on_delete, SQLITE), onupdate = snapshot.action(fk.on_update, SQLITE) })
 end
 
 --- The snapshot of the main schema reached by `conn` | nil, msg.

@@ -3,8 +3,13 @@
 -- of Enum columns made Enums).
 
 local sqlite_types = require("luamig.autogen.reflect.sqlite.types")
+local type_checks = require("luamig.autogen.reflect.type_checks")
+local types = require("luamig.schema.types")
+local ddl = require("luamig.ddl")
 
-local normal, enum_of, type_of = sqlite_types.normal, sqlite_types.enum_of, sqlite_types.type_of
+local normal, type_of = sqlite_types.normal, sqlite_types.type_of
+
+local SQLITE = ddl.dialect("sqlite")
 
 local M = {}
 
@@ -25,31 +30,32 @@ local function read_columns(entry, tbl)
     end
   end
   for _, c in ipairs(entry.columns) do
+    local t = type_of(c.type)
+    -- COLLATE on a String or Text is part of its type (String{collation =})
+    if c.collate and t and (t.name == "String" or t.name == "Text") then
+      t = types[t.name] { length = t.length, collation = c.collate }
+    end
     tbl.columns[#tbl.columns + 1] = {
-      name = c.name, type = type_of(c.type), type_text = c.type,
+      name = c.name, type = t, type_text = c.type,
       nullable = not c.notnull and c.name ~= rowid_alias,
       default = default_of(c.default), autoincrement = c.name == rowid_alias, comment = nil,
+      computed = c.generated and { sqltext = c.generated.sqltext, persisted = c.generated.persisted } or nil,
     }
   end
   if pk then tbl.primary_key = { name = pk.name, columns = pk.columns } end
 end
 M.read_columns = read_columns
 
--- Enum columns and CHECK constraints of one table of the catalog.
+-- CHECK constraints of one table of the catalog; those an Enum or a
+-- Boolean{create_constraint = true} makes are folded into its column
+-- (luamig.autogen.reflect.type_checks).
 local function read_checks(entry, tbl)
-  local by_name = {}
-  for _, col in ipairs(tbl.columns) do by_name[string.lower(col.name)] = col end
   for _, check in ipairs(entry.checks) do
-    local col = check.column and by_name[string.lower(check.column)]
-    local enum = col and col.type and col.type.name == "String" and not col.enum_checked
-      and enum_of(check, col.name, col.type_text)
-    if enum then
-      col.type, col.enum_checked = enum, true
-    else
-      tbl.checks[#tbl.checks + 1] = { name = check.name, sqltext = check.sqltext }
-    end
+    tbl.checks[#tbl.checks + 1] = { name = check.name, sqltext = check.sqltext }
   end
-  for _, col in ipairs(tbl.columns) do col.enum_checked = nil end
+  -- a table's CHECK too: luamig writes a type's CHECK on its column, but
+  -- a batch rebuild writes the named ones as table constraints
+  type_checks.fold(SQLITE, tbl, nil, false)
 end
 M.read_checks = read_checks
 

@@ -1,11 +1,9 @@
 -- luamig.autogen.reflect.sqlite.types: the luamig type of a column's
--- declared SQLite type, and the Enum that a column's CHECK makes it.
+-- declared SQLite type (the Enum a column's CHECK makes it is
+-- luamig.autogen.reflect.type_checks').
 
-local sqltext = require("luamig.reflect.sqlite.sqltext")
 local types = require("luamig.schema.types")
 local ddl = require("luamig.ddl")
-
-local keyword = sqltext.keyword
 
 local M = {}
 
@@ -51,40 +49,5 @@ function M.type_of(text)
   end
   return types.Type(text)
 end
-
--- The values of an Enum's CHECK, `col IN ('a', 'b')`, or nil.
-local function enum_values(check_text, column)
-  local tokens = sqltext.tokenize(check_text)
-  local last = #tokens
-  if last < 5 or tokens[1].kind ~= "id" or string.lower(tokens[1].value) ~= string.lower(column)
-    or keyword(tokens[2]) ~= "IN" or tokens[3].kind ~= "(" or tokens[last].kind ~= ")" then
-    return nil
-  end
-  local values = {}
-  for i = 4, last - 1 do
-    local t = tokens[i]
-    if (i - 4) % 2 == 0 then
-      if t.kind ~= "str" or string.sub(t.value, 1, 1) ~= "'" then return nil end
-      values[#values + 1] = (string.sub(t.value, 2, -2):gsub("''", "'"))
-    elseif t.kind ~= "," then
-      return nil
-    end
-  end
-  if (last - 4) % 2 ~= 1 then return nil end -- ends with a comma
-  return values
-end
-
--- Enum(values, {name}) when `check` is the CHECK luamig writes for an
--- Enum column declared `type_text`, else nil.
-local function enum_of(check, column, type_text)
-  local values = enum_values(check.sqltext, column)
-  if not values then return nil end
-  local ok, t = pcall(types.Enum, values, { name = check.name })
-  if not ok then return nil end
-  local back = dialect:type_sql(t)
-  if normal(back) ~= normal(type_text) then return nil end
-  return t
-end
-M.enum_of = enum_of
 
 return M
