@@ -27,12 +27,26 @@ end
 
 -- A new database on the cluster; its URL on each node.
 local made = {}
+-- A new database, made on node 1. The other nodes apply the CREATE
+-- DATABASE in total order but after node 1 has returned, so a connection
+-- to node 2 with the new name can come first ("Unknown database": a CI
+-- run failed so): wait until every node has it (a causal read).
 local function new_database()
   local name = random_name()
   b:with(NODES[1], function(conn) assert(conn:execute("CREATE DATABASE " .. name)) end)
   made[#made + 1] = name
   local urls = {}
-  for i, u in ipairs(NODES) do urls[i] = u .. name end
+  for i, u in ipairs(NODES) do
+    urls[i] = u .. name
+    b:with(u, function(conn)
+      assert(conn:execute("SET SESSION wsrep_sync_wait = 1"))
+      local deadline = os.time() + 30
+      while not conn:first("SELECT 1 AS found FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", name) do
+        assert(os.time() < deadline, "node " .. i .. " has not applied CREATE DATABASE " .. name .. " in 30 s")
+        os.execute("sleep 0.05")
+      end
+    end)
+  end
   return urls
 end
 
