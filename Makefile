@@ -28,7 +28,10 @@ TESTFLAGS ?=
 PREMAKE := $(shell command -v premake5 2>/dev/null || command -v premake4 2>/dev/null)
 
 BINDIR := $(DESTDIR)$(PREFIX)/bin
-LUADIR := $(DESTDIR)$(PREFIX)/share/luamig/lua
+# The Lua modules go where lua5.4 looks for them (its package.path has
+# PREFIX/share/lua/5.4 for /usr/local; Debian's for /usr), so that plain
+# `lua5.4` and busted find luamig.testing next to the C module.
+LUADIR := $(DESTDIR)$(PREFIX)/share/lua/5.4
 CMODDIR := $(DESTDIR)$(PREFIX)/lib/lua/5.4
 DRIVERDIR := $(DESTDIR)$(PREFIX)/lib/luamig
 LIBDIR := $(DESTDIR)$(PREFIX)/lib
@@ -43,7 +46,7 @@ VERSION = $(shell sed -n 's/^\#define LUAMIG_VERSION "\(.*\)"/\1/p' runner/versi
 # Libs.private; libluamig.so records them itself).
 LIBS_PRIVATE = $(shell pkg-config --libs lua5.4 sqlite3) -lm -ldl -lpthread
 
-.PHONY: all release debug sanitize generate test install clean
+.PHONY: all release debug sanitize generate test install rock-install clean
 
 all: release
 
@@ -85,6 +88,18 @@ install: release
 	install -m 644 docs/luamig.1 "$(MAN1DIR)/luamig.1"
 	install -m 644 completions/luamig.bash "$(BASHCOMPDIR)/luamig"
 	install -m 644 completions/_luamig "$(ZSHCOMPDIR)/_luamig"
+
+# `luarocks make` (luamig-scm-1.rockspec): the rock's own directories,
+# which LuaRocks then deploys into its tree (modules to share/lua/5.4, the
+# C module and the drivers beside it to lib/lua/5.4, the executable to
+# bin; luamig finds the drivers there, ../lib/lua/5.4 from its bin).
+rock-install:
+	install -d "$(ROCK_LUADIR)" "$(ROCK_LIBDIR)" "$(ROCK_BINDIR)"
+	install -m 755 bin/luamig "$(ROCK_BINDIR)/luamig"
+	install -m 644 bin/luamig.so "$(ROCK_LIBDIR)/luamig.so"
+	for d in bin/luamig_*.so; do [ -e "$$d" ] && install -m 644 "$$d" "$(ROCK_LIBDIR)/"; done; true
+	cd lua && find luamig -type d -exec install -d "$(ROCK_LUADIR)/{}" \;
+	cd lua && find luamig -type f -exec install -m 644 {} "$(ROCK_LUADIR)/{}" \;
 
 clean:
 	rm -rf build bin

@@ -141,7 +141,7 @@ static int has_cli (lua_State *L, const char *dir) {
 ** `exe` is the executable's path or NULL. */
 static void push_lua_dir (lua_State *L, const char *exe) {
   static const char *const from_exe[] = {
-    "%s/../lua", "%s/../../lua", "%s/../share/luamig/lua", NULL
+    "%s/../lua", "%s/../../lua", "%s/../share/lua/5.4", NULL
   };
   const char *env = getenv("LUAMIG_LUA_DIR");
   if (env != NULL && env[0] != '\0') {
@@ -166,8 +166,8 @@ static void push_lua_dir (lua_State *L, const char *exe) {
       lua_pop(L, 1);
     }
   }
-  if (has_cli(L, LUAMIG_PREFIX "/share/luamig/lua")) {
-    lua_pushliteral(L, LUAMIG_PREFIX "/share/luamig/lua");
+  if (has_cli(L, LUAMIG_PREFIX "/share/lua/5.4")) {
+    lua_pushliteral(L, LUAMIG_PREFIX "/share/lua/5.4");
     return;
   }
   lua_pushnil(L);

@@ -77,16 +77,19 @@ static int join (char *out, size_t size, const char *a, const char *b) {
 
 
 /* Load p from the first place that has it: $LUAMIG_DRIVER_DIR, next to
-** luamig, ../lib/luamig from there, PREFIX/lib/luamig. */
+** luamig, ../lib/luamig from there (make install), ../lib/lua/5.4 from
+** there (a LuaRocks tree, where the drivers sit beside luamig.so),
+** PREFIX/lib/luamig. */
 static const struct lm_driver *load_plugin (const plugin *p, char *why,
                                             size_t whysize) {
-  char dirs[4][PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
+  char dirs[5][PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
   int ndirs = 0, i;
   const char *env = getenv("LUAMIG_DRIVER_DIR");
   if (env != NULL && join(dirs[ndirs], PATH_MAX, env, "")) ndirs++;
   if (own_dir(dirs[ndirs], PATH_MAX)) {
     const char *own = dirs[ndirs++];
     if (join(dirs[ndirs], PATH_MAX, own, "/../lib/luamig")) ndirs++;
+    if (join(dirs[ndirs], PATH_MAX, own, "/../lib/lua/5.4")) ndirs++;
   }
   if (join(dirs[ndirs], PATH_MAX, LUAMIG_PREFIX, "/lib/luamig")) ndirs++;
   for (i = 0; i < ndirs; i++) {

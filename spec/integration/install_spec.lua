@@ -67,7 +67,7 @@ describe("make install #sqlite", function()
       "bin/luamig", "lib/lua/5.4/luamig.so", "lib/luamig/luamig_postgres.so", "lib/luamig/luamig_mysql.so",
       "lib/libluamig.a", "lib/libluamig.so", "include/luamig.h", "lib/pkgconfig/luamig.pc",
       "share/man/man1/luamig.1", "share/bash-completion/completions/luamig",
-      "share/zsh/site-functions/_luamig", "share/luamig/lua/luamig/cli.lua",
+      "share/zsh/site-functions/_luamig", "share/lua/5.4/luamig/cli.lua",
     } do
       assert(io.open(prefix .. "/" .. f), f .. " is not installed")
     end
@@ -83,6 +83,21 @@ describe("make install #sqlite", function()
     r = sh_ok("cd " .. q(dir) .. " && " .. CLEAN_ENV .. " " .. q(prefix .. "/bin/luamig") .. " upgrade head")
     assert.matches("Running upgrade 9b7e21c4d8a0 %-> c3d5e7f90a12", r.stderr)
     assert.same({ "c3d5e7f90a12" }, h.sqlite_versions(dir .. "/luamig.db"))
+  end)
+
+  it("puts the Lua modules where lua5.4 looks for them under PREFIX", function()
+    -- lua5.4's own default path for PREFIX=/usr/local is
+    -- /usr/local/share/lua/5.4 and /usr/local/lib/lua/5.4: the same with
+    -- this PREFIX in their place.
+    local dir = h.example_project()
+    local paths = "LUA_PATH=" .. q(prefix .. "/share/lua/5.4/?.lua;" .. prefix .. "/share/lua/5.4/?/init.lua;;")
+      .. " LUA_CPATH=" .. q(prefix .. "/lib/lua/5.4/?.so;;")
+    local r = sh_ok("cd " .. q(dir) .. " && " .. CLEAN_ENV .. " " .. paths .. " lua5.4 -e " .. q([[
+      local e = require("luamig.testing").environment()
+      e:migrate_up_to("heads")
+      print(package.searchpath("luamig.testing", package.path), table.concat(e:current(), ","))
+      e:close()]]))
+    assert.equal(prefix .. "/share/lua/5.4/luamig/testing.lua c3d5e7f90a12\n", r.stdout:gsub("\t", " "))
   end)
 
   it("loads the server drivers from PREFIX/lib/luamig", function()
