@@ -140,4 +140,32 @@ backends.each("luamig.testing", function(b)
     assert.are_not.equal(0, r.status)
     assert.matches("revision d4e6f8a0b2c4 .* remove index ix_clicks_clicked_at on clicks", r.stdout)
   end)
+
+  -- busted runs each file insulated (package.loaded as it was before it):
+  -- the second file loads luamig's modules again, and nothing of the
+  -- first file's (a constraint's metatable, a cached revision) may reach it.
+  it("runs several spec files with `luamig test`, each as it would run alone", function()
+    local dir = h.tmpdir()
+    h.run_ok(dir, { "init", "." })
+    h.write_file(dir .. "/migrations/versions/a1_team.lua", [[
+revision = "a1"
+down_revision = nil
+function upgrade()
+  op.create_table("team", Column("id", Integer, { primary_key = true }), Column("name", String(50)),
+    UniqueConstraint("name", { name = "uq_team_name" }), CheckConstraint("length(name) > 0", { name = "ck_team_name" }))
+end
+function downgrade() op.drop_table("team") end
+]])
+    h.write_file(dir .. "/migrations/models.lua", [[
+Table("team", Column("id", Integer, { primary_key = true }), Column("name", String(50)),
+  UniqueConstraint("name", { name = "uq_team_name" }), CheckConstraint("length(name) > 0", { name = "ck_team_name" }))
+]])
+    local spec = h.read_file(dir .. "/spec/migrations_spec.lua")
+    for _, name in ipairs { "a_spec.lua", "b_spec.lua", "c_spec.lua" } do h.write_file(dir .. "/spec/" .. name, spec) end
+    local args = { "test" }
+    if server_url then args = { "test", "-u", server_url } end
+    local r = h.run(dir, args)
+    assert.equal(0, r.status, r.stdout .. r.stderr)
+    assert.matches("20 successes / 0 failures / 0 errors", r.stdout)
+  end)
 end)
