@@ -90,6 +90,16 @@ describe("luarocks make #sqlite", function()
     assert.equal("c3d5e7f90a12\n", r.stdout)
   end)
 
+  it("gives the library for require(\"luamig\") inside a project, not the project's luamig.lua", function()
+    local dir = h.tmpdir()
+    sh_ok("cd " .. q(dir) .. " && " .. q(tree .. "/bin/luamig") .. " init .")
+    assert(io.open(dir .. "/luamig.lua"), "init wrote no luamig.lua")
+    local r = sh_ok("cd " .. q(dir) .. " && " .. env .. " lua5.4 -e " .. q([[
+      local luamig = require("luamig")
+      print(luamig.version, type(luamig.testing.environment), package.searchpath("luamig", package.path))]]))
+    assert.equal("0.1.0\tfunction\t" .. tree .. "/share/lua/5.4/luamig/init.lua\n", r.stdout)
+  end)
+
   it("lets busted run a project's migration spec under lua5.4", function()
     local dir = h.example_project()
     os.execute("mkdir " .. q(dir .. "/spec"))
