@@ -2,7 +2,9 @@
 # Installs what luamig needs on Debian 12 (as root; apt-get only for what is
 # missing) and builds it. `./setup.sh` builds the release binary bin/luamig;
 # `./setup.sh --tests` also installs the test dependencies and builds the
-# debug and sanitizer (ASan + UBSan) configurations.
+# debug and sanitizer (ASan + UBSan) configurations (`--tests --quick`: the
+# release one only, for `test.sh --quick`). The build's output goes to
+# build/setup.log; it is shown when the build fails.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,10 +16,12 @@ test_pkgs="$test_pkgs alembic python3-psycopg2 python3-mysqldb"
 # luarocks, lua-check, graphviz: the specs that install the rock, lint a project and draw the graph.
 test_pkgs="$test_pkgs luarocks lua-check graphviz"
 with_tests=0
+quick=0
 for a in "$@"; do
   case "$a" in
     --tests) with_tests=1 ;;
-    *) echo "setup.sh: unknown option $a (use --tests)" >&2; exit 2 ;;
+    --quick) quick=1 ;;   # with --tests: build the release configuration only (test.sh --quick)
+    *) echo "setup.sh: unknown option $a (use --tests, --quick)" >&2; exit 2 ;;
   esac
 done
 wanted="$build_pkgs"
@@ -35,9 +39,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The build's own output goes to build/setup.log, shown only when a build
+# fails: what matters is the last lines.
 jobs=$(nproc 2>/dev/null || echo 2)
-make -s -j"$jobs" release
-if [ "$with_tests" = 1 ]; then
-  make -s -j"$jobs" debug
-  make -s -j"$jobs" sanitize
+mkdir -p build
+log=build/setup.log
+: > "$log"
+configs="release"
+[ "$with_tests" = 1 ] && [ "$quick" = 0 ] && configs="release debug sanitize"
+for config in $configs; do
+  if ! make -s -j"$jobs" "$config" >> "$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "setup.sh: building $config failed (the whole output: $log)" >&2
+    exit 1
+  fi
+done
+if grep -q "warning:" "$log"; then
+  grep "warning:" "$log" >&2
+  echo "setup.sh: the build has warnings (see $log)" >&2
 fi
+echo "setup.sh: built $configs (bin/luamig$([ "$with_tests" = 1 ] && [ "$quick" = 0 ] && echo ", bin/debug, bin/sanitize"))"

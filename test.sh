@@ -19,7 +19,9 @@ for a in "$@"; do
 done
 
 if [ -z "${LUAMIG_TEST_SERVERS:-}" ]; then
-  ./setup.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
+  setup_flags=(--tests)
+  [ "$quick" = 1 ] && setup_flags+=(--quick)
+  ./setup.sh "${setup_flags[@]}" || { echo "0 passed, 1 failed"; exit 1; }
   # Again, inside throwaway PostgreSQL and MariaDB servers (stopped at exit),
   # with pgbouncer, a PostgreSQL replica and a Galera cluster beside them.
   export LUAMIG_TEST_CLUSTERS=1
