@@ -26,9 +26,12 @@ local function refuse_edited(ctx, graph, heads)
   table.sort(edited, function(a, b) return a.id < b.id end)
   local first = edited[1]
   local others = #edited > 1 and string.format(" (and %d more)", #edited - 1) or ""
+  local used = first.script and first.script.helpers
+  local what = used and #used > 0 and ("its file or a helper it requires (" .. table.concat(used, ", ") .. ")")
+    or "its file"
   errors.raise { status = 1,
-    message = string.format("revision %s (%s)%s was edited after it was applied: its file no longer matches"
-      .. " the checksum recorded then", first.id, first.path or "?", others),
+    message = string.format("revision %s (%s)%s was edited after it was applied: %s no longer matches"
+      .. " the checksum recorded then", first.id, first.path or "?", others, what),
     hint = string.format("run 'luamig verify' to see every difference; if the edit is intended,"
       .. " accept it with 'luamig verify --accept %s', or upgrade anyway with --allow-edited", first.id) }
 end

@@ -30,8 +30,10 @@ end
 local function verify_lines(report)
   local lines = {}
   for _, e in ipairs(report.edited) do
-    lines[#lines + 1] = string.format("edited   %s  %s: applied as %s, the file is now %s", e.id, e.path,
-      short(e.recorded), short(e.actual))
+    local with = e.helpers and #e.helpers > 0 and (" with the helpers it requires (" .. table.concat(e.helpers, ", ")
+      .. ")") or ""
+    lines[#lines + 1] = string.format("edited   %s  %s: applied as %s, the file%s is now %s", e.id, e.path,
+      short(e.recorded), with, short(e.actual))
   end
   for _, m in ipairs(report.missing) do
     lines[#lines + 1] = string.format("missing  %s  applied, but no file has it (%s names it as a parent)", m.id,

@@ -53,7 +53,9 @@ function M.drift(scripts, heads, recorded, checksum_of)
         report.checked = report.checked + 1
         local actual = checksum_of(file)
         if actual ~= want then
-          report.edited[#report.edited + 1] = { id = id, path = file.path, recorded = want, actual = actual }
+          -- helpers: the helper modules the checksum covers (luamig.script.helpers)
+          report.edited[#report.edited + 1] = { id = id, path = file.path, recorded = want, actual = actual,
+            helpers = file.helpers }
         end
       end
       for _, list in ipairs { file.down_revisions, file.depends_on } do

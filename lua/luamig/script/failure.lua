@@ -12,17 +12,20 @@
 -- strings (error({}), error(nil)) are described, not printed as
 -- "table: 0x...". The traceback (-v) keeps every frame.
 
+local helpers = require("luamig.script.helpers")
+
 local M = {}
 
--- "path:line" of the innermost frame running the file at `path`, from
--- `level` outwards; nil when none is on the stack.
+-- "file:line" of the innermost frame running the file at `path`, or one of
+-- the project's helper modules it requires (a helper's line is where its
+-- error is), from `level` outwards; nil when none is on the stack.
 local function position(path, level)
-  local source = "@" .. path
+  local source, lib = "@" .. path, "@" .. helpers.lib_dir(path) .. "/"
   while true do
     local info = debug.getinfo(level, "Sl")
     if not info then return nil end
-    if info.source == source and info.currentline > 0 then
-      return string.format("%s:%d", path, info.currentline)
+    if (info.source == source or info.source:sub(1, #lib) == lib) and info.currentline > 0 then
+      return string.format("%s:%d", info.source:sub(2), info.currentline)
     end
     level = level + 1
   end

@@ -12,6 +12,7 @@ local revcache = require("luamig.revcache")
 local checksum = require("luamig.checksum")
 local types = require("luamig.schema.types")
 local failure = require("luamig.script.failure")
+local helpers = require("luamig.script.helpers")
 local null = require("luamig.driver").null
 
 local M = {}
@@ -94,10 +95,22 @@ local DECLARED = {
 local unknown_type = getmetatable(types.environment()).__index
 
 local ENV = {}
+local env_files = setmetatable({}, { __mode = "k" })  -- a revision's environment -> {path, src}
+local helper_ops = setmetatable({}, { __mode = "k" }) -- a helper's environment -> op_of (luamig.script.helpers)
+local require_for
 
 function ENV.__index(env, name)
   local v = BASE[name]
   if v ~= nil then return v end
+  if name == "require" and env_files[env] then
+    v = require_for(env)
+    rawset(env, name, v)
+    return v
+  end
+  if name == "op" and helper_ops[env] then
+    v = helper_ops[env]()
+    if v ~= nil then return v end
+  end
   local lib = LIBRARIES[name]
   if lib then
     v = {}
@@ -122,6 +135,29 @@ end
 --- A fresh environment for one revision (or models) file.
 function M.environment()
   return setmetatable({}, ENV)
+end
+
+-- A helper module's environment: a revision's, whose `op` is op_of().
+local function helper_environment(op_of)
+  local env = setmetatable({}, ENV)
+  helper_ops[env] = op_of
+  return env
+end
+
+-- Run a helper module's chunk; what it raises goes on up to the revision
+-- that required it, at the helper's line.
+local function run_helper(env, path, src)
+  local chunk, err = load(src, "@" .. path, "t", env)
+  if not chunk then error(err, 0) end
+  return chunk()
+end
+
+-- `require` in a revision's environment (set by evaluate) loads the
+-- project's helpers (luamig.script.helpers).
+require_for = function(env)
+  local file = env_files[env]
+  return helpers.require_function(file.path, file.src, function() return rawget(env, "op") end, helper_environment,
+    run_helper)
 end
 
 --- A record's function `name` ("upgrade", "downgrade"), or nil: the
@@ -198,6 +234,7 @@ end
 -- Compile and run a file's top level in a fresh environment.
 local function evaluate(path, src)
   local env = M.environment()
+  env_files[env] = { path = path, src = src }
   -- "t": revision files are always text; a bytecode file is refused.
   local chunk, err = load(src, "@" .. path, "t", env)
   if not chunk then
@@ -258,11 +295,13 @@ local function same_list(a, b)
 end
 
 --- The checksum luamig records for an applied revision (see
--- runner/modules/checksum.c: BOM skipped, CRLF read as LF), computed once.
+-- runner/modules/checksum.c: BOM skipped, CRLF read as LF), computed once;
+-- it covers the helper modules the file requires (luamig.script.helpers).
 function M.checksum(record)
   local sum = record.checksum
   if not sum then
-    sum = checksum.revision(assert(M.source(record)))
+    local src = assert(M.source(record))
+    sum, record.helpers = helpers.checksum(checksum.revision(src), src, record.path)
     record.checksum = sum
   end
   return sum

@@ -81,8 +81,13 @@ function downgrade() end
     assert.matches(path .. ': revision must be a string of up to 32 letters, digits or _, got "bad id!"', err, 1, true)
   end)
 
-  it("gives revision files no io, load, require or debug", function()
-    for _, name in ipairs { "io", "load", "loadstring", "dofile", "require", "debug", "package", "_G", "collectgarbage" } do
+  it("gives revision files no io, load or debug, and a require of the project's helpers only", function()
+    -- require: luamig.script.helpers (spec/integration/revision_helpers_spec.lua)
+    local path = write("r.lua", "revision = 'r1'\nlocal x = require('io')\nfunction upgrade() end\n")
+    local ok, err = script.load_file(path)
+    assert.is_nil(ok)
+    assert.matches(path .. ":2: require: no helper module \"io\": cannot read ", err, 1, true)
+    for _, name in ipairs { "io", "load", "loadstring", "dofile", "debug", "package", "_G", "collectgarbage" } do
       -- a top-level statement other than the metadata: listing evaluates it
       local path = write("f.lua", "revision = 'f1'\nlocal x = " .. name .. "\nfunction upgrade() end\n")
       local ok, err = script.load_file(path)
