@@ -40,6 +40,9 @@ PKGCONFIGDIR := $(DESTDIR)$(PREFIX)/lib/pkgconfig
 MAN1DIR := $(DESTDIR)$(PREFIX)/share/man/man1
 BASHCOMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+# The Lua Language Server stubs and the luacheck std (meta/); `luamig init`
+# finds them at ../share/luamig/meta from its executable.
+METADIR := $(DESTDIR)$(PREFIX)/share/luamig/meta
 
 VERSION = $(shell sed -n 's/^\#define LUAMIG_VERSION "\(.*\)"/\1/p' runner/version.h)
 # What a program linking libluamig.a needs besides it (luamig.pc's
@@ -88,6 +91,9 @@ install: release
 	install -m 644 docs/luamig.1 "$(MAN1DIR)/luamig.1"
 	install -m 644 completions/luamig.bash "$(BASHCOMPDIR)/luamig"
 	install -m 644 completions/_luamig "$(ZSHCOMPDIR)/_luamig"
+	install -d "$(METADIR)/luals" "$(METADIR)/luacheck"
+	install -m 644 meta/luals/*.lua "$(METADIR)/luals/"
+	install -m 644 meta/luacheck/luamig.lua "$(METADIR)/luacheck/luamig.lua"
 
 # `luarocks make` (luamig-scm-1.rockspec): the rock's own directories,
 # which LuaRocks then deploys into its tree (modules to share/lua/5.4, the

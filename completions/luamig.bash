@@ -47,14 +47,14 @@ _luamig() {
   # The command: the first word that is neither an option nor its value.
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
-      -c | --config | -u | --url | --schema | -x | --targets | --target | --jobs | --shard) ((i++)) ;;
+      -c | --config | -u | --url | --schema | -x | --env-file | --targets | --target | --jobs | --shard) ((i++)) ;;
       -*) ;;
       *) cmd=${COMP_WORDS[i]}; break ;;
     esac
   done
 
   case $prev in
-    -c | --config | --targets)
+    -c | --config | --targets | --env-file | -o | --output)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --version-path)
       COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -62,6 +62,8 @@ _luamig() {
       COMPREPLY=($(compgen -W "per-revision all" -- "$cur")); return ;;
     --dialect)
       COMPREPLY=($(compgen -W "sqlite postgresql mysql" -- "$cur")); return ;;
+    --format)
+      COMPREPLY=($(compgen -W "dot mermaid" -- "$cur")); return ;;
     --head | --depends-on | --accept | -r | --rev-range)
       COMPREPLY=($(compgen -W "$(_luamig_revisions)" -- "$cur")); return ;;
     -u | --url | --schema | -x | -m | --message | --rev-id | --branch-label | --lock-timeout | --target | --jobs | --shard)

@@ -11,6 +11,7 @@ local config = require("luamig.config")
 local fleet = require("luamig.fleet")
 local sys = require("luamig.sys")
 local errors = require("luamig.errors")
+local dotenv = require("luamig.config.dotenv")
 
 local M = {}
 
@@ -22,6 +23,9 @@ local GLOBAL_FLAGS = {
   { "--schema", key = "schema", value = "NAME",
     help = "PostgreSQL schema the revisions and luamig's tables live in (a tenant's)" },
   { "-x", key = "x", value = "KEY=VALUE", multi = true, help = "extra setting for revisions (repeatable)" },
+  { "--env-file", key = "env_file", value = "FILE", multi = true,
+    help = "read environment variables from FILE instead of ./.env (repeatable)" },
+  { "--no-dotenv", key = "no_dotenv", help = "do not read ./.env" },
   { "-q", "--quiet", key = "quiet", help = "print only results and errors" },
   { "-v", "--verbose", key = "verbose", help = "more detail; tracebacks on errors" },
   { "-h", "--help", key = "help", help = "show help" },
@@ -120,6 +124,38 @@ local function is_flag(arg)
   return arg:sub(1, 1) == "-" and arg ~= "-" and not arg:match("^%-%d+$")
 end
 
+-- A short option with its value attached (`-mMSG`, `-r-3:current`,
+-- `-usqlite:x.db`) or several short options together (`-qv`, `-vr-3:current`),
+-- as getopt reads them: "-" and a letter that is not "-", then more.
+local function is_cluster(arg)
+  return #arg > 2 and arg:sub(2, 2) ~= "-" and is_flag(arg)
+end
+
+--- The options of a short cluster, in order: { {name, inline}... }, where
+-- inline is the attached value of an option that takes one (nil when its
+-- value is the next argument). lookup(name) finds a flag. An unknown letter
+-- ends the list with { name, unknown = true }. `-m=MSG` is `-m MSG`, as
+-- Alembic's argparse reads it, rather than getopt's "=MSG".
+local function split_cluster(arg, lookup)
+  local out, pos = {}, 2
+  while pos <= #arg do
+    local name = "-" .. arg:sub(pos, pos)
+    local flag = lookup(name)
+    if not flag then out[#out + 1] = { name, unknown = true }; return out end
+    local rest = arg:sub(pos + 1)
+    if flag.value then
+      if rest == "" then out[#out + 1] = { name }
+      else out[#out + 1] = { name, rest:sub(1, 1) == "=" and rest:sub(2) or rest } end
+      return out
+    end
+    out[#out + 1] = { name }
+    pos = pos + 1
+  end
+  return out
+end
+
+local function global_flag(name) return find_flag(GLOBAL_FLAGS, name) end
+
 -- The command argv names: the first argument that is a command's name and
 -- not the value of a global option; nil when there is none. Known before
 -- parsing, so that a command's own options are understood on either side
@@ -130,7 +166,13 @@ local function command_named(argv)
   while i <= #argv do
     local arg = argv[i]
     if arg == "--" then return nil end
-    if is_flag(arg) then
+    if is_cluster(arg) then
+      -- `-qu URL`: the last option takes the next argument as its value
+      local parts = split_cluster(arg, global_flag)
+      local last = parts[#parts]
+      local flag = not last.unknown and global_flag(last[1])
+      if flag and flag.value and last[2] == nil then i = i + 1 end
+    elseif is_flag(arg) then
       local flag = find_flag(GLOBAL_FLAGS, arg)
       if flag and flag.value then i = i + 1 end
     elseif command.spec(arg) then
@@ -149,7 +191,58 @@ function M.parse(argv)
   local child = opts.child_argv
   local spec, took_command -- took_command: a value option that took a command name
   local named, named_command = command_named(argv)
+  local function lookup(name)
+    return ((spec or named) and find_flag((spec or named).flags, name)) or find_flag(GLOBAL_FLAGS, name)
+  end
+  local function unknown(name, within)
+    local cmd = opts.command or named_command
+    local where = cmd and (cmd .. ": ") or ""
+    local hint = cmd and ("luamig " .. cmd .. " --help") or "luamig --help"
+    local of = within and string.format(" in %s", within) or ""
+    return string.format("%sunknown option %s%s (see '%s')", where, name, of, hint)
+  end
   local i = 1
+  -- One option: name, its attached value (inline) or nil. Takes the next
+  -- argument when it needs a value and has none attached. Returns true to
+  -- go on, false when the option went to the fleet (not passed to each
+  -- target), or nil, msg.
+  local function take(name, inline, flag)
+    local value = true
+    local keep = not flag.fleet
+    if flag.value then
+      if inline then value = inline
+      else
+        if keep then child[#child + 1] = argv[i] end
+        i = i + 1
+        value = argv[i]
+        if value == nil then return nil, string.format("option %s needs a value (%s)", name, flag.value) end
+        if command.spec(value) then took_command = { name = name, value = value, what = flag.value } end
+      end
+    elseif inline then
+      return nil, string.format("option %s takes no value", name)
+    end
+    if flag.number then
+      local n = tonumber(value)
+      if not n or n < 0 or n ~= n or n == math.huge then
+        return nil, string.format("option %s: expected a number of seconds >= 0, got %q", name, value)
+      end
+      value = n
+    elseif flag.choices then
+      local known = false
+      for _, c in ipairs(flag.choices) do if c == value then known = true end end
+      if not known then
+        return nil, string.format("option %s: expected %s, got %q", name, table.concat(flag.choices, " or "), value)
+      end
+    end
+    if flag.multi then
+      local list = opts[flag.key] or {}
+      list[#list + 1] = value
+      opts[flag.key] = list
+    else
+      opts[flag.key] = value
+    end
+    return keep
+  end
   while i <= #argv do
     local arg = argv[i]
     local keep = true
@@ -163,51 +256,26 @@ function M.parse(argv)
       break
     elseif arg == "--version" then
       opts.version = true
+    elseif is_cluster(arg) then
+      -- Short options are never the fleet's, so the cluster goes to each
+      -- target's run as it was typed.
+      -- An unknown first letter names the whole word: `-sql` is a long
+      -- option mistyped more often than an -s with a value.
+      for n, part in ipairs(split_cluster(arg, lookup)) do
+        if part.unknown then return nil, n == 1 and unknown(arg) or unknown(part[1], arg) end
+        local ok, err = take(part[1], part[2], lookup(part[1]))
+        if ok == nil then return nil, err end
+        if part[2] == nil and lookup(part[1]).value then arg = argv[i] end
+      end
     elseif is_flag(arg) then
       local name, inline = arg:match("^(%-%-[^=]+)=(.*)$")
       name = name or arg
-      local flag = ((spec or named) and find_flag((spec or named).flags, name)) or find_flag(GLOBAL_FLAGS, name)
-      if not flag then
-        local cmd = opts.command or named_command
-        local where = cmd and (cmd .. ": ") or ""
-        local hint = cmd and ("luamig " .. cmd .. " --help") or "luamig --help"
-        return nil, string.format("%sunknown option %s (see '%s')", where, name, hint)
-      end
-      local value = true
-      keep = not flag.fleet
-      if flag.value then
-        if inline then value = inline
-        else
-          if keep then child[#child + 1] = arg end
-          arg = argv[i + 1]
-          i = i + 1
-          value = argv[i]
-          if value == nil then return nil, string.format("option %s needs a value (%s)", name, flag.value) end
-          if command.spec(value) then took_command = { name = name, value = value, what = flag.value } end
-        end
-      elseif inline then
-        return nil, string.format("option %s takes no value", name)
-      end
-      if flag.number then
-        local n = tonumber(value)
-        if not n or n < 0 or n ~= n or n == math.huge then
-          return nil, string.format("option %s: expected a number of seconds >= 0, got %q", name, value)
-        end
-        value = n
-      elseif flag.choices then
-        local known = false
-        for _, c in ipairs(flag.choices) do if c == value then known = true end end
-        if not known then
-          return nil, string.format("option %s: expected %s, got %q", name, table.concat(flag.choices, " or "), value)
-        end
-      end
-      if flag.multi then
-        local list = opts[flag.key] or {}
-        list[#list + 1] = value
-        opts[flag.key] = list
-      else
-        opts[flag.key] = value
-      end
+      local flag = lookup(name)
+      if not flag then return nil, unknown(name) end
+      local took, err = take(name, inline, flag)
+      if took == nil then return nil, err end
+      keep = took
+      arg = argv[i]
     elseif not opts.command then
       spec = command.spec(arg)
       if not spec then
@@ -291,6 +359,17 @@ function M.main(argv)
   local outcome_fd = os.getenv("LUAMIG_FLEET_OUTCOME")
   if outcome_fd and not outcome_fd:match("^%d+$") then outcome_fd = nil end
   opts.fleet_child = outcome_fd ~= nil
+  -- The .env file, before anything reads the environment (luamig.lua,
+  -- $DATABASE_URL, libpq), as dbmate reads it; a variable set already wins.
+  if opts.env_file and opts.no_dotenv then
+    return report("--env-file and --no-dotenv: choose one", false, "usage")
+  end
+  if not opts.no_dotenv then
+    for _, path in ipairs(opts.env_file or { ".env" }) do
+      local loaded, env_err = dotenv.load(path, opts.env_file ~= nil)
+      if not loaded then return report(env_err, false, "input") end
+    end
+  end
   local url = opts.url
   if opts.fleet_child and not url then url = os.getenv("LUAMIG_FLEET_URL") end
   local cfg, cfg_err = config.load { config_file = opts.config_file, url = url, schema = opts.schema, x = opts.x }

@@ -118,6 +118,25 @@ static int s_username (lua_State *L) {
 }
 
 
+/* sys.setenv(name, value): set a variable of the process's environment,
+** where every reader sees it: os.getenv, libpq (PGPASSWORD...), MariaDB
+** Connector/C (MYSQL_PWD), child processes. For the .env file
+** (luamig.config.dotenv), read before anything connects or starts a
+** thread. true | nil, "setenv NAME: reason", errno. */
+static int s_setenv (lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  const char *value = luaL_checkstring(L, 2);
+  if (setenv(name, value, 1) != 0) {
+    int en = errno;  /* lua_pushfstring may allocate, and change errno */
+    const char *what = lua_pushfstring(L, "setenv %s", name);
+    errno = en;
+    return luaL_fileresult(L, 0, what);
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+
 /* sys.isatty(fd): fd is a number, or a Lua file such as io.stdout. */
 static int s_isatty (lua_State *L) {
   int fd;
@@ -196,6 +215,7 @@ static const luaL_Reg sys_funcs[] = {
   {"hostname", s_hostname},
   {"username", s_username},
   {"isatty", s_isatty},
+  {"setenv", s_setenv},
   {"random_hex", s_random_hex},
   {"exe_path", s_exe_path},
   {"version", NULL},  /* set below */

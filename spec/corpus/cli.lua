@@ -40,6 +40,14 @@ return function(k)
     cli1("-x without =", { "-x", "novalue", "upgrade" }, { "novalue" }),
     cli1("an option's value that is a command, and no command", { "-c", "history" }, { "-c", "history" }),
     cli1("options and no command", { "-q", "-u", "sqlite:other.db" }, { "no command" }),
+    -- short options together and with attached values, as getopt reads them
+    cli1("a short option that needs a value last in a group", { "history", "-ir" }, { "-r", "RANGE" }),
+    cli1("an unknown letter in a group", { "history", "-iz" }, { "-z", "-iz" }),
+    cli1("a long option with one dash", { "upgrade", "-sql" }, { "-sql" }),
+    cli("an attached range that is garbage", { "history", "-rgarbage::" }, { "garbage" }),
+    cli1("an attached -m where it is no option", { "upgrade", "-mx" }, { "-mx" }),
+    cli1("--dialect and an attached -x, as getopt users type them", { "upgrade", "--sql", "-xk=v", "--dialect",
+      "mysql", "base:head" }, nil, { status = 0 }),
 
     -- targets
     cli("a target that is no revision", { "upgrade", "zzzz00000009" }, { "zzzz00000009" }),

@@ -22,7 +22,7 @@ local lines = h.lines
 
 -- Everything `make install` needs, with mtimes kept so that only what
 -- depends on PREFIX is rebuilt.
-local COPIED = "Makefile premake5.lua runner lua build bin docs completions examples"
+local COPIED = "Makefile premake5.lua runner lua build bin docs completions examples meta"
 local SKIPPED = "--exclude=bin/debug --exclude=bin/sanitize --exclude=build/obj/debug --exclude=build/obj/sanitize"
 
 local root, prefix
@@ -68,6 +68,7 @@ describe("make install #sqlite", function()
       "lib/libluamig.a", "lib/libluamig.so", "include/luamig.h", "lib/pkgconfig/luamig.pc",
       "share/man/man1/luamig.1", "share/bash-completion/completions/luamig",
       "share/zsh/site-functions/_luamig", "share/lua/5.4/luamig/cli.lua",
+      "share/luamig/meta/luals/op.lua", "share/luamig/meta/luacheck/luamig.lua",
     } do
       assert(io.open(prefix .. "/" .. f), f .. " is not installed")
     end

@@ -113,4 +113,56 @@ describe("cli.parse", function()
     local _, err = cli.parse { "heads", "--all-targets" }
     assert.equal("heads: unknown option --all-targets (see 'luamig heads --help')", err)
   end)
+  describe("short options as getopt reads them", function()
+    it("takes a value attached to its letter", function()
+      local o = assert(cli.parse { "revision", "-madd users", "-usqlite:x.db" })
+      assert.equal("add users", o.message)
+      assert.equal("sqlite:x.db", o.url)
+      o = assert(cli.parse { "history", "-r-3:current" })
+      assert.equal("-3:current", o.range)
+      -- `-m=MSG` as Alembic's argparse reads it; a second = is the value's
+      o = assert(cli.parse { "-x=a=b", "merge", "heads", "-m=x=y" })
+      assert.same({ a = "b" }, o.x)
+      assert.equal("x=y", o.message)
+    end)
+
+    it("reads letters together, the last one taking a value", function()
+      local o = assert(cli.parse { "history", "-qir-3:current" })
+      assert.is_true(o.quiet)
+      assert.is_true(o.indicate_current)
+      assert.equal("-3:current", o.range)
+      o = assert(cli.parse { "-qu", "sqlite:x.db", "current", "-v" })
+      assert.is_true(o.quiet)
+      assert.equal("sqlite:x.db", o.url)
+      assert.equal("current", o.command)
+      -- a global's attached value is never taken for the command
+      o = assert(cli.parse { "-uhistory", "current" })
+      assert.equal("history", o.url)
+      assert.equal("current", o.command)
+      -- each target of a fleet gets the cluster as typed
+      o = assert(cli.parse { "-qusqlite:x.db", "upgrade", "--all-targets", "-vx", "k=v" })
+      assert.same({ "-qusqlite:x.db", "upgrade", "-vx", "k=v" }, o.child_argv)
+      assert.same({ k = "v" }, o.x)
+    end)
+
+    it("names the option that needs a value and gets none, or is unknown", function()
+      local o, err = cli.parse { "history", "-ir" }
+      assert.is_nil(o)
+      assert.equal("option -r needs a value (RANGE)", err)
+      o, err = cli.parse { "-qu" }
+      assert.is_nil(o)
+      assert.equal("option -u needs a value (URL)", err)
+      o, err = cli.parse { "history", "-iz" }
+      assert.is_nil(o)
+      assert.equal("history: unknown option -z in -iz (see 'luamig history --help')", err)
+      o, err = cli.parse { "upgrade", "-sql" }
+      assert.is_nil(o)
+      assert.equal("upgrade: unknown option -sql (see 'luamig upgrade --help')", err)
+      o, err = cli.parse { "current", "-mx" }
+      assert.is_nil(o)
+      assert.equal("current: unknown option -mx (see 'luamig current --help')", err)
+      -- -N is still a relative target
+      assert.same({ "-12" }, assert(cli.parse { "downgrade", "-12" }).args)
+    end)
+  end)
 end)

@@ -1,10 +1,12 @@
 -- luamig.command.history: `luamig history`, the revisions newest first
--- (-r RANGE, -i), or with --applied the history table: every step that ran
--- on the database, by whom, and how it ended.
+-- (-r RANGE, -i; --graph draws their lanes as `git log --graph` does), or
+-- with --applied the history table: every step that ran on the database,
+-- by whom, and how it ended.
 
 local common = require("luamig.command.common")
 local flags = require("luamig.command.flags")
 local present = require("luamig.present.revisions")
+local lanes = require("luamig.present.lanes")
 local plan = require("luamig.plan")
 local errors = require("luamig.errors")
 
@@ -43,7 +45,28 @@ local function applied_history(cfg, opts)
   return true
 end
 
+-- -v in --graph: the lines of `history -v` the row does not show already.
+local function graph_details(node)
+  local lines = { "Parent: " .. present.parents(node) }
+  if #node.children > 1 then lines[#lines + 1] = "Branches into: " .. table.concat(node.children, ", ") end
+  if #node.labels > 0 then lines[#lines + 1] = "Branch names: " .. table.concat(node.labels, ", ") end
+  lines[#lines + 1] = "Path: " .. (node.path or "?")
+  lines[#lines + 1] = ""
+  return lines
+end
+
+-- --graph goes with the revision listing only: one picture, not JSON, not
+-- the history table (whose steps have no graph).
+local function refuse_graph_with(opts)
+  for _, other in ipairs { { "applied", "--applied" }, { "json", "--json" } } do
+    if opts[other[1]] then
+      errors.fail(string.format("history: --graph cannot be combined with %s", other[2]), 2)
+    end
+  end
+end
+
 local function run(cfg, opts)
+  if opts.graph then refuse_graph_with(opts) end
   if opts.applied then return applied_history(cfg, opts) end
   local graph = errors.check(plan.load(cfg))
   local current
@@ -59,6 +82,14 @@ local function run(cfg, opts)
     opts.out(require("luamig.present.json").encode(list))
     return true
   end
+  if opts.graph then
+    local lines = lanes.draw(nodes, {
+      text = function(node) return lanes.text(graph, node, marks) end,
+      details = opts.verbose and graph_details or nil,
+    })
+    for _, line in ipairs(lines) do opts.out(line) end
+    return true
+  end
   for _, node in ipairs(nodes) do
     opts.out(opts.verbose and present.block(graph, node, marks) or present.line(graph, node, marks))
   end
@@ -66,13 +97,14 @@ local function run(cfg, opts)
 end
 
 return {
-  usage = "history [-r RANGE] [-i] [-v] | history --applied [--json] [-v]", max = 0,
+  usage = "history [-r RANGE] [-i] [-v] [--graph] | history --applied [--json] [-v]", max = 0,
   summary = "list revisions, newest first (--applied: the steps that ran on the database)",
   flags = flags.with_fleet({
     { "--applied", key = "applied", help = "list the history table: every step run, by whom, how it ended" },
     { "--json", key = "json", help = "JSON output (with --applied too)" },
     { "-r", "--rev-range", key = "range", value = "RANGE", help = "only FROM:TO (e.g. base:head, -3:current)" },
     { "-i", "--indicate-current", key = "indicate_current", help = "mark the database's revisions (current)" },
+    { "--graph", key = "graph", help = "draw the branches and merges, as git log --graph (offline unless -i)" },
   }, false),
   run = run,
 }

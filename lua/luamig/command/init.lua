@@ -13,8 +13,8 @@
 
 local M = {}
 
-M.NAMES = { "branches", "check", "current", "downgrade", "heads", "history", "init", "merge", "repair",
-  "revision", "show", "stamp", "test", "upgrade", "verify" }
+M.NAMES = { "branches", "check", "create", "current", "downgrade", "drop", "graph", "heads", "history", "init", "merge", "repair",
+  "revision", "show", "stamp", "status", "test", "upgrade", "verify", "wait" }
 
 local KNOWN = {}
 for _, name in ipairs(M.NAMES) do KNOWN[name] = true end

@@ -1,10 +1,13 @@
 -- luamig.command.init_project: `luamig init [DIR]`, a new project: luamig.lua,
--- migrations/{versions/,script.lua.tmpl} and a spec of ready-made checks.
+-- migrations/{versions/,script.lua.tmpl}, a spec of ready-made checks, and
+-- the files editors, linters and busted read (luamig.command.init_editor).
+-- A file that exists already is kept as it is, and the output says so.
 -- (The file is not called init.lua: that name is the package's own.)
 
 local template = require("luamig.script.template")
 local sys = require("luamig.sys")
 local errors = require("luamig.errors")
+local editor = require("luamig.command.init_editor")
 
 -- The spec `luamig init` writes: the ready-made checks of luamig.testing.
 local SPEC_TEMPLATE = [[
@@ -47,6 +50,15 @@ local function write_new(path, text)
   return true
 end
 
+-- Write `path` unless something is there; returns "created", "kept" or
+-- nil, msg.
+local function write_if_new(path, text)
+  if sys.stat(path) then return "kept" end
+  local ok, err = write_new(path, text)
+  if not ok then return nil, err end
+  return "created"
+end
+
 local function run(_, opts)
   local dir = opts.args[1] or "."
   if not sys.stat(dir) then
@@ -62,17 +74,42 @@ local function run(_, opts)
     if not ok then errors.fail(string.format("cannot create %s: %s", d, err), 2) end
   end
   local ok, err = write_new(migrations .. "/script.lua.tmpl", template.DEFAULT_TEMPLATE)
-  if ok and not sys.stat(dir .. "/luamig.lua") then
-    ok, err = write_new(dir .. "/luamig.lua", CONFIG_TEMPLATE)
-  end
-  local spec_dir = dir .. "/spec"
-  if ok and not sys.stat(spec_dir) then ok, err = sys.mkdir(spec_dir) end
-  if ok and not sys.stat(spec_dir .. "/migrations_spec.lua") then
-    ok, err = write_new(spec_dir .. "/migrations_spec.lua", SPEC_TEMPLATE)
-  end
   if not ok then errors.fail(err, 2) end
-  opts.out(string.format("Created %s/luamig.lua, %s/{versions/,script.lua.tmpl} and %s/migrations_spec.lua",
-    dir, migrations, spec_dir))
+  local spec_dir = dir .. "/spec"
+  if not sys.stat(spec_dir) then
+    ok, err = sys.mkdir(spec_dir)
+    if not ok then errors.fail(string.format("cannot create %s: %s", spec_dir, err), 2) end
+  end
+  -- The stubs and the Lua modules are found next to the executable; an
+  -- embedding program, or a luamig moved away from them, writes no
+  -- .luarc.json and a .busted that looks for luamig on PATH only.
+  local meta = editor.meta_dir()
+  local lua_dir, so_dir = editor.module_dirs()
+  local files = {
+    { "luamig.lua", CONFIG_TEMPLATE },
+    { "spec/migrations_spec.lua", SPEC_TEMPLATE },
+    { ".luacheckrc", editor.luacheckrc() },
+    { ".luarc.json", meta and editor.luarc(meta) },
+    { ".busted", editor.busted(lua_dir, so_dir) },
+    { ".gitignore", editor.gitignore() },
+  }
+  local created, kept = {}, {}
+  for _, f in ipairs(files) do
+    if f[2] then
+      local how, werr = write_if_new(dir .. "/" .. f[1], f[2])
+      if not how then errors.fail(werr, 2) end
+      local list = how == "created" and created or kept
+      list[#list + 1] = f[1]
+    end
+  end
+  opts.out(string.format("Created %s/{versions/,script.lua.tmpl}", migrations))
+  opts.out(string.format("Created in %s: %s", dir, table.concat(created, ", ")))
+  if #kept > 0 then
+    opts.out(string.format("Kept as they were (existing files are never overwritten): %s", table.concat(kept, ", ")))
+  end
+  if not meta then
+    opts.out("No Lua Language Server stubs (meta/luals) next to this luamig: .luarc.json not written")
+  end
   opts.out("Next: luamig revision -m \"create first tables\"")
   return true
 end

@@ -41,6 +41,7 @@ local function connect_params(url)
   params.user, params.password = url.user, url.password
   return params
 end
+M.connect_params = connect_params  -- luamig.context.server's connections too
 
 --- Open the context for a run.
 -- opts: log (function(line) for progress lines), verbose (show notices).

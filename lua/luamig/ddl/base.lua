@@ -72,6 +72,15 @@ local Dialect = {
   fk_makes_index = false,    -- the server indexes a foreign key's columns itself
   restrict_is_default = false, -- RESTRICT is what no ON DELETE/UPDATE means
   drop_database_sql = "DROP DATABASE IF EXISTS %s",  -- luamig.testing's scratch databases
+  -- The database itself (luamig create, drop, wait: luamig.context.server):
+  -- the server's database a client connects to for them (nil: none), the
+  -- statements, and the query that finds a database by name (nil: the
+  -- database is a file, database_file).
+  maintenance_database = nil,
+  create_database_sql = "CREATE DATABASE %s",
+  drop_named_database_sql = "DROP DATABASE %s",
+  database_exists_sql = nil,
+  database_file_companions = {},  -- database_file: the files beside it that go with it
   -- URLs (luamig.config.url): a URL may list several hosts (libpq's
   -- failover), and what an unknown parameter's message says the client
   -- takes (nil: the list of the parameters luamig knows).

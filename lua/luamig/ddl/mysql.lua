@@ -50,6 +50,10 @@ local M = base.derive(Base, {
   table_exists_sql = "SELECT 1 AS found FROM information_schema.tables"
     .. " WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?",
   session_id_sql = "SELECT CONNECTION_ID() AS id",
+  -- luamig create: in the character set luamig's sessions use, whatever
+  -- the server's default (latin1 on older servers).
+  create_database_sql = "CREATE DATABASE %s CHARACTER SET utf8mb4",
+  database_exists_sql = "SELECT 1 AS found FROM information_schema.schemata WHERE schema_name = ?",
   -- without the PROCESS privilege a user sees only its own sessions:
   -- luamig's runs share one user as a rule
   session_alive_sql = "SELECT 1 AS found FROM information_schema.processlist WHERE id = ?",

@@ -39,6 +39,11 @@ local M = base.derive(base.Dialect, {
   bulk_fast_path = "copy",
   rows_in_transaction = "cursor",
   drop_database_sql = "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+  -- luamig create/drop/wait connect to the maintenance database, as
+  -- createdb and dbmate do; `drop` leaves a database that others still use
+  -- to the server to refuse (no FORCE).
+  maintenance_database = "postgres",
+  database_exists_sql = "SELECT 1 AS found FROM pg_database WHERE datname = ?",
   -- Batch mode's column order (luamig.ops.batch.reorder): PostgreSQL cannot
   -- move a column, so the table is copied into one with the new order.
   column_order = "copy",

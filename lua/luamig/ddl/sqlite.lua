@@ -33,6 +33,9 @@ local M = base.derive(Base, {
   -- 1/0 rather than TRUE/FALSE, which SQLite before 3.23 does not know.
   boolean_literals = { [true] = "1", [false] = "0" },
   database_file = true,
+  -- luamig drop removes these with the file: its journals and luamig's lock
+  -- file (luamig.lock.sqlite).
+  database_file_companions = { "-journal", "-wal", "-shm", "-luamig-lock" },
   rebuilds_tables = true,
   catalog_schemas = false,
   table_exists_sql = "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
