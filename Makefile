@@ -1,7 +1,8 @@
 # Makefile: a thin wrapper over premake5.lua (premake5, or Debian's premake4)
 # and the makefiles it generates into build/.
 #   make                  release: bin/luamig, bin/luamig.so, the drivers,
-#                         bin/libluamig.so, bin/static/libluamig.a, the
+#                         bin/libluamig.so (+ bin/libluamig_core.so),
+#                         bin/static/libluamig.a, the
 #                         examples bin/embed_app and bin/embed_threads
 #   make debug            bin/debug/...
 #   make sanitize         bin/sanitize/... (ASan + UBSan)
@@ -81,7 +82,9 @@ install: release
 	cd lua && find luamig -type f -exec install -m 644 {} "$(abspath $(LUADIR))/{}" \;
 	install -d "$(LIBDIR)" "$(INCLUDEDIR)" "$(PKGCONFIGDIR)" "$(MAN1DIR)" "$(BASHCOMPDIR)" "$(ZSHCOMPDIR)"
 	install -m 644 bin/static/libluamig.a "$(LIBDIR)/libluamig.a"
-	install -m 755 bin/libluamig.so "$(LIBDIR)/libluamig.so"
+	install -m 755 bin/libluamig.so "$(LIBDIR)/libluamig.so.0"
+	ln -sf libluamig.so.0 "$(LIBDIR)/libluamig.so"
+	install -m 755 bin/libluamig_core.so "$(DRIVERDIR)/libluamig_core.so"
 	install -m 644 runner/luamig.h "$(INCLUDEDIR)/luamig.h"
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: luamig' 'Description: database migrations in Lua: the embedding API (luamig.h)' \

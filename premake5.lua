@@ -11,9 +11,10 @@
 -- luamig.so is the Lua C module (luaopen_luamig_driver, luaopen_luamig_sys)
 -- that plain `lua5.4`/busted load from bin/?.so; it does not link liblua,
 -- the interpreter provides those symbols.
--- The embedding library (runner/luamig.h): bin/libluamig.so, and
--- bin/static/libluamig.a (a directory of its own, so that -lluamig finds the
--- archive, not the .so). The examples under examples/embed link the archive:
+-- The embedding library (runner/luamig.h): bin/libluamig.so (SONAME
+-- libluamig.so.0, which loads bin/libluamig_core.so: see runner/api_shim.c),
+-- and bin/static/libluamig.a (a directory of its own, so that -lluamig finds
+-- the archive, not the .so). The examples under examples/embed link the archive:
 -- bin/embed_app, bin/embed_threads.
 
 local ws = workspace or solution
@@ -271,9 +272,12 @@ project "libluamig"
     targetdir "bin/sanitize/static"
   only()
 
-project "libluamig_shared"
+-- The library that does the work behind libluamig.so: loaded by it with
+-- RTLD_DEEPBIND (runner/api_shim.c), so that a host's own Lua cannot take
+-- the place of the liblua5.4 it links. Installed in PREFIX/lib/luamig.
+project "libluamig_core"
   kind "SharedLib"
-  targetname "luamig"
+  targetname "luamig_core"
   files(SOURCES)
   files(LIBRARY)
   needs_embedded_lua()
@@ -282,6 +286,17 @@ project "libluamig_shared"
   use_libs(LUA)
   use_libs(SQLITE)
   links { "dl" }
+  targets()
+
+-- libluamig.so (SONAME libluamig.so.0): what programs link and FFI hosts
+-- load; luamig.h's functions alone (runner/libluamig.map), no Lua.
+project "libluamig_shared"
+  kind "SharedLib"
+  targetname "luamig"
+  files { "runner/api_shim.c" }
+  buildoptions { "-fPIC", "-fvisibility=hidden" }
+  linkoptions { "-Wl,-soname,libluamig.so.0", "-Wl,--version-script=" .. ROOT .. "/runner/libluamig.map" }
+  links { "dl", "pthread" }
   targets()
 
 -- A program of examples/embed, linked with bin/static/libluamig.a.

@@ -13,8 +13,9 @@ build_pkgs="gcc make pkg-config premake4 lua5.4 liblua5.4-dev libsqlite3-dev sql
 # alembic (and its SQLAlchemy), python3-psycopg2, python3-mysqldb: the specs that compare with Alembic.
 test_pkgs="lua-busted valgrind postgresql pgbouncer mariadb-server galera-4 rsync man-db groff-base zsh"
 test_pkgs="$test_pkgs alembic python3-psycopg2 python3-mysqldb"
-# luarocks, lua-check, graphviz: the specs that install the rock, lint a project and draw the graph.
-test_pkgs="$test_pkgs luarocks lua-check graphviz"
+# luarocks, lua-check, graphviz, luajit: the specs that install the rock, lint a project, draw the graph
+# and load libluamig.so into a host with a Lua of its own.
+test_pkgs="$test_pkgs luarocks lua-check graphviz luajit"
 with_tests=0
 quick=0
 for a in "$@"; do

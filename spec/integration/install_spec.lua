@@ -65,7 +65,8 @@ describe("make install #sqlite", function()
   it("lays out the files under PREFIX", function()
     for _, f in ipairs {
       "bin/luamig", "lib/lua/5.4/luamig.so", "lib/luamig/luamig_postgres.so", "lib/luamig/luamig_mysql.so",
-      "lib/libluamig.a", "lib/libluamig.so", "include/luamig.h", "lib/pkgconfig/luamig.pc",
+      "lib/libluamig.a", "lib/libluamig.so", "lib/libluamig.so.0", "lib/luamig/libluamig_core.so",
+      "include/luamig.h", "lib/pkgconfig/luamig.pc",
       "share/man/man1/luamig.1", "share/bash-completion/completions/luamig",
       "share/zsh/site-functions/_luamig", "share/lua/5.4/luamig/cli.lua",
       "share/luamig/meta/luals/op.lua", "share/luamig/meta/luacheck/luamig.lua",
@@ -187,12 +188,15 @@ describe("make install #sqlite", function()
     sh_ok("cd " .. q(dir) .. " && cc -std=c99 -Wall -Wextra -Werror program.c $(" .. env
       .. "pkg-config --cflags --libs luamig) -o program-shared")
     local run_env = CLEAN_ENV .. " LD_LIBRARY_PATH=" .. q(prefix .. "/lib") .. " "
-    assert.matches(prefix .. "/lib/libluamig.so", sh_ok(run_env .. "ldd " .. q(dir .. "/program-shared")).stdout, 1, true)
+    -- by its SONAME; the program itself needs no liblua (the core has it)
+    local ldd = sh_ok(run_env .. "ldd " .. q(dir .. "/program-shared")).stdout
+    assert.matches("libluamig.so.0 => " .. prefix .. "/lib/libluamig.so.0", ldd, 1, true)
+    assert.not_matches("liblua5", ldd)
     local r = sh_ok("cd / && " .. run_env .. q(dir .. "/program-shared") .. " sqlite:" .. q(dir .. "/shared.db")
       .. " " .. q(migrations))
     assert.equal("at b2f6c1d1de02\n", r.stdout)
     assert.same({ "b2f6c1d1de02" }, h.sqlite_versions(dir .. "/shared.db"))
-    -- libluamig.so finds the drivers in ../lib/luamig from itself.
+    -- libluamig.so finds its core in luamig/ beside itself, and the core its drivers beside it.
     r = sh("cd / && " .. run_env .. q(dir .. "/program-shared") .. " postgresql://u:secret@127.0.0.1:1/db " .. q(migrations))
     assert.equal(1, r.status)
     assert.matches("^program: cannot connect to postgresql://u:%*%*%*@127%.0%.0%.1:1/db: ", r.stderr)
