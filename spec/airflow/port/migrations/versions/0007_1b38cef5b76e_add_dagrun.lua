@@ -11,15 +11,8 @@ branch_labels = nil
 depends_on = nil
 -- airflow_version = "1.6.0"
 
--- airflow.migrations.db_types.StringID(length=250): VARCHAR(length), with
--- collation utf8mb3_bin on MySQL only (Airflow's get_id_collation_args).
-local function StringID(length)
-  length = length or 250
-  if op.get_context().dialect.name == "mysql" then
-    return String { length = length, collation = "utf8mb3_bin" }
-  end
-  return String(length)
-end
+-- from airflow.migrations.db_types import StringID (migrations/lib/db_types.lua)
+local StringID = require("db_types").StringID
 
 function upgrade()
   op.create_table("dag_run",

@@ -13,27 +13,14 @@ depends_on = nil
 local TABLE_NAME = "task_reschedule"
 local INDEX_NAME = "idx_" .. TABLE_NAME .. "_dag_task_date"
 
--- airflow.migrations.db_types.TIMESTAMP: mysql.TIMESTAMP(fsp=6, timezone=True)
--- on MySQL, sa.TIMESTAMP(timezone=True) elsewhere.
-local function TIMESTAMP(dialect)
-  if dialect == "mysql" then return Timestamp { timezone = true, precision = 6 } end
-  return Timestamp { timezone = true }
-end
-
--- airflow.migrations.db_types.StringID(length=250): VARCHAR(length), with
--- collation utf8mb3_bin on MySQL only (Airflow's get_id_collation_args).
-local function StringID(length)
-  length = length or 250
-  if op.get_context().dialect.name == "mysql" then
-    return String { length = length, collation = "utf8mb3_bin" }
-  end
-  return String(length)
-end
+-- from airflow.migrations.db_types import TIMESTAMP, StringID (migrations/lib/db_types.lua)
+local db_types = require("db_types")
+local TIMESTAMP, StringID = db_types.TIMESTAMP, db_types.StringID
 
 function upgrade()
   local dialect = op.get_context().dialect.name
   -- See 0e2a74e0fc9f_add_time_zone_awareness
-  local timestamp = TIMESTAMP(dialect)
+  local timestamp = TIMESTAMP()
   if dialect == "mssql" then
     -- We need to keep this as it was for this old migration on mssql
     timestamp = DateTime

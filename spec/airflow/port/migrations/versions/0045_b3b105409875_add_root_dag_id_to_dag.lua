@@ -9,15 +9,8 @@ down_revision = "d38e04c12aa2"
 branch_labels = nil
 depends_on = nil
 
--- airflow.migrations.db_types.StringID(length=250): VARCHAR(length), with
--- collation utf8mb3_bin on MySQL only (Airflow's get_id_collation_args).
-local function StringID(length)
-  length = length or 250
-  if op.get_context().dialect.name == "mysql" then
-    return String { length = length, collation = "utf8mb3_bin" }
-  end
-  return String(length)
-end
+-- from airflow.migrations.db_types import StringID (migrations/lib/db_types.lua)
+local StringID = require("db_types").StringID
 
 function upgrade()
   -- Apply Add ``root_dag_id`` to ``DAG``.
