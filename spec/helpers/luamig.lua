@@ -178,6 +178,30 @@ function M.table_revision(id, down, name, extra, first)
   })
 end
 
+-- The text of revision `id` (after `down`) creating table t_<id>, with
+-- `extra` (metadata such as branch_labels = "x") before its upgrade().
+local function branched_revision(id, down, extra)
+  local text = M.table_revision(id, down, "t_" .. id)
+  if extra then text = text:gsub("\nfunction upgrade", "\n" .. extra .. "\nfunction upgrade", 1) end
+  return text
+end
+
+--- A project with branches, a merge, two roots and a dependency:
+--   a0 -> b1 (left) -> b2 -> m3 (merge of b2 and c1); a0 -> c1 (right);
+--   o1 (other, a second root) -> o2, which depends on b1.
+function M.branched_project()
+  local rev = branched_revision
+  return M.project {
+    ["migrations/versions/a0.lua"] = rev("a0", nil),
+    ["migrations/versions/b1.lua"] = rev("b1", "a0", 'branch_labels = "left"'),
+    ["migrations/versions/b2.lua"] = rev("b2", "b1"),
+    ["migrations/versions/c1.lua"] = rev("c1", "a0", 'branch_labels = "right"'),
+    ["migrations/versions/m3.lua"] = rev("m3", { "b2", "c1" }),
+    ["migrations/versions/o1.lua"] = rev("o1", nil, 'branch_labels = "other"'),
+    ["migrations/versions/o2.lua"] = rev("o2", "o1", 'depends_on = "b1"'),
+  }
+end
+
 --- Copy the repository's example project into a new temp dir.
 function M.example_project()
   local dir = M.tmpdir()

@@ -7,23 +7,7 @@
 local h = require("helpers.luamig")
 local backends = require("helpers.backends")
 
-local function rev(id, down, extra)
-  local text = h.table_revision(id, down, "t_" .. id)
-  if extra then text = text:gsub("\nfunction upgrade", "\n" .. extra .. "\nfunction upgrade", 1) end
-  return text
-end
-
-local function branched_project()
-  return h.project {
-    ["migrations/versions/a0.lua"] = rev("a0", nil),
-    ["migrations/versions/b1.lua"] = rev("b1", "a0", 'branch_labels = "left"'),
-    ["migrations/versions/b2.lua"] = rev("b2", "b1"),
-    ["migrations/versions/c1.lua"] = rev("c1", "a0", 'branch_labels = "right"'),
-    ["migrations/versions/m3.lua"] = rev("m3", { "b2", "c1" }),
-    ["migrations/versions/o1.lua"] = rev("o1", nil, 'branch_labels = "other"'),
-    ["migrations/versions/o2.lua"] = rev("o2", "o1", 'depends_on = "b1"'),
-  }
-end
+local branched_project = h.branched_project
 
 backends.each("branches and merges", function(b)
   local url

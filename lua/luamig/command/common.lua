@@ -47,6 +47,22 @@ function M.database_heads(cfg, opts)
   end)
 end
 
+--- What history and graph show: the graph of the files, the marks of
+-- `heads` (with the database's revisions when -i asked for them), and the
+-- nodes of -r RANGE, newest first. The database is opened only for -i, or
+-- when the range names `current`: a picture of the files needs none.
+function M.revision_history(cfg, opts)
+  local graph = errors.check(require("luamig.plan").load(cfg))
+  local current
+  if opts.indicate_current or (opts.range and opts.range:find("current", 1, true)) then
+    current = M.database_heads(cfg, opts)
+  end
+  local marks = require("luamig.present.revisions").marks(graph, opts.indicate_current and current or nil)
+  local nodes, err = graph:history(opts.range, current)
+  if not nodes then errors.raise { where = opts.range and ("-r " .. opts.range), message = err, status = 2 } end
+  return graph, marks, nodes
+end
+
 function M.plural(n, word)
   return string.format("%d %s%s", n, word, n == 1 and "" or "s")
 end

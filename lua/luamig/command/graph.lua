@@ -5,7 +5,6 @@
 local common = require("luamig.command.common")
 local present = require("luamig.present.revisions")
 local diagram = require("luamig.present.diagram")
-local plan = require("luamig.plan")
 local errors = require("luamig.errors")
 
 -- What the picture shows of a revision: what `heads` shows (declared
@@ -36,16 +35,8 @@ local function write_file(path, text)
 end
 
 local function run(cfg, opts)
-  local graph = errors.check(plan.load(cfg))
-  -- The database is opened only when asked (-i), or when the range names
-  -- `current`: the picture of the files needs none, and works offline.
-  local current
-  if opts.indicate_current or (opts.range and opts.range:find("current", 1, true)) then
-    current = common.database_heads(cfg, opts)
-  end
-  local marks = present.marks(graph, opts.indicate_current and current or nil)
-  local nodes, err = graph:history(opts.range, current)
-  if not nodes then errors.raise { where = opts.range and ("-r " .. opts.range), message = err, status = 2 } end
+  -- the database is opened only for -i (or a range naming `current`)
+  local graph, marks, nodes = common.revision_history(cfg, opts)
   local oldest_first = {}
   for i = #nodes, 1, -1 do oldest_first[#oldest_first + 1] = nodes[i] end
   local draw = diagram[opts.format or "dot"]

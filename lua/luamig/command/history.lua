@@ -7,7 +7,6 @@ local common = require("luamig.command.common")
 local flags = require("luamig.command.flags")
 local present = require("luamig.present.revisions")
 local lanes = require("luamig.present.lanes")
-local plan = require("luamig.plan")
 local errors = require("luamig.errors")
 
 -- history --applied: the history table, newest first.
@@ -68,14 +67,7 @@ end
 local function run(cfg, opts)
   if opts.graph then refuse_graph_with(opts) end
   if opts.applied then return applied_history(cfg, opts) end
-  local graph = errors.check(plan.load(cfg))
-  local current
-  if opts.indicate_current or (opts.range and opts.range:find("current", 1, true)) then
-    current = common.database_heads(cfg, opts)
-  end
-  local marks = present.marks(graph, opts.indicate_current and current or nil)
-  local nodes, err = graph:history(opts.range, current)
-  if not nodes then errors.raise { where = opts.range and ("-r " .. opts.range), message = err, status = 2 } end
+  local graph, marks, nodes = common.revision_history(cfg, opts)
   if opts.json then
     local list = {}
     for i, node in ipairs(nodes) do list[i] = present.json_node(graph, node, marks) end

@@ -5,18 +5,8 @@ local revision = require("luamig.revision")
 local diagram = require("luamig.present.diagram")
 local present = require("luamig.present.revisions")
 
-local function rev(id, down, opts)
-  opts = opts or {}
-  if type(down) == "string" then down = { down } end
-  return { id = id, down_revisions = down or {}, depends_on = opts.deps or {},
-    branch_labels = opts.labels or {}, doc = opts.doc or ("revision " .. id) }
-end
-
-local function graph(list)
-  local g, err = revision.new(list)
-  assert(g, err)
-  return g
-end
+local graphs = require("helpers.graphs")
+local rev, graph = graphs.rev, graphs.graph
 
 -- What command/graph.lua passes: the marks of `heads`, the description.
 local function info_of(g, current)

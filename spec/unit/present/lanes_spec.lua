@@ -1,21 +1,10 @@
 -- luamig.present.lanes: `history --graph`'s picture, drawn from graphs
 -- built from literals (luamig.revision), no files, no database.
-local revision = require("luamig.revision")
 local lanes = require("luamig.present.lanes")
 local present = require("luamig.present.revisions")
 
-local function rev(id, down, opts)
-  opts = opts or {}
-  if type(down) == "string" then down = { down } end
-  return { id = id, down_revisions = down or {}, depends_on = opts.deps or {},
-    branch_labels = opts.labels or {}, doc = opts.doc or ("revision " .. id) }
-end
-
-local function graph(list)
-  local g, err = revision.new(list)
-  assert(g, err)
-  return g
-end
+local graphs = require("helpers.graphs")
+local rev, graph = graphs.rev, graphs.graph
 
 -- The picture of g (or of range), each row's text the revision's id alone,
 -- as one string.

@@ -11,11 +11,7 @@ local function rev(id, down, opts)
   }
 end
 
-local function graph(list)
-  local g, err = revision.new(list)
-  assert(g, err)
-  return g
-end
+local graph = require("helpers.graphs").graph
 
 local function ids(steps)
   local out = {}
