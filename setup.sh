@@ -16,6 +16,8 @@ test_pkgs="$test_pkgs alembic python3-psycopg2 python3-mysqldb"
 # luarocks, lua-check, graphviz, luajit: the specs that install the rock, lint a project, draw the graph
 # and load libluamig.so into a host with a Lua of its own.
 test_pkgs="$test_pkgs luarocks lua-check graphviz luajit"
+# python3-yaml: ci_recipes_spec reads the CI recipes' YAML.
+test_pkgs="$test_pkgs python3-yaml"
 with_tests=0
 quick=0
 for a in "$@"; do
