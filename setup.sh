@@ -18,6 +18,8 @@ test_pkgs="$test_pkgs alembic python3-psycopg2 python3-mysqldb"
 test_pkgs="$test_pkgs luarocks lua-check graphviz luajit"
 # python3-yaml: ci_recipes_spec reads the CI recipes' YAML.
 test_pkgs="$test_pkgs python3-yaml"
+# debhelper, dpkg-dev, fakeroot, lintian: spec/packaging/deb_spec.lua builds and checks the .debs.
+test_pkgs="$test_pkgs debhelper dpkg-dev fakeroot lintian"
 with_tests=0
 quick=0
 for a in "$@"; do

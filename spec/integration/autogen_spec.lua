@@ -315,7 +315,11 @@ backends.each("autogenerate", function(b)
     local dir = h.project { ["migrations/models.lua"] = USERS }
     local r = h.run(dir, h.with_url(url, { "check", "--json" }))
     assert.equal(1, r.status)
-    assert.equal('{"differences":["add table users"],"ok":false}\n', r.stdout)
+    -- the fields it always had, and (added) the differences as objects
+    local out = require("helpers.json").decode(r.stdout)
+    assert.same({ false, { "add table users" } }, { out.ok, out.differences })
+    assert.same({ "add_table", "users", "add table users" },
+      { out.changes[1].kind, out.changes[1].table, out.changes[1].text })
   end)
 
   it("baselines an existing database: the first revision recreates it", function()

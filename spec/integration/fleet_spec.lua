@@ -4,7 +4,7 @@
 -- afterwards is read through the driver.
 local h = require("helpers.luamig")
 local backends = require("helpers.backends")
-local json = require("luamig.present.json")
+local decode = require("helpers.json").decode
 
 local HEAD = "c3d5e7f90a12"
 local MIDDLE = "9b7e21c4d8a0"
@@ -47,11 +47,6 @@ local function exists(path)
   return f ~= nil
 end
 
--- The JSON object of a target, keys in the encoder's (sorted) order.
-local function object(fields)
-  return json.encode(fields)
-end
-
 describe("fleets #sqlite", function()
   after_each(h.cleanup)
 
@@ -76,20 +71,31 @@ describe("fleets #sqlite", function()
     end
     assert.equal("this is not a database\n", h.read_file(dir .. "/db17.db"))
 
-    -- Again, as JSON: one array in the file's order.
+    -- Again, as JSON: one array in the file's order; each target's
+    -- `output` is the array of its own --json objects (JSON Lines), whose
+    -- last is the summary.
     r = h.run(dir, { "upgrade", "--targets", "targets.txt", "--jobs", "3", "--json" })
     assert.equal(1, r.status)
     assert.equal("", r.stderr)
     local objects = {}
+    for i, o in ipairs(decode(r.stdout)) do
+      local last = o.output[#o.output]
+      assert.same({ 1, "summary", o.status == "failed" and "failed" or "unchanged", o.exit_code },
+        { #o.output, last.type, last.status, last.exit_code })
+      if o.status == "failed" then assert.equal(o.error, last.error) end
+      o.output = nil
+      objects[i] = o
+    end
+    local wanted = {}
     for i, name in ipairs(names) do
-      objects[i] = name == "db17"
-        and object { error = "cannot read database sqlite:db17.db: file is not a database", exit_code = 1,
+      wanted[i] = name == "db17"
+        and { error = "cannot read database sqlite:db17.db: file is not a database", exit_code = 1,
           outcome = "failed: cannot read database sqlite:db17.db: file is not a database", status = "failed",
           target = "db17", url = "sqlite:db17.db" }
-        or object { exit_code = 0, outcome = "already at head", status = "unchanged", target = name,
+        or { exit_code = 0, outcome = "already at head", status = "unchanged", target = name,
           url = "sqlite:" .. name .. ".db" }
     end
-    assert.equal("[" .. table.concat(objects, ",") .. "]\n", r.stdout)
+    assert.same(wanted, objects)
 
     r = h.run(dir, { "upgrade", "--targets", "targets.txt" })
     assert.equal(1, r.status)
@@ -259,8 +265,6 @@ describe("fleets #sqlite", function()
         "upgrade: --shard 6/5: expected I/N with 1 <= I <= N (e.g. 2/4)" },
       { { "upgrade", "--jobs", "2" },
         "upgrade: --jobs applies only to a fleet (--targets FILE, --target NAME or --all-targets)" },
-      { { "upgrade", "--json" },
-        "upgrade: --json applies only to a fleet (--targets FILE, --target NAME or --all-targets)" },
       { { "-u", "sqlite:x.db", "current", "--targets", "good.txt" },
         "current: -u and --targets both choose the database: use one" },
       { { "upgrade", "--sql", "--targets", "good.txt" },

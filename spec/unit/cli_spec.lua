@@ -80,7 +80,7 @@ describe("cli.parse", function()
   it("checks the number of arguments and flag values", function()
     local o, err = cli.parse { "downgrade" }
     assert.is_nil(o)
-    assert.equal("downgrade: missing argument (usage: luamig downgrade TARGET | downgrade --sql FROM:TO)", err)
+    assert.equal("downgrade: missing argument (usage: luamig downgrade TARGET [--json] | downgrade --sql FROM:TO)", err)
     o, err = cli.parse { "current", "extra" }
     assert.is_nil(o)
     assert.matches('current: unexpected argument "extra"', err, 1, true)
@@ -105,8 +105,9 @@ describe("cli.parse", function()
     assert.same({ "a", "b" }, o.target)
     assert.equal("1/2", o.shard)
     assert.is_true(o.fail_fast)
-    assert.is_true(o.fleet_json)
-    assert.same({ "-c", "x.lua", "upgrade", "head", "-x", "k=v", "--lock-timeout", "5", "-v" }, o.child_argv)
+    -- upgrade's --json is its own (JSON Lines), passed on to each target
+    assert.is_true(o.json)
+    assert.same({ "-c", "x.lua", "upgrade", "head", "--json", "-x", "k=v", "--lock-timeout", "5", "-v" }, o.child_argv)
     -- a command's own --json is passed on
     o = assert(cli.parse { "current", "--all-targets", "--json" })
     assert.same({ "current", "--json" }, o.child_argv)

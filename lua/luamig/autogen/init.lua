@@ -11,6 +11,7 @@ local snapshot = require("luamig.autogen.snapshot")
 local compare = require("luamig.autogen.compare")
 local model = require("luamig.autogen.model")
 local render = require("luamig.autogen.render")
+local directives = require("luamig.autogen.directives")
 local lock_common = require("luamig.lock.common")  -- the lock table is luamig's, like the version table
 
 local M = {}
@@ -70,6 +71,10 @@ end
 function M.render(changes, dialect)
   return render.body(changes, dialect, "up"), render.body(changes, dialect, "down")
 end
+
+--- changes | false | nil, msg, status: cfg.process_revision_directives
+-- over the changes (see luamig.autogen.directives).
+M.process_directives = directives.apply
 
 M.describe = compare.describe
 return M

@@ -235,6 +235,12 @@ local function op_lines(dialect, u, in_batch)
   elseif k == "create_table_comment" then return { call("op.create_table_comment", q(u.table), q(u.comment)) }
   elseif k == "drop_table_comment" then return { call("op.drop_table_comment", q(u.table)) }
   elseif k == "enum_values" then return enum_lines(dialect, u)
+  -- what a process_revision_directives hook adds (autogen/directives.lua)
+  elseif k == "execute" then return { call("op.execute", q(u.sql)) }
+  elseif k == "code" then
+    local lines = {}
+    for l in (u.code .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = l end
+    return lines
   end
   error("render: unknown op " .. tostring(k))
 end

@@ -5,12 +5,12 @@ local flags = require("luamig.command.flags")
 local migrate = require("luamig.command.migrate")
 
 return {
-  usage = "downgrade TARGET | downgrade --sql FROM:TO", min = 1, max = 1,
+  usage = "downgrade TARGET [--json] | downgrade --sql FROM:TO", min = 1, max = 1,
   summary = "revert revisions down to TARGET (a revision, -1, label@base or base)",
   targets_help = true,
   flags = flags.with_fleet({
-    flags.LOCK_TIMEOUT, flags.TRANSACTION, flags.SQL, flags.DIALECT,
-  }, true),
+    flags.LOCK_TIMEOUT, flags.TRANSACTION, flags.SQL, flags.DIALECT, migrate.JSON,
+  }, false),
   run = function(cfg, opts)
     opts.target = opts.args[1]
     return migrate.run("down", cfg, opts)

@@ -23,7 +23,7 @@ local function run(cfg, opts)
 end
 
 return {
-  usage = "heads [-v] [--resolve-dependencies]", max = 0,
+  usage = "heads [-v] [--resolve-dependencies] [--json]", max = 0,
   summary = "show the newest revision of each branch",
   flags = {
     { "--resolve-dependencies", key = "resolve_dependencies", help = "leave out heads other revisions depend on" },

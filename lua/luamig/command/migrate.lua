@@ -7,8 +7,76 @@ local script = require("luamig.script")
 local context = require("luamig.context")
 local plan = require("luamig.plan")
 local errors = require("luamig.errors")
+local json = require("luamig.present.json")
+local sys = require("luamig.sys")
 
 local M = {}
+
+local function ms(seconds)
+  return math.floor(seconds * 1000 + 0.5)
+end
+M.ms = ms
+
+-- One JSON Lines object, flushed at once: a program reading the pipe sees
+-- each step as it ends, not when the buffer fills.
+local function emit(opts, object)
+  opts.out(json.encode(object))
+  io.stdout:flush()
+end
+
+--- The --json of upgrade, downgrade and stamp (JSON Lines, see with_json).
+M.JSON = { "--json", key = "json", help = "JSON Lines: an object per step as it ends, then a summary object" }
+
+--- --json and --sql both want stdout, one for JSON and one for SQL.
+function M.refuse_json_with_sql(opts)
+  if opts.json and opts.sql then
+    errors.fail(string.format("%s: --json and --sql cannot be combined: --sql writes the SQL script to standard"
+      .. " output (run --json without --sql)", opts.command or "upgrade"), 2)
+  end
+end
+
+-- The text of a failure as stderr shows it, without "luamig: ".
+local function failure_text(e)
+  local text = errors.text(e)
+  if e.kind == "internal" then text = text:match("^[^\n]*") end
+  return text
+end
+
+--- with_json(opts, command, fn): fn(report) where report is nil without
+-- --json; with it, upgrade/downgrade/stamp write JSON Lines: report.step(t)
+-- writes a step object as the step ends, and whatever fn does, a summary
+-- object comes last (report.target, .heads_before and .heads, set by fn,
+-- go in it), the failure raised again after it.
+function M.with_json(opts, command, fn)
+  if not opts.json then return fn(nil) end
+  local started = sys.monotonic()
+  local report = { steps = 0 }
+  function report.step(object)
+    if object.outcome == "ok" then report.steps = report.steps + 1 end
+    object.type = "step"
+    if object.error == nil then object.error = json.null end
+    emit(opts, object)
+  end
+  local ok, failure = errors.catch(fn, report)
+  emit(opts, { type = "summary", command = command, outcome = ok and "ok" or "failed",
+    status = ok and (opts.outcome and opts.outcome[1] or "ok") or "failed",
+    target = report.target or json.null, steps = report.steps,
+    heads_before = report.heads_before or json.null, heads = report.heads or json.null,
+    duration_ms = ms(sys.monotonic() - started), exit_code = ok and 0 or failure.status,
+    error = not ok and failure_text(failure) or json.null })
+  if not ok then error(failure, 0) end
+  return true
+end
+
+-- The JSON object of an upgrade or downgrade step (context.steps'
+-- on_step): from and to as the progress line's arrow reads them.
+local function step_object(info)
+  local node, up = info.step.node, info.step.direction == "up"
+  return { revision = node.id, direction = info.step.direction,
+    from = up and node.down_revisions or { node.id }, to = up and { node.id } or node.down_revisions,
+    doc = info.script.doc or "", path = info.script.path or json.null, duration_ms = ms(info.seconds),
+    transactional = info.transactional, outcome = info.ok and "ok" or "failed", error = info.error }
+end
 
 -- Applied revisions whose files changed since: upgrade stops on them
 -- unless --allow-edited (verify lists every kind of drift).
@@ -46,17 +114,25 @@ local function outcome(direction, nsteps, heads, target)
 end
 
 --- Runs the steps from the database's version rows to opts.target.
-function M.online(direction, cfg, opts)
+-- report: with_json's, or nil.
+function M.online(direction, cfg, opts, report)
   local graph, by_id = errors.check(plan.load(cfg))
   common.with_context(cfg, opts, function(ctx)
     local heads = errors.check(ctx:current_heads())
+    if report then report.heads_before, report.heads = heads, heads end
     if direction == "up" and not opts.allow_edited then refuse_edited(ctx, graph, heads) end
     local steps, serr = plan.steps(graph, by_id, direction, heads, opts.target)
     if not steps then errors.fail(serr, 2) end
     local transaction = opts.transaction or (cfg.transaction_per_migration == false and "all" or "per-revision")
-    errors.check(ctx:run_steps(steps, by_id, { transaction = transaction }))
-    if opts.fleet_child then
-      opts.outcome = outcome(direction, #steps, ctx:current_heads(), opts.target)
+    local done, msg, status, tb = ctx:run_steps(steps, by_id, { transaction = transaction,
+      on_step = report and function(info) report.step(step_object(info)) end })
+    -- The rows after the run, read again: a failure may have kept some
+    -- steps (or, under --transaction all, none). Not after a signal, when
+    -- the run should end now.
+    if report and (done or (status or 1) < 128) then report.heads = ctx:current_heads() end
+    errors.check(done, msg, status, tb)
+    if opts.fleet_child or report then
+      opts.outcome = outcome(direction, #steps, report and report.heads or ctx:current_heads(), opts.target)
     end
   end, true)
   return true
@@ -88,9 +164,16 @@ end
 
 --- upgrade and downgrade: --dialect only with --sql, then one of the two.
 function M.run(direction, cfg, opts)
-  common.refuse_dialect_without_sql(opts)
-  if opts.sql then return M.offline(direction, cfg, opts) end
-  return M.online(direction, cfg, opts)
+  M.refuse_json_with_sql(opts)
+  if opts.sql then
+    common.refuse_dialect_without_sql(opts)
+    return M.offline(direction, cfg, opts)
+  end
+  return M.with_json(opts, direction == "up" and "upgrade" or "downgrade", function(report)
+    if report then report.target = opts.target end
+    common.refuse_dialect_without_sql(opts)
+    return M.online(direction, cfg, opts, report)
+  end)
 end
 
 return M

@@ -3,6 +3,7 @@
 
 local script = require("luamig.script")
 local template = require("luamig.script.template")
+local hooks = require("luamig.command.revision_hooks")
 local revision = require("luamig.revision")
 local sys = require("luamig.sys")
 local errors = require("luamig.errors")
@@ -21,9 +22,12 @@ local function new_rev_id(opts, by_id)
 end
 
 --- Writes the file of spec (down_revisions, depends_on, upgrades,
--- downgrades) with -m, --branch-label, --rev-id and --version-path from
--- opts; sets spec.path. A failure raises, and leaves no file.
+-- downgrades, autogenerate) with -m, --branch-label, --rev-id and
+-- --version-path from opts, then runs post_write_hooks on it; sets
+-- spec.path. A failure before the hooks raises and leaves no file; a
+-- failing hook raises and keeps it.
 function M.write(cfg, opts, by_id, spec)
+  hooks.check(cfg)
   spec.rev_id = new_rev_id(opts, by_id)
   spec.message = opts.message
   spec.branch_labels = opts.branch_label and { opts.branch_label } or {}
@@ -42,6 +46,8 @@ function M.write(cfg, opts, by_id, spec)
   end
   opts.out(string.format("Generating %s ... done", path))
   spec.path = path
+  hooks.run(cfg, opts, path, { rev_id = spec.rev_id, message = spec.message, path = path,
+    autogenerate = spec.autogenerate == true })
 end
 
 return M

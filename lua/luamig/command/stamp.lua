@@ -1,8 +1,12 @@
 -- luamig.command.stamp: `luamig stamp REV...`, the version table set to
--- REVs without running any revision (or, with --sql, the script that does).
+-- REVs without running any revision (or, with --sql, the script that does;
+-- --json: JSON Lines, as upgrade's).
 
 local common = require("luamig.command.common")
 local flags = require("luamig.command.flags")
+local migrate = require("luamig.command.migrate")
+local json = require("luamig.present.json")
+local sys = require("luamig.sys")
 local context = require("luamig.context")
 local plan = require("luamig.plan")
 local errors = require("luamig.errors")
@@ -35,16 +39,22 @@ local function stamped_rows(graph, rows, targets)
   return result
 end
 
-local function run(cfg, opts)
-  common.refuse_dialect_without_sql(opts)
-  local graph = errors.check(plan.load(cfg))
-  if opts.sql then
-    local rows = errors.check(stamped_rows(graph, {}, opts.args))
-    local ctx = errors.check(context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log }))
-    return errors.check(ctx:stamp(rows))
+-- --json: an object per revision the stamp records (the new rows, or
+-- base), as the history table records it; one transaction, so one outcome.
+local function report_stamp(report, graph, before, after, seconds, err)
+  for _, id in ipairs(#after > 0 and after or { "base" }) do
+    local node = graph:get(id)
+    report.step { revision = id, direction = "stamp", from = before, to = after,
+      doc = node and node.doc or "", path = node and node.path or json.null, duration_ms = migrate.ms(seconds),
+      transactional = true, outcome = err and "failed" or "ok", error = err }
   end
+end
+
+local function run_online(cfg, opts, graph, report)
   common.with_context(cfg, opts, function(ctx)
     local rows = errors.check(ctx:current_heads())
+    if report then report.heads_before, report.heads = rows, rows end
+    local before = rows
     if opts.purge then rows = {} end
     for _, r in ipairs(rows) do
       if not graph:get(r) then
@@ -53,21 +63,42 @@ local function run(cfg, opts)
       end
     end
     local new_rows = errors.check(stamped_rows(graph, rows, opts.args))
-    errors.check(ctx:stamp(new_rows))
+    local started = sys.monotonic()
+    local ok, err, status = ctx:stamp(new_rows)
+    if report then
+      report_stamp(report, graph, before, new_rows, sys.monotonic() - started, not ok and err or nil)
+      if ok then report.heads = new_rows end
+    end
+    errors.check(ok, err, status)
     opts.log("Stamped " .. common.heads_text(new_rows))
     opts.outcome = { "stamped", "stamped " .. common.heads_text(new_rows) }
   end, true)
   return true
 end
 
+local function run(cfg, opts)
+  migrate.refuse_json_with_sql(opts)
+  if opts.sql then
+    common.refuse_dialect_without_sql(opts)
+    local graph = errors.check(plan.load(cfg))
+    local rows = errors.check(stamped_rows(graph, {}, opts.args))
+    local ctx = errors.check(context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log }))
+    return errors.check(ctx:stamp(rows))
+  end
+  return migrate.with_json(opts, "stamp", function(report)
+    common.refuse_dialect_without_sql(opts)
+    return run_online(cfg, opts, errors.check(plan.load(cfg)), report)
+  end)
+end
+
 return {
-  usage = "stamp REV... [--purge]", min = 1,
+  usage = "stamp REV... [--purge] [--json]", min = 1,
   summary = "set the version table to REV without running migrations",
   targets_help = true,
   flags = flags.with_fleet({
     flags.LOCK_TIMEOUT,
     { "--purge", key = "purge", help = "delete every version row first" },
-    flags.SQL, flags.DIALECT,
-  }, true),
+    flags.SQL, flags.DIALECT, migrate.JSON,
+  }, false),
   run = run,
 }

@@ -1,18 +1,19 @@
 -- luamig.command.upgrade: `luamig upgrade [TARGET]`, the revisions up to
--- TARGET (default head), run or (--sql) written as a script.
+-- TARGET (default head), run (--json: JSON Lines, see migrate.with_json) or
+-- (--sql) written as a script.
 
 local flags = require("luamig.command.flags")
 local migrate = require("luamig.command.migrate")
 
 return {
-  usage = "upgrade [TARGET] | upgrade --sql [FROM:]TO", max = 1,
+  usage = "upgrade [TARGET] [--json] | upgrade --sql [FROM:]TO", max = 1,
   summary = "apply revisions up to TARGET (default head)",
   targets_help = true,
   flags = flags.with_fleet({
     flags.LOCK_TIMEOUT, flags.TRANSACTION,
     { "--allow-edited", key = "allow_edited", help = "run even if an applied revision's file was edited" },
-    flags.SQL, flags.DIALECT,
-  }, true),
+    flags.SQL, flags.DIALECT, migrate.JSON,
+  }, false),
   run = function(cfg, opts)
     opts.target = opts.args[1] or "head"
     return migrate.run("up", cfg, opts)

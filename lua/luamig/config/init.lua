@@ -116,6 +116,9 @@ local KNOWN = {
   lock_lease = "number", allow_rsu = "boolean",
   targets = "table",  -- a fleet's databases (luamig.fleet.targets reads them)
   operations = "table",  -- the project's own ops: name -> function(op, ...) (luamig.ops)
+  -- revision --autogenerate's hooks, as Alembic's (luamig.command.revision_hooks, luamig.autogen.directives)
+  file_template = "string", skip_empty_autogenerate = "boolean", process_revision_directives = "function",
+  post_write_hooks = "table",
 }
 
 --- Build the settings for one run.
@@ -145,6 +148,9 @@ function M.load(opts)
             .. " %s = %s", where, tostring(name), type(fn))
         end
       end
+    elseif k == "file_template" then
+      local ok, err = require("luamig.script.file_template").check(v)
+      if not ok then return nil, string.format("config file %s: file_template %q: %s", where, v, err) end
     elseif k == "lock_timeout" and not (v >= 0 and v < math.huge) then
       return nil, string.format("config file %s: lock_timeout must be a number of seconds >= 0, got %s", where,
         tostring(v))

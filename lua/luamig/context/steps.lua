@@ -227,18 +227,28 @@ function Context:run_step(step, script)
   self.executed = new_journal(self)
   self.step, self.step_script, self.step_row, self.step_started = step, script, nil, sys.now()
   self.step_ended = nil
+  local started = sys.monotonic()
+  local transactional = self.dialect.transactional_ddl and script.transactional
   local ok, msg, status, tb
-  if self.dialect.transactional_ddl and script.transactional then
+  if transactional then
     ok, msg, status, tb = run_transactional(self, step, script)
   else
     ok, msg, status, tb = run_recorded(self, step, script)
   end
   self.step, self.step_script, self.step_row = nil, nil, nil
+  -- Only a step that started is reported (upgrade --json writes an object
+  -- per step as it ends); a refusal above it is the run's failure alone.
+  if self.on_step_end then
+    self.on_step_end { step = step, script = script, ok = ok == true, error = not ok and msg or nil,
+      transactional = transactional == true, seconds = sys.monotonic() - started }
+  end
   return ok, msg, status, tb
 end
 
 --- Run steps in order; stops at the first failure. opts.transaction:
 -- "all" for one transaction around the whole run (transactional DDL only).
+-- opts.on_step(info): called as each step that started ends, info = {step,
+-- script, ok, error, transactional, seconds}.
 function Context:run_steps(steps, scripts_by_id, opts)
   opts = opts or {}
   local all = opts.transaction == "all" and #steps > 0
@@ -254,6 +264,7 @@ function Context:run_steps(steps, scripts_by_id, opts)
     self.run_transaction, self.run_committed = true, nil
   end
   local done, msg, status, tb = true, nil, nil, nil
+  self.on_step_end = opts.on_step
   for _, step in ipairs(steps) do
     local imsg, istatus = interruption()
     if imsg then
@@ -264,6 +275,7 @@ function Context:run_steps(steps, scripts_by_id, opts)
     done, msg, status, tb = self:run_step(step, scripts_by_id[step.node.id])
     if not done then break end
   end
+  self.on_step_end = nil
   if all then
     self.run_transaction = nil
     if done then

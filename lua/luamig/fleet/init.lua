@@ -121,13 +121,19 @@ local function outcome_of(text)
   return status, line
 end
 
+-- The commands whose --json is JSON Lines (an object per step, then a
+-- summary): in the array their output is the array of those objects.
+M.JSON_LINES = { upgrade = true, downgrade = true, stamp = true }
+
 -- The JSON a child printed, to be put in the array as it is. Only from a
 -- child that ended normally (0 or 1): a killed one may have written half.
-local function command_json(out, status)
+local function command_json(out, status, lines)
   if status > 1 then return nil end
   local text = out:match("^%s*(.-)%s*$")
   local first = text:sub(1, 1)
   if first ~= "{" and first ~= "[" then return nil end
+  -- The encoder writes no newline inside a value: one value a line.
+  if lines then return json.raw("[" .. text:gsub("\n+", ",") .. "]") end
   return json.raw(text)
 end
 
@@ -197,7 +203,8 @@ function M.run(cfg, opts)
     local secrets = config.parse_url(t.url)
     local ostatus, otext = outcome_of(proc:output(3))
     local stderr = config.scrub(proc:output(2), secrets)
-    local result = { exit_code = status, stderr = stderr, output = opts.json and command_json(proc:output(1), status) }
+    local result = { exit_code = status, stderr = stderr, output = opts.json and command_json(proc:output(1), status,
+      M.JSON_LINES[opts.command]) }
     if status == 0 and ostatus then
       result.status, result.outcome = ostatus, otext
     elseif status == 0 then
@@ -232,6 +239,10 @@ function M.run(cfg, opts)
     end
     state.running = #running
     if #running == 0 then break end
+    -- Drawn as the targets start, not only when a wait ends: a target that
+    -- ends within the poll would otherwise never be shown running (and the
+    -- fleet spec's picture depended on the machine's speed).
+    progress:draw()
     local done = spawn.wait((function()
       local procs = {}
       for i, entry in ipairs(running) do procs[i] = entry.proc end

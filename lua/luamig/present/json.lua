@@ -19,6 +19,15 @@ function M.raw(text)
   return setmetatable({ text = text }, Raw)
 end
 
+-- A table to be written as an object even when it is empty ({} reads as
+-- an empty array otherwise).
+local Object = { __name = "json.object" }
+
+--- object(t): t (default {}), always written as a JSON object.
+function M.object(t)
+  return setmetatable(t or {}, Object)
+end
+
 local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f",
   ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
 
@@ -62,7 +71,7 @@ local function encode_table(t, seen)
   if seen[t] then error("json: a table contains itself", 0) end
   seen[t] = true
   local parts = {}
-  if is_array(t) then
+  if getmetatable(t) ~= Object and is_array(t) then
     for i, v in ipairs(t) do parts[i] = encode(v, seen) end
     seen[t] = nil
     return "[" .. table.concat(parts, ",") .. "]"

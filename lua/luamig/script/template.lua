@@ -3,6 +3,7 @@
 -- at once so that a template that makes a bad revision is caught now.
 
 local script = require("luamig.script")
+local file_template = require("luamig.script.file_template")
 local sys = require("luamig.sys")
 
 local M = {}
@@ -50,6 +51,18 @@ function M.render(template, fields)
   end))
 end
 
+--- The file name of a new revision (cfg.file_template, see
+-- luamig.script.file_template) | nil, msg naming the setting.
+function M.file_name(cfg, rev_id, message, time)
+  local name, err = file_template.render(cfg.file_template or file_template.DEFAULT,
+    file_template.fields(rev_id, M.slug(message or ""), time))
+  if not name then
+    return nil, string.format("%sfile_template %q: %s", cfg.config_file and ("config file " .. cfg.config_file .. ": ")
+      or "", cfg.file_template or file_template.DEFAULT, err)
+  end
+  return name .. ".lua"
+end
+
 --- Write a new revision file. spec: message, rev_id, down_revisions,
 -- branch_labels, depends_on, upgrades, downgrades, directory.
 -- Returns the path or nil, msg.
@@ -61,15 +74,17 @@ function M.create(cfg, spec)
     if not text then return nil, "cannot read the template " .. terr end
     template = text
   end
-  local slug = M.slug(spec.message or "")
-  local name = spec.rev_id .. (slug ~= "" and ("_" .. slug) or "") .. ".lua"
+  -- one clock reading for the Create Date and the file name's date tokens
+  local now = os.time()
+  local name, name_err = M.file_name(cfg, spec.rev_id, spec.message, now)
+  if not name then return nil, name_err end
   local path = spec.directory .. "/" .. name
   if sys.stat(path) then return nil, string.format("%s already exists", path) end
   local text = M.render(template, {
     message = (spec.message or ""):gsub("[\r\n]+", " "),
     rev = spec.rev_id,
     revises = #spec.down_revisions > 0 and table.concat(spec.down_revisions, ", ") or "none",
-    create_date = os.date("%Y-%m-%d %H:%M:%S"),
+    create_date = os.date("%Y-%m-%d %H:%M:%S", now),
     down_revision = lua_value(spec.down_revisions),
     branch_labels = lua_value(spec.branch_labels or {}),
     depends_on = lua_value(spec.depends_on or {}),

@@ -52,6 +52,11 @@ describe("json.encode", function()
     assert.has_error(function() json.encode(print) end, "json: cannot encode a function")
   end)
 
+  it("writes json.object tables as objects, even empty", function()
+    assert.equal('{"a":{},"b":[]}', json.encode { a = json.object(), b = {} })
+    assert.equal('{"k":1}', json.encode(json.object { k = 1 }))
+  end)
+
   it("writes json.raw text as it is", function()
     assert.equal('[{"a":1},{"output":{"x":[1,2]}}]', json.encode { { a = 1 }, { output = json.raw('{"x":[1,2]}') } })
   end)
