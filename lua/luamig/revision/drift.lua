@@ -53,9 +53,11 @@ function M.drift(scripts, heads, recorded, checksum_of)
         report.checked = report.checked + 1
         local actual = checksum_of(file)
         if actual ~= want then
-          -- helpers: the helper modules the checksum covers (luamig.script.helpers)
+          -- helpers: the helper modules the checksum covers (luamig.script.helpers),
+          -- only for a revision that requires some
+          local helpers = file.helpers and #file.helpers > 0 and file.helpers or nil
           report.edited[#report.edited + 1] = { id = id, path = file.path, recorded = want, actual = actual,
-            helpers = file.helpers }
+            helpers = helpers }
         end
       end
       for _, list in ipairs { file.down_revisions, file.depends_on } do
