@@ -66,7 +66,7 @@ _luamig() {
       COMPREPLY=($(compgen -W "dot mermaid" -- "$cur")); return ;;
     --head | --depends-on | --accept | -r | --rev-range)
       COMPREPLY=($(compgen -W "$(_luamig_revisions)" -- "$cur")); return ;;
-    -u | --url | --schema | -x | -m | --message | --rev-id | --branch-label | --lock-timeout | --target | --jobs | --shard)
+    -u | --url | --schema | -x | -m | --message | --rev-id | --branch-label | --lock-timeout | --ddl-lock-timeout | --ddl-lock-retries | --statement-timeout | --target | --jobs | --shard)
       return ;;
   esac
 

@@ -9,7 +9,8 @@ return {
   summary = "revert revisions down to TARGET (a revision, -1, label@base or base)",
   targets_help = true,
   flags = flags.with_fleet({
-    flags.LOCK_TIMEOUT, flags.TRANSACTION, flags.SQL, flags.DIALECT, migrate.JSON,
+    flags.LOCK_TIMEOUT, flags.DDL_LOCK_TIMEOUT, flags.DDL_LOCK_RETRIES, flags.STATEMENT_TIMEOUT,
+    flags.TRANSACTION, flags.SQL, flags.DIALECT, migrate.JSON,
   }, false),
   run = function(cfg, opts)
     opts.target = opts.args[1]

@@ -8,6 +8,15 @@ local M = {}
 -- Flags of the commands that write: they take the migration lock.
 M.LOCK_TIMEOUT = { "--lock-timeout", key = "lock_timeout", value = "SECONDS", number = true,
   help = "wait this long for another run's migration lock (default 60; 0: fail at once)" }
+-- upgrade and downgrade: how long each statement of a revision may wait
+-- for a table lock and run (luamig.context.ddl_lock; luamig.lua has the
+-- same keys). --ddl-lock-retries is checked there: a count, not seconds.
+M.DDL_LOCK_TIMEOUT = { "--ddl-lock-timeout", key = "ddl_lock_timeout", value = "SECONDS", number = true,
+  help = "give up a statement's wait for a table lock after this long, and retry it (PostgreSQL, MySQL)" }
+M.DDL_LOCK_RETRIES = { "--ddl-lock-retries", key = "ddl_lock_retries", value = "N",
+  help = "with --ddl-lock-timeout: retries of a statement whose lock was not granted (default 5)" }
+M.STATEMENT_TIMEOUT = { "--statement-timeout", key = "statement_timeout", value = "SECONDS", number = true,
+  help = "stop a statement that runs longer (PostgreSQL, MariaDB; MySQL: SELECTs only)" }
 M.JSON = { "--json", key = "json", help = "JSON output" }
 M.TRANSACTION = { "--transaction", key = "transaction", value = "MODE", choices = { "per-revision", "all" },
   help = "per-revision (default) or all: one transaction for the run (PostgreSQL, SQLite)" }

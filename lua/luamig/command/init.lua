@@ -13,7 +13,7 @@
 
 local M = {}
 
-M.NAMES = { "branches", "check", "create", "current", "downgrade", "drop", "graph", "heads", "history", "init", "merge", "repair",
+M.NAMES = { "branches", "check", "create", "current", "downgrade", "drop", "graph", "heads", "history", "init", "lint", "merge", "plan", "repair",
   "revision", "show", "stamp", "status", "test", "upgrade", "verify", "wait" }
 
 local KNOWN = {}

@@ -5,6 +5,7 @@
 local common = require("luamig.command.common")
 local script = require("luamig.script")
 local context = require("luamig.context")
+local ddl_lock = require("luamig.context.ddl_lock")
 local plan = require("luamig.plan")
 local errors = require("luamig.errors")
 local json = require("luamig.present.json")
@@ -123,8 +124,14 @@ function M.online(direction, cfg, opts, report)
     if direction == "up" and not opts.allow_edited then refuse_edited(ctx, graph, heads) end
     local steps, serr = plan.steps(graph, by_id, direction, heads, opts.target)
     if not steps then errors.fail(serr, 2) end
+    -- upgrade --lint: the same steps written offline first, and nothing
+    -- run when an error-level rule fires on them
+    if opts.lint then
+      require("luamig.command.lint_plan").refuse(cfg, opts, steps, by_id, nil, #heads == 0)
+    end
     local transaction = opts.transaction or (cfg.transaction_per_migration == false and "all" or "per-revision")
-    local done, msg, status, tb = ctx:run_steps(steps, by_id, { transaction = transaction,
+    local timeouts = errors.check(ddl_lock.settings(cfg, opts, ctx.dialect))
+    local done, msg, status, tb = ctx:run_steps(steps, by_id, { transaction = transaction, timeouts = timeouts,
       on_step = report and function(info) report.step(step_object(info)) end })
     -- The rows after the run, read again: a failure may have kept some
     -- steps (or, under --transaction all, none). Not after a signal, when
@@ -159,12 +166,16 @@ function M.offline(direction, cfg, opts)
   local steps, serr, bad_target = plan.steps(graph, by_id, direction, from_rows, to)
   if not steps then errors.raise { where = bad_target and where or nil, message = serr, status = 2 } end
   local ctx = errors.check(context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log }))
-  return errors.check(ctx:write_steps(steps, by_id, #from_rows == 0 and direction == "up"))
+  local timeouts = errors.check(ddl_lock.settings(cfg, opts, ctx.dialect))
+  return errors.check(ctx:write_steps(steps, by_id, #from_rows == 0 and direction == "up", timeouts))
 end
 
 --- upgrade and downgrade: --dialect only with --sql, then one of the two.
 function M.run(direction, cfg, opts)
   M.refuse_json_with_sql(opts)
+  -- a bad --ddl-lock-retries and the like before anything connects (the
+  -- dialect's own limits are checked once it is known)
+  errors.check(ddl_lock.settings(cfg, opts, {}))
   if opts.sql then
     common.refuse_dialect_without_sql(opts)
     return M.offline(direction, cfg, opts)

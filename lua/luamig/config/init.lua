@@ -114,12 +114,30 @@ local KNOWN = {
   include_object = "function", include_name = "function",
   version_table_schema = "string", lock_timeout = "number", schema = "string",
   lock_lease = "number", allow_rsu = "boolean",
+  -- how long a revision's statement may wait for a table lock, and run (luamig.context.ddl_lock)
+  ddl_lock_timeout = "number", ddl_lock_retries = "number", ddl_lock_backoff = "number",
+  statement_timeout = "number",
   targets = "table",  -- a fleet's databases (luamig.fleet.targets reads them)
   operations = "table",  -- the project's own ops: name -> function(op, ...) (luamig.ops)
   -- revision --autogenerate's hooks, as Alembic's (luamig.command.revision_hooks, luamig.autogen.directives)
   file_template = "string", skip_empty_autogenerate = "boolean", process_revision_directives = "function",
   post_write_hooks = "table",
+  lint = "table",  -- luamig lint's rules: { disable = {...}, severity = {...} } (luamig.lint)
 }
+
+-- The settings of luamig.context.ddl_lock, checked alike in luamig.lua and
+-- on the command line: what each must be, or nil when `v` is fine.
+local TIMEOUTS = {
+  ddl_lock_timeout = { "a number of seconds > 0", function(v) return v > 0 and v <= 86400 end },
+  statement_timeout = { "a number of seconds > 0", function(v) return v > 0 and v <= 86400 end },
+  ddl_lock_retries = { "a whole number from 0 to 100", function(v) return v >= 0 and v <= 100 and v % 1 == 0 end },
+  ddl_lock_backoff = { "a number of seconds from 0 to 60", function(v) return v >= 0 and v <= 60 end },
+}
+function M.check_timeout(key, v)
+  local rule = TIMEOUTS[key]
+  if type(v) == "number" and v == v and rule[2](v) then return nil end
+  return string.format("%s must be %s, got %s", key, rule[1], tostring(v))
+end
 
 --- Build the settings for one run.
 -- opts: config_file (explicit -c; false: no file, not even ./luamig.lua),
@@ -148,12 +166,17 @@ function M.load(opts)
             .. " %s = %s", where, tostring(name), type(fn))
         end
       end
+    elseif k == "lint" then
+      local ok, err = require("luamig.lint").check_config(v)
+      if not ok then return nil, string.format("config file %s: %s", where, err) end
     elseif k == "file_template" then
       local ok, err = require("luamig.script.file_template").check(v)
       if not ok then return nil, string.format("config file %s: file_template %q: %s", where, v, err) end
     elseif k == "lock_timeout" and not (v >= 0 and v < math.huge) then
       return nil, string.format("config file %s: lock_timeout must be a number of seconds >= 0, got %s", where,
         tostring(v))
+    elseif TIMEOUTS[k] and M.check_timeout(k, v) then
+      return nil, string.format("config file %s: %s", where, M.check_timeout(k, v))
     elseif k == "lock_lease" and not (v >= 1 and v <= 86400) then
       return nil, string.format("config file %s: lock_lease must be a number of seconds from 1 to 86400, got %s",
         where, tostring(v))

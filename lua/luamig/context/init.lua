@@ -16,7 +16,9 @@
 -- steps.lua (the steps, online and --sql), recovery.lua (what a failed or
 -- interrupted step leaves, and the refusal to go on over it),
 -- bookkeeping.lua (luamig's own tables; stamp, accept), bulk_insert.lua
--- (op.bulk_insert's fast paths), sqlite_file.lua (a SQLite path's checks).
+-- (op.bulk_insert's fast paths), sqlite_file.lua (a SQLite path's checks),
+-- ddl_lock.lua (the run's lock and statement timeouts, and the retries of
+-- a statement whose lock was not granted).
 
 local driver = require("luamig.driver")
 local config = require("luamig.config")
@@ -146,7 +148,7 @@ local function execute(self, sql, ...)
     for _, notice in ipairs(self.conn:notices()) do self.log(notice) end
   end
   self.executed:note(n and sql or nil)
-  if not n then return nil, dberror.describe(err, info) end
+  if not n then return nil, dberror.describe(err, info), info end  -- info: luamig.context.ddl_lock's retries
   return n
 end
 
@@ -154,7 +156,9 @@ end
 function Context:run_op(record)
   if record.kind == "bulk_insert" then return self:bulk_insert(record) end
   if record.kind == "execute" and record.params and record.params.n > 0 then
-    local ok, err = execute(self, record.sql, table.unpack(record.params, 1, record.params.n))
+    local ok, err = self:run_statement(record.sql, record, function(sql)
+      return execute(self, sql, table.unpack(record.params, 1, record.params.n))
+    end)
     if not ok then return nil, err end
     return true
   end
@@ -172,8 +176,10 @@ function Context:run_op(record)
   end
   local statements, err = self.dialect:compile(record)
   if not statements then return nil, err end
+  local function exec(sql) return execute(self, sql) end
   for _, sql in ipairs(statements) do
-    local ok, xerr = execute(self, sql)
+    -- retried while its table lock is not granted (luamig.context.ddl_lock)
+    local ok, xerr = self:run_statement(sql, record, exec)
     if not ok then return nil, xerr end
   end
   -- What the database does not check by itself (the dialect's verify);
@@ -222,5 +228,6 @@ for _, part in ipairs { "bulk_insert", "steps" } do
   for name, fn in pairs(require("luamig.context." .. part)) do Context[name] = fn end
 end
 for name, fn in pairs(require("luamig.context.bookkeeping").methods) do Context[name] = fn end
+for name, fn in pairs(require("luamig.context.ddl_lock").methods) do Context[name] = fn end
 
 return M

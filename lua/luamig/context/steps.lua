@@ -44,6 +44,9 @@ local function call_revision(self, step, script)
   local name = step.direction == "up" and "upgrade" or "downgrade"
   local fn = scripts.func(script, name)
   local guarded = not self.offline and script.transactional and self.conn:in_transaction()
+  -- the run's lock and statement timeouts, where they are per transaction
+  local set, set_err = self:transaction_timeouts()
+  if not set then return nil, script.path .. ": " .. set_err end
   script.env.op = require("luamig.ops").new(self)
   self.revision_end = { path = script.path, keys = {}, checks = {} }
   if guarded then self.conn:guard_transactions(true) end
@@ -194,6 +197,8 @@ function Context:autocommit_block(fn)
   if was_open then
     local ok, err = conn:begin()
     if not ok then error("op.autocommit_block: BEGIN failed: " .. dberror.describe(err), 0) end
+    ok, err = self:transaction_timeouts()
+    if not ok then error("op.autocommit_block: " .. err, 0) end
   end
   conn:guard_transactions(guarded)
 end
@@ -248,7 +253,8 @@ end
 --- Run steps in order; stops at the first failure. opts.transaction:
 -- "all" for one transaction around the whole run (transactional DDL only).
 -- opts.on_step(info): called as each step that started ends, info = {step,
--- script, ok, error, transactional, seconds}.
+-- script, ok, error, transactional, seconds}. opts.timeouts: the run's lock
+-- and statement timeouts (luamig.context.ddl_lock.settings).
 function Context:run_steps(steps, scripts_by_id, opts)
   opts = opts or {}
   local all = opts.transaction == "all" and #steps > 0
@@ -258,9 +264,13 @@ function Context:run_steps(steps, scripts_by_id, opts)
   end
   local ok, err = check_unfinished(self)
   if not ok then return nil, err, 1 end
+  -- Before any transaction opens: a SET inside one would be undone by its
+  -- rollback, and the first statement of a step may wait already.
+  ok, err = self:set_timeouts(opts.timeouts)
+  if not ok then return nil, err, 1 end
   if all then
     ok, err = self.conn:begin()
-    if not ok then return nil, dberror.describe(err), 1 end
+    if not ok then self:reset_timeouts(); return nil, dberror.describe(err), 1 end
     self.run_transaction, self.run_committed = true, nil
   end
   local done, msg, status, tb = true, nil, nil, nil
@@ -294,6 +304,7 @@ function Context:run_steps(steps, scripts_by_id, opts)
       end
     end
   end
+  self:reset_timeouts()
   if not done then
     local imsg, istatus = interruption()
     if imsg then
@@ -308,7 +319,10 @@ end
 --- --sql: write the steps as a script. from_base: the script starts from
 -- an empty database, so it creates the bookkeeping tables first. History
 -- rows are not written: the history records what luamig itself ran.
-function Context:write_steps(steps, scripts_by_id, from_base)
+-- timeouts (luamig.context.ddl_lock.settings): their SETs start the
+-- script and their resets end it; a script cannot retry a statement.
+function Context:write_steps(steps, scripts_by_id, from_base, timeouts)
+  self:set_timeouts(timeouts)
   if from_base then
     local ok, err = self.versions:create_tables(false)
     if not ok then return nil, err, 2 end
@@ -335,6 +349,8 @@ function Context:write_steps(steps, scripts_by_id, from_base)
     if ok then ok, what = self.conn:commit() end
     if not ok then return nil, step_failed(step, what, true), 1, tb end
   end
+  if self.timeouts then self.out("") end
+  self:reset_timeouts()
   return true
 end
 

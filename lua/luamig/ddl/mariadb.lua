@@ -11,4 +11,8 @@ return base.derive(require("luamig.ddl.mysql"), {
   column_if_exists = true,
   index_if_exists = true,
   constraint_if_exists = true,
+  -- MariaDB has no max_execution_time; max_statement_time (seconds,
+  -- fractions allowed) stops any statement but those in stored routines.
+  statement_timeout = { set = "SET SESSION max_statement_time = %s",
+    reset = "SET SESSION max_statement_time = DEFAULT", scale = 1 },
 })

@@ -57,6 +57,15 @@ local M = base.derive(Base, {
   -- without the PROCESS privilege a user sees only its own sessions:
   -- luamig's runs share one user as a rule
   session_alive_sql = "SELECT 1 AS found FROM information_schema.processlist WHERE id = ?",
+  -- ddl_lock_timeout and statement_timeout (luamig.context.ddl_lock), set
+  -- for the run's session and reset after it. DDL waits for the table's
+  -- metadata lock, which lock_wait_timeout bounds (whole seconds); a wait
+  -- that runs out is 1205 and the server did nothing: the statement is
+  -- run again. MySQL's max_execution_time (ms) stops SELECTs only.
+  lock_timeout = { set = "SET SESSION lock_wait_timeout = %s", reset = "SET SESSION lock_wait_timeout = DEFAULT",
+    scale = 1, whole = "lock_wait_timeout takes whole seconds", not_granted = { code = 1205 } },
+  statement_timeout = { set = "SET SESSION max_execution_time = %s",
+    reset = "SET SESSION max_execution_time = DEFAULT", scale = 1000 },
 })
 
 function M.is_default_name(_, kind, table_name, entry)

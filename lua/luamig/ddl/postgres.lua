@@ -61,6 +61,23 @@ local M = base.derive(base.Dialect, {
   -- state, which behind a transaction-pooling pooler (pgbouncer) belongs to
   -- another client's server connection as soon as the INSERT commits.
   returning_id = " RETURNING id",
+  -- ddl_lock_timeout and statement_timeout (luamig.context.ddl_lock).
+  -- `scale` turns seconds into the setting's unit. No session SET, which
+  -- behind a transaction pooler would stay with another client's server
+  -- connection: SET LOCAL (`in_transaction`) in each transaction a
+  -- revision runs in, and outside one, SET and RESET around each of its
+  -- statements. A statement refused the lock fails with 55P03 and aborts
+  -- the transaction it is in, so it is retried inside a savepoint there.
+  lock_timeout = { set = "SET lock_timeout = '%sms'", reset = "RESET lock_timeout", scale = 1000,
+    in_transaction = "SET LOCAL lock_timeout = '%sms'", not_granted = { sqlstate = "55P03" }, savepoint = true,
+    -- CREATE INDEX CONCURRENTLY can run out of time in its later waits,
+    -- after it made the (invalid) index: run again it would fail on that
+    -- index, so it is not retried (matched against the upper-cased text).
+    unsafe = "%f[%w_]CONCURRENTLY%f[^%w_]",
+    unsafe_note = "CREATE INDEX CONCURRENTLY is not retried: one that timed out may have left an INVALID index"
+      .. " to drop before it runs again" },
+  statement_timeout = { set = "SET statement_timeout = '%sms'", reset = "RESET statement_timeout", scale = 1000,
+    in_transaction = "SET LOCAL statement_timeout = '%sms'" },
 })
 
 -- PostgreSQL (12+) has only stored generated columns.

@@ -41,6 +41,9 @@ local M = base.derive(Base, {
   table_exists_sql = "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
   -- No server sessions: the lock (a file lock held by the process) proves
   -- that whoever held it before is gone.
+  -- No lock_timeout or statement_timeout (luamig.context.ddl_lock): a
+  -- statement waits for another connection's write lock as long as the
+  -- URL's ?busy_timeout=MS says, and the options change nothing.
 })
 
 M.types = base.derive(Base.types, {
