@@ -51,6 +51,7 @@ if [ "$n" -gt 0 ]; then
     bin=$(readlink -f "$bin" 2>/dev/null || printf '%s' "$bin")
     std="$(dirname "$bin")/../share/luamig/meta/luacheck/luamig.lua"
     [ -f "$std" ] || std="$(dirname "$bin")/../meta/luacheck/luamig.lua"   # a source tree's bin/
+    [ -f "$std" ] || std="$(dirname "$bin")/../../meta/luacheck/luamig.lua"   # its bin/debug, bin/sanitize
     if [ ! -f "$std" ]; then
       echo "luamig-lint: no .luacheckrc here and no luacheck std beside luamig (run 'luamig init' for one)" >&2
       exit 1
