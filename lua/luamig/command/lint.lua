@@ -2,6 +2,7 @@
 -- revisions would run, checked against the rules of the project's dialect
 -- (luamig.lint). Exit 1 when an error-level finding remains.
 
+local common = require("luamig.command.common")
 local flags = require("luamig.command.flags")
 local errors = require("luamig.errors")
 local json = require("luamig.present.json")
@@ -42,9 +43,9 @@ local function run(cfg, opts)
       errors = n.error, warnings = n.warning, findings = list }))
   else
     for _, f in ipairs(findings) do opts.out(lint.text(f)) end
-    opts.log(string.format("%s, %s in %s (%s:%s, %s)", require("luamig.command.common").plural(n.error, "error"),
-      require("luamig.command.common").plural(n.warning, "warning"),
-      require("luamig.command.common").plural(range.steps, "revision"), range.from, range.to, dialect.display_name))
+    opts.log(string.format("%s, %s in %s (%s:%s, %s)", common.plural(n.error, "error"),
+      common.plural(n.warning, "warning"),
+      common.plural(range.steps, "revision"), range.from, range.to, dialect.display_name))
   end
   opts.outcome = { n.error > 0 and "failed" or "ok", string.format("%d errors, %d warnings", n.error, n.warning) }
   if n.error > 0 then errors.raise { status = 1 } end
