@@ -12,6 +12,8 @@
 **   down_revision = nil | "id" | { "a", "b" }
 **   branch_labels = ...   depends_on = ...   transactional = nil | true | false
 **   function upgrade() ... end   [function downgrade() ... end]
+**   (or function expand() and function contract(), with downgrade_expand
+**   and downgrade_contract beside them: a phased revision)
 **
 ** A key is taken only as a statement of its own at the top level (after a
 ** statement's end, and followed by the start of another), once, with a
@@ -199,7 +201,8 @@ static int scan (lua_State *L, Scan *s, int rec, int none_idx) {
     }
     switch (t.kind) {
       case T_EOF:
-        return depth == 0 && seen[N_REVISION] && seen[N_UPGRADE];
+        /* a phased revision (expand/contract) may leave upgrade out */
+        return depth == 0 && seen[N_REVISION] && (seen[N_UPGRADE] || (seen[N_EXPAND] && seen[N_CONTRACT]));
       case T_ERROR: case K_GOTO:
         return 0;
       case K_RETURN:
@@ -210,7 +213,7 @@ static int scan (lua_State *L, Scan *s, int rec, int none_idx) {
         if (w == N_OTHER) break;
         if (w == N_ENV || seen[w]) return 0;
         seen[w] = 1;
-        if (w == N_UPGRADE || w == N_DOWNGRADE) {
+        if (w >= N_UPGRADE && w <= N_DOWNGRADE_CONTRACT) {
           /* only `function upgrade(` as a top-level statement */
           if (!prev_starts) return 0;
           lmrs_next_token(s, &t);

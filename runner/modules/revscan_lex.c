@@ -175,7 +175,10 @@ Watched lmrs_watched (const Token *t) {
   switch (p[0]) {
     case 'r': KW("revision", N_REVISION); break;
     case 'd': KW("down_revision", N_DOWN_REVISION); KW("depends_on", N_DEPENDS_ON);
-              KW("downgrade", N_DOWNGRADE); break;
+              KW("downgrade", N_DOWNGRADE); KW("downgrade_expand", N_DOWNGRADE_EXPAND);
+              KW("downgrade_contract", N_DOWNGRADE_CONTRACT); break;
+    case 'e': KW("expand", N_EXPAND); break;
+    case 'c': KW("contract", N_CONTRACT); break;
     case 'b': KW("branch_labels", N_BRANCH_LABELS); break;
     case 't': KW("transactional", N_TRANSACTIONAL); break;
     case 'u': KW("upgrade", N_UPGRADE); break;

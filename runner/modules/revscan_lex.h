@@ -26,7 +26,8 @@ typedef enum {
 /* The names the scanner watches (any other name is N_OTHER). */
 typedef enum {
   N_REVISION, N_DOWN_REVISION, N_BRANCH_LABELS, N_DEPENDS_ON, N_TRANSACTIONAL,
-  N_UPGRADE, N_DOWNGRADE, N_ENV, N_OTHER
+  N_UPGRADE, N_DOWNGRADE, N_EXPAND, N_CONTRACT, N_DOWNGRADE_EXPAND, N_DOWNGRADE_CONTRACT,
+  N_ENV, N_OTHER
 } Watched;
 
 typedef struct Token {

@@ -47,6 +47,28 @@ function M.database_heads(cfg, opts)
   end)
 end
 
+--- The database's version rows, and the revisions applied among them
+-- whose expand ran and whose contract has not (a set: current, status,
+-- verify show them as expanded).
+function M.heads_and_expanded(cfg, opts, graph)
+  return M.with_context(cfg, opts, function(ctx)
+    local heads = errors.check(ctx:current_heads())
+    return heads, M.expanded(ctx, graph, heads)
+  end)
+end
+
+--- ctx:expanded() kept to the revisions the version rows `heads` apply
+-- (graph: the project's; ids no file has are left out).
+function M.expanded(ctx, graph, heads)
+  local set = errors.check(ctx:expanded())
+  if next(set) == nil then return set end
+  local known, applied = {}, {}
+  for _, id in ipairs(heads) do if graph:get(id) then known[#known + 1] = id end end
+  for _, id in ipairs(graph:applied(known) or {}) do applied[id] = true end
+  for id in pairs(set) do if not applied[id] then set[id] = nil end end
+  return set
+end
+
 --- What history and graph show: the graph of the files, the marks of
 -- `heads` (with the database's revisions when -i asked for them), and the
 -- nodes of -r RANGE, newest first. The database is opened only for -i, or

@@ -10,7 +10,7 @@ local errors = require("luamig.errors")
 
 local function run(cfg, opts)
   local graph = errors.check(plan.load(cfg))
-  local heads = common.database_heads(cfg, opts)
+  local heads, expanded = common.heads_and_expanded(cfg, opts, graph)
   local marks = present.marks(graph, opts.json and heads or nil)
   opts.outcome = { "ok", "at " .. common.heads_text(heads) }
   if opts.json then
@@ -18,15 +18,18 @@ local function run(cfg, opts)
     for i, id in ipairs(heads) do
       local node = graph:get(id)
       list[i] = node and present.json_node(graph, node, marks) or { id = id, unknown = true }
+      if expanded[id] then list[i].expanded = true end
     end
     opts.out(require("luamig.present.json").encode({ url = config.mask_url(cfg.url), heads = list }))
   end
   if opts.verbose and not opts.json then opts.out("Current revision(s) for " .. config.mask_url(cfg.url) .. ":") end
   for _, id in ipairs(opts.json and {} or heads) do
     local node = graph:get(id)
+    -- a revision whose contract has not run (luamig.plan's phases)
+    local phase = expanded[id] and " (expanded)" or ""
     if not node then opts.out(string.format("%s (no revision file has this id)", id))
-    elseif opts.verbose then opts.out(present.block(graph, node, marks))
-    else opts.out(present.decorated(graph, node, marks)) end
+    elseif opts.verbose then opts.out((present.block(graph, node, marks):gsub("\n", phase .. "\n", 1)))
+    else opts.out(present.decorated(graph, node, marks) .. phase) end
   end
   if opts.check_heads then
     local target = graph:target_heads(heads, "up", "heads")

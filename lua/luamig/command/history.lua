@@ -26,7 +26,8 @@ local function applied_history(cfg, opts)
     for i, r in ipairs(rows) do
       out[i] = { revision = r.revision, direction = r.direction, outcome = r.outcome, checksum = j(r.checksum),
         started_at = r.started_at, finished_at = j(r.finished_at), duration_ms = j(r.duration_ms),
-        applied_by = j(r.applied_by), luamig_version = j(r.luamig_version), message = j(r.message) }
+        applied_by = j(r.applied_by), luamig_version = j(r.luamig_version), message = j(r.message),
+        phase = v(r.phase) }  -- expand/contract steps only (left out for whole ones)
     end
     opts.out(json.encode(out))
     return true
@@ -38,6 +39,7 @@ local function applied_history(cfg, opts)
     if opts.verbose then
       line = line .. string.format("  luamig %s  %s", v(r.luamig_version) or "?", v(r.checksum) or "-")
     end
+    if v(r.phase) then line = line .. "  (" .. r.phase .. ")" end  -- one half of an expand/contract revision
     if v(r.message) then line = line .. "  " .. present.first_line(r.message) end
     opts.out(line)
   end

@@ -28,6 +28,20 @@ end
 --- The --json of upgrade, downgrade and stamp (JSON Lines, see with_json).
 M.JSON = { "--json", key = "json", help = "JSON Lines: an object per step as it ends, then a summary object" }
 
+--- upgrade --phase (luamig.plan.upgrade_steps).
+M.PHASE = { "--phase", key = "phase", value = "PHASE", choices = { "expand", "contract", "all" },
+  help = "expand: the pending revisions' expand halves; contract: the expanded ones' contract halves; all (default)" }
+
+-- The phase of an upgrade: --phase, else upgrade_phase of luamig.lua, else all.
+local function phase_of(cfg, opts)
+  local phase = opts.phase or cfg.upgrade_phase or "all"
+  if not plan.PHASES[phase] then
+    errors.fail(string.format('upgrade_phase = "%s" in %s: it must be "expand", "contract" or "all"', phase,
+      cfg.config_file or "luamig.lua"), 2)
+  end
+  return phase
+end
+
 --- --json and --sql both want stdout, one for JSON and one for SQL.
 function M.refuse_json_with_sql(opts)
   if opts.json and opts.sql then
@@ -76,7 +90,8 @@ local function step_object(info)
   return { revision = node.id, direction = info.step.direction,
     from = up and node.down_revisions or { node.id }, to = up and { node.id } or node.down_revisions,
     doc = info.script.doc or "", path = info.script.path or json.null, duration_ms = ms(info.seconds),
-    transactional = info.transactional, outcome = info.ok and "ok" or "failed", error = info.error }
+    transactional = info.transactional, outcome = info.ok and "ok" or "failed", error = info.error,
+    phase = info.step.record_phase }
 end
 
 -- Applied revisions whose files changed since: upgrade stops on them
@@ -122,8 +137,17 @@ function M.online(direction, cfg, opts, report)
     local heads = errors.check(ctx:current_heads())
     if report then report.heads_before, report.heads = heads, heads end
     if direction == "up" and not opts.allow_edited then refuse_edited(ctx, graph, heads) end
-    local steps, serr = plan.steps(graph, by_id, direction, heads, opts.target)
+    local expanded = errors.check(ctx:expanded())
+    -- an upgrade's second value, once it has steps: the contract phase's
+    -- refusal of a revision not expanded, raised after the steps before it
+    local steps, serr
+    if direction == "up" then
+      steps, serr = plan.upgrade_steps(graph, by_id, heads, opts.target, phase_of(cfg, opts), expanded)
+    else
+      steps, serr = plan.downgrade_steps(graph, by_id, heads, opts.target, expanded)
+    end
     if not steps then errors.fail(serr, 2) end
+    local refusal = serr
     -- upgrade --lint: the same steps written offline first, and nothing
     -- run when an error-level rule fires on them
     if opts.lint then
@@ -138,6 +162,7 @@ function M.online(direction, cfg, opts, report)
     -- the run should end now.
     if report and (done or (status or 1) < 128) then report.heads = ctx:current_heads() end
     errors.check(done, msg, status, tb)
+    if refusal then errors.fail(refusal, 1) end
     if opts.fleet_child or report then
       opts.outcome = outcome(direction, #steps, report and report.heads or ctx:current_heads(), opts.target)
     end
@@ -163,11 +188,16 @@ function M.offline(direction, cfg, opts)
     if not rows then errors.raise { where = where, message = err, status = 2 } end
     from_rows = rows
   end
-  local steps, serr, bad_target = plan.steps(graph, by_id, direction, from_rows, to)
+  local phase = direction == "up" and phase_of(cfg, opts) or "all"
+  local steps, serr, bad_target
+  if direction == "up" then steps, serr, bad_target = plan.offline_upgrade_steps(graph, by_id, from_rows, to, phase)
+  else steps, serr, bad_target = plan.steps(graph, by_id, direction, from_rows, to) end
   if not steps then errors.raise { where = bad_target and where or nil, message = serr, status = 2 } end
   local ctx = errors.check(context.open_offline(cfg, { dialect = opts.dialect, out = opts.out, log = opts.log }))
   local timeouts = errors.check(ddl_lock.settings(cfg, opts, ctx.dialect))
-  return errors.check(ctx:write_steps(steps, by_id, #from_rows == 0 and direction == "up", timeouts))
+  -- the contract script runs after the expand script, which made the tables
+  local from_base = #from_rows == 0 and direction == "up" and phase ~= "contract"
+  return errors.check(ctx:write_steps(steps, by_id, from_base, timeouts))
 end
 
 --- upgrade and downgrade: --dialect only with --sql, then one of the two.

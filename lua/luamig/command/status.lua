@@ -33,7 +33,7 @@ end
 
 -- The entries, oldest first (the graph's order, parents first), then the
 -- version rows that no file has; and the counts by state.
-local function entries(graph, by_id, heads, rows, recorded)
+local function entries(graph, by_id, heads, rows, recorded, expanded)
   local known, missing = {}, {}
   for _, id in ipairs(heads) do
     if graph:get(id) then known[#known + 1] = id else missing[#missing + 1] = id end
@@ -47,7 +47,7 @@ local function entries(graph, by_id, heads, rows, recorded)
     edited[e.id] = true
   end
   local when = applied_rows(rows)
-  local list, counts = {}, { applied = 0, pending = 0, missing = 0, edited = 0 }
+  local list, counts = {}, { applied = 0, pending = 0, missing = 0, edited = 0, expanded = 0 }
   local current, is_head = {}, {}
   for _, id in ipairs(heads) do current[id] = true end
   for _, id in ipairs(graph:heads()) do is_head[id] = true end
@@ -57,8 +57,9 @@ local function entries(graph, by_id, heads, rows, recorded)
     local w = applied[id] and when[id]
     list[#list + 1] = { revision = id, message = node.doc or "", state = state, path = node.path,
       applied_at = w and w.at, applied_by = w and w.by, applied_how = w and w.how, edited = edited[id] == true,
-      current = current[id] == true, head = is_head[id] == true }
+      current = current[id] == true, head = is_head[id] == true, expanded = expanded[id] == true }
     counts[state] = counts[state] + 1
+    if expanded[id] then counts.expanded = counts.expanded + 1 end
     if edited[id] then counts.edited = counts.edited + 1 end
   end
   for _, id in ipairs(missing) do
@@ -75,6 +76,9 @@ local STATE_TEXT = { applied = "applied", pending = "pending", applied_no_file =
 local function summary(counts)
   local parts = { string.format("%d applied", counts.applied), string.format("%d pending", counts.pending) }
   if counts.missing > 0 then parts[#parts + 1] = string.format("%d applied with no file", counts.missing) end
+  if counts.expanded > 0 then
+    parts[#parts + 1] = string.format("%d expanded, contract pending", counts.expanded)
+  end
   if counts.edited > 0 then parts[#parts + 1] = string.format("%d edited since applied", counts.edited) end
   return string.format("%s: %s", common.plural(counts.applied + counts.pending + counts.missing, "revision"),
     table.concat(parts, ", "))
@@ -83,7 +87,7 @@ end
 local function text_lines(list, counts)
   local lines = { string.format("%-12s  %-16s  %-24s  %s", "REVISION", "STATE", "APPLIED", "MESSAGE") }
   for _, e in ipairs(list) do
-    local state = STATE_TEXT[e.state] .. (e.edited and ", edited" or "")
+    local state = (e.expanded and "expanded" or STATE_TEXT[e.state]) .. (e.edited and ", edited" or "")
     local marks = (e.head and " (head)" or "") .. (e.current and " (current)" or "")
     local message = e.state == "applied_no_file" and "(no revision file has this id)" or present.first_line(e.message)
     lines[#lines + 1] = string.format("%-12s  %-16s  %-24s  %s%s", e.revision, state,
@@ -96,10 +100,12 @@ end
 
 local function run(cfg, opts)
   local graph, by_id = errors.check(plan.load(cfg))
-  local heads, rows, recorded = common.with_context(cfg, opts, function(ctx)
-    return errors.check(ctx:current_heads()), errors.check(ctx:history_rows()), errors.check(ctx:recorded_checksums())
+  local heads, rows, recorded, expanded = common.with_context(cfg, opts, function(ctx)
+    local heads = errors.check(ctx:current_heads())
+    return heads, errors.check(ctx:history_rows()), errors.check(ctx:recorded_checksums()),
+      common.expanded(ctx, graph, heads)
   end)
-  local list, counts = entries(graph, by_id, heads, rows, recorded)
+  local list, counts = entries(graph, by_id, heads, rows, recorded, expanded)
   opts.outcome = { "ok", summary(counts) }
   if opts.json then
     local json = require("luamig.present.json")
@@ -107,11 +113,12 @@ local function run(cfg, opts)
     for i, e in ipairs(list) do
       out[i] = { revision = e.revision, message = e.message, state = e.state, path = e.path or json.null,
         applied_at = e.applied_at or json.null, applied_by = e.applied_by or json.null,
-        applied_how = e.applied_how or json.null, edited = e.edited,
+        applied_how = e.applied_how or json.null, edited = e.edited, expanded = e.expanded,
         is_head = e.head, is_current = e.current }
     end
     opts.out(json.encode({ url = config.mask_url(cfg.url), revisions = out, applied = counts.applied,
-      pending = counts.pending, applied_no_file = counts.missing, edited = counts.edited }))
+      pending = counts.pending, applied_no_file = counts.missing, edited = counts.edited,
+      expanded = counts.expanded }))
   else
     for _, line in ipairs(text_lines(list, counts)) do opts.out(line) end
   end

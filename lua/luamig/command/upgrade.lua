@@ -6,7 +6,7 @@ local flags = require("luamig.command.flags")
 local migrate = require("luamig.command.migrate")
 
 return {
-  usage = "upgrade [TARGET] [--json] [--lint] | upgrade --sql [FROM:]TO", max = 1,
+  usage = "upgrade [TARGET] [--phase PHASE] [--json] [--lint] | upgrade --sql [--phase PHASE] [FROM:]TO", max = 1,
   summary = "apply revisions up to TARGET (default head)",
   targets_help = true,
   flags = flags.with_fleet({
@@ -14,7 +14,7 @@ return {
     flags.TRANSACTION,
     { "--allow-edited", key = "allow_edited", help = "run even if an applied revision's file was edited" },
     { "--lint", key = "lint", help = "run nothing if an error-level lint rule fires on what would run (see lint)" },
-    flags.SQL, flags.DIALECT, migrate.JSON,
+    migrate.PHASE, flags.SQL, flags.DIALECT, migrate.JSON,
   }, false),
   run = function(cfg, opts)
     opts.target = opts.args[1] or "head"

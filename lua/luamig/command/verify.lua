@@ -42,6 +42,11 @@ local function verify_lines(report)
   for _, u in ipairs(report.unknown) do
     lines[#lines + 1] = string.format("unknown  %s  in the version table, but no revision file has or names it", u.id)
   end
+  -- not drift: a revision half-way through its phases, as planned
+  for _, id in ipairs(report.expanded or {}) do
+    lines[#lines + 1] = string.format("expanded %s  its expand ran, its contract has not (luamig upgrade --phase"
+      .. " contract runs it)", id)
+  end
   local unrecorded = #report.unrecorded > 0
     and string.format(" (%d applied without a recorded checksum: stamped, or before luamig kept them)",
       #report.unrecorded)
@@ -82,7 +87,16 @@ local function run(cfg, opts)
     end
     local heads = errors.check(ctx:current_heads())
     local recorded = errors.check(ctx:recorded_checksums())
-    return require("luamig.revision.drift").drift(scripts, heads, recorded, script.checksum)
+    local drift = require("luamig.revision.drift").drift(scripts, heads, recorded, script.checksum)
+    -- verify has no graph (see above): the history's expanded revisions
+    -- that a file has (a downgrade or a stamp since would have settled them)
+    local expanded = {}
+    for id in pairs(errors.check(ctx:expanded())) do
+      if seen[id] then expanded[#expanded + 1] = id end
+    end
+    table.sort(expanded)
+    if #expanded > 0 then drift.expanded = expanded end
+    return drift
   end, #accepted > 0)
   local lines = verify_lines(report)
   if opts.json then

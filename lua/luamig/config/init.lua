@@ -117,6 +117,8 @@ local KNOWN = {
   -- how long a revision's statement may wait for a table lock, and run (luamig.context.ddl_lock)
   ddl_lock_timeout = "number", ddl_lock_retries = "number", ddl_lock_backoff = "number",
   statement_timeout = "number",
+  -- what `upgrade` without --phase runs: "all" (default), "expand" or "contract" (luamig.plan)
+  upgrade_phase = "string",
   targets = "table",  -- a fleet's databases (luamig.fleet.targets reads them)
   operations = "table",  -- the project's own ops: name -> function(op, ...) (luamig.ops)
   -- revision --autogenerate's hooks, as Alembic's (luamig.command.revision_hooks, luamig.autogen.directives)

@@ -19,7 +19,7 @@ local function history_entry(self, step, script, outcome)
   return { revision = step.node.id, direction = step.direction, outcome = outcome,
     started = self.step_started, finished = outcome ~= "running" and sys.now() or nil,
     checksum = step.direction == "up" and scripts.checksum(script) or nil,
-    want_id = outcome == "running" }
+    phase = step.record_phase, want_id = outcome == "running" }
 end
 
 -- The end of a step that went well, inside the transaction that commits it:
@@ -107,6 +107,13 @@ end
 -- upgrade's check for edited files): table | nil, err.
 function Context:recorded_checksums()
   return self.versions:checksums()
+end
+
+--- The revisions whose expand ran and whose contract has not
+-- (expand/contract, see luamig.plan): a set of ids | nil, err. The caller,
+-- which has the graph, keeps those the version table has applied.
+function Context:expanded()
+  return self.versions:expanded()
 end
 
 --- The history table, newest first (history --applied): rows | nil, err.

@@ -6,6 +6,7 @@
 local sys = require("luamig.sys")
 local interrupt = require("luamig.interrupt")
 local scripts = require("luamig.script")
+local phases = require("luamig.script.phases")
 local dberror = require("luamig.present.dberror")
 local failure = require("luamig.script.failure")
 local journal = require("luamig.context.journal")
@@ -41,8 +42,6 @@ end
 -- the database rolled back itself when a statement failed (SQLite on an
 -- interrupt or a full disk) committed nothing: an ordinary failure.
 local function call_revision(self, step, script)
-  local name = step.direction == "up" and "upgrade" or "downgrade"
-  local fn = scripts.func(script, name)
   local guarded = not self.offline and script.transactional and self.conn:in_transaction()
   -- the run's lock and statement timeouts, where they are per transaction
   local set, set_err = self:transaction_timeouts()
@@ -51,7 +50,14 @@ local function call_revision(self, step, script)
   self.revision_end = { path = script.path, keys = {}, checks = {} }
   if guarded then self.conn:guard_transactions(true) end
   interrupt.guard(true)   -- Ctrl-C raises inside the body from here
-  local results = table.pack(xpcall(fn, failure.handler(script.path)))
+  -- a phased revision run whole calls expand() then contract(): the first
+  -- failure stops the step (see luamig.script.phases)
+  local results, fn, name
+  for _, call in ipairs(step.calls) do
+    name, fn = call, scripts.func(script, call)
+    results = table.pack(xpcall(fn, failure.handler(script.path)))
+    if not results[1] or (results.n > 1 and results[2] ~= nil) then break end
+  end
   interrupt.guard(false)
   local ended, rolled_back
   if guarded then ended, rolled_back = select(2, self.conn:guard_transactions(false)) end
@@ -90,6 +96,7 @@ function Context:at_revision_end(key, fn)
 end
 
 local function record_version(self, step)
+  if step.phase == "contract" then return true end  -- its version row was written by its expand
   local ok, err = self.versions:apply(step.version)
   if not ok then return nil, "version table: " .. dberror.describe(err) end
   return true
@@ -214,11 +221,24 @@ end
 
 --- Run one step. script: the revision file record (its env holds
 -- upgrade/downgrade; see script.compile).
+-- The functions the step calls, and the phase its history row records.
+local function plan_calls(step, script)
+  local calls, phase = phases.calls(script, step)
+  if not calls then return nil, phase end
+  step.calls, step.record_phase = calls, phase
+  return true
+end
+
+-- "upgrade", "downgrade", with the phase a step runs: "upgrade (expand)".
+local function what_runs(step)
+  local word = step.direction == "up" and "upgrade" or "downgrade"
+  return step.record_phase and string.format("%s (%s)", word, step.record_phase) or word
+end
+
 function Context:run_step(step, script)
   local up = step.direction == "up"
-  if not scripts.func(script, up and "upgrade" or "downgrade") then
-    return nil, string.format("%s: revision %s has no downgrade() function", script.path, script.id), 2
-  end
+  local planned, perr = plan_calls(step, script)
+  if not planned then return nil, perr, 2 end
   if self.lock then
     -- Where the lock can be lost (its connection closed by the server or a
     -- pooler), a run that lost it stops before its next step.
@@ -228,7 +248,7 @@ function Context:run_step(step, script)
         script.id), 1
     end
   end
-  self.log(string.format("Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
+  self.log(string.format("Running %s %s, %s", what_runs(step), arrow(step), script.doc))
   self.executed = new_journal(self)
   self.step, self.step_script, self.step_row, self.step_started = step, script, nil, sys.now()
   self.step_ended = nil
@@ -329,12 +349,10 @@ function Context:write_steps(steps, scripts_by_id, from_base, timeouts)
   end
   for _, step in ipairs(steps) do
     local script = scripts_by_id[step.node.id]
-    local up = step.direction == "up"
-    if not scripts.func(script, up and "upgrade" or "downgrade") then
-      return nil, string.format("%s: revision %s has no downgrade() function", script.path, script.id), 2
-    end
+    local planned, perr = plan_calls(step, script)
+    if not planned then return nil, perr, 2 end
     self.out("")
-    self.out(string.format("-- Running %s %s, %s", up and "upgrade" or "downgrade", arrow(step), script.doc))
+    self.out(string.format("-- Running %s %s, %s", what_runs(step), arrow(step), script.doc))
     local ok, what, tb
     if script.transactional then
       ok, what = self.conn:begin()

@@ -109,8 +109,16 @@ local function history_table_record(name, schema)
       Column("applied_by", String(255)),                      -- user@host pid N
       Column("luamig_version", String(32)),
       Column("message", Text),
+      -- expand, contract, or NULL for a whole revision; added in place to
+      -- the history tables of older luamig versions (Versions:ensure)
+      Column("phase", String(8)),
     },
   }
+end
+
+-- The history table's phase column, for a table made before it existed.
+local function phase_column_record(name, schema)
+  return { kind = "add_column", table = name, schema = schema, column = Column("phase", String(8)) }
 end
 
 --- The create_table records of both tables (the bench replays them).
@@ -128,7 +136,8 @@ local function run_record(self, record)
   return true
 end
 
--- The columns luamig reads of each table.
+-- The columns luamig reads of each table (phase aside: a history table
+-- without it is an older luamig's, upgraded in place on the first write).
 local VERSION_COLUMNS = "version_num"
 local HISTORY_COLUMNS = "id, revision, direction, outcome, checksum, started_at, finished_at, duration_ms,"
   .. " applied_by, luamig_version, message"
@@ -153,6 +162,11 @@ function Versions:check_shape(where)
           t.key, t.name, where and (" (in " .. where .. ")") or "",
           t.key == "version_table" and "version table" or "history table", tostring(qerr)), 2
       end
+      -- Read now, outside any transaction: on PostgreSQL a failed SELECT
+      -- inside one would abort it.
+      if t.key == "history_table" then
+        self.has_phase = self.conn:query("SELECT phase FROM " .. t.q .. " WHERE 1 = 0") ~= nil
+      end
     end
   end
   return true
@@ -172,7 +186,19 @@ function Versions:ensure()
       local ok, cerr = run_record(self, record)
       if not ok then return nil, cerr end
       created = true
+      if record == history_rec then self.has_phase = true end
     end
+  end
+  if self.has_phase == false then
+    -- A history table made by an older luamig: its phase column is added
+    -- now, on the first write, as the tables themselves are made then.
+    local statements, cerr = self.dialect:compile(phase_column_record(self.history_table, self.schema))
+    if not statements then return nil, cerr end
+    for _, sql in ipairs(statements) do
+      local ok, xerr = self.conn:execute(sql)
+      if not ok then return nil, string.format("cannot add the phase column to %s: %s", self.history_table, xerr) end
+    end
+    self.has_phase = true
   end
   return true, created
 end
@@ -186,6 +212,7 @@ function Versions:create_tables(if_not_exists)
     local ok, err = run_record(self, record)
     if not ok then return nil, err end
   end
+  self.has_phase = true
   return true
 end
 
@@ -280,16 +307,21 @@ function Versions:record(entry)
     if session then entry.message = RUNNING_PREFIX .. session end
   end
   local returning = entry.want_id and self.dialect.returning_id
+  -- an older luamig's table not yet given its phase column (ensure does)
+  -- takes the rows of whole revisions only
+  local phased = self.has_phase ~= false
+  if not phased and entry.phase then return nil, "the history table has no phase column" end
   local stmt, err = prepared(self, "INSERT INTO " .. self.q_history
     .. " (revision, direction, outcome, checksum, started_at, finished_at, duration_ms, applied_by,"
-    .. " luamig_version, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" .. (returning or ""))
+    .. " luamig_version, message" .. (phased and ", phase) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    or ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") .. (returning or ""))
   if not stmt then return nil, err end
   local run = returning and stmt.first or stmt.execute
   local result; result, err = run(stmt,
     entry.revision, entry.direction, entry.outcome, entry.checksum, iso_time(entry.started),
     finished and iso_time(finished) or nil,
     finished and math.floor((finished - entry.started) * 1000 + 0.5) or nil,
-    applied_by(), sys.version, entry.message)
+    applied_by(), sys.version, entry.message, entry.phase)
   if not result then return nil, err end
   if returning then return tonumber(result.id) end
   if entry.want_id then return self.conn:last_insert_id() end
@@ -355,8 +387,34 @@ end
 function Versions:history_rows()
   return history_rows_of(self, function()
     return self.conn:query("SELECT id, revision, direction, outcome, checksum, started_at, finished_at,"
-      .. " duration_ms, applied_by, luamig_version, message FROM " .. self.q_history .. " ORDER BY id DESC")
+      .. " duration_ms, applied_by, luamig_version, message" .. (self.has_phase and ", phase" or "")
+      .. " FROM " .. self.q_history .. " ORDER BY id DESC")
   end)
+end
+
+--- The revisions whose expand ran and whose contract has not: those whose
+-- last step that ended ok, since the last stamp (which settles all before
+-- it), was an upgrade of phase expand. A set of ids; {} for a history
+-- table without a phase column (nothing was ever expanded). The caller
+-- keeps only the revisions the version table has applied.
+function Versions:expanded()
+  if not self.has_phase then return {} end
+  local rows, err = history_rows_of(self, function()
+    return self.conn:query("SELECT revision, direction, phase FROM " .. self.q_history
+      .. " WHERE outcome = 'ok' AND direction IN ('up', 'down') AND id > (SELECT COALESCE(MAX(id), 0) FROM "
+      .. self.q_history .. " WHERE direction = 'stamp') ORDER BY id")
+  end)
+  if not rows then return nil, err end
+  local set = {}
+  for _, row in ipairs(rows) do
+    local phase = row.phase
+    if row.direction == "up" then
+      if phase == "expand" then set[row.revision] = true
+      elseif phase == "contract" or type(phase) ~= "string" then set[row.revision] = nil end
+    elseif phase == "contract" then set[row.revision] = true  -- only its contract undone
+    else set[row.revision] = nil end
+  end
+  return set
 end
 
 M.iso_time = iso_time

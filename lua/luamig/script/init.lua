@@ -88,7 +88,12 @@ end
 local DECLARED = {
   revision = true, down_revision = true, branch_labels = true, depends_on = true,
   transactional = true, upgrade = true, downgrade = true,
+  expand = true, contract = true, downgrade_expand = true, downgrade_contract = true,
 }
+
+-- The functions a file may define besides upgrade(): its two phases
+-- (expand/contract, see luamig.plan) and what undoes each.
+local PHASE_FUNCTIONS = { "expand", "contract", "downgrade_expand", "downgrade_contract", "downgrade" }
 
 -- types.export's report of an unknown capitalized name (a type's typo):
 -- "unknown type or constructor Strng (types: ...)".
@@ -160,7 +165,7 @@ require_for = function(env)
     run_helper)
 end
 
---- A record's function `name` ("upgrade", "downgrade"), or nil: the
+--- A record's function `name` ("upgrade", "downgrade", "expand", ...), or nil: the
 -- environment is read raw, as its unset names raise for the file itself.
 function M.func(record, name)
   local f = record.env and rawget(record.env, name)
@@ -244,12 +249,23 @@ local function evaluate(path, src)
   -- Whatever the top level raises is told at its line (luamig.script.failure).
   local ok, failed = xpcall(chunk, failure.handler(path))
   if not ok then return nil, failed.message end
-  local revision, upgrade, downgrade = rawget(env, "revision"), rawget(env, "upgrade"), rawget(env, "downgrade")
-  if revision ~= nil and type(upgrade) ~= "function" then
-    return nil, string.format("%s: revision %s has no upgrade() function", path, tostring(revision))
+  local revision, upgrade = rawget(env, "revision"), rawget(env, "upgrade")
+  for _, name in ipairs(PHASE_FUNCTIONS) do
+    local f = rawget(env, name)
+    if f ~= nil and type(f) ~= "function" then
+      return nil, string.format("%s: %s must be a function, got %s", path, name, type(f))
+    end
   end
-  if downgrade ~= nil and type(downgrade) ~= "function" then
-    return nil, string.format("%s: downgrade must be a function, got %s", path, type(downgrade))
+  -- A phased revision may leave upgrade() out: run whole, it runs
+  -- expand() then contract(); a phase alone would leave half undone.
+  local expand, contract = rawget(env, "expand"), rawget(env, "contract")
+  if revision ~= nil and (expand ~= nil) ~= (contract ~= nil) then
+    return nil, string.format("%s: revision %s defines %s() without %s(): a phased revision defines both",
+      path, tostring(revision), expand and "expand" or "contract", expand and "contract" or "expand")
+  end
+  if revision ~= nil and type(upgrade) ~= "function" and not expand then
+    return nil, string.format("%s: revision %s has no upgrade() function (nor expand() and contract())", path,
+      tostring(revision))
   end
   return env
 end
