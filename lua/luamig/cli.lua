@@ -352,7 +352,6 @@ function M.main(argv)
   if opts.help then io.stdout:write(command_help(opts.command), "\n"); return 0 end
   local usage_err = fleet.usage(opts)
   if usage_err then return report(usage_err, false, "usage") end
-  if opts.fleet_json then opts.json = true end
   -- A fleet's child (luamig.fleet): its database comes from the
   -- environment, where ps does not show the password, and it reports its
   -- outcome on the descriptor LUAMIG_FLEET_OUTCOME names.

@@ -24,6 +24,16 @@ function M.load(cfg)
   return graph, by_id
 end
 
+-- Compile each step's file, so that its functions can run: the steps |
+-- nil, msg.
+local function compile_all(steps, by_id)
+  for _, step in ipairs(steps) do
+    local ok, cerr = script.compile(by_id[step.node.id])
+    if not ok then return nil, cerr end
+  end
+  return steps
+end
+
 --- The steps from `from` (version rows) to `target` in `direction` ("up"
 -- or "down"), each file compiled. nil, msg, "target" when the target
 -- cannot be reached; nil, msg when a file does not compile.
@@ -32,19 +42,7 @@ function M.steps(graph, by_id, direction, from, target)
   if direction == "up" then steps, err = graph:upgrade_steps(from, target)
   else steps, err = graph:downgrade_steps(from, target) end
   if not steps then return nil, err, "target" end
-  for _, step in ipairs(steps) do
-    local ok, cerr = script.compile(by_id[step.node.id])
-    if not ok then return nil, cerr end
-  end
-  return steps
-end
-
-local function compile_all(steps, by_id)
-  for _, step in ipairs(steps) do
-    local ok, cerr = script.compile(by_id[step.node.id])
-    if not ok then return nil, cerr end
-  end
-  return steps
+  return compile_all(steps, by_id)
 end
 
 --- The phases `upgrade --phase` takes ("all": both, in one step per

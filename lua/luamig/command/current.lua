@@ -47,6 +47,6 @@ return {
   flags = flags.with_fleet({
     { "--check-heads", key = "check_heads", help = "exit 1 unless the database is at the heads" },
     flags.JSON,
-  }, false),
+  }),
   run = run,
 }

@@ -11,7 +11,7 @@ return {
   flags = flags.with_fleet({
     flags.LOCK_TIMEOUT, flags.DDL_LOCK_TIMEOUT, flags.DDL_LOCK_RETRIES, flags.STATEMENT_TIMEOUT,
     flags.TRANSACTION, flags.SQL, flags.DIALECT, migrate.JSON,
-  }, false),
+  }),
   run = function(cfg, opts)
     opts.target = opts.args[1]
     return migrate.run("down", cfg, opts)

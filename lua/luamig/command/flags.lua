@@ -37,16 +37,11 @@ local FLEET = {
     help = "with a fleet: only shard I of N (a hash of each target's name)" },
   { "--fail-fast", key = "fail_fast", fleet = true, help = "with a fleet: start no other target after a failure" },
 }
--- --json of the commands that have no JSON of their own: the fleet's array.
-local FLEET_JSON = { "--json", key = "fleet_json", fleet = true,
-  help = "with a fleet: one JSON array, an object per target" }
-
 --- The flags of a command that takes a fleet: its own, then the fleet's
--- (json: the command has no --json of its own, so the fleet's is added).
-function M.with_fleet(flags, json)
+-- (every such command has a --json of its own, which a fleet passes on).
+function M.with_fleet(flags)
   local all = {}
   for _, f in ipairs(flags) do all[#all + 1] = f end
-  if json then all[#all + 1] = FLEET_JSON end
   for _, f in ipairs(FLEET) do all[#all + 1] = f end
   return all
 end

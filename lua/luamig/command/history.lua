@@ -99,6 +99,6 @@ return {
     { "-r", "--rev-range", key = "range", value = "RANGE", help = "only FROM:TO (e.g. base:head, -3:current)" },
     { "-i", "--indicate-current", key = "indicate_current", help = "mark the database's revisions (current)" },
     { "--graph", key = "graph", help = "draw the branches and merges, as git log --graph (offline unless -i)" },
-  }, false),
+  }),
   run = run,
 }

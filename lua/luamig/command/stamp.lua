@@ -99,6 +99,6 @@ return {
     flags.LOCK_TIMEOUT,
     { "--purge", key = "purge", help = "delete every version row first" },
     flags.SQL, flags.DIALECT, migrate.JSON,
-  }, false),
+  }),
   run = run,
 }

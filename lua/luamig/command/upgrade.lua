@@ -15,7 +15,7 @@ return {
     { "--allow-edited", key = "allow_edited", help = "run even if an applied revision's file was edited" },
     { "--lint", key = "lint", help = "run nothing if an error-level lint rule fires on what would run (see lint)" },
     migrate.PHASE, flags.SQL, flags.DIALECT, migrate.JSON,
-  }, false),
+  }),
   run = function(cfg, opts)
     opts.target = opts.args[1] or "head"
     return migrate.run("up", cfg, opts)

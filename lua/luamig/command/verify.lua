@@ -120,6 +120,6 @@ return {
     flags.JSON,
     { "--accept", key = "accept", value = "REV", multi = true, help = "record REV's current file as applied (repeatable)" },
     flags.LOCK_TIMEOUT,
-  }, false),
+  }),
   run = run,
 }

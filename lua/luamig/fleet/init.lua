@@ -48,8 +48,7 @@ function M.usage(opts)
   local fleet = opts.targets or opts.target or opts.all_targets
   local name = opts.command
   if not fleet then
-    for _, f in ipairs { { "jobs", "--jobs" }, { "shard", "--shard" }, { "fail_fast", "--fail-fast" },
-      { "fleet_json", "--json" } } do
+    for _, f in ipairs { { "jobs", "--jobs" }, { "shard", "--shard" }, { "fail_fast", "--fail-fast" } } do
       if opts[f[1]] ~= nil then
         return string.format("%s: %s applies only to a fleet (--targets FILE, --target NAME or --all-targets)", name,
           f[2])
