@@ -58,7 +58,7 @@ all: release
 EMBEDDED := build/embedded_lua.c
 LUA_SOURCES := $(shell find lua -name '*.lua')
 
-$(EMBEDDED): $(LUA_SOURCES) runner/embed.lua
+$(EMBEDDED): $(LUA_SOURCES) runner/embed.lua runner/bytecode_trim.lua
 	@mkdir -p build
 	lua5.4 runner/embed.lua lua $@
 

@@ -1,13 +1,16 @@
 -- embed.lua: compiles luamig's Lua modules to bytecode and writes them as a
 -- C table (of the type runner/embedded.h declares), so that the executable
 -- carries its Lua side and starts without parsing its sources on every run.
--- Debug information is kept: tracebacks and error positions still name
--- lua/luamig/<file>.lua and its lines.
+-- Line information is kept: tracebacks and error positions still name
+-- lua/luamig/<file>.lua and its lines; the names of locals and upvalues go
+-- (runner/bytecode_trim.lua: they are most of the loading time).
 --   lua5.4 runner/embed.lua LUA_DIR OUT.c
 -- premake5.lua runs it before anything compiles (the embedded_lua project);
 -- under premake4 the root Makefile does.
 
 local lua_dir, out_path = arg[1], arg[2]
+package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/?.lua;" .. package.path
+local trim = require("bytecode_trim").trim
 assert(lua_dir and out_path, "usage: lua5.4 runner/embed.lua LUA_DIR OUT.c")
 
 local p = assert(io.popen("cd '" .. lua_dir .. "' && find luamig -name '*.lua' | LC_ALL=C sort"))
@@ -28,7 +31,10 @@ for i, file in ipairs(files) do
   local src = f:read("a")
   f:close()
   local chunk = assert(load(src, "@lua/" .. file, "t"))
-  local code = string.dump(chunk, false)
+  local code = trim(string.dump(chunk, false))
+  -- The trimmed chunk must load and be the same program (bytecode_trim.lua).
+  local back = assert(load(code, "@lua/" .. file, "b"))
+  assert(string.dump(back, true) == string.dump(chunk, true), "bytecode_trim changed " .. file)
   local bytes = {}
   for j = 1, #code do bytes[j] = code:byte(j) end
   local rows = {}

@@ -6,12 +6,15 @@
 -- value; main catches it and is the one place that reports it: one line,
 -- `luamig: <what>: <why>`, a traceback only with -v.
 
+-- Loaded on first use: --version, --help and a mistyped command need none of
+-- them (luamig.lazy).
+local lazy = require("luamig.lazy")
 local command = require("luamig.command")
-local config = require("luamig.config")
-local fleet = require("luamig.fleet")
+local config = lazy("luamig.config")
+local fleet = lazy("luamig.fleet")
 local sys = require("luamig.sys")
-local errors = require("luamig.errors")
-local dotenv = require("luamig.config.dotenv")
+local errors = lazy("luamig.errors")
+local dotenv = lazy("luamig.config.dotenv")
 
 local M = {}
 
@@ -72,7 +75,7 @@ local function main_help()
     "Commands:",
   }
   for _, name in ipairs(command.NAMES) do
-    lines[#lines + 1] = string.format("  %-10s %s", name, command.spec(name).summary)
+    lines[#lines + 1] = string.format("  %-10s %s", name, command.SUMMARY[name])
   end
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Options:"
@@ -87,7 +90,7 @@ end
 
 local function command_help(name)
   local spec = command.spec(name)
-  local lines = { "usage: luamig [options] " .. spec.usage, "", spec.summary .. "." }
+  local lines = { "usage: luamig [options] " .. spec.usage, "", command.SUMMARY[name] .. "." }
   -- The fleet's flags under a heading of their own: the man page documents
   -- them once, in FLEETS, rather than in each command's section.
   local own, of_fleet = {}, {}

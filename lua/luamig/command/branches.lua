@@ -30,7 +30,6 @@ end
 
 return {
   usage = "branches [-v] [--json]", max = 0,
-  summary = "show the revisions where history splits",
   flags = { flags.JSON },
   run = run,
 }

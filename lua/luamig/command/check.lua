@@ -54,7 +54,6 @@ end
 
 return {
   usage = "check [--json]", max = 0,
-  summary = "compare the models with the database; exit 1 on any difference",
   flags = flags.with_fleet({ flags.JSON }),
   run = run,
 }

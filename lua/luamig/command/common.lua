@@ -4,8 +4,9 @@
 -- from luamig.plan.)
 
 local context = require("luamig.context")
-local lock = require("luamig.lock")
-local preflight = require("luamig.preflight")
+local lazy = require("luamig.lazy")
+local lock = lazy("luamig.lock")            -- a reading command takes no lock
+local preflight = lazy("luamig.preflight")
 local interrupt = require("luamig.interrupt")
 local errors = require("luamig.errors")
 

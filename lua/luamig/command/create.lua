@@ -17,7 +17,6 @@ end
 
 return {
   usage = "create [--if-not-exists]", max = 0,
-  summary = "create the database the URL names (exit 1 if it exists)",
   flags = {
     { "--if-not-exists", key = "if_not_exists", help = "a database that exists already is no error" },
   },

@@ -43,7 +43,6 @@ end
 
 return {
   usage = "current [-v] [--check-heads]", max = 0,
-  summary = "show the revision(s) the database is at",
   flags = flags.with_fleet({
     { "--check-heads", key = "check_heads", help = "exit 1 unless the database is at the heads" },
     flags.JSON,

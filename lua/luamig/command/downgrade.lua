@@ -6,7 +6,6 @@ local migrate = require("luamig.command.migrate")
 
 return {
   usage = "downgrade TARGET [--json] | downgrade --sql FROM:TO", min = 1, max = 1,
-  summary = "revert revisions down to TARGET (a revision, -1, label@base or base)",
   targets_help = true,
   flags = flags.with_fleet({
     flags.LOCK_TIMEOUT, flags.DDL_LOCK_TIMEOUT, flags.DDL_LOCK_RETRIES, flags.STATEMENT_TIMEOUT,

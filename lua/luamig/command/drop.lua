@@ -17,7 +17,6 @@ end
 
 return {
   usage = "drop [--if-exists]", max = 0,
-  summary = "drop the database the URL names, with all it holds (exit 1 if it does not exist)",
   flags = {
     { "--if-exists", key = "if_exists", help = "a database that does not exist is no error" },
   },

@@ -47,7 +47,6 @@ end
 
 return {
   usage = "graph [--format dot|mermaid] [-o FILE] [-r RANGE] [-i]", max = 0,
-  summary = "write the revision graph as Graphviz DOT or Mermaid text",
   flags = {
     { "--format", key = "format", value = "FORMAT", choices = diagram.FORMATS,
       help = "dot (Graphviz, the default) or mermaid (a flowchart)" },

@@ -24,7 +24,6 @@ end
 
 return {
   usage = "heads [-v] [--resolve-dependencies] [--json]", max = 0,
-  summary = "show the newest revision of each branch",
   flags = {
     { "--resolve-dependencies", key = "resolve_dependencies", help = "leave out heads other revisions depend on" },
     flags.JSON,

@@ -92,7 +92,6 @@ end
 
 return {
   usage = "history [-r RANGE] [-i] [-v] [--graph] | history --applied [--json] [-v]", max = 0,
-  summary = "list revisions, newest first (--applied: the steps that ran on the database)",
   flags = flags.with_fleet({
     { "--applied", key = "applied", help = "list the history table: every step run, by whom, how it ended" },
     { "--json", key = "json", help = "JSON output (with --applied too)" },

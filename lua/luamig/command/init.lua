@@ -1,5 +1,5 @@
 -- luamig.command: the commands, one file each (luamig.command.<name>), as
--- LuaRocks has its cmd/. A command's file returns its usage, summary,
+-- LuaRocks has its cmd/. A command's file returns its usage,
 -- argument counts (min, max), flags (luamig.command.flags), whether it
 -- takes the targets help (targets_help) or busted's arguments (passthrough),
 -- and run(cfg, opts): true, or a raised luamig.errors value (status 1: the
@@ -13,11 +13,37 @@
 
 local M = {}
 
-M.NAMES = { "branches", "check", "create", "current", "downgrade", "drop", "graph", "heads", "history", "init", "lint", "merge", "plan", "repair",
-  "revision", "show", "stamp", "status", "test", "upgrade", "verify", "wait" }
+-- Each command's one-line summary (luamig --help, luamig COMMAND --help):
+-- here rather than in the command's file, so that the list of commands
+-- loads no command.
+M.SUMMARY = {
+  branches = "show the revisions where history splits",
+  check = "compare the models with the database; exit 1 on any difference",
+  create = "create the database the URL names (exit 1 if it exists)",
+  current = "show the revision(s) the database is at",
+  downgrade = "revert revisions down to TARGET (a revision, -1, label@base or base)",
+  drop = "drop the database the URL names, with all it holds (exit 1 if it does not exist)",
+  graph = "write the revision graph as Graphviz DOT or Mermaid text",
+  heads = "show the newest revision of each branch",
+  history = "list revisions, newest first (--applied: the steps that ran on the database)",
+  init = "create luamig.lua and migrations/{versions/,script.lua.tmpl} in DIR (default .)",
+  lint = "check what the pending revisions would run for locks, rewrites and breaking changes",
+  merge = "create a revision that merges REVs (e.g. heads) into one",
+  plan = "show what upgrade would run: each statement, the locks it takes and its lint findings",
+  repair = "after fixing the schema by hand: mark an unfinished (MySQL) step as settled",
+  revision = "create a new revision file",
+  show = "show one revision",
+  stamp = "set the version table to REV without running migrations",
+  status = "list every revision with its state on the database (applied, pending) and when it was applied",
+  test = "run busted specs (spec/ by default) inside luamig; -u URL: scratch databases on that server; other arguments are busted's",
+  upgrade = "apply revisions up to TARGET (default head)",
+  verify = "check applied revisions against their files (edited, missing, unknown); exit 1 on drift",
+  wait = "wait until the database server accepts connections (exit 1 after --timeout)",
+}
 
-local KNOWN = {}
-for _, name in ipairs(M.NAMES) do KNOWN[name] = true end
+M.NAMES = {}
+for name in pairs(M.SUMMARY) do M.NAMES[#M.NAMES + 1] = name end
+table.sort(M.NAMES)
 
 -- `init` is this package's own file name.
 local FILE = { init = "init_project" }
@@ -26,7 +52,7 @@ local FILE = { init = "init_project" }
 -- Each file is loaded the first time it is asked for: a run loads only
 -- its own command.
 function M.spec(name)
-  if not KNOWN[name] then return nil end
+  if not M.SUMMARY[name] then return nil end
   return require("luamig.command." .. (FILE[name] or name))
 end
 

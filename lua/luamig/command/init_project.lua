@@ -116,7 +116,6 @@ end
 
 return {
   usage = "init [DIR]", max = 1,
-  summary = "create luamig.lua and migrations/{versions/,script.lua.tmpl} in DIR (default .)",
   flags = {},
   run = run,
 }

@@ -54,7 +54,6 @@ end
 
 return {
   usage = "lint [RANGE] [--dialect NAME] [--json | --format FORMAT] | lint --list-rules", max = 1,
-  summary = "check what the pending revisions would run for locks, rewrites and breaking changes",
   flags = {
     flags.DIALECT, flags.JSON,
     { "--format", key = "format", value = "FORMAT", choices = { "text", "json", "sarif" },

@@ -28,7 +28,6 @@ end
 
 return {
   usage = "merge REV... -m MESSAGE [--branch-label L] [--rev-id ID]", min = 1,
-  summary = "create a revision that merges REVs (e.g. heads) into one",
   targets_help = true,
   flags = {
     { "-m", "--message", key = "message", value = "MESSAGE", help = "what the merge is (required)" },

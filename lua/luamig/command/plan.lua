@@ -57,7 +57,6 @@ end
 
 return {
   usage = "plan [TARGET] [--from REV] [--dialect NAME] [--json]", max = 1,
-  summary = "show what upgrade would run: each statement, the locks it takes and its lint findings",
   flags = {
     flags.DIALECT, flags.JSON,
     { "--from", key = "from", value = "REV", help = "plan from REV (base, a revision) instead of the database's revisions" },

@@ -24,7 +24,6 @@ end
 
 return {
   usage = "repair", max = 0,
-  summary = "after fixing the schema by hand: mark an unfinished (MySQL) step as settled",
   flags = { flags.LOCK_TIMEOUT },
   run = run,
 }

@@ -114,7 +114,6 @@ end
 return {
   usage = "revision -m MESSAGE [--head REV [--splice]] [--branch-label L] [--depends-on REV]..."
     .. " [--autogenerate [--skip-empty]]", max = 0,
-  summary = "create a new revision file",
   flags = {
     { "-m", "--message", key = "message", value = "MESSAGE", help = "what the revision does (required)" },
     { "--head", key = "head", value = "REV", help = "parent: a head, label@head, or base for a new root" },

@@ -24,7 +24,6 @@ end
 
 return {
   usage = "show REV [--json]", min = 1, max = 1,
-  summary = "show one revision",
   targets_help = true,
   flags = { flags.JSON },
   run = run,

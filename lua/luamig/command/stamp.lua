@@ -93,7 +93,6 @@ end
 
 return {
   usage = "stamp REV... [--purge] [--json]", min = 1,
-  summary = "set the version table to REV without running migrations",
   targets_help = true,
   flags = flags.with_fleet({
     flags.LOCK_TIMEOUT,

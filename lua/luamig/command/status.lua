@@ -130,7 +130,6 @@ end
 
 return {
   usage = "status [--json] [--exit-code]", max = 0,
-  summary = "list every revision with its state on the database (applied, pending) and when it was applied",
   flags = {
     flags.JSON,
     { "--exit-code", key = "exit_code", help = "exit 1 when a revision is pending or applied with no file" },

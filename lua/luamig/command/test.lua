@@ -27,7 +27,6 @@ end
 
 return {
   usage = "test [SPEC...] [-u URL] [BUSTED ARGS...]", passthrough = true,
-  summary = "run busted specs (spec/ by default) inside luamig; -u URL: scratch databases on that server; other arguments are busted's",
   flags = {},
   run = run,
 }

@@ -7,7 +7,6 @@ local migrate = require("luamig.command.migrate")
 
 return {
   usage = "upgrade [TARGET] [--phase PHASE] [--json] [--lint] | upgrade --sql [--phase PHASE] [FROM:]TO", max = 1,
-  summary = "apply revisions up to TARGET (default head)",
   targets_help = true,
   flags = flags.with_fleet({
     flags.LOCK_TIMEOUT, flags.DDL_LOCK_TIMEOUT, flags.DDL_LOCK_RETRIES, flags.STATEMENT_TIMEOUT,

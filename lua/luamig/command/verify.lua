@@ -115,7 +115,6 @@ end
 
 return {
   usage = "verify [--json] [--accept REV]...", max = 0,
-  summary = "check applied revisions against their files (edited, missing, unknown); exit 1 on drift",
   flags = flags.with_fleet({
     flags.JSON,
     { "--accept", key = "accept", value = "REV", multi = true, help = "record REV's current file as applied (repeatable)" },

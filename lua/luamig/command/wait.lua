@@ -18,7 +18,6 @@ end
 
 return {
   usage = "wait [--timeout SECONDS]", max = 0,
-  summary = "wait until the database server accepts connections (exit 1 after --timeout)",
   flags = {
     { "--timeout", key = "timeout", value = "SECONDS", number = true,
       help = "give up after this long (default " .. DEFAULT_TIMEOUT .. "; 0: try once)" },

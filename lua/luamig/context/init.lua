@@ -24,12 +24,14 @@ local driver = require("luamig.driver")
 local config = require("luamig.config")
 local ddl = require("luamig.ddl")
 local versions = require("luamig.context.versions")
-local dberror = require("luamig.present.dberror")
-local offline = require("luamig.context.offline")
-local progress = require("luamig.present.progress")
-local journal = require("luamig.context.journal")
+-- Loaded on first use (luamig.lazy): `current` needs none of them.
+local lazy = require("luamig.lazy")
+local dberror = lazy("luamig.present.dberror")
+local offline = lazy("luamig.context.offline")
+local progress = lazy("luamig.present.progress")
+local journal = lazy("luamig.context.journal")
 local conn_session = require("luamig.context.session")
-local sqlite_file = require("luamig.context.sqlite_file")
+local sqlite_file = lazy("luamig.context.sqlite_file")
 
 local M = {}
 

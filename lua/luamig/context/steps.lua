@@ -8,8 +8,11 @@ local interrupt = require("luamig.interrupt")
 local scripts = require("luamig.script")
 local phases = require("luamig.script.phases")
 local dberror = require("luamig.present.dberror")
-local failure = require("luamig.script.failure")
-local journal = require("luamig.context.journal")
+-- What only a step that runs needs, loaded then (luamig.lazy): the context
+-- carries these methods for reading commands too.
+local lazy = require("luamig.lazy")
+local failure = lazy("luamig.script.failure")
+local journal = lazy("luamig.context.journal")
 local bookkeeping = require("luamig.context.bookkeeping")
 local recovery = require("luamig.context.recovery")
 

@@ -400,9 +400,12 @@ end
 function Versions:expanded()
   if not self.has_phase then return {} end
   local rows, err = history_rows_of(self, function()
+    -- Only the steps of revisions that ever ran a phase: the others cannot
+    -- be expanded, and `current` on a long history must not read it all.
     return self.conn:query("SELECT revision, direction, phase FROM " .. self.q_history
       .. " WHERE outcome = 'ok' AND direction IN ('up', 'down') AND id > (SELECT COALESCE(MAX(id), 0) FROM "
-      .. self.q_history .. " WHERE direction = 'stamp') ORDER BY id")
+      .. self.q_history .. " WHERE direction = 'stamp') AND revision IN (SELECT revision FROM "
+      .. self.q_history .. " WHERE phase IN ('expand', 'contract')) ORDER BY id")
   end)
   if not rows then return nil, err end
   local set = {}

@@ -20,13 +20,15 @@
 -- other, waits for them, reports the rest as skipped and exits 128 + the
 -- signal's number.
 
-local config = require("luamig.config")
-local json = require("luamig.present.json")
-local plan = require("luamig.plan")
-local errors = require("luamig.errors")
+-- Loaded on first use: every command asks usage() (luamig.lazy).
+local lazy = require("luamig.lazy")
+local config = lazy("luamig.config")
+local json = lazy("luamig.present.json")
+local plan = lazy("luamig.plan")
+local errors = lazy("luamig.errors")
 local spawn = require("luamig.spawn")
 local sys = require("luamig.sys")
-local targets = require("luamig.fleet.targets")
+local targets = lazy("luamig.fleet.targets")
 local interrupt = require("luamig.interrupt")
 
 local M = {}

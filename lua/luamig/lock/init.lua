@@ -28,10 +28,11 @@ local M = {}
 
 local POLL_FIRST, POLL_MAX = 0.02, 0.25  -- seconds between two tries
 
+-- Each backend's strategy, loaded when a run on that backend locks.
 local STRATEGIES = {
-  postgres = require("luamig.lock.postgres"),
-  mysql = require("luamig.lock.mysql"),
-  sqlite = require("luamig.lock.sqlite").strategy,
+  postgres = function() return require("luamig.lock.postgres") end,
+  mysql = function() return require("luamig.lock.mysql") end,
+  sqlite = function() return require("luamig.lock.sqlite").strategy end,
 }
 
 ---------------------------------------------------------------------------
@@ -76,7 +77,7 @@ end
 -- log: progress lines (the one "waiting" line). Returns a lock with
 -- :release(), or nil, msg, status (1: timeout or database error).
 function M.acquire(ctx, timeout, log)
-  local strategy, err, status = STRATEGIES[ctx.url.driver](ctx)
+  local strategy, err, status = STRATEGIES[ctx.url.driver]()(ctx)
   if not strategy then return nil, err, status end
   local lock = setmetatable({ strategy = strategy }, Lock)
   local ok, terr, tstatus = strategy.try()
@@ -111,5 +112,5 @@ function M.acquire(ctx, timeout, log)
     .. " --lock-timeout", strategy.where, timeout, holder and ("held by " .. holder) or who), 1
 end
 
-M.sqlite_lock_path = require("luamig.lock.sqlite").path
+function M.sqlite_lock_path(...) return require("luamig.lock.sqlite").path(...) end
 return M

@@ -6,16 +6,17 @@
 
 local M = {}
 
+-- Module names: a run loads its own backend's checks only.
 local CHECKS = {
-  postgres = require("luamig.preflight.postgres"),
-  mysql = require("luamig.preflight.mysql"),
+  postgres = "luamig.preflight.postgres",
+  mysql = "luamig.preflight.mysql",
 }
 
 --- ctx: an open context (luamig.context); opts: the command's options.
 -- Returns true, or nil, msg, status (1: the server refuses what the
 -- command would do; 2: a setting that cannot work).
 function M.check(ctx, opts)
-  local check = CHECKS[ctx.url.driver]
+  local check = CHECKS[ctx.url.driver] and require(CHECKS[ctx.url.driver])
   if not check then return true end
   return check(ctx, opts)
 end

@@ -11,8 +11,10 @@ local revscan = require("luamig.revscan")
 local revcache = require("luamig.revcache")
 local checksum = require("luamig.checksum")
 local types = require("luamig.schema.types")
-local failure = require("luamig.script.failure")
-local helpers = require("luamig.script.helpers")
+-- Loaded when a revision runs, not when its metadata is read (luamig.lazy).
+local lazy = require("luamig.lazy")
+local failure = lazy("luamig.script.failure")
+local helpers = lazy("luamig.script.helpers")
 local null = require("luamig.driver").null
 
 local M = {}
