@@ -28,6 +28,15 @@ end
 
 local GROUPS = { "luamig.ops.schema", "luamig.ops.constraints", "luamig.ops.data" }
 
+-- "op.NAME" for each op, made once rather than for every revision's op table.
+local QUALIFIED = setmetatable({}, {
+  __index = function(names, name)
+    local qualified = "op." .. name
+    names[name] = qualified
+    return qualified
+  end,
+})
+
 --- The `op` table for one run. `ctx` provides run_op(record) -> true | nil,
 -- msg, and get_bind(); optionally `dialect` (names are cut to its
 -- identifier length; SQLite's batch routing) and `cfg` (naming_convention,
@@ -88,7 +97,7 @@ function M.new(ctx)
   end
 
   for _, group in ipairs(GROUPS) do require(group).install(op, shared) end
-  for name, fn in pairs(op) do op[name] = types.strict_arity("op." .. name, fn) end
+  for name, fn in pairs(op) do op[name] = types.strict_arity(QUALIFIED[name], fn) end
 
   --- register(name, fn): an operation of the project's own, op.NAME(...)
   -- calling fn(op, ...), which does its work through the other ops (so it

@@ -47,13 +47,18 @@ function M.caller(fname, how)
 end
 
 --- The callers of the op functions: the plain messages, names from
--- `shared` (luamig.ops's naming helpers).
+-- `shared` (luamig.ops's naming helpers). Each is made when its op is
+-- first called: the op table is made for every revision, which calls one
+-- or two of them.
 function M.plain_callers(shared)
-  local out = {}
-  for fname in pairs(M.TABLE_ARG) do
-    out[fname] = M.caller(fname, { name = shared.name, convention = shared.convention })
-  end
-  return out
+  return setmetatable({}, {
+    __index = function(out, fname)
+      if M.TABLE_ARG[fname] == nil then return nil end
+      local c = M.caller(fname, { name = shared.name, convention = shared.convention })
+      out[fname] = c
+      return c
+    end,
+  })
 end
 
 function M.add_column(c, table_name, column, opts)

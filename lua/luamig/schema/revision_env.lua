@@ -29,20 +29,32 @@ local function unknown_name(_, key)
   return nil
 end
 
+-- The arity of each function strict_arity has wrapped, by its name: the op
+-- table is made anew for every revision (its functions close over the
+-- revision's context), and asking the debug library for a function's
+-- parameters 80 times per revision was a tenth of a 1000-revision
+-- upgrade's time. A name is one function of luamig's API, the same code in
+-- every revision; false for a function that takes `...`.
+local arity_of = {}
+
 --- fn, refusing more arguments than it names (trailing nils aside): an
 -- argument a function of the revision API does not take is an error at
 -- the revision's line, not ignored. Functions with `...` take what they
 -- take. The check tail-calls fn, so fn's own errors keep their level.
 function M.strict_arity(fname, fn)
-  local info = debug.getinfo(fn, "u")
-  if info.isvararg then return fn end
-  local n = info.nparams
-  local names = {}
-  for i = 1, n do names[i] = debug.getlocal(fn, i) end
+  local n = arity_of[fname]
+  if n == nil then
+    local info = debug.getinfo(fn, "u")
+    n = not info.isvararg and info.nparams
+    arity_of[fname] = n
+  end
+  if not n then return fn end
   return function(...)
     local given = select("#", ...)
     while given > n and select(given, ...) == nil do given = given - 1 end
     if given > n then
+      local names = {}
+      for i = 1, n do names[i] = debug.getlocal(fn, i) end
       error(string.format("%s: unexpected argument #%d (%s): it takes at most %d (%s)", fname, n + 1,
         describe((select(n + 1, ...))), n, table.concat(names, ", ")), 2)
     end
