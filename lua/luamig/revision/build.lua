@@ -86,10 +86,14 @@ local function make_node(s, i)
   if not (type(down) == "table" and #down == 1 and type(down[1]) == "string" and down[1] ~= "") then
     down, err = string_list(s, "down_revisions"); if not down then return nil, err end
   end
-  if deps == nil or (type(deps) == "table" and deps[1] == nil) then deps = EMPTY else
+  -- EMPTY itself: what revision files without labels or dependencies give
+  -- (luamig.script shares it), so most nodes pass at one comparison each.
+  if deps == EMPTY then -- as it is
+  elseif deps == nil or (type(deps) == "table" and deps[1] == nil) then deps = EMPTY else
     deps, err = string_list(s, "depends_on"); if not deps then return nil, err end
   end
-  if labels == nil or (type(labels) == "table" and labels[1] == nil) then labels = EMPTY else
+  if labels == EMPTY then -- as it is
+  elseif labels == nil or (type(labels) == "table" and labels[1] == nil) then labels = EMPTY else
     labels, err = string_list(s, "branch_labels"); if not labels then return nil, err end
   end
   return {
@@ -204,12 +208,15 @@ end
 
 -- Canonical order (see the header) and cycle detection in one iterative
 -- DFS. tips: the nodes nothing revises or depends on, in ascending ids.
+-- A node's rank is its state as well: 0 not reached yet (make_node's),
+-- -1 on the DFS stack, then its place in the order (no table of states:
+-- its 10,000 inserts were a tenth of the DFS on a 10,000-revision graph).
 local function canonical_order(list, nodes, tips)
-  local state, order = {}, {}
+  local order, count = {}, 0
   local stack, index = {}, {}
   local function dfs(root)
     local sp = 1
-    stack[1], index[1], state[root] = root, 0, 1
+    stack[1], index[1], root.rank = root, 0, -1
     while sp > 0 do
       local n = stack[sp]
       local i = index[sp] + 1
@@ -220,17 +227,17 @@ local function canonical_order(list, nodes, tips)
       if pid then
         index[sp] = i
         local p = nodes[pid]
-        local st = state[p]
-        if st == nil then
+        local st = p.rank
+        if st == 0 then
           sp = sp + 1
-          stack[sp], index[sp], state[p] = p, 0, 1
-        elseif st == 1 then
+          stack[sp], index[sp], p.rank = p, 0, -1
+        elseif st == -1 then
           return nil, cycle_message(stack, index, sp, p)
         end
       else
-        state[n] = 2
-        order[#order + 1] = n
-        n.rank = #order
+        count = count + 1
+        order[count] = n
+        n.rank = count
         sp = sp - 1
       end
     end
@@ -239,12 +246,12 @@ local function canonical_order(list, nodes, tips)
   for _, n in ipairs(tips) do
     local ok, err = dfs(n); if not ok then return nil, err end
   end
-  if #order < #list then   -- what no tip reaches lies on a cycle
+  if count < #list then   -- what no tip reaches lies on a cycle
     local rest = {}
-    for _, n in ipairs(list) do if not state[n] then rest[#rest + 1] = n end end
+    for _, n in ipairs(list) do if n.rank == 0 then rest[#rest + 1] = n end end
     sort(rest, by_id)
     for _, n in ipairs(rest) do
-      if not state[n] then
+      if n.rank == 0 then
         local ok, err = dfs(n); if not ok then return nil, err end
       end
     end

@@ -177,7 +177,9 @@ end
 
 -- Most files have no labels and no dependencies: they share this one
 -- empty list instead of two new tables each (read-only, like the graph's).
-local NONE = setmetatable({}, { __newindex = function() error("revision metadata lists are read-only", 2) end })
+-- It is the revision graph's own empty list, so that building the graph
+-- (luamig.revision.build) takes such a list as it is, at one comparison.
+local NONE = require("luamig.revision.build").EMPTY
 
 local function as_list(value, field, path)
   if value == nil then return NONE end
