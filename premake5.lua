@@ -151,6 +151,7 @@ local SOURCES = {
   "runner/modules/revscan_lex.c",
   "runner/modules/revcache.c",
   "runner/modules/revcache_index.c",
+  "runner/modules/revgraph.c",
   "runner/modules/rowscan.c",
   "runner/modules/interrupt.c",
   "runner/modules/spawn.c",
@@ -221,7 +222,7 @@ project "luamig"
   kind "ConsoleApp"
   targetname "luamig"
   files(SOURCES)
-  files { "runner/host.c", "runner/main.c", "build/embedded_lua.c" }
+  files { "runner/host.c", "runner/main.c", "runner/small_alloc.c", "build/embedded_lua.c" }
   needs_embedded_lua()
   use_libs(LUA)
   use_libs(SQLITE)

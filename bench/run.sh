@@ -7,11 +7,17 @@
 # MariaDB servers (spec/with-servers.sh).
 #   bench/run.sh [--big] [--all] [--only LIST] [--runs N] [--revisions N]
 #                [--rows N] [--backfill N] [--scan N] [--graph N] [--tables N]
-# The default run (a few minutes on 2 cores) is the five workloads below;
+#                [--markdown [FILE]]
+# The default run (a few minutes on 2 cores) is the six workloads below;
 # --all adds the graph, batch and check workloads; --big takes 10 million
 # rows for the bulk insert and the scan and a million for the backfill.
-# --only takes a comma-separated list of: sqlite postgres mysql data graph
-# batch check.
+# --only takes a comma-separated list of: startup sqlite postgres mysql data
+# graph batch check.
+# Each workload prints its own tables; at the end one table sums them up
+# (bench/summary.lua), which --markdown also writes into README.md (or
+# FILE) between its `bench/run.sh --markdown` markers.
+#   startup: `luamig --version`, `--help` and an unknown command against
+#     `lua5.4 -e ''` (the interpreter's own start).
 #   sqlite: `current` on an N-revision project at head, against
 #     `alembic current` and `dbmate status`; then `upgrade head` of N
 #     create-table revisions from empty, against sqlite3 replaying the same
@@ -39,6 +45,7 @@ scan=1000000
 runs=3
 only=""
 all=0
+markdown=""
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -52,6 +59,8 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --all) all=1; shift ;;
+    --markdown)
+      if [ $# -gt 1 ] && [ "${2#--}" = "$2" ]; then markdown=$2; shift 2; else markdown=$root/README.md; shift; fi ;;
     *) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -84,6 +93,24 @@ wants() {
 }
 dbmate=$(ls "$root"/bench/.tools/node_modules/@dbmate/*/bin/dbmate 2>/dev/null | head -1 || true)
 
+# The summary: a row per figure a goal of issue 21 names (bench/summary.lua).
+summary="$work/summary.tsv"
+: > "$summary"
+export BENCH_SUMMARY=$summary
+# summarize WORKLOAD LUAMIG PEER ALEMBIC RATIO GOAL
+summarize() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$summary"; }
+# median NAME CSV: seconds, the median of the command named NAME in a
+# hyperfine --export-csv file
+median() { awk -F, -v n="$1" 'NR > 1 && $1 == n { print $4 }' "$2"; }
+# fmt SECONDS: "12.3 ms" or "1.23 s"
+fmt() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.1f ms", s * 1000; else printf "%.2f s", s }'; }
+# times A B: A / B with two decimals
+times() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# mb KB: "6.1 MB"
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
+# rss_kb CMD: the peak RSS of one run of CMD (a shell command), in kB
+rss_kb() { /usr/bin/time -f "%M" -o "$work/rss" bash -c "$1" >/dev/null 2>&1 || true; cat "$work/rss"; }
+
 # peak RSS of one run of each command, in MB: peak NAME CMD [NAME CMD...]
 peak() {
   local line="peak RSS:"
@@ -97,6 +124,33 @@ peak() {
 }
 
 echo "# $(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME"); luamig $("$luamig" --version | cut -d' ' -f2), $(alembic --version)"
+
+# upgrade_row BACKEND CLIENT CSV: the summary's row of an `upgrade head` table
+upgrade_row() {
+  local l c a
+  l=$(median "luamig upgrade head" "$3"); c=$(median "$2 replay" "$3"); a=$(median "alembic upgrade head" "$3")
+  summarize "\`upgrade head\`, $revisions create-table revisions ($1)" "$(fmt "$l")" "\`$2\` $(fmt "$c")" "$(fmt "$a")" \
+    "$(times "$l" "$c")x the client" "<= 1.05x the client"
+}
+
+if wants startup; then
+  echo
+  echo "## start-up: luamig --version, --help and an unknown command, against lua5.4 -e ''"
+  # -N: no shell between; -i: the unknown command exits 2
+  hyperfine -N -i --warmup 20 --runs "$((runs * 100))" --style none \
+    --export-markdown "$work/startup.md" --export-csv "$work/startup.csv" \
+    -n "lua5.4 -e ''" "lua5.4 -e ''" \
+    -n "luamig --version" "$luamig --version" \
+    -n "luamig --help" "$luamig --help" \
+    -n "luamig frobnicate" "$luamig frobnicate" >/dev/null 2>&1
+  cat "$work/startup.md"
+  lua=$(median "lua5.4 -e ''" "$work/startup.csv")
+  for name in "luamig --version" "luamig --help" "luamig frobnicate"; do
+    t=$(median "$name" "$work/startup.csv")
+    summarize "start-up: \`$name\`" "$(fmt "$t")" "\`lua5.4 -e ''\` $(fmt "$lua")" "" \
+      "$(times "$t" "$lua")x lua5.4" "<= 1.5x lua5.4"
+  done
+fi
 
 if wants sqlite; then
   echo
@@ -116,21 +170,31 @@ if wants sqlite; then
   (cd "$work/luamig" && "$luamig" current >/dev/null)
   # -N: no shell in between; all run from the project directory.
   (cd "$work/luamig" && hyperfine -N --warmup 3 --runs "$((runs * 3))" --style none --export-markdown "$work/current.md" \
+    --export-csv "$work/current.csv" \
     -n "luamig current" "$luamig current" \
     -n "luamig current (no cache)" "env LUAMIG_NO_CACHE=1 $luamig current" \
     -n "alembic current" "alembic -c $work/alembic/alembic.ini current" "${dbmate_args[@]}" >/dev/null 2>&1)
   cat "$work/current.md"
   (cd "$work/luamig" && peak luamig "$luamig current" alembic "alembic -c $work/alembic/alembic.ini current" \
     ${dbmate:+dbmate "$dbm status"})
+  l=$(median "luamig current" "$work/current.csv"); a=$(median "alembic current" "$work/current.csv")
+  l_rss=$(cd "$work/luamig" && rss_kb "$luamig current")
+  if [ -n "$dbmate" ]; then
+    d=$(median "dbmate status" "$work/current.csv")
+    peer="\`dbmate status\` $(fmt "$d") ($(times "$d" "$l")x luamig)"
+  else peer="(dbmate not installed)"; fi
+  summarize "\`current\`, $revisions revisions (SQLite)" "$(fmt "$l"), $(mb "$l_rss")" "$peer" "$(fmt "$a")" \
+    "$(times "$a" "$l")x faster than Alembic" ">= 60x Alembic, >= 4x dbmate, RSS <= 8 MB"
 
   echo
   echo "## upgrade head: $revisions create-table revisions from empty (SQLite $(sqlite3 --version | cut -d' ' -f1))"
-  hyperfine --warmup 1 --runs "$runs" --style none --export-markdown "$work/upgrade.md" \
+  hyperfine --warmup 1 --runs "$runs" --style none --export-markdown "$work/upgrade.md" --export-csv "$work/upgrade.csv" \
     -n "luamig upgrade head" --prepare "rm -f $work/luamig/luamig.db" "cd $work/luamig && $luamig -q upgrade head" \
     -n "sqlite3 replay" --prepare "rm -f $work/replay.db" "sqlite3 $work/replay.db < $work/replay.sqlite.sql" \
     -n "alembic upgrade head" --prepare "rm -f $work/alembic/bench.db" \
       "alembic -c $work/alembic/alembic.ini upgrade head 2>/dev/null" >/dev/null 2>&1
   cat "$work/upgrade.md"
+  upgrade_row "SQLite" "sqlite3" "$work/upgrade.csv"
   rm -f "$work/luamig/luamig.db" "$work/replay.db" "$work/alembic/bench.db"
   peak luamig "cd $work/luamig && $luamig -q upgrade head" sqlite3 "sqlite3 $work/replay.db < $work/replay.sqlite.sql" \
     alembic "alembic -c $work/alembic/alembic.ini upgrade head"
@@ -145,13 +209,20 @@ if wants graph; then
   sleep 2   # files settle; the first heads writes the metadata cache
   (cd "$work/graph/luamig" && "$luamig" heads >/dev/null)
   (cd "$work/graph/luamig" && hyperfine -N --warmup 2 --runs "$runs" --style none --export-markdown "$work/graph.md" \
+    --export-csv "$work/graph.csv" \
     -n "luamig heads" "$luamig heads" \
     -n "luamig current" "$luamig current" \
     -n "luamig history" "$luamig history" \
     -n "luamig heads (no cache)" "env LUAMIG_NO_CACHE=1 $luamig heads" \
     -n "alembic heads" "alembic -c $work/graph/alembic/alembic.ini heads" \
-    -n "alembic current" "alembic -c $work/graph/alembic/alembic.ini current" >/dev/null 2>&1)
+    -n "alembic current" "alembic -c $work/graph/alembic/alembic.ini current" \
+    -n "alembic history" "alembic -c $work/graph/alembic/alembic.ini history" >/dev/null 2>&1)
   cat "$work/graph.md"
+  for cmd in heads current history; do
+    l=$(median "luamig $cmd" "$work/graph.csv"); a=$(median "alembic $cmd" "$work/graph.csv")
+    summarize "\`$cmd\`, $graph_revisions revisions, $((2 * graph_diamonds)) branch/merge points" "$(fmt "$l")" "" \
+      "${a:+$(fmt "$a")}" "${a:+$(times "$a" "$l")x faster than Alembic}" "<= 30 ms"
+  done
 fi
 
 if wants batch; then
@@ -164,13 +235,14 @@ server_bench() {
   local label=$1 client_label=$2 fresh=$3 luamig_url=$4 client_cmd=$5 alembic_url=$6
   echo
   echo "## upgrade head: $revisions create-table revisions from empty ($label)"
-  hyperfine --warmup 1 --runs "$runs" --style none --export-markdown "$work/$label.md" \
+  hyperfine --warmup 1 --runs "$runs" --style none --export-markdown "$work/$label.md" --export-csv "$work/$label.csv" \
     -n "luamig upgrade head" --prepare "$fresh bench_luamig" \
       "cd $work/luamig && $luamig -q -u '$luamig_url' upgrade head" \
     -n "$client_label replay" --prepare "$fresh bench_client" "$client_cmd" \
     -n "alembic upgrade head" --prepare "$fresh bench_alembic" \
       "BENCH_URL='$alembic_url' alembic -c $work/alembic/alembic.ini upgrade head 2>/dev/null" >/dev/null 2>&1
   cat "$work/$label.md"
+  upgrade_row "${label%% *}" "$client_label" "$work/$label.csv"
   $fresh bench_luamig; $fresh bench_client; $fresh bench_alembic
   peak luamig "cd $work/luamig && $luamig -q -u '$luamig_url' upgrade head" "$client_label" "$client_cmd" \
     alembic "BENCH_URL='$alembic_url' alembic -c $work/alembic/alembic.ini upgrade head"
@@ -235,4 +307,14 @@ if wants check; then
     check_bench "MariaDB" "mysql://luamig:$pw@127.0.0.1:$LUAMIG_TEST_MYSQL_PORT/bench_check" \
       "mysql+mysqldb://luamig:$pw@127.0.0.1:$LUAMIG_TEST_MYSQL_PORT/bench_check"
   fi
+fi
+
+echo
+machine="$(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME")"
+versions="luamig $("$luamig" --version | cut -d' ' -f2), $(alembic --version)"
+header="Measured by \`bench/run.sh${args[*]:+ ${args[*]}}\` on $(date -u +%Y-%m-%d): $machine; $versions. Ratios are of medians measured side by side in this one run."
+if [ -n "$markdown" ]; then
+  lua5.4 "$root/bench/summary.lua" "$summary" "$header" --readme "$markdown"
+else
+  lua5.4 "$root/bench/summary.lua" "$summary" "$header"
 fi

@@ -24,6 +24,7 @@
 #include "modules/interrupt.h"
 #include "modules/revcache.h"
 #include "modules/revscan.h"
+#include "modules/revgraph.h"
 #include "modules/rowscan.h"
 #include "modules/spawn.h"
 #include "modules/sys.h"
@@ -259,6 +260,7 @@ int lm_setup (lua_State *L, const char *exe) {
   preload(L, "luamig.driver", luaopen_luamig_driver);
   preload(L, "luamig.sys", luaopen_luamig_sys);
   preload(L, "luamig.revscan", luaopen_luamig_revscan);
+  preload(L, "luamig.revgraph", luaopen_luamig_revgraph);
   preload(L, "luamig.revcache", luaopen_luamig_revcache);
   preload(L, "luamig.rowscan", luaopen_luamig_rowscan);
   preload(L, "luamig.interrupt", luaopen_luamig_interrupt);

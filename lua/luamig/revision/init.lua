@@ -42,6 +42,7 @@
 -- Apply a step's version change as: delete, then update, then insert.
 
 local build = require("luamig.revision.build")
+local revgraph = require("luamig.revgraph")
 local steps = require("luamig.revision.steps")
 local target = require("luamig.revision.target")
 
@@ -73,10 +74,16 @@ local function argerror(n, fname, msg)
   error(format("bad argument #%d to '%s' (%s)", n, fname, msg), 3)
 end
 
--- graph, msg = revision.new(scripts)
+-- graph, msg = revision.new(scripts). A clean project's graph is built in
+-- C (runner/modules/revgraph.c: the same tables, several times faster);
+-- anything else, faults included, by build.lua, which says what is wrong.
 function M.new(scripts)
-  local fields, err = build.graph(scripts)
-  if not fields then return nil, err end
+  local fields = revgraph.build(scripts, EMPTY)
+  if not fields then
+    local err
+    fields, err = build.graph(scripts)
+    if not fields then return nil, err end
+  end
   return setmetatable(fields, Graph)
 end
 

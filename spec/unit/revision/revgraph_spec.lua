@@ -1,0 +1,154 @@
+-- Unit specs for luamig.revgraph (runner/modules/revgraph.c): the graph of
+-- a clean project built in C must be the very graph luamig.revision.build
+-- makes in Lua, and anything else must be left to build.lua.
+local revgraph = require("luamig.revgraph")
+local build = require("luamig.revision.build")
+
+local EMPTY = build.EMPTY
+
+local function script(id, down)
+  return { id = id, down_revisions = down or EMPTY, depends_on = EMPTY, branch_labels = EMPTY,
+    doc = "doc of " .. id, path = "migrations/versions/" .. id .. ".lua" }
+end
+
+-- A deterministic pseudo-random clean graph of n revisions: a main line
+-- with branches, merges and extra bases, in shuffled list order.
+local function random_graph(n, seed)
+  local state = seed
+  local function rand(k)
+    state = (state * 1103515245 + 12345) % 2147483648
+    return state % k + 1
+  end
+  local scripts, ids = {}, {}
+  for i = 1, n do
+    local id = string.format("%04x%s", rand(65535), string.char(96 + rand(26))) .. i
+    local down
+    if i > 1 and rand(10) > 1 then
+      down = { ids[rand(#ids)] }
+      if rand(6) == 1 and #ids > 2 then
+        local other = ids[rand(#ids)]
+        if other ~= down[1] then down[2] = other end
+      end
+    elseif i > 1 and rand(2) == 1 then
+      down = {}  -- an empty table, not EMPTY: a base all the same
+    end
+    ids[i] = id
+    scripts[i] = script(id, down)
+  end
+  for i = n, 2, -1 do  -- the files' order is not the graph's
+    local j = rand(i)
+    scripts[i], scripts[j] = scripts[j], scripts[i]
+  end
+  return scripts
+end
+
+local function ids_of(nodes)
+  local out = {}
+  for i, n in ipairs(nodes) do out[i] = n.id end
+  return out
+end
+
+local NODE_FIELDS = { "id", "path", "doc", "rank" }
+local LIST_FIELDS = { "down_revisions", "depends_on", "branch_labels", "children", "dependents", "labels" }
+
+local function same_graph(c, lua)
+  assert.same(ids_of(lua._order), ids_of(c._order))
+  for _, key in ipairs { "_heads", "_bases", "_branch_points", "_merge_points" } do
+    assert.same(ids_of(lua[key]), ids_of(c[key]), key)
+  end
+  assert.same(lua._labels, c._labels)
+  assert.same(lua._label_names, c._label_names)
+  local count = 0
+  for id, ln in pairs(lua._nodes) do
+    count = count + 1
+    local cn = c._nodes[id]
+    assert.is_table(cn, id)
+    for _, f in ipairs(NODE_FIELDS) do assert.equal(ln[f], cn[f], id .. "." .. f) end
+    assert.equal(ln.script, cn.script)
+    for _, f in ipairs(LIST_FIELDS) do
+      assert.same(ln[f], cn[f], id .. "." .. f)
+      -- the same sharing: EMPTY where build.lua has EMPTY, the script's own list where it keeps it
+      if ln[f] == EMPTY or ln[f] == ln.script[f] then assert.equal(ln[f], cn[f], id .. "." .. f .. " (identity)") end
+    end
+    local keys = 0
+    for _ in pairs(cn) do keys = keys + 1 end
+    local lkeys = 0
+    for _ in pairs(ln) do lkeys = lkeys + 1 end
+    assert.equal(lkeys, keys, id .. ": number of fields")
+    assert.equal(c._order[cn.rank], cn)
+  end
+  local ccount = 0
+  for _ in pairs(c._nodes) do ccount = ccount + 1 end
+  assert.equal(count, ccount)
+end
+
+describe("luamig.revgraph", function()
+  it("builds the graph build.lua builds, for clean graphs of every shape", function()
+    for seed = 1, 40 do
+      local scripts = random_graph(1 + seed * 7, seed)
+      local c = revgraph.build(scripts, EMPTY)
+      assert.is_table(c, "seed " .. seed)
+      local lua = assert(build.graph(scripts))
+      same_graph(c, lua)
+    end
+  end)
+
+  it("builds a line, a diamond and several bases like build.lua", function()
+    local cases = {
+      { script("a"), script("b", { "a" }), script("c", { "b" }) },
+      { script("d", { "b", "c" }), script("c", { "a" }), script("b", { "a" }), script("a") },
+      { script("x"), script("y"), script("z", { "x", "y" }), script("w", { "x" }) },
+      -- lists left out (nil) rather than EMPTY, as a literal may have them
+      { { id = "p", path = "p.lua" }, { id = "q", down_revisions = { "p" } } },
+    }
+    for i, scripts in ipairs(cases) do
+      local c = assert(revgraph.build(scripts, EMPTY), "case " .. i)
+      same_graph(c, assert(build.graph(scripts)))
+    end
+  end)
+
+  it("leaves every fault and every unusual record to build.lua", function()
+    local function with(fields)
+      local s = script("b", { "a" })
+      for k, v in pairs(fields) do s[k] = v end
+      return { script("a"), s }
+    end
+    local cases = {
+      ["a duplicate id"] = { script("a"), script("a") },
+      ["a missing parent"] = { script("a"), script("b", { "nope" }) },
+      ["a revision its own parent"] = { script("a", { "a" }) },
+      ["a parent named twice"] = { script("a"), script("b", { "a", "a" }) },
+      ["a cycle"] = { script("a", { "b" }), script("b", { "a" }), script("c") },
+      ["a cycle every node is on"] = { script("a", { "b" }), script("b", { "a" }) },
+      ["a branch label"] = with { branch_labels = { "main" } },
+      ["a dependency"] = with { depends_on = { "a" } },
+      ["a parent given as a string"] = with { down_revisions = "a" },
+      ["a list with a hole"] = with { down_revisions = { nil, "a" } },
+      ["an empty parent id"] = with { down_revisions = { "" } },
+      ["a parent that is not a string"] = with { down_revisions = { 1 } },
+      ["an id with a space"] = { script("a b") },
+      ["an id with a colon"] = { script("a:b") },
+      ["an id with an @"] = { script("a@b") },
+      ["an id with a comma"] = { script("a,b") },
+      ["an id with a tab"] = { script("a\tb") },
+      ["a reserved id"] = { script("heads") },
+      ["an empty id"] = { script("") },
+      ["an id that is not a string"] = { { id = 7, down_revisions = EMPTY } },
+      ["a script that is not a table"] = { "a" },
+      ["no scripts"] = {},
+    }
+    for what, scripts in pairs(cases) do
+      assert.is_nil(revgraph.build(scripts, EMPTY), what)
+    end
+    assert.is_nil(revgraph.build("scripts", EMPTY))
+  end)
+
+  it("is what luamig.revision.new uses: a fault still gets build.lua's message", function()
+    local revision = require("luamig.revision")
+    local g = assert(revision.new({ script("a"), script("b", { "a" }) }))
+    assert.same({ "b" }, g:heads())
+    local ok, err = revision.new({ script("a"), script("b", { "nope" }) })
+    assert.is_nil(ok)
+    assert.matches('names down_revision "nope" which no revision file has', err, 1, true)
+  end)
+end)
