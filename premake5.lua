@@ -144,6 +144,7 @@ local SOURCES = {
   "runner/binding/binding_value.c",
   "runner/binding/binding_copy.c",
   "runner/binding/binding_load.c",
+  "runner/binding/binding_pipeline.c",
   "runner/modules/sys.c",
   "runner/modules/sys_files.c",
   "runner/modules/parallel.c",
@@ -319,6 +320,7 @@ embed_example("embed_threads", "examples/embed/threads.c")
 driver_plugin("postgres", LIBPQ, { "runner/drivers/driver_postgres.c", "runner/drivers/driver_postgres_connect.c",
   "runner/drivers/driver_postgres_messages.c", "runner/drivers/driver_postgres_txn.c",
   "runner/drivers/driver_postgres_scan.c", "runner/drivers/driver_postgres_exec.c",
-  "runner/drivers/driver_postgres_stmt.c", "runner/drivers/driver_postgres_copy.c" })
+  "runner/drivers/driver_postgres_stmt.c", "runner/drivers/driver_postgres_copy.c",
+  "runner/drivers/driver_postgres_pipeline.c" })
 driver_plugin("mysql", LIBMARIADB, { "runner/drivers/driver_mysql.c", "runner/drivers/driver_mysql_txn.c",
   "runner/drivers/driver_mysql_stmt.c", "runner/drivers/driver_mysql_result.c", "runner/drivers/driver_mysql_side.c" })

@@ -9,8 +9,11 @@
 #             loader (sqlite3 .import, psql \copy, mariadb LOAD DATA LOCAL
 #             INFILE) reading the same rows from a TSV file;
 #   backfill  an UPDATE per row read, over BACKFILL rows: luamig's db:rows()
-#             and db:execute() against the same loop in Python through
-#             Alembic's bind;
+#             and db:execute(), the same with db:queue() (pipelined), the
+#             same loop in Python through Alembic's bind; on PostgreSQL
+#             also the server's fastest paths through psql: the same
+#             UPDATEs as one query in one transaction, and one UPDATE ...
+#             FROM (VALUES ...);
 #   scan      SCAN rows read through db:rows().
 # Each command runs RUNS times (Alembic once: it is the slow one); the
 # table gives medians of the wall time, of the operation's own time
@@ -75,10 +78,14 @@ run_tool() {
   fresh "$backend" "$workload"
   case "$tool" in
     luamig*)
-      local mode=list
+      local mode=list project="luamig_$workload"
       [ "$tool" = "luamig-stream" ] && mode=stream
-      (cd "$data/luamig_$workload" && BENCH_MODE=$mode /usr/bin/time -f "%e %M" -o "$tm" \
+      [ "$tool" = "luamig-queue" ] && project="luamig_${workload}_queue"
+      (cd "$data/$project" && BENCH_MODE=$mode /usr/bin/time -f "%e %M" -o "$tm" \
         "$luamig" -v -u "$luamig_url" upgrade head) 2>"$err" >/dev/null ;;
+    psql-updates|psql-values)
+      /usr/bin/time -f "%e %M" -o "$tm" psql -q "$luamig_url" -v ON_ERROR_STOP=1 \
+        -f "$data/backfill_${tool#psql-}.sql" 2>"$err" >/dev/null ;;
     alembic)
       BENCH_URL=$alembic_url /usr/bin/time -f "%e %M" -o "$tm" \
         alembic -c "$data/alembic_$workload/alembic.ini" upgrade head 2>"$err" >/dev/null ;;
@@ -128,10 +135,21 @@ for backend in "${backends[@]}"; do
   row bulk "luamig bulk_insert (function)" "$s_wall" "$s_op" "$s_rss" "$(pct "$n_op" "$s_op")"
   row bulk "alembic op.bulk_insert" "$a_wall" "$a_op" "$a_rss" "$(pct "$n_op" "$a_op")"
   read -r l_wall l_op l_rss <<<"$(measure "$backend" backfill luamig "$runs")"
+  read -r q_wall q_op q_rss <<<"$(measure "$backend" backfill luamig-queue "$runs")"
   read -r a_wall a_op a_rss <<<"$(measure "$backend" backfill alembic 1)"
-  row backfill "luamig db:rows + db:execute" "$l_wall" "$l_op" "$l_rss" \
-    "$(awk -v a="$a_op" -v b="$l_op" 'BEGIN { printf "%.1fx faster than Alembic", a / b }')"
+  faster() { awk -v a="$a_op" -v b="$1" 'BEGIN { printf "%.1fx faster than Alembic", a / b }'; }
+  row backfill "luamig db:rows + db:execute" "$l_wall" "$l_op" "$l_rss" "$(faster "$l_op")"
+  row backfill "luamig db:rows + db:queue" "$q_wall" "$q_op" "$q_rss" "$(faster "$q_op")"
   row backfill "alembic bind.execute loop" "$a_wall" "$a_op" "$a_rss" ""
+  if [ "$backend" = postgres ]; then
+    # the server's own paths, their wall time from start to end (psql's
+    # connection included, as luamig's "operation" leaves it out)
+    read -r u_wall u_op u_rss <<<"$(measure "$backend" backfill psql-updates "$runs")"
+    read -r v_wall v_op v_rss <<<"$(measure "$backend" backfill psql-values "$runs")"
+    vs() { awk -v a="$q_op" -v b="$1" 'BEGIN { printf "db:queue takes %.2fx its time", a / b }'; }
+    row backfill "psql, the UPDATEs as one query" "$u_wall" "$u_op" "$u_rss" "$(vs "$u_op")"
+    row backfill "psql, UPDATE ... FROM (VALUES ...)" "$v_wall" "$v_op" "$v_rss" "$(vs "$v_op")"
+  fi
   read -r l_wall l_op l_rss <<<"$(measure "$backend" scan luamig "$runs")"
   row scan "luamig db:rows" "$l_wall" "$l_op" "$l_rss" ""
 done

@@ -7,7 +7,12 @@
 --                         one at a time (BENCH_MODE=stream)
 --   <out>/luamig_backfill/  a revision updating every row of
 --                         backfill_rows (BACKFILL rows of id, n, label
---                         NULL), one UPDATE per row read
+--                         NULL), one UPDATE per row read (db:execute)
+--   <out>/luamig_backfill_queue/  the same loop with db:queue (pipelined)
+--   <out>/backfill_updates.sql, <out>/backfill_values.sql  the server's
+--                         own fastest paths for psql: the same UPDATEs as
+--                         one multi-statement query in one transaction, and
+--                         one UPDATE ... FROM (VALUES ...)
 --   <out>/luamig_scan/    a revision reading SCAN rows through db:rows()
 --   <out>/alembic_bulk/, <out>/alembic_backfill/  the same in Alembic
 -- The tables are made beforehand by bench/data.sh with the same SQL for
@@ -74,6 +79,33 @@ luamig_project("luamig_backfill", string.format([[
     p:add()
   end
   p:finish()]], backfill))
+
+luamig_project("luamig_backfill_queue", string.format([[
+  local db = op.get_bind()
+  local p = op.progress(%d, "backfill")
+  for r in db:rows("SELECT id, n FROM backfill_rows") do
+    db:queue("UPDATE backfill_rows SET label = ? WHERE id = ?", "n=" .. r.n, r.id)
+    p:add()
+  end
+  db:flush()
+  p:finish()]], backfill))
+
+-- psql sends a script's statements one by one, waiting for each answer;
+-- statements joined by \; go as one query, the server running them
+-- back to back: the same UPDATEs as the revisions (id, n = 3 id), in one
+-- transaction.
+write_tsv(out .. "/backfill_updates.sql", backfill + 2, function(i)
+  if i == 1 then return "BEGIN \\;\n" end
+  if i == backfill + 2 then return "COMMIT;\n" end
+  local id = i - 1
+  return string.format("UPDATE backfill_rows SET label = 'n=%d' WHERE id = %d \\;\n", id * 3, id)
+end)
+write_tsv(out .. "/backfill_values.sql", backfill + 2, function(i)
+  if i == 1 then return "UPDATE backfill_rows b SET label = v.label FROM (VALUES\n" end
+  if i == backfill + 2 then return ") AS v(id, label) WHERE b.id = v.id;\n" end
+  local id = i - 1
+  return string.format("%s(%d, 'n=%d')\n", id > 1 and "," or " ", id, id * 3)
+end)
 
 -- The scan's rows come from the server itself: a series of SCAN numbers.
 luamig_project("luamig_scan", string.format([[

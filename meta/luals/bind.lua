@@ -18,6 +18,22 @@ local Bind = {}
 ---@return integer
 function Bind:execute(sql, ...) end
 
+---Queues a statement with parameters (an UPDATE per row of a backfill) without waiting
+---for its answer where the database allows it (PostgreSQL inside the revision's
+---transaction); elsewhere it runs at once. The queue is sent at db:flush(), every 1000
+---statements, and before any other call on the connection, so reads see what was
+---queued. A failure raises wherever it is found, naming this line, the SQL and the
+---values; the statements queued after the failing one do not run. A statement without
+---values, or one returning rows, is refused.
+---@param sql string
+---@param ... luamig.Value
+function Bind:queue(sql, ...) end
+
+---Sends the queued statements and waits for them; returns the rows they changed (added
+---up) since the last flush. Raises the failure of one of them.
+---@return integer
+function Bind:flush() end
+
 ---All rows of a query, and the column names in order.
 ---@param sql string
 ---@param ... luamig.Value

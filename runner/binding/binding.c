@@ -74,11 +74,10 @@ static int d_connect (lua_State *L) {
     n++;
   }
   keys[n] = values[n] = NULL;
-  c = (Conn *)lua_newuserdatauv(L, sizeof(Conn), 0);
+  c = (Conn *)lua_newuserdatauv(L, sizeof(Conn), 1);  /* the queue's log */
+  memset(c, 0, sizeof(Conn));
   c->drv = drv;
-  c->handle = NULL;
-  c->stmts = NULL;
-  c->decimal_numbers = 0;
+  c->logtop = 1;
   luaL_setmetatable(L, CONN_MT);
   rc = lmb_check_misuse(L, drv->connect(keys, values, &h, &err), &err);
   if (rc != LM_OK) return lmb_push_failure(L, &err);

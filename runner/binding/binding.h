@@ -9,7 +9,9 @@
 **   Connection  owns a driver connection and a list of its open statements;
 **               closing it finalizes them.
 **   Statement   a prepared statement; its first user value is its
-**               connection (kept alive), its second the row buffer.
+**               connection (kept alive), its second the row buffer, its
+**               third the SQL (conn:prepare's: what a failed queued
+**               statement's message shows).
 **   Cursor      reads the result of one execute of a statement (the first
 **               user value); conn:rows makes a private statement that the
 **               cursor closes with itself.
@@ -41,13 +43,28 @@ typedef struct Cursor Cursor;
 #define CONN_MT "luamig.Connection"  /* the Connection objects' metatable */
 
 /* Shared because a statement reaches its driver and the other statements
-** of its connection through it. */
+** of its connection through it. The pipeline's fields are
+** binding_pipeline.c's: the statements queued (stmt:queue) and not yet
+** settled are noted in a log, the connection's user value, so that a
+** failure found later can say which statement it was. */
 typedef struct Conn {
   const struct lm_driver *drv;
   void *handle;          /* NULL when closed */
   Stmt *stmts;           /* open statements */
   int decimal_numbers;   /* statements prepared now read DECIMAL as numbers */
+  int queued;            /* statements in the log: queued and not synced,
+                            or the ones a failed sync was about */
+  int logtop;            /* the log's next free slot */
+  size_t queued_bytes;   /* bytes of SQL and values queued since the sync */
+  int64_t affected;      /* rows changed by the statements settled since the
+                            last conn:sync */
+  int failed;            /* a sync failed and no call has said so yet: */
+  int failed_entry;      /* the failing statement's position in the log */
+  lm_error failure;      /* and its error */
 } Conn;
+
+/* Nothing queued and no failure to tell: a call may go ahead. */
+#define LMB_SETTLED(c) ((c)->queued == 0 && !(c)->failed)
 
 
 /* An object kind (Connection, Statement, Cursor): what binding.c needs to
@@ -90,6 +107,7 @@ int lmb_stmt_run (lua_State *L, int si, Stmt *s, int n,
                   const lm_value *vals, int close_on_raise,
                   int64_t *affected, lm_error *err);
 void lmb_stmt_release (Stmt *s);
+Stmt *lmb_check_stmt (lua_State *L);
 /* Stream the statement's results where the driver can (rows()). */
 int lmb_stmt_stream (Stmt *s, lm_error *err);
 int lmb_collect_rows (lua_State *L, Stmt *s, lm_error *err);
@@ -107,6 +125,16 @@ int lmb_conn_copy_rows (lua_State *L);
 
 /* binding_load.c: conn:load_rows */
 int lmb_conn_load_rows (lua_State *L);
+
+/* binding_pipeline.c: stmt:queue, and settling the queue before any other
+** call on the connection (the connection at stack index `ci`) */
+int lmb_stmt_queue (lua_State *L);
+int lmb_settle (lua_State *L, int ci, lm_error *err);
+int lmb_settle_or_fail (lua_State *L, int ci);
+void lmb_settle_or_raise (lua_State *L, int ci);
+int lmb_push_settle_failure (lua_State *L, const lm_error *err);
+void lmb_settle_quiet (Conn *c);
+void lmb_settle_drop (Conn *c);
 
 /* binding_value.c: null, blob, Lua values <-> lm_value, failures */
 void lmb_open_values (lua_State *L);

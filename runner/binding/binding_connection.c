@@ -33,10 +33,13 @@ static int conn_is_open (void *obj) {
 }
 
 
-/* Close the connection and, first, its open statements. */
+/* Close the connection and, first, its open statements; statements
+** still queued are synced (outside a transaction they would have run
+** through execute), a failure told to no one. */
 static void conn_release (void *obj) {
   Conn *c = (Conn *)obj;
   if (c->handle != NULL) {
+    lmb_settle_drop(c);
     while (c->stmts != NULL)
       lmb_stmt_release(c->stmts);
     lm_interrupt_unwatch(c->handle);
@@ -61,6 +64,18 @@ static Conn *check_conn (lua_State *L) {
 }
 
 
+/* The methods that reach the driver settle the queue of statements
+** (binding_pipeline.c) before anything else, so that nothing overtakes a
+** queued statement: SETTLE_OR_FAIL in those that return nil, msg, info on
+** a failure (the failure of a queued statement, named), SETTLE_OR_RAISE in
+** those that raise. */
+#define SETTLE_OR_FAIL(L, c) \
+  do { if (!LMB_SETTLED(c)) { int nr_ = lmb_settle_or_fail(L, 1); \
+                              if (nr_ > 0) return nr_; } } while (0)
+#define SETTLE_OR_RAISE(L, c) \
+  do { if (!LMB_SETTLED(c)) lmb_settle_or_raise(L, 1); } while (0)
+
+
 /* A one-shot statement for conn:execute/query/first. prepare_call checks
 ** the arguments (conn, sql, values...), converts the values, then pushes a
 ** statement as a to-be-closed slot (closed however the call ends) and
@@ -79,6 +94,10 @@ static int prepare_call (lua_State *L, Call *call, lm_error *err) {
   const char *sql;
   int rc;
   call->conn = check_conn(L);
+  if (!LMB_SETTLED(call->conn) && lmb_settle(L, 1, err) != LM_OK) {
+    call->stmt = NULL;
+    return LM_ERROR;  /* the message is on the stack's top */
+  }
   sql = check_sql(L, 2, &len);
   call->n = lua_gettop(L) - 2;
   call->vals = lmb_check_params(L, 3, call->n, call->small);
@@ -97,7 +116,9 @@ static int conn_execute (lua_State *L) {
   if (lua_gettop(L) <= 2) {  /* no values: a script */
     Conn *c = check_conn(L);
     size_t len;
-    const char *sql = check_sql(L, 2, &len);
+    const char *sql;
+    SETTLE_OR_FAIL(L, c);
+    sql = check_sql(L, 2, &len);
     rc = lmb_check_misuse(L, c->drv->exec_script(c->handle, sql, len,
                                                  &affected, &err), &err);
   }
@@ -109,6 +130,8 @@ static int conn_execute (lua_State *L) {
                         &affected, &err);
       lmb_stmt_release(call.stmt);
     }
+    else if (call.stmt == NULL)
+      return lmb_push_settle_failure(L, &err);
   }
   if (rc != LM_OK) return lmb_push_failure(L, &err);
   lua_pushinteger(L, (lua_Integer)affected);
@@ -122,6 +145,7 @@ static int conn_read (lua_State *L, lmb_reader read, int nresults) {
   lm_error err;
   Call call;
   if (prepare_call(L, &call, &err) != LM_OK) {
+    if (call.stmt == NULL) return lmb_push_settle_failure(L, &err);
     lmb_stmt_release(call.stmt);
     return lmb_push_failure(L, &err);
   }
@@ -157,6 +181,7 @@ static int conn_rows (lua_State *L) {
   Cursor *k;
   Stmt *s;
   int si, rc;
+  SETTLE_OR_RAISE(L, c);
   s = lmb_new_stmt(L, 1);
   si = lua_gettop(L);
   k = lmb_new_cursor(L, si);
@@ -177,9 +202,28 @@ static int conn_prepare (lua_State *L) {
   Conn *c = check_conn(L);
   size_t len;
   const char *sql = check_sql(L, 2, &len);
-  Stmt *s = lmb_new_stmt(L, 1);
-  int rc = lmb_check_misuse(L, lmb_stmt_prepare(c, s, sql, len, &err), &err);
+  Stmt *s;
+  int rc;
+  SETTLE_OR_FAIL(L, c);
+  s = lmb_new_stmt(L, 1);
+  rc = lmb_check_misuse(L, lmb_stmt_prepare(c, s, sql, len, &err), &err);
   if (rc != LM_OK) return lmb_push_failure(L, &err);
+  lua_pushvalue(L, 2);  /* the SQL, for a queued execute's failure */
+  lua_setiuservalue(L, -2, 3);
+  return 1;
+}
+
+
+/* conn:sync() -> the rows changed by the statements queued (stmt:queue)
+** since the last sync | nil, msg, info: the failure of one of them,
+** named (binding_pipeline.c). */
+static int conn_sync (lua_State *L) {
+  Conn *c = check_conn(L);
+  SETTLE_OR_FAIL(L, c);
+  lua_pushnil(L);  /* a new log next time: the old one holds the last values */
+  lua_setiuservalue(L, 1, 1);
+  lua_pushinteger(L, (lua_Integer)c->affected);
+  c->affected = 0;
   return 1;
 }
 
@@ -193,18 +237,23 @@ static int push_status (lua_State *L, int rc, const lm_error *err) {
 static int conn_begin (lua_State *L) {
   lm_error err;
   Conn *c = check_conn(L);
+  SETTLE_OR_FAIL(L, c);
   return push_status(L, c->drv->begin(c->handle, &err), &err);
 }
 
 static int conn_commit (lua_State *L) {
   lm_error err;
   Conn *c = check_conn(L);
+  SETTLE_OR_FAIL(L, c);
   return push_status(L, c->drv->commit(c->handle, &err), &err);
 }
 
+/* The rollback undoes the queued statements: a failure among them is
+** no longer anyone's. */
 static int conn_rollback (lua_State *L) {
   lm_error err;
   Conn *c = check_conn(L);
+  lmb_settle_drop(c);
   return push_status(L, c->drv->rollback(c->handle, &err), &err);
 }
 
@@ -228,6 +277,9 @@ static int conn_guard_transactions (lua_State *L) {
   on = lua_toboolean(L, 2);
   if (c->drv->guard == NULL)
     return luaL_error(L, "the %s driver cannot guard transactions", c->drv->name);
+  /* the queued statements ran under the guard as it was (a failure is
+  ** told by the next call) */
+  lmb_settle_quiet(c);
   before = c->drv->guard(c->handle, on, &rolled_back, &err);
   lua_pushboolean(L, before);
   if (err.message[0] == '\0') return 1;
@@ -289,6 +341,7 @@ static int conn_driver (lua_State *L) {
 
 static int conn_last_insert_id (lua_State *L) {
   Conn *c = check_conn(L);
+  lmb_settle_quiet(c);  /* a queued INSERT's id; a failure is the next call's */
   lua_pushinteger(L, (lua_Integer)c->drv->last_insert_id(c->handle));
   return 1;
 }
@@ -322,6 +375,7 @@ static int conn_heartbeat (lua_State *L) {
   lm_error err;
   if (c->drv->heartbeat == NULL)
     return luaL_error(L, "the %s driver has no heartbeat", c->drv->name);
+  SETTLE_OR_FAIL(L, c);
   if (!lua_isnoneornil(L, 2)) {
     sql = check_sql(L, 2, &len);
     interval = luaL_checknumber(L, 3);
@@ -332,6 +386,18 @@ static int conn_heartbeat (lua_State *L) {
     return lmb_push_failure(L, &err);
   lua_pushboolean(L, 1);
   return 1;
+}
+
+/* conn:copy_rows and conn:load_rows (binding_copy.c, binding_load.c),
+** after the queue is settled. */
+static int conn_copy_rows (lua_State *L) {
+  SETTLE_OR_FAIL(L, check_conn(L));
+  return lmb_conn_copy_rows(L);
+}
+
+static int conn_load_rows (lua_State *L) {
+  SETTLE_OR_FAIL(L, check_conn(L));
+  return lmb_conn_load_rows(L);
 }
 
 /* }====================================================== */
@@ -348,8 +414,9 @@ static const luaL_Reg conn_methods[] = {
   {"rollback", conn_rollback},
   {"in_transaction", conn_in_transaction},
   {"guard_transactions", conn_guard_transactions},
-  {"copy_rows", lmb_conn_copy_rows},
-  {"load_rows", lmb_conn_load_rows},
+  {"copy_rows", conn_copy_rows},
+  {"load_rows", conn_load_rows},
+  {"sync", conn_sync},
   {"quote_ident", conn_quote_ident},
   {"server_version", conn_server_version},
   {"driver", conn_driver},

@@ -59,7 +59,14 @@ static int cursor_next (lua_State *L) {
   Cursor *k = (Cursor *)lmb_check_open(L, &cursor_kind);
   Stmt *s = k->stmt;
   lm_error err;
-  int rc = s->conn->drv->fetch(s->handle, s->row, &err);
+  int rc;
+  if (!LMB_SETTLED(s->conn)) {  /* statements queued between two rows */
+    lua_getiuservalue(L, 1, 1);   /* the statement */
+    lua_getiuservalue(L, -1, 1);  /* its connection */
+    lmb_settle_or_raise(L, lua_gettop(L));
+    lua_pop(L, 2);
+  }
+  rc = s->conn->drv->fetch(s->handle, s->row, &err);
   if (rc == LM_ROW) {
     lmb_push_row(L, s);
     return 1;

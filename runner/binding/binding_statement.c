@@ -55,9 +55,10 @@ static const lmb_kind stmt_kind = {
 
 
 /* Push a new statement of the connection at `connidx`, closed; its
-** second user value will be the row buffer (ensure_row). */
+** second user value will be the row buffer (ensure_row), its third the SQL
+** (conn:prepare's). */
 Stmt *lmb_new_stmt (lua_State *L, int connidx) {
-  return (Stmt *)lmb_new_object(L, &stmt_kind, sizeof(Stmt), 2, connidx);
+  return (Stmt *)lmb_new_object(L, &stmt_kind, sizeof(Stmt), 3, connidx);
 }
 
 
@@ -203,6 +204,25 @@ static Stmt *check_stmt (lua_State *L) {
   return (Stmt *)lmb_check_open(L, &stmt_kind);
 }
 
+Stmt *lmb_check_stmt (lua_State *L) {
+  return check_stmt(L);
+}
+
+
+/* The open statement at index 1, its connection's queue settled first
+** (binding_pipeline.c): 0, or the failure's values pushed (nil, msg,
+** info), which the method returns. */
+static int settled_stmt (lua_State *L, Stmt **s) {
+  int nr = 0;
+  *s = check_stmt(L);
+  if (!LMB_SETTLED((*s)->conn)) {
+    lua_getiuservalue(L, 1, 1);
+    nr = lmb_settle_or_fail(L, lua_gettop(L));
+    if (nr == 0) lua_pop(L, 1);
+  }
+  return nr;
+}
+
 
 /* The values of stmt:execute(...), stmt:query(...), stmt:first(...) and
 ** stmt:rows(...), from index 2: `n` of them, in `small` when they fit. */
@@ -216,9 +236,11 @@ static int stmt_execute (lua_State *L) {
   lm_value small[LMB_NSMALL];
   lm_error err;
   int64_t affected = 0;
-  Stmt *s = check_stmt(L);
-  int n, rc;
-  lm_value *vals = stmt_values(L, small, &n);
+  Stmt *s;
+  int n, rc = settled_stmt(L, &s);
+  lm_value *vals;
+  if (rc > 0) return rc;
+  vals = stmt_values(L, small, &n);
   rc = lmb_stmt_run(L, 1, s, n, vals, 0, &affected, &err);
   if (rc == LM_OK) s->conn->drv->reset(s->handle);
   if (rc != LM_OK) return lmb_push_failure(L, &err);
@@ -230,9 +252,11 @@ static int stmt_execute (lua_State *L) {
 /* stmt:query and stmt:first. */
 static int stmt_read (lua_State *L, lmb_reader read, int nresults) {
   lm_value small[LMB_NSMALL];
-  Stmt *s = check_stmt(L);
-  int n;
-  lm_value *vals = stmt_values(L, small, &n);
+  Stmt *s;
+  int n, nr = settled_stmt(L, &s);
+  lm_value *vals;
+  if (nr > 0) return nr;
+  vals = stmt_values(L, small, &n);
   return lmb_stmt_read(L, 1, s, n, vals, 0, read, nresults);
 }
 
@@ -251,10 +275,18 @@ static int stmt_rows (lua_State *L) {
   lm_value small[LMB_NSMALL];
   lm_error err;
   int64_t affected;
-  Stmt *s = check_stmt(L);
+  Stmt *s;
   int n;
-  lm_value *vals = stmt_values(L, small, &n);
-  Cursor *k = lmb_new_cursor(L, 1);
+  lm_value *vals;
+  Cursor *k;
+  s = check_stmt(L);
+  if (!LMB_SETTLED(s->conn)) {  /* rows raises the message */
+    lua_getiuservalue(L, 1, 1);
+    lmb_settle_or_raise(L, lua_gettop(L));
+    lua_pop(L, 1);
+  }
+  vals = stmt_values(L, small, &n);
+  k = lmb_new_cursor(L, 1);
   if (lmb_stmt_run(L, 1, s, n, vals, 0, &affected, &err) != LM_OK)
     return luaL_error(L, "%s", err.message);
   return lmb_push_iteration(L, k, s, 0);
@@ -280,9 +312,10 @@ static int stmt_execute_rows (lua_State *L) {
   lm_value small[LMB_NSMALL], *vals = small;
   lm_error err;
   int64_t affected = 0, total = 0;
-  Stmt *s = check_stmt(L);
+  Stmt *s;
   lua_Integer i, first, last;
-  int ncols, j, top;
+  int ncols, j, top = settled_stmt(L, &s);
+  if (top > 0) return top;
   luaL_checktype(L, 2, LUA_TTABLE);
   luaL_checktype(L, 3, LUA_TTABLE);
   first = luaL_optinteger(L, 4, 1);
@@ -312,19 +345,36 @@ static int stmt_execute_rows (lua_State *L) {
 }
 
 
+/* stmt:close(), and __close: the executes of the statement still queued
+** are synced first (a failure is told by the connection's next call), so
+** that the driver never finalizes a statement with queued executes. The
+** garbage collector cannot close one: the queue's log holds it. */
+static int stmt_close (lua_State *L) {
+  Stmt *s = (Stmt *)luaL_checkudata(L, 1, STMT_MT);
+  if (s->conn != NULL) lmb_settle_quiet(s->conn);
+  return lmb_close(L);
+}
+
+
 static const luaL_Reg stmt_methods[] = {
   {"execute", stmt_execute},
   {"execute_rows", stmt_execute_rows},
+  {"queue", lmb_stmt_queue},
   {"query", stmt_query},
   {"first", stmt_first},
   {"rows", stmt_rows},
   {"param_count", stmt_param_count},
-  {"close", lmb_close},
+  {"close", stmt_close},
   {NULL, NULL}
 };
 
 
-/* Register the Statement metatable. */
+/* Register the Statement metatable, with stmt_close as its __close. */
 void lmb_open_statements (lua_State *L) {
   lmb_create_kind(L, &stmt_kind, stmt_methods);
+  luaL_getmetatable(L, STMT_MT);
+  lua_getfield(L, -1, "__index");
+  lua_getfield(L, -1, "close");
+  lua_setfield(L, -3, "__close");
+  lua_pop(L, 2);
 }

@@ -325,7 +325,43 @@ struct lm_driver {
   int (*load_data) (void *conn, const char *sql, size_t len,
                     lm_produce_fn produce, void *ud, int64_t *rows,
                     unsigned int *warnings, lm_error *err);
+
+  /* Optional (NULL: a queued statement runs at once, through execute).
+  ** Pipelining (db:queue): send an execute of prepared `stmt` with
+  ** `nparams` values (the driver copies or sends them; they need not
+  ** outlive the call) without waiting for its answer. A queued statement
+  ** must return no rows: one that does fails, at queue or at sync, with
+  ** LM_QUEUE_ROWS. The caller (the binding) calls sync before any other
+  ** call on the connection except in_transaction, quote_ident,
+  ** server_version and next_notice, so statements never overtake queued
+  ** ones; in_transaction must tell, while statements are queued, the state
+  ** they will run in. Lua's garbage collector may still reset or finalize
+  ** another statement of the connection (a cursor dropped unfinished)
+  ** while some are queued, never a statement with a queued execute.
+  ** Pipelined or not, the outcome must be execute's:
+  ** the statements before a failing one stay done (committed at once
+  ** outside a transaction), those after it do not run; a driver that
+  ** cannot promise that outside a transaction (PostgreSQL: a pipeline
+  ** between two syncs is one implicit transaction) runs the statement at
+  ** once there. A statement that starts or ends a transaction is refused
+  ** (LM_MISUSE). On LM_ERROR the statement was not queued (or ran at once
+  ** and failed); those queued before it are still to be synced. */
+  int (*queue) (void *stmt, int nparams, const lm_value *params,
+                lm_error *err);
+  /* Read the answers of every statement queued on `conn` since the last
+  ** sync, in order. Sets *affected to the rows they changed (added up).
+  ** On failure returns LM_ERROR with err the failing statement's error and
+  ** *failed its 0-based position among them; those queued after it did
+  ** not run; the queue is empty after in every case. With nothing queued,
+  ** LM_OK and *affected 0. */
+  int (*sync) (void *conn, int64_t *affected, int64_t *failed,
+               lm_error *err);
 };
+
+/* The message of a queued statement that returned rows (driver.h's
+** queue); the binding's fallback says the same. */
+#define LM_QUEUE_ROWS "a queued statement must return no rows (read rows " \
+  "with query, first or rows)"
 
 
 /* Every driver name luamig knows, NULL-terminated (drivers.c). */

@@ -11,11 +11,14 @@
 **   driver_postgres_exec.c      exec_script, and checking a result
 **   driver_postgres_stmt.c      prepare, execute, fetch ... finalize
 **   driver_postgres_copy.c      copy_begin, copy_data, copy_end
+**   driver_postgres_pipeline.c  queue, sync (libpq's pipeline mode)
 ** The member below is too small for a file of its own.
 */
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <libpq-fe.h>
 
 #include "driver.h"
 #include "driver_postgres.h"
@@ -54,4 +57,8 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_postgres = {
   .copy_begin = lmpg_copy_begin,
   .copy_data = lmpg_copy_data,
   .copy_end = lmpg_copy_end,
+#ifdef LIBPQ_HAS_PIPELINING  /* libpq 14+; older: queued statements run at once */
+  .queue = lmpg_queue,
+  .sync = lmpg_sync,
+#endif
 };

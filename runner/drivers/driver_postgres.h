@@ -35,7 +35,20 @@ typedef struct pg_conn {
   lm_guard guard;                 /* the transaction guard (driver.h) */
   char schema[PG_SCHEMA_SIZE];    /* the `schema` connection setting,
                                      quoted; "" when none */
+  /* the pipeline (driver_postgres_pipeline.c) */
+  unsigned char *cmds;            /* what was sent since the sync, in
+                                     order: PG_CMD_PARSE, PG_CMD_EXECUTE */
+  int ncmds, capcmds;
+  void *unnamed;                  /* the pg_stmt the unnamed prepared
+                                     statement holds in this pipeline */
+  uint64_t unnamed_blobs;         /* the bytea parameters it was parsed with */
+  int64_t settled;                /* rows changed by statements queued
+                                     outside a transaction, which ran at
+                                     once, since the last sync */
 } pg_conn;
+
+#define PG_CMD_PARSE   0
+#define PG_CMD_EXECUTE 1
 
 
 /* driver_postgres_messages.c: errors and notices as one line */
@@ -88,6 +101,18 @@ const char *lmpg_column_name (void *stmt, int i);
 int lmpg_fetch (void *stmt, lm_value *row, lm_error *err);
 void lmpg_reset (void *stmt);
 void lmpg_finalize (void *stmt);
+pg_conn *lmpg_stmt_conn (void *stmt);
+int lmpg_queueable (void *stmt, int nparams, lm_error *err);
+int lmpg_send (void *stmt, int nparams, const lm_value *params,
+               lm_error *err);
+int lmpg_pipeline_reserve (pg_conn *c, int more, lm_error *err);
+void lmpg_pipeline_note (pg_conn *c, int cmd);
+
+/* driver_postgres_pipeline.c: queue and sync (libpq's pipeline mode) */
+int lmpg_queue (void *stmt, int nparams, const lm_value *params,
+                lm_error *err);
+int lmpg_sync (void *conn, int64_t *affected, int64_t *failed,
+               lm_error *err);
 
 /* driver_postgres_copy.c: COPY FROM STDIN (bulk_insert) */
 int lmpg_copy_begin (void *conn, const char *sql, size_t len, lm_error *err);

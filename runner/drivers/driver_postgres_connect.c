@@ -38,6 +38,7 @@ static void free_conn (pg_conn *c) {
     ;
   if (c->cancel != NULL) PQfreeCancel(c->cancel);
   if (c->pg != NULL) PQfinish(c->pg);
+  free(c->cmds);
   free(c);
 }
 

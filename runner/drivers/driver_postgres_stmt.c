@@ -320,8 +320,84 @@ int lmpg_fetch (void *stmt, lm_value *row, lm_error *err) {
 }
 
 
+/* The connection of a statement, for the pipeline's queue. */
+pg_conn *lmpg_stmt_conn (void *stmt) {
+  return ((pg_stmt *)stmt)->c;
+}
+
+
+/* What queue refuses before anything runs, guard on or off: a statement
+** that starts or ends a transaction would end the one the pipeline runs
+** in (or start one mid-pipeline), so that the statements after it would
+** run under other rules than execute's. */
+int lmpg_queueable (void *stmt, int nparams, lm_error *err) {
+  pg_stmt *s = (pg_stmt *)stmt;
+  if (nparams != s->nparams)
+    return lm_error_misuse(err, "statement has %d parameters, %d values given",
+                           s->nparams, nparams);
+  if (s->control)
+    return lm_error_misuse(err, "a statement that starts or ends a "
+                           "transaction cannot be queued: run it with execute");
+  return LM_OK;
+}
+
+
+/* The bytea parameters (blobs) of an execute, as a mask: they are typed
+** when the statement is parsed, so that another mask parses it again.
+** All ones when one is past the 64th (parsed every time). */
+static uint64_t blob_mask (int n, const lm_value *params) {
+  uint64_t mask = 0;
+  int i;
+  for (i = 0; i < n; i++) {
+    if (params[i].type != LM_BLOB) continue;
+    if (i >= 64) return ~(uint64_t)0;
+    mask |= (uint64_t)1 << i;
+  }
+  return mask;
+}
+
+
+/* Send an execute of the statement without waiting for its answer (the
+** connection is in pipeline mode); driver_postgres_pipeline.c reads the
+** answers at sync. The statement is parsed into the unnamed prepared
+** statement when it is not there already, so that a backfill's UPDATE is
+** parsed and planned once per pipeline instead of once per row; the
+** unnamed statement is forgotten at sync, so no plan outlives the
+** pipeline (nothing else runs on the connection meanwhile). */
+int lmpg_send (void *stmt, int nparams, const lm_value *params,
+               lm_error *err) {
+  pg_stmt *s = (pg_stmt *)stmt;
+  pg_conn *c = s->c;
+  pg_params pp;
+  uint64_t blobs = blob_mask(nparams, params);
+  int rc, sent = 1;
+  if (c->guard.on && lm_guard_check(&c->guard, err) != LM_OK)
+    return LM_ERROR;
+  if (lmpg_pipeline_reserve(c, 2, err) != LM_OK) return LM_ERROR;
+  if ((rc = make_params(nparams, params, &pp, err)) != LM_OK) return rc;
+  if (c->unnamed != s || c->unnamed_blobs != blobs || blobs == ~(uint64_t)0) {
+    c->unnamed = NULL;
+    sent = PQsendPrepare(c->pg, "", s->sql, nparams, pp.types);
+    if (sent) {
+      lmpg_pipeline_note(c, PG_CMD_PARSE);
+      c->unnamed = s;
+      c->unnamed_blobs = blobs;
+    }
+  }
+  if (sent) {
+    sent = PQsendQueryPrepared(c->pg, "", nparams, pp.values, pp.lengths,
+                               pp.formats, 0);
+    if (sent) lmpg_pipeline_note(c, PG_CMD_EXECUTE);
+  }
+  free(pp.block);
+  if (!sent) return lmpg_result_error(c, NULL, err);
+  return LM_OK;
+}
+
+
 void lmpg_finalize (void *stmt) {
   pg_stmt *s = (pg_stmt *)stmt;
+  if (s->c->unnamed == s) s->c->unnamed = NULL;
   lmpg_reset(s);
   free(s->bytes);
   free(s->sql);

@@ -53,8 +53,15 @@ int lmpg_guard_before (pg_conn *c, const char *sql, size_t len,
 }
 
 
+/* While statements are queued (pipeline mode) libpq says the connection
+** is busy; a pipeline is only ever entered inside a transaction, and no
+** queued statement may end it (lmpg_queueable), so it is open. */
 int lmpg_in_transaction (pg_conn *c) {
-  PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+  PGTransactionStatusType ts;
+#ifdef LIBPQ_HAS_PIPELINING
+  if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF) return 1;
+#endif
+  ts = PQtransactionStatus(c->pg);
   return ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
 }
 

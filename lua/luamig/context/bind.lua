@@ -6,6 +6,8 @@
 -- the level of the revision line that made the call, and the revision's
 -- transaction rolls back.
 
+local dberror = require("luamig.present.dberror")
+
 local M = {}
 
 local Bind = {}
@@ -26,9 +28,9 @@ local function cached_statement(self, sql)
     cache = {}
     self.statements, self.cached = cache, 0
   end
-  local err
-  stmt, err = self.conn:prepare(sql)
-  if not stmt then return nil, err end
+  local err, info
+  stmt, err, info = self.conn:prepare(sql)
+  if not stmt then return nil, err, info end
   cache[sql] = stmt
   self.cached = self.cached + 1
   return stmt
@@ -58,31 +60,69 @@ local function note(self, sql, ran)
   if log then log:note(ran and sql or nil) end
 end
 
+-- The failure of a queued statement (db:queue), found by whatever call
+-- came next, carries the database's SQLSTATE and detail (the key that was
+-- duplicated...): the message already names the statement.
+local function failure(err, info)
+  if type(info) == "table" and info.queued then return dberror.describe(err, info) end
+  return err
+end
+
 function Bind:execute(sql, ...)
-  local n, err
+  local n, err, info
   if select("#", ...) > 0 and type(sql) == "string" then
     local stmt
-    stmt, err = cached_statement(self, sql)
-    if stmt then n, err = stmt:execute(...) end
+    stmt, err, info = cached_statement(self, sql)
+    if stmt then n, err, info = stmt:execute(...) end
   else
-    n, err = self.conn:execute(sql, ...)
+    n, err, info = self.conn:execute(sql, ...)
   end
   note(self, sql, n ~= nil)
-  if n == nil then error(err, 2) end
+  if n == nil then error(failure(err, info), 2) end
+  return n
+end
+
+--- queue(sql, ...): run a statement with parameters (an UPDATE of a
+-- backfill) without waiting for its answer where the driver can pipeline
+-- (PostgreSQL inside a transaction); elsewhere it runs at once. Nothing
+-- returns: db:flush() gives the rows changed. The queue is sent and its
+-- answers read at db:flush(), every 1000 statements, and before any other
+-- call on the connection (luamig's own included: an op, a read, the
+-- commit), so that nothing overtakes a queued statement; a failure raises
+-- wherever it is found, naming the line that queued the statement, its SQL
+-- and values (runner/binding/binding_pipeline.c).
+function Bind:queue(sql, ...)
+  if select("#", ...) == 0 then
+    error("db:queue: queue a statement with parameters (? placeholders and their values);"
+      .. " run SQL without values with db:execute", 2)
+  end
+  local stmt, err, info = cached_statement(self, sql)
+  if not stmt then error(failure(err, info), 2) end
+  -- level 2: the line that called db:queue is the one a failure names
+  local ok, qerr, qinfo = stmt:queue(2, ...)
+  note(self, sql, ok ~= nil)
+  if not ok then error(failure(qerr, qinfo), 2) end
+end
+
+--- flush() -> the rows changed by the statements queued since the last
+-- flush (added up); raises the failure of one of them.
+function Bind:flush()
+  local n, err, info = self.conn:sync()
+  if n == nil then error(failure(err, info), 2) end
   return n
 end
 
 function Bind:query(sql, ...)
-  local rows, columns = reading(self, self.conn.query, sql, ...)
+  local rows, columns, info = reading(self, self.conn.query, sql, ...)
   note(self, sql, false)
-  if rows == nil then error(columns, 2) end
+  if rows == nil then error(failure(columns, info), 2) end
   return rows, columns
 end
 
 function Bind:first(sql, ...)
-  local row, err = reading(self, self.conn.first, sql, ...)
+  local row, err, info = reading(self, self.conn.first, sql, ...)
   note(self, sql, false)
-  if row == nil and err ~= nil then error(err, 2) end
+  if row == nil and err ~= nil then error(failure(err, info), 2) end
   return row
 end
 
@@ -99,15 +139,15 @@ local function cursor_rows(self, sql, ...)
   local conn = self.conn
   self.cursors = (self.cursors or 0) + 1
   local name = "luamig_rows_" .. self.cursors
-  local ok, err = conn:execute(string.format("DECLARE %s NO SCROLL CURSOR FOR %s", name, sql), ...)
-  if not ok then error(err, 3) end
+  local ok, err, info = conn:execute(string.format("DECLARE %s NO SCROLL CURSOR FOR %s", name, sql), ...)
+  if not ok then error(failure(err, info), 3) end
   local batch, i, done = {}, 1, false
   local fetch = string.format("FETCH FORWARD %d FROM %s", FETCH_ROWS, name)
   return function()
     if i > #batch then
       if done then return nil end
-      local rows, ferr = reading(self, conn.query, fetch)
-      if not rows then error(ferr, 2) end
+      local rows, ferr, finfo = reading(self, conn.query, fetch)
+      if not rows then error(failure(ferr, finfo), 2) end
       batch, i = rows, 1
       if #rows < FETCH_ROWS then
         done = true
@@ -154,16 +194,23 @@ local function prepared_where(self, err)
   return string.format("%s (the statement prepared at %s)", tostring(err), self.where)
 end
 
+-- A queued statement's failure found here (info.queued) names its own
+-- statement, not this one.
+local function statement_failure(self, err, info)
+  if type(info) == "table" and info.queued then return failure(err, info) end
+  return prepared_where(self, err)
+end
+
 function Statement:execute(...)
-  local n, err = self.stmt:execute(...)
+  local n, err, info = self.stmt:execute(...)
   note(self, self.sql, n ~= nil)
-  if n == nil then error(prepared_where(self, err), 2) end
+  if n == nil then error(statement_failure(self, err, info), 2) end
   return n
 end
 
 function Statement:query(...)
-  local rows, columns = self.stmt:query(...)
-  if rows == nil then error(prepared_where(self, columns), 2) end
+  local rows, columns, info = self.stmt:query(...)
+  if rows == nil then error(statement_failure(self, columns, info), 2) end
   return rows, columns
 end
 
@@ -180,12 +227,16 @@ function Bind:savepoint(fn, ...)
   local name = "luamig_sp_" .. self.depth
   local ok, err = self.conn:execute("SAVEPOINT " .. name)
   if not ok then self.depth = self.depth - 1; error(err, 2) end
-  local results = { pcall(fn, self, ...) }
+  local results = table.pack(pcall(fn, self, ...))
   self.depth = self.depth - 1
+  -- What fn queued (db:queue) is part of it: flushed here, its failure is
+  -- fn's, rolled back to the savepoint; after a raise it is undone anyway.
+  local synced, serr, sinfo = self.conn:sync()
+  if results[1] and not synced then results = table.pack(false, failure(serr, sinfo)) end
   if results[1] then
     ok, err = self.conn:execute("RELEASE SAVEPOINT " .. name)
     if not ok then error(err, 2) end
-    return table.unpack(results, 2, #results)
+    return table.unpack(results, 2, results.n)
   end
   local rok, rerr = self.conn:execute("ROLLBACK TO SAVEPOINT " .. name)
   if rok then self.conn:execute("RELEASE SAVEPOINT " .. name) end
@@ -196,8 +247,8 @@ end
 function Bind:in_transaction() return self.conn:in_transaction() end
 
 function Bind:prepare(sql)
-  local stmt, err = reading(self, self.conn.prepare, sql)
-  if stmt == nil then error(err, 2) end
+  local stmt, err, info = reading(self, self.conn.prepare, sql)
+  if stmt == nil then error(failure(err, info), 2) end
   local caller = debug.getinfo(2, "Sl")
   return setmetatable({ stmt = stmt, sql = sql, journal = self.journal,
     where = string.format("%s:%d", caller.short_src, caller.currentline) }, Statement)

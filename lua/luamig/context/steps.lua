@@ -62,6 +62,15 @@ local function call_revision(self, step, script)
     if not results[1] or (results.n > 1 and results[2] ~= nil) then break end
   end
   interrupt.guard(false)
+  -- What the body queued (db:queue) and did not flush is part of it: its
+  -- failure is the revision's, found while the guard is on and before the
+  -- version row is written.
+  if not self.offline then
+    local synced, serr, sinfo = self.conn:sync()
+    if not synced and results[1] then
+      results = table.pack(false, { message = script.path .. ": " .. dberror.describe(serr, sinfo) })
+    end
+  end
   local ended, rolled_back
   if guarded then ended, rolled_back = select(2, self.conn:guard_transactions(false)) end
   self:finish_progress()
@@ -189,6 +198,9 @@ function Context:autocommit_block(fn)
     assert(conn:begin())
     return
   end
+  -- what the revision queued (db:queue) runs before the block
+  local synced, serr, sinfo = conn:sync()
+  if not synced then error(dberror.describe(serr, sinfo), 0) end
   local was_open = conn:in_transaction()  -- not in a `transactional = false` revision
   -- (nor on MySQL after DDL); the block may commit, whether or not it is
   local guarded = conn:guard_transactions(false)
