@@ -402,8 +402,11 @@ function Versions:expanded()
   local rows, err = history_rows_of(self, function()
     -- Only the steps of revisions that ever ran a phase: the others cannot
     -- be expanded, and `current` on a long history must not read it all.
+    -- The EXISTS is a constant the database tests once, before any scan:
+    -- without a phased step, as in most projects, nothing more is read.
     return self.conn:query("SELECT revision, direction, phase FROM " .. self.q_history
-      .. " WHERE outcome = 'ok' AND direction IN ('up', 'down') AND id > (SELECT COALESCE(MAX(id), 0) FROM "
+      .. " WHERE EXISTS (SELECT 1 FROM " .. self.q_history .. " WHERE phase IN ('expand', 'contract'))"
+      .. " AND outcome = 'ok' AND direction IN ('up', 'down') AND id > (SELECT COALESCE(MAX(id), 0) FROM "
       .. self.q_history .. " WHERE direction = 'stamp') AND revision IN (SELECT revision FROM "
       .. self.q_history .. " WHERE phase IN ('expand', 'contract')) ORDER BY id")
   end)
