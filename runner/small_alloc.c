@@ -23,9 +23,9 @@
 #include "small_alloc.h"
 
 #define GRAIN 16                        /* size classes: 16, 32, ... bytes */
-#define SMALL_MAX 256
+#define SMALL_MAX 1024
 #define NCLASSES (SMALL_MAX / GRAIN)
-#define SLAB_SIZE (64 * 1024)
+#define SLAB_SIZE (256 * 1024)
 
 typedef struct FreeBlock { struct FreeBlock *next; } FreeBlock;
 
