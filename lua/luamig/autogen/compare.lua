@@ -77,7 +77,7 @@ function M.diff(model_snap, db_snap, dialect, cfg, excluded)
     end
   end
   local claimed, new_tables = {}, {}
-  local aliases = db_snap.type_aliases
+  local type_key = normalize.type_keys(dialect, db_snap.type_aliases)
   for _, name in ipairs(snapshot.table_names(model_snap)) do
     local m = model_snap.tables[name]
     -- compare_to: the database's table of that name, or the one it is renamed from
@@ -86,12 +86,12 @@ function M.diff(model_snap, db_snap, dialect, cfg, excluded)
     if not excluded[name] and included(cfg, m, name, "table", false, db_t) then
       if db_names[name] then
         claimed[name] = true
-        compare_table(out, cfg, dialect, name, m, db_snap.tables[name], aliases)
+        compare_table(out, cfg, dialect, name, m, db_snap.tables[name], type_key)
       elseif m.renamed_from and db_names[m.renamed_from] and not model_snap.tables[m.renamed_from] then
         claimed[m.renamed_from] = true
         out[#out + 1] = change(1, { op = "rename_table", from = m.renamed_from, to = name },
           { op = "rename_table", from = name, to = m.renamed_from })
-        compare_table(out, cfg, dialect, name, m, db_snap.tables[m.renamed_from], aliases)
+        compare_table(out, cfg, dialect, name, m, db_snap.tables[m.renamed_from], type_key)
       else
         new_tables[#new_tables + 1] = m
       end

@@ -12,6 +12,7 @@ local compare = require("luamig.autogen.compare")
 local model = require("luamig.autogen.model")
 local render = require("luamig.autogen.render")
 local directives = require("luamig.autogen.directives")
+local collector = require("luamig.autogen.collector")
 local lock_common = require("luamig.lock.common")  -- the lock table is luamig's, like the version table
 
 local M = {}
@@ -39,6 +40,7 @@ end
 -- revision graph; no_revisions: the directory has none. info.baseline is
 -- true when the changes recreate the database (see the header).
 function M.changes(ctx, graph, no_revisions)
+  local pause <close> = collector.pause()
   local cfg = ctx.cfg
   local path, no_models = model.path(cfg)
   local heads, herr = ctx:current_heads()
@@ -54,6 +56,7 @@ function M.changes(ctx, graph, no_revisions)
   end
   local db, rerr = M.reflect(ctx)
   if not db then return nil, rerr, 1 end
+  if pause then pause:collect() end  -- the driver's rows (luamig.autogen.collector)
   local want, baseline
   if path then
     local merr

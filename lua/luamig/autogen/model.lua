@@ -55,19 +55,23 @@ end
 -- Column(...) with `renamed_from`, which revisions do not take (in the
 -- options table, which comes last: after a Computed or an Identity).
 local function model_column(name, coltype, ...)
-  local args = table.pack(...)
-  local opts = args[args.n]
-  local renamed_from
-  if type(opts) == "table" and getmetatable(opts) == nil and opts.renamed_from ~= nil then
-    renamed_from = opts.renamed_from
-    if type(renamed_from) ~= "string" or renamed_from == "" then
-      error(string.format("Column %q: renamed_from must be the old column name, got %s", tostring(name),
-        types.describe(renamed_from)), 2)
-    end
-    local copy = {}
-    for k, v in pairs(opts) do if k ~= "renamed_from" then copy[k] = v end end
-    args[args.n] = copy
+  local n = select("#", ...)
+  local opts = n > 0 and select(n, ...) or nil
+  if not (type(opts) == "table" and getmetatable(opts) == nil and opts.renamed_from ~= nil) then
+    -- the usual column, without copying its arguments
+    local ok, col = pcall(types.Column, name, coltype, ...)
+    if not ok then error(col, 2) end
+    return col
   end
+  local renamed_from = opts.renamed_from
+  if type(renamed_from) ~= "string" or renamed_from == "" then
+    error(string.format("Column %q: renamed_from must be the old column name, got %s", tostring(name),
+      types.describe(renamed_from)), 2)
+  end
+  local args = table.pack(...)
+  local copy = {}
+  for k, v in pairs(opts) do if k ~= "renamed_from" then copy[k] = v end end
+  args[args.n] = copy
   local ok, col = pcall(types.Column, name, coltype, table.unpack(args, 1, args.n))
   if not ok then error(col, 2) end
   col.renamed_from = renamed_from
@@ -129,14 +133,22 @@ function M.load(path)
   return declared
 end
 
--- The create_table record op.create_table makes of a declared table.
-local function create_record(t, cfg, dialect, path)
+-- A function making the create_table record op.create_table makes of a
+-- declared table. One op table serves every table: ops.new wraps each
+-- operation anew, which on a thousand tables was most of the models' time.
+local function record_maker(cfg, dialect, path)
   local captured
   local ctx = { cfg = cfg, dialect = dialect, run_op = function(_, record) captured = record; return true end }
-  local op = ops.new(ctx)
-  local ok, err = pcall(op.create_table, t.name, table.unpack(t.args, 1, t.args.n))
-  if not ok then return nil, string.format("%s: Table %q: %s", path, t.name, tostring(err):gsub("^[^:]*:%d+: ", "")) end
-  return captured
+  local op
+  return function(t)
+    op = op or ops.new(ctx)
+    captured = nil
+    local ok, err = pcall(op.create_table, t.name, table.unpack(t.args, 1, t.args.n))
+    if not ok then
+      return nil, string.format("%s: Table %q: %s", path, t.name, tostring(err):gsub("^[^:]*:%d+: ", ""))
+    end
+    return captured
+  end
 end
 
 -- A column's default as the snapshot has it: MySQL's ON UPDATE
@@ -248,8 +260,9 @@ function M.snapshot(cfg, dialect, path)
   local declared, err = M.load(path)
   if not declared then return nil, err end
   local snap = snapshot.new()
+  local create_record = record_maker(cfg, dialect, path)
   for _, t in ipairs(declared) do
-    local rec, rerr = create_record(t, cfg, dialect, path)
+    local rec, rerr = create_record(t)
     if not rec then return nil, rerr end
     local tbl, terr = table_of(rec, dialect, t.renamed_from)
     if not tbl then return nil, string.format("%s: Table %q: %s", path, t.name, terr) end

@@ -57,6 +57,8 @@ local function parse_reference(ref)
   return nil, 'references must be "table.column" or {table = ..., column = ...}, got ' .. describe(ref)
 end
 
+local SERVER_DEFAULTS, DEFAULTS = { "server_default", "server_onupdate" }, { "server_default", "default" }
+
 local COLUMN_OPTS = {
   primary_key = "boolean", nullable = "boolean", unique = "boolean", index = "boolean",
   autoincrement = "boolean", comment = "string",
@@ -83,6 +85,12 @@ end
 -- then the options table.
 local function generated_and_opts(name, ...)
   local n = select("#", ...)
+  -- the usual column: nothing more, or only the options table
+  if n <= 1 then
+    local v = ...
+    if v == nil then return nil, nil, nil, nil end
+    if type(v) == "table" and getmetatable(v) == nil then return nil, nil, v, nil end
+  end
   local args = { ... }
   while n > 0 and args[n] == nil do n = n - 1 end
   local opts, computed, identity
@@ -130,7 +138,7 @@ function M.Column(name, coltype, ...)
     end
     col[k] = v
   end
-  for _, k in ipairs { "server_default", "server_onupdate" } do
+  for _, k in ipairs(SERVER_DEFAULTS) do
     if col[k] ~= nil and not M.is_server_default(col[k]) then
       error(string.format("Column %q: %s must be a string, number, boolean or sql fragment, got %s",
         name, k, describe(col[k])), 2)
@@ -153,10 +161,12 @@ function M.Column(name, coltype, ...)
   if computed and identity then
     error(string.format("Column %q: a column is either Computed or an Identity, not both", name), 2)
   end
-  for _, k in ipairs { "server_default", "default" } do
-    if (computed or identity) and col[k] ~= nil then
-      error(string.format("Column %q: a %s column takes no %s (the database makes its values)", name,
-        computed and "Computed" or "Identity", k), 2)
+  if computed or identity then
+    for _, k in ipairs(DEFAULTS) do
+      if col[k] ~= nil then
+        error(string.format("Column %q: a %s column takes no %s (the database makes its values)", name,
+          computed and "Computed" or "Identity", k), 2)
+      end
     end
   end
   -- Normalized so that dialects and autogenerate read one field.

@@ -58,13 +58,30 @@ local function parse(key, pattern)
       if not token then
         return nil, string.format("naming_convention.%s: %q is not a %%(token)s at position %d", key, pattern, s)
       end
-      if not SIMPLE_TOKENS[token] and not parse_column_token(token) then
+      local column = not SIMPLE_TOKENS[token] and parse_column_token(token)
+      if not SIMPLE_TOKENS[token] and not column then
         return nil, string.format("naming_convention.%s: unknown token %%(%s)s (known: %s)", key, token, token_names())
       end
-      out[#out + 1] = { token = token }
+      out[#out + 1] = { token = token, column = column or nil }
       pos = e
     end
   end
+end
+
+-- parse, kept by key and pattern: every constraint and index of every
+-- table is named through the same few patterns (the index default one
+-- even when the index has its name). The pieces are only read. Bounded,
+-- for an embedding process that sees many conventions.
+local parsed, parsed_count = {}, 0
+local function parse_once(key, pattern)
+  local id = key .. "\0" .. pattern
+  local hit = parsed[id]
+  if hit then return hit end
+  local pieces, err = parse(key, pattern)
+  if not pieces then return nil, err end
+  if parsed_count >= 256 then parsed, parsed_count = {}, 0 end
+  parsed[id], parsed_count = pieces, parsed_count + 1
+  return pieces
 end
 
 local checked = setmetatable({}, { __mode = "k" })
@@ -159,7 +176,7 @@ function M.name(convention, kind, info, max_length)
   local pattern = convention and convention[key]
   if pattern == nil and key == "ix" then pattern = M.DEFAULT_INDEX end
   if pattern == nil then return info.name end
-  local pieces, err = parse(key, pattern)
+  local pieces, err = parse_once(key, pattern)
   if not pieces then return nil, err end
   local uses_name = false
   for _, p in ipairs(pieces) do
@@ -185,7 +202,7 @@ function M.name(convention, kind, info, max_length)
       end
       out[i] = info.ref_table
     else
-      local v, verr = column_value(info, parse_column_token(p.token), key)
+      local v, verr = column_value(info, p.column, key)
       if not v then return nil, verr end
       out[i] = v
     end

@@ -15,7 +15,7 @@ local normalize = require("luamig.autogen.compare.normalize")
 local changes = require("luamig.autogen.compare.change")
 local types = require("luamig.schema.types")
 
-local type_key, normalize_default, expression = normalize.type_key, normalize.normalize_default, normalize.expression
+local normalize_default, expression = normalize.normalize_default, normalize.expression
 local change = changes.change
 
 local M = {}
@@ -33,12 +33,12 @@ end
 
 -- A collation the model names that is the database table's default reads
 -- back as none (MySQL): the model's type without it then.
-local function model_type_key(dialect, m, db_t, aliases)
+local function model_type_key(m, db_t, type_key)
   local t = m.type
   if t and t.collation and db_t.default_collation == t.collation and (t.name == "String" or t.name == "Text") then
-    return type_key(dialect, { name = m.name, type = types[t.name] { length = t.length } }, aliases)
+    return type_key({ name = m.name, type = types[t.name] { length = t.length } })
   end
-  return type_key(dialect, m, aliases)
+  return type_key(m)
 end
 
 local function same_table(a, b)
@@ -78,9 +78,9 @@ local function identity_differs(mi, di)
 end
 
 --- Append the changes that make db column `d` model column `m` to `out`.
--- db_t: the database's table; aliases: the database snapshot's
--- type_aliases.
-function M.compare(out, dialect, tname, m, d, db_t, aliases)
+-- db_t: the database's table; type_key: the comparison's type keys
+-- (compare/normalize.lua's type_keys).
+function M.compare(out, dialect, tname, m, d, db_t, type_key)
   if computed_differs(dialect, m, d) then
     out[#out + 1] = change(5, { op = "recreate_column", table = tname, column = m, existing = d },
       { op = "recreate_column", table = tname, column = d, existing = m })
@@ -88,7 +88,7 @@ function M.compare(out, dialect, tname, m, d, db_t, aliases)
   end
   local up, down = {}, {}
   local any = false
-  if model_type_key(dialect, m, db_t, aliases) ~= type_key(dialect, d, aliases)
+  if model_type_key(m, db_t, type_key) ~= type_key(d)
       or not same_type_check(m.type_check, d.type_check) then
     up.type_, down.type_ = m.type, d.type or d.type_text
     any = true

@@ -60,15 +60,15 @@ local function unfold(model_t, db_t)
   return copy
 end
 
---- Append the changes that make db_t model_t to `out`; aliases: the
--- database snapshot's type_aliases.
-local function compare_table(out, cfg, dialect, tname, model_t, db_t, aliases)
+--- Append the changes that make db_t model_t to `out`; type_key: the
+-- comparison's type keys (compare/normalize.lua's type_keys).
+local function compare_table(out, cfg, dialect, tname, model_t, db_t, type_key)
   model_t = fold_uniques(dialect, model_t)
   db_t = unfold(model_t, db_t)
   local renamed = {}
   local db_cols = {}
   for _, c in ipairs(db_t.columns) do db_cols[c.name] = c end
-  local function compare_column(m, d) column.compare(out, dialect, tname, m, d, db_t, aliases) end
+  local function compare_column(m, d) column.compare(out, dialect, tname, m, d, db_t, type_key) end
   local model_cols, seen_db = {}, {}
   for _, m in ipairs(model_t.columns) do
     model_cols[m.name] = m

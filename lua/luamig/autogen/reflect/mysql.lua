@@ -10,7 +10,7 @@
 --                      (auto_increment), COLUMN_COMMENT, in column order;
 --   STATISTICS         indexes: PRIMARY is the primary key, the others are
 --                      indexes, unique keys included (unique = true);
---   REFERENTIAL_CONSTRAINTS joined with KEY_COLUMN_USAGE
+--   KEY_COLUMN_USAGE and REFERENTIAL_CONSTRAINTS
 --                      foreign keys, columns in order, with their rules;
 --   CHECK_CONSTRAINTS  named check constraints.
 -- Rows are grouped by table here; tables of opts.exclude are left out.
@@ -69,13 +69,19 @@ local STATISTICS_SQL = "SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE
   .. " COLUMN_NAME AS col, %s AS expr FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
   .. " ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
 
-local FOREIGN_KEYS_SQL = "SELECT DATABASE() AS db, k.TABLE_NAME AS tbl, k.CONSTRAINT_NAME AS name, k.COLUMN_NAME AS col,"
-  .. " k.REFERENCED_TABLE_SCHEMA AS ref_schema, k.REFERENCED_TABLE_NAME AS ref_table,"
-  .. " k.REFERENCED_COLUMN_NAME AS ref_col, r.UPDATE_RULE AS onupdate, r.DELETE_RULE AS ondelete"
-  .. " FROM information_schema.REFERENTIAL_CONSTRAINTS r JOIN information_schema.KEY_COLUMN_USAGE k"
-  .. " ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA AND k.TABLE_NAME = r.TABLE_NAME"
-  .. " AND k.CONSTRAINT_NAME = r.CONSTRAINT_NAME"
-  .. " WHERE r.CONSTRAINT_SCHEMA = DATABASE() ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION"
+-- A foreign key's columns (KEY_COLUMN_USAGE, the rows with a referenced
+-- table) and its rules (REFERENTIAL_CONSTRAINTS, a row with pos 0) come as
+-- one list rather than joined: both are made on the fly from the
+-- tables' definitions, and MariaDB joins them by comparing every pair of
+-- rows, which on a thousand keys took most of the reflection.
+local FOREIGN_KEYS_SQL = "SELECT DATABASE() AS db, TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col,"
+  .. " REFERENCED_TABLE_SCHEMA AS ref_schema, REFERENCED_TABLE_NAME AS ref_table,"
+  .. " REFERENCED_COLUMN_NAME AS ref_col, NULL AS onupdate, NULL AS ondelete, ORDINAL_POSITION AS pos"
+  .. " FROM information_schema.KEY_COLUMN_USAGE"
+  .. " WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL"
+  .. " UNION ALL SELECT DATABASE(), TABLE_NAME, CONSTRAINT_NAME, NULL, NULL, NULL, NULL, UPDATE_RULE, DELETE_RULE, 0"
+  .. " FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"
+  .. " ORDER BY tbl, name, pos"
 
 local CHECKS_SQL = {
   mariadb = "SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, CHECK_CLAUSE AS clause"
@@ -277,15 +283,22 @@ local function add_indexes(tables, rows)
   end
 end
 
+-- rows: FOREIGN_KEYS_SQL's, a key's rules in a row of its own (pos 0);
+-- a key is listed when it has both.
 local function add_foreign_keys(tables, rows)
+  local rules = {}
+  for _, r in ipairs(rows) do
+    if tonumber(r.pos) == 0 then rules[r.tbl .. "\0" .. r.name] = r end
+  end
   for _, r in ipairs(rows) do
     local tbl = tables[r.tbl]
-    if tbl then
+    local rule = tbl and tonumber(r.pos) ~= 0 and rules[r.tbl .. "\0" .. r.name]
+    if rule then
       local fk = tbl.foreign_keys[#tbl.foreign_keys]
       if not fk or fk.name ~= r.name then
         fk = { name = r.name, columns = {}, ref_table = r.ref_table, ref_columns = {},
-          ondelete = snapshot.action(text(r.ondelete), mysql_dialect),
-          onupdate = snapshot.action(text(r.onupdate), mysql_dialect) }
+          ondelete = snapshot.action(text(rule.ondelete), mysql_dialect),
+          onupdate = snapshot.action(text(rule.onupdate), mysql_dialect) }
         if text(r.ref_schema) and r.ref_schema ~= r.db then fk.ref_schema = r.ref_schema end
         tbl.foreign_keys[#tbl.foreign_keys + 1] = fk
       end
@@ -352,10 +365,13 @@ function M.reflect(conn, opts)
   rows, err = conn:query(COLUMNS_SQL)
   if not rows then return nil, err end
   local json_made = {}  -- checks that made a JSON column
+  -- Types are immutable: the columns of one COLUMN_TYPE share one.
+  local by_text = {}
   for _, r in ipairs(rows) do
     local tbl = tables[r.tbl]
     if tbl then
-      local ty = column_type(r.type)
+      local ty = by_text[r.type]
+      if not ty then ty = column_type(r.type); by_text[r.type] = ty end
       local jc = json_checks[r.tbl] and json_checks[r.tbl][r.name]
       if jc and r.type:lower() == "longtext" then
         ty, json_made[jc] = types.JSON, true

@@ -6,19 +6,20 @@
 -- catalog queries cover the whole schema, whatever its size, each
 -- returning rows for every table at once, grouped here in Lua:
 --
---   1. tables      pg_class, with obj_description for the comment;
+--   1. tables      pg_class, with its comment (pg_description);
 --   2. columns     pg_attribute: format_type(atttypid, atttypmod), attnotnull,
 --                  pg_get_expr(adbin) for the default, attidentity,
---                  attgenerated, col_description, the enum type (if any) of
+--                  attgenerated, the comment, the enum type (if any) of
 --                  the column or of its array elements, and whether the
 --                  column owns a sequence (serial);
 --   3. constraints pg_constraint p, u, f, c: one row per key column
 --                  (conkey/confkey unnested in order), the referenced table,
 --                  confdeltype/confupdtype, the check's expression;
 --   4. indexes     pg_index, without the ones a p/u/x constraint is made of
---                  (conindid): one row per key position, with its column or
---                  pg_get_indexdef(indexrelid, k, true), indoption and the
---                  partial index predicate;
+--                  (conindid): one row per key position, with its column
+--                  or expression (pg_get_indexdef(indexrelid, k, true)) and
+--                  indoption, then one per INCLUDE column, and the partial
+--                  index predicate;
 --   5. enums       pg_enum by enumsortorder: the current schema's enum types
 --                  and any other enum a reflected column uses.
 -- A query per table would cost a round trip each, which on a schema of
@@ -37,7 +38,7 @@
 --     character(n) -> Type("CHAR(n)"); an enum -> Enum(values, {name =,
 --     schema = only when not the current schema}); x[] -> ARRAY(x); anything
 --     else (timestamp(3) ..., inet, citext, domains) -> Type(format_type text).
---   * defaults: pg_get_expr(adbin, adrelid, true) text, with one cast
+--   * defaults: pg_get_expr(adbin, ..., true) text, with one cast
 --     removed: a quoted number cast to a numeric type loses quotes and cast
 --     ('-1'::integer -> -1, '-2.5'::numeric -> -2.5); any other quoted
 --     literal cast to the column's own type (with or without its modifier:
@@ -225,6 +226,14 @@ local function identity_of(r, coltype)
 end
 
 local function add_columns(tables, rows, enums)
+  -- Types are immutable, so the columns of one type text share one type
+  -- (the texts repeat; parsing each again was a good part of this loop).
+  local by_text = {}
+  local function type_of(text)
+    local t = by_text[text]
+    if not t then t = map_type(text); by_text[text] = t end
+    return t
+  end
   for _, r in ipairs(rows) do
     local tbl = tables[r.table_name]
     if tbl then
@@ -236,7 +245,8 @@ local function add_columns(tables, rows, enums)
       local computed = generated and default and { sqltext = default, persisted = true } or nil
       if serial or generated then default = nil end
       if default then default = normalise_default(default, r.type_text) end
-      local coltype = collated(map_type(r.type_text, enum_oid and enums[enum_oid]), value(r.collation))
+      local enum = enum_oid and enums[enum_oid]
+      local coltype = collated(enum and map_type(r.type_text, enum) or type_of(r.type_text), value(r.collation))
       tbl.columns[#tbl.columns + 1] = {
         name = r.name,
         type = coltype,
@@ -303,16 +313,16 @@ local function add_indexes(tables, rows)
       if r.oid ~= current then
         finish()
         current, keys = r.oid, {}
-        local include = value(r.include)
         entry = { name = r.name, unique = r.is_unique, where = value(r.predicate) }
-        if include and include ~= "" then
-          entry.include = {}
-          for c in include:gmatch("[^\n]+") do entry.include[#entry.include + 1] = c end
-        end
         tbl.indexes[#tbl.indexes + 1] = entry
       end
-      local order = ordering(r.key_option)
-      keys[#keys + 1] = { column = order == "" and value(r.column_name) or nil, text = r.key_text .. order }
+      if r.included then
+        entry.include = entry.include or {}
+        entry.include[#entry.include + 1] = r.column_name
+      else
+        local order = ordering(r.key_option)
+        keys[#keys + 1] = { column = order == "" and value(r.column_name) or nil, text = r.key_text .. order }
+      end
     end
   end
   finish()

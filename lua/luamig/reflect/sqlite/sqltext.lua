@@ -18,11 +18,19 @@ local M = {}
 -- character). Each token is {kind, value, s, e}: value is the identifier
 -- without its quotes, s and e its first and last byte in the text.
 local CLOSE = { [34] = 34, [96] = 96, [91] = 93 } -- " ` [
+local CLOSE_TEXT = { [34] = '"', [96] = "`", [93] = "]" }
 
 local function is_word_byte(b)
   return b and (b >= 48 and b <= 57 or b >= 65 and b <= 90 or b >= 97 and b <= 122 or b == 95 or b == 36
     or b >= 128)
 end
+
+-- The rest of a word and a run of spaces, as patterns: string.find skips
+-- them in one call, where a Lua loop went byte by byte (tokenizing is
+-- most of the time of reading a large schema). WORD_REST holds
+-- is_word_byte's bytes.
+local WORD_REST = "^[0-9A-Za-z_$\128-\255]*"
+local NOT_SPACE = "[^ \t\n\r\f]"
 
 --- The tokens of `text`; comments and spaces are dropped.
 function M.tokenize(text)
@@ -30,7 +38,7 @@ function M.tokenize(text)
   while i <= n do
     local b = string.byte(text, i)
     if b == 32 or b == 9 or b == 10 or b == 13 or b == 12 then
-      i = i + 1
+      i = string.find(text, NOT_SPACE, i + 1) or n + 1
     elseif b == 45 and string.byte(text, i + 1) == 45 then -- -- comment
       local e = string.find(text, "\n", i, true)
       i = e and e + 1 or n + 1
@@ -38,21 +46,28 @@ function M.tokenize(text)
       local _, e = string.find(text, "*/", i + 2, true)
       i = e and e + 1 or n + 1
     elseif CLOSE[b] then
-      local close, j, parts = CLOSE[b], i + 1, {}
-      while true do
-        local k = string.find(text, string.char(close), j, true)
-        if not k then k = n + 1 end
-        parts[#parts + 1] = string.sub(text, j, k - 1)
-        -- A doubled closing quote is the quote itself ("a""b"), not for [...].
-        if close ~= 93 and string.byte(text, k + 1) == close then
-          parts[#parts + 1] = string.char(close)
-          j = k + 2
-        else
-          j = k
-          break
+      local close, j = CLOSE[b], i + 1
+      local k = string.find(text, CLOSE_TEXT[close], j, true) or n + 1
+      local value
+      -- A doubled closing quote is the quote itself ("a""b"), not for [...].
+      if close == 93 or string.byte(text, k + 1) ~= close then
+        value, j = string.sub(text, j, k - 1), k  -- none: the usual name, without a list of parts
+      else
+        local parts = {}
+        while true do
+          k = string.find(text, CLOSE_TEXT[close], j, true) or n + 1
+          parts[#parts + 1] = string.sub(text, j, k - 1)
+          if close ~= 93 and string.byte(text, k + 1) == close then
+            parts[#parts + 1] = CLOSE_TEXT[close]
+            j = k + 2
+          else
+            j = k
+            break
+          end
         end
+        value = table.concat(parts)
       end
-      tokens[#tokens + 1] = { kind = "id", value = table.concat(parts), quoted = true, s = i, e = j }
+      tokens[#tokens + 1] = { kind = "id", value = value, quoted = true, s = i, e = j }
       i = j + 1
     elseif b == 39 or ((b == 120 or b == 88) and string.byte(text, i + 1) == 39) then
       local j = b == 39 and i + 1 or i + 2
@@ -74,8 +89,7 @@ function M.tokenize(text)
       tokens[#tokens + 1] = { kind = "num", value = string.sub(text, i, j), s = i, e = j }
       i = j + 1
     elseif is_word_byte(b) then
-      local j = i
-      while is_word_byte(string.byte(text, j + 1)) do j = j + 1 end
+      local _, j = string.find(text, WORD_REST, i + 1)
       tokens[#tokens + 1] = { kind = "id", value = string.sub(text, i, j), s = i, e = j }
       i = j + 1
     else

@@ -26,10 +26,7 @@ local CANDIDATES = {
   CHAR = function(n) if n == 36 then return types.Uuid end end,
 }
 
---- The luamig type of a declared SQLite type: the one that renders back
--- to it, else Type(text); nil for a column declared without a type.
-function M.type_of(text)
-  if text == nil or not text:find("%S") then return nil end
+local function type_of(text)
   local n = normal(text)
   local name, args = n:match("^([^(]-) ?%((.*)%)$")
   name = name or n
@@ -48,6 +45,25 @@ function M.type_of(text)
     end
   end
   return types.Type(text)
+end
+
+-- Types are immutable, so the columns of one declared text share one: a
+-- schema repeats a few texts, and finding the type again for each column
+-- was a good part of reading it. Bounded, for an embedding process that
+-- reads many schemas.
+local known, count = {}, 0
+
+--- The luamig type of a declared SQLite type: the one that renders back
+-- to it, else Type(text); nil for a column declared without a type.
+function M.type_of(text)
+  if text == nil or not text:find("%S") then return nil end
+  local t = known[text]
+  if not t then
+    t = type_of(text)
+    if count >= 4096 then known, count = {}, 0 end
+    known[text], count = t, count + 1
+  end
+  return t
 end
 
 return M
