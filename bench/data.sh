@@ -13,7 +13,9 @@
 #             same loop in Python through Alembic's bind; on PostgreSQL
 #             also the server's fastest paths through psql: the same
 #             UPDATEs as one query in one transaction, and one UPDATE ...
-#             FROM (VALUES ...);
+#             FROM (VALUES ...); on MariaDB through the mariadb client:
+#             the UPDATEs as one query in one transaction, one UPDATE ...
+#             JOIN (VALUES ...) and one INSERT ... ON DUPLICATE KEY UPDATE;
 #   scan      SCAN rows read through db:rows().
 # Each command runs RUNS times (Alembic once: it is the slow one); the
 # table gives medians of the wall time, of the operation's own time
@@ -86,6 +88,9 @@ run_tool() {
     psql-updates|psql-values)
       /usr/bin/time -f "%e %M" -o "$tm" psql -q "$luamig_url" -v ON_ERROR_STOP=1 \
         -f "$data/backfill_${tool#psql-}.sql" 2>"$err" >/dev/null ;;
+    mariadb-updates|mariadb-values|mariadb-upsert)
+      /usr/bin/time -f "%e %M" -o "$tm" mariadb $my bench_data \
+        < "$data/backfill_mariadb_${tool#mariadb-}.sql" 2>"$err" >/dev/null ;;
     alembic)
       BENCH_URL=$alembic_url /usr/bin/time -f "%e %M" -o "$tm" \
         alembic -c "$data/alembic_$workload/alembic.ini" upgrade head 2>"$err" >/dev/null ;;
@@ -149,6 +154,16 @@ for backend in "${backends[@]}"; do
     vs() { awk -v a="$q_op" -v b="$1" 'BEGIN { printf "db:queue takes %.2fx its time", a / b }'; }
     row backfill "psql, the UPDATEs as one query" "$u_wall" "$u_op" "$u_rss" "$(vs "$u_op")"
     row backfill "psql, UPDATE ... FROM (VALUES ...)" "$v_wall" "$v_op" "$v_rss" "$(vs "$v_op")"
+  fi
+  if [ "$backend" = mysql ]; then
+    # the same for the mariadb client (bench/gen_data.lua says how)
+    vs() { awk -v a="$q_op" -v b="$1" 'BEGIN { printf "db:queue takes %.2fx its time", a / b }'; }
+    read -r u_wall u_op u_rss <<<"$(measure "$backend" backfill mariadb-updates "$runs")"
+    read -r v_wall v_op v_rss <<<"$(measure "$backend" backfill mariadb-values "$runs")"
+    read -r i_wall i_op i_rss <<<"$(measure "$backend" backfill mariadb-upsert "$runs")"
+    row backfill "mariadb, the UPDATEs as one query" "$u_wall" "$u_op" "$u_rss" "$(vs "$u_op")"
+    row backfill "mariadb, UPDATE ... JOIN (VALUES ...)" "$v_wall" "$v_op" "$v_rss" "$(vs "$v_op")"
+    row backfill "mariadb, INSERT ... ON DUPLICATE KEY UPDATE" "$i_wall" "$i_op" "$i_rss" "$(vs "$i_op")"
   fi
   read -r l_wall l_op l_rss <<<"$(measure "$backend" scan luamig "$runs")"
   row scan "luamig db:rows" "$l_wall" "$l_op" "$l_rss" ""

@@ -13,6 +13,10 @@
 --                         own fastest paths for psql: the same UPDATEs as
 --                         one multi-statement query in one transaction, and
 --                         one UPDATE ... FROM (VALUES ...)
+--   <out>/backfill_mariadb_{updates,values,upsert}.sql  the same for the
+--                         mariadb client: the UPDATEs as one query, one
+--                         UPDATE ... JOIN (VALUES ...), one INSERT ... ON
+--                         DUPLICATE KEY UPDATE
 --   <out>/luamig_scan/    a revision reading SCAN rows through db:rows()
 --   <out>/alembic_bulk/, <out>/alembic_backfill/  the same in Alembic
 -- The tables are made beforehand by bench/data.sh with the same SQL for
@@ -103,6 +107,32 @@ end)
 write_tsv(out .. "/backfill_values.sql", backfill + 2, function(i)
   if i == 1 then return "UPDATE backfill_rows b SET label = v.label FROM (VALUES\n" end
   if i == backfill + 2 then return ") AS v(id, label) WHERE b.id = v.id;\n" end
+  local id = i - 1
+  return string.format("%s(%d, 'n=%d')\n", id > 1 and "," or " ", id, id * 3)
+end)
+
+-- The same for the mariadb client, which sends a script's statements one
+-- by one unless a DELIMITER other than `;` makes the whole script one
+-- query (the server then runs the statements back to back, as psql's \;);
+-- and the two single statements MariaDB has for it: a join with a table
+-- value constructor (a CTE names its columns: MariaDB 10.11 takes no
+-- column list after a derived table's alias), and an INSERT ... ON
+-- DUPLICATE KEY UPDATE of the existing rows.
+write_tsv(out .. "/backfill_mariadb_updates.sql", backfill + 2, function(i)
+  if i == 1 then return "DELIMITER //\nSTART TRANSACTION;\n" end
+  if i == backfill + 2 then return "COMMIT//\n" end
+  local id = i - 1
+  return string.format("UPDATE backfill_rows SET label = 'n=%d' WHERE id = %d;\n", id * 3, id)
+end)
+write_tsv(out .. "/backfill_mariadb_values.sql", backfill + 2, function(i)
+  if i == 1 then return "UPDATE backfill_rows b JOIN (WITH v(id, label) AS (VALUES\n" end
+  if i == backfill + 2 then return ") SELECT id, label FROM v) AS v ON b.id = v.id SET b.label = v.label;\n" end
+  local id = i - 1
+  return string.format("%s(%d, 'n=%d')\n", id > 1 and "," or " ", id, id * 3)
+end)
+write_tsv(out .. "/backfill_mariadb_upsert.sql", backfill + 2, function(i)
+  if i == 1 then return "INSERT INTO backfill_rows (id, label) VALUES\n" end
+  if i == backfill + 2 then return "ON DUPLICATE KEY UPDATE label = VALUES(label);\n" end
   local id = i - 1
   return string.format("%s(%d, 'n=%d')\n", id > 1 and "," or " ", id, id * 3)
 end)

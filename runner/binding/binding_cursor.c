@@ -60,7 +60,8 @@ static int cursor_next (lua_State *L) {
   Stmt *s = k->stmt;
   lm_error err;
   int rc;
-  if (!LMB_SETTLED(s->conn)) {  /* statements queued between two rows */
+  if (!LMB_SETTLED(s->conn) && (s->conn->drv->fetch_ahead == NULL ||
+      !s->conn->drv->fetch_ahead(s->handle))) {  /* queued between two rows */
     lua_getiuservalue(L, 1, 1);   /* the statement */
     lua_getiuservalue(L, -1, 1);  /* its connection */
     lmb_settle_or_raise(L, lua_gettop(L));

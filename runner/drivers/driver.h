@@ -334,7 +334,8 @@ struct lm_driver {
   ** LM_QUEUE_ROWS. The caller (the binding) calls sync before any other
   ** call on the connection except in_transaction, quote_ident,
   ** server_version and next_notice, so statements never overtake queued
-  ** ones; in_transaction must tell, while statements are queued, the state
+  ** ones (fetch_ahead, below, may let a fetch through); in_transaction
+  ** must tell, while statements are queued, the state
   ** they will run in. Lua's garbage collector may still reset or finalize
   ** another statement of the connection (a cursor dropped unfinished)
   ** while some are queued, never a statement with a queued execute.
@@ -356,6 +357,15 @@ struct lm_driver {
   ** LM_OK and *affected 0. */
   int (*sync) (void *conn, int64_t *affected, int64_t *failed,
                lm_error *err);
+
+  /* Optional (NULL: never). 1 when a fetch of `stmt`'s current result may
+  ** go ahead of the statements queued on its connection: the rows it
+  ** reads cannot depend on them (MySQL's cursors are materialized when
+  ** executed, other results are read whole) and the connection is free
+  ** for it. The binding then fetches without syncing first, so that a
+  ** scan that queues a statement per row read is not synced at every
+  ** row; the queue is synced at the next other call. */
+  int (*fetch_ahead) (void *stmt);
 };
 
 /* The message of a queued statement that returned rows (driver.h's

@@ -5,7 +5,8 @@
 ** DATA LOCAL its file), the errors every file of the driver reports, and
 ** the driver table. Scripts, transactions and the guard are in
 ** driver_mysql_txn.c; statements in driver_mysql_stmt.c, their results
-** in driver_mysql_result.c; what the files share in driver_mysql.h.
+** in driver_mysql_result.c; queued statements in driver_mysql_pipeline.c;
+** what the files share in driver_mysql.h.
 ** Auto-reconnect stays off: a silent reconnect would lose the open
 ** transaction and the session's state behind the caller's back.
 */
@@ -345,6 +346,7 @@ static int my_connect (const char *const *keys, const char *const *values,
   c->guard.on = 0;
   c->guard.ended[0] = '\0';
   c->guard.rolled_back = 0;
+  c->queue = NULL;
   c->side = lmy_side_start(keys, values, mysql_thread_id(db), err);
   if (c->side == NULL) {
     mysql_close(db);
@@ -361,6 +363,7 @@ static int my_connect (const char *const *keys, const char *const *values,
 static void my_close (void *conn) {
   my_conn *c = (my_conn *)conn;
   lmy_side_stop(c->side);
+  lmy_queue_free(c->queue);
   mysql_close(c->db);
   free(c);
 }
@@ -404,4 +407,7 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_mysql = {
   .heartbeat = lmy_side_heartbeat,
   .stream = lmy_stream,
   .load_data = lmy_load_data,
+  .queue = lmy_queue,
+  .sync = lmy_sync,
+  .fetch_ahead = lmy_fetch_ahead,
 };

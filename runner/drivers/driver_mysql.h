@@ -4,8 +4,11 @@
 ** driver_mysql_txn.c: scripts, transactions and the guard;
 ** driver_mysql_stmt.c: preparing and running statements;
 ** driver_mysql_result.c: their results; driver_mysql_side.c: cancel and
-** heartbeat); nothing else includes it. Shared names start with lmy_ so
-** that none clashes with a symbol of a library the executable links.
+** heartbeat; driver_mysql_pipeline.c: queued statements, sent in bulk
+** (driver_mysql_batch.c) or as SQL text (driver_mysql_text.c)); nothing
+** else includes it.
+** Shared names start with lmy_ so that none clashes with a symbol of a
+** library the executable links.
 */
 
 #ifndef luamig_driver_mysql_h
@@ -19,6 +22,7 @@
 #include "driver.h"
 
 typedef struct my_side my_side;  /* driver_mysql_side.c */
+typedef struct my_queue my_queue;  /* driver_mysql_pipeline.c */
 
 typedef struct my_conn {
   MYSQL *db;
@@ -29,6 +33,8 @@ typedef struct my_conn {
                        since MySQL ends a transaction before any DDL */
   my_side *side;    /* the thread and second connection that cancel and
                        keep a heartbeat for this one */
+  my_queue *queue;  /* the statements queued (driver.h's queue), NULL
+                       until the first */
 } my_conn;
 
 /* The shape of SQL text, as MySQL's lexer would cut it. */
@@ -94,6 +100,9 @@ typedef struct my_stmt {
   char *control;          /* the statement's text when it starts or ends a
                              transaction (driver.h, guard), else NULL */
   size_t control_len;
+  int queue_mode;         /* driver_mysql_pipeline.c: how queue runs it */
+  size_t *marks;          /* driver_mysql_text.c: where its `?` are in sql */
+  int marks_backslash;    /* the escaping they were found with, 1 or 0 */
 } my_stmt;
 
 
@@ -118,6 +127,8 @@ void lmy_note_insert_id (my_conn *c, my_ulonglong id);
 ** statements use too; the members of lm_driver_mysql that run text on
 ** the connection */
 void lmy_shape_of (MYSQL *db, const char *sql, size_t len, sql_shape *sh);
+void lmy_placeholders (const char *sql, size_t len, int backslash,
+                       size_t *marks);
 int lmy_controls (MYSQL *db, const char *sql, size_t len, size_t *at,
                   size_t *n);
 int lmy_guard_before (my_conn *c, const char *sql, size_t len, lm_error *err);
@@ -152,6 +163,36 @@ int lmy_describe_result (my_stmt *s, MYSQL_RES *meta, lm_error *err);
 int lmy_bind_result (my_stmt *s, lm_error *err);
 void lmy_finish (my_stmt *s);
 void lmy_clear_result (my_stmt *s);
+
+/* driver_mysql_pipeline.c: queue and sync (lm_driver's members), and
+** what closing a connection frees */
+int lmy_queue (void *stmt, int nparams, const lm_value *params,
+               lm_error *err);
+int lmy_sync (void *conn, int64_t *affected, int64_t *failed, lm_error *err);
+int lmy_fetch_ahead (void *stmt);
+void lmy_queue_free (my_queue *q);
+
+/* driver_mysql_batch.c: the bulk batch of the queue, rows of one
+** statement for one bulk execution (at most LMY_BATCH_ROWS: the binding
+** syncs every 1000 queued statements anyway) */
+#define LMY_BATCH_ROWS 1000
+typedef struct my_batch my_batch;
+my_batch *lmy_batch_new (void);
+void lmy_batch_free (my_batch *b);
+my_stmt *lmy_batch_stmt (const my_batch *b);
+int lmy_batch_rows (const my_batch *b);
+int lmy_batch_fits (const my_batch *b, const my_stmt *s,
+                    const lm_value *params, size_t max_bytes);
+int lmy_batch_add (my_batch *b, my_stmt *s, const lm_value *params);
+const lm_value *lmy_batch_row (my_batch *b, int r);
+MYSQL_BIND *lmy_batch_binds (my_batch *b);
+void lmy_batch_clear (my_batch *b);
+
+/* driver_mysql_text.c: a queued statement written as SQL text, its
+** values as literals, for a multi-statement query */
+int lmy_render (my_stmt *s, const lm_value *params, char **buf,
+                size_t *len, size_t *cap);
+size_t lmy_render_size (const my_stmt *s, const lm_value *params);
 
 /* driver_mysql_side.c: cancel and heartbeat (lm_driver's members) */
 my_side *lmy_side_start (const char *const *keys, const char *const *values,

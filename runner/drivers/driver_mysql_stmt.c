@@ -324,6 +324,7 @@ void lmy_finalize (void *stmt) {
   free(s->names);
   free(s->sql);
   free(s->control);
+  free(s->marks);
   free(s);
 }
 

@@ -45,7 +45,7 @@ static size_t skip_quoted (const char *s, size_t len, size_t i,
 ** runs to the end of the line; `/ *! ... * /` and `/ *M! ... * /` are
 ** executable comments, read as code. */
 static void scan_sql (const char *s, size_t len, int backslash,
-                      sql_shape *sh) {
+                      sql_shape *sh, size_t *marks) {
   size_t i = 0, end = 0;
   int content = 0;
   memset(sh, 0, sizeof(*sh));
@@ -77,7 +77,10 @@ static void scan_sql (const char *s, size_t len, int backslash,
       if (ch == '\'' || ch == '"' || ch == '`')
         i = skip_quoted(s, len, i, backslash);
       else {
-        if (ch == '?') sh->params++;
+        if (ch == '?') {
+          if (marks != NULL) marks[sh->params] = i;
+          sh->params++;
+        }
         i++;
       }
       content = 1;
@@ -90,7 +93,17 @@ static void scan_sql (const char *s, size_t len, int backslash,
 void lmy_shape_of (MYSQL *db, const char *sql, size_t len, sql_shape *sh) {
   int backslash =
     !(lmy_server_status(db) & SERVER_STATUS_NO_BACKSLASH_ESCAPES);
-  scan_sql(sql, len, backslash, sh);
+  scan_sql(sql, len, backslash, sh, NULL);
+}
+
+
+/* The offsets of the `?` placeholders of `sql` into `marks` (room for
+** all of them: a first lmy_shape_of counts them), as the lexer sees them
+** with backslash escapes on or off. */
+void lmy_placeholders (const char *sql, size_t len, int backslash,
+                       size_t *marks) {
+  sql_shape sh;
+  scan_sql(sql, len, backslash, &sh, marks);
 }
 
 
