@@ -83,6 +83,7 @@ if [ -z "${LUAMIG_TEST_SERVERS:-}" ]; then
 fi
 
 luamig="$root/bin/luamig"
+load_start=$(cut -d' ' -f1 /proc/loadavg)  # what else ran: the summary says
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 lua5.4 "$root/bench/gen_revisions.lua" "$revisions" "$work" >/dev/null
@@ -312,7 +313,7 @@ fi
 echo
 machine="$(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME")"
 versions="luamig $("$luamig" --version | cut -d' ' -f2), $(alembic --version)"
-header="Measured by \`bench/run.sh${args[*]:+ ${args[*]}}\` on $(date -u +%Y-%m-%d): $machine; $versions. Ratios are of medians measured side by side in this one run."
+header="Measured by \`bench/run.sh${args[*]:+ ${args[*]}}\` on $(date -u +%Y-%m-%d): $machine; $versions; load average $load_start at the start, $(cut -d' ' -f1 /proc/loadavg) at the end. Ratios are of medians measured side by side in this one run."
 if [ -n "$markdown" ]; then
   lua5.4 "$root/bench/summary.lua" "$summary" "$header" --readme "$markdown"
 else
