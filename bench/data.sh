@@ -139,11 +139,13 @@ for backend in "${backends[@]}"; do
   row bulk "luamig bulk_insert (list)" "$l_wall" "$l_op" "$l_rss" "$(pct "$n_op" "$l_op")"
   row bulk "luamig bulk_insert (function)" "$s_wall" "$s_op" "$s_rss" "$(pct "$n_op" "$s_op")"
   row bulk "alembic op.bulk_insert" "$a_wall" "$a_op" "$a_rss" "$(pct "$n_op" "$a_op")"
+  l_op_bulk=$l_op l_rss_bulk=$l_rss a_op_bulk=$a_op fastest="" fastest_ratio=""
   read -r l_wall l_op l_rss <<<"$(measure "$backend" backfill luamig "$runs")"
   read -r q_wall q_op q_rss <<<"$(measure "$backend" backfill luamig-queue "$runs")"
   read -r a_wall a_op a_rss <<<"$(measure "$backend" backfill alembic 1)"
   faster() { awk -v a="$a_op" -v b="$1" 'BEGIN { printf "%.1fx faster than Alembic", a / b }'; }
   row backfill "luamig db:rows + db:execute" "$l_wall" "$l_op" "$l_rss" "$(faster "$l_op")"
+  e_op=$l_op
   row backfill "luamig db:rows + db:queue" "$q_wall" "$q_op" "$q_rss" "$(faster "$q_op")"
   row backfill "alembic bind.execute loop" "$a_wall" "$a_op" "$a_rss" ""
   if [ "$backend" = postgres ]; then
@@ -154,6 +156,7 @@ for backend in "${backends[@]}"; do
     vs() { awk -v a="$q_op" -v b="$1" 'BEGIN { printf "db:queue takes %.2fx its time", a / b }'; }
     row backfill "psql, the UPDATEs as one query" "$u_wall" "$u_op" "$u_rss" "$(vs "$u_op")"
     row backfill "psql, UPDATE ... FROM (VALUES ...)" "$v_wall" "$v_op" "$v_rss" "$(vs "$v_op")"
+    fastest="psql \`UPDATE ... FROM (VALUES ...)\` ${v_op} s" fastest_ratio="$(vs "$v_op")"
   fi
   if [ "$backend" = mysql ]; then
     # the same for the mariadb client (bench/gen_data.lua says how)
@@ -164,7 +167,19 @@ for backend in "${backends[@]}"; do
     row backfill "mariadb, the UPDATEs as one query" "$u_wall" "$u_op" "$u_rss" "$(vs "$u_op")"
     row backfill "mariadb, UPDATE ... JOIN (VALUES ...)" "$v_wall" "$v_op" "$v_rss" "$(vs "$v_op")"
     row backfill "mariadb, INSERT ... ON DUPLICATE KEY UPDATE" "$i_wall" "$i_op" "$i_rss" "$(vs "$i_op")"
+    fastest="mariadb \`INSERT ... ON DUPLICATE KEY UPDATE\` ${i_op} s" fastest_ratio="$(vs "$i_op")"
   fi
   read -r l_wall l_op l_rss <<<"$(measure "$backend" scan luamig "$runs")"
   row scan "luamig db:rows" "$l_wall" "$l_op" "$l_rss" ""
+  # The rows of bench/run.sh's summary (issue 21's goals 3 and 4).
+  if [ -n "${BENCH_SUMMARY:-}" ]; then
+    sum() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$BENCH_SUMMARY"; }
+    sum "bulk insert, $rows rows, list ($label)" "${l_op_bulk} s, ${l_rss_bulk} MB" "native loader ${n_op} s" \
+      "${a_op_bulk} s" "$(pct "$n_op" "$l_op_bulk")" ">= 95% of native"
+    sum "bulk insert, $rows rows, function ($label)" "${s_op} s, ${s_rss} MB" "native loader ${n_op} s" \
+      "${a_op_bulk} s" "$(pct "$n_op" "$s_op")" ">= 95% of native, RSS < 50 MB at 10M rows"
+    sum "backfill, $backfill UPDATEs, db:queue ($label)" "${q_op} s (db:execute ${e_op} s)" \
+      "${fastest:-}" "${a_op} s" "$(faster "$q_op")${fastest_ratio:+, $fastest_ratio}" \
+      ">= 5x Alembic, <= 1.5x the fastest client path"
+  fi
 done
