@@ -289,10 +289,15 @@ check_bench() {
     && "$luamig" -q -u "$luamig_url" revision --autogenerate -m schema --rev-id schema >/dev/null \
     && "$luamig" -q -u "$luamig_url" upgrade head && "$luamig" -u "$luamig_url" check | tail -1)
   (cd "$work/schema/luamig" && hyperfine --warmup 1 --runs "$runs" --style none --export-markdown "$work/check.md" \
+    --export-csv "$work/check.csv" \
     -n "luamig check" "$luamig -u '$luamig_url' check" \
     -n "alembic revision --autogenerate" --prepare "rm -f $work/schema/alembic/versions/*.py" \
       "BENCH_URL='$alembic_url' alembic -c $work/schema/alembic/alembic.ini revision --autogenerate -m x" >/dev/null 2>&1)
   cat "$work/check.md"
+  local l a
+  l=$(median "luamig check" "$work/check.csv"); a=$(median "alembic revision --autogenerate" "$work/check.csv")
+  summarize "\`check\`, $tables tables ($label)" "$(fmt "$l")" "" "$(fmt "$a")" \
+    "$(times "$a" "$l")x faster than Alembic" "<= 200 ms (PostgreSQL)"
 }
 
 if wants check; then
