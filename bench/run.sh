@@ -116,8 +116,7 @@ rss_kb() { /usr/bin/time -f "%M" -o "$work/rss" bash -c "$1" >/dev/null 2>&1 || 
 peak() {
   local line="peak RSS:"
   while [ $# -gt 0 ]; do
-    /usr/bin/time -f "%M" -o "$work/peak" bash -c "$2" >/dev/null 2>&1 || true
-    line+=" $1 $(awk '{ printf "%.1f MB", $1 / 1024 }' "$work/peak");"
+    line+=" $1 $(mb "$(rss_kb "$2")");"
     shift 2
   done
   echo
