@@ -265,6 +265,16 @@ static int conn_in_transaction (lua_State *L) {
 }
 
 
+/* conn:quiet() -> true when the connection is up and the server has sent
+** nothing since its last answer, known without a round trip (driver.h's
+** quiet); false when only a statement can tell. */
+static int conn_quiet (lua_State *L) {
+  Conn *c = check_conn(L);
+  lua_pushboolean(L, c->drv->quiet != NULL && c->drv->quiet(c->handle));
+  return 1;
+}
+
+
 /* conn:guard_transactions(on) -> the guard before (boolean), and when the
 ** guarded transaction was found ended by a statement (driver.h), the
 ** message that said so and whether the database rolled it back itself
@@ -413,6 +423,7 @@ static const luaL_Reg conn_methods[] = {
   {"commit", conn_commit},
   {"rollback", conn_rollback},
   {"in_transaction", conn_in_transaction},
+  {"quiet", conn_quiet},
   {"guard_transactions", conn_guard_transactions},
   {"copy_rows", conn_copy_rows},
   {"load_rows", conn_load_rows},

@@ -283,6 +283,13 @@ struct lm_driver {
   ** signal handler (Ctrl-C), so it must be async-signal-safe: no malloc,
   ** no locks. Returns LM_OK when the request was sent. */
   int (*cancel) (void *conn);
+  /* Optional (NULL: the driver cannot tell). 1 when `conn` is up and idle
+  ** and the server has sent nothing on it since its last answer (no
+  ** message, no end of file), told without a round trip; 0 when that is
+  ** not known: only a statement can then tell whether the connection
+  ** still works. A lock's holder asks it before each step
+  ** (lua/luamig/lock/postgres.lua). */
+  int (*quiet) (void *conn);
   /* Optional (NULL: the driver cannot). Run `sql` (`len` bytes, one
   ** statement without parameters, e.g. the UPDATE that renews a lock's
   ** lease) every `interval` seconds on a second connection of the

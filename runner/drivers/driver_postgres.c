@@ -3,7 +3,8 @@
 ** contract): its vtable, lm_driver_postgres, the symbol luamig_postgres.so
 ** exports. A connection is a `pg_conn`, a statement a `pg_stmt`; the
 ** members are in the files of their jobs, which share driver_postgres.h:
-**   driver_postgres_connect.c   connect, close, cancel, server_version
+**   driver_postgres_connect.c   connect, close, cancel, server_version,
+**                               quiet
 **   driver_postgres_messages.c  error text, notices (next_notice)
 **   driver_postgres_txn.c       begin, commit, rollback, the guard,
 **                               last_insert_id
@@ -54,6 +55,7 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_postgres = {
   .last_insert_id = lmpg_last_insert_id,
   .next_notice = lmpg_next_notice,
   .cancel = lmpg_cancel,
+  .quiet = lmpg_quiet,
   .copy_begin = lmpg_copy_begin,
   .copy_data = lmpg_copy_data,
   .copy_end = lmpg_copy_end,

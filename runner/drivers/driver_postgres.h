@@ -64,6 +64,7 @@ int lmpg_connect (const char *const *keys, const char *const *values,
 void lmpg_close (void *conn);
 int lmpg_cancel (void *conn);
 const char *lmpg_server_version (void *conn);
+int lmpg_quiet (void *conn);
 
 /* driver_postgres_txn.c: the transaction members of the vtable, the
 ** guard's checks around every path that runs SQL, and lmpg_run */

@@ -2,7 +2,8 @@
 ** driver_postgres_connect.c: opening and closing a connection of the
 ** PostgreSQL driver (a `pg_conn`, driver_postgres.h): the connection
 ** parameters (libpq's keywords, luamig's `schema`, connect_timeout), the
-** connect itself, close, cancel and the server's version.
+** connect itself, close, cancel, the server's version, and whether the
+** server has said anything since its last answer (quiet).
 **
 ** Connecting goes through PQconnectStartParams and PQconnectPoll, not the
 ** blocking PQconnectdbParams, for one reason: to set PQERRORS_VERBOSE
@@ -239,6 +240,27 @@ int lmpg_cancel (void *conn) {
 
 const char *lmpg_server_version (void *conn) {
   return ((pg_conn *)conn)->version;
+}
+
+
+/* A connection that the server (or a pooler in front of it) ended has
+** its socket readable: the FATAL message, then end of file. So an idle
+** connection whose socket has nothing to read is still up, known without
+** a round trip. Anything readable, or a connection libpq already knows is
+** bad or busy, is not quiet: the caller then asks with a query, which
+** reads what came and says what happened. */
+int lmpg_quiet (void *conn) {
+  pg_conn *c = (pg_conn *)conn;
+  struct pollfd p;
+  if (PQstatus(c->pg) != CONNECTION_OK || PQisBusy(c->pg)) return 0;
+#ifdef LIBPQ_HAS_PIPELINING
+  if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF) return 0;
+#endif
+  p.fd = PQsocket(c->pg);
+  p.events = POLLIN;
+  p.revents = 0;
+  if (p.fd < 0) return 0;
+  return poll(&p, 1, 0) == 0;
 }
 
 /* }====================================================== */

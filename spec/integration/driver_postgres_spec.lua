@@ -664,6 +664,34 @@ describe("luamig.driver on PostgreSQL #postgres", function()
       assert.is_true(wait_gone(pid))
     end
 
+    it("is quiet while up and idle, and not once the server ended it (no round trip to tell)", function()
+      assert.is_true(conn:quiet())
+      assert.is_true(conn:begin())
+      assert.equal(1, conn:first("SELECT 1 AS x").x)
+      assert.is_true(conn:quiet())  -- an open transaction, nothing sent since the answer
+      terminate(conn)
+      assert.is_false(conn:quiet())  -- the FATAL message and end of file are there to read
+      assert.is_true(conn:in_transaction())  -- as libpq last heard: only a statement tells
+      local ok, msg = conn:execute("SELECT 1")
+      assert.is_nil(ok)
+      assert.is_truthy(msg:find("terminating connection", 1, true)
+        or msg:find("server closed the connection", 1, true), msg)
+      assert.is_false(conn:quiet())
+    end)
+
+    it("is not quiet while a queued statement waits for its sync", function()
+      assert.is_true(conn:begin())
+      local stmt = assert(conn:prepare("SELECT set_config('application_name', ?, true) AS v"))
+      assert.equal("quiet", stmt:first("quiet").v)
+      assert.is_true(conn:quiet())
+      local upd = assert(conn:prepare("CREATE TEMP TABLE quiet_t (x INT)"))
+      upd:queue(1)
+      assert.is_false(conn:quiet())  -- a pipeline holds the connection
+      assert.equal(0, conn:sync())
+      assert.is_true(conn:quiet())
+      assert(conn:rollback())
+    end)
+
     it("fails the next calls cleanly; close still works", function()
       terminate(conn)
       local ok, msg, info = conn:first("SELECT 1")

@@ -133,10 +133,13 @@ describe("PostgreSQL behind pgbouncer and with a replica #postgres #topology", f
 
   it("stops before the next step when the lock's connection is lost", function()
     -- r1 ends the lock's server session itself (as an administrator or a
-    -- timeout would); r2 must not run without the lock.
+    -- timeout would), waiting until it is gone; r2 must not run without
+    -- the lock. (Without the wait, the session could still be on its way
+    -- out when r2's check looks: the lost lock would be found a step
+    -- later, as any loss during a step is.)
     local dir = h.project {
       ["migrations/versions/r1.lua"] = h.revision_text("r1", {
-        up = '  op.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = \'advisory\''
+        up = '  op.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_locks WHERE locktype = \'advisory\''
           .. ' AND granted AND pid <> pg_backend_pid()")',
         down_body = "  op.execute('SELECT 1')" }),
       ["migrations/versions/r2.lua"] = h.revision_text("r2", { down = "r1",
