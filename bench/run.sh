@@ -188,11 +188,12 @@ if wants sqlite; then
 
   echo
   echo "## upgrade head: $revisions create-table revisions from empty (SQLite $(sqlite3 --version | cut -d' ' -f1))"
-  hyperfine --warmup 1 --runs "$runs" --style none --export-markdown "$work/upgrade.md" --export-csv "$work/upgrade.csv" \
+  # alternating runs (bench/alternate.sh says why), as on the servers below
+  "$root/bench/alternate.sh" "$runs" "$work/upgrade.csv" "$work/upgrade.md" \
     -n "luamig upgrade head" --prepare "rm -f $work/luamig/luamig.db" "cd $work/luamig && $luamig -q upgrade head" \
     -n "sqlite3 replay" --prepare "rm -f $work/replay.db" "sqlite3 $work/replay.db < $work/replay.sqlite.sql" \
     -n "alembic upgrade head" --prepare "rm -f $work/alembic/bench.db" \
-      "alembic -c $work/alembic/alembic.ini upgrade head 2>/dev/null" >/dev/null 2>&1
+      "alembic -c $work/alembic/alembic.ini upgrade head 2>/dev/null"
   cat "$work/upgrade.md"
   upgrade_row "SQLite" "sqlite3" "$work/upgrade.csv"
   rm -f "$work/luamig/luamig.db" "$work/replay.db" "$work/alembic/bench.db"
@@ -230,17 +231,22 @@ if wants batch; then
   "$root/bench/batch_rebuild.sh" --runs "$runs" --luamig "$luamig"
 fi
 
-# One database per tool, recreated before every run.
+# One database per tool, recreated before every run. The runs alternate
+# between the tools, after a warm-up round (bench/alternate.sh): a new
+# server's first runs are the slowest (in one trial the first of 1000
+# CREATE TABLEs took 3x as long as the fifth, whatever the tool), which
+# in blocks of runs fell on whichever tool ran first (luamig) and made
+# this row swing between 1.0x and 2.2x from one bench run to the next.
 server_bench() {
   local label=$1 client_label=$2 fresh=$3 luamig_url=$4 client_cmd=$5 alembic_url=$6
   echo
   echo "## upgrade head: $revisions create-table revisions from empty ($label)"
-  hyperfine --warmup 1 --runs "$runs" --style none --export-markdown "$work/$label.md" --export-csv "$work/$label.csv" \
+  "$root/bench/alternate.sh" "$runs" "$work/$label.csv" "$work/$label.md" \
     -n "luamig upgrade head" --prepare "$fresh bench_luamig" \
       "cd $work/luamig && $luamig -q -u '$luamig_url' upgrade head" \
     -n "$client_label replay" --prepare "$fresh bench_client" "$client_cmd" \
     -n "alembic upgrade head" --prepare "$fresh bench_alembic" \
-      "BENCH_URL='$alembic_url' alembic -c $work/alembic/alembic.ini upgrade head 2>/dev/null" >/dev/null 2>&1
+      "BENCH_URL='$alembic_url' alembic -c $work/alembic/alembic.ini upgrade head 2>/dev/null"
   cat "$work/$label.md"
   upgrade_row "${label%% *}" "$client_label" "$work/$label.csv"
   $fresh bench_luamig; $fresh bench_client; $fresh bench_alembic
