@@ -175,21 +175,21 @@ static void push_message (lua_State *L, int ci, Conn *c, int entry,
     lua_pop(L, 1);
   }
   luaL_buffinit(L, &b);
-  luaL_addstring(&b, "statement queued at ");
   lua_rawgeti(L, log, slot + 2);
   line = (int)lua_tointeger(L, -1);
   lua_pop(L, 1);
   if (lua_rawgeti(L, log, slot + 1) == LUA_TFUNCTION &&
       lua_getinfo(L, ">S", &ar)) {  /* pops the function */
+    luaL_addstring(&b, "statement queued at ");
     luaL_addstring(&b, ar.source[0] == '@' ? ar.source + 1 : ar.short_src);
     lua_pushfstring(L, ":%d", line);
     luaL_addvalue(&b);
+    luaL_addstring(&b, " failed: ");
   }
-  else {
+  else {  /* queued at level 0: no line of the caller's to name */
     lua_pop(L, 1);
-    luaL_addstring(&b, "?");
+    luaL_addstring(&b, "queued statement failed: ");
   }
-  luaL_addstring(&b, " failed: ");
   lua_rawgeti(L, log, slot);  /* the statement, whose third user value is its SQL */
   lua_getiuservalue(L, -1, 3);
   sql = lua_tolstring(L, -1, &len);  /* kept alive by the statement */
@@ -333,8 +333,9 @@ static int run_now (Conn *c, Stmt *s, int n, const lm_value *vals,
 
 /* stmt:queue(level, ...) -> true | nil, msg, info: queue an execute of the
 ** statement with the values; `level` is the stack level (as error()'s) of
-** the Lua line a failure names. Misuse raises (the statement is not
-** queued). */
+** the Lua line a failure names, 0 for none (luamig's own bookkeeping,
+** whose lines mean nothing to a user). Misuse raises (the statement is
+** not queued). */
 int lmb_stmt_queue (lua_State *L) {
   lm_value small[LMB_NSMALL], *vals;
   lm_error err;

@@ -311,6 +311,18 @@ backends.each("stmt:queue and conn:sync", function(b)
     assert.equal(1, conn:first("SELECT COUNT(*) AS n FROM q WHERE id = ?", 1).n)
   end)
 
+  it("names no line for a statement queued at level 0 (luamig's own bookkeeping)", function()
+    local st = assert(conn:prepare("UPDATE q SET t = ?, bin = ? WHERE id = ?"))
+    assert.is_true(st:queue(0, "same", driver.null, 1))
+    local ok, err, info = st:queue(0, "same", driver.null, 2)  -- t is UNIQUE
+    if ok then ok, err, info = conn:sync() end
+    assert.is_nil(ok)
+    assert.matches("^queued statement failed: UPDATE q SET t = %?, bin = %? WHERE id = %? with parameters"
+      .. " %('same', NULL, 2%): ", err)
+    assert.is_true(info.queued)
+    assert(conn:rollback())
+  end)
+
   it("shortens long SQL and values in a failure, and shows blobs, floats and booleans", function()
     local function failure(sql, ...)
       local st = assert(conn:prepare(sql))

@@ -127,6 +127,19 @@ backends.each("failing steps", function(b)
     end)
   end)
 
+  if b.tag ~= "mysql" then  -- where the step, its version row and its history row commit together
+    it("take the step back when its version row is not there to update (the run's check of the row count)", function()
+      local dir = project('op.execute("DELETE FROM luamig_version")')
+      local before = snapshot.take(b, url)
+      local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
+      assert.equal(1, r.status, r.stderr)
+      assert.same({ "luamig: upgrade r002 failed: version table: expected one row r001 in luamig_version to update"
+        .. " to r002, found 0" }, one_error_line(r.stderr))
+      assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
+      assert.same({ "r001" }, b:versions(url))
+    end)
+  end
+
   it("leave no bookkeeping tables when the first run fails" .. (b.tag == "mysql" and " (MySQL: recorded)" or ""),
     function()
       local dir = h.project {

@@ -24,10 +24,11 @@ end
 
 -- The end of a step that went well, inside the transaction that commits it:
 -- its history row, written now or (when the step was recorded as running
--- before a commit) closed now.
-local function close_history(self, step, script)
+-- before a commit) closed now. queued: the version row was queued
+-- (versions:queue_apply), and a new history row joins it.
+local function close_history(self, step, script, queued)
   if self.step_row then return self.versions:finish(self.step_row, self.step_started, "ok", nil) end
-  return self.versions:record(history_entry(self, step, script, "ok"))
+  return self.versions:record(history_entry(self, step, script, "ok"), queued)
 end
 
 local function rollback_if_open(self)

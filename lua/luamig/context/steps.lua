@@ -107,18 +107,36 @@ function Context:at_revision_end(key, fn)
   return true
 end
 
-local function record_version(self, step)
+-- The step's version-row change. With `queue` (a transactional step) it
+-- is queued where it can be (versions:queue_apply), to be answered with
+-- the history row by settle_bookkeeping; `queued` then says so.
+local function record_version(self, step, queue)
   if step.phase == "contract" then return true end  -- its version row was written by its expand
-  local ok, err = self.versions:apply(step.version)
+  local ok, err
+  if queue then
+    ok, err = self.versions:queue_apply(step.version)
+    if ok then return true, true end
+    if ok == nil then return nil, "version table: " .. dberror.describe(err) end
+  end
+  ok, err = self.versions:apply(step.version)
   if not ok then return nil, "version table: " .. dberror.describe(err) end
   return true
 end
 
--- The revision's function and its version-row update.
+-- The revision's function and its version-row update (a step of an --sql
+-- script).
 local function run_body(self, step, script)
   local ok, what, tb, ended = call_revision(self, step, script)
   if not ok then return nil, what, tb, ended end
   return record_version(self, step)
+end
+
+-- The answers to the queued version and history rows: one round trip for
+-- both, before the COMMIT.
+local function settle_bookkeeping(self)
+  local ok, err, info = self.versions:settle()
+  if not ok then return nil, "version table: " .. dberror.describe(err, info) end
+  return true
 end
 
 -- Where the dialect has transactional DDL: the step, its version row and
@@ -131,8 +149,11 @@ local function run_transactional(self, step, script)
     if not ok then return nil, dberror.describe(err), 1 end
   end
   local ok, what, tb, ended = ensure_tables(self)
-  if ok then ok, what, tb, ended = run_body(self, step, script) end
-  if ok then ok, what = close_history(self, step, script) end
+  if ok then ok, what, tb, ended = call_revision(self, step, script) end
+  local queued
+  if ok then ok, what = record_version(self, step, true); queued = what end
+  if ok then ok, what = close_history(self, step, script, queued) end
+  if ok and queued then ok, what = settle_bookkeeping(self) end
   if ok then
     local msg = interruption()
     if msg then ok, what = nil, msg end

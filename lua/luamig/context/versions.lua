@@ -227,13 +227,46 @@ function Versions:apply(change)
       change.update.to, change.update.from)
     if not n then return nil, err end
     if n ~= 1 then
-      return nil, string.format("version table %s: expected one row %s to update to %s, found %d",
-        self.version_table, change.update.from, change.update.to, n)
+      return nil, string.format("expected one row %s in %s to update to %s, found %d",
+        change.update.from, self.version_table, change.update.to, n)
     end
   end
   for _, id in ipairs(change.insert or {}) do
     local ok, err = self:run("INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)", id)
     if not ok then return nil, err end
+  end
+  return true
+end
+
+--- Queue a linear step's change to the version rows (one UPDATE, or the
+-- first INSERT), and then with record(entry, true) its history row, on the
+-- binding's pipeline: settle() reads both answers in one round trip rather
+-- than one each, and checks the counts. Returns false for what it does not
+-- queue (a merge's or a branch's rows, an --sql script's writer, which
+-- has no answers to wait for): the caller runs apply() instead.
+function Versions:queue_apply(change)
+  local update, insert = change.update, change.insert or {}
+  local linear = (update and #insert == 0) or (not update and #insert == 1)
+  if self.conn.sync == nil or (change.delete or {})[1] or not linear then return false end
+  local stmt, err = prepared(self, update and "UPDATE " .. self.q_version .. " SET version_num = ? WHERE version_num = ?"
+    or "INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)")
+  if not stmt then return nil, err end
+  if update then stmt:queue(0, update.to, update.from) else stmt:queue(0, insert[1]) end
+  self.queued_change, self.queued_rows = change, 1
+  return true
+end
+
+--- Read the answers of what queue_apply() and record(entry, true) queued:
+-- true, or nil, msg. The INSERTs change one row each or fail; so the rows
+-- changed tell whether the UPDATE found its row, as apply() checks.
+function Versions:settle()
+  local change, expected = self.queued_change, self.queued_rows
+  self.queued_change, self.queued_rows = nil, nil
+  local n, err, info = self.conn:sync()
+  if not n then return nil, err, info end
+  if change and change.update and n ~= expected then
+    return nil, string.format("expected one row %s in %s to update to %s, found %d",
+      change.update.from, self.version_table, change.update.to, n - (expected - 1))
   end
   return true
 end
@@ -300,7 +333,8 @@ end
 --- Insert a history row; returns true, or its id when entry.want_id. A
 -- running row names this connection's server session in its message.
 -- entry: revision, direction, outcome, started (sys.now()), finished, checksum, message.
-function Versions:record(entry)
+-- queue: after queue_apply(), queue the INSERT too (see there).
+function Versions:record(entry, queue)
   local finished = entry.finished
   if entry.outcome == "running" and entry.message == nil then
     local session = self:session_id()
@@ -316,12 +350,19 @@ function Versions:record(entry)
     .. " luamig_version, message" .. (phased and ", phase) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     or ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") .. (returning or ""))
   if not stmt then return nil, err end
-  local run = returning and stmt.first or stmt.execute
-  local result; result, err = run(stmt,
-    entry.revision, entry.direction, entry.outcome, entry.checksum, iso_time(entry.started),
+  local values = table.pack(entry.revision, entry.direction, entry.outcome, entry.checksum, iso_time(entry.started),
     finished and iso_time(finished) or nil,
     finished and math.floor((finished - entry.started) * 1000 + 0.5) or nil,
     applied_by(), sys.version, entry.message, entry.phase)
+  if not phased then values.n = values.n - 1 end  -- no phase column, no phase value
+  if queue and self.queued_rows and not entry.want_id then
+    -- after queue_apply(): answered at settle()
+    self.queued_rows = self.queued_rows + 1
+    stmt:queue(0, table.unpack(values, 1, values.n))
+    return true
+  end
+  local run = returning and stmt.first or stmt.execute
+  local result; result, err = run(stmt, table.unpack(values, 1, values.n))
   if not result then return nil, err end
   if returning then return tonumber(result.id) end
   if entry.want_id then return self.conn:last_insert_id() end
@@ -336,29 +377,6 @@ function Versions:finish(id, started, outcome, message)
     outcome, iso_time(finished), math.floor((finished - started) * 1000 + 0.5), message, id)
 end
 
--- The rows of query(), or {} while there is no history table (nothing has
--- run yet); nil, err on a database error.
-local function history_rows_of(self, query)
-  local exists, err = self:table_exists(self.history_table)
-  if exists == nil then return nil, err end
-  if not exists then return {} end
-  return query()
-end
-
---- The steps that did not finish and were not settled since: history
--- rows "running" or "failed" newer than the last stamp (a stamp sets the
--- version table by hand, which settles what came before) and not marked
--- repaired; oldest first. Every such row counts, never only the newest:
--- rows written after it (verify --accept, say) do not settle it. {} when
--- there is no history table; nil, err on a database error.
-function Versions:unfinished()
-  return history_rows_of(self, function()
-    return self.conn:query("SELECT id, revision, direction, outcome, started_at, applied_by, message FROM "
-      .. self.q_history .. " WHERE outcome IN ('running', 'failed') AND id > (SELECT COALESCE(MAX(id), 0) FROM "
-      .. self.q_history .. " WHERE direction = 'stamp') ORDER BY id")
-  end)
-end
-
 --- Remove the running row `id` of a step that committed nothing.
 function Versions:forget(id)
   return self:run("DELETE FROM " .. self.q_history .. " WHERE id = ? AND outcome = 'running'", id)
@@ -370,58 +388,7 @@ function Versions:mark_repaired(id)
     "marked repaired by " .. applied_by(), id)
 end
 
---- revision id -> the checksum its file had when it was last applied or
--- accepted (verify --accept); {} when there is no history table yet.
-function Versions:checksums()
-  local rows, err = history_rows_of(self, function()
-    return self.conn:query("SELECT revision, checksum FROM " .. self.q_history
-      .. " WHERE checksum IS NOT NULL AND outcome = 'ok' AND direction IN ('up', 'accept') ORDER BY id")
-  end)
-  if not rows then return nil, err end
-  local sums = {}
-  for _, row in ipairs(rows) do sums[row.revision] = row.checksum end
-  return sums
-end
-
---- Every history row, newest first ({} when there is no history table).
-function Versions:history_rows()
-  return history_rows_of(self, function()
-    return self.conn:query("SELECT id, revision, direction, outcome, checksum, started_at, finished_at,"
-      .. " duration_ms, applied_by, luamig_version, message" .. (self.has_phase and ", phase" or "")
-      .. " FROM " .. self.q_history .. " ORDER BY id DESC")
-  end)
-end
-
---- The revisions whose expand ran and whose contract has not: those whose
--- last step that ended ok, since the last stamp (which settles all before
--- it), was an upgrade of phase expand. A set of ids; {} for a history
--- table without a phase column (nothing was ever expanded). The caller
--- keeps only the revisions the version table has applied.
-function Versions:expanded()
-  if not self.has_phase then return {} end
-  local rows, err = history_rows_of(self, function()
-    -- Only the steps of revisions that ever ran a phase: the others cannot
-    -- be expanded, and `current` on a long history must not read it all.
-    -- The EXISTS is a constant the database tests once, before any scan:
-    -- without a phased step, as in most projects, nothing more is read.
-    return self.conn:query("SELECT revision, direction, phase FROM " .. self.q_history
-      .. " WHERE EXISTS (SELECT 1 FROM " .. self.q_history .. " WHERE phase IN ('expand', 'contract'))"
-      .. " AND outcome = 'ok' AND direction IN ('up', 'down') AND id > (SELECT COALESCE(MAX(id), 0) FROM "
-      .. self.q_history .. " WHERE direction = 'stamp') AND revision IN (SELECT revision FROM "
-      .. self.q_history .. " WHERE phase IN ('expand', 'contract')) ORDER BY id")
-  end)
-  if not rows then return nil, err end
-  local set = {}
-  for _, row in ipairs(rows) do
-    local phase = row.phase
-    if row.direction == "up" then
-      if phase == "expand" then set[row.revision] = true
-      elseif phase == "contract" or type(phase) ~= "string" then set[row.revision] = nil end
-    elseif phase == "contract" then set[row.revision] = true  -- only its contract undone
-    else set[row.revision] = nil end
-  end
-  return set
-end
+require("luamig.context.history_reads").install(Versions)
 
 M.iso_time = iso_time
 return M
