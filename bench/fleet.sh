@@ -2,6 +2,7 @@
 # A fleet's upgrade, at --jobs 1, 2, 4 and 8, against a shell loop of one
 # `luamig -u URL upgrade head` per database (what a fleet replaces).
 #   bench/fleet.sh [--sqlite N] [--postgres N] [--schemas N] [--runs N] [--luamig PATH]
+#                  [--only sqlite,postgres,schemas] [--durable]
 # Fleets: N SQLite files (default 200), N databases (default 50) and N
 # tenants' schemas of one database (default 100, `?schema=` URLs) on the
 # throwaway PostgreSQL server of spec/with-servers.sh (the script starts
@@ -9,8 +10,18 @@
 # example project's three revisions from an empty database, so the figures
 # are mostly process start-up, connection and DDL round trips: the part
 # of a fleet that --jobs overlaps.
+# --durable starts that server with fsync, synchronous_commit and
+# full_page_writes on (LUAMIG_TEST_PG_DURABLE=1, spec/with-servers.sh), as
+# a production server commits: the throwaway one's are off, so there every
+# target is CPU only. The header prints the server's settings either way.
+# --only picks backends (a comma-separated list; default all three).
+# Each backend starts with one untimed warm-up run (a fleet at --jobs
+# cores): the first run after the server starts pays for its cold caches.
 # Each figure is the median of --runs runs (default 3), each from empty
-# databases. Printed per backend: seconds, the speed-up over the loop, and
+# databases, measured in rounds: each round runs every row once (the loop,
+# then each N's fleet and xargs), so that a neighbour's load, which comes
+# and goes, falls on all rows alike.
+# Printed per backend: seconds, the speed-up over the loop, and
 # the ideal min(N, cores); next to it `xargs -P N` running the same single
 # runs N at a time: what the machine absorbs with no fleet at all, so that
 # the fleet's own cost shows apart from the machine's limits (on a loaded
@@ -27,8 +38,12 @@ n_pg=50
 n_schemas=100
 runs=3
 luamig="$root/bin/luamig"
+only="sqlite,postgres,schemas"
+durable=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --only) only=$2; shift 2 ;;
+    --durable) durable=1; shift ;;
     --sqlite) n_sqlite=$2; shift 2 ;;
     --postgres) n_pg=$2; shift 2 ;;
     --schemas) n_schemas=$2; shift 2 ;;
@@ -37,8 +52,11 @@ while [ $# -gt 0 ]; do
     *) echo "bench/fleet.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-if [ -z "${LUAMIG_TEST_PG_URL:-}" ] && [ -z "${LUAMIG_TEST_PG_SKIP:-}" ]; then
-  exec "$root/spec/with-servers.sh" "$0" --sqlite "$n_sqlite" --postgres "$n_pg" --schemas "$n_schemas" --runs "$runs" --luamig "$luamig"
+wants() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+if [ -z "${LUAMIG_TEST_PG_URL:-}" ] && [ -z "${LUAMIG_TEST_PG_SKIP:-}" ] && { wants postgres || wants schemas; }; then
+  flags=(--sqlite "$n_sqlite" --postgres "$n_pg" --schemas "$n_schemas" --runs "$runs" --luamig "$luamig" --only "$only")
+  [ "$durable" = 1 ] && flags+=(--durable)
+  LUAMIG_TEST_PG_DURABLE=$durable exec "$root/spec/with-servers.sh" "$0" "${flags[@]}"
 fi
 command -v psql >/dev/null || { echo "bench/fleet.sh: psql is not installed" >&2; exit 2; }
 
@@ -69,12 +87,21 @@ if [ -n "$pg_admin" ]; then
 fi
 
 reset_sqlite() { rm -f s*.db; }
+# The databases are created once (CREATE DATABASE copies template1
+# through the WAL: ~0.25 s each here, fsync off or on); after that a reset
+# empties each one's public schema, through one psql that reconnects per
+# database (\c), a few seconds for 100.
 reset_postgres() {
+  if [ ! -e postgres.created ]; then
+    seq 1 "$n_pg" | sed "s/.*/DROP DATABASE IF EXISTS ${pg_prefix}&; CREATE DATABASE ${pg_prefix}&;/" \
+      | PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d "$pg_admin" >/dev/null
+    touch postgres.created
+    return
+  fi
   local i
   for i in $(seq 1 "$n_pg"); do
-    psql_admin "DROP DATABASE IF EXISTS ${pg_prefix}$i" >/dev/null 2>&1
-    psql_admin "CREATE DATABASE ${pg_prefix}$i" >/dev/null
-  done
+    printf '\\c %s\nDROP SCHEMA public CASCADE; CREATE SCHEMA public;\n' "${pg_admin%/*}/${pg_prefix}$i"
+  done | PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d "$pg_admin" >/dev/null
 }
 
 # One database, a schema per tenant, each empty.
@@ -127,8 +154,8 @@ timed() {
 median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 loop() {
-  local file=$1 name url
-  while read -r name url; do "$luamig" -u "$url" upgrade head || return 1; done < "$file"
+  local file=$1 url
+  while read -r _ url; do "$luamig" -u "$url" upgrade head || return 1; done < "$file"
 }
 
 # The same single runs, N at a time.
@@ -138,23 +165,32 @@ parallel_loop() {
 }
 
 bench_backend() {
-  local backend=$1 file=$2 count=$3 seq_s jobs s peaks peak ideal speedup r
+  local backend=$1 file=$2 count=$3 seq_s jobs s xs peak ideal speedup
   echo
   echo "## $backend: $count targets, $cores cores, median of $runs runs"
   echo
   echo "| run | seconds | speed-up | ideal min(N, cores) | ratio to ideal | xargs -P N | its speed-up | peak connections |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-  seq_s=$(for r in $(seq 1 "$runs"); do timed "$backend" loop "$file"; done | median)
-  peak=$( [ "$backend" != sqlite ] && cat peak.txt || echo "-")
+  timed "$backend" "$luamig" upgrade head --targets "$file" --jobs "$cores" >/dev/null  # warm-up
+  rm -f loop_s.txt fleet_*.txt xargs_*.txt peaks_*.txt
+  # Round by round, every row once: a neighbour's load that comes and
+  # goes falls on all the rows of a round, not on one row's runs.
+  for _ in $(seq 1 "$runs"); do
+    timed "$backend" loop "$file" >> loop_s.txt
+    cat peak.txt >> peaks_loop.txt
+    for jobs in 1 2 4 8; do
+      timed "$backend" "$luamig" upgrade head --targets "$file" --jobs "$jobs" >> "fleet_$jobs.txt"
+      cat peak.txt >> "peaks_$jobs.txt"
+      timed "$backend" parallel_loop "$file" "$jobs" >> "xargs_$jobs.txt"
+    done
+  done
+  seq_s=$(median < loop_s.txt)
+  peak=$( [ "$backend" != sqlite ] && sort -n peaks_loop.txt | tail -n 1 || echo "-")
   echo "| shell loop | $seq_s | 1.00 | 1 | 1.00 | | | $peak |"
   for jobs in 1 2 4 8; do
-    s=$(for r in $(seq 1 "$runs"); do
-          timed "$backend" "$luamig" upgrade head --targets "$file" --jobs "$jobs"
-          cat peak.txt >> peaks.txt
-        done | median)
-    peak=$( [ "$backend" != sqlite ] && sort -n peaks.txt | tail -n 1 || echo "-")
-    rm -f peaks.txt
-    xs=$(for r in $(seq 1 "$runs"); do timed "$backend" parallel_loop "$file" "$jobs"; done | median)
+    s=$(median < "fleet_$jobs.txt")
+    xs=$(median < "xargs_$jobs.txt")
+    peak=$( [ "$backend" != sqlite ] && sort -n "peaks_$jobs.txt" | tail -n 1 || echo "-")
     ideal=$(( jobs < cores ? jobs : cores ))
     speedup=$(echo "$seq_s / $s" | bc -l)
     printf '| --jobs %d | %s | %.2f | %d | %.2f | %s | %.2f | %s |\n' "$jobs" "$s" "$speedup" "$ideal" \
@@ -163,11 +199,15 @@ bench_backend() {
 }
 
 echo "# luamig fleets: $("$luamig" --version), $(uname -sm), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-bench_backend sqlite sqlite.txt "$n_sqlite"
 if [ -n "$pg_admin" ]; then
-  bench_backend postgres postgres.txt "$n_pg"
-  bench_backend schemas schemas.txt "$n_schemas"
-else
+  echo "PostgreSQL $(psql_admin "SHOW server_version"): fsync $(psql_admin "SHOW fsync"),"\
+    "synchronous_commit $(psql_admin "SHOW synchronous_commit"), full_page_writes $(psql_admin "SHOW full_page_writes")"
+fi
+wants sqlite && bench_backend sqlite sqlite.txt "$n_sqlite"
+if [ -n "$pg_admin" ]; then
+  wants postgres && bench_backend postgres postgres.txt "$n_pg"
+  wants schemas && bench_backend schemas schemas.txt "$n_schemas"
+elif wants postgres || wants schemas; then
   echo; echo "PostgreSQL skipped: ${LUAMIG_TEST_PG_SKIP:-}"
 fi
 echo

@@ -14,6 +14,10 @@
 # or, for a server that is not installed, LUAMIG_TEST_PG_SKIP /
 # LUAMIG_TEST_MYSQL_SKIP with the reason. A server that is installed but
 # does not start is an error (exit 1), not a skip.
+# PostgreSQL runs without durability (fsync, synchronous_commit and
+# full_page_writes off): nothing outlives the run. LUAMIG_TEST_PG_DURABLE=1
+# turns all three on, for benchmarks that must wait on the disk as a
+# production server does (bench/fleet.sh --durable).
 # With LUAMIG_TEST_CLUSTERS=1 (test.sh sets it) it also starts pgbouncer
 # and a streaming replica in front of and behind that PostgreSQL (see
 # spec/servers/postgres_topology.sh).
@@ -135,13 +139,16 @@ start_postgres() {
       --auth-local=trust --auth-host=scram-sha-256 --no-sync >"$dir/initdb.log" 2>&1; then
     log "initdb failed:"; cat "$dir/initdb.log" >&2; return 1
   fi
-  # Durability off: these servers live for one test run.
-  if pg_ctl_start "$dir" "-c synchronous_commit=off -c full_page_writes=off"; then
+  # Durability off: these servers live for one test run. When asked for,
+  # on (the last -c of a setting wins, so fsync=on beats the common off).
+  local durability="-c synchronous_commit=off -c full_page_writes=off"
+  [ "${LUAMIG_TEST_PG_DURABLE:-}" = 1 ] && durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+  if pg_ctl_start "$dir" "$durability"; then
     pg_data="$dir/data"
     export LUAMIG_TEST_PG_URL="postgresql://postgres:$password@127.0.0.1:$port/postgres"
     export LUAMIG_TEST_PG_SOCKET="$dir"
     export LUAMIG_TEST_PG_PORT="$port"
-    log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+    log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port$( [ "${LUAMIG_TEST_PG_DURABLE:-}" = 1 ] && echo ", durable")"
     return 0
   fi
   log "PostgreSQL did not start:"; tail -n 20 "$dir/server.log" >&2

@@ -19,12 +19,19 @@
 **       Waits up to `seconds` for output or an exit, reads what is there,
 **       and reaps. Returns early (maybe with none) when a signal arrives,
 **       so that the caller can look at interrupt.caught().
+**       An exit wakes the wait at once: each child's pidfd (Linux >= 5.3)
+**       is in the poll set beside its pipes. Without pidfds (ENOSYS, or a
+**       sandbox that refuses them) an exit is seen when the pipes close,
+**       or by looking again every 5 ms once they have; a child whose
+**       pipes a grandchild holds open is then seen only at the timeout.
 **   proc:signal(n)          kill(pid, n), unless the child was reaped
 **   proc:output(fd)         what the child wrote on 1, 2 or 3
 **   proc:result()           exit status (128 + n when killed by signal n),
 **                           and n or nil; nil while it runs
 **   proc:pid()
 **   spawn.cpus()            online processors
+**   spawn.pidfd             true when exits wake spawn.wait (pidfd_open
+**                           works here: not under valgrind 3.19, say)
 ** A proc collected while it runs is killed (SIGKILL) and reaped, so that
 ** an error in the fleet's Lua never leaves a child behind.
 */
@@ -36,6 +43,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +71,7 @@ typedef struct Proc {
   pid_t pid;       /* 0 before it started */
   int running;     /* started and not reaped */
   int status;      /* waitpid's status once reaped */
+  int pidfd;       /* readable once it has exited; -1 without pidfds or once reaped */
   Stream s[NSTREAMS];
 } Proc;
 
@@ -75,6 +84,26 @@ static void close_streams (Proc *p) {
   }
 }
 
+static void close_pidfd (Proc *p) {
+  if (p->pidfd >= 0) close(p->pidfd);
+  p->pidfd = -1;
+}
+
+/* A descriptor that becomes readable when `pid` exits, or -1. The libc
+** wrapper pidfd_open is glibc >= 2.36 only, hence syscall(); a kernel
+** without it (ENOSYS, before 5.3) or a seccomp filter that refuses it
+** leaves the caller on the pipes-and-timer way of noticing an exit. The
+** descriptor is close-on-exec, so no later child inherits it. */
+static int open_pidfd (pid_t pid) {
+#ifdef SYS_pidfd_open
+  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+  return fd >= 0 ? fd : -1;
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
 static int proc_gc (lua_State *L) {
   Proc *p = (Proc *)luaL_checkudata(L, 1, PROC_MT);
   int i;
@@ -84,6 +113,7 @@ static int proc_gc (lua_State *L) {
     p->running = 0;
   }
   close_streams(p);
+  close_pidfd(p);
   for (i = 0; i < NSTREAMS; i++) {
     free(p->s[i].buf);
     p->s[i].buf = NULL;
@@ -197,6 +227,7 @@ static int sp_start (lua_State *L) {
   /* Created closed before anything is acquired; __gc cleans up from here. */
   p = (Proc *)lua_newuserdatauv(L, sizeof(Proc), 0);
   memset(p, 0, sizeof *p);
+  p->pidfd = -1;
   for (j = 0; j < NSTREAMS; j++) p->s[j].fd = -1;
   luaL_setmetatable(L, PROC_MT);
   for (made = 0; made < NSTREAMS; made++) {
@@ -237,6 +268,9 @@ static int sp_start (lua_State *L) {
     return luaL_fileresult(L, 0, path);
   }
   p->running = 1;
+  /* The child cannot have been reaped yet (only try_reap and __gc reap
+  ** it), so the pid is still this child's, exited or not. */
+  p->pidfd = open_pidfd(p->pid);
   return 1;
 }
 
@@ -253,6 +287,7 @@ static int try_reap (Proc *p) {
   do r = waitpid(p->pid, &p->status, WNOHANG); while (r < 0 && errno == EINTR);
   if (r == 0) return 0;
   p->running = 0;
+  close_pidfd(p);
   for (j = 0; j < NSTREAMS; j++) drain(&p->s[j]);
   close_streams(p);  /* a grandchild holding a write end gets EPIPE, not us a hang */
   return 1;
@@ -266,8 +301,10 @@ static int sp_wait (lua_State *L) {
   int nfds = 0, timeout, idle = 0, r, k, found = 0;
   luaL_checktype(L, 1, LUA_TTABLE);
   n = luaL_len(L, 1);
-  pfd = (struct pollfd *)lua_newuserdatauv(L, (size_t)(n * NSTREAMS + 1) * sizeof *pfd, 0);
-  owner = (Stream **)lua_newuserdatauv(L, (size_t)(n * NSTREAMS + 1) * sizeof *owner, 0);
+  /* Per proc its open pipes and its pidfd; owner is NULL for a pidfd,
+  ** which has nothing to read: try_reap below does the rest. */
+  pfd = (struct pollfd *)lua_newuserdatauv(L, (size_t)(n * (NSTREAMS + 1) + 1) * sizeof *pfd, 0);
+  owner = (Stream **)lua_newuserdatauv(L, (size_t)(n * (NSTREAMS + 1) + 1) * sizeof *owner, 0);
   for (i = 1; i <= n; i++) {
     Proc *p;
     int open = 0, j;
@@ -282,9 +319,15 @@ static int sp_wait (lua_State *L) {
       owner[nfds++] = &p->s[j];
       open = 1;
     }
-    /* Its pipes are closed but it has not exited yet: nothing to poll
-    ** on will say when it does, so look again soon. */
-    if (p->running && !open) idle = 1;
+    if (p->running && p->pidfd >= 0) {
+      pfd[nfds].fd = p->pidfd;
+      pfd[nfds].events = POLLIN;
+      pfd[nfds].revents = 0;
+      owner[nfds++] = NULL;
+    }
+    /* No pidfd, and its pipes are closed but it has not exited yet:
+    ** nothing to poll on will say when it does, so look again soon. */
+    else if (p->running && !open) idle = 1;
   }
   if (seconds < 0) seconds = 0;
   if (idle && seconds > 0.005) seconds = 0.005;
@@ -292,7 +335,7 @@ static int sp_wait (lua_State *L) {
   r = poll(pfd, (nfds_t)nfds, timeout);
   if (r > 0)
     for (k = 0; k < nfds; k++)
-      if (pfd[k].revents != 0) drain(owner[k]);
+      if (pfd[k].revents != 0 && owner[k] != NULL) drain(owner[k]);
   lua_newtable(L);
   for (i = 1; i <= n; i++) {
     Proc *p;
@@ -363,6 +406,12 @@ static const luaL_Reg spawn_funcs[] = {
 LM_EXPORT int luaopen_luamig_spawn (lua_State *L) {
   lm_new_class(L, PROC_MT, proc_methods, proc_gc, proc_gc);
   luaL_newlib(L, spawn_funcs);
+  {  /* a pidfd of this process says whether children will get one */
+    int fd = open_pidfd(getpid());
+    lua_pushboolean(L, fd >= 0);
+    if (fd >= 0) close(fd);
+    lua_setfield(L, -2, "pidfd");
+  }
   lua_pushinteger(L, SIGINT);
   lua_setfield(L, -2, "SIGINT");
   lua_pushinteger(L, SIGTERM);
