@@ -150,8 +150,11 @@ local function run_transactional(self, step, script)
   end
   local ok, what, tb, ended = ensure_tables(self)
   if ok then ok, what, tb, ended = call_revision(self, step, script) end
-  local queued
-  if ok then ok, what = record_version(self, step, true); queued = what end
+  local queued  -- the version row waits on the pipeline, for the history row
+  if ok then
+    ok, what = record_version(self, step, true)
+    queued = ok and what
+  end
   if ok then ok, what = close_history(self, step, script, queued) end
   if ok and queued then ok, what = settle_bookkeeping(self) end
   if ok then
