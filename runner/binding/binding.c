@@ -106,6 +106,7 @@ static int d_available (lua_State *L) {
 static const luaL_Reg driver_funcs[] = {
   {"connect", d_connect},
   {"available", d_available},
+  {"number_text", lmb_number_text},
   {"blob", NULL},  /* set by lmb_open_values */
   {"null", NULL},  /* likewise */
   {NULL, NULL}

@@ -39,6 +39,7 @@
 
 typedef struct Stmt Stmt;
 typedef struct Cursor Cursor;
+typedef struct lmb_load lmb_load;   /* an open bulk load (binding_bulk.c) */
 
 #define CONN_MT "luamig.Connection"  /* the Connection objects' metatable */
 
@@ -61,10 +62,21 @@ typedef struct Conn {
   int failed;            /* a sync failed and no call has said so yet: */
   int failed_entry;      /* the failing statement's position in the log */
   lm_error failure;      /* and its error */
+  /* The bulk load (COPY, LOAD DATA) left open between two conn:bulk_rows,
+  ** NULL when none: the other pending state that settling finishes
+  ** (binding_bulk.c). Never open together with queued statements. */
+  lmb_load *load;
+  int64_t load_rows;     /* rows loaded by the loads ended since the last */
+  unsigned int load_warnings;  /* conn:bulk_end, and their warnings */
 } Conn;
 
-/* Nothing queued and no failure to tell: a call may go ahead. */
-#define LMB_SETTLED(c) ((c)->queued == 0 && !(c)->failed)
+/* failed_entry when the failure is an open bulk load's, not a queued
+** statement's */
+#define LMB_LOAD_FAILED (-1)
+
+/* Nothing queued, no bulk load open and no failure to tell: a call may go
+** ahead. */
+#define LMB_SETTLED(c) ((c)->queued == 0 && !(c)->failed && (c)->load == NULL)
 
 
 /* An object kind (Connection, Statement, Cursor): what binding.c needs to
@@ -120,11 +132,31 @@ void lmb_open_cursors (lua_State *L);
 Cursor *lmb_new_cursor (lua_State *L, int si);
 int lmb_push_iteration (lua_State *L, Cursor *k, Stmt *s, int owns);
 
-/* binding_copy.c: conn:copy_rows */
+/* binding_bulk.c: bulk loads kept open across calls (conn:bulk_rows,
+** conn:bulk_end, and conn:copy_rows and conn:load_rows over them); ending
+** the open one, which settling does */
+int lmb_conn_bulk_rows (lua_State *L);
+int lmb_conn_bulk_end (lua_State *L);
 int lmb_conn_copy_rows (lua_State *L);
-
-/* binding_load.c: conn:load_rows */
 int lmb_conn_load_rows (lua_State *L);
+int lmb_load_end (Conn *c, int abort, lm_error *err);
+int lmb_load_in_transaction (const Conn *c);
+
+/* binding_bulk_feed.c: LOAD DATA LOCAL run on a thread of its own, fed
+** the file's bytes a buffer at a time */
+typedef struct lmb_feed lmb_feed;
+lmb_feed *lmb_feed_start (Conn *c, const char *sql, size_t len,
+                          size_t bufsize, char **first, lm_error *err);
+int lmb_feed_push (lmb_feed *f, char **buf, size_t len);
+int lmb_feed_finish (lmb_feed *f, int abort, int64_t *rows,
+                     unsigned int *warnings, lm_error *err);
+
+/* binding_numtext.c: numbers as the loaders' text, as "%lld" and "%.17g"
+** write them (at most LMB_NUMTEXT_SIZE bytes, no terminating zero) */
+#define LMB_NUMTEXT_SIZE 32
+size_t lmb_integer_text (int64_t i, char *out);
+size_t lmb_double_text (double x, char *out);
+int lmb_number_text (lua_State *L);
 
 /* binding_pipeline.c: stmt:queue, and settling the queue before any other
 ** call on the connection (the connection at stack index `ci`) */

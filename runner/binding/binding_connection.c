@@ -258,9 +258,14 @@ static int conn_rollback (lua_State *L) {
 }
 
 
+/* During a bulk load the state it began in (no load ends a
+** transaction), without asking the driver: the load may have the
+** connection on a thread, and this is asked between two of its pieces
+** (a journal's note). */
 static int conn_in_transaction (lua_State *L) {
   Conn *c = check_conn(L);
-  lua_pushboolean(L, c->drv->in_transaction(c->handle));
+  lua_pushboolean(L, c->load != NULL ? lmb_load_in_transaction(c)
+                                     : c->drv->in_transaction(c->handle));
   return 1;
 }
 
@@ -365,6 +370,7 @@ static int conn_notices (lua_State *L) {
   lua_Integer n = 0;
   lua_newtable(L);
   if (c->drv->next_notice == NULL) return 1;
+  lmb_settle_quiet(c);  /* a load's notices too; a failure is the next call's */
   while ((msg = c->drv->next_notice(c->handle)) != NULL) {
     lua_pushstring(L, msg);
     lua_rawseti(L, -2, ++n);
@@ -398,8 +404,19 @@ static int conn_heartbeat (lua_State *L) {
   return 1;
 }
 
-/* conn:copy_rows and conn:load_rows (binding_copy.c, binding_load.c),
-** after the queue is settled. */
+/* conn:bulk_rows, conn:bulk_end, conn:copy_rows and conn:load_rows
+** (binding_bulk.c) settle what they must themselves: bulk_rows goes on
+** with the load it left open. */
+static int conn_bulk_rows (lua_State *L) {
+  check_conn(L);
+  return lmb_conn_bulk_rows(L);
+}
+
+static int conn_bulk_end (lua_State *L) {
+  check_conn(L);
+  return lmb_conn_bulk_end(L);
+}
+
 static int conn_copy_rows (lua_State *L) {
   SETTLE_OR_FAIL(L, check_conn(L));
   return lmb_conn_copy_rows(L);
@@ -427,6 +444,8 @@ static const luaL_Reg conn_methods[] = {
   {"guard_transactions", conn_guard_transactions},
   {"copy_rows", conn_copy_rows},
   {"load_rows", conn_load_rows},
+  {"bulk_rows", conn_bulk_rows},
+  {"bulk_end", conn_bulk_end},
   {"sync", conn_sync},
   {"quote_ident", conn_quote_ident},
   {"server_version", conn_server_version},

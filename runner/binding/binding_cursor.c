@@ -34,6 +34,7 @@ static void cursor_release (void *obj) {
     lmb_stmt_release(s);
   else if (s->cursor == k) {
     s->cursor = NULL;
+    if (s->conn->load != NULL) lmb_settle_quiet(s->conn);  /* see lmb_stmt_release */
     if (s->handle != NULL) s->conn->drv->reset(s->handle);
   }
 }
@@ -60,7 +61,8 @@ static int cursor_next (lua_State *L) {
   Stmt *s = k->stmt;
   lm_error err;
   int rc;
-  if (!LMB_SETTLED(s->conn) && (s->conn->drv->fetch_ahead == NULL ||
+  if (!LMB_SETTLED(s->conn) && (s->conn->load != NULL ||  /* no fetch during a load */
+      s->conn->drv->fetch_ahead == NULL ||
       !s->conn->drv->fetch_ahead(s->handle))) {  /* queued between two rows */
     lua_getiuservalue(L, 1, 1);   /* the statement */
     lua_getiuservalue(L, -1, 1);  /* its connection */

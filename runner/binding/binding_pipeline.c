@@ -19,6 +19,14 @@
 ** from the garbage collector while its execute is queued; settling runs
 ** only in calls made from Lua, never in a finalizer, which may run in the
 ** middle of another call on the same connection.
+**
+** The other pending state is an open bulk load (binding_bulk.c: a COPY or
+** LOAD DATA left open between two conn:bulk_rows, so that a bulk_insert's
+** row function runs while the server loads): settling ends it the same
+** way, before any other call, and its failure is told the same way. The
+** two are never pending together (each settles the other first). A
+** finalizer may end a load (lmb_stmt_release): it never runs inside the
+** one call that writes into a load, which allocates nothing meanwhile.
 */
 
 #include <string.h>
@@ -162,6 +170,10 @@ static void push_message (lua_State *L, int ci, Conn *c, int entry,
   int log, slot = 1, k, n, line;
   size_t len;
   const char *sql;
+  if (entry == LMB_LOAD_FAILED) {
+    lua_pushfstring(L, "bulk load failed: %s", err->message);
+    return;
+  }
   if (entry >= c->queued) entry = c->queued - 1;
   if (entry < 0) {  /* no note: cannot happen, but say something */
     lua_pushfstring(L, "queued statement failed: %s", err->message);
@@ -229,6 +241,25 @@ static void push_message (lua_State *L, int ci, Conn *c, int entry,
 ** connection closing): a failure is kept for the next call to tell. */
 void lmb_settle_quiet (Conn *c) {
   int64_t affected = 0, failed = 0;
+  if (c->load != NULL) {  /* then nothing is queued */
+    lm_error err;
+    unsigned int warnings = c->load_warnings;
+    int rc = lmb_load_end(c, 0, &err);
+    /* MySQL's warnings (a value that did not fit, a duplicate key) are
+    ** failures of a bulk insert, read with SHOW WARNINGS after the load:
+    ** the call settling it now would replace them */
+    if (rc == LM_OK && c->load_warnings > warnings)
+      rc = lm_error_set(&err, 0, NULL, "the server gave %u warnings "
+                        "(a value that did not fit, a duplicate key...)",
+                        c->load_warnings - warnings);
+    if (rc != LM_OK && !c->failed) {
+      c->failed = 1;
+      c->failed_entry = LMB_LOAD_FAILED;
+      c->failure = err;
+      c->affected = 0;
+    }
+    return;
+  }
   if (c->queued == 0 || c->failed || c->handle == NULL) return;
   if (c->drv->sync == NULL) {  /* nothing waits: the fallback ran them */
     clear_log(c);
@@ -249,7 +280,13 @@ void lmb_settle_quiet (Conn *c) {
 /* Sync and forget any failure: the caller undoes the statements anyway
 ** (rollback), or cannot tell anyone (close). */
 void lmb_settle_drop (Conn *c) {
+  if (c->load != NULL) {  /* given up, not ended: its rows are undone */
+    lm_error err;
+    lmb_load_end(c, 1, &err);
+  }
   lmb_settle_quiet(c);
+  c->load_rows = 0;
+  c->load_warnings = 0;
   c->failed = 0;
   c->affected = 0;
   clear_log(c);

@@ -24,6 +24,10 @@
 /* Close the statement: finalize it and leave its connection's list. Its
 ** cursor, if any, is closed with it (binding_cursor.c's cursor_is_open). */
 void lmb_stmt_release (Stmt *s) {
+  /* An open bulk load may have the connection (on a thread of its own,
+  ** binding_bulk_feed.c): it ends first, a failure kept for the next
+  ** call, as the queue's would be. */
+  if (s->conn != NULL && s->conn->load != NULL) lmb_settle_quiet(s->conn);
   if (s->handle != NULL) {
     s->conn->drv->finalize(s->handle);
     s->handle = NULL;

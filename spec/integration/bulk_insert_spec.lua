@@ -159,6 +159,116 @@ backends.each("op.bulk_insert", function(b)
     assert.equal("streamed 9999", got.m)
   end)
 
+  -- A stream's bulk load stays open between two chunks; any other call on
+  -- the connection ends it first. The function here reads and writes on
+  -- the same connection every 4000 rows: it sees the rows of the chunks
+  -- handed over before (10,000 each), and everything arrives.
+  it("streams rows from a function that uses the same connection in between", function()
+    local def = table_def()
+    op.create_table("side_log", Column("at", Integer, { primary_key = true }), Column("seen", BigInteger))
+    if not ctx.conn:in_transaction() then assert(ctx.conn:begin()) end
+    local db = op.get_bind()
+    local i, checks = 0, 0
+    op.bulk_insert(def, function()
+      if i == 25003 then return nil end
+      i = i + 1
+      if i % 4000 == 0 then
+        local seen = tonumber(db:first("SELECT COUNT(*) AS c FROM items").c)
+        assert.equal((i - 1) // 10000 * 10000, seen)
+        db:execute("INSERT INTO side_log (at, seen) VALUES (?, ?)", i, seen)
+        local ids = {}
+        for row in db:rows("SELECT id FROM items WHERE id <= 3 ORDER BY id") do ids[#ids + 1] = tonumber(row.id) end
+        assert.same(i > 10000 and { 1, 2, 3 } or {}, ids)
+        checks = checks + 1
+      end
+      return { id = i, n = i, f = i + 0.1, t = "streamed\t" .. i }
+    end)
+    assert.equal(6, checks)
+    local got = assert(ctx.conn:first("SELECT COUNT(*) AS c, SUM(n) AS s, MAX(f) AS f FROM items"))
+    assert.equal(25003, tonumber(got.c))
+    assert.equal(25003 * 25004 // 2, tonumber(got.s))
+    assert.equal(25003.1, tonumber(got.f))
+    assert.equal("streamed\t777", ctx.conn:first("SELECT t FROM items WHERE id = 777").t)
+    local log = assert(ctx.conn:query("SELECT at, seen FROM side_log ORDER BY at"))
+    assert.equal(6, #log)
+    assert.equal(20000, tonumber(log[6].seen))
+  end)
+
+  -- Each failure mid-stream: the message names what failed (the
+  -- function's own error as it was raised, the row), and after the
+  -- revision's rollback no row of the stream is left.
+  local function stream_failure(def, bad_at, bad, label, left_loaded)
+    if not ctx.conn:in_transaction() then assert(ctx.conn:begin()) end
+    assert.equal(0, tonumber(ctx.conn:first("SELECT COUNT(*) AS n FROM items").n))
+    local i = 0
+    local ok, err = pcall(op.bulk_insert, def, function()
+      if i == 30000 then return nil end
+      i = i + 1
+      if i == bad_at then return bad(i) end
+      return { id = i, n = i, f = i + 0.5, t = "row " .. i, label = label and label(i) or "l" }
+    end)
+    assert.is_false(ok)
+    if b.tag == "postgres" and not left_loaded then
+      -- the open COPY was given up, not ended: the transaction is aborted,
+      -- where ending the COPY would have stored its rows. (MySQL cannot
+      -- give LOAD DATA LOCAL up: the client ends the file early, and the
+      -- rows sent stay until the rollback; SQLite inserted whole chunks.)
+      local rows, qerr = ctx.conn:first("SELECT COUNT(*) AS n FROM items")
+      assert.is_nil(rows)
+      assert.matches("current transaction is aborted", qerr, 1, true)
+    end
+    ctx.conn:rollback()
+    assert(ctx.conn:begin())
+    assert.equal(0, tonumber(assert(ctx.conn:first("SELECT COUNT(*) AS n FROM items")).n))
+    return tostring(err)
+  end
+
+  -- the table, committed: the failures' rollbacks must not take it away
+  local function committed_table()
+    local def = table_def()
+    if ctx.conn:in_transaction() then assert(ctx.conn:commit()) end
+    return def
+  end
+
+  it("gives the row function's own error and leaves nothing when it raises mid-stream", function()
+    local def = committed_table()
+    local err = stream_failure(def, 15000, function(i) error({ code = "boom at " .. i }) end)
+    assert.matches("^table: ", err)  -- the error value itself, not a message about it
+    err = stream_failure(def, 15000, function(i) error("boom at " .. i, 0) end)
+    assert.equal("boom at 15000", err)
+  end)
+
+  it("names the bad row of a stream and leaves nothing", function()
+    local def = committed_table()
+    local err = stream_failure(def, 12345, function() return "not a row" end)
+    assert.matches('op.bulk_insert: rows[12345] must be a table, got string "not a row"', err, 1, true)
+    err = stream_failure(def, 23456, function(i) return { id = i, [1] = "x" } end)
+    assert.matches("op.bulk_insert: rows[23456] has a key that is not a column name: number 1", err, 1, true)
+    if b.tag == "mysql" then
+      err = stream_failure(def, 21111, function(i) return { id = i, n = i, t = "x", f = 0 / 0, label = "l" } end)
+      assert.matches("row 21111, column f: cannot insert a infinity or NaN, which MySQL cannot store", err, 1, true)
+    end
+  end)
+
+  if b.tag == "mysql" then
+    it("fails on the warnings of a streamed load that a call of the row function ended", function()
+      local def = committed_table()
+      local db = op.get_bind()
+      local err = stream_failure(def, 12000, function(i)
+        db:first("SELECT 1 AS one")  -- ends the load of rows 1-10000, row 5 truncated
+        return { id = i, n = i, f = 1.5, t = "x", label = "l" }
+      end, function(i) return i == 5 and string.rep("x", 30) or "l" end, true)
+      assert.matches("bulk load failed: the server gave 1 warnings", err, 1, true)
+    end)
+  end
+
+  it("fails with the database's message when a streamed row breaks a constraint, and leaves nothing", function()
+    local def = committed_table()
+    local err = stream_failure(def, 17000, function() return { id = 3, n = 3, f = 1.5, t = "again", label = "l" } end,
+      nil, true)
+    assert.truthy(err:find("[Dd]uplicate") or err:find("UNIQUE constraint failed"), err)
+  end)
+
   it("lets the server default fill a column a row leaves out", function()
     local def = table_def()
     ctx.executed = journal.new(ctx.conn)

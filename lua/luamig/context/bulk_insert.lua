@@ -31,21 +31,70 @@ local function quoted_columns(self, columns)
   return table.concat(quoted, ", ")
 end
 
+-- The bulk load a stream's chunks share (record.more: more rows follow):
+-- the binding leaves the COPY or LOAD DATA open between two chunks
+-- (conn:bulk_rows, runner/binding/binding_bulk.c), so that the row
+-- function runs while the server stores the rows already sent; any other
+-- call on the connection ends it first. self.bulk_open remembers what
+-- ending it must check: { sql, check = function(rows, warnings), first, last }.
+local function end_load(self)
+  local open = self.bulk_open
+  if not open then return true end
+  self.bulk_open = nil
+  local n, warnings, info = self.conn:bulk_end()
+  if not n then return nil, dberror.describe(warnings, info) end
+  return open.check(n, warnings, open.first, open.last)
+end
+
+--- Give up the open bulk load, if any, rather than end it (a stream's
+-- function raised): a COPY fails; MySQL keeps what LOAD DATA read, for the
+-- revision's rollback to undo.
+function Context:bulk_insert_abandon()
+  if self.bulk_open then
+    self.bulk_open = nil
+    self.conn:bulk_end(true)
+  end
+end
+
+-- The rows of the record into the load of `sql`, by slices (the progress
+-- line moves between two), then the load ended unless more rows follow.
+local function load_rows(self, record, columns, tick, sql, check)
+  local open = self.bulk_open
+  if open and open.sql ~= sql then
+    local ok, err = end_load(self)
+    if not ok then return nil, err end
+    open = nil
+  end
+  local base = record.base or 0
+  if not open then
+    open = { sql = sql, check = check, first = base + 1 }
+    self.bulk_open = open
+  end
+  open.last = base + #record.rows
+  local ok, err = by_slices(self, record, tick, sql, function(first, last)
+    local done, berr, info = self.conn:bulk_rows(sql, columns, record.rows, first, last, base)
+    if not done then return nil, dberror.describe(berr, info) end
+    return true
+  end)
+  if not ok then
+    self:bulk_insert_abandon()
+    return nil, err
+  end
+  if record.more then return true end
+  return end_load(self)
+end
+
 -- PostgreSQL: COPY ... FROM STDIN, the rows written straight into the
--- copy by the binding (runner/binding_copy.c), one COPY per slice.
+-- copy by the binding.
 local function copy_insert(self, record, columns, tick)
   local sql = string.format("COPY %s (%s) FROM STDIN", self.dialect:qualify(record.table, record.schema),
     quoted_columns(self, columns))
-  return by_slices(self, record, tick, sql, function(first, last)
-    local n, cerr, info = self.conn:copy_rows(sql, columns, record.rows, first, last)
-    if not n then return nil, dberror.describe(cerr, info) end
-    return true
-  end)
+  return load_rows(self, record, columns, tick, sql, function() return true end)
 end
 
 -- MySQL, when the server allows LOCAL: LOAD DATA LOCAL INFILE, its file
--- made from the rows as the server reads it (runner/binding_load.c), in
--- the binary character set so that bytes arrive as they are. With LOCAL
+-- made from the rows as the server reads it (on a thread of the binding's),
+-- in the binary character set so that bytes arrive as they are. With LOCAL
 -- the server cannot stop the client mid-file, so it turns errors (a
 -- duplicate key, a value that does not fit) into warnings and goes on:
 -- any warning fails the insert here, and the transaction rolls back.
@@ -61,9 +110,7 @@ local function load_insert(self, record, columns, tick)
   local target = self.dialect:qualify(record.table, record.schema)
   local sql = string.format("LOAD DATA LOCAL INFILE 'luamig-bulk-insert' INTO TABLE %s CHARACTER SET binary (%s)",
     target, quoted_columns(self, columns))
-  return by_slices(self, record, tick, sql, function(first, last)
-    local n, warnings, info = self.conn:load_rows(sql, columns, record.rows, first, last)
-    if not n then return nil, dberror.describe(warnings, info) end
+  return load_rows(self, record, columns, tick, sql, function(n, warnings, first, last)
     local wanted = last - first + 1
     if warnings > 0 or n ~= wanted then
       local why = warnings > 0 and first_warning(self)
@@ -238,8 +285,16 @@ function Context:bulk_insert(record)
   local p = record.progress
   local function tick(n) if p then p:add(n) end end
   local insert = row_insert
-  if not self.offline and record.multiinsert ~= false and record.uniform and #columns > 0 and #record.rows > 1 then
+  local loading = self.bulk_open ~= nil
+  if not self.offline and record.multiinsert ~= false and record.uniform and #columns > 0
+    and (#record.rows > 1 or loading and #record.rows > 0) then
     insert = fast_path(self)
+  end
+  if insert ~= copy_insert and insert ~= load_insert then
+    -- another path: the open load ends first, its failure told here
+    local ok, err = end_load(self)
+    if not ok then return nil, err end
+    if #record.rows == 0 then return true end
   end
   return insert(self, record, columns, tick)
 end

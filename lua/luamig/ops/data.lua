@@ -235,28 +235,40 @@ function M.install(op, shared)
     opts = check.opts("bulk_insert", 3, opts)
     local progress = new_progress(opts.total or (not stream and #rows or nil), "bulk_insert " .. tname)
     local done = 0
-    local function insert(chunk)
+    -- more: rows follow (a stream's chunk), so that the context may leave
+    -- its bulk load open for them (luamig.context.bulk_insert)
+    local function insert(chunk, more)
       local columns, filled, defaults, uniform = plan_bulk_insert(tname, defcols, chunk, done)
       if not columns then error("op.bulk_insert: " .. filled, 3) end
+      local base = done
       done = done + #chunk
-      if #filled == 0 then return end
+      if #filled == 0 and (more or done == 0) then return end
       submit({ kind = "bulk_insert", table = tname, schema = opts.schema or schema, rows = filled,
         columns = columns, defaults = defaults, uniform = uniform, multiinsert = opts.multiinsert ~= false,
-        progress = progress }, 1)
+        progress = progress, base = base > 0 and base or nil, more = more or nil }, 1)
     end
     if not stream then
-      insert(rows)
+      insert(rows, false)
     else
+      -- A failure (the function's error, a bad row) gives up the load left
+      -- open for the chunks rather than ending it, which would store its
+      -- rows; the revision's rollback undoes the rest. A to-be-closed
+      -- value, so that the error goes on as it was raised.
+      local finished = false
+      local _ <close> = setmetatable({}, { __close = function()
+        if not finished and type(ctx.bulk_insert_abandon) == "function" then ctx:bulk_insert_abandon() end
+      end })
       local chunk, n = {}, 0
       for row in rows do
         n = n + 1
         chunk[n] = row
         if n == CHUNK_ROWS then
-          insert(chunk)
+          insert(chunk, true)
           chunk, n = {}, 0
         end
       end
-      if n > 0 then insert(chunk) end
+      insert(chunk, false)
+      finished = true
     end
     progress:finish()
   end
