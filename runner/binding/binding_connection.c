@@ -272,10 +272,11 @@ static int conn_in_transaction (lua_State *L) {
 
 /* conn:quiet() -> true when the connection is up and the server has sent
 ** nothing since its last answer, known without a round trip (driver.h's
-** quiet); false when only a statement can tell. */
+** quiet); false when only a statement can tell, or while statements or a
+** bulk load wait to be settled. */
 static int conn_quiet (lua_State *L) {
   Conn *c = check_conn(L);
-  lua_pushboolean(L, c->drv->quiet != NULL && c->drv->quiet(c->handle));
+  lua_pushboolean(L, LMB_SETTLED(c) && c->drv->quiet != NULL && c->drv->quiet(c->handle));
   return 1;
 }
 
