@@ -202,6 +202,21 @@ static const unsigned char *current_entry (RevCache *c, const Probe *p, uint32_t
   return memcmp(&old, &p->stamp, sizeof old) == 0 ? entry : NULL;
 }
 
+/* Push dir/name, a record's path (without lua_pushfstring's parsing of a
+** format for each of thousands of files). */
+static void push_path (lua_State *L, const char *dir, size_t dir_len, const char *name) {
+  char buf[1024];
+  size_t name_len = strlen(name);
+  if (dir_len + 1 + name_len > sizeof buf) {
+    lua_pushfstring(L, "%s/%s", dir, name);
+    return;
+  }
+  memcpy(buf, dir, dir_len);
+  buf[dir_len] = '/';
+  memcpy(buf + dir_len + 1, name, name_len);
+  lua_pushlstring(L, buf, dir_len + 1 + name_len);
+}
+
 /* cache:lookup(names, dir, none) -> records: for each file name of the
 ** directory (dir is its path, for the records' `path`), its record when
 ** the file's stat matches its entry, else false. The files are stat'ed on
@@ -214,8 +229,11 @@ static int rc_lookup (lua_State *L) {
   Probes probes;
   struct timespec now;
   size_t n, i;
+  int keys;
+  size_t dir_len;
+  const char *dir;
   luaL_checktype(L, 2, LUA_TTABLE);
-  luaL_checkstring(L, 3);
+  dir = luaL_checklstring(L, 3, &dir_len);
   luaL_checktype(L, 4, LUA_TTABLE);
   n = (size_t)luaL_len(L, 2);
   probes.dirfd = c->dirfd;
@@ -231,6 +249,7 @@ static int rc_lookup (lua_State *L) {
     probes.probe[i].found = probes.probe[i].settled = 0;
   }
   lm_parallel_for(n, PROBE_THREADED_FROM, probe_share, &probes);
+  keys = lmrc_push_record_keys(L);
   lua_createtable(L, (int)n, 0);
   for (i = 0; i < n; i++) {
     const Probe *p = &probes.probe[i];
@@ -239,8 +258,8 @@ static int rc_lookup (lua_State *L) {
     if (entry != NULL) {
       c->hits++;
       add_out(c, entry, len, 0);
-      lua_pushfstring(L, "%s/%s", lua_tostring(L, 3), p->name);
-      lmrc_push_record(L, entry, entry + len, lua_gettop(L), 4);
+      push_path(L, dir, dir_len, p->name);
+      lmrc_push_record(L, entry, entry + len, lua_gettop(L), 4, keys);
       lua_remove(L, -2);
     } else {
       if (p->found) add_miss(c, p->name, strlen(p->name), &p->stamp, p->settled);

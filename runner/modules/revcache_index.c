@@ -32,6 +32,7 @@
 
 #include "lua.h"
 
+#include "fieldkeys.h"
 #include "revcache_index.h"
 #include "version.h"
 
@@ -240,31 +241,44 @@ static void push_list (lua_State *L, Reader *r, int none_idx) {
   }
 }
 
-/* The record of an old entry; path at path_idx. The same fields as
-** revscan.record's, without `source`. */
+/* A record's fields, in the order of RECORD_KEYS. */
+enum { R_ID, R_DOC, R_DOWN, R_BRANCH_LABELS, R_DEPENDS, R_TRANSACTIONAL, R_PATH, NRECORD_KEYS };
+static const char *const RECORD_KEYS[NRECORD_KEYS] = {
+  "id", "doc", "down_revisions", "branch_labels", "depends_on", "transactional", "path"
+};
+
+int lmrc_push_record_keys (lua_State *L) {
+  return lmk_push(L, RECORD_KEYS, NRECORD_KEYS);
+}
+
+/* The record of an old entry; path at path_idx, the keys from `keys`
+** (lmrc_push_record_keys). The same fields as revscan.record's, without
+** `source`. */
 void lmrc_push_record (lua_State *L, const unsigned char *entry, const unsigned char *end,
-                       int path_idx, int none_idx) {
+                       int path_idx, int none_idx, int keys) {
   Reader r = { entry + CHECK_SIZE, end };
   FileStamp st;
   unsigned char tr;
   const char *name;
   uint32_t name_len;
+  int rec;
   entry_head(&r, &st, &tr, &name, &name_len);
   lua_createtable(L, 0, 8);
+  rec = lua_gettop(L);
   push_str(L, &r);
-  lua_setfield(L, -2, "id");
+  lmk_set(L, rec, keys + R_ID);
   push_str(L, &r);
-  lua_setfield(L, -2, "doc");
+  lmk_set(L, rec, keys + R_DOC);
   push_list(L, &r, none_idx);
-  lua_setfield(L, -2, "down_revisions");
+  lmk_set(L, rec, keys + R_DOWN);
   push_list(L, &r, none_idx);
-  lua_setfield(L, -2, "branch_labels");
+  lmk_set(L, rec, keys + R_BRANCH_LABELS);
   push_list(L, &r, none_idx);
-  lua_setfield(L, -2, "depends_on");
+  lmk_set(L, rec, keys + R_DEPENDS);
   lua_pushboolean(L, tr);
-  lua_setfield(L, -2, "transactional");
+  lmk_set(L, rec, keys + R_TRANSACTIONAL);
   lua_pushvalue(L, path_idx);
-  lua_setfield(L, -2, "path");
+  lmk_set(L, rec, keys + R_PATH);
 }
 
 

@@ -67,8 +67,11 @@ typedef struct Buf {
 uint64_t lmrc_entry_check (const unsigned char *p, size_t n, uint32_t len);
 void lmrc_read_index (RevCache *c);
 const unsigned char *lmrc_find_entry (RevCache *c, const char *name, size_t name_len);
+/* The record's field names, pushed once by lmrc_push_record_keys
+** (fieldkeys.h) before the records. */
+int lmrc_push_record_keys (lua_State *L);
 void lmrc_push_record (lua_State *L, const unsigned char *entry, const unsigned char *end,
-                       int path_idx, int none_idx);
+                       int path_idx, int none_idx, int keys);
 
 /* revcache_index.c: writing. rc_put makes a new entry with the same
 ** functions that write the index, so that an entry has one layout. */

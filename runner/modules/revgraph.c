@@ -31,7 +31,19 @@
 #include "lua.h"
 #include "lauxlib.h"
 
+#include "fieldkeys.h"
 #include "revgraph.h"
+
+/* The fields read of a script and set on a node, as keys pushed once
+** (fieldkeys.h) at index KEYS of rg_build's stack, in this order. */
+enum { K_ID, K_DOWN, K_DEPENDS, K_BRANCH_LABELS, K_PATH, K_DOC, K_SCRIPT,
+       K_CHILDREN, K_DEPENDENTS, K_LABELS, K_RANK, NKEYS };
+static const char *const KEY_NAMES[NKEYS] = {
+  "id", "down_revisions", "depends_on", "branch_labels", "path", "doc", "script",
+  "children", "dependents", "labels", "rank"
+};
+#define KEYS 3   /* scripts at 1, EMPTY at 2, then the keys */
+#define KEY(k) (KEYS + (k))
 
 typedef struct Graph {
   size_t n;
@@ -104,22 +116,26 @@ static int is_empty_list (lua_State *L, int idx) {
 }
 
 /* Reads the scripts (at index 1) into g: ids, parents. 0: not a clean
-** project (build.lua's business). Leaves the stack as it found it. */
+** project (build.lua's business; so is a script with a metatable, whose
+** fields raw access might not see). Leaves the stack as it found it. */
 static int read_scripts (lua_State *L, Graph *g) {
   size_t i, j, ndown = 0, cap = 0;
   for (i = 0; i < g->n; i++) {
     size_t len, nd;
+    int script;
     if (lua_rawgeti(L, 1, (lua_Integer)i + 1) != LUA_TTABLE) return 0;
-    if (lua_getfield(L, -1, "id") != LUA_TSTRING) return 0;
+    script = lua_gettop(L);
+    if (lua_getmetatable(L, script)) return 0;
+    if (lmk_get(L, script, KEY(K_ID)) != LUA_TSTRING) return 0;
     g->id[i] = lua_tolstring(L, -1, &len);
     if (!plain_id(g->id[i], len) || strlen(g->id[i]) != len) return 0;
     lua_pop(L, 1);
-    lua_getfield(L, -1, "depends_on");
-    lua_getfield(L, -2, "branch_labels");
+    lmk_get(L, script, KEY(K_DEPENDS));
+    lmk_get(L, script, KEY(K_BRANCH_LABELS));
     if (!is_empty_list(L, -1) || !is_empty_list(L, -2)) return 0;
     lua_pop(L, 2);
     g->down_at[i] = ndown;
-    lua_getfield(L, -1, "down_revisions");
+    lmk_get(L, script, KEY(K_DOWN));
     if (is_empty_list(L, -1)) nd = 0;
     else if (lua_type(L, -1) != LUA_TTABLE) return 0;  /* a string: build.lua copies it */
     else nd = (size_t)lua_rawlen(L, -1);
@@ -240,7 +256,7 @@ static void push_fields (lua_State *L, Graph *g, size_t *scratch, int empty_idx)
   ids_idx = lua_gettop(L);
   for (i = 0; i < g->n; i++) {
     lua_rawgeti(L, 1, (lua_Integer)i + 1);
-    lua_getfield(L, -1, "id");
+    lmk_get(L, lua_gettop(L), KEY(K_ID));
     lua_rawseti(L, ids_idx, (lua_Integer)i + 1);
     lua_pop(L, 1);
   }
@@ -252,33 +268,36 @@ static void push_fields (lua_State *L, Graph *g, size_t *scratch, int empty_idx)
   order_idx = lua_gettop(L);
   for (i = 0; i < g->n; i++) {
     size_t nchild = g->child_at[i + 1] - g->child_at[i];
+    int script, node;
     lua_rawgeti(L, 1, (lua_Integer)i + 1);     /* the script */
-    lua_createtable(L, 0, 12);
+    script = lua_gettop(L);
+    lua_createtable(L, 0, NKEYS);
+    node = script + 1;
     lua_rawgeti(L, ids_idx, (lua_Integer)i + 1);
-    lua_setfield(L, -2, "id");
+    lmk_set(L, node, KEY(K_ID));
     if (g->down_at[i + 1] == g->down_at[i]) lua_pushvalue(L, empty_idx);
-    else lua_getfield(L, -2, "down_revisions");  /* clean: the script's own list */
-    lua_setfield(L, -2, "down_revisions");
+    else lmk_get(L, script, KEY(K_DOWN));  /* clean: the script's own list */
+    lmk_set(L, node, KEY(K_DOWN));
     lua_pushvalue(L, empty_idx);
-    lua_setfield(L, -2, "depends_on");
+    lmk_set(L, node, KEY(K_DEPENDS));
     lua_pushvalue(L, empty_idx);
-    lua_setfield(L, -2, "branch_labels");
-    lua_getfield(L, -2, "path");
-    lua_setfield(L, -2, "path");
-    lua_getfield(L, -2, "doc");
-    lua_setfield(L, -2, "doc");
-    lua_pushvalue(L, -2);
-    lua_setfield(L, -2, "script");
+    lmk_set(L, node, KEY(K_BRANCH_LABELS));
+    lmk_get(L, script, KEY(K_PATH));
+    lmk_set(L, node, KEY(K_PATH));
+    lmk_get(L, script, KEY(K_DOC));
+    lmk_set(L, node, KEY(K_DOC));
+    lua_pushvalue(L, script);
+    lmk_set(L, node, KEY(K_SCRIPT));
     memcpy(scratch, g->child + g->child_at[i], nchild * sizeof *scratch);
     sort_ids(g, scratch, nchild);
     push_ids(L, scratch, nchild, ids_idx, empty_idx);
-    lua_setfield(L, -2, "children");
+    lmk_set(L, node, KEY(K_CHILDREN));
     lua_pushvalue(L, empty_idx);
-    lua_setfield(L, -2, "dependents");
+    lmk_set(L, node, KEY(K_DEPENDENTS));
     lua_pushvalue(L, empty_idx);
-    lua_setfield(L, -2, "labels");
+    lmk_set(L, node, KEY(K_LABELS));
     lua_pushinteger(L, (lua_Integer)g->rank[i]);
-    lua_setfield(L, -2, "rank");
+    lmk_set(L, node, KEY(K_RANK));
     lua_pushvalue(L, -1);
     lua_rawseti(L, order_idx, (lua_Integer)g->rank[i]);
     lua_rawgeti(L, ids_idx, (lua_Integer)i + 1);
@@ -326,6 +345,7 @@ static int rg_build (lua_State *L) {
   int ok = 0;
   if (lua_type(L, 1) != LUA_TTABLE || lua_type(L, 2) != LUA_TTABLE) return 0;
   lua_settop(L, 2);
+  lmk_push(L, KEY_NAMES, NKEYS);
   n = (size_t)lua_rawlen(L, 1);
   if (n == 0) return 0;
   memset(&g, 0, sizeof g);
@@ -340,7 +360,7 @@ static int rg_build (lua_State *L) {
   heads = (size_t *)malloc(4 * n * sizeof *heads);
   if (g.id == NULL || g.down_at == NULL || g.child_at == NULL || g.rank == NULL || g.slot == NULL
       || heads == NULL || !read_scripts(L, &g)) goto done;
-  lua_settop(L, 2);
+  lua_settop(L, KEY(NKEYS) - 1);
   g.child = (size_t *)malloc((g.down_at[n] + 1) * sizeof *g.child);
   if (g.child == NULL || !link(&g)) goto done;
   stack = heads + n; next = heads + 2 * n; scratch = heads + 3 * n;
@@ -352,7 +372,7 @@ static int rg_build (lua_State *L) {
 done:
   release(&g);
   free(heads);
-  if (!ok) { lua_settop(L, 2); return 0; }
+  if (!ok) { lua_settop(L, KEY(NKEYS) - 1); return 0; }
   return 1;
 }
 
