@@ -10,10 +10,15 @@ local Context = {}
 -- slices, and a slice's COPY or LOAD DATA text never exists whole anyway.
 local SLICE_ROWS = 50000
 
+-- Note `sql`, which inserted `rows` rows, among the step's statements.
+local function note_rows(self, sql, rows)
+  self.executed:note(string.format("%s -- %d rows", sql, rows))
+end
+
 -- Run insert_slice(first, last) over the record's rows SLICE_ROWS at a
--- time, the progress ticked after each, then note `sql` among the step's
--- statements; true | nil, msg (the first failure).
-local function by_slices(self, record, tick, sql, insert_slice)
+-- time, the progress ticked after each; true | nil, msg (the first
+-- failure).
+local function by_slices(record, tick, insert_slice)
   local rows = #record.rows
   for first = 1, rows, SLICE_ROWS do
     local last = math.min(rows, first + SLICE_ROWS - 1)
@@ -21,7 +26,6 @@ local function by_slices(self, record, tick, sql, insert_slice)
     if not ok then return nil, err end
     tick(last - first + 1)
   end
-  self.executed:note(string.format("%s -- %d rows", sql, rows))
   return true
 end
 
@@ -37,13 +41,19 @@ end
 -- function runs while the server stores the rows already sent; any other
 -- call on the connection ends it first. self.bulk_open remembers what
 -- ending it must check: { sql, check = function(rows, warnings), first, last }.
+-- A load is one statement of the step's, noted once ended and checked: a
+-- LOAD DATA whose warnings fail it did not run, as far as the step's
+-- list of what ran goes.
 local function end_load(self)
   local open = self.bulk_open
   if not open then return true end
   self.bulk_open = nil
   local n, warnings, info = self.conn:bulk_end()
   if not n then return nil, dberror.describe(warnings, info) end
-  return open.check(n, warnings, open.first, open.last)
+  local ok, err = open.check(n, warnings, open.first, open.last)
+  if not ok then return nil, err end
+  note_rows(self, open.sql, open.last - open.first + 1)
+  return true
 end
 
 --- Give up the open bulk load, if any, rather than end it (a stream's
@@ -71,7 +81,7 @@ local function load_rows(self, record, columns, tick, sql, check)
     self.bulk_open = open
   end
   open.last = base + #record.rows
-  local ok, err = by_slices(self, record, tick, sql, function(first, last)
+  local ok, err = by_slices(record, tick, function(first, last)
     local done, berr, info = self.conn:bulk_rows(sql, columns, record.rows, first, last, base)
     if not done then return nil, dberror.describe(berr, info) end
     return true
@@ -201,12 +211,13 @@ local function statement_insert(self, record, columns, tick)
     quoted_columns(self, columns), string.rep("?", #columns, ", "))
   local stmt, err, info = self.conn:prepare(sql)
   if not stmt then return nil, dberror.describe(err, info) end
-  local ok, xerr = by_slices(self, record, tick, sql, function(first, last)
+  local ok, xerr = by_slices(record, tick, function(first, last)
     local n, serr, sinfo = stmt:execute_rows(columns, record.rows, first, last)
     if not n then return nil, dberror.describe(serr, sinfo) end
     return true
   end)
   stmt:close()
+  if ok then note_rows(self, sql, #record.rows) end
   return ok, xerr
 end
 
@@ -269,7 +280,7 @@ local function row_insert(self, record, columns, tick)
   if ok then tick(#record.rows % SLICE_ROWS) end
   for _, entry in pairs(statements) do
     entry.stmt:close()
-    self.executed:note(string.format("%s -- %d rows", entry.sql, #record.rows))
+    note_rows(self, entry.sql, #record.rows)
   end
   if not ok then return nil, err end
   return true
