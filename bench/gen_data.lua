@@ -104,12 +104,18 @@ write_tsv(out .. "/backfill_updates.sql", backfill + 2, function(i)
   local id = i - 1
   return string.format("UPDATE backfill_rows SET label = 'n=%d' WHERE id = %d \\;\n", id * 3, id)
 end)
-write_tsv(out .. "/backfill_values.sql", backfill + 2, function(i)
-  if i == 1 then return "UPDATE backfill_rows b SET label = v.label FROM (VALUES\n" end
-  if i == backfill + 2 then return ") AS v(id, label) WHERE b.id = v.id;\n" end
-  local id = i - 1
-  return string.format("%s(%d, 'n=%d')\n", id > 1 and "," or " ", id, id * 3)
-end)
+-- A statement of one list of the backfill's (id, label) rows between
+-- `head` and `tail`.
+local function values_script(path, head, tail)
+  write_tsv(path, backfill + 2, function(i)
+    if i == 1 then return head end
+    if i == backfill + 2 then return tail end
+    local id = i - 1
+    return string.format("%s(%d, 'n=%d')\n", id > 1 and "," or " ", id, id * 3)
+  end)
+end
+values_script(out .. "/backfill_values.sql", "UPDATE backfill_rows b SET label = v.label FROM (VALUES\n",
+  ") AS v(id, label) WHERE b.id = v.id;\n")
 
 -- The same for the mariadb client, which sends a script's statements one
 -- by one unless a DELIMITER other than `;` makes the whole script one
@@ -124,18 +130,10 @@ write_tsv(out .. "/backfill_mariadb_updates.sql", backfill + 2, function(i)
   local id = i - 1
   return string.format("UPDATE backfill_rows SET label = 'n=%d' WHERE id = %d;\n", id * 3, id)
 end)
-write_tsv(out .. "/backfill_mariadb_values.sql", backfill + 2, function(i)
-  if i == 1 then return "UPDATE backfill_rows b JOIN (WITH v(id, label) AS (VALUES\n" end
-  if i == backfill + 2 then return ") SELECT id, label FROM v) AS v ON b.id = v.id SET b.label = v.label;\n" end
-  local id = i - 1
-  return string.format("%s(%d, 'n=%d')\n", id > 1 and "," or " ", id, id * 3)
-end)
-write_tsv(out .. "/backfill_mariadb_upsert.sql", backfill + 2, function(i)
-  if i == 1 then return "INSERT INTO backfill_rows (id, label) VALUES\n" end
-  if i == backfill + 2 then return "ON DUPLICATE KEY UPDATE label = VALUES(label);\n" end
-  local id = i - 1
-  return string.format("%s(%d, 'n=%d')\n", id > 1 and "," or " ", id, id * 3)
-end)
+values_script(out .. "/backfill_mariadb_values.sql", "UPDATE backfill_rows b JOIN (WITH v(id, label) AS (VALUES\n",
+  ") SELECT id, label FROM v) AS v ON b.id = v.id SET b.label = v.label;\n")
+values_script(out .. "/backfill_mariadb_upsert.sql", "INSERT INTO backfill_rows (id, label) VALUES\n",
+  "ON DUPLICATE KEY UPDATE label = VALUES(label);\n")
 
 -- The scan's rows come from the server itself: a series of SCAN numbers.
 luamig_project("luamig_scan", string.format([[
