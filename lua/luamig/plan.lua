@@ -19,8 +19,25 @@ function M.load(cfg)
   if not scripts then return nil, err, status end
   local graph, gerr = revision.new(scripts)
   if not graph then return nil, gerr, 2 end
-  local by_id = {}
-  for _, s in ipairs(scripts) do by_id[s.id] = s end
+  -- Each script is its node's: looked up when asked for, not for all ten
+  -- thousand revisions of a listing (whose records are made on use);
+  -- pairs walks them all (next() sees only those looked up).
+  local by_id = setmetatable({}, {
+    __index = function(t, id)
+      local node = graph:get(id)
+      local s = node and node.script
+      if s then rawset(t, id, s) end
+      return s
+    end,
+    __pairs = function(t)
+      local order, rank = graph._order, 0
+      return function()
+        rank = rank + 1
+        local node = order[rank]
+        if node then return node.id, node.script end
+      end, t, nil
+    end,
+  })
   return graph, by_id
 end
 

@@ -1,7 +1,8 @@
 /*
 ** fieldkeys.h: a table's fields set and read through key strings pushed
 ** once, for the C modules that make thousands of tables with the same
-** fields (revcache_index.c's records, revgraph.c's nodes).
+** fields (revcache_index.c's records; revgraph.c reads the scripts' fields
+** through them).
 **
 ** lua_setfield and lua_getfield find a C string's Lua string in a small
 ** cache indexed by the C string's address; the dozen keys these modules

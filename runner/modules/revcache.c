@@ -27,9 +27,10 @@
 ** cover the coarsest Linux file systems' resolution (ext3's one second).
 **
 ** This file is the module: a RevCache per versions directory, the stats
-** taken on several threads, the records handed out and taken in, and when
-** to save. The index file itself (its format, the checks of its entries,
-** reading and writing it) is revcache_index.c.
+** taken on several threads, the records taken in, and when to save. The
+** index file itself (its format, the checks of its entries, reading and
+** writing it) is revcache_index.c; the list of records handed out,
+** revcache_records.c.
 */
 
 #include <fcntl.h>
@@ -92,7 +93,7 @@ static RevCache *check_open (lua_State *L) {
 static int rc_open (lua_State *L) {
   const char *dir = luaL_checkstring(L, 1);
   lua_Number settle = luaL_optnumber(L, 2, REVCACHE_SETTLE_SECONDS);
-  RevCache *c = (RevCache *)lua_newuserdatauv(L, sizeof(RevCache), 0);
+  RevCache *c = (RevCache *)lua_newuserdatauv(L, sizeof(RevCache), 1);  /* the records list */
   memset(c, 0, sizeof *c);
   c->dirfd = -1;
   luaL_setmetatable(L, CACHE_MT);
@@ -202,38 +203,23 @@ static const unsigned char *current_entry (RevCache *c, const Probe *p, uint32_t
   return memcmp(&old, &p->stamp, sizeof old) == 0 ? entry : NULL;
 }
 
-/* Push dir/name, a record's path (without lua_pushfstring's parsing of a
-** format for each of thousands of files). */
-static void push_path (lua_State *L, const char *dir, size_t dir_len, const char *name) {
-  char buf[1024];
-  size_t name_len = strlen(name);
-  if (dir_len + 1 + name_len > sizeof buf) {
-    lua_pushfstring(L, "%s/%s", dir, name);
-    return;
-  }
-  memcpy(buf, dir, dir_len);
-  buf[dir_len] = '/';
-  memcpy(buf + dir_len + 1, name, name_len);
-  lua_pushlstring(L, buf, dir_len + 1 + name_len);
-}
-
-/* cache:lookup(names, dir, none) -> records: for each file name of the
-** directory (dir is its path, for the records' `path`), its record when
-** the file's stat matches its entry, else false. The files are stat'ed on
-** several threads. The stat of each miss is kept for the put() of the
-** same name once the caller has read and scanned the file (stat first,
-** read after: a change in between makes the entry stale, never a stale
-** entry look current). */
+/* cache:lookup(names, dir, none) -> records, misses: for each file name
+** of the directory (dir is its path, for the records' `path`), its record
+** when the file's stat matches its entry, else false; misses counts the
+** falses. The records are made as they are read (revcache_records.c). The
+** files are stat'ed on several threads. The stat of each miss is kept for
+** the put() of the same name once the caller has read and scanned the
+** file (stat first, read after: a change in between makes the entry
+** stale, never a stale entry look current). */
 static int rc_lookup (lua_State *L) {
   RevCache *c = check_open(L);
   Probes probes;
   struct timespec now;
-  size_t n, i;
-  int keys;
-  size_t dir_len;
-  const char *dir;
+  size_t n, i, misses = 0;
+  const unsigned char **entry;
+  uint32_t *len;
   luaL_checktype(L, 2, LUA_TTABLE);
-  dir = luaL_checklstring(L, 3, &dir_len);
+  luaL_checkstring(L, 3);
   luaL_checktype(L, 4, LUA_TTABLE);
   n = (size_t)luaL_len(L, 2);
   probes.dirfd = c->dirfd;
@@ -249,25 +235,30 @@ static int rc_lookup (lua_State *L) {
     probes.probe[i].found = probes.probe[i].settled = 0;
   }
   lm_parallel_for(n, PROBE_THREADED_FROM, probe_share, &probes);
-  keys = lmrc_push_record_keys(L);
-  lua_createtable(L, (int)n, 0);
+  entry = (const unsigned char **)calloc(n + 1, sizeof *entry);
+  len = (uint32_t *)calloc(n + 1, sizeof *len);
+  if (entry == NULL || len == NULL) {  /* every file a miss: read, not cached */
+    free(entry); free(len);
+    c->failed = 1;
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) { lua_pushboolean(L, 0); lua_rawseti(L, -2, (lua_Integer)i + 1); }
+    lua_pushinteger(L, (lua_Integer)n);
+    return 2;
+  }
   for (i = 0; i < n; i++) {
     const Probe *p = &probes.probe[i];
-    uint32_t len;
-    const unsigned char *entry = current_entry(c, p, &len);
-    if (entry != NULL) {
+    entry[i] = current_entry(c, p, &len[i]);
+    if (entry[i] != NULL) {
       c->hits++;
-      add_out(c, entry, len, 0);
-      push_path(L, dir, dir_len, p->name);
-      lmrc_push_record(L, entry, entry + len, lua_gettop(L), 4, keys);
-      lua_remove(L, -2);
+      add_out(c, entry[i], len[i], 0);
     } else {
       if (p->found) add_miss(c, p->name, strlen(p->name), &p->stamp, p->settled);
-      lua_pushboolean(L, 0);
+      misses++;
     }
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
-  return 1;
+  lmrc_push_records(L, c, 1, entry, len, n, 3, 4);
+  lua_pushinteger(L, (lua_Integer)misses);
+  return 2;
 }
 
 /* The miss recorded for name: puts come in the order of the misses, so

@@ -94,12 +94,16 @@ static int take_str (Reader *r, const char **s, uint32_t *len) {
   return 1;
 }
 
-static int skip_list (Reader *r) {
-  uint32_t n, i, len;
+static int skip_strs (Reader *r, uint32_t n) {
+  uint32_t i, len;
   const char *s;
-  if (!take(r, &n, sizeof n)) return 0;
   for (i = 0; i < n; i++) if (!take_str(r, &s, &len)) return 0;
   return 1;
+}
+
+static int skip_list (Reader *r) {
+  uint32_t n;
+  return take(r, &n, sizeof n) && skip_strs(r, n);
 }
 
 /* File names in byte order (listdir's), like memcmp. */
@@ -239,6 +243,36 @@ static void push_list (lua_State *L, Reader *r, int none_idx) {
     push_str(L, r);
     lua_rawseti(L, -2, (lua_Integer)i);
   }
+}
+
+/* The links of an old entry (checked by index_entries), for the records
+** list's view (revcache_records.c): its file's name, its id, its parents (their count, and
+** where the first starts: lmrc_next_str reads each in turn), and whether
+** it has branch labels or depends_on. */
+void lmrc_entry_links (const unsigned char *entry, const unsigned char *end, EntryLinks *out) {
+  Reader r = { entry + CHECK_SIZE, end };
+  FileStamp st;
+  unsigned char tr;
+  const char *doc;
+  uint32_t doc_len, nlabels = 0, ndepends = 0;
+  entry_head(&r, &st, &tr, &out->name, &out->name_len);
+  take_str(&r, &out->id, &out->id_len);
+  take_str(&r, &doc, &doc_len);
+  out->ndown = 0;
+  take(&r, &out->ndown, 4);
+  out->down = r.p;
+  skip_strs(&r, out->ndown);
+  take(&r, &nlabels, 4);
+  skip_strs(&r, nlabels);
+  take(&r, &ndepends, 4);
+  out->extra = nlabels > 0 || ndepends > 0;
+}
+
+/* Reads the string at p (a list's element); returns where the next one starts. */
+const unsigned char *lmrc_next_str (const unsigned char *p, const char **s, uint32_t *len) {
+  memcpy(len, p, 4);
+  *s = (const char *)p + 4;
+  return p + 4 + *len;
 }
 
 /* A record's fields, in the order of RECORD_KEYS. */

@@ -1,9 +1,10 @@
 /*
-** revcache_index.h: what the two files of luamig.revcache share; nothing
-** else includes it. revcache.c is the module (open, lookup, put, save) and
-** keeps the state of one open cache in a RevCache; revcache_index.c reads
-** the index file into that state and writes it from there, so both need
-** the state's types. Each function is described where it is defined.
+** revcache_index.h: what the three files of luamig.revcache share;
+** nothing else includes it. revcache.c is the module (open, lookup, put,
+** save) and keeps the state of one open cache in a RevCache;
+** revcache_index.c reads the index file into that state and writes it
+** from there, so both need the state's types; revcache_records.c makes
+** the list lookup returns from the entries. Each function is described where it is defined.
 ** Shared names start with lmrc_ so that none clashes with a symbol of a
 ** program that links libluamig.a.
 */
@@ -72,6 +73,26 @@ const unsigned char *lmrc_find_entry (RevCache *c, const char *name, size_t name
 int lmrc_push_record_keys (lua_State *L);
 void lmrc_push_record (lua_State *L, const unsigned char *entry, const unsigned char *end,
                        int path_idx, int none_idx, int keys);
+
+/* An old entry's links (revcache_index.c), for revcache_records.c. */
+typedef struct EntryLinks {
+  const char *name;           /* the file's; not NUL-terminated */
+  uint32_t name_len;
+  const char *id;             /* not NUL-terminated */
+  uint32_t id_len;
+  uint32_t ndown;             /* parents */
+  const unsigned char *down;  /* the first parent, for lmrc_next_str */
+  int extra;                  /* branch labels or depends_on */
+} EntryLinks;
+void lmrc_entry_links (const unsigned char *entry, const unsigned char *end, EntryLinks *out);
+const unsigned char *lmrc_next_str (const unsigned char *p, const char **s, uint32_t *len);
+
+/* revcache_records.c: pushes the list lookup() returns, each record
+** made on first use from entry[i] (len[i] bytes; NULL for a miss, which
+** is false in the list). Takes entry, len (malloc'ed) and c->old: the
+** list frees them, and the cache at cache_idx keeps the list alive. */
+void lmrc_push_records (lua_State *L, RevCache *c, int cache_idx, const unsigned char **entry,
+                        uint32_t *len, size_t n, int dir_idx, int none_idx);
 
 /* revcache_index.c: writing. rc_put makes a new entry with the same
 ** functions that write the index, so that an entry has one layout. */

@@ -9,7 +9,8 @@
 ** clean: every id plain, one parent or a few, no branch labels, no
 ** depends_on, no fault. For them this module makes the very same tables
 ** (each node's fields, the lists, the order: see build.lua, which stays
-** the definition) at a fraction of the cost. Anything else (a label, a
+** the definition) at a fraction of the cost, each node on first use
+** (revgraph_nodes.c). Anything else (a label, a
 ** dependency, a list given as a string, and every fault: a duplicate id, a
 ** missing parent, a cycle) makes build() return nothing, and build.lua
 ** does the whole work and says what is wrong, as before. A unit spec
@@ -17,6 +18,10 @@
 ** compares them.
 **
 **   revgraph.build(scripts, EMPTY) -> fields | nil
+**
+** The scripts may be the records list of luamig.revcache, whose records
+** are made on first use: its ids and parents are then read from the
+** list's view (revrecords.h), and no record is made for the graph.
 **
 ** Ids are compared bytewise (strcmp): that is Lua's `<` on strings in the
 ** C locale, which luamig never changes.
@@ -33,33 +38,22 @@
 
 #include "fieldkeys.h"
 #include "revgraph.h"
+#include "revgraph_nodes.h"
+#include "revrecords.h"
 
-/* The fields read of a script and set on a node, as keys pushed once
-** (fieldkeys.h) at index KEYS of rg_build's stack, in this order. */
-enum { K_ID, K_DOWN, K_DEPENDS, K_BRANCH_LABELS, K_PATH, K_DOC, K_SCRIPT,
-       K_CHILDREN, K_DEPENDENTS, K_LABELS, K_RANK, NKEYS };
+/* The fields read of a script, as keys pushed once (fieldkeys.h) at
+** index KEYS of rg_build's stack, in this order. */
+enum { K_ID, K_DOWN, K_DEPENDS, K_BRANCH_LABELS, NKEYS };
 static const char *const KEY_NAMES[NKEYS] = {
-  "id", "down_revisions", "depends_on", "branch_labels", "path", "doc", "script",
-  "children", "dependents", "labels", "rank"
+  "id", "down_revisions", "depends_on", "branch_labels"
 };
 #define KEYS 3   /* scripts at 1, EMPTY at 2, then the keys */
 #define KEY(k) (KEYS + (k))
 
-typedef struct Graph {
-  size_t n;
-  const char **id;      /* each script's id (alive: the scripts hold them) */
-  size_t *down_at;      /* node i's parents: down[down_at[i] .. down_at[i+1]) */
-  size_t *down;
-  size_t *child_at;     /* node i's children: child[child_at[i] .. child_at[i+1]) */
-  size_t *child;
-  size_t *rank;         /* 0 not reached, SIZE_MAX on the walk's stack */
-  size_t *slot;         /* the id hash: node index + 1, 0 empty */
-  size_t nslots;
-} Graph;
-
-static void release (Graph *g) {
+void lmrg_release (Graph *g) {
   free(g->id); free(g->down_at); free(g->down); free(g->child_at);
   free(g->child); free(g->rank); free(g->slot);
+  memset(g, 0, sizeof *g);
 }
 
 static uint64_t hash_of (const char *s) {
@@ -68,8 +62,7 @@ static uint64_t hash_of (const char *s) {
   return h;
 }
 
-/* Index of the node with id s, or SIZE_MAX. */
-static size_t find (const Graph *g, const char *s) {
+size_t lmrg_find (const Graph *g, const char *s) {
   size_t i = (size_t)hash_of(s) & (g->nslots - 1);
   while (g->slot[i] != 0) {
     if (strcmp(g->id[g->slot[i] - 1], s) == 0) return g->slot[i] - 1;
@@ -162,6 +155,35 @@ static int read_scripts (lua_State *L, Graph *g) {
   return 1;
 }
 
+/* The same as read_scripts, from the ids and parents of the cache's
+** records list (revrecords.h): no record is made. */
+static int read_view (Graph *g, const RevRecordsView *v) {
+  size_t i, j, ndown = v->down_at[v->n];
+  for (i = 0; i < g->n; i++) {
+    if (v->extra[i] || !plain_id(v->id[i], v->id_len[i]) || strlen(v->id[i]) != v->id_len[i]) return 0;
+    g->id[i] = v->id[i];
+    g->down_at[i] = v->down_at[i];
+  }
+  g->down_at[g->n] = ndown;
+  g->down = (size_t *)malloc((ndown + 1) * sizeof *g->down);
+  if (g->down == NULL) return 0;
+  for (j = 0; j < ndown; j++) {
+    if (strlen(v->down[j]) != v->down_len[j]) return 0;
+    g->down[j] = (size_t)(uintptr_t)v->down[j];  /* an id for now, as in read_scripts */
+  }
+  return 1;
+}
+
+/* The complete view of the records list at idx, or NULL (a plain list). */
+static const RevRecordsView *view_of (lua_State *L, int idx) {
+  const RevRecordsView *v = NULL;
+  if (lua_getmetatable(L, idx)) {
+    if (lua_getfield(L, -1, RECORDS_VIEW_FIELD) == LUA_TLIGHTUSERDATA) v = (const RevRecordsView *)lua_touserdata(L, -1);
+    lua_pop(L, 2);
+  }
+  return v != NULL && v->complete ? v : NULL;
+}
+
 /* Parents as indices, children lists. 0 on any fault (build.lua says it). */
 static int link (Graph *g) {
   size_t i, j, k, total = g->down_at[g->n];
@@ -171,7 +193,7 @@ static int link (Graph *g) {
   for (i = 0; i < g->n; i++) {
     for (j = g->down_at[i]; j < g->down_at[i + 1]; j++) {
       const char *pid = (const char *)(uintptr_t)g->down[j];
-      size_t p = find(g, pid);
+      size_t p = lmrg_find(g, pid);
       if (p == SIZE_MAX || p == i) return 0;                /* missing, itself */
       for (k = g->down_at[i]; k < j; k++) if (g->down[k] == p) return 0;  /* repeated */
       g->down[j] = p;
@@ -193,7 +215,7 @@ static int by_id (const void *a, const void *b, void *graph) {
   return strcmp(g->id[*(const size_t *)a], g->id[*(const size_t *)b]);
 }
 
-static void sort_ids (const Graph *g, size_t *list, size_t n) {
+void lmrg_sort_ids (const Graph *g, size_t *list, size_t n) {
   if (n > 1) qsort_r(list, n, sizeof *list, by_id, (void *)g);
 }
 
@@ -227,126 +249,17 @@ static int order (Graph *g, const size_t *tips, size_t ntips, size_t *stack, siz
   return count == g->n;
 }
 
-/* Pushes a list of node ids (indices into ids_idx's array), or EMPTY when n is 0. */
-static void push_ids (lua_State *L, const size_t *list, size_t n, int ids_idx, int empty_idx) {
-  size_t i;
-  if (n == 0) { lua_pushvalue(L, empty_idx); return; }
-  lua_createtable(L, (int)n, 0);
-  for (i = 0; i < n; i++) {
-    lua_rawgeti(L, ids_idx, (lua_Integer)list[i] + 1);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
-}
-
-/* Pushes a list of nodes (indices into nodes_idx's array). */
-static void push_nodes (lua_State *L, const size_t *list, size_t n, int nodes_idx) {
-  size_t i;
-  lua_createtable(L, (int)n, 0);
-  for (i = 0; i < n; i++) {
-    lua_rawgeti(L, nodes_idx, (lua_Integer)list[i] + 1);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
-}
-
-/* The fields table (build.lua's), from a linked and ordered graph. */
-static void push_fields (lua_State *L, Graph *g, size_t *scratch, int empty_idx) {
-  int ids_idx, nodes_idx, by_id_idx, order_idx;
-  size_t i, nlist;
-  lua_createtable(L, (int)g->n, 0);             /* ids, by list index */
-  ids_idx = lua_gettop(L);
-  for (i = 0; i < g->n; i++) {
-    lua_rawgeti(L, 1, (lua_Integer)i + 1);
-    lmk_get(L, lua_gettop(L), KEY(K_ID));
-    lua_rawseti(L, ids_idx, (lua_Integer)i + 1);
-    lua_pop(L, 1);
-  }
-  lua_createtable(L, (int)g->n, 0);             /* nodes, by list index */
-  nodes_idx = lua_gettop(L);
-  lua_createtable(L, 0, (int)g->n);             /* _nodes: id -> node */
-  by_id_idx = lua_gettop(L);
-  lua_createtable(L, (int)g->n, 0);             /* _order */
-  order_idx = lua_gettop(L);
-  for (i = 0; i < g->n; i++) {
-    size_t nchild = g->child_at[i + 1] - g->child_at[i];
-    int script, node;
-    lua_rawgeti(L, 1, (lua_Integer)i + 1);     /* the script */
-    script = lua_gettop(L);
-    lua_createtable(L, 0, NKEYS);
-    node = script + 1;
-    lua_rawgeti(L, ids_idx, (lua_Integer)i + 1);
-    lmk_set(L, node, KEY(K_ID));
-    if (g->down_at[i + 1] == g->down_at[i]) lua_pushvalue(L, empty_idx);
-    else lmk_get(L, script, KEY(K_DOWN));  /* clean: the script's own list */
-    lmk_set(L, node, KEY(K_DOWN));
-    lua_pushvalue(L, empty_idx);
-    lmk_set(L, node, KEY(K_DEPENDS));
-    lua_pushvalue(L, empty_idx);
-    lmk_set(L, node, KEY(K_BRANCH_LABELS));
-    lmk_get(L, script, KEY(K_PATH));
-    lmk_set(L, node, KEY(K_PATH));
-    lmk_get(L, script, KEY(K_DOC));
-    lmk_set(L, node, KEY(K_DOC));
-    lua_pushvalue(L, script);
-    lmk_set(L, node, KEY(K_SCRIPT));
-    memcpy(scratch, g->child + g->child_at[i], nchild * sizeof *scratch);
-    sort_ids(g, scratch, nchild);
-    push_ids(L, scratch, nchild, ids_idx, empty_idx);
-    lmk_set(L, node, KEY(K_CHILDREN));
-    lua_pushvalue(L, empty_idx);
-    lmk_set(L, node, KEY(K_DEPENDENTS));
-    lua_pushvalue(L, empty_idx);
-    lmk_set(L, node, KEY(K_LABELS));
-    lua_pushinteger(L, (lua_Integer)g->rank[i]);
-    lmk_set(L, node, KEY(K_RANK));
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, order_idx, (lua_Integer)g->rank[i]);
-    lua_rawgeti(L, ids_idx, (lua_Integer)i + 1);
-    lua_pushvalue(L, -2);
-    lua_rawset(L, by_id_idx);
-    lua_rawseti(L, nodes_idx, (lua_Integer)i + 1);
-    lua_pop(L, 1);                             /* the script */
-  }
-  lua_createtable(L, 0, 8);
-  lua_pushvalue(L, by_id_idx);
-  lua_setfield(L, -2, "_nodes");
-  lua_pushvalue(L, order_idx);
-  lua_setfield(L, -2, "_order");
-  /* heads, bases, branch points, merge points: each sorted by id */
-  nlist = 0;
-  for (i = 0; i < g->n; i++) if (g->child_at[i + 1] == g->child_at[i]) scratch[nlist++] = i;
-  sort_ids(g, scratch, nlist);
-  push_nodes(L, scratch, nlist, nodes_idx);
-  lua_setfield(L, -2, "_heads");
-  nlist = 0;
-  for (i = 0; i < g->n; i++) if (g->down_at[i + 1] == g->down_at[i]) scratch[nlist++] = i;
-  sort_ids(g, scratch, nlist);
-  push_nodes(L, scratch, nlist, nodes_idx);
-  lua_setfield(L, -2, "_bases");
-  nlist = 0;
-  for (i = 0; i < g->n; i++) if (g->child_at[i + 1] - g->child_at[i] > 1) scratch[nlist++] = i;
-  sort_ids(g, scratch, nlist);
-  push_nodes(L, scratch, nlist, nodes_idx);
-  lua_setfield(L, -2, "_branch_points");
-  nlist = 0;
-  for (i = 0; i < g->n; i++) if (g->down_at[i + 1] - g->down_at[i] > 1) scratch[nlist++] = i;
-  sort_ids(g, scratch, nlist);
-  push_nodes(L, scratch, nlist, nodes_idx);
-  lua_setfield(L, -2, "_merge_points");
-  lua_newtable(L);
-  lua_setfield(L, -2, "_labels");
-  lua_newtable(L);
-  lua_setfield(L, -2, "_label_names");
-}
-
 /* revgraph.build(scripts, EMPTY) -> fields | nil */
 static int rg_build (lua_State *L) {
   Graph g;
-  size_t i, n, nheads = 0, *heads, *stack, *next, *scratch;
+  const RevRecordsView *view;
+  size_t i, n, nheads = 0, *heads, *stack, *next;
   int ok = 0;
   if (lua_type(L, 1) != LUA_TTABLE || lua_type(L, 2) != LUA_TTABLE) return 0;
   lua_settop(L, 2);
   lmk_push(L, KEY_NAMES, NKEYS);
-  n = (size_t)lua_rawlen(L, 1);
+  view = view_of(L, 1);
+  n = view != NULL ? view->n : (size_t)lua_rawlen(L, 1);
   if (n == 0) return 0;
   memset(&g, 0, sizeof g);
   g.n = n;
@@ -356,23 +269,25 @@ static int rg_build (lua_State *L) {
   g.child_at = (size_t *)malloc((n + 1) * sizeof *g.child_at);
   g.rank = (size_t *)malloc(n * sizeof *g.rank);
   g.slot = (size_t *)calloc(g.nslots, sizeof *g.slot);
-  /* heads, the walk's stack and its cursors, a list being sorted */
-  heads = (size_t *)malloc(4 * n * sizeof *heads);
+  /* heads, the walk's stack and its cursors */
+  heads = (size_t *)malloc(3 * n * sizeof *heads);
   if (g.id == NULL || g.down_at == NULL || g.child_at == NULL || g.rank == NULL || g.slot == NULL
-      || heads == NULL || !read_scripts(L, &g)) goto done;
+      || heads == NULL || !(view != NULL ? read_view(&g, view) : read_scripts(L, &g))) goto done;
   lua_settop(L, KEY(NKEYS) - 1);
   g.child = (size_t *)malloc((g.down_at[n] + 1) * sizeof *g.child);
   if (g.child == NULL || !link(&g)) goto done;
-  stack = heads + n; next = heads + 2 * n; scratch = heads + 3 * n;
+  stack = heads + n; next = heads + 2 * n;
   for (i = 0; i < n; i++) if (g.child_at[i + 1] == g.child_at[i]) heads[nheads++] = i;
-  sort_ids(&g, heads, nheads);
-  if (!order(&g, heads, nheads, stack, next)) goto done;
-  push_fields(L, &g, scratch, 2);
-  ok = 1;
+  lmrg_sort_ids(&g, heads, nheads);
+  ok = order(&g, heads, nheads, stack, next);
 done:
-  release(&g);
   free(heads);
-  if (!ok) { lua_settop(L, KEY(NKEYS) - 1); return 0; }
+  if (!ok) {
+    lmrg_release(&g);
+    lua_settop(L, KEY(NKEYS) - 1);
+    return 0;
+  }
+  lmrg_push_fields(L, &g, 1, 2, view != NULL);  /* takes g's arrays */
   return 1;
 }
 

@@ -360,6 +360,13 @@ Graph.target_heads = steps.target_heads
 -- nil = all heads), themselves included, that descend from or are one of
 -- `lower` (ids; nil or {} = down to base). Both ends included.
 function Graph:walk(upper, lower)
+  if upper == nil and (lower == nil or #lower == 0) then
+    -- Every revision: each one is a head or has a child, and following
+    -- children ends at a head, so all are ancestors of the heads.
+    local order, out, n = self._order, {}, #self._order
+    for i = n, 1, -1 do out[n - i + 1] = order[i] end
+    return out
+  end
   local nodes, ends = self._nodes, {}
   for k, ids in ipairs({ upper or EMPTY, lower or EMPTY }) do
     local out = {}

@@ -371,12 +371,20 @@ end
 -- whose file is unchanged since it was last read come from the metadata
 -- cache (runner/modules/revcache.c; LUAMIG_NO_CACHE set to anything but "" or "0"
 -- turns it off); the rest are read, on several threads (sys.read_files),
--- scanned, and added to the cache when revscan could read them.
-local function load_dir(dir, files, scripts)
+-- scanned, and added to the cache when revscan could read them. Returns
+-- the list: for the only directory (alone), when every file is in the
+-- cache, the cache's own list, whose records are made as they are read
+-- (runner/modules/revcache_records.c; the graph is built without them).
+local function load_dir(dir, files, scripts, alone)
   local off = os.getenv("LUAMIG_NO_CACHE")
   local cache = (off == nil or off == "" or off == "0") and revcache.open(dir) or nil
   local first, missing = #scripts, {}
-  local cached = cache and cache:lookup(files, dir, NONE)
+  local cached, misses
+  if cache then cached, misses = cache:lookup(files, dir, NONE) end
+  if misses == 0 and alone then
+    cache:save(#files)
+    return cached
+  end
   for i = 1, #files do
     local record = cached and cached[i]
     if record then scripts[first + i] = record else missing[#missing + 1] = i end
@@ -394,14 +402,14 @@ local function load_dir(dir, files, scripts)
     end
   end
   if cache then cache:save(#files) end
-  return true
+  return scripts
 end
 
 --- Every revision file's record, in file-name order.
 -- Returns nil, msg, 2 for a missing directory or a bad file.
 function M.load_all(cfg)
-  local scripts = {}
-  for _, dir in ipairs(M.version_dirs(cfg)) do
+  local scripts, dirs = {}, M.version_dirs(cfg)
+  for _, dir in ipairs(dirs) do
     local names, err = sys.listdir(dir)
     if not names then
       return nil, string.format("cannot read revisions directory %s: %s (run 'luamig init' to create a project)",
@@ -414,8 +422,9 @@ function M.load_all(cfg)
       local b = string.byte(name)  -- not a hidden file, nor one starting with _
       if b ~= 46 and b ~= 95 and string.find(name, ".lua", -4, true) then files[#files + 1] = name end
     end
-    local ok, err = load_dir(dir, files, scripts)
-    if not ok then return nil, err, 2 end
+    local list, load_err = load_dir(dir, files, scripts, #dirs == 1)
+    if not list then return nil, load_err, 2 end
+    scripts = list
   end
   return scripts
 end

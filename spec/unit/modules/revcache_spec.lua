@@ -101,6 +101,54 @@ describe("revcache", function()
     assert.equal(NONE, again[2].depends_on)
   end)
 
+  it("makes each record when it is first read, once, and the graph from the entries alone", function()
+    -- a clean line: no branch label, no dependency
+    for i = 1, N do
+      local parent = i == 1 and "nil" or string.format('"r%04d"', i - 1)
+      local text = '-- revision %d\nrevision = "r%04d"\ndown_revision = %s\nfunction upgrade() end\n'
+      write(name_of(i), string.format(text, i, i, parent))
+    end
+    next_tick()
+    pass(names(N))
+    local cache = assert(revcache.open(dir, 0))
+    local list, misses = cache:lookup(names(N), dir, NONE)
+    assert.equal(0, misses)
+    assert.is_true(cache:save(N) == false)
+    collectgarbage() -- the index the entries point into is the list's, not the closed cache's
+    assert.equal(N, #list)
+    assert.is_nil(next(list)) -- nothing made yet
+    local graph = require("luamig.revgraph").build(list, require("luamig.revision.build").EMPTY)
+    assert.is_table(graph)
+    assert.equal("r" .. string.format("%04d", N), graph._heads[1].id)
+    assert.equal("r0001", graph._bases[1].id)
+    -- the graph made the head's and the base's records, and no other
+    local made = {}
+    for i in next, list do made[#made + 1] = i end -- next: only the records made
+    table.sort(made)
+    assert.same({ 1, N }, made)
+    local r = list[7]
+    assert.equal(r, list[7])
+    assert.equal(r, rawget(list, 7))
+    assert.equal("r0007", r.id)
+    assert.same({ "r0006" }, r.down_revisions)
+    assert.equal(path(name_of(7)), r.path)
+    assert.equal("revision 7", r.doc)
+    assert.equal(graph._nodes.r0007.script, r)
+    local seen = 0
+    for i, rec in ipairs(list) do
+      seen = seen + 1
+      assert.equal(string.format("r%04d", i), rec.id)
+    end
+    assert.equal(N, seen)
+    local paired = 0
+    for i, rec in pairs(list) do
+      paired = paired + 1
+      assert.equal(list[i], rec)
+    end
+    assert.equal(N, paired)
+    for _, key in ipairs { 0, N + 1, "1", 1.5 } do assert.is_nil(list[key], tostring(key)) end
+  end)
+
   it("reads again a file whose size, times or inode changed, and only that one", function()
     pass(names(N))
     next_tick()

@@ -77,9 +77,7 @@ local function same_graph(c, lua)
     assert.equal(lkeys, keys, id .. ": number of fields")
     assert.equal(c._order[cn.rank], cn)
   end
-  local ccount = 0
-  for _ in pairs(c._nodes) do ccount = ccount + 1 end
-  assert.equal(count, ccount)
+  assert.equal(count, #c._order)
 end
 
 describe("luamig.revgraph", function()
@@ -105,6 +103,68 @@ describe("luamig.revgraph", function()
       local c = assert(revgraph.build(scripts, EMPTY), "case " .. i)
       same_graph(c, assert(build.graph(scripts)))
     end
+  end)
+
+  it("makes a node on first use, once: the same table by id, by rank and in the lists", function()
+    local scripts = random_graph(300, 7)
+    local c = assert(revgraph.build(scripts, EMPTY))
+    local lua = assert(build.graph(scripts))
+    -- nothing made but the heads, bases, branch and merge points
+    local listed, made = {}, {}
+    for _, key in ipairs { "_heads", "_bases", "_branch_points", "_merge_points" } do
+      for _, n in ipairs(lua[key]) do listed[n.rank] = true end
+    end
+    for rank in next, c._order do made[rank] = true end -- next: only the nodes made
+    assert.same(listed, made)
+    local inner  -- a node in none of the lists
+    for rank = 1, 300 do if not listed[rank] then inner = lua._order[rank]; break end end
+    local id = inner.id
+    local n = c._nodes[id]
+    assert.equal(id, n.id)
+    assert.equal(n, c._nodes[id])
+    assert.equal(n, rawget(c._order, n.rank))  -- kept, not made again
+    for _, key in ipairs { "_heads", "_bases", "_branch_points", "_merge_points" } do
+      for i, h in ipairs(c[key]) do assert.equal(h, c._nodes[h.id], key .. " " .. i) end
+    end
+    assert.equal(300, #c._order)
+    assert.equal(n, c._order[n.rank])
+    for rank, node in ipairs(c._order) do assert.equal(node, c._nodes[node.id], "rank " .. rank) end
+    -- ids the graph does not have, and keys that are no id
+    for _, key in ipairs { "nope", id .. "\0", id:sub(1, 4), 1, true } do
+      assert.is_nil(c._nodes[key], tostring(key))
+    end
+    for _, rank in ipairs { 0, 301, -1, 1.5, "1" } do assert.is_nil(c._order[rank], tostring(rank)) end
+  end)
+
+  it("walks every node with pairs, made as it comes, in rank order", function()
+    local scripts = random_graph(120, 3)
+    local lua = assert(build.graph(scripts))
+    for _, field in ipairs { "_nodes", "_order" } do
+      local c = assert(revgraph.build(scripts, EMPTY))
+      local count, last = 0, 0
+      for key, node in pairs(c[field]) do
+        count = count + 1
+        assert.equal(field == "_nodes" and node.id or node.rank, key)
+        assert.equal(lua._nodes[node.id].rank, node.rank)
+        assert.is_true(node.rank > last, "rank order")
+        last = node.rank
+        assert.equal(node, c._nodes[node.id])
+      end
+      assert.equal(120, count, field)
+    end
+  end)
+
+  it("keeps the scripts it was built from: a node made late is the one of build time", function()
+    local scripts = { script("a"), script("b", { "a" }), script("c", { "b" }) }
+    local c = assert(revgraph.build(scripts, EMPTY))
+    local b = scripts[2]
+    scripts[2] = script("x")
+    b.id = "changed"
+    collectgarbage()
+    local n = c._nodes.b
+    assert.equal("b", n.id)
+    assert.equal(b, n.script)
+    assert.same({ "c" }, n.children)
   end)
 
   it("leaves every fault and every unusual record to build.lua", function()
