@@ -106,6 +106,11 @@ static int sq_connect (const char *const *keys, const char *const *values,
 #if defined(SQLITE_OPEN_EXRESCODE)
   flags |= SQLITE_OPEN_EXRESCODE;
 #endif
+  /* A connection is used by one thread at a time (its Lua state's), and
+  ** sqlite3_interrupt is safe from any thread or a signal handler: the
+  ** connection's own mutex is not needed, and taking it around every call
+  ** was 2% of `upgrade head` on 1000 revisions (callgrind). */
+  flags |= SQLITE_OPEN_NOMUTEX;
   rc = sqlite3_open_v2(database, &db, flags, NULL);
   if (rc != SQLITE_OK) {
     if (db == NULL)

@@ -108,6 +108,8 @@ end
 -- Identifiers --------------------------------------------------------------
 
 function Dialect:quote(name)
+  -- most names have no quote to double: no gsub (its pattern and buffer)
+  if not name:find('"', 1, true) then return '"' .. name .. '"' end
   return '"' .. name:gsub('"', '""') .. '"'
 end
 

@@ -111,6 +111,7 @@ M.types = base.derive(Base.types, {
 })
 
 function M:quote(name)
+  if not name:find("`", 1, true) then return "`" .. name .. "`" end  -- as base.lua's
   return "`" .. name:gsub("`", "``") .. "`"
 end
 

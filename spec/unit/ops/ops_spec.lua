@@ -142,6 +142,30 @@ describe("ops", function()
     end
   end)
 
+  it("gives each revision an op table of its own over operations built once per context", function()
+    local ctx = fake_ctx(nil, { cfg = { operations = {
+      add_audit = function(op, t) return op.add_column(t, Column("audited", Integer)) end } } })
+    local first, second = ops.new(ctx), ops.new(ctx)
+    assert.are_not.equal(first, second)
+    assert.equal(first.create_table, second.create_table) -- the same operations
+    -- what one revision sets or registers stays its own
+    first.create_table = nil
+    first.register("touch", function(op, t) return op.add_audit(t) end)
+    assert.is_function(second.create_table)
+    assert.error_matches(function() return second.touch end, "op.touch: no such operation", 1, true)
+    assert.error_matches(function() return first.create_table end, "op.create_table: no such operation", 1, true)
+    -- a registered op gets its own revision's table: project ops included
+    first.touch("users")
+    assert.equal("audited", ctx.records[1].column.name)
+    second.register("touch", function(op, t) return op.drop_column(t, "audited") end)
+    second.touch("users")
+    assert.equal("drop_column", ctx.records[2].kind)
+    assert.error_matches(function() second.register("add_audit", function() end) end,
+      "op.register: op.add_audit exists already", 1, true)
+    -- another context, other operations
+    assert.are_not.equal(first.drop_table, ops.new(fake_ctx()).drop_table)
+  end)
+
   it("raises the context's failure at the revision line", function()
     local err = revision_error("op.drop_table('t')", fake_ctx('no such table: t'))
     assert.equal(at2("no such table: t"), err)
