@@ -45,27 +45,36 @@ static int dir_gc (lua_State *L) {
 }
 
 
+/* A name and where the listing has its Lua string. */
+typedef struct Named {
+  const char *name;
+  lua_Integer at;
+} Named;
+
 static int compare_names (const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
+  return strcmp(((const Named *)a)->name, ((const Named *)b)->name);
 }
 
 
 /* Sort the array of n names on top in byte order (what table.sort does,
-** at a fraction of its cost for ten thousand names). */
+** at a fraction of its cost for ten thousand names). The sorted array
+** takes the listing's own strings (pushing a name again would hash it and
+** look it up again: 5 M instructions for ten thousand names). */
 static void sort_names (lua_State *L, lua_Integer n) {
-  const char **names;
+  Named *names;
   lua_Integer i;
   int t = lua_gettop(L);
-  names = (const char **)lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof(char *), 0);
+  names = (Named *)lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *names, 0);
   for (i = 0; i < n; i++) {  /* the strings stay alive in the table */
     lua_rawgeti(L, t, i + 1);
-    names[i] = lua_tostring(L, -1);
+    names[i].name = lua_tostring(L, -1);
+    names[i].at = i + 1;
     lua_pop(L, 1);
   }
-  qsort(names, (size_t)n, sizeof(char *), compare_names);
+  qsort(names, (size_t)n, sizeof *names, compare_names);
   lua_createtable(L, (int)n, 0);
   for (i = 0; i < n; i++) {
-    lua_pushstring(L, names[i]);
+    lua_rawgeti(L, t, names[i].at);
     lua_rawseti(L, -2, i + 1);
   }
   lua_replace(L, t);
