@@ -71,7 +71,13 @@ static int cursor_next (lua_State *L) {
   }
   rc = s->conn->drv->fetch(s->handle, s->row, &err);
   if (rc == LM_ROW) {
-    lmb_push_row(L, s);
+    if (lua_getiuservalue(L, 1, 2) != LUA_TTABLE) {  /* the rows' keys, made at the first */
+      lua_pop(L, 1);
+      lmb_push_row_keys(L, s);
+      lua_pushvalue(L, -1);
+      lua_setiuservalue(L, 1, 2);
+    }
+    lmb_push_row(L, s, lua_gettop(L));
     return 1;
   }
   cursor_release(k);
@@ -83,9 +89,10 @@ static int cursor_next (lua_State *L) {
 }
 
 
-/* Push a new closed cursor reading the statement at `si`. */
+/* Push a new closed cursor reading the statement at `si`. User values:
+** the statement, then the keys of its rows (lmb_push_row_keys). */
 Cursor *lmb_new_cursor (lua_State *L, int si) {
-  return (Cursor *)lmb_new_object(L, &cursor_kind, sizeof(Cursor), 1, si);
+  return (Cursor *)lmb_new_object(L, &cursor_kind, sizeof(Cursor), 2, si);
 }
 
 

@@ -26,6 +26,7 @@ struct Stmt {
 
 
 /* binding_statement.c */
-void lmb_push_row (lua_State *L, Stmt *s);
+void lmb_push_row_keys (lua_State *L, Stmt *s);
+void lmb_push_row (lua_State *L, Stmt *s, int keys);
 
 #endif

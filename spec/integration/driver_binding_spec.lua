@@ -298,6 +298,26 @@ describe("luamig.driver #sqlite", function()
       assert.same({ 2, 3, 4 }, seen)
     end)
 
+    it("keys every row of a result by its columns' names, the last of a repeated name winning", function()
+      local sql = "SELECT i, i * 10 AS x, i * 100 AS x, NULL AS n FROM r ORDER BY i"
+      local want = {}
+      for i = 1, 4 do want[i] = { i = i, x = i * 100, n = null } end
+      assert.same(want, (conn:query(sql)))
+      assert.same(want[1], conn:first(sql))
+      local got = {}
+      for row in conn:rows(sql) do got[#got + 1] = row end
+      assert.same(want, got)
+      -- one statement, two results with other names: each cursor its own keys
+      local st = assert(conn:prepare("SELECT i AS a, ? AS b FROM r WHERE i <= 2 ORDER BY i"))
+      local first, second = {}, {}
+      for row in st:rows("p") do first[#first + 1] = row end
+      for row in st:rows(7) do second[#second + 1] = row end
+      st:close()
+      assert.same({ { a = 1, b = "p" }, { a = 2, b = "p" } }, first)
+      assert.same({ { a = 1, b = 7 }, { a = 2, b = 7 } }, second)
+      for row in conn:rows("SELECT i AS y FROM r WHERE i = 3") do assert.same({ y = 3 }, row) end
+    end)
+
     it("returns iterator, state, nil and the to-be-closed cursor", function()
       local f, s, ctl, cursor = conn:rows("SELECT i FROM r ORDER BY i")
       assert.is_function(f)
