@@ -82,8 +82,25 @@ static void sort_names (lua_State *L, lua_Integer n) {
 }
 
 
+/* Does name pass listdir's filter: ends with suffix (len bytes), and does
+** not start with one of the bytes of skip? */
+static int wanted (const char *name, const char *suffix, size_t len, const char *skip) {
+  size_t n = strlen(name);
+  if (suffix != NULL && (n < len || memcmp(name + n - len, suffix, len) != 0)) return 0;
+  return skip == NULL || name[0] == '\0' || strchr(skip, name[0]) == NULL;
+}
+
+
+/* listdir(path [, suffix [, skip]]) -> names | nil, msg: the entries
+** (without . and ..), sorted bytewise; with suffix, only those ending
+** with it, and none starting with a byte of skip. The filter runs here
+** rather than over a Lua list: script.lua lists revisions with it
+** (".lua", "._"), which on 10,000 files was a fifth of `history`'s Lua. */
 int lmsys_listdir (lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
+  size_t suffix_len = 0;
+  const char *suffix = luaL_optlstring(L, 2, NULL, &suffix_len);
+  const char *skip = luaL_optstring(L, 3, NULL);
   struct dirent *e;
   lua_Integer n = 0;
   Dir *d = (Dir *)lua_newuserdatauv(L, sizeof(Dir), 0);
@@ -97,7 +114,8 @@ int lmsys_listdir (lua_State *L) {
     errno = 0;
     e = readdir(d->dir);
     if (e == NULL) break;
-    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0
+        || !wanted(e->d_name, suffix, suffix_len, skip))
       continue;
     lua_pushstring(L, e->d_name);
     lua_rawseti(L, -2, ++n);

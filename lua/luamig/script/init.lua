@@ -410,17 +410,13 @@ end
 function M.load_all(cfg)
   local scripts, dirs = {}, M.version_dirs(cfg)
   for _, dir in ipairs(dirs) do
-    local names, err = sys.listdir(dir)
-    if not names then
+    -- The .lua files, not a hidden one, nor one starting with _. listdir
+    -- sorts the names bytewise: the records come in file-name order, which
+    -- is also the cache index's order.
+    local files, err = sys.listdir(dir, ".lua", "._")
+    if not files then
       return nil, string.format("cannot read revisions directory %s: %s (run 'luamig init' to create a project)",
         dir, err), 2
-    end
-    -- listdir sorts the names bytewise: the records come in file-name
-    -- order, which is also the cache index's order.
-    local files = {}
-    for _, name in ipairs(names) do
-      local b = string.byte(name)  -- not a hidden file, nor one starting with _
-      if b ~= 46 and b ~= 95 and string.find(name, ".lua", -4, true) then files[#files + 1] = name end
     end
     local list, load_err = load_dir(dir, files, scripts, #dirs == 1)
     if not list then return nil, load_err, 2 end

@@ -44,6 +44,20 @@ describe("luamig.sys", function()
       assert.same({ ".hidden", "a.txt", "sub" }, names)
     end)
 
+    it("sorts bytewise, and keeps only the names with a suffix not starting with a byte of skip", function()
+      for _, name in ipairs { "b.lua", "a.lua", "_helper.lua", ".hidden.lua", "Z.lua", "notes.txt", "x.lua.bak",
+          ".lua", "lua" } do
+        write_file(dir .. "/" .. name, "")
+      end
+      assert(sys.mkdir(dir .. "/sub.lua"))
+      assert.same({ ".hidden.lua", ".lua", "Z.lua", "_helper.lua", "a.lua", "b.lua", "lua", "notes.txt", "sub.lua",
+        "x.lua.bak" }, sys.listdir(dir))
+      assert.same({ ".hidden.lua", ".lua", "Z.lua", "_helper.lua", "a.lua", "b.lua", "sub.lua" },
+        sys.listdir(dir, ".lua"))
+      assert.same({ "Z.lua", "a.lua", "b.lua", "sub.lua" }, sys.listdir(dir, ".lua", "._"))
+      assert.same({ "notes.txt" }, sys.listdir(dir, ".txt", "._"))
+    end)
+
     it("returns nil, msg for a missing directory or a file", function()
       fails_on("/missing", "No such file or directory", sys.listdir(dir .. "/missing"))
       write_file(dir .. "/f", "")
