@@ -340,6 +340,14 @@ local function report(e, verbose, kind)
   return e.status
 end
 
+-- Was a fleet's flag given? Only then is luamig.fleet loaded, to check them.
+local function fleet_flags_given(opts)
+  for _, flag in ipairs(command.spec(opts.command).flags or {}) do
+    if flag.fleet and opts[flag.key] ~= nil then return true end
+  end
+  return false
+end
+
 --- Entry point from the C host: returns the exit status.
 function M.main(argv)
   -- A run allocates many small, short-lived tables (one record per
@@ -353,7 +361,7 @@ function M.main(argv)
     return opts.help and 0 or 2
   end
   if opts.help then io.stdout:write(command_help(opts.command), "\n"); return 0 end
-  local usage_err = fleet.usage(opts)
+  local usage_err = fleet_flags_given(opts) and fleet.usage(opts)
   if usage_err then return report(usage_err, false, "usage") end
   -- A fleet's child (luamig.fleet): its database comes from the
   -- environment, where ps does not show the password, and it reports its

@@ -43,8 +43,10 @@
 
 local build = require("luamig.revision.build")
 local revgraph = require("luamig.revgraph")
-local steps = require("luamig.revision.steps")
-local target = require("luamig.revision.target")
+-- Loaded on first use (luamig.lazy): listing revisions needs neither.
+local lazy = require("luamig.lazy")
+local steps = lazy("luamig.revision.steps")
+local target = lazy("luamig.revision.target")
 
 -- Local copies of globals: the graph's loops visit every revision, and
 -- bench/revision_graph.lua runs ~15% faster with them (10,000 revisions).
@@ -347,11 +349,11 @@ end
 ---------------------------------------------------------------------------
 -- Steps (luamig/revision/steps.lua)
 
-M.apply_version = steps.apply_version
-Graph.upgrade_steps = steps.upgrade_steps
-Graph.downgrade_steps = steps.downgrade_steps
-Graph.heads_after = steps.heads_after
-Graph.target_heads = steps.target_heads
+function M.apply_version(...) return steps.apply_version(...) end
+function Graph:upgrade_steps(...) return steps.upgrade_steps(self, ...) end
+function Graph:downgrade_steps(...) return steps.downgrade_steps(self, ...) end
+function Graph:heads_after(...) return steps.heads_after(self, ...) end
+function Graph:target_heads(...) return steps.target_heads(self, ...) end
 
 ---------------------------------------------------------------------------
 -- History
