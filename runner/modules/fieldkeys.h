@@ -20,20 +20,13 @@
 #include "lauxlib.h"
 
 /* Push the n keys; returns the stack index of the first (key k is at
-** first + k). */
+** first + k). A field is set with lua_pushvalue(key), then its value,
+** then lua_rawset(t). */
 static inline int lmk_push (lua_State *L, const char *const *names, int n) {
   int i, first = lua_gettop(L) + 1;
   luaL_checkstack(L, n, "field keys");
   for (i = 0; i < n; i++) lua_pushstring(L, names[i]);
   return first;
-}
-
-/* t[key] = the value on top, which is popped; t and key are absolute
-** stack indices. */
-static inline void lmk_set (lua_State *L, int t, int key) {
-  lua_pushvalue(L, key);
-  lua_rotate(L, -2, 1);
-  lua_rawset(L, t);
 }
 
 /* Push t[key]; returns its type. */

@@ -299,20 +299,28 @@ void lmrc_push_record (lua_State *L, const unsigned char *entry, const unsigned 
   entry_head(&r, &st, &tr, &name, &name_len);
   lua_createtable(L, 0, 8);
   rec = lua_gettop(L);
+  /* each field: its key, its value, lua_rawset (fieldkeys.h) */
+  lua_pushvalue(L, keys + R_ID);
   push_str(L, &r);
-  lmk_set(L, rec, keys + R_ID);
+  lua_rawset(L, rec);
+  lua_pushvalue(L, keys + R_DOC);
   push_str(L, &r);
-  lmk_set(L, rec, keys + R_DOC);
+  lua_rawset(L, rec);
+  lua_pushvalue(L, keys + R_DOWN);
   push_list(L, &r, none_idx);
-  lmk_set(L, rec, keys + R_DOWN);
+  lua_rawset(L, rec);
+  lua_pushvalue(L, keys + R_BRANCH_LABELS);
   push_list(L, &r, none_idx);
-  lmk_set(L, rec, keys + R_BRANCH_LABELS);
+  lua_rawset(L, rec);
+  lua_pushvalue(L, keys + R_DEPENDS);
   push_list(L, &r, none_idx);
-  lmk_set(L, rec, keys + R_DEPENDS);
+  lua_rawset(L, rec);
+  lua_pushvalue(L, keys + R_TRANSACTIONAL);
   lua_pushboolean(L, tr);
-  lmk_set(L, rec, keys + R_TRANSACTIONAL);
+  lua_rawset(L, rec);
+  lua_pushvalue(L, keys + R_PATH);
   lua_pushvalue(L, path_idx);
-  lmk_set(L, rec, keys + R_PATH);
+  lua_rawset(L, rec);
 }
 
 

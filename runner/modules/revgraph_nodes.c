@@ -50,10 +50,16 @@ static const char *const KEY_NAMES[NKEYS] = {
 
 #define NODES_META "luamig.revgraph.nodes"
 
-/* t[key k] = the value on top, which is popped. */
-static void set_key (lua_State *L, int t, int keys, int k) {
+/* A field of a node is set as: push_key, then push its value, then
+** lua_rawset (key first: no lua_rotate). */
+static void push_key (lua_State *L, int keys, int k) {
   lua_rawgeti(L, keys, k + 1);
-  lua_rotate(L, -2, 1);
+}
+
+/* t[key k] = the value at stack index v. */
+static void set_to (lua_State *L, int t, int keys, int k, int v) {
+  push_key(L, keys, k);
+  lua_pushvalue(L, v);
   lua_rawset(L, t);
 }
 
@@ -82,38 +88,41 @@ static void push_node (lua_State *L, int ud, size_t i) {
   lua_getiuservalue(L, ud, UV_EMPTY);   empty = base + 4;
   lua_geti(L, scripts, (lua_Integer)i + 1); script = base + 5;  /* revcache's list makes it */
   lua_createtable(L, 0, NKEYS);         node = base + 6;
+  push_key(L, keys, K_ID);
   lua_pushstring(L, g->id[i]);
-  set_key(L, node, keys, K_ID);
-  if (g->down_at[i + 1] == g->down_at[i]) lua_pushvalue(L, empty);
-  else get_key(L, script, keys, K_DOWN);  /* clean: the script's own list */
-  set_key(L, node, keys, K_DOWN);
-  lua_pushvalue(L, empty);
-  set_key(L, node, keys, K_DEPENDS);
-  lua_pushvalue(L, empty);
-  set_key(L, node, keys, K_BRANCH_LABELS);
+  lua_rawset(L, node);
+  if (g->down_at[i + 1] == g->down_at[i]) set_to(L, node, keys, K_DOWN, empty);
+  else {  /* clean: the script's own list */
+    push_key(L, keys, K_DOWN);
+    get_key(L, script, keys, K_DOWN);
+    lua_rawset(L, node);
+  }
+  set_to(L, node, keys, K_DEPENDS, empty);
+  set_to(L, node, keys, K_BRANCH_LABELS, empty);
+  push_key(L, keys, K_PATH);
   get_key(L, script, keys, K_PATH);
-  set_key(L, node, keys, K_PATH);
+  lua_rawset(L, node);
+  push_key(L, keys, K_DOC);
   get_key(L, script, keys, K_DOC);
-  set_key(L, node, keys, K_DOC);
-  lua_pushvalue(L, script);
-  set_key(L, node, keys, K_SCRIPT);
-  if (nchild == 0) lua_pushvalue(L, empty);
+  lua_rawset(L, node);
+  set_to(L, node, keys, K_SCRIPT, script);
+  if (nchild == 0) set_to(L, node, keys, K_CHILDREN, empty);
   else {
     memcpy(z->scratch, g->child + g->child_at[i], nchild * sizeof *z->scratch);
     lmrg_sort_ids(g, z->scratch, nchild);
+    push_key(L, keys, K_CHILDREN);
     lua_createtable(L, (int)nchild, 0);
     for (j = 0; j < nchild; j++) {
       lua_pushstring(L, g->id[z->scratch[j]]);
       lua_rawseti(L, -2, (lua_Integer)j + 1);
     }
+    lua_rawset(L, node);
   }
-  set_key(L, node, keys, K_CHILDREN);
-  lua_pushvalue(L, empty);
-  set_key(L, node, keys, K_DEPENDENTS);
-  lua_pushvalue(L, empty);
-  set_key(L, node, keys, K_LABELS);
+  set_to(L, node, keys, K_DEPENDENTS, empty);
+  set_to(L, node, keys, K_LABELS, empty);
+  push_key(L, keys, K_RANK);
   lua_pushinteger(L, (lua_Integer)g->rank[i]);
-  set_key(L, node, keys, K_RANK);
+  lua_rawset(L, node);
   /* kept by index and by rank (not by id: see nodes_index) */
   lua_pushvalue(L, node);
   lua_rawseti(L, base + 1, (lua_Integer)i + 1);
