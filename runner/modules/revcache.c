@@ -221,6 +221,10 @@ static int rc_lookup (lua_State *L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   luaL_checkstring(L, 3);
   luaL_checktype(L, 4, LUA_TTABLE);
+  /* once: the list takes the index, which the next one's entries
+  ** (kept for save) would point into */
+  if (c->looked_up) return luaL_error(L, "revision cache: lookup was called already");
+  c->looked_up = 1;
   n = (size_t)luaL_len(L, 2);
   probes.dirfd = c->dirfd;
   clock_gettime(CLOCK_REALTIME, &now);

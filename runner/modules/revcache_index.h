@@ -54,6 +54,7 @@ typedef struct RevCache {
   int dirty;                  /* an entry was added */
   int failed;                 /* out of memory: write nothing */
   int64_t settle_ns;          /* see settled() */
+  int looked_up;              /* lookup() ran: its list holds the index now */
 } RevCache;
 
 /* The bytes of an entry or of the index being written. */

@@ -147,6 +147,10 @@ describe("revcache", function()
     end
     assert.equal(N, paired)
     for _, key in ipairs { 0, N + 1, "1", 1.5 } do assert.is_nil(list[key], tostring(key)) end
+    local again = assert(revcache.open(dir, 0))
+    again:lookup(names(N), dir, NONE)
+    assert.error_matches(function() again:lookup(names(N), dir, NONE) end, "lookup was called already", 1, true)
+    again:save(N)
   end)
 
   it("reads again a file whose size, times or inode changed, and only that one", function()
