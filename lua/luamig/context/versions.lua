@@ -7,9 +7,8 @@
 -- cannot roll DDL back (MySQL) a step's row is written as "running" before
 -- the step starts, so that a step cut off half-way is known afterwards.
 
+local types = require("luamig.schema.types")
 local sys = require("luamig.sys")
--- The tables' definitions, loaded when a table is made (luamig.lazy).
-local types = require("luamig.lazy")("luamig.schema.types")
 
 local M = {}
 
@@ -86,8 +85,9 @@ function Versions:heads()
   return heads
 end
 
+local Column, String, Integer, Text = types.Column, types.String, types.Integer, types.Text
+
 local function version_table_record(name, schema)
-  local Column, String = types.Column, types.String
   return {
     kind = "create_table", table = name, schema = schema, constraints = {},
     columns = { Column("version_num", String(32), { primary_key = true, nullable = false }) },
@@ -95,7 +95,6 @@ local function version_table_record(name, schema)
 end
 
 local function history_table_record(name, schema)
-  local Column, String, Integer, Text = types.Column, types.String, types.Integer, types.Text
   return {
     kind = "create_table", table = name, schema = schema, constraints = {},
     columns = {
@@ -119,7 +118,7 @@ end
 
 -- The history table's phase column, for a table made before it existed.
 local function phase_column_record(name, schema)
-  return { kind = "add_column", table = name, schema = schema, column = types.Column("phase", types.String(8)) }
+  return { kind = "add_column", table = name, schema = schema, column = Column("phase", String(8)) }
 end
 
 --- The create_table records of both tables (the bench replays them).

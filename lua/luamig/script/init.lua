@@ -10,9 +10,9 @@ local sys = require("luamig.sys")
 local revscan = require("luamig.revscan")
 local revcache = require("luamig.revcache")
 local checksum = require("luamig.checksum")
+local types = require("luamig.schema.types")
 -- Loaded when a revision runs, not when its metadata is read (luamig.lazy).
 local lazy = require("luamig.lazy")
-local types = lazy("luamig.schema.types")
 local failure = lazy("luamig.script.failure")
 local helpers = lazy("luamig.script.helpers")
 local null = require("luamig.driver").null
@@ -66,37 +66,26 @@ local function revision_setmetatable(t, mt)
   return setmetatable(t, mt)
 end
 
--- What every file's environment reads (BASE), the bare types each file
--- gets its own of (BARE_TYPES), and types.export's report of an unknown
--- capitalized name, a type's typo ("unknown type or constructor Strng
--- (types: ...)"): made with the first environment, so that listing
--- revisions from the metadata cache, which evaluates no file, loads none
--- of luamig.schema.
-local BASE, BARE_TYPES, unknown_type
-
-local function make_base()
-  BASE = {}
-  for _, name in ipairs {
-    "assert", "error", "ipairs", "next", "pairs", "pcall", "print", "rawequal",
-    "rawget", "rawlen", "rawset", "select", "tonumber", "tostring", "type", "xpcall",
-  } do BASE[name] = _G[name] end
-  BASE._VERSION = _VERSION
-  BASE.null = null
-  BASE.getmetatable, BASE.setmetatable = revision_getmetatable, revision_setmetatable
-  types.export(BASE)
-  setmetatable(BASE, nil)  -- unknown names are ENV.__index's business
-  BARE_TYPES = {}
-  for _, name in ipairs(types.type_names) do
-    BARE_TYPES[name], BASE[name] = BASE[name], nil
-  end
-  unknown_type = getmetatable(types.environment()).__index
-end
+local BASE = {}
+for _, name in ipairs {
+  "assert", "error", "ipairs", "next", "pairs", "pcall", "print", "rawequal",
+  "rawget", "rawlen", "rawset", "select", "tonumber", "tostring", "type", "xpcall",
+} do BASE[name] = _G[name] end
+BASE._VERSION = _VERSION
+BASE.null = null
+BASE.getmetatable, BASE.setmetatable = revision_getmetatable, revision_setmetatable
+types.export(BASE)
+setmetatable(BASE, nil)  -- unknown names are ENV.__index's business
 
 -- The tables each file gets a copy of, on first use.
 local LIBRARIES = {
   string = string, table = table, math = math, utf8 = utf8,
   os = { time = os.time, date = os.date, clock = os.clock, getenv = os.getenv },
 }
+local BARE_TYPES = {}
+for _, name in ipairs(types.type_names) do
+  BARE_TYPES[name], BASE[name] = BASE[name], nil
+end
 
 local DECLARED = {
   revision = true, down_revision = true, branch_labels = true, depends_on = true,
@@ -107,6 +96,10 @@ local DECLARED = {
 -- The functions a file may define besides upgrade(): its two phases
 -- (expand/contract, see luamig.plan) and what undoes each.
 local PHASE_FUNCTIONS = { "expand", "contract", "downgrade_expand", "downgrade_contract", "downgrade" }
+
+-- types.export's report of an unknown capitalized name (a type's typo):
+-- "unknown type or constructor Strng (types: ...)".
+local unknown_type = getmetatable(types.environment()).__index
 
 local ENV = {}
 local env_files = setmetatable({}, { __mode = "k" })  -- a revision's environment -> {path, src}
@@ -148,13 +141,11 @@ end
 
 --- A fresh environment for one revision (or models) file.
 function M.environment()
-  if not BASE then make_base() end
   return setmetatable({}, ENV)
 end
 
 -- A helper module's environment: a revision's, whose `op` is op_of().
 local function helper_environment(op_of)
-  if not BASE then make_base() end
   local env = setmetatable({}, ENV)
   helper_ops[env] = op_of
   return env
