@@ -30,10 +30,10 @@ function M.load(cfg)
       return s
     end,
     __pairs = function(t)
-      local order, rank = graph._order, 0
+      local nodes, i = graph:nodes(), 0
       return function()
-        rank = rank + 1
-        local node = order[rank]
+        i = i + 1
+        local node = nodes[i]
         if node then return node.id, node.script end
       end, t, nil
     end,

@@ -246,9 +246,9 @@ static void push_list (lua_State *L, Reader *r, int none_idx) {
 }
 
 /* The links of an old entry (checked by index_entries), for the records
-** list's view (revcache_records.c): its file's name, its id, its parents (their count, and
-** where the first starts: lmrc_next_str reads each in turn), and whether
-** it has branch labels or depends_on. */
+** list's view (revcache_records.c): its file's name, its id, its parents
+** (their count, and where the first starts: lmrc_next_str reads each in
+** turn), and whether it has branch labels or depends_on. */
 void lmrc_entry_links (const unsigned char *entry, const unsigned char *end, EntryLinks *out) {
   Reader r = { entry + CHECK_SIZE, end };
   FileStamp st;

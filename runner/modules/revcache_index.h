@@ -4,7 +4,8 @@
 ** save) and keeps the state of one open cache in a RevCache;
 ** revcache_index.c reads the index file into that state and writes it
 ** from there, so both need the state's types; revcache_records.c makes
-** the list lookup returns from the entries. Each function is described where it is defined.
+** the list lookup returns from the entries. Each function is described
+** where it is defined.
 ** Shared names start with lmrc_ so that none clashes with a symbol of a
 ** program that links libluamig.a.
 */

@@ -64,34 +64,48 @@ static const char *copy_str (char **at, const char *s, size_t len) {
   return out;
 }
 
+/* Room for at least `need` parents in v (doubling); 0 when out of memory. */
+static int room_for_parents (RevRecordsView *v, size_t *cap, size_t need) {
+  const char **down;
+  size_t *down_len, c = *cap;
+  if (need <= c) return 1;
+  while (c < need) c = c ? 2 * c : 16;
+  down = (const char **)realloc((void *)v->down, c * sizeof *down);
+  if (down == NULL) return 0;
+  v->down = down;
+  down_len = (size_t *)realloc(v->down_len, c * sizeof *down_len);
+  if (down_len == NULL) return 0;
+  v->down_len = down_len;
+  *cap = c;
+  return 1;
+}
+
 /* The ids and parents of every record, when every file was a hit; left
 ** incomplete otherwise (or out of memory), and revgraph then reads the
-** records. */
+** records. Each entry is decoded once; the parents' arrays grow as they
+** fill (most revisions have one). */
 static void make_view (Records *r) {
   RevRecordsView *v = &r->view;
-  size_t i, j, n = r->n, bytes = 0, ndown = 0, k = 0;
+  size_t i, j, n = r->n, bytes = 0, k = 0, cap = 0;
   char *at;
   EntryLinks l;
   v->n = n;
   for (i = 0; i < n; i++) {
     if (r->entry[i] == NULL) return;
-    lmrc_entry_links(r->entry[i], r->entry[i] + r->len[i], &l);
     bytes += r->len[i];  /* each string is there with its 4-byte length: room for a NUL */
-    ndown += l.ndown;
   }
   v->id = (const char **)malloc((n + 1) * sizeof *v->id);
   v->id_len = (size_t *)malloc((n + 1) * sizeof *v->id_len);
   v->down_at = (size_t *)malloc((n + 1) * sizeof *v->down_at);
-  v->down = (const char **)malloc((ndown + 1) * sizeof *v->down);
-  v->down_len = (size_t *)malloc((ndown + 1) * sizeof *v->down_len);
   v->extra = (unsigned char *)malloc(n + 1);
   v->strings = (char *)malloc(bytes + 1);
-  if (v->id == NULL || v->id_len == NULL || v->down_at == NULL || v->down == NULL
-      || v->down_len == NULL || v->extra == NULL || v->strings == NULL) return;
+  if (v->id == NULL || v->id_len == NULL || v->down_at == NULL || v->extra == NULL
+      || v->strings == NULL || !room_for_parents(v, &cap, n + 1)) return;
   at = v->strings;
   for (i = 0; i < n; i++) {
     const unsigned char *p;
     lmrc_entry_links(r->entry[i], r->entry[i] + r->len[i], &l);
+    if (!room_for_parents(v, &cap, k + l.ndown + 1)) return;
     v->id[i] = copy_str(&at, l.id, l.id_len);
     v->id_len[i] = l.id_len;
     v->extra[i] = (unsigned char)l.extra;

@@ -178,7 +178,8 @@ static int read_view (Graph *g, const RevRecordsView *v) {
 static const RevRecordsView *view_of (lua_State *L, int idx) {
   const RevRecordsView *v = NULL;
   if (lua_getmetatable(L, idx)) {
-    if (lua_getfield(L, -1, RECORDS_VIEW_FIELD) == LUA_TLIGHTUSERDATA) v = (const RevRecordsView *)lua_touserdata(L, -1);
+    if (lua_getfield(L, -1, RECORDS_VIEW_FIELD) == LUA_TLIGHTUSERDATA)
+      v = (const RevRecordsView *)lua_touserdata(L, -1);
     lua_pop(L, 2);
   }
   return v != NULL && v->complete ? v : NULL;

@@ -87,7 +87,7 @@ static void sort_names (lua_State *L, lua_Integer n) {
 static int wanted (const char *name, const char *suffix, size_t len, const char *skip) {
   size_t n = strlen(name);
   if (suffix != NULL && (n < len || memcmp(name + n - len, suffix, len) != 0)) return 0;
-  return skip == NULL || name[0] == '\0' || strchr(skip, name[0]) == NULL;
+  return skip == NULL || strchr(skip, name[0]) == NULL;
 }
 
 
