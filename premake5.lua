@@ -156,6 +156,7 @@ local SOURCES = {
   "runner/modules/revcache_records.c",
   "runner/modules/revgraph.c",
   "runner/modules/revgraph_nodes.c",
+  "runner/modules/revgraph_lines.c",
   "runner/modules/rowscan.c",
   "runner/modules/interrupt.c",
   "runner/modules/spawn.c",

@@ -248,16 +248,15 @@ static void push_list (lua_State *L, Reader *r, int none_idx) {
 /* The links of an old entry (checked by index_entries), for the records
 ** list's view (revcache_records.c): its file's name, its id, its parents
 ** (their count, and where the first starts: lmrc_next_str reads each in
-** turn), and whether it has branch labels or depends_on. */
+** turn), its doc, and whether it has branch labels or depends_on. */
 void lmrc_entry_links (const unsigned char *entry, const unsigned char *end, EntryLinks *out) {
   Reader r = { entry + CHECK_SIZE, end };
   FileStamp st;
   unsigned char tr;
-  const char *doc;
-  uint32_t doc_len, nlabels = 0, ndepends = 0;
+  uint32_t nlabels = 0, ndepends = 0;
   entry_head(&r, &st, &tr, &out->name, &out->name_len);
   take_str(&r, &out->id, &out->id_len);
-  take_str(&r, &doc, &doc_len);
+  take_str(&r, &out->doc, &out->doc_len);
   out->ndown = 0;
   take(&r, &out->ndown, 4);
   out->down = r.p;

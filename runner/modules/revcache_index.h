@@ -82,6 +82,8 @@ typedef struct EntryLinks {
   uint32_t name_len;
   const char *id;             /* not NUL-terminated */
   uint32_t id_len;
+  const char *doc;            /* not NUL-terminated */
+  uint32_t doc_len;
   uint32_t ndown;             /* parents */
   const unsigned char *down;  /* the first parent, for lmrc_next_str */
   int extra;                  /* branch labels or depends_on */

@@ -14,7 +14,8 @@
 **
 ** The list's metatable also carries a RevRecordsView (revrecords.h): the
 ** ids and parents of every record as C strings, from which
-** luamig.revgraph builds the graph without making a record.
+** luamig.revgraph builds the graph without making a record, and the docs,
+** from which it writes history's lines.
 **
 ** The entries point into the index the cache read (RevCache.old): the list
 ** takes that buffer and frees it when it is collected; the cache keeps the
@@ -50,7 +51,7 @@ static int records_gc (lua_State *L) {
   RevRecordsView *v = &r->view;
   free(r->entry); free(r->len); free(r->old);
   free(v->id); free(v->id_len); free(v->down_at); free(v->down); free(v->down_len);
-  free(v->extra); free(v->strings);
+  free(v->extra); free(v->doc); free(v->doc_len); free(v->strings);
   memset(r, 0, sizeof *r);
   return 0;
 }
@@ -98,9 +99,11 @@ static void make_view (Records *r) {
   v->id_len = (size_t *)malloc((n + 1) * sizeof *v->id_len);
   v->down_at = (size_t *)malloc((n + 1) * sizeof *v->down_at);
   v->extra = (unsigned char *)malloc(n + 1);
+  v->doc = (const char **)malloc((n + 1) * sizeof *v->doc);
+  v->doc_len = (size_t *)malloc((n + 1) * sizeof *v->doc_len);
   v->strings = (char *)malloc(bytes + 1);
   if (v->id == NULL || v->id_len == NULL || v->down_at == NULL || v->extra == NULL
-      || v->strings == NULL || !room_for_parents(v, &cap, n + 1)) return;
+      || v->doc == NULL || v->doc_len == NULL || v->strings == NULL || !room_for_parents(v, &cap, n + 1)) return;
   at = v->strings;
   for (i = 0; i < n; i++) {
     const unsigned char *p;
@@ -109,6 +112,8 @@ static void make_view (Records *r) {
     v->id[i] = copy_str(&at, l.id, l.id_len);
     v->id_len[i] = l.id_len;
     v->extra[i] = (unsigned char)l.extra;
+    v->doc[i] = l.doc;  /* in the entry, which the list keeps */
+    v->doc_len[i] = l.doc_len;
     v->down_at[i] = k;
     for (j = 0, p = l.down; j < l.ndown; j++, k++) {
       const char *s;

@@ -174,8 +174,7 @@ static int read_view (Graph *g, const RevRecordsView *v) {
   return 1;
 }
 
-/* The complete view of the records list at idx, or NULL (a plain list). */
-static const RevRecordsView *view_of (lua_State *L, int idx) {
+const RevRecordsView *lmrg_view_of (lua_State *L, int idx) {
   const RevRecordsView *v = NULL;
   if (lua_getmetatable(L, idx)) {
     if (lua_getfield(L, -1, RECORDS_VIEW_FIELD) == LUA_TLIGHTUSERDATA)
@@ -259,7 +258,7 @@ static int rg_build (lua_State *L) {
   if (lua_type(L, 1) != LUA_TTABLE || lua_type(L, 2) != LUA_TTABLE) return 0;
   lua_settop(L, 2);
   lmk_push(L, KEY_NAMES, NKEYS);
-  view = view_of(L, 1);
+  view = lmrg_view_of(L, 1);
   n = view != NULL ? view->n : (size_t)lua_rawlen(L, 1);
   if (n == 0) return 0;
   memset(&g, 0, sizeof g);

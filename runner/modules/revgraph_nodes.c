@@ -30,14 +30,6 @@
 
 #include "revgraph_nodes.h"
 
-typedef struct Nodes {
-  Graph g;
-  size_t *by_rank;   /* node index of each rank - 1 */
-  size_t *scratch;   /* a children list being sorted */
-} Nodes;
-
-/* The userdata's user values. */
-enum { UV_IDS = 1, UV_SCRIPTS, UV_EMPTY, UV_KEYS, UV_BY_INDEX, UV_ORDER, NUV = UV_ORDER };
 
 /* A node's fields, as strings in the UV_KEYS list (a key pushed once is a
 ** Lua string already: see fieldkeys.h). */
@@ -336,5 +328,8 @@ void lmrg_push_fields (lua_State *L, Graph *g, int scripts, int empty, int recor
   lua_setfield(L, -2, "_labels");
   lua_newtable(L);
   lua_setfield(L, -2, "_label_names");
+  lua_pushvalue(L, ud);
+  lua_pushcclosure(L, lmrg_history_text, 1);
+  lua_setfield(L, -2, "_history_text");
   lua_remove(L, ud);
 }

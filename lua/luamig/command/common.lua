@@ -74,13 +74,17 @@ end
 -- `heads` (with the database's revisions when -i asked for them), and the
 -- nodes of -r RANGE, newest first. The database is opened only for -i, or
 -- when the range names `current`: a picture of the files needs none.
-function M.revision_history(cfg, opts)
+function M.revision_history(cfg, opts, as_text)
   local graph = errors.check(require("luamig.plan").load(cfg))
   local current
   if opts.indicate_current or (opts.range and opts.range:find("current", 1, true)) then
     current = M.database_heads(cfg, opts)
   end
   local marks = require("luamig.present.revisions").marks(graph, opts.indicate_current and current or nil)
+  if as_text and not opts.range then
+    local text = graph:history_text(marks.current)
+    if text then return graph, marks, nil, text end
+  end
   local nodes, err = graph:history(opts.range, current)
   if not nodes then errors.raise { where = opts.range and ("-r " .. opts.range), message = err, status = 2 } end
   return graph, marks, nodes

@@ -392,6 +392,15 @@ function Graph:walk(upper, lower)
   return out
 end
 
+-- history_text(current) -> every revision's history line, newest first
+-- (luamig.present.revisions' line() of each node of history()), joined by
+-- "\n", when the graph was built in C (revgraph_lines.c: no node made);
+-- nil otherwise. current: a set of ids to mark (current).
+function Graph:history_text(current)
+  local text = rawget(self, "_history_text")
+  return text and text(current or {})
+end
+
 -- history(range, current_heads) -> nodes newest first | nil, msg
 function Graph:history(range, current_heads)
   if range == nil or range == "" then return self:walk() end

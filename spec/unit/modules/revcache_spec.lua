@@ -126,6 +126,17 @@ describe("revcache", function()
     for i in next, list do made[#made + 1] = i end -- next: only the records made
     table.sort(made)
     assert.same({ 1, N }, made)
+    -- history's lines, from the entries' docs: no record made either
+    local lines = {}
+    for line in (graph._history_text({ r0002 = true }) .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = line end
+    assert.equal(N, #lines)
+    assert.equal(string.format("r%04d -> r%04d (head), revision %d", N - 1, N, N), lines[1])
+    assert.equal("r0001 -> r0002 (current), revision 2", lines[N - 1])
+    assert.equal("<base> -> r0001, revision 1", lines[N])
+    local after = {}
+    for i in next, list do after[#after + 1] = i end
+    table.sort(after)
+    assert.same({ 1, N }, after)
     local r = list[7]
     assert.equal(r, list[7])
     assert.equal(r, rawget(list, 7))

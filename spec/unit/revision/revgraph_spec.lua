@@ -203,6 +203,45 @@ describe("luamig.revgraph", function()
     assert.is_nil(revgraph.build("scripts", EMPTY))
   end)
 
+  it("writes history's lines as present.revisions' line() does, making no node", function()
+    local revision = require("luamig.revision")
+    local present = require("luamig.present.revisions")
+    local docs = { [1] = false, [2] = 42, [3] = 1.5, [4] = "", [5] = "two\nlines" } -- false: no doc (nil)
+    for seed = 1, 12 do
+      local scripts = random_graph(20 + seed * 9, seed)
+      for i, doc in pairs(docs) do
+        if doc == false then scripts[i].doc = nil else scripts[i].doc = doc end
+      end
+      local g = assert(revision.new(scripts))
+      local made = {}
+      for rank in next, g._order do made[#made + 1] = rank end -- next: only the nodes made
+      local current = {}
+      for i = seed % 3 + 1, #scripts, 5 + seed % 4 do current[scripts[i].id] = true end
+      if seed == 1 then current = {} end
+      local text = g:history_text(current)
+      local still = {}
+      for rank in next, g._order do still[#still + 1] = rank end
+      assert.same(made, still, "seed " .. seed .. ": a node was made")
+      local marks = { head = present.marks(g).head, current = current }
+      local want = {}
+      for i, node in ipairs(assert(g:history())) do want[i] = present.line(g, node, marks) end
+      assert.equal(table.concat(want, "\n"), text, "seed " .. seed)
+      if seed > 1 then assert.matches("(current)", text, 1, true) end
+      assert.matches("(mergepoint)", text, 1, true)
+    end
+  end)
+
+  it("leaves history's lines to Lua for a graph build.lua made or a doc a line cannot show", function()
+    local revision = require("luamig.revision")
+    local labelled = script("b", { "a" })
+    labelled.branch_labels = { "main" }
+    assert.is_nil(assert(revision.new({ script("a"), labelled })):history_text({}))
+    local odd = script("b", { "a" })
+    odd.doc = true
+    local g = assert(revision.new({ script("a"), odd }))
+    assert.is_nil(g:history_text({}))
+  end)
+
   it("is what luamig.revision.new uses: a fault still gets build.lua's message", function()
     local revision = require("luamig.revision")
     local g = assert(revision.new({ script("a"), script("b", { "a" }) }))
