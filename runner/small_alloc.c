@@ -10,6 +10,9 @@
 ** the size of every block it frees or resizes, so the free lists need no
 ** header on a block and a free is two stores.
 **
+** Past the first HUGE_SLABS_FROM slabs, a slab is one huge page (see
+** huge_slab): large runs take far fewer page faults.
+**
 ** The memory of small blocks is reused, never returned to the system: a
 ** run's peak of small objects stays mapped until it exits. One Lua state,
 ** one thread (luamig's threads never touch the Lua state). The debug and
@@ -17,8 +20,14 @@
 ** valgrind and AddressSanitizer see every Lua block on its own.
 */
 
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE  /* MAP_ANONYMOUS, madvise */
+#endif
+
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "small_alloc.h"
 
@@ -26,6 +35,8 @@
 #define SMALL_MAX 1024
 #define NCLASSES (SMALL_MAX / GRAIN)
 #define SLAB_SIZE (256 * 1024)
+#define HUGE_SLAB_SIZE (2 * 1024 * 1024)  /* one huge page of x86-64 */
+#define HUGE_SLABS_FROM 16                /* slabs before those are huge */
 
 typedef struct FreeBlock { struct FreeBlock *next; } FreeBlock;
 
@@ -33,7 +44,48 @@ typedef struct Slab { struct Slab *next; } Slab;  /* at each slab's start */
 
 static FreeBlock *free_list[NCLASSES];
 static unsigned char *carve_at = NULL, *carve_end = NULL;  /* rest of the newest slab */
-static Slab *slabs = NULL;  /* every slab, so that a leak checker sees them */
+static Slab *slabs = NULL;  /* every malloc'ed slab, so that a leak checker sees them */
+static size_t nslabs = 0;
+
+/* A slab of HUGE_SLAB_SIZE bytes at an address aligned to that size,
+** which the kernel is asked to back with one huge page; NULL when it
+** cannot be mapped. A run that makes a heap of tens of megabytes (check
+** on a thousand tables: 45 MB) otherwise takes a page fault per 4 KB
+** touched, about a tenth of its time; small runs never get here, so that
+** their memory stays as small as it was. */
+static void *huge_slab (void) {
+  size_t span = 2 * HUGE_SLAB_SIZE;
+  unsigned char *p = (unsigned char *)mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  unsigned char *start;
+  size_t head;
+  if (p == MAP_FAILED) return NULL;
+  start = (unsigned char *)(((uintptr_t)p + HUGE_SLAB_SIZE - 1) & ~(uintptr_t)(HUGE_SLAB_SIZE - 1));
+  head = (size_t)(start - p);
+  if (head > 0) munmap(p, head);
+  munmap(start + HUGE_SLAB_SIZE, span - head - HUGE_SLAB_SIZE);
+#ifdef MADV_HUGEPAGE
+  madvise(start, HUGE_SLAB_SIZE, MADV_HUGEPAGE);  /* advice: without it, small pages */
+#endif
+  return start;
+}
+
+/* Starts a new slab to carve from; 0 when out of memory. */
+static int new_slab (void) {
+  unsigned char *p = NULL;
+  size_t size = SLAB_SIZE;
+  if (nslabs >= HUGE_SLABS_FROM && (p = (unsigned char *)huge_slab()) != NULL) size = HUGE_SLAB_SIZE;
+  else {
+    Slab *s = (Slab *)malloc(SLAB_SIZE);
+    if (s == NULL) return 0;
+    s->next = slabs;
+    slabs = s;
+    p = (unsigned char *)s;
+  }
+  nslabs++;
+  carve_at = p + GRAIN;  /* keep blocks GRAIN-aligned */
+  carve_end = p + size;
+  return 1;
+}
 
 static size_t class_of (size_t size) { return (size + GRAIN - 1) / GRAIN - 1; }
 
@@ -47,12 +99,7 @@ static void *small_new (size_t cls) {
   if ((size_t)(carve_end - carve_at) < size) {
     /* what is left of the old slab is too small for this class: it stays
     ** unused (at most SMALL_MAX - GRAIN bytes a slab) */
-    Slab *s = (Slab *)malloc(SLAB_SIZE);
-    if (s == NULL) return NULL;
-    s->next = slabs;
-    slabs = s;
-    carve_at = (unsigned char *)s + GRAIN;  /* keep blocks GRAIN-aligned */
-    carve_end = (unsigned char *)s + SLAB_SIZE;
+    if (!new_slab()) return NULL;
   }
   carve_at += size;
   return carve_at - size;
