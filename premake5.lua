@@ -325,7 +325,7 @@ driver_plugin("postgres", LIBPQ, { "runner/drivers/driver_postgres.c", "runner/d
   "runner/drivers/driver_postgres_messages.c", "runner/drivers/driver_postgres_txn.c",
   "runner/drivers/driver_postgres_scan.c", "runner/drivers/driver_postgres_exec.c",
   "runner/drivers/driver_postgres_stmt.c", "runner/drivers/driver_postgres_copy.c",
-  "runner/drivers/driver_postgres_pipeline.c" })
+  "runner/drivers/driver_postgres_pipeline.c", "runner/drivers/driver_postgres_prefetch.c" })
 driver_plugin("mysql", LIBMARIADB, { "runner/drivers/driver_mysql.c", "runner/drivers/driver_mysql_txn.c",
   "runner/drivers/driver_mysql_stmt.c", "runner/drivers/driver_mysql_result.c", "runner/drivers/driver_mysql_side.c",
   "runner/drivers/driver_mysql_pipeline.c", "runner/drivers/driver_mysql_batch.c",

@@ -36,6 +36,7 @@
 
 #define LMB_NSMALL 16  /* parameters converted into an array on the C
                           stack; more go to a userdata */
+#define LMB_PREFETCH_MAX 16  /* queries one conn:prefetch sends ahead */
 
 typedef struct Stmt Stmt;
 typedef struct Cursor Cursor;

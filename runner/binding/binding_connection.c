@@ -405,6 +405,34 @@ static int conn_heartbeat (lua_State *L) {
   return 1;
 }
 
+/* conn:prefetch({sql, ...}) -> true: a hint (driver.h's prefetch) that
+** these reads come next, in this order, so that the server may run them
+** while the caller works; conn:query of each then reads its answer.
+** Where the driver cannot, nothing is sent. */
+static int conn_prefetch (lua_State *L) {
+  Conn *c = check_conn(L);
+  const char *sqls[LMB_PREFETCH_MAX];
+  size_t lens[LMB_PREFETCH_MAX];
+  int n, i;
+  lm_error err;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  n = (int)luaL_len(L, 2);
+  luaL_argcheck(L, n <= LMB_PREFETCH_MAX, 2, "too many queries to prefetch");
+  for (i = 0; i < n; i++) {
+    lua_rawgeti(L, 2, i + 1);  /* the table keeps the string alive */
+    if (lua_type(L, -1) != LUA_TSTRING) return luaL_argerror(L, 2, "a list of SQL strings expected");
+    sqls[i] = lua_tolstring(L, -1, &lens[i]);
+    lua_pop(L, 1);
+  }
+  SETTLE_OR_FAIL(L, c);
+  lm_error_clear(&err);
+  if (c->drv->prefetch != NULL && n > 0 &&
+      lmb_check_misuse(L, c->drv->prefetch(c->handle, n, sqls, lens, &err), &err) != LM_OK)
+    return lmb_push_failure(L, &err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 /* conn:bulk_rows, conn:bulk_end, conn:copy_rows and conn:load_rows
 ** (binding_bulk.c) settle what they must themselves: bulk_rows goes on
 ** with the load it left open. */
@@ -455,6 +483,7 @@ static const luaL_Reg conn_methods[] = {
   {"last_insert_id", conn_last_insert_id},
   {"notices", conn_notices},
   {"heartbeat", conn_heartbeat},
+  {"prefetch", conn_prefetch},
   {"close", lmb_close},
   {NULL, NULL}
 };

@@ -365,6 +365,20 @@ struct lm_driver {
   int (*sync) (void *conn, int64_t *affected, int64_t *failed,
                lm_error *err);
 
+  /* Optional (NULL: nothing goes ahead; a query runs when executed). A
+  ** hint: send the `n` queries sqls[i] (lens[i] bytes each; one SELECT
+  ** without parameters that only reads, the caller's promise) now, without
+  ** waiting for their answers, so that the server runs them while the
+  ** caller does other work. An execute, without values, of the next of
+  ** them (the same text) then takes its answer instead of running it;
+  ** anything else on the connection drops the answers not taken. The
+  ** driver may send nothing (inside a transaction, with the guard on, a
+  ** statement it cannot send ahead): every call's outcome is then the
+  ** same, only sooner or later. LM_OK whatever was sent; a failure of the
+  ** connection is the next call's to tell. */
+  int (*prefetch) (void *conn, int n, const char *const *sqls,
+                   const size_t *lens, lm_error *err);
+
   /* Optional (NULL: never). 1 when a fetch of `stmt`'s current result may
   ** go ahead of the statements queued on its connection: the rows it
   ** reads cannot depend on them (MySQL's cursors are materialized when

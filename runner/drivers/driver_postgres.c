@@ -13,6 +13,7 @@
 **   driver_postgres_stmt.c      prepare, execute, fetch ... finalize
 **   driver_postgres_copy.c      copy_begin, copy_data, copy_end
 **   driver_postgres_pipeline.c  queue, sync (libpq's pipeline mode)
+**   driver_postgres_prefetch.c  prefetch (reads sent ahead)
 ** The member below is too small for a file of its own.
 */
 
@@ -59,6 +60,7 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_postgres = {
   .copy_begin = lmpg_copy_begin,
   .copy_data = lmpg_copy_data,
   .copy_end = lmpg_copy_end,
+  .prefetch = lmpg_prefetch,
 #ifdef LIBPQ_HAS_PIPELINING  /* libpq 14+; older: queued statements run at once */
   .queue = lmpg_queue,
   .sync = lmpg_sync,

@@ -45,6 +45,12 @@ typedef struct pg_conn {
   int64_t settled;                /* rows changed by statements queued
                                      outside a transaction, which ran at
                                      once, since the last sync */
+  /* the queries sent ahead (driver_postgres_prefetch.c) */
+  char **ahead_sql;               /* each one's SQL, in execute's form */
+  PGresult **ahead_res;           /* each one's answer once read, until
+                                     taken */
+  int nahead, ahead_next;         /* how many; the next one to take */
+  int ahead_pending;              /* their answers are still to read */
 } pg_conn;
 
 #define PG_CMD_PARSE   0
@@ -114,6 +120,18 @@ int lmpg_queue (void *stmt, int nparams, const lm_value *params,
                 lm_error *err);
 int lmpg_sync (void *conn, int64_t *affected, int64_t *failed,
                lm_error *err);
+
+/* driver_postgres_prefetch.c: queries sent ahead (prefetch). Every path
+** that uses the connection calls lmpg_ahead_read (one that only looks) or
+** lmpg_ahead_drop (one that may change what the answers would be) first;
+** execute calls lmpg_ahead_take, which gives the answer of `sql` when it
+** is the next query sent (and drops them all otherwise). */
+int lmpg_prefetch (void *conn, int n, const char *const *sqls,
+                   const size_t *lens, lm_error *err);
+void lmpg_ahead_read (pg_conn *c);
+void lmpg_ahead_drop (pg_conn *c);
+PGresult *lmpg_ahead_take (pg_conn *c, const char *sql, int nparams);
+void lmpg_ahead_release (pg_conn *c);
 
 /* driver_postgres_copy.c: COPY FROM STDIN (bulk_insert) */
 int lmpg_copy_begin (void *conn, const char *sql, size_t len, lm_error *err);

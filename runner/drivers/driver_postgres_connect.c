@@ -35,6 +35,7 @@
 */
 
 static void free_conn (pg_conn *c) {
+  lmpg_ahead_release(c);
   while (lmpg_next_notice(c) != NULL)
     ;
   if (c->cancel != NULL) PQfreeCancel(c->cancel);
@@ -252,6 +253,7 @@ const char *lmpg_server_version (void *conn) {
 int lmpg_quiet (void *conn) {
   pg_conn *c = (pg_conn *)conn;
   struct pollfd p;
+  lmpg_ahead_read(c);  /* answers on the wire are not the server's news */
   if (PQstatus(c->pg) != CONNECTION_OK || PQisBusy(c->pg)) return 0;
 #ifdef LIBPQ_HAS_PIPELINING
   if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF) return 0;

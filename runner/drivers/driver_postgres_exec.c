@@ -67,6 +67,7 @@ int lmpg_exec_script (void *conn, const char *sql, size_t len,
   int nstmts, rc = LM_OK, was_open;
   long np = lmpg_scan_sql(sql, len, NULL, &nstmts);
   char *text;
+  lmpg_ahead_drop(c);
   if (np > 0)
     return lm_error_misuse(err, "statement has %ld parameters, 0 values given",
                            np);

@@ -224,9 +224,12 @@ int lmpg_execute (void *stmt, int nparams, const lm_value *params,
     if (s->control) return lm_guard_refuse(err, s->sql, strlen(s->sql));
   }
   if ((rc = make_params(nparams, params, &pp, err)) != LM_OK) return rc;
+  /* sent ahead (prefetch): its answer, read now; else run it */
+  res = lmpg_ahead_take(s->c, s->sql, nparams);
   was_open = lmpg_in_transaction(s->c);
-  res = PQexecParams(s->c->pg, s->sql, nparams, pp.types, pp.values,
-                     pp.lengths, pp.formats, 0);
+  if (res == NULL)
+    res = PQexecParams(s->c->pg, s->sql, nparams, pp.types, pp.values,
+                       pp.lengths, pp.formats, 0);
   free(pp.block);
   rc = lmpg_check_result(s->c, res, err);
   if (lmpg_guard_after(s->c, was_open, rc != LM_OK, s->sql, strlen(s->sql),
@@ -332,6 +335,7 @@ pg_conn *lmpg_stmt_conn (void *stmt) {
 ** run under other rules than execute's. */
 int lmpg_queueable (void *stmt, int nparams, lm_error *err) {
   pg_stmt *s = (pg_stmt *)stmt;
+  lmpg_ahead_drop(s->c);
   if (nparams != s->nparams)
     return lm_error_misuse(err, "statement has %d parameters, %d values given",
                            s->nparams, nparams);

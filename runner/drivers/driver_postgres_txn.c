@@ -24,8 +24,11 @@
 */
 
 int lmpg_run (pg_conn *c, const char *sql, lm_error *err) {
-  PGresult *res = PQexec(c->pg, sql);
-  int rc = lmpg_check_result(c, res, err);
+  PGresult *res;
+  int rc;
+  lmpg_ahead_drop(c);
+  res = PQexec(c->pg, sql);
+  rc = lmpg_check_result(c, res, err);
   PQclear(res);
   return rc;
 }
@@ -58,6 +61,7 @@ int lmpg_guard_before (pg_conn *c, const char *sql, size_t len,
 ** queued statement may end it (lmpg_queueable), so it is open. */
 int lmpg_in_transaction (pg_conn *c) {
   PGTransactionStatusType ts;
+  lmpg_ahead_read(c);
 #ifdef LIBPQ_HAS_PIPELINING
   if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF) return 1;
 #endif
@@ -78,6 +82,7 @@ int lmpg_guard_after (pg_conn *c, int was_open, int failed, const char *sql,
 
 
 int lmpg_guard (void *conn, int on, int *rolled_back, lm_error *err) {
+  lmpg_ahead_drop((pg_conn *)conn);
   return lm_guard_set(&((pg_conn *)conn)->guard, on, rolled_back, err);
 }
 
@@ -91,7 +96,9 @@ static int guard_control (pg_conn *c, const char *sql, lm_error *err) {
 
 int lmpg_begin (void *conn, lm_error *err) {
   pg_conn *c = (pg_conn *)conn;
-  PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+  PGTransactionStatusType ts;
+  lmpg_ahead_drop(c);
+  ts = PQtransactionStatus(c->pg);
   if (guard_control(c, "BEGIN", err) != LM_OK) return LM_ERROR;
   if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
     return lm_error_set(err, 0, "25001", "cannot start a transaction within "
@@ -119,6 +126,7 @@ int lmpg_commit (void *conn, lm_error *err) {
   pg_conn *c = (pg_conn *)conn;
   PGresult *res;
   int rc;
+  lmpg_ahead_drop(c);
   if (guard_control(c, "COMMIT", err) != LM_OK) return LM_ERROR;
   if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
     return lm_error_set(err, 0, "25P01", "cannot commit: no transaction is "
@@ -147,11 +155,13 @@ int lmpg_rollback (void *conn, lm_error *err) {
 ** abort it, so the query runs in a savepoint there. */
 int64_t lmpg_last_insert_id (void *conn) {
   pg_conn *c = (pg_conn *)conn;
-  PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+  PGTransactionStatusType ts;
   int64_t id = 0;
   int ok = 0;
   lm_error err;
   PGresult *res;
+  lmpg_ahead_drop(c);
+  ts = PQtransactionStatus(c->pg);
   if (ts == PQTRANS_INERROR) return 0;
   if (ts == PQTRANS_INTRANS && lmpg_run(c, "SAVEPOINT luamig_lastval", &err) != LM_OK)
     return 0;

@@ -207,6 +207,14 @@ describe("luamig.driver #sqlite", function()
       ]]))
     end)
 
+    it("prefetch is a hint SQLite takes as nothing: each query runs when asked", function()
+      assert.is_true(conn:prefetch({ "SELECT count(*) AS n FROM t" }))
+      assert(conn:execute("INSERT INTO t (name) VALUES ('d')"))
+      assert.same({ { n = 4 } }, assert(conn:query("SELECT count(*) AS n FROM t")))
+      assert.has_error(function() conn:prefetch({ false }) end,
+        "bad argument #1 to 'prefetch' (a list of SQL strings expected)")
+    end)
+
     it("query returns rows and column names in order", function()
       local rows, columns = conn:query("SELECT id, name FROM t WHERE id >= ? ORDER BY id", 2)
       assert.same({ { id = 2, name = "b" }, { id = 3, name = "c" } }, rows)

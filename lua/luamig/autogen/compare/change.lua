@@ -3,8 +3,15 @@
 
 local M = {}
 
--- A list of names as one key (and as text): "a,b".
-local function list_key(list) return table.concat(list or {}, ",") end
+-- A list of names as one key (and as text): "a,b". Most lists hold one
+-- name, and `check` on a thousand tables makes tens of thousands of keys:
+-- those skip table.concat's buffer.
+local function list_key(list)
+  if list == nil then return "" end
+  local first = list[1]
+  if type(first) == "string" and list[2] == nil then return first end
+  return table.concat(list, ",")
+end
 M.list_key = list_key
 
 local function change(phase, up, down)

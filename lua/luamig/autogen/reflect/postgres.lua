@@ -328,6 +328,13 @@ local function add_indexes(tables, rows)
   finish()
 end
 
+--- Send reflect()'s queries ahead, in the order it reads them (a hint:
+-- conn:prefetch), so that the server runs them while the caller builds
+-- the models (luamig.autogen).
+function M.prefetch(conn)
+  conn:prefetch({ queries.TABLES, queries.ENUMS, queries.COLUMNS, queries.CONSTRAINTS, queries.INDEXES })
+end
+
 --- The snapshot of the current schema | nil, msg. `opts.exclude` is a set
 -- of table names to leave out.
 function M.reflect(conn, opts)
