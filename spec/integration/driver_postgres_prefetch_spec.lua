@@ -128,7 +128,8 @@ describe("conn:prefetch on PostgreSQL #postgres", function()
 
   it("checks its argument; other calls on the connection work with answers pending", function()
     assert.has_error(function() conn:prefetch("SELECT 1") end)
-    assert.has_error(function() conn:prefetch({ 1 }) end, "bad argument #1 to 'prefetch' (a list of SQL strings expected)")
+    assert.has_error(function() conn:prefetch({ 1 }) end,
+      "bad argument #1 to 'prefetch' (a list of SQL strings expected)")
     local many = {}
     for i = 1, 17 do many[i] = "SELECT " .. i end
     assert.has_error(function() conn:prefetch(many) end, "bad argument #1 to 'prefetch' (too many queries to prefetch)")
