@@ -13,7 +13,9 @@
 #             same loop in Python through Alembic's bind; on PostgreSQL
 #             also the server's fastest paths through psql: the same
 #             UPDATEs as one query in one transaction, and one UPDATE ...
-#             FROM (VALUES ...); on MariaDB through the mariadb client:
+#             FROM (VALUES ...), and the same UPDATEs sent from C through
+#             libpq's pipeline (bench/pg_pipeline.c: the floor of a
+#             statement per row); on MariaDB through the mariadb client:
 #             the UPDATEs as one query in one transaction, one UPDATE ...
 #             JOIN (VALUES ...) and one INSERT ... ON DUPLICATE KEY UPDATE;
 #   scan      SCAN rows read through db:rows().
@@ -30,6 +32,11 @@ backends=("$@")
 data="$work/data"
 mkdir -p "$data"
 lua5.4 "$root/bench/gen_data.lua" "$rows" "$backfill" "$scan" "$data" >/dev/null
+# The per-row floor on PostgreSQL (bench/pg_pipeline.c); its row is left
+# out where it does not build.
+pg_pipeline=""
+if gcc -O2 -o "$data/pg_pipeline" "$root/bench/pg_pipeline.c" -I"$(pg_config --includedir 2>/dev/null)" -lpq \
+    2>/dev/null; then pg_pipeline="$data/pg_pipeline"; fi
 pw="${LUAMIG_TEST_PASSWORD:-}"
 pg="postgresql://postgres:$pw@127.0.0.1:${LUAMIG_TEST_PG_PORT:-0}"
 my="--no-defaults -h127.0.0.1 -P${LUAMIG_TEST_MYSQL_PORT:-0} -uluamig -p$pw"
@@ -88,6 +95,8 @@ run_tool() {
     psql-updates|psql-values)
       /usr/bin/time -f "%e %M" -o "$tm" psql -q "$luamig_url" -v ON_ERROR_STOP=1 \
         -f "$data/backfill_${tool#psql-}.sql" 2>"$err" >/dev/null ;;
+    libpq-pipeline)
+      /usr/bin/time -f "%e %M" -o "$tm" "$pg_pipeline" "$luamig_url" 2>"$err" >/dev/null ;;
     mariadb-updates|mariadb-values|mariadb-upsert)
       /usr/bin/time -f "%e %M" -o "$tm" mariadb $my bench_data \
         < "$data/backfill_mariadb_${tool#mariadb-}.sql" 2>"$err" >/dev/null ;;
@@ -157,6 +166,14 @@ for backend in "${backends[@]}"; do
     row backfill "psql, the UPDATEs as one query" "$u_wall" "$u_op" "$u_rss" "$(vs "$u_op")"
     row backfill "psql, UPDATE ... FROM (VALUES ...)" "$v_wall" "$v_op" "$v_rss" "$(vs "$v_op")"
     fastest="psql \`UPDATE ... FROM (VALUES ...)\` ${v_op} s" fastest_ratio="$(vs "$v_op")"
+    if [ -n "$pg_pipeline" ]; then
+      # the same 100,000 UPDATEs from C, pipelined: what a statement per
+      # row costs the server, whoever sends it
+      read -r p_wall p_op p_rss <<<"$(measure "$backend" backfill libpq-pipeline "$runs")"
+      row backfill "C on libpq, the same UPDATEs pipelined (bench/pg_pipeline.c)" "$p_wall" "$p_op" "$p_rss" \
+        "$(vs "$p_op")"
+      fastest_ratio+="; $(awk -v a="$q_op" -v b="$p_op" 'BEGIN { printf "%.2fx", a / b }') the same UPDATEs from C"
+    fi
   fi
   if [ "$backend" = mysql ]; then
     # the same for the mariadb client (bench/gen_data.lua says how)
