@@ -131,6 +131,30 @@ describe("PostgreSQL behind pgbouncer and with a replica #postgres #topology", f
     assert.same(before, pg:schema(direct))
   end)
 
+  it("checks the models through every pooling mode, the reflection's queries sent ahead", function()
+    -- check sends its catalog queries as one simple query while it builds
+    -- the models (conn:prefetch); a pooler passes it as one statement
+    local models = 'Table("users", Column("id", Integer, { primary_key = true }), Column("name", String(50)))\n'
+    local dir = h.project { ["migrations/models.lua"] = models }
+    local name = database_of(pg:new_database())
+    local direct = config.with_database(pg.admin_url, name)
+    h.run_ok(dir, h.with_url(direct, { "revision", "--autogenerate", "-m", "users", "--rev-id", "r1" }))
+    h.run_ok(dir, h.with_url(direct, { "upgrade", "head" }))
+    for _, mode in ipairs { "transaction", "session", "statement" } do
+      local r = h.run(dir, h.with_url(pooled(mode, name), { "check" }))
+      assert.equal(0, r.status, mode .. ": " .. r.stderr)
+      assert.equal("No differences: the database matches the models\n", r.stdout, mode)
+    end
+    pg:with(direct, function(conn) assert(conn:execute("ALTER TABLE users ADD COLUMN extra integer")) end)
+    local before = pg:schema(direct)
+    for _, mode in ipairs { "transaction", "session", "statement" } do
+      local r = h.run(dir, h.with_url(pooled(mode, name), { "check" }))
+      assert.equal(1, r.status, mode)
+      assert.equal("remove column users.extra\n", r.stdout, mode)
+    end
+    assert.same(before, pg:schema(direct))
+  end)
+
   it("stops before the next step when the lock's connection is lost", function()
     -- r1 ends the lock's server session itself (as an administrator or a
     -- timeout would), waiting until it is gone; r2 must not run without
