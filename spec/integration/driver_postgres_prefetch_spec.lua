@@ -6,28 +6,15 @@
 -- a sequence (nextval) read from a second connection.
 
 local driver = require("luamig.driver")
-local config = require("luamig.config")
+local backends = require("helpers.backends")
 local sys = require("luamig.sys")
 
-local ADMIN_URL = os.getenv("LUAMIG_TEST_PG_URL")
+local pg = backends.postgres
 
 describe("conn:prefetch on PostgreSQL #postgres", function()
-  if ADMIN_URL == nil or ADMIN_URL == "" then
-    it("runs against a PostgreSQL server", function()
-      pending(os.getenv("LUAMIG_TEST_PG_SKIP")
-        or "LUAMIG_TEST_PG_URL is not set: run through spec/with-servers.sh")
-    end)
-    return
-  end
+  if not pg.available then return it("runs", function() pending(pg.skip_message) end) end
 
-  local url = assert(config.parse_url(ADMIN_URL))
-  local dbname = "luamig_ahead_" .. sys.random_hex(12)
-  local admin, watch, conn
-
-  local function connect(database)
-    return assert(driver.connect("postgres", { database = database or dbname, host = url.host, port = url.port,
-      user = url.user, password = url.password }))
-  end
+  local url, watch, conn
 
   local NEXT = "SELECT nextval('ahead_seq') AS v"
 
@@ -46,20 +33,12 @@ describe("conn:prefetch on PostgreSQL #postgres", function()
     end
   end
 
-  setup(function()
-    admin = connect(url.database)
-    assert(admin:execute("CREATE DATABASE " .. dbname))
-  end)
-  teardown(function()
-    if admin then
-      admin:execute("DROP DATABASE IF EXISTS " .. dbname .. " WITH (FORCE)")
-      admin:close()
-    end
-  end)
+  setup(function() url = pg:new_database() end)
+  teardown(function() backends.cleanup() end)
 
   before_each(function()
-    conn = connect()
-    watch = connect()
+    conn = pg:connect(url)
+    watch = pg:connect(url)
     assert(conn:execute("DROP SEQUENCE IF EXISTS ahead_seq; CREATE SEQUENCE ahead_seq;"
       .. " DROP TABLE IF EXISTS ahead_t; CREATE TABLE ahead_t (n int)"))
   end)
