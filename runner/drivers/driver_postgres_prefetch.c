@@ -52,8 +52,9 @@ static char *ahead_sql (pg_conn *c, const char *sql, size_t len) {
 }
 
 
-/* Frees the queries and the answers not taken. */
-static void release (pg_conn *c) {
+/* Frees the queries and the answers not taken (close: those still on the
+** wire go with the connection). */
+void lmpg_ahead_release (pg_conn *c) {
   int i;
   for (i = 0; i < c->nahead; i++) {
     free(c->ahead_sql[i]);
@@ -81,19 +82,19 @@ int lmpg_prefetch (void *conn, int n, const char *const *sqls,
   c->ahead_sql = (char **)calloc((size_t)n, sizeof *c->ahead_sql);
   c->ahead_res = (PGresult **)calloc((size_t)n, sizeof *c->ahead_res);
   if (c->ahead_sql == NULL || c->ahead_res == NULL) {
-    release(c);
+    lmpg_ahead_release(c);
     return LM_OK;
   }
   c->nahead = n;
   for (i = 0; i < n; i++) {
     if ((c->ahead_sql[i] = ahead_sql(c, sqls[i], lens[i])) == NULL) {
-      release(c);
+      lmpg_ahead_release(c);
       return LM_OK;
     }
     total += strlen(c->ahead_sql[i]) + 2;
   }
   if ((text = (char *)malloc(total + 1)) == NULL) {
-    release(c);
+    lmpg_ahead_release(c);
     return LM_OK;
   }
   for (i = 0, at = text; i < n; i++) {
@@ -107,7 +108,7 @@ int lmpg_prefetch (void *conn, int n, const char *const *sqls,
   ok = PQsendQuery(c->pg, text);
   free(text);
   if (!ok) {
-    release(c);  /* the connection's trouble is the next call's to tell */
+    lmpg_ahead_release(c);  /* the connection's trouble is the next call's to tell */
     return LM_OK;
   }
   c->ahead_pending = 1;
@@ -131,7 +132,7 @@ void lmpg_ahead_read (pg_conn *c) {
 void lmpg_ahead_drop (pg_conn *c) {
   if (c->nahead == 0) return;
   lmpg_ahead_read(c);
-  release(c);
+  lmpg_ahead_release(c);
 }
 
 
@@ -141,15 +142,10 @@ PGresult *lmpg_ahead_take (pg_conn *c, const char *sql, int nparams) {
   lmpg_ahead_read(c);
   res = c->ahead_res[c->ahead_next];
   if (nparams != 0 || res == NULL || strcmp(sql, c->ahead_sql[c->ahead_next]) != 0) {
-    release(c);
+    lmpg_ahead_release(c);
     return NULL;
   }
   c->ahead_res[c->ahead_next++] = NULL;
-  if (c->ahead_next == c->nahead) release(c);
+  if (c->ahead_next == c->nahead) lmpg_ahead_release(c);
   return res;
-}
-
-
-void lmpg_ahead_release (pg_conn *c) {
-  release(c);
 }

@@ -24,16 +24,21 @@ function M.bookkeeping(cfg)
     [lock_common.table_name(cfg.version_table)] = true }
 end
 
+-- The reflection module of ctx's database.
+local function reflector(ctx)
+  return require("luamig.autogen.reflect." .. ctx.url.driver)
+end
+
 --- Send the reflection's queries ahead where its module can (a hint; see
 -- M.changes).
 function M.prefetch(ctx)
-  local reflect = require("luamig.autogen.reflect." .. ctx.url.driver)
+  local reflect = reflector(ctx)
   if reflect.prefetch then reflect.prefetch(ctx.conn) end
 end
 
 --- The database's snapshot through ctx's connection | nil, msg.
 function M.reflect(ctx)
-  local reflect = require("luamig.autogen.reflect." .. ctx.url.driver)
+  local reflect = reflector(ctx)
   local snap, err = reflect.reflect(ctx.conn, { exclude = M.bookkeeping(ctx.cfg) })
   if not snap then return nil, "reading the database's schema: " .. tostring(err) end
   return snap
