@@ -247,7 +247,10 @@ struct lm_driver {
 
   /* Transactions: BEGIN, COMMIT, ROLLBACK. A failed COMMIT is reported;
   ** whether the transaction is still open is then in_transaction's to
-  ** tell. */
+  ** tell. A server driver may hold BEGIN back and send it with the next
+  ** statement, in the same round trip (in_transaction is 1 from begin
+  ** on); a COMMIT or ROLLBACK with nothing sent since then sends nothing.
+  ** A BEGIN that fails (a lost connection) then fails that statement. */
   int (*begin) (void *conn, lm_error *err);
   int (*commit) (void *conn, lm_error *err);
   int (*rollback) (void *conn, lm_error *err);

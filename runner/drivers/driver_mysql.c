@@ -334,19 +334,12 @@ static int my_connect (const char *const *keys, const char *const *values,
   my_conn *c;
   MYSQL *db;
   if (lmy_open(keys, values, &db, err) != LM_OK) return LM_ERROR;
-  c = (my_conn *)malloc(sizeof(*c));
+  c = (my_conn *)calloc(1, sizeof(*c));  /* every member 0 or NULL */
   if (c == NULL) {
     mysql_close(db);
     return lmy_no_memory(err);
   }
   c->db = db;
-  c->last_id = 0;
-  c->produce = NULL;
-  c->produce_ud = NULL;
-  c->guard.on = 0;
-  c->guard.ended[0] = '\0';
-  c->guard.rolled_back = 0;
-  c->queue = NULL;
   c->side = lmy_side_start(keys, values, mysql_thread_id(db), err);
   if (c->side == NULL) {
     mysql_close(db);

@@ -35,6 +35,8 @@ typedef struct my_conn {
                        keep a heartbeat for this one */
   my_queue *queue;  /* the statements queued (driver.h's queue), NULL
                        until the first */
+  int begin_held;   /* begin was called and its START TRANSACTION not
+                       sent yet (driver_mysql_txn.c) */
 } my_conn;
 
 /* The shape of SQL text, as MySQL's lexer would cut it. */
@@ -136,6 +138,10 @@ int lmy_exec_script (void *conn, const char *sql, size_t len,
                      int64_t *affected, lm_error *err);
 int lmy_guard (void *conn, int on, int *rolled_back, lm_error *err);
 int lmy_begin (void *conn, lm_error *err);
+int lmy_begin_send (my_conn *c, lm_error *err);
+#define LMY_BEGIN_SQL "START TRANSACTION;"  /* in front of a multi-statement
+                                              query */
+#define LMY_BEGIN_LEN (sizeof(LMY_BEGIN_SQL) - 1)
 int lmy_commit (void *conn, lm_error *err);
 int lmy_rollback (void *conn, lm_error *err);
 int lmy_in_transaction (void *conn);

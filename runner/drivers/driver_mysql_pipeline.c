@@ -209,6 +209,7 @@ static int run_bulk (my_conn *c, my_stmt *s, int n) {
   lm_error e;
   int failed;
   lmy_side_settle(c->side);
+  if (lmy_begin_send(c, &e) != LM_OK) return fail_at(q, q->done, &e);
   if (mysql_real_query(db, SAVEPOINT, (unsigned long)strlen(SAVEPOINT))) {
     lmy_conn_error(db, &e);
     return fail_at(q, q->done, &e);
@@ -266,6 +267,26 @@ static int send_batch (my_conn *c) {
 ** =======================================================
 */
 
+/* The text batch's query: after a START TRANSACTION held back (lmy_begin)
+** when there is one; then *k is -1, its result being the first. */
+static int text_query (my_conn *c, int *k) {
+  my_queue *q = c->queue;
+  int failed;
+  char *text;
+  *k = 0;
+  if (!c->begin_held)
+    return mysql_real_query(c->db, q->text, (unsigned long)q->ntext) != 0;
+  if ((text = (char *)malloc(LMY_BEGIN_LEN + q->ntext)) == NULL) return -1;
+  memcpy(text, LMY_BEGIN_SQL, LMY_BEGIN_LEN);
+  memcpy(text + LMY_BEGIN_LEN, q->text, q->ntext);
+  c->begin_held = 0;
+  *k = -1;
+  failed = mysql_real_query(c->db, text, (unsigned long)(LMY_BEGIN_LEN + q->ntext)) != 0;
+  free(text);
+  return failed;
+}
+
+
 /* Send the text batch as one query and read its results, one per
 ** statement: the server stops at the first failing one, so that the k-th
 ** result's error is the k-th statement's, those before it done, those
@@ -274,11 +295,12 @@ static int send_text (my_conn *c) {
   my_queue *q = c->queue;
   MYSQL *db = c->db;
   lm_error e;
-  int k = 0, rc = LM_OK, status;
+  int k, rc = LM_OK, status, sent;
   if (q->ntexts == 0) return LM_OK;
   lmy_side_settle(c->side);
-  if (mysql_real_query(db, q->text, (unsigned long)q->ntext)) {
-    lmy_conn_error(db, &e);
+  if ((sent = text_query(c, &k)) != 0) {
+    if (sent < 0) lmy_no_memory(&e);
+    else lmy_conn_error(db, &e);
     rc = fail_at(q, q->done, &e);
   }
   else do {
@@ -286,11 +308,11 @@ static int send_text (my_conn *c) {
     if (res != NULL) {  /* rows: cannot be (the first queue ran at once) */
       mysql_free_result(res);
       lm_error_set(&e, 0, NULL, "%s", LM_QUEUE_ROWS);
-      if (rc == LM_OK) rc = fail_at(q, q->done + k, &e);
+      if (rc == LM_OK) rc = fail_at(q, q->done + (k > 0 ? k : 0), &e);
     }
     else if (mysql_field_count(db) != 0) {
       lmy_conn_error(db, &e);
-      if (rc == LM_OK) rc = fail_at(q, q->done + k, &e);
+      if (rc == LM_OK) rc = fail_at(q, q->done + (k > 0 ? k : 0), &e);
     }
     else if (rc == LM_OK) {
       q->settled += lmy_affected_rows(mysql_affected_rows(db));

@@ -260,6 +260,7 @@ int lmy_execute (void *stmt, int nparams, const lm_value *params,
                            s->nparams, nparams);
   if (s->control != NULL && s->conn->guard.on)
     return lm_guard_refuse(err, s->control, s->control_len);
+  if (lmy_begin_send(s->conn, err) != LM_OK) return LM_ERROR;
   /* Outside a transaction, a statement a deadlock undid runs again
   ** (lmy_retry_deadlock says when, and how long to wait first). */
   for (tries = 1;; tries++) {

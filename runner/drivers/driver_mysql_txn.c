@@ -8,6 +8,7 @@
 */
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mysql.h>
@@ -136,15 +137,26 @@ int lmy_guard_before (my_conn *c, const char *sql, size_t len,
 ** =======================================================
 */
 
-/* The statements of `sql` up to `end`, their affected rows added up. */
+/* The statements of `sql` up to `end`, their affected rows added up;
+** after a START TRANSACTION held back (lmy_begin), in the same query. */
 static int run_script (my_conn *c, const char *sql, size_t end,
                        int64_t *affected, lm_error *err) {
   MYSQL *db = c->db;
   int64_t total = 0;
-  int status;
+  int status, failed;
   lmy_side_settle(c->side);
-  if (mysql_real_query(db, sql, (unsigned long)end))
-    return lmy_conn_error(db, err);
+  if (c->begin_held) {
+    char *text = (char *)malloc(LMY_BEGIN_LEN + end);
+    if (text == NULL) return lmy_no_memory(err);
+    memcpy(text, LMY_BEGIN_SQL, LMY_BEGIN_LEN);
+    memcpy(text + LMY_BEGIN_LEN, sql, end);
+    c->begin_held = 0;
+    failed = mysql_real_query(db, text, (unsigned long)(LMY_BEGIN_LEN + end)) != 0;
+    free(text);
+  }
+  else
+    failed = mysql_real_query(db, sql, (unsigned long)end) != 0;
+  if (failed) return lmy_conn_error(db, err);
   do {  /* one result per statement; the server stops at the first error */
     MYSQL_RES *res = mysql_store_result(db);
     if (res != NULL)
@@ -182,7 +194,9 @@ int lmy_exec_script (void *conn, const char *sql, size_t len,
   ** statements the first ones may have committed: only one runs again. */
   for (tries = 1;; tries++) {
     unsigned int status = lmy_server_status(c->db);
-    int rc = run_script(c, sql, sh.last_end, affected, err);
+    int rc;
+    if (c->begin_held) status |= SERVER_STATUS_IN_TRANS;  /* sent with it */
+    rc = run_script(c, sql, sh.last_end, affected, err);
     if (rc == LM_OK || sh.statements > 1 || !lmy_retry_deadlock(status, err, tries))
       return rc;
   }
@@ -209,15 +223,31 @@ int lmy_guard (void *conn, int on, int *rolled_back, lm_error *err) {
 }
 
 
+/* begin only notes that a transaction is to start (begin_held): its
+** START TRANSACTION goes in front of the next script (run_script) or text
+** batch of queued statements (driver_mysql_pipeline.c), in the same
+** multi-statement query, which saves a round trip per transaction (a
+** revision's first statement is most often DDL, a script; after the DDL's
+** implicit commit, the version and history rows are queued). Every other
+** path sends it on its own first, here. A COMMIT or ROLLBACK with nothing
+** sent since begin has nothing to end. */
+int lmy_begin_send (my_conn *c, lm_error *err) {
+  if (!c->begin_held) return LM_OK;
+  c->begin_held = 0;
+  return run(c, "START TRANSACTION", err);
+}
+
+
 int lmy_begin (void *conn, lm_error *err) {
   my_conn *c = (my_conn *)conn;
   if (guard_control(c, "START TRANSACTION", err) != LM_OK) return LM_ERROR;
   /* START TRANSACTION inside a transaction commits it first: refuse, as
   ** SQLite does, rather than commit behind the caller's back. */
-  if (lmy_server_status(c->db) & SERVER_STATUS_IN_TRANS)
+  if (c->begin_held || (lmy_server_status(c->db) & SERVER_STATUS_IN_TRANS))
     return lm_error_set(err, 0, "25001", "cannot start a transaction within "
                         "a transaction");
-  return run(c, "START TRANSACTION", err);
+  c->begin_held = 1;
+  return LM_OK;
 }
 
 
@@ -228,6 +258,10 @@ static int end_transaction (void *conn, int commit, lm_error *err) {
   int failed;
   if (guard_control(c, commit ? "COMMIT" : "ROLLBACK", err) != LM_OK)
     return LM_ERROR;
+  if (c->begin_held) {  /* nothing ran in it */
+    c->begin_held = 0;
+    return LM_OK;
+  }
   lmy_side_settle(c->side);
   failed = commit ? mysql_commit(c->db) : mysql_rollback(c->db);
   if (failed) return lmy_conn_error(c->db, err);
@@ -246,8 +280,8 @@ int lmy_rollback (void *conn, lm_error *err) {
 
 
 int lmy_in_transaction (void *conn) {
-  return (lmy_server_status(((my_conn *)conn)->db) &
-          SERVER_STATUS_IN_TRANS) != 0;
+  my_conn *c = (my_conn *)conn;
+  return c->begin_held || (lmy_server_status(c->db) & SERVER_STATUS_IN_TRANS) != 0;
 }
 
 
@@ -260,6 +294,7 @@ int lmy_load_data (void *conn, const char *sql, size_t len,
   *warnings = 0;
   if (len > ULONG_MAX) return lm_error_misuse(err, "SQL text too long");
   if (lmy_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
+  if (lmy_begin_send(c, err) != LM_OK) return LM_ERROR;
   lmy_side_settle(c->side);
   c->produce = produce;
   c->produce_ud = ud;

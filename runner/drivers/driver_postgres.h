@@ -23,6 +23,8 @@
 ** quote doubled, two around, a zero. */
 #define PG_SCHEMA_MAX 63
 #define PG_SCHEMA_SIZE (2 * PG_SCHEMA_MAX + 3)
+/* The text of BEGIN with its SET LOCALs (lmpg_begin_sql). */
+#define PG_BEGIN_SIZE (PG_SCHEMA_SIZE + 128)
 
 typedef struct pg_conn {
   PGconn *pg;
@@ -51,6 +53,8 @@ typedef struct pg_conn {
                                      taken */
   int nahead, ahead_next;         /* how many; the next one to take */
   int ahead_pending;              /* their answers are still to read */
+  int begin_held;                 /* begin was called and its BEGIN not
+                                     sent yet (driver_postgres_txn.c) */
 } pg_conn;
 
 #define PG_CMD_PARSE   0
@@ -83,6 +87,8 @@ int lmpg_guard_after (pg_conn *c, int was_open, int failed, const char *sql,
                       size_t len, lm_error *err);
 int lmpg_guard (void *conn, int on, int *rolled_back, lm_error *err);
 int lmpg_begin (void *conn, lm_error *err);
+int lmpg_begin_sql (pg_conn *c, char *buf, size_t size);
+int lmpg_begin_send (pg_conn *c, lm_error *err);
 int lmpg_commit (void *conn, lm_error *err);
 int lmpg_rollback (void *conn, lm_error *err);
 int64_t lmpg_last_insert_id (void *conn);

@@ -18,6 +18,7 @@ int lmpg_copy_begin (void *conn, const char *sql, size_t len, lm_error *err) {
   char *text;
   lmpg_ahead_drop(c);
   if (lmpg_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
+  if (lmpg_begin_send(c, err) != LM_OK) return LM_ERROR;
   if ((text = (char *)malloc(len + 1)) == NULL)
     return lm_error_set(err, 0, NULL, "postgres: out of memory");
   memcpy(text, sql, len);

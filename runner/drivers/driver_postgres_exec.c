@@ -66,17 +66,26 @@ int lmpg_exec_script (void *conn, const char *sql, size_t len,
   int64_t total = 0;
   int nstmts, rc = LM_OK, was_open;
   long np = lmpg_scan_sql(sql, len, NULL, &nstmts);
-  char *text;
+  char *text, begin[PG_BEGIN_SIZE];
+  size_t at = 0;
   lmpg_ahead_drop(c);
   if (np > 0)
     return lm_error_misuse(err, "statement has %ld parameters, 0 values given",
                            np);
   if (lmpg_guard_before(c, sql, len, err) != LM_OK) return LM_ERROR;
   was_open = lmpg_in_transaction(c);
-  if ((text = (char *)malloc(len + 1)) == NULL)
+  /* a BEGIN held back (lmpg_begin) leads the query: one round trip */
+  if (c->begin_held) {
+    at = (size_t)lmpg_begin_sql(c, begin, sizeof begin - 2);
+    begin[at++] = ';';
+    begin[at++] = '\n';
+  }
+  if ((text = (char *)malloc(at + len + 1)) == NULL)
     return lm_error_set(err, 0, NULL, "out of memory");
-  memcpy(text, sql, len);
-  text[len] = '\0';
+  c->begin_held = 0;
+  memcpy(text, begin, at);
+  memcpy(text + at, sql, len);
+  text[at + len] = '\0';
   /* One simple query: the server runs the statements in order and stops
   ** at the first failure; every result is read to learn which. With no
   ** transaction open the server makes the whole string one implicit

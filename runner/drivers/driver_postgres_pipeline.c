@@ -71,6 +71,7 @@ int lmpg_queue (void *stmt, int nparams, const lm_value *params,
   pg_conn *c = lmpg_stmt_conn(stmt);
   int rc = lmpg_queueable(stmt, nparams, err);
   if (rc != LM_OK) return rc;
+  if (lmpg_begin_send(c, err) != LM_OK) return LM_ERROR;
   if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF) {
     if (!lmpg_in_transaction(c)) return run_at_once(c, stmt, nparams, params, err);
     if (!PQenterPipelineMode(c->pg)) return lmpg_result_error(c, NULL, err);

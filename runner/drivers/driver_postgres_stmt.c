@@ -223,6 +223,7 @@ int lmpg_execute (void *stmt, int nparams, const lm_value *params,
     if (lm_guard_check(&s->c->guard, err) != LM_OK) return LM_ERROR;
     if (s->control) return lm_guard_refuse(err, s->sql, strlen(s->sql));
   }
+  if (lmpg_begin_send(s->c, err) != LM_OK) return LM_ERROR;
   if ((rc = make_params(nparams, params, &pp, err)) != LM_OK) return rc;
   /* sent ahead (prefetch): its answer, read now; else run it */
   res = lmpg_ahead_take(s->c, s->sql, nparams);

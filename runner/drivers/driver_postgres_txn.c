@@ -62,6 +62,7 @@ int lmpg_guard_before (pg_conn *c, const char *sql, size_t len,
 int lmpg_in_transaction (pg_conn *c) {
   PGTransactionStatusType ts;
   lmpg_ahead_read(c);
+  if (c->begin_held) return 1;
 #ifdef LIBPQ_HAS_PIPELINING
   if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF) return 1;
 #endif
@@ -94,29 +95,49 @@ static int guard_control (pg_conn *c, const char *sql, lm_error *err) {
 }
 
 
+/* The text of BEGIN, as one simple query; its length.
+** PostgreSQL 14+: in every transaction the server checks each second that
+** its client is still there. A luamig killed in a long statement otherwise
+** leaves it running to its end, holding what it locked (a table it
+** created, the version table) while the next run waits behind it. SET
+** LOCAL, so that behind a transaction pooler it applies to the server
+** connection that runs this transaction (a session SET may have gone to
+** another one). */
+int lmpg_begin_sql (pg_conn *c, char *buf, size_t size) {
+  return snprintf(buf, size, "BEGIN%s%s%s",
+                  atoi(c->version) >= 14 ? "; SET LOCAL client_connection_check_interval = 1000" : "",
+                  c->schema[0] != '\0' ? "; SET LOCAL search_path TO " : "", c->schema);
+}
+
+
+/* begin only notes that a transaction is to start (begin_held): its
+** BEGIN goes in front of the next script (lmpg_exec_script), as one simple
+** query, which saves a round trip per transaction (a revision's first
+** statement is most often DDL, a script); every other path sends it on
+** its own first, here. A COMMIT or ROLLBACK with nothing sent since
+** begin has nothing to end. */
+int lmpg_begin_send (pg_conn *c, lm_error *err) {
+  char sql[PG_BEGIN_SIZE];
+  if (!c->begin_held) return LM_OK;
+  c->begin_held = 0;
+  lmpg_begin_sql(c, sql, sizeof sql);
+  return lmpg_run(c, sql, err);
+}
+
+
 int lmpg_begin (void *conn, lm_error *err) {
   pg_conn *c = (pg_conn *)conn;
   PGTransactionStatusType ts;
   lmpg_ahead_drop(c);
   ts = PQtransactionStatus(c->pg);
   if (guard_control(c, "BEGIN", err) != LM_OK) return LM_ERROR;
-  if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
+  if (c->begin_held || ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
     return lm_error_set(err, 0, "25001", "cannot start a transaction within "
                         "a transaction");
-  /* PostgreSQL 14+: in every transaction the server checks each second
-  ** that its client is still there. A luamig killed in a long statement
-  ** otherwise leaves it running to its end, holding what it locked (a
-  ** table it created, the version table) while the next run waits behind
-  ** it. SET LOCAL, so that behind a transaction pooler it applies to the
-  ** server connection that runs this transaction (a session SET may have
-  ** gone to another one); sent with BEGIN, in the same round trip. */
-  {
-    char sql[PG_SCHEMA_SIZE + 128];
-    snprintf(sql, sizeof sql, "BEGIN%s%s%s",
-             atoi(c->version) >= 14 ? "; SET LOCAL client_connection_check_interval = 1000" : "",
-             c->schema[0] != '\0' ? "; SET LOCAL search_path TO " : "", c->schema);
-    return lmpg_run(c, sql, err);
-  }
+  /* a connection already lost says so now, as BEGIN sent at once would */
+  if (PQstatus(c->pg) != CONNECTION_OK) return lmpg_result_error(c, NULL, err);
+  c->begin_held = 1;
+  return LM_OK;
 }
 
 
@@ -128,6 +149,10 @@ int lmpg_commit (void *conn, lm_error *err) {
   int rc;
   lmpg_ahead_drop(c);
   if (guard_control(c, "COMMIT", err) != LM_OK) return LM_ERROR;
+  if (c->begin_held) {  /* nothing ran in it */
+    c->begin_held = 0;
+    return LM_OK;
+  }
   if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
     return lm_error_set(err, 0, "25P01", "cannot commit: no transaction is "
                         "active");
@@ -144,8 +169,13 @@ int lmpg_commit (void *conn, lm_error *err) {
 /* Like the server, a ROLLBACK with no transaction open succeeds (so that
 ** cleaning up after a failed COMMIT does not fail again). */
 int lmpg_rollback (void *conn, lm_error *err) {
-  if (guard_control((pg_conn *)conn, "ROLLBACK", err) != LM_OK) return LM_ERROR;
-  return lmpg_run((pg_conn *)conn, "ROLLBACK", err);
+  pg_conn *c = (pg_conn *)conn;
+  if (guard_control(c, "ROLLBACK", err) != LM_OK) return LM_ERROR;
+  if (c->begin_held) {  /* nothing ran in it */
+    c->begin_held = 0;
+    return LM_OK;
+  }
+  return lmpg_run(c, "ROLLBACK", err);
 }
 
 
@@ -161,6 +191,7 @@ int64_t lmpg_last_insert_id (void *conn) {
   lm_error err;
   PGresult *res;
   lmpg_ahead_drop(c);
+  if (lmpg_begin_send(c, &err) != LM_OK) return 0;
   ts = PQtransactionStatus(c->pg);
   if (ts == PQTRANS_INERROR) return 0;
   if (ts == PQTRANS_INTRANS && lmpg_run(c, "SAVEPOINT luamig_lastval", &err) != LM_OK)

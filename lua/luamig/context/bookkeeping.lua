@@ -25,9 +25,9 @@ end
 -- The end of a step that went well, inside the transaction that commits it:
 -- its history row, written now or (when the step was recorded as running
 -- before a commit) closed now. queued: the version row was queued
--- (versions:queue_apply), and a new history row joins it.
+-- (versions:queue_apply), and the history row's INSERT or UPDATE joins it.
 local function close_history(self, step, script, queued)
-  if self.step_row then return self.versions:finish(self.step_row, self.step_started, "ok", nil) end
+  if self.step_row then return self.versions:finish(self.step_row, self.step_started, "ok", nil, queued) end
   return self.versions:record(history_entry(self, step, script, "ok"), queued)
 end
 

@@ -195,8 +195,13 @@ local function run_recorded(self, step, script)
   if not outside then ok, what = conn:begin() end
   if ok then ok, what, tb = call_revision(self, step, script) end
   if ok and not conn:in_transaction() then ok, what = conn:begin() end
-  if ok then ok, what = record_version(self, step) end
-  if ok then ok, what = close_history(self, step, script) end
+  local queued  -- as in run_transactional: both rows answered in one round trip
+  if ok then
+    ok, what = record_version(self, step, true)
+    queued = ok and what
+  end
+  if ok then ok, what = close_history(self, step, script, queued) end
+  if ok and queued then ok, what = settle_bookkeeping(self) end
   if ok then
     local msg = interruption()
     if msg then ok, what = nil, msg end

@@ -369,12 +369,22 @@ function Versions:record(entry, queue)
   return true
 end
 
---- Close a "running" row: outcome, finish time, message.
-function Versions:finish(id, started, outcome, message)
+--- Close a "running" row: outcome, finish time, message. queue: after
+-- queue_apply(), queue the UPDATE too (it changes one row, as record's
+-- INSERT does).
+function Versions:finish(id, started, outcome, message, queue)
   local finished = sys.now()
-  return self:run("UPDATE " .. self.q_history
-    .. " SET outcome = ?, finished_at = ?, duration_ms = ?, message = ? WHERE id = ?",
-    outcome, iso_time(finished), math.floor((finished - started) * 1000 + 0.5), message, id)
+  local sql = "UPDATE " .. self.q_history
+    .. " SET outcome = ?, finished_at = ?, duration_ms = ?, message = ? WHERE id = ?"
+  local values = table.pack(outcome, iso_time(finished), math.floor((finished - started) * 1000 + 0.5), message, id)
+  if queue and self.queued_rows then
+    local stmt, err = prepared(self, sql)
+    if not stmt then return nil, err end
+    self.queued_rows = self.queued_rows + 1
+    stmt:queue(0, table.unpack(values, 1, values.n))
+    return true
+  end
+  return self:run(sql, table.unpack(values, 1, values.n))
 end
 
 --- Remove the running row `id` of a step that committed nothing.
