@@ -139,6 +139,22 @@ local function settle_bookkeeping(self)
   return true
 end
 
+-- After a step's body, in the transaction that commits it: its version row
+-- and its history row (written, or closed when the step was recorded as
+-- running), queued where they can be so that one round trip answers both;
+-- then a last look for an interrupt. true | nil, msg.
+local function write_bookkeeping(self, step, script)
+  local ok, what = record_version(self, step, true)
+  local queued = ok and what  -- the version row waits on the pipeline, for the history row
+  if ok then ok, what = close_history(self, step, script, queued) end
+  if ok and queued then ok, what = settle_bookkeeping(self) end
+  if ok then
+    local msg = interruption()
+    if msg then ok, what = nil, msg end
+  end
+  return ok, what
+end
+
 -- Where the dialect has transactional DDL: the step, its version row and
 -- its history row commit together. Under --transaction all the run's one
 -- transaction is open already and stays open (run_steps commits it).
@@ -150,17 +166,7 @@ local function run_transactional(self, step, script)
   end
   local ok, what, tb, ended = ensure_tables(self)
   if ok then ok, what, tb, ended = call_revision(self, step, script) end
-  local queued  -- the version row waits on the pipeline, for the history row
-  if ok then
-    ok, what = record_version(self, step, true)
-    queued = ok and what
-  end
-  if ok then ok, what = close_history(self, step, script, queued) end
-  if ok and queued then ok, what = settle_bookkeeping(self) end
-  if ok then
-    local msg = interruption()
-    if msg then ok, what = nil, msg end
-  end
+  if ok then ok, what = write_bookkeeping(self, step, script) end
   if ok and own then ok, what = conn:commit() end
   if ok then return true end
   if ended then return nil, ended_transaction(self, step, script, what), 1, tb end
@@ -195,17 +201,7 @@ local function run_recorded(self, step, script)
   if not outside then ok, what = conn:begin() end
   if ok then ok, what, tb = call_revision(self, step, script) end
   if ok and not conn:in_transaction() then ok, what = conn:begin() end
-  local queued  -- as in run_transactional: both rows answered in one round trip
-  if ok then
-    ok, what = record_version(self, step, true)
-    queued = ok and what
-  end
-  if ok then ok, what = close_history(self, step, script, queued) end
-  if ok and queued then ok, what = settle_bookkeeping(self) end
-  if ok then
-    local msg = interruption()
-    if msg then ok, what = nil, msg end
-  end
+  if ok then ok, what = write_bookkeeping(self, step, script) end
   if ok then ok, what = conn:commit() end
   if ok then
     if self.run_transaction then return conn:begin() end
