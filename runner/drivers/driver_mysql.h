@@ -139,6 +139,8 @@ int lmy_exec_script (void *conn, const char *sql, size_t len,
 int lmy_guard (void *conn, int on, int *rolled_back, lm_error *err);
 int lmy_begin (void *conn, lm_error *err);
 int lmy_begin_send (my_conn *c, lm_error *err);
+int lmy_query_held (my_conn *c, const char *sql, size_t len, int *prefixed,
+                    lm_error *err);
 #define LMY_BEGIN_SQL "START TRANSACTION;"  /* in front of a multi-statement
                                               query */
 #define LMY_BEGIN_LEN (sizeof(LMY_BEGIN_SQL) - 1)

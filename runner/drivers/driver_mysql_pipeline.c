@@ -267,26 +267,6 @@ static int send_batch (my_conn *c) {
 ** =======================================================
 */
 
-/* The text batch's query: after a START TRANSACTION held back (lmy_begin)
-** when there is one; then *k is -1, its result being the first. */
-static int text_query (my_conn *c, int *k) {
-  my_queue *q = c->queue;
-  int failed;
-  char *text;
-  *k = 0;
-  if (!c->begin_held)
-    return mysql_real_query(c->db, q->text, (unsigned long)q->ntext) != 0;
-  if ((text = (char *)malloc(LMY_BEGIN_LEN + q->ntext)) == NULL) return -1;
-  memcpy(text, LMY_BEGIN_SQL, LMY_BEGIN_LEN);
-  memcpy(text + LMY_BEGIN_LEN, q->text, q->ntext);
-  c->begin_held = 0;
-  *k = -1;
-  failed = mysql_real_query(c->db, text, (unsigned long)(LMY_BEGIN_LEN + q->ntext)) != 0;
-  free(text);
-  return failed;
-}
-
-
 /* Send the text batch as one query and read its results, one per
 ** statement: the server stops at the first failing one, so that the k-th
 ** result's error is the k-th statement's, those before it done, those
@@ -295,15 +275,13 @@ static int send_text (my_conn *c) {
   my_queue *q = c->queue;
   MYSQL *db = c->db;
   lm_error e;
-  int k, rc = LM_OK, status, sent;
+  int k, rc = LM_OK, status, prefixed;
   if (q->ntexts == 0) return LM_OK;
   lmy_side_settle(c->side);
-  if ((sent = text_query(c, &k)) != 0) {
-    if (sent < 0) lmy_no_memory(&e);
-    else lmy_conn_error(db, &e);
+  if (lmy_query_held(c, q->text, q->ntext, &prefixed, &e) != LM_OK)
     rc = fail_at(q, q->done, &e);
-  }
-  else do {
+  /* k: the statement whose result comes; -1 the held START TRANSACTION's */
+  else for (k = -prefixed, status = 0; status == 0;) {
     MYSQL_RES *res = mysql_store_result(db);
     if (res != NULL) {  /* rows: cannot be (the first queue ran at once) */
       mysql_free_result(res);
@@ -323,7 +301,7 @@ static int send_text (my_conn *c) {
       lmy_conn_error(db, &e);
       if (rc == LM_OK) rc = fail_at(q, q->done + k, &e);
     }
-  } while (status == 0);
+  }
   if (rc == LM_OK) q->done += q->ntexts;
   q->ntext = 0;
   q->ntexts = 0;

@@ -137,26 +137,38 @@ int lmy_guard_before (my_conn *c, const char *sql, size_t len,
 ** =======================================================
 */
 
-/* The statements of `sql` up to `end`, their affected rows added up;
-** after a START TRANSACTION held back (lmy_begin), in the same query. */
+/* mysql_real_query of the `len` bytes of `sql`, after the START
+** TRANSACTION begin held back (lmy_begin_send) when there is one, in the
+** same multi-statement query: its result then comes first (*prefixed 1).
+** LM_OK when sent and the first statement ran, else LM_ERROR and err. */
+int lmy_query_held (my_conn *c, const char *sql, size_t len, int *prefixed,
+                    lm_error *err) {
+  char *text;
+  int failed;
+  *prefixed = c->begin_held;
+  if (!c->begin_held) {
+    if (mysql_real_query(c->db, sql, (unsigned long)len)) return lmy_conn_error(c->db, err);
+    return LM_OK;
+  }
+  if ((text = (char *)malloc(LMY_BEGIN_LEN + len)) == NULL) return lmy_no_memory(err);
+  memcpy(text, LMY_BEGIN_SQL, LMY_BEGIN_LEN);
+  memcpy(text + LMY_BEGIN_LEN, sql, len);
+  c->begin_held = 0;
+  failed = mysql_real_query(c->db, text, (unsigned long)(LMY_BEGIN_LEN + len)) != 0;
+  free(text);
+  return failed ? lmy_conn_error(c->db, err) : LM_OK;
+}
+
+
+/* The statements of `sql` up to `end`, their affected rows added up (a
+** START TRANSACTION held back goes in front: its result adds nothing). */
 static int run_script (my_conn *c, const char *sql, size_t end,
                        int64_t *affected, lm_error *err) {
   MYSQL *db = c->db;
   int64_t total = 0;
-  int status, failed;
+  int status, prefixed;
   lmy_side_settle(c->side);
-  if (c->begin_held) {
-    char *text = (char *)malloc(LMY_BEGIN_LEN + end);
-    if (text == NULL) return lmy_no_memory(err);
-    memcpy(text, LMY_BEGIN_SQL, LMY_BEGIN_LEN);
-    memcpy(text + LMY_BEGIN_LEN, sql, end);
-    c->begin_held = 0;
-    failed = mysql_real_query(db, text, (unsigned long)(LMY_BEGIN_LEN + end)) != 0;
-    free(text);
-  }
-  else
-    failed = mysql_real_query(db, sql, (unsigned long)end) != 0;
-  if (failed) return lmy_conn_error(db, err);
+  if (lmy_query_held(c, sql, end, &prefixed, err) != LM_OK) return LM_ERROR;
   do {  /* one result per statement; the server stops at the first error */
     MYSQL_RES *res = mysql_store_result(db);
     if (res != NULL)
@@ -225,7 +237,8 @@ int lmy_guard (void *conn, int on, int *rolled_back, lm_error *err) {
 
 /* begin only notes that a transaction is to start (begin_held): its
 ** START TRANSACTION goes in front of the next script (run_script) or text
-** batch of queued statements (driver_mysql_pipeline.c), in the same
+** batch of queued statements (driver_mysql_pipeline.c), lmy_query_held,
+** in the same
 ** multi-statement query, which saves a round trip per transaction (a
 ** revision's first statement is most often DDL, a script; after the DDL's
 ** implicit commit, the version and history rows are queued). Every other

@@ -256,6 +256,14 @@ function Versions:queue_apply(change)
   return true
 end
 
+-- After queue_apply(): `stmt` with `values` queued too, a history row it
+-- writes counted for settle(), which answers them all.
+local function queue_row(self, stmt, values)
+  self.queued_rows = self.queued_rows + 1
+  stmt:queue(0, table.unpack(values, 1, values.n))
+  return true
+end
+
 --- Read the answers of what queue_apply() and record(entry, true) queued:
 -- true, or nil, msg. The INSERTs change one row each or fail; so the rows
 -- changed tell whether the UPDATE found its row, as apply() checks.
@@ -355,12 +363,7 @@ function Versions:record(entry, queue)
     finished and math.floor((finished - entry.started) * 1000 + 0.5) or nil,
     applied_by(), sys.version, entry.message, entry.phase)
   if not phased then values.n = values.n - 1 end  -- no phase column, no phase value
-  if queue and self.queued_rows and not entry.want_id then
-    -- after queue_apply(): answered at settle()
-    self.queued_rows = self.queued_rows + 1
-    stmt:queue(0, table.unpack(values, 1, values.n))
-    return true
-  end
+  if queue and self.queued_rows and not entry.want_id then return queue_row(self, stmt, values) end
   local run = returning and stmt.first or stmt.execute
   local result; result, err = run(stmt, table.unpack(values, 1, values.n))
   if not result then return nil, err end
@@ -380,9 +383,7 @@ function Versions:finish(id, started, outcome, message, queue)
   if queue and self.queued_rows then
     local stmt, err = prepared(self, sql)
     if not stmt then return nil, err end
-    self.queued_rows = self.queued_rows + 1
-    stmt:queue(0, table.unpack(values, 1, values.n))
-    return true
+    return queue_row(self, stmt, values)
   end
   return self:run(sql, table.unpack(values, 1, values.n))
 end
