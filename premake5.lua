@@ -168,6 +168,7 @@ local SOURCES = {
   "runner/drivers/sqltext.c",
   "runner/drivers/driver_sqlite.c",
   "runner/drivers/driver_sqlite_stmt.c",
+  "runner/drivers/driver_sqlite_rows.c",
 }
 
 ws "luamig"

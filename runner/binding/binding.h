@@ -143,10 +143,11 @@ int lmb_conn_load_rows (lua_State *L);
 int lmb_load_end (Conn *c, int abort, lm_error *err);
 int lmb_load_in_transaction (const Conn *c);
 
-/* binding_bulk_feed.c: LOAD DATA LOCAL run on a thread of its own, fed
-** the file's bytes a buffer at a time */
+/* binding_bulk_feed.c: LOAD DATA LOCAL (ncols 0) or the driver's
+** insert_rows (ncols values a row) run on a thread of its own, fed bytes a
+** buffer at a time */
 typedef struct lmb_feed lmb_feed;
-lmb_feed *lmb_feed_start (Conn *c, const char *sql, size_t len,
+lmb_feed *lmb_feed_start (Conn *c, const char *sql, size_t len, int ncols,
                           size_t bufsize, char **first, lm_error *err);
 int lmb_feed_push (lmb_feed *f, char **buf, size_t len);
 int lmb_feed_finish (lmb_feed *f, int abort, int64_t *rows,

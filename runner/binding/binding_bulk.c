@@ -2,8 +2,10 @@
 ** binding_bulk.c: bulk_insert's fast paths (module luamig.driver), the
 ** rows written in C straight into the loader's text: PostgreSQL's COPY
 ** FROM STDIN (driver.h's copy_*), MySQL's LOAD DATA LOCAL INFILE
-** (load_data, run on a thread: binding_bulk_feed.c). A million rows never
-** exist as one string and no Lua code runs per value.
+** (load_data, run on a thread: binding_bulk_feed.c), or, for SQLite, as
+** typed values (LM_ROW_*) that the driver's insert_rows binds to its
+** INSERT, run on such a thread too. A million rows never exist as one
+** string and no Lua code runs per value.
 **
 **   conn:bulk_rows(sql, columns, rows [, first, last [, base]])
 **       -> true | nil, msg, info
@@ -23,10 +25,12 @@
 ** copy_rows and load_rows are one bulk_rows and its bulk_end.
 **
 ** A value the loader cannot take gives the load up and raises, naming the
-** row (base + its index) and the column.
+** row (base + its index) and the column; a row that SQLite's INSERT
+** refuses fails the load with its number in the message.
 */
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +41,7 @@
 
 #define BULK_CHUNK 65536   /* bytes handed to the driver at a time */
 
-enum { FORMAT_COPY, FORMAT_LOAD };
+enum { FORMAT_COPY, FORMAT_LOAD, FORMAT_ROWS };
 
 struct lmb_load {
   int format;
@@ -48,7 +52,8 @@ struct lmb_load {
   size_t len;
   int failed;           /* sending failed: ending the load tells why */
   lm_error err;         /* COPY's reason */
-  lmb_feed *feed;       /* LOAD DATA's thread */
+  lmb_feed *feed;       /* LOAD DATA's or insert_rows' thread */
+  lua_Integer first_row;  /* the number of its first row, for messages */
 };
 
 
@@ -121,10 +126,38 @@ static void put_hex (Conn *c, lmb_load *ld, const char *s, size_t n) {
   }
 }
 
+/* A tag and `n` bytes of insert_rows' format. */
+static void put_typed (Conn *c, lmb_load *ld, char tag, const void *p, size_t n) {
+  ROOM(c, ld, 1);
+  ld->buf[ld->len++] = tag;
+  put(c, ld, (const char *)p, n);
+}
+
+/* The value at the top of the stack in insert_rows' format; NULL, or why
+** it cannot be written. */
+static const char *put_row_value (lua_State *L, Conn *c, lmb_load *ld) {
+  lm_value v;
+  uint64_t n;
+  if (!lmb_to_value(L, -1, &v)) return luaL_typename(L, -1);
+  switch (v.type) {
+    case LM_INTEGER: put_typed(c, ld, LM_ROW_INTEGER, &v.v.i, 8); break;
+    case LM_FLOAT: put_typed(c, ld, LM_ROW_FLOAT, &v.v.f, 8); break;
+    case LM_BOOL: put_typed(c, ld, v.v.b ? LM_ROW_TRUE : LM_ROW_FALSE, NULL, 0); break;
+    case LM_TEXT: case LM_BLOB:
+      n = (uint64_t)v.v.s.len;
+      put_typed(c, ld, v.type == LM_TEXT ? LM_ROW_TEXT : LM_ROW_BLOB, &n, 8);
+      put(c, ld, v.v.s.ptr, v.v.s.len);
+      break;
+    default: put_typed(c, ld, LM_ROW_NULL, NULL, 0); break;
+  }
+  return NULL;
+}
+
 /* The value at the top of the stack; NULL, or why it cannot be written. */
 static const char *put_value (lua_State *L, Conn *c, lmb_load *ld) {
   int copy = ld->format == FORMAT_COPY;
   lm_value v;
+  if (ld->format == FORMAT_ROWS) return put_row_value(L, c, ld);
   switch (lua_type(L, -1)) {
     case LUA_TNIL: put(c, ld, "\\N", 2); return NULL;
     case LUA_TBOOLEAN:
@@ -175,8 +208,10 @@ static void load_free (lmb_load *ld) {
   free(ld);
 }
 
-/* Begin the load of `sql` on the settled connection: c->load. */
-static int load_begin (Conn *c, const char *sql, size_t len, lm_error *err) {
+/* Begin the load of `sql` on the settled connection: c->load, its rows
+** `ncols` values each, the first numbered first_row. */
+static int load_begin (Conn *c, const char *sql, size_t len, int ncols,
+                       lua_Integer first_row, lm_error *err) {
   lmb_load *ld = (lmb_load *)calloc(1, sizeof *ld);
   int rc = LM_OK;
   if (ld == NULL || (ld->sql = (char *)malloc(len + 1)) == NULL) {
@@ -186,6 +221,7 @@ static int load_begin (Conn *c, const char *sql, size_t len, lm_error *err) {
   memcpy(ld->sql, sql, len);
   ld->sql[len] = '\0';
   ld->sql_len = len;
+  ld->first_row = first_row;
   ld->in_transaction = c->drv->in_transaction(c->handle);
   if (c->drv->copy_begin != NULL) {
     ld->format = FORMAT_COPY;
@@ -195,7 +231,12 @@ static int load_begin (Conn *c, const char *sql, size_t len, lm_error *err) {
   }
   else if (c->drv->load_data != NULL) {
     ld->format = FORMAT_LOAD;
-    ld->feed = lmb_feed_start(c, sql, len, BULK_CHUNK, &ld->buf, err);
+    ld->feed = lmb_feed_start(c, sql, len, 0, BULK_CHUNK, &ld->buf, err);
+    if (ld->feed == NULL) rc = LM_ERROR;
+  }
+  else if (c->drv->insert_rows != NULL) {
+    ld->format = FORMAT_ROWS;
+    ld->feed = lmb_feed_start(c, sql, len, ncols, BULK_CHUNK, &ld->buf, err);
     if (ld->feed == NULL) rc = LM_ERROR;
   }
   else rc = lm_error_misuse(err, "the %s driver has no bulk load", c->drv->name);
@@ -233,6 +274,13 @@ int lmb_load_end (Conn *c, int abort, lm_error *err) {
     rc = lmb_feed_finish(ld->feed, abort, &rows, &warnings, err);
     if (rc == LM_OK && ld->failed)  /* cannot be: the file was not read */
       rc = lm_error_set(err, 0, NULL, "bulk load: the server ended the load early");
+    else if (rc != LM_OK && ld->format == FORMAT_ROWS && (!abort || ld->failed)) {
+      /* a row failed (not the writer giving up): the rows before it ran */
+      char msg[LM_MESSAGE_SIZE];
+      snprintf(msg, sizeof msg, "%s", err->message);
+      snprintf(err->message, sizeof err->message, "row %lld: %.400s",
+               (long long)(ld->first_row + rows), msg);
+    }
   }
   if (abort && rc == LM_OK)
     rc = lm_error_set(err, 0, NULL, "bulk load given up");
@@ -294,8 +342,10 @@ static void write_rows (lua_State *L, Conn *c, lua_Integer first,
         luaL_error(L, "bulk load: row %I, column %s: cannot insert a %s",
                    (lua_Integer)(base + i), lua_tostring(L, names + j), why);
       }
-      ROOM(c, ld, 1);
-      ld->buf[ld->len++] = j + 1 < ncols ? '\t' : '\n';
+      if (ld->format != FORMAT_ROWS) {  /* text: a field's end */
+        ROOM(c, ld, 1);
+        ld->buf[ld->len++] = j + 1 < ncols ? '\t' : '\n';
+      }
       lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -321,10 +371,13 @@ int lmb_conn_bulk_rows (lua_State *L) {
       int nr = lmb_settle_or_fail(L, 1);
       if (nr > 0) return nr;
     }
-    if (load_begin(c, sql, len, &err) != LM_OK)
+    if (load_begin(c, sql, len, (int)luaL_len(L, 3), base + first, &err) != LM_OK)
       return lmb_push_failure(L, &err);
   }
   write_rows(L, c, first, last, base);
+  /* a thread's load gets the rows written so far, to store while the
+  ** caller makes the next ones */
+  if (c->load->format != FORMAT_COPY) flush(c, c->load);
   if (c->load->failed) {  /* the driver could not send: end it, say why */
     lmb_load_end(c, 1, &err);
     return lmb_push_failure(L, &err);

@@ -336,49 +336,6 @@ static int stmt_param_count (lua_State *L) {
 /* }====================================================== */
 
 
-/* stmt:execute_rows(columns, rows [, first, last]): execute the statement
-** once per row of `rows` (first to last), its parameters the row's values
-** for `columns`, in order: bulk_insert's path on drivers without a bulk
-** loader (SQLite), with no Lua code run per value. Returns the rows
-** affected in all, or nil, err, info at the first failure (the rows
-** before it stay inserted; the caller's transaction decides). */
-static int stmt_execute_rows (lua_State *L) {
-  lm_value small[LMB_NSMALL], *vals = small;
-  lm_error err;
-  int64_t affected = 0, total = 0;
-  Stmt *s;
-  lua_Integer i, first, last;
-  int ncols, j, top = settled_stmt(L, &s);
-  if (top > 0) return top;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  luaL_checktype(L, 3, LUA_TTABLE);
-  first = luaL_optinteger(L, 4, 1);
-  last = luaL_optinteger(L, 5, (lua_Integer)luaL_len(L, 3));
-  ncols = (int)luaL_len(L, 2);
-  if (ncols > LMB_NSMALL)
-    vals = (lm_value *)lua_newuserdatauv(L, (size_t)ncols * sizeof(lm_value), 0);
-  luaL_checkstack(L, ncols + 4, "too many columns");
-  top = lua_gettop(L);
-  for (i = first; i <= last; i++) {
-    if (lua_rawgeti(L, 3, i) != LUA_TTABLE)
-      return luaL_error(L, "execute_rows: row %d is a %s, not a table", (int)i,
-                        luaL_typename(L, -1));
-    for (j = 1; j <= ncols; j++) {
-      lua_rawgeti(L, 2, j);   /* the column name */
-      lua_rawget(L, top + 1); /* its value stays on the stack while bound */
-      lmb_check_value(L, lua_gettop(L), &vals[j - 1]);
-    }
-    if (lmb_stmt_run(L, 1, s, ncols, vals, 0, &affected, &err) != LM_OK)
-      return lmb_push_failure(L, &err);
-    s->conn->drv->reset(s->handle);
-    total += affected;
-    lua_settop(L, top);
-  }
-  lua_pushinteger(L, (lua_Integer)total);
-  return 1;
-}
-
-
 /* stmt:close(), and __close: the executes of the statement still queued
 ** are synced first (a failure is told by the connection's next call), so
 ** that the driver never finalizes a statement with queued executes. The
@@ -392,7 +349,6 @@ static int stmt_close (lua_State *L) {
 
 static const luaL_Reg stmt_methods[] = {
   {"execute", stmt_execute},
-  {"execute_rows", stmt_execute_rows},
   {"queue", lmb_stmt_queue},
   {"query", stmt_query},
   {"first", stmt_first},

@@ -180,8 +180,19 @@ int lm_guard_ended (lm_guard *g, int failed, int rolled_back, const char *sql,
 #define LM_QUOTE_SIZE(len) (2 * (len) + 3)
 
 
-/* A bulk load's source of bytes (load_data). */
+/* A bulk load's source of bytes (load_data, insert_rows). */
 typedef int (*lm_produce_fn) (void *ud, char *buf, unsigned int cap);
+
+/* insert_rows' stream of rows: each row its columns' values in order, each
+** value a tag byte and its bytes, in the machine's own byte order (the
+** stream never leaves the process): LM_ROW_NULL; LM_ROW_INTEGER and 8
+** bytes of int64_t; LM_ROW_FLOAT and 8 bytes of double; LM_ROW_TRUE,
+** LM_ROW_FALSE; LM_ROW_TEXT or LM_ROW_BLOB, 8 bytes of uint64_t length and
+** the bytes. */
+enum {
+  LM_ROW_NULL = 'n', LM_ROW_INTEGER = 'i', LM_ROW_FLOAT = 'f',
+  LM_ROW_TRUE = 't', LM_ROW_FALSE = 'F', LM_ROW_TEXT = 's', LM_ROW_BLOB = 'b'
+};
 
 struct lm_driver {
   /* Name of the driver, as given to driver.connect(): "sqlite", ... */
@@ -335,6 +346,19 @@ struct lm_driver {
   int (*load_data) (void *conn, const char *sql, size_t len,
                     lm_produce_fn produce, void *ud, int64_t *rows,
                     unsigned int *warnings, lm_error *err);
+
+  /* Optional (NULL: bulk_insert executes its INSERT from the calling
+  ** thread, row by row). Run `sql` (`len` bytes), a statement with `ncols`
+  ** parameters and no result columns, once per row of the stream that
+  ** produce(ud, buf, cap) writes (as for load_data; the rows in the
+  ** LM_ROW_* format above), until the stream ends or a row fails. Sets
+  ** *rows to the rows that ran, also on failure (the failing row is the
+  ** next one). Called on a thread of the binding's, which alone uses the
+  ** connection meanwhile, so that the rows are made while the ones before
+  ** are stored. */
+  int (*insert_rows) (void *conn, const char *sql, size_t len, int ncols,
+                      lm_produce_fn produce, void *ud, int64_t *rows,
+                      lm_error *err);
 
   /* Optional (NULL: a queued statement runs at once, through execute).
   ** Pipelining (db:queue): send an execute of prepared `stmt` with

@@ -1,7 +1,8 @@
 /*
-** driver_sqlite.h: what the two files of the SQLite driver share; nothing
+** driver_sqlite.h: what the files of the SQLite driver share; nothing
 ** else includes it. driver_sqlite.c holds connections, transactions and
-** the vtable; driver_sqlite_stmt.c the statements. The connection is here
+** the vtable; driver_sqlite_stmt.c the statements; driver_sqlite_rows.c
+** bulk_insert's rows (insert_rows). The connection is here
 ** because a statement works on its connection (the authorizer's mark, the
 ** guard); a statement's insides (sq_stmt) are driver_sqlite_stmt.c's
 ** alone. Shared names start with lmsq_.
@@ -40,5 +41,10 @@ const char *lmsq_column_name (void *stmt, int i);
 int lmsq_fetch (void *stmt, lm_value *row, lm_error *err);
 void lmsq_reset (void *stmt);
 void lmsq_finalize (void *stmt);
+
+/* driver_sqlite_rows.c */
+int lmsq_insert_rows (void *conn, const char *sql, size_t len, int ncols,
+                      lm_produce_fn produce, void *ud, int64_t *rows,
+                      lm_error *err);
 
 #endif

@@ -186,7 +186,11 @@ int lmsq_param_count (void *stmt) {
 }
 
 
-static int bind_one (sqlite3_stmt *st, int i, const lm_value *v) {
+/* `text` is how text and blobs are bound: SQLITE_STATIC (SQLite reads
+** the caller's bytes where they are) or SQLITE_TRANSIENT (it copies them
+** first). */
+static int bind_one (sqlite3_stmt *st, int i, const lm_value *v,
+                     sqlite3_destructor_type text) {
   switch (v->type) {
     case LM_INTEGER:
       return sqlite3_bind_int64(st, i, (sqlite3_int64)v->v.i);
@@ -196,11 +200,11 @@ static int bind_one (sqlite3_stmt *st, int i, const lm_value *v) {
       return sqlite3_bind_int(st, i, v->v.b != 0);
     case LM_TEXT:  /* never a NULL pointer: SQLite would bind NULL */
       return sqlite3_bind_text64(st, i, v->v.s.ptr ? v->v.s.ptr : "",
-                                 (sqlite3_uint64)v->v.s.len, SQLITE_TRANSIENT,
+                                 (sqlite3_uint64)v->v.s.len, text,
                                  SQLITE_UTF8);
     case LM_BLOB:
       return sqlite3_bind_blob64(st, i, v->v.s.ptr ? v->v.s.ptr : "",
-                                 (sqlite3_uint64)v->v.s.len, SQLITE_TRANSIENT);
+                                 (sqlite3_uint64)v->v.s.len, text);
     default:
       return sqlite3_bind_null(st, i);
   }
@@ -212,6 +216,14 @@ int lmsq_execute (void *stmt, int nparams, const lm_value *params,
   sq_stmt *s = (sq_stmt *)stmt;
   sqlite3_int64 before;
   int i, rc, was_open, failed;
+  /* A statement without result columns (an INSERT, UPDATE or DELETE
+  ** without RETURNING) is done with its parameters when this call
+  ** returns, and the caller's values live that long: SQLite reads them in
+  ** place instead of copying each (a bulk insert binds two strings per
+  ** row), and the bindings are cleared before returning, so that none
+  ** outlives the values. A statement with rows reads its parameters again
+  ** at each later step (fetch), after the caller's values are gone. */
+  int in_place = sqlite3_column_count(s->st) == 0;
   sqlite3_reset(s->st);
   sqlite3_clear_bindings(s->st);
   s->pending = 0;
@@ -220,10 +232,17 @@ int lmsq_execute (void *stmt, int nparams, const lm_value *params,
     return lm_error_misuse(err, "statement has %d parameters, %d values given",
                            sqlite3_bind_parameter_count(s->st), nparams);
   for (i = 0; i < nparams; i++) {
-    if (bind_one(s->st, i + 1, &params[i]) != SQLITE_OK)
-      return lmsq_db_error(s->db, err);
+    if (bind_one(s->st, i + 1, &params[i],
+                 in_place ? SQLITE_STATIC : SQLITE_TRANSIENT) != SQLITE_OK) {
+      lmsq_db_error(s->db, err);
+      sqlite3_clear_bindings(s->st);
+      return LM_ERROR;
+    }
   }
-  if (guard_before(s->c, s->st, s->control, err) != LM_OK) return LM_ERROR;
+  if (guard_before(s->c, s->st, s->control, err) != LM_OK) {
+    sqlite3_clear_bindings(s->st);
+    return LM_ERROR;
+  }
   was_open = !sqlite3_get_autocommit(s->db);
   before = sqlite3_total_changes64(s->db);
   rc = sqlite3_step(s->st);
@@ -231,6 +250,7 @@ int lmsq_execute (void *stmt, int nparams, const lm_value *params,
   if (failed) lmsq_db_error(s->db, err);
   if (guard_after(s->c, s->st, was_open, failed, err) != LM_OK) {
     sqlite3_reset(s->st);
+    if (in_place) sqlite3_clear_bindings(s->st);
     return LM_ERROR;
   }
   if (rc == SQLITE_ROW) {
@@ -241,6 +261,7 @@ int lmsq_execute (void *stmt, int nparams, const lm_value *params,
   }
   *affected = changes_since(s->db, before);
   sqlite3_reset(s->st);
+  if (in_place) sqlite3_clear_bindings(s->st);
   return LM_OK;
 }
 

@@ -21,10 +21,19 @@
 
 #include "rowscan.h"
 
+/* The first row's keys, in the order lua_next gives them, remembered up to
+** this many: rows made alike (one constructor, one loop) give the same
+** keys in the same order, and a key met where the first row had it is known
+** without a lookup in the set of keys. */
+#define FIRST_KEYS 64
+
 static int scan (lua_State *L) {
   lua_Integer i, n;
   lua_Integer first_count = -1, nkeys = 0;
   int same_count = 1, has_tables = 0;
+  /* Short strings are interned, so one key is one object and its address
+  ** tells it; the set of keys holds them, so none is freed meanwhile. */
+  const void *first_keys[FIRST_KEYS];
   luaL_checktype(L, 1, LUA_TTABLE);
   n = (lua_Integer)luaL_len(L, 1);
   /* A list has the keys 1..n and no other: one row given without the
@@ -62,6 +71,14 @@ static int scan (lua_State *L) {
       }
       if (lua_type(L, -1) == LUA_TTABLE) has_tables = 1;
       lua_pop(L, 1);
+      if (first_count < 0) {
+        if (count < FIRST_KEYS) first_keys[count] = lua_topointer(L, -1);
+      }
+      else if (count < first_count && count < FIRST_KEYS &&
+               lua_topointer(L, -1) == first_keys[count]) {
+        count++;
+        continue;  /* the first row's key at the first row's place */
+      }
       count++;
       /* known keys need no store: a lookup is cheaper */
       lua_pushvalue(L, -1);

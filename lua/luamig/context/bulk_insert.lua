@@ -204,21 +204,20 @@ local function multirow_insert(self, record, columns, tick)
   return true
 end
 
--- SQLite: one prepared INSERT, executed for every row by the binding
--- (stmt:execute_rows) inside the revision's transaction.
-local function statement_insert(self, record, columns, tick)
-  local sql = string.format("INSERT INTO %s (%s) VALUES (%s)", self.dialect:qualify(record.table, record.schema),
-    quoted_columns(self, columns), string.rep("?", #columns, ", "))
-  local stmt, err, info = self.conn:prepare(sql)
-  if not stmt then return nil, dberror.describe(err, info) end
-  local ok, xerr = by_slices(record, tick, function(first, last)
-    local n, serr, sinfo = stmt:execute_rows(columns, record.rows, first, last)
-    if not n then return nil, dberror.describe(serr, sinfo) end
+-- SQLite: one prepared INSERT run for every row by the driver on a thread
+-- of the binding's (driver.h's insert_rows), inside the revision's
+-- transaction, while the Lua side makes the next rows; a row the INSERT
+-- refuses fails the load, its number in the message.
+local function rows_insert(self, record, columns, tick)
+  local target = self.dialect:qualify(record.table, record.schema)
+  local sql = string.format("INSERT INTO %s (%s) VALUES (%s)", target, quoted_columns(self, columns),
+    string.rep("?", #columns, ", "))
+  return load_rows(self, record, columns, tick, sql, function(n, _, first, last)
+    if n ~= last - first + 1 then
+      return nil, string.format("bulk_insert into %s, rows %d-%d: %d rows inserted", target, first, last, n)
+    end
     return true
   end)
-  stmt:close()
-  if ok then note_rows(self, sql, #record.rows) end
-  return ok, xerr
 end
 
 -- The fastest path the connection has for rows that all give the same
@@ -229,8 +228,11 @@ local function fast_path(self)
   if path == "load_data" then
     return server_variable(self, "local_infile") == 1 and load_insert or multirow_insert
   end
-  return statement_insert
+  return rows_insert
 end
+
+-- The paths that leave their load open for a stream's next chunk.
+local LOADS = { [copy_insert] = true, [load_insert] = true, [rows_insert] = true }
 
 -- Any rows: prepared statements reused across rows. A row that leaves a
 -- column out (nil) lets the server default apply, so rows are grouped by
@@ -288,7 +290,7 @@ end
 
 --- Insert rows: when every row gives the same columns, on PostgreSQL
 -- through COPY, on MySQL through LOAD DATA LOCAL (or multi-row INSERTs),
--- on SQLite through one prepared INSERT run by the binding; else through
+-- on SQLite through one prepared INSERT run on the binding's thread; else through
 -- prepared statements reused across rows. record.progress,
 -- when there is one, counts the rows.
 function Context:bulk_insert(record)
@@ -301,7 +303,7 @@ function Context:bulk_insert(record)
     and (#record.rows > 1 or loading and #record.rows > 0) then
     insert = fast_path(self)
   end
-  if insert ~= copy_insert and insert ~= load_insert then
+  if not LOADS[insert] then
     -- another path: the open load ends first, its failure told here
     local ok, err = end_load(self)
     if not ok then return nil, err end

@@ -60,8 +60,9 @@ local Dialect = {
   watch_client = nil,        -- { since = major version, sql = the setting that ends an orphan statement }
   -- op.bulk_insert's path for uniform rows (luamig.context.bulk_insert):
   -- "copy" (COPY FROM STDIN), "load_data" (LOAD DATA LOCAL where the server
-  -- allows it, else multi-row INSERTs) or "statement" (one prepared INSERT).
-  bulk_fast_path = "statement",
+  -- allows it, else multi-row INSERTs) or "insert_rows" (one prepared
+  -- INSERT run by the driver for every row, on a thread).
+  bulk_fast_path = "insert_rows",
   -- get_bind():rows() inside a transaction: "cursor" (DECLARE CURSOR and
   -- FETCH, where the driver would read the whole result first), or nil:
   -- the driver's own rows() (luamig.context.bind).
