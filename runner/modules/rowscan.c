@@ -4,8 +4,9 @@
 ** columns takes Lua about 0.35 s, a fifth of what the server needs to
 ** store them, and C a small part of that.
 **
-**   scan(rows) -> keys, same_keys, has_tables
+**   scan(rows [, listed]) -> keys, same_keys, has_tables
 **               | nil, index, "row" | "key" | nil, key, "list"
+**   stray_key(rows) -> key | nil
 **
 ** keys: the set of the rows' keys (name -> true); same_keys: every row
 ** has the same keys (as many as the first, and no more in all);
@@ -13,7 +14,8 @@
 ** fragment, which the Lua side looks at). On
 ** failure, the index of the first row that is not a plain table ("row"),
 ** or that has a key which is not a string ("key"); or a key of `rows`
-** itself that a list of n rows does not have ("list").
+** itself that a list of n rows does not have ("list"; not looked for when
+** `listed` is true: the caller checked with stray_key, or made the list).
 */
 
 #include "lua.h"
@@ -27,6 +29,21 @@
 ** without a lookup in the set of keys. */
 #define FIRST_KEYS 64
 
+/* A list has the keys 1..n and no other: one row given without the list's
+** braces has string keys (and length 0), a list with holes keys past its
+** length; either would lose rows without a word. 1 with the first key
+** that does not belong pushed, else 0. */
+static int stray_key (lua_State *L, lua_Integer n) {
+  lua_pushnil(L);
+  while (lua_next(L, 1) != 0) {
+    lua_Integer k;
+    lua_pop(L, 1);
+    k = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    if (k < 1 || k > n) return 1;
+  }
+  return 0;
+}
+
 static int scan (lua_State *L) {
   lua_Integer i, n;
   lua_Integer first_count = -1, nkeys = 0;
@@ -36,21 +53,13 @@ static int scan (lua_State *L) {
   const void *first_keys[FIRST_KEYS];
   luaL_checktype(L, 1, LUA_TTABLE);
   n = (lua_Integer)luaL_len(L, 1);
-  /* A list has the keys 1..n and no other: one row given without the
-  ** list's braces has string keys (and length 0), a list with holes keys
-  ** past its length; either would lose rows without a word. */
-  lua_pushnil(L);
-  while (lua_next(L, 1) != 0) {
-    lua_Integer k;
-    lua_pop(L, 1);
-    k = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
-    if (k < 1 || k > n) {
-      lua_pushnil(L);
-      lua_insert(L, -2);
-      lua_pushliteral(L, "list");
-      return 3;
-    }
+  if (!lua_toboolean(L, 2) && stray_key(L, n)) {  /* the key on top */
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    lua_pushliteral(L, "list");
+    return 3;
   }
+  lua_settop(L, 1);
   lua_newtable(L);  /* 2: keys */
   for (i = 1; i <= n; i++) {
     lua_Integer count = 0;
@@ -101,8 +110,18 @@ static int scan (lua_State *L) {
   return 3;
 }
 
+/* stray_key(rows): the first key of `rows` that a list of #rows rows
+** does not have, or nil. */
+static int list_stray_key (lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  if (!stray_key(L, (lua_Integer)luaL_len(L, 1))) lua_pushnil(L);
+  return 1;
+}
+
 static const luaL_Reg rowscan_funcs[] = {
   {"scan", scan},
+  {"stray_key", list_stray_key},
   {NULL, NULL}
 };
 

@@ -302,6 +302,44 @@ backends.each("op.bulk_insert", function(b)
     if b.tag == "sqlite" then assert.matches("row 17000: UNIQUE constraint failed: items.id", err, 1, true) end
   end)
 
+  -- A list longer than a chunk goes in chunks into one load, as a stream
+  -- does; its rows keep their numbers in messages.
+  it("takes a long list in chunks, into one load, naming a bad row by its place in the list", function()
+    local def = committed_table()
+    local function rows(n)
+      local list = {}
+      for i = 1, n do list[i] = { id = i, n = i, f = 0.5, t = "row " .. i, label = "l" } end
+      return list
+    end
+    assert(ctx.conn:begin())
+    ctx.executed = journal.new(ctx.conn)
+    op.bulk_insert(def, rows(25003))
+    assert.equal(1, #ctx.executed.sql)
+    assert.matches("%-%- 25003 rows$", ctx.executed.sql[1])
+    local got = assert(ctx.conn:first("SELECT COUNT(*) AS c, SUM(n) AS s FROM items"))
+    assert.equal(25003, tonumber(got.c))
+    assert.equal(25003 * 25004 // 2, tonumber(got.s))
+    ctx.conn:rollback()
+    -- the chunks before the bad row were stored: the revision's rollback
+    -- takes them back
+    local bad = rows(25003)
+    bad[23456][1] = "x"
+    assert(ctx.conn:begin())
+    local ok, err = pcall(op.bulk_insert, def, bad)
+    assert.is_false(ok)
+    assert.matches("op.bulk_insert: rows[23456] has a key that is not a column name: number 1", err, 1, true)
+    ctx.conn:rollback()
+    bad = rows(25003)
+    bad[40000] = { id = 0 }
+    assert(ctx.conn:begin())
+    ok, err = pcall(op.bulk_insert, def, bad)
+    assert.is_false(ok)
+    ctx.conn:rollback()
+    assert.matches("op.bulk_insert: rows must be a list of rows, but it has the key number 40000 beyond the list's length",
+      err, 1, true)
+    assert.equal(0, tonumber(assert(ctx.conn:first("SELECT COUNT(*) AS n FROM items")).n))
+  end)
+
   it("lets the server default fill a column a row leaves out", function()
     local def = table_def()
     ctx.executed = journal.new(ctx.conn)

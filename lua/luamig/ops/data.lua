@@ -49,9 +49,10 @@ end
 -- when every row ends up with the same columns and plain values only,
 -- which lets PostgreSQL and MySQL take them through their bulk loaders.
 -- `base` is the number of rows before these (a stream comes in chunks),
--- for the row numbers of messages.
-local function plan_bulk_insert(tname, defcols, rows, base)
-  local given, same_keys, has_tables = rowscan.scan(rows)
+-- for the row numbers of messages; `listed`: rows is a list already known
+-- to have no other key (a chunk).
+local function plan_bulk_insert(tname, defcols, rows, base, listed)
+  local given, same_keys, has_tables = rowscan.scan(rows, listed)
   if not given then
     local i, what = same_keys, has_tables  -- on failure: the row's index, and what is wrong
     if what == "list" then
@@ -237,8 +238,8 @@ function M.install(op, shared)
     local done = 0
     -- more: rows follow (a stream's chunk), so that the context may leave
     -- its bulk load open for them (luamig.context.bulk_insert)
-    local function insert(chunk, more)
-      local columns, filled, defaults, uniform = plan_bulk_insert(tname, defcols, chunk, done)
+    local function insert(chunk, more, listed)
+      local columns, filled, defaults, uniform = plan_bulk_insert(tname, defcols, chunk, done, listed)
       if not columns then error("op.bulk_insert: " .. filled, 3) end
       local base = done
       done = done + #chunk
@@ -247,7 +248,7 @@ function M.install(op, shared)
         columns = columns, defaults = defaults, uniform = uniform, multiinsert = opts.multiinsert ~= false,
         progress = progress, base = base > 0 and base or nil, more = more or nil }, 1)
     end
-    if not stream then
+    if not stream and #rows <= CHUNK_ROWS then
       insert(rows, false)
     else
       -- A failure (the function's error, a bad row) gives up the load left
@@ -258,16 +259,31 @@ function M.install(op, shared)
       local _ <close> = setmetatable({}, { __close = function()
         if not finished and type(ctx.bulk_insert_abandon) == "function" then ctx:bulk_insert_abandon() end
       end })
-      local chunk, n = {}, 0
-      for row in rows do
-        n = n + 1
-        chunk[n] = row
-        if n == CHUNK_ROWS then
-          insert(chunk, true)
-          chunk, n = {}, 0
+      if stream then
+        local chunk, n = {}, 0
+        for row in rows do
+          n = n + 1
+          chunk[n] = row
+          if n == CHUNK_ROWS then
+            insert(chunk, true, true)
+            chunk, n = {}, 0
+          end
+        end
+        insert(chunk, false, true)
+      else
+        -- A long list goes in chunks too, into the same load: checking a
+        -- chunk's rows then overlaps the database storing the chunk before.
+        local stray = rowscan.stray_key(rows)
+        if stray ~= nil then
+          local _, err = plan_bulk_insert(tname, defcols, rows, 0)  -- its message
+          error("op.bulk_insert: " .. err, 2)
+        end
+        local n = #rows
+        for first = 1, n, CHUNK_ROWS do
+          local last = math.min(n, first + CHUNK_ROWS - 1)
+          insert(table.move(rows, first, last, 1, {}), last < n, true)
         end
       end
-      insert(chunk, false)
       finished = true
     end
     progress:finish()
