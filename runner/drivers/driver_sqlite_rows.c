@@ -2,11 +2,11 @@
 ** driver_sqlite_rows.c: insert_rows (driver.h), bulk_insert's rows run
 ** through one prepared INSERT on the binding's thread (binding_bulk_feed.c)
 ** while the Lua side makes the next ones. The rows arrive as a stream of
-** typed values (LM_ROW_*) in pieces of any size; a value is read into a
-** buffer of its own here when it spans two pieces, else where it lies, and
-** bound in place: the statement has no result columns, so lmsq_execute
-** lets SQLite read the bytes where they are and forgets them before it
-** returns.
+** typed values (LM_ROW_*) that the producer copies into the reader's
+** buffer a piece at a time; a row is read whole, then bound where its
+** bytes lie: the statement has no result columns, so lmsq_execute lets
+** SQLite read them in place and forgets them before it returns, and the
+** buffer moves only while the next row is read.
 */
 
 #include <stdlib.h>
@@ -28,9 +28,9 @@ typedef struct reader {
 } reader;
 
 
-/* At least `n` unread bytes in r->buf: LM_OK, NO_MORE_ROWS at the stream's end
-** (no byte), LM_ERROR when it ends or is given up midway, or memory runs
-** out. To make room, the bytes from the row's mark on move to the front
+/* At least `n` unread bytes in r->buf: LM_OK, NO_MORE_ROWS at the
+** stream's end (between rows), LM_ERROR when it ends or is given up
+** midway, or memory runs out. To make room, the bytes from the row's mark on move to the front
 ** (r->moved: values read since the mark point elsewhere now). */
 static int need (reader *r, size_t n, lm_error *err) {
   while (r->len - r->pos < n) {
@@ -108,9 +108,9 @@ static int read_value (reader *r, lm_value *v, lm_error *err) {
 }
 
 
-/* A row's values (NO_MORE_ROWS: the stream ended before it). When making room
-** moved the row's bytes, the values read before point at where they were:
-** the row is read again from its new place. */
+/* A row's values (NO_MORE_ROWS: the stream ended before it). When making
+** room moved the row's bytes, the values read before point at where they
+** were: the row is read again from its new place. */
 static int read_row (reader *r, lm_value *vals, int ncols, lm_error *err) {
   int j;
   r->mark = r->pos;

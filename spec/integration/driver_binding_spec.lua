@@ -580,6 +580,76 @@ describe("luamig.driver #sqlite", function()
     end)
   end)
 
+  -- bulk_insert's SQLite path: the rows written as typed values and run
+  -- through one prepared INSERT on the binding's thread (driver.h's
+  -- insert_rows), the load open until another call or bulk_end.
+  describe("bulk_rows (insert_rows on a thread)", function()
+    local INSERT = "INSERT INTO t (id, s, f, b, ok) VALUES (?, ?, ?, ?, ?)"
+    local COLUMNS = { "id", "s", "f", "b", "ok" }
+    local function rows(from, to)
+      local out = {}
+      for i = from, to do
+        out[#out + 1] = { id = i, s = i % 10 == 0 and null or ("text " .. i .. string.rep("x", i % 300)),
+          f = i + 0.5, b = driver.blob("\0" .. i), ok = i % 2 == 0 }
+      end
+      return out
+    end
+
+    before_each(function()
+      assert(conn:execute("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT, f REAL, b BLOB, ok INTEGER)"))
+    end)
+
+    it("stores every value of rows handed over in several calls, as they were", function()
+      assert(conn:begin())
+      assert.is_true(conn:bulk_rows(INSERT, COLUMNS, rows(1, 3000), 1, 3000, 0))
+      assert.is_true(conn:bulk_rows(INSERT, COLUMNS, rows(3001, 5000), 1, 2000, 3000))
+      assert.same({ 5000, 0 }, { conn:bulk_end() })
+      assert(conn:commit())
+      local got = assert(conn:query("SELECT id, s, f, b, ok FROM t ORDER BY id"))
+      assert.equal(5000, #got)
+      for i, row in ipairs(got) do
+        assert.equal(i, row.id)
+        assert.equal(i % 10 == 0 and null or ("text " .. i .. string.rep("x", i % 300)), row.s)
+        assert.equal(i + 0.5, row.f)
+        assert.equal("\0" .. i, tostring(row.b))
+        assert.equal(i % 2 == 0 and 1 or 0, row.ok)
+      end
+    end)
+
+    it("ends the load before another call, which sees its rows", function()
+      assert.is_true(conn:bulk_rows(INSERT, COLUMNS, rows(1, 100), 1, 100, 0))
+      assert.equal(100, assert(conn:first("SELECT COUNT(*) AS n FROM t")).n)
+      assert.is_true(conn:bulk_rows(INSERT, COLUMNS, rows(101, 150), 1, 50, 100))
+      assert.same({ 150, 0 }, { conn:bulk_end() })
+    end)
+
+    it("names the row the INSERT refuses, counting from the load's first row", function()
+      assert(conn:begin())
+      assert.is_true(conn:bulk_rows(INSERT, COLUMNS, rows(1, 1000), 1, 1000, 0))
+      local again = rows(1001, 2000)
+      again[700].id = 5  -- row 1700 of the load
+      local ok, msg = conn:bulk_rows(INSERT, COLUMNS, again, 1, 1000, 1000)
+      if ok then ok, msg = conn:bulk_end() end
+      assert.is_nil(ok)
+      assert.equal("row 1700: UNIQUE constraint failed: t.id", msg)
+      assert(conn:rollback())
+      assert.equal(0, assert(conn:first("SELECT COUNT(*) AS n FROM t")).n)
+    end)
+
+    it("gives the load up on bulk_end(true), and refuses a statement that does not fit the rows", function()
+      assert(conn:begin())
+      assert.is_true(conn:bulk_rows(INSERT, COLUMNS, rows(1, 10), 1, 10, 0))
+      assert.same({ 0, 0 }, { conn:bulk_end(true) })
+      assert(conn:rollback())
+      assert.equal(0, assert(conn:first("SELECT COUNT(*) AS n FROM t")).n)
+      assert.is_true(conn:bulk_rows("INSERT INTO t (id) VALUES (?)", COLUMNS, rows(1, 10), 1, 10, 0))
+      local ok, msg = conn:bulk_end()
+      assert.is_nil(ok)
+      assert.matches("insert_rows: the statement must take 5 values and return no rows", msg, 1, true)
+      assert.equal(0, assert(conn:first("SELECT COUNT(*) AS n FROM t")).n)
+    end)
+  end)
+
   describe("quote_ident", function()
     it("quotes reserved words and quotes so that they work in DDL", function()
       local order, weird = conn:quote_ident("order"), conn:quote_ident('my "table"')
