@@ -3,13 +3,7 @@
 -- row had it; rows made alike and rows that differ must both be told
 -- right.
 local rowscan = require("luamig.rowscan")
-
-local function sorted(set)
-  local out = {}
-  for k in pairs(set) do out[#out + 1] = k end
-  table.sort(out)
-  return out
-end
+local sorted = require("luamig.ops.check").sorted_keys
 
 describe("luamig.rowscan", function()
   it("tells rows made alike: their keys, the same in every row", function()
