@@ -347,15 +347,15 @@ struct lm_driver {
                     lm_produce_fn produce, void *ud, int64_t *rows,
                     unsigned int *warnings, lm_error *err);
 
-  /* Optional (NULL: bulk_insert executes its INSERT from the calling
-  ** thread, row by row). Run `sql` (`len` bytes), a statement with `ncols`
-  ** parameters and no result columns, once per row of the stream that
-  ** produce(ud, buf, cap) writes (as for load_data; the rows in the
-  ** LM_ROW_* format above), until the stream ends or a row fails. Sets
-  ** *rows to the rows that ran, also on failure (the failing row is the
-  ** next one). Called on a thread of the binding's, which alone uses the
-  ** connection meanwhile, so that the rows are made while the ones before
-  ** are stored. */
+  /* Optional (NULL: none; the dialect's bulk_fast_path names the
+  ** driver's bulk path, luamig.context.bulk_insert). Run `sql` (`len`
+  ** bytes), a statement with `ncols` parameters and no result columns,
+  ** once per row of the stream that produce(ud, buf, cap) writes (as for
+  ** load_data; the rows in the LM_ROW_* format above), until the stream
+  ** ends or a row fails. Sets *rows to the rows that ran, also on failure
+  ** (the failing row is the next one). Called on a thread of the
+  ** binding's, which alone uses the connection meanwhile, so that the
+  ** rows are made while the ones before are stored. */
   int (*insert_rows) (void *conn, const char *sql, size_t len, int ncols,
                       lm_produce_fn produce, void *ud, int64_t *rows,
                       lm_error *err);

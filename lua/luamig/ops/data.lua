@@ -47,7 +47,7 @@ end
 -- change (an inline literal unwrapped, a default filled in): a million
 -- rows are not copied for nothing. The last result, `uniform`, is true
 -- when every row ends up with the same columns and plain values only,
--- which lets PostgreSQL and MySQL take them through their bulk loaders.
+-- which lets every backend take them through its bulk loader.
 -- `base` is the number of rows before these (a stream comes in chunks),
 -- for the row numbers of messages; `listed`: rows is a list already known
 -- to have no other key (a chunk).
