@@ -183,28 +183,20 @@ lmb_feed *lmb_feed_start (Conn *c, const char *sql, size_t len, int ncols,
 ** statement failed: finish tells why) or memory runs out; *buf then stays
 ** the writer's. */
 int lmb_feed_push (lmb_feed *f, char **buf, size_t len) {
-  char *next = NULL;
+  char *next;
   pthread_mutex_lock(&f->mu);
-  if (f->nspare == 0 && f->made < FEED_DEPTH && !f->finished) {
-    pthread_mutex_unlock(&f->mu);  /* allocate outside the lock */
-    next = (char *)malloc(f->bufsize);
-    pthread_mutex_lock(&f->mu);
-    if (next == NULL) {
-      pthread_mutex_unlock(&f->mu);
-      return LM_ERROR;
-    }
-    f->made++;
-  }
-  while (next == NULL && f->nspare == 0 && !f->finished)
+  while (f->nspare == 0 && f->made == FEED_DEPTH && !f->finished)
     pthread_cond_wait(&f->cv, &f->mu);
   if (f->finished) {
     pthread_mutex_unlock(&f->mu);
-    if (next != NULL) {  /* not needed after all */
-      free(next);
-    }
     return LM_ERROR;
   }
-  if (next == NULL) next = f->spare[--f->nspare];
+  if (f->nspare > 0) next = f->spare[--f->nspare];
+  else if ((next = (char *)malloc(f->bufsize)) != NULL) f->made++;
+  else {
+    pthread_mutex_unlock(&f->mu);
+    return LM_ERROR;
+  }
   f->full[(f->head + f->nfull) % FEED_DEPTH] = *buf;
   f->full_len[(f->head + f->nfull) % FEED_DEPTH] = len;
   f->nfull++;

@@ -40,6 +40,13 @@ local function copy_row(row)
   return r
 end
 
+-- Why rows with the key `key` (rowscan's stray key) are not a list.
+local function stray_key_message(key)
+  return string.format("rows must be a list of rows, but it has the key %s%s", describe(key),
+    type(key) == "string" and " (one row? write it as a list of one: { { ... } })"
+      or " beyond the list's length (a list with holes?)")
+end
+
 -- The columns, rows and defaults of a bulk insert, checked. With a table
 -- definition, a row key it does not know is a typo worth an error; a
 -- column that no row gives and that has no default is left out so that
@@ -56,9 +63,7 @@ local function plan_bulk_insert(tname, defcols, rows, base, listed)
   if not given then
     local i, what = same_keys, has_tables  -- on failure: the row's index, and what is wrong
     if what == "list" then
-      return nil, string.format("rows must be a list of rows, but it has the key %s%s", describe(i),
-        type(i) == "string" and " (one row? write it as a list of one: { { ... } })"
-          or " beyond the list's length (a list with holes?)")
+      return nil, stray_key_message(i)
     elseif what == "row" then
       return nil, string.format("rows[%d] must be a table, got %s", base + i, describe(rows[i]))
     end
@@ -274,10 +279,7 @@ function M.install(op, shared)
         -- A long list goes in chunks too, into the same load: checking a
         -- chunk's rows then overlaps the database storing the chunk before.
         local stray = rowscan.stray_key(rows)
-        if stray ~= nil then
-          local _, err = plan_bulk_insert(tname, defcols, rows, 0)  -- its message
-          error("op.bulk_insert: " .. err, 2)
-        end
+        if stray ~= nil then error("op.bulk_insert: " .. stray_key_message(stray), 2) end
         local n = #rows
         for first = 1, n, CHUNK_ROWS do
           local last = math.min(n, first + CHUNK_ROWS - 1)
