@@ -237,11 +237,11 @@ int lmy_guard (void *conn, int on, int *rolled_back, lm_error *err) {
 
 /* begin only notes that a transaction is to start (begin_held): its
 ** START TRANSACTION goes in front of the next script (run_script) or text
-** batch of queued statements (driver_mysql_pipeline.c), lmy_query_held,
-** in the same
-** multi-statement query, which saves a round trip per transaction (a
-** revision's first statement is most often DDL, a script; after the DDL's
-** implicit commit, the version and history rows are queued). Every other
+** batch of queued statements (driver_mysql_pipeline.c), in the same
+** multi-statement query (lmy_query_held), which saves a round trip per
+** transaction (a revision's first statement is most often DDL, a script;
+** after the DDL's implicit commit, the version and history rows are
+** queued). Every other
 ** path sends it on its own first, here. A COMMIT or ROLLBACK with nothing
 ** sent since begin has nothing to end. */
 int lmy_begin_send (my_conn *c, lm_error *err) {
