@@ -82,6 +82,29 @@ end
 
 local LUA = pkg("lua5.4", true)
 local SQLITE = pkg("sqlite3", true)
+
+-- The executable links SQLite's static archive when the -dev package has
+-- one: the shared library costs every command ~1 M instructions of dynamic
+-- linking at start-up (Debian links it with BIND_NOW: some 1,600 symbol
+-- bindings), as much again as Lua's own start. --sqlite=shared links the
+-- shared library (Debian's package does: its policy forbids embedded
+-- copies). The shared objects (luamig.so, libluamig_core.so) always link
+-- the shared library: the archive is not built for position-independent
+-- code.
+newoption {
+  trigger = "sqlite",
+  value = "LINK",
+  description = "how the executable links SQLite: static (default, when libsqlite3.a exists) or shared",
+  allowed = { { "static", "the archive, libsqlite3.a" }, { "shared", "libsqlite3.so" } },
+}
+
+local function sqlite_archive()
+  if (_OPTIONS["sqlite"] or "static") ~= "static" then return nil end
+  local dir = shell("pkg-config --variable=libdir sqlite3"):gsub("%s+$", "")
+  local archive = dir .. "/libsqlite3.a"
+  return os.isfile(archive) and archive or nil
+end
+local SQLITE_ARCHIVE = sqlite_archive()
 -- The server drivers' client libraries, when pkg-config knows them: each
 -- driver is a plugin of its own that links one (see drivers.c).
 local LIBPQ = pkg("libpq")
@@ -231,7 +254,14 @@ project "luamig"
   files { "runner/host.c", "runner/main.c", "runner/small_alloc.c", "build/embedded_lua.c" }
   needs_embedded_lua()
   use_libs(LUA)
-  use_libs(SQLITE)
+  if SQLITE_ARCHIVE then
+    -- The archive's own needs (sqlite3.pc's Libs.private name zlib, which
+    -- only the sqlite3 shell uses: the archive links without it).
+    linkoptions { SQLITE_ARCHIVE }
+    links { "m" }
+  else
+    use_libs(SQLITE)
+  end
   links { "dl" }
   targets()
 

@@ -87,6 +87,24 @@ describe("make install #sqlite", function()
     assert.same({ "c3d5e7f90a12" }, h.sqlite_versions(dir .. "/luamig.db"))
   end)
 
+  it("carries SQLite in the executable, libsqlite3.so in the shared objects", function()
+    -- SQLite's archive linked into bin/luamig (the default SQLITE=static):
+    -- no dynamic linking of it at start-up. The C module and the core
+    -- library cannot take the archive (it is not position-independent).
+    local function needed(file)
+      local libs = {}
+      for lib in sh_ok("readelf -d " .. q(prefix .. "/" .. file)).stdout:gmatch("%(NEEDED%)%s+Shared library: %[([^%]]+)%]") do
+        libs[#libs + 1] = lib
+      end
+      return table.concat(libs, " ")
+    end
+    local exe = needed("bin/luamig")
+    assert.matches("liblua5.4.so.0", exe, 1, true)
+    assert.not_matches("libsqlite3", exe)
+    assert.matches("libsqlite3.so.0", needed("lib/lua/5.4/luamig.so"), 1, true)
+    assert.matches("libsqlite3.so.0", needed("lib/luamig/libluamig_core.so"), 1, true)
+  end)
+
   it("puts the Lua modules where lua5.4 looks for them under PREFIX", function()
     -- lua5.4's own default path for PREFIX=/usr/local is
     -- /usr/local/share/lua/5.4 and /usr/local/lib/lua/5.4: the same with
