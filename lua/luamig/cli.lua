@@ -393,7 +393,9 @@ function M.main(argv)
     local written, werr = io.stdout:write(line, "\n")
     if not written then out_failed = werr end
   end
-  opts.log = opts.quiet and function() end or function(line) io.stderr:write(line, "\n") end
+  -- One write per line: stderr is unbuffered, and a write of its own for
+  -- the newline was a second system call for every revision a run logs.
+  opts.log = opts.quiet and function() end or function(line) io.stderr:write(line .. "\n") end
   -- Data migrations' progress line (luamig.present.progress): redrawn in place at
   -- a terminal, plain lines with -v elsewhere; never with -q or --json.
   -- LUAMIG_PROGRESS_DELAY: seconds before it first shows (default 0.5).

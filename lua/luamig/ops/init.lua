@@ -39,8 +39,23 @@ local QUALIFIED = setmetatable({}, {
 
 -- The operations built around one context, made once per context and
 -- shared by its revisions' op tables (a run of a thousand revisions built
--- the same closures a thousand times: a sixth of the Lua it ran).
+-- the same closures a thousand times: a sixth of the Lua it ran): by
+-- context, the copier (below) of its operations.
 local built = setmetatable({}, { __mode = "k" })
+
+-- A function that returns a new table with `base`'s fields: one table
+-- constructor naming every field, compiled once per context. The table
+-- comes sized for them, where copying field by field grew it seven times
+-- over (80 fields; 1000 create-table revisions on SQLite: 1,026 M -> 1,010 M
+-- instructions).
+local function copier(base)
+  local names = {}
+  for name in pairs(base) do names[#names + 1] = name end
+  table.sort(names)
+  for i, name in ipairs(names) do names[i] = string.format("[%q] = base[%q]", name, name) end
+  local source = "local base = ...\nreturn function() return { " .. table.concat(names, ", ") .. " } end"
+  return assert(load(source, "=luamig.ops copier", "t", {}))(base)
+end
 
 local function build(ctx)
   local op = {}
@@ -116,13 +131,12 @@ function M.new(ctx)
   if type(ctx) ~= "table" or type(ctx.run_op) ~= "function" then
     error("ops.new: argument #1 (ctx) must be a context with run_op, got " .. describe(ctx), 2)
   end
-  local base = built[ctx]
-  if not base then
-    base = build(ctx)
-    built[ctx] = base
+  local copy = built[ctx]
+  if not copy then
+    copy = copier(build(ctx))
+    built[ctx] = copy
   end
-  local op = {}
-  for name, fn in pairs(base) do op[name] = fn end
+  local op = copy()
   local cfg = type(ctx.cfg) == "table" and ctx.cfg or {}
 
   --- register(name, fn): an operation of the project's own, op.NAME(...)
