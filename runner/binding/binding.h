@@ -167,6 +167,7 @@ int lmb_settle (lua_State *L, int ci, lm_error *err);
 int lmb_settle_or_fail (lua_State *L, int ci);
 void lmb_settle_or_raise (lua_State *L, int ci);
 int lmb_push_settle_failure (lua_State *L, const lm_error *err);
+int lmb_commit_queued (lua_State *L, int ci);
 void lmb_settle_quiet (Conn *c);
 void lmb_settle_drop (Conn *c);
 

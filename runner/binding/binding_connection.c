@@ -241,9 +241,13 @@ static int conn_begin (lua_State *L) {
   return push_status(L, c->drv->begin(c->handle, &err), &err);
 }
 
+/* Statements queued go with the COMMIT where the driver can send them
+** together (sync_commit). */
 static int conn_commit (lua_State *L) {
   lm_error err;
   Conn *c = check_conn(L);
+  if (c->queued > 0 && !c->failed && c->load == NULL && c->drv->sync_commit != NULL)
+    return lmb_commit_queued(L, 1);
   SETTLE_OR_FAIL(L, c);
   return push_status(L, c->drv->commit(c->handle, &err), &err);
 }

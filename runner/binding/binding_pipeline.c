@@ -334,6 +334,36 @@ int lmb_settle_or_fail (lua_State *L, int ci) {
 }
 
 
+/* conn:commit() with statements queued, where the driver can send the
+** COMMIT after them (sync_commit): one round trip for both. Returns what
+** conn:commit returns: true, or nil, msg, info, the failing statement
+** named as at a sync (info.queued true), or the COMMIT's own failure. The
+** rows they changed are not told (sync is the call that counts them). */
+int lmb_commit_queued (lua_State *L, int ci) {
+  lm_error err;
+  int64_t affected = 0, failed = 0;
+  Conn *c = (Conn *)lua_touserdata(L, ci);
+  int rc;
+  lm_error_clear(&err);
+  rc = c->drv->sync_commit(c->handle, &affected, &failed, &err);
+  c->affected = 0;
+  if (rc == LM_OK || failed < 0) {  /* the statements ran */
+    clear_log(c);
+    if (rc == LM_OK) {
+      lua_pushboolean(L, 1);
+      return 1;
+    }
+    lmb_check_misuse(L, rc, &err);  /* the guard's refusal raises, as commit's */
+    return lmb_push_failure(L, &err);
+  }
+  push_message(L, ci, c, (int)failed, &err);
+  clear_log(c);
+  lua_pushnil(L);  /* a new log: the old one holds the values */
+  lua_setiuservalue(L, ci, 1);
+  return lmb_push_settle_failure(L, &err);
+}
+
+
 /* For a call that raises (rows). */
 void lmb_settle_or_raise (lua_State *L, int ci) {
   lm_error err;

@@ -391,6 +391,15 @@ struct lm_driver {
   ** LM_OK and *affected 0. */
   int (*sync) (void *conn, int64_t *affected, int64_t *failed,
                lm_error *err);
+  /* Optional (NULL: the binding syncs, then commits). sync, then commit,
+  ** in one round trip: the COMMIT goes after the queued statements, and
+  ** when one of them fails it does not run (the transaction is left to
+  ** the caller's rollback, as after a failed sync and a failed execute).
+  ** On LM_ERROR *failed is the failing statement's position, or -1 when
+  ** the COMMIT itself failed (a deferred constraint, a serialization
+  ** failure). Refused while the guard is on, as commit is. */
+  int (*sync_commit) (void *conn, int64_t *affected, int64_t *failed,
+                      lm_error *err);
 
   /* Optional (NULL: nothing goes ahead; a query runs when executed). A
   ** hint: send the `n` queries sqls[i] (lens[i] bytes each; one SELECT
@@ -431,12 +440,20 @@ extern const char *const lm_driver_names[];
 const struct lm_driver *lm_find_driver (const char *name, char *why,
                                         size_t whysize);
 
-/* What a plugin exports: its driver, by a name drivers.c knows. */
+/* What a plugin exports: its driver, by a name drivers.c knows, and the
+** version of struct lm_driver it was built with, as <name>_interface. A
+** plugin of another luamig (an older install left in lib/luamig, a
+** LUAMIG_DRIVER_DIR of another build) would be read with the wrong
+** layout; drivers.c refuses it instead. Add one whenever struct lm_driver
+** changes (2: sync_commit). */
 #define LM_DRIVER_EXPORT __attribute__((visibility("default")))
+#define LM_DRIVER_INTERFACE 2
 
 /* The drivers. */
 extern const struct lm_driver lm_driver_sqlite;
 LM_DRIVER_EXPORT extern const struct lm_driver lm_driver_mysql;     /* luamig_mysql.so */
 LM_DRIVER_EXPORT extern const struct lm_driver lm_driver_postgres;  /* luamig_postgres.so */
+LM_DRIVER_EXPORT extern const int lm_driver_mysql_interface;
+LM_DRIVER_EXPORT extern const int lm_driver_postgres_interface;
 
 #endif

@@ -374,6 +374,8 @@ static int64_t my_last_insert_id (void *conn) {
 /* }====================================================== */
 
 
+LM_DRIVER_EXPORT const int lm_driver_mysql_interface = LM_DRIVER_INTERFACE;
+
 LM_DRIVER_EXPORT const struct lm_driver lm_driver_mysql = {
   .name = "mysql",
   .connect = my_connect,

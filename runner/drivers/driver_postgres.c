@@ -12,7 +12,7 @@
 **   driver_postgres_exec.c      exec_script, and checking a result
 **   driver_postgres_stmt.c      prepare, execute, fetch ... finalize
 **   driver_postgres_copy.c      copy_begin, copy_data, copy_end
-**   driver_postgres_pipeline.c  queue, sync (libpq's pipeline mode)
+**   driver_postgres_pipeline.c  queue, sync, sync_commit (libpq's pipeline mode)
 **   driver_postgres_prefetch.c  prefetch (reads sent ahead)
 ** The member below is too small for a file of its own.
 */
@@ -32,6 +32,8 @@ static int pg_in_transaction (void *conn) {
   return lmpg_in_transaction((pg_conn *)conn);
 }
 
+
+LM_DRIVER_EXPORT const int lm_driver_postgres_interface = LM_DRIVER_INTERFACE;
 
 LM_DRIVER_EXPORT const struct lm_driver lm_driver_postgres = {
   .name = "postgres",
@@ -64,5 +66,6 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_postgres = {
 #ifdef LIBPQ_HAS_PIPELINING  /* libpq 14+; older: queued statements run at once */
   .queue = lmpg_queue,
   .sync = lmpg_sync,
+  .sync_commit = lmpg_sync_commit,
 #endif
 };

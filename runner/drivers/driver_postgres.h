@@ -39,7 +39,8 @@ typedef struct pg_conn {
                                      quoted; "" when none */
   /* the pipeline (driver_postgres_pipeline.c) */
   unsigned char *cmds;            /* what was sent since the sync, in
-                                     order: PG_CMD_PARSE, PG_CMD_EXECUTE */
+                                     order: PG_CMD_PARSE, PG_CMD_EXECUTE,
+                                     PG_CMD_COMMIT */
   int ncmds, capcmds;
   void *unnamed;                  /* the pg_stmt the unnamed prepared
                                      statement holds in this pipeline */
@@ -59,6 +60,7 @@ typedef struct pg_conn {
 
 #define PG_CMD_PARSE   0
 #define PG_CMD_EXECUTE 1
+#define PG_CMD_COMMIT  2   /* sync_commit's COMMIT, last */
 
 
 /* driver_postgres_messages.c: errors and notices as one line */
@@ -126,6 +128,8 @@ int lmpg_queue (void *stmt, int nparams, const lm_value *params,
                 lm_error *err);
 int lmpg_sync (void *conn, int64_t *affected, int64_t *failed,
                lm_error *err);
+int lmpg_sync_commit (void *conn, int64_t *affected, int64_t *failed,
+                      lm_error *err);
 
 /* driver_postgres_prefetch.c: queries sent ahead (prefetch). Every path
 ** that uses the connection calls lmpg_ahead_read (one that only looks) or

@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <libpq-fe.h>
 
@@ -85,8 +86,8 @@ int lmpg_queue (void *stmt, int nparams, const lm_value *params,
 
 
 /* The answer to command `cmd`, for statement `at` (the one a parse was
-** for): its row count into *total, or the first failure into err and
-** *failed. */
+** for; the COMMIT's `at` is the number of statements queued): its row
+** count into *total, or the first failure into err and *failed. */
 static void read_answer (pg_conn *c, PGresult *res, int cmd, int64_t at,
                          int *rc, int64_t *total, int64_t *failed,
                          lm_error *err) {
@@ -96,6 +97,11 @@ static void read_answer (pg_conn *c, PGresult *res, int cmd, int64_t at,
     *rc = lm_error_set(err, 0, NULL, "%s", LM_QUEUE_ROWS);
   else
     *rc = lmpg_check_result(c, res, err);
+  /* as lmpg_commit: the server answers the COMMIT of a failed transaction
+  ** with ROLLBACK */
+  if (*rc == LM_OK && cmd == PG_CMD_COMMIT && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+    *rc = lm_error_set(err, 0, "25P02", "COMMIT rolled the transaction back: "
+                       "a statement in it had failed");
   if (*rc != LM_OK) *failed = at;
   else if (cmd == PG_CMD_EXECUTE) *total += lmpg_changed_rows(res);
 }
@@ -129,19 +135,32 @@ static int read_answers (pg_conn *c, int *rc, int64_t *total,
 }
 
 
-int lmpg_sync (void *conn, int64_t *affected, int64_t *failed,
-               lm_error *err) {
-  pg_conn *c = (pg_conn *)conn;
+/* The COMMIT that ends the pipeline (sync_commit): sent after the queued
+** statements, before the Sync. The server skips it when one of them failed
+** (the transaction is then aborted, for the caller to roll back). */
+static int send_commit (pg_conn *c, lm_error *err) {
+  if (lmpg_pipeline_reserve(c, 1, err) != LM_OK) return LM_ERROR;
+  if (!PQsendQueryParams(c->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
+    return lmpg_result_error(c, NULL, err);
+  lmpg_pipeline_note(c, PG_CMD_COMMIT);
+  return LM_OK;
+}
+
+
+/* Sync the pipeline, `commit` with a COMMIT sent last (its failure has
+** *failed = -1). */
+static int end_pipeline (pg_conn *c, int commit, int64_t *affected,
+                         int64_t *failed, lm_error *err) {
   int64_t total = c->settled, queued = 0;
-  int rc = LM_OK, k, synced = 0;
+  int rc = LM_OK, k, synced = 0, sent = 0;
+  lm_error unsent;
   c->settled = 0;
   *affected = 0;
   *failed = 0;
-  if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF) {
-    *affected = total;
-    return LM_OK;
-  }
   for (k = 0; k < c->ncmds; k++) queued += c->cmds[k] == PG_CMD_EXECUTE;
+  /* a COMMIT that cannot be sent fails the call, after the queued
+  ** statements are synced, so that the connection leaves pipeline mode */
+  if (commit) sent = send_commit(c, &unsent) == LM_OK;
   if (PQpipelineSync(c->pg)) synced = read_answers(c, &rc, &total, failed, err);
   else rc = lmpg_result_error(c, NULL, err);
   c->ncmds = 0;
@@ -152,13 +171,54 @@ int lmpg_sync (void *conn, int64_t *affected, int64_t *failed,
     rc = lm_error_set(err, 0, "08006", "the answers of the queued statements "
                       "were cut short: %s", PQerrorMessage(c->pg));
   /* the guard's backstop (driver.h): lmpg_queueable refused what would end
-  ** the transaction; it must still be open */
-  if (lmpg_guard_after(c, 1, rc != LM_OK, "queued statements", 17, err) != LM_OK) {
+  ** the transaction; it must still be open (sync_commit refuses to run
+  ** with the guard on) */
+  if (!commit && lmpg_guard_after(c, 1, rc != LM_OK, "queued statements", 17, err) != LM_OK) {
     if (rc == LM_OK) *failed = queued > 0 ? queued - 1 : 0;
     rc = LM_ERROR;
   }
+  if (rc == LM_OK && commit && !sent) {
+    *err = unsent;
+    rc = LM_ERROR;
+    *failed = -1;
+  } else if (rc != LM_OK && commit && *failed >= queued)
+    *failed = -1;  /* read_answer counted the COMMIT after the statements */
   if (rc == LM_OK) *affected = total;
   return rc;
+}
+
+
+int lmpg_sync (void *conn, int64_t *affected, int64_t *failed,
+               lm_error *err) {
+  pg_conn *c = (pg_conn *)conn;
+  if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF) {
+    *affected = c->settled;
+    *failed = 0;
+    c->settled = 0;
+    return LM_OK;
+  }
+  return end_pipeline(c, 0, affected, failed, err);
+}
+
+
+/* The queued statements and the COMMIT in one round trip. Without a
+** pipeline (nothing queued, or all of it run at once) it is a sync and a
+** commit. */
+int lmpg_sync_commit (void *conn, int64_t *affected, int64_t *failed,
+                      lm_error *err) {
+  pg_conn *c = (pg_conn *)conn;
+  int rc;
+  if (c->guard.on) {  /* as the binding's sync, then commit, would */
+    if ((rc = lmpg_sync(conn, affected, failed, err)) != LM_OK) return rc;
+    *failed = -1;
+    return lm_guard_refuse(err, "COMMIT", 6);
+  }
+  if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF) {
+    rc = lmpg_sync(conn, affected, failed, err);
+    if (rc == LM_OK && (rc = lmpg_commit(conn, err)) != LM_OK) *failed = -1;
+    return rc;
+  }
+  return end_pipeline(c, 1, affected, failed, err);
 }
 
 #endif

@@ -24,15 +24,16 @@
 const char *const lm_driver_names[] = { "sqlite", "postgres", "mysql", NULL };
 
 typedef struct plugin {
-  const char *name;    /* as in URLs */
-  const char *file;    /* the shared object */
-  const char *symbol;  /* its `const struct lm_driver` */
+  const char *name;       /* as in URLs */
+  const char *file;       /* the shared object */
+  const char *symbol;     /* its `const struct lm_driver` */
+  const char *interface;  /* its `const int` LM_DRIVER_INTERFACE */
 } plugin;
 
 static const plugin PLUGINS[] = {
-  { "postgres", "luamig_postgres.so", "lm_driver_postgres" },
-  { "mysql", "luamig_mysql.so", "lm_driver_mysql" },
-  { NULL, NULL, NULL }
+  { "postgres", "luamig_postgres.so", "lm_driver_postgres", "lm_driver_postgres_interface" },
+  { "mysql", "luamig_mysql.so", "lm_driver_mysql", "lm_driver_mysql_interface" },
+  { NULL, NULL, NULL, NULL }
 };
 
 
@@ -95,11 +96,19 @@ static const struct lm_driver *load_plugin (const plugin *p, char *why,
   for (i = 0; i < ndirs; i++) {
     void *handle;
     const struct lm_driver *drv;
+    const int *interface;
     if (!join(dir, PATH_MAX, dirs[i], "/") || !join(path, PATH_MAX, dir, p->file)) continue;
     if (access(path, R_OK) != 0) continue;
     handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (handle == NULL) {
       set_why(why, whysize, "cannot load the %s driver: %s", p->name, dlerror());
+      return NULL;
+    }
+    interface = (const int *)dlsym(handle, p->interface);
+    if (interface == NULL || *interface != LM_DRIVER_INTERFACE) {
+      set_why(why, whysize, "%s was built for another luamig (its driver "
+              "interface is not this luamig's): install the drivers that came "
+              "with this luamig", path, "");
       return NULL;
     }
     drv = (const struct lm_driver *)dlsym(handle, p->symbol);

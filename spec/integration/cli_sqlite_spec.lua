@@ -197,6 +197,28 @@ describe("luamig command line #sqlite", function()
       assert.matches("cannot connect to postgresql://me@127.0.0.1:1/db", err, 1, true)
     end)
 
+    it("a server driver built for another luamig is refused, not read with the wrong layout", function()
+      -- plugins exporting the driver's symbol with no interface version (as
+      -- before there was one) and with another one
+      local dir = h.tmpdir()
+      local url = "postgresql://me@127.0.0.1:1/db?connect_timeout=2"
+      for _, case in ipairs {
+        { "old", "const char *lm_driver_postgres[40] = { \"postgres\" };\n" },
+        { "other", "const char *lm_driver_postgres[40] = { \"postgres\" };\nconst int lm_driver_postgres_interface = -7;\n" },
+      } do
+        local plugins = dir .. "/" .. case[1]
+        os.execute("mkdir -p " .. h.shell_quote(plugins))
+        h.write_file(plugins .. "/plugin.c", case[2])
+        local built = os.execute("cc -shared -fPIC -o " .. h.shell_quote(plugins .. "/luamig_postgres.so") .. " "
+          .. h.shell_quote(plugins .. "/plugin.c"))
+        assert.is_true(built)
+        local r = h.run(h.example_project(), { "-u", url, "current" }, { LUAMIG_DRIVER_DIR = plugins })
+        assert_one_line_error(r, 1, "cannot connect to " .. url .. ": " .. plugins
+          .. "/luamig_postgres.so was built for another luamig (its driver interface is not this luamig's):"
+          .. " install the drivers that came with this luamig")
+      end
+    end)
+
     it("a missing revisions directory says how to start a project", function()
       local dir = h.tmpdir()
       local r = h.run(dir, { "upgrade", "head" })

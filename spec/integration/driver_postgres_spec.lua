@@ -402,6 +402,88 @@ describe("luamig.driver on PostgreSQL #postgres", function()
       assert.equal(0, conn:first("SELECT count(*) AS n FROM tr").n)
     end)
 
+    -- conn:commit() with statements queued sends them and the COMMIT in
+    -- one round trip (driver.h's sync_commit): the server's own count of
+    -- the session's round trips is not at hand, so what is watched is the
+    -- outcome, which must be sync's then commit's.
+    describe("with statements queued", function()
+      -- rows of `t` as another connection sees them (committed)
+      local function count(t)
+        local other = connect()
+        local n = other:first("SELECT count(*) AS n FROM " .. t).n
+        other:close()
+        return n
+      end
+
+      it("commits them with the transaction", function()
+        assert(conn:execute("CREATE TABLE cq (x INT PRIMARY KEY)"))
+        assert.is_true(conn:begin())
+        assert(conn:execute("INSERT INTO cq VALUES (1)"))
+        local ins = assert(conn:prepare("INSERT INTO cq VALUES (?)"))
+        assert.is_true(ins:queue(0, 2))
+        assert.is_true(ins:queue(0, 3))
+        assert.is_false(conn:quiet())  -- they wait in the pipeline
+        assert.is_true(conn:commit())
+        assert.is_false(conn:in_transaction())
+        assert.equal(3, count("cq"))
+        assert.equal(0, conn:sync())  -- nothing left to sync
+        ins:close()
+      end)
+
+      it("runs no COMMIT when one of them fails: named as at a sync, nothing committed", function()
+        assert(conn:execute("CREATE TABLE cf (x INT PRIMARY KEY)"))
+        assert.is_true(conn:begin())
+        assert(conn:execute("INSERT INTO cf VALUES (1)"))
+        local ins = assert(conn:prepare("INSERT INTO cf VALUES (?)"))
+        assert.is_true(ins:queue(0, 2))
+        assert.is_true(ins:queue(0, 1))  -- the key again
+        assert.is_true(ins:queue(0, 4))
+        local ok, msg, info = conn:commit()
+        assert.is_nil(ok)
+        assert.matches('^queued statement failed: INSERT INTO cf VALUES %(%?%) with parameters %(1%): duplicate key', msg)
+        assert.is_true(info.queued)
+        assert.equal("23505", info.sqlstate)
+        assert.is_true(conn:in_transaction())  -- aborted, left for the rollback
+        assert.is_true(conn:rollback())
+        assert.equal(0, count("cf"))
+        assert.equal(0, conn:sync())
+        ins:close()
+      end)
+
+      it("tells a COMMIT that fails itself (a deferred constraint), not as a queued statement's", function()
+        assert(conn:execute("CREATE TABLE cd (x INT, CONSTRAINT cd_x UNIQUE (x) DEFERRABLE INITIALLY DEFERRED)"))
+        assert.is_true(conn:begin())
+        local ins = assert(conn:prepare("INSERT INTO cd VALUES (?)"))
+        assert.is_true(ins:queue(0, 7))
+        assert.is_true(ins:queue(0, 7))  -- passes until the COMMIT checks
+        local ok, msg, info = conn:commit()
+        assert.is_nil(ok)
+        assert.matches("^duplicate key value violates unique constraint \"cd_x\"", msg)
+        assert.is_nil(info.queued)
+        assert.equal("23505", info.sqlstate)
+        assert.is_false(conn:in_transaction())
+        assert.equal(0, count("cd"))
+        ins:close()
+      end)
+
+      it("refuses the COMMIT while the guard is on, after syncing them", function()
+        assert(conn:execute("CREATE TABLE cg (x INT)"))
+        assert.is_true(conn:begin())
+        conn:guard_transactions(true)
+        local ins = assert(conn:prepare("INSERT INTO cg VALUES (?)"))
+        assert.is_true(ins:queue(0, 1))
+        local ok, msg = conn:commit()
+        assert.is_nil(ok)
+        assert.matches('^refused "COMMIT": a transactional revision runs in a transaction that luamig commits', msg)
+        conn:guard_transactions(false)
+        assert.is_true(conn:in_transaction())
+        assert.equal(0, conn:sync())  -- synced before the refusal
+        assert.equal(1, conn:first("SELECT count(*) AS n FROM cg").n)
+        assert.is_true(conn:rollback())
+        ins:close()
+      end)
+    end)
+
     it("refuse BEGIN inside a transaction and COMMIT outside one", function()
       assert.is_true(conn:begin())
       local ok, _, info = conn:begin()

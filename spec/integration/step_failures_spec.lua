@@ -140,6 +140,21 @@ backends.each("failing steps", function(b)
     end)
   end
 
+  if b.tag == "postgres" then  -- the version and history rows go with the COMMIT, in one round trip
+    it("take the step back when its COMMIT fails (a deferred constraint), its bookkeeping with it", function()
+      local dir = project('op.execute("CREATE TABLE t_deferred (x INT, CONSTRAINT t_deferred_x UNIQUE (x)'
+        .. ' DEFERRABLE INITIALLY DEFERRED)")\n  op.execute("INSERT INTO t_deferred VALUES (1), (1)")')
+      local before = snapshot.take(b, url)
+      local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
+      assert.equal(1, r.status, r.stderr)
+      assert.matches('^luamig: upgrade r002 failed: duplicate key value violates unique constraint "t_deferred_x"',
+        one_error_line(r.stderr)[1])
+      assert.is_nil(snapshot.diff(before, snapshot.take(b, url)))
+      assert.same({ "r001" }, b:versions(url))
+      h.run_ok(dir, h.with_url(url, { "upgrade", "r001" }))  -- no unfinished step refuses the next run
+    end)
+  end
+
   if b.tag == "mysql" then  -- the version and history rows are queued after the body, with their START TRANSACTION
     it("take the step back when its version row is not there to update (MySQL: nothing of it committed)", function()
       local dir = project('op.execute("DELETE FROM luamig_version")')

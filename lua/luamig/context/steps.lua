@@ -141,18 +141,34 @@ end
 
 -- After a step's body, in the transaction that commits it: its version row
 -- and its history row (written, or closed when the step was recorded as
--- running), queued where they can be so that one round trip answers both;
--- then a last look for an interrupt. true | nil, msg.
-local function write_bookkeeping(self, step, script)
+-- running), queued where they can be so that one round trip answers both
+-- (with the COMMIT too, commit_step, when `commits` and they check
+-- themselves: luamig.context.versions); then a last look for an
+-- interrupt. true | nil, msg.
+local function write_bookkeeping(self, step, script, commits)
   local ok, what = record_version(self, step, true)
   local queued = ok and what  -- the version row waits on the pipeline, for the history row
   if ok then ok, what = close_history(self, step, script, queued) end
-  if ok and queued then ok, what = settle_bookkeeping(self) end
+  if ok and queued and not (commits and self.versions:checked_by_itself()) then
+    ok, what = settle_bookkeeping(self)
+  end
   if ok then
     local msg = interruption()
     if msg then ok, what = nil, msg end
   end
   return ok, what
+end
+
+-- The step's COMMIT, which may carry its bookkeeping (write_bookkeeping):
+-- a failure there is the version table's. true | nil, msg.
+local function commit_step(self)
+  local ok, err, info = self.conn:commit()
+  local carried = self.versions:take_carried()
+  if ok then return true end
+  if carried and info and info.queued then
+    return nil, "version table: " .. (self.versions:move_failure(carried, info) or dberror.describe(err, info))
+  end
+  return nil, err
 end
 
 -- Where the dialect has transactional DDL: the step, its version row and
@@ -166,8 +182,8 @@ local function run_transactional(self, step, script)
   end
   local ok, what, tb, ended = ensure_tables(self)
   if ok then ok, what, tb, ended = call_revision(self, step, script) end
-  if ok then ok, what = write_bookkeeping(self, step, script) end
-  if ok and own then ok, what = conn:commit() end
+  if ok then ok, what = write_bookkeeping(self, step, script, own) end
+  if ok and own then ok, what = commit_step(self) end
   if ok then return true end
   if ended then return nil, ended_transaction(self, step, script, what), 1, tb end
   if not own and not self.step_row then return nil, step_failed(step, what, true), 1, tb end  -- run_steps rolls back
@@ -201,8 +217,8 @@ local function run_recorded(self, step, script)
   if not outside then ok, what = conn:begin() end
   if ok then ok, what, tb = call_revision(self, step, script) end
   if ok and not conn:in_transaction() then ok, what = conn:begin() end
-  if ok then ok, what = write_bookkeeping(self, step, script) end
-  if ok then ok, what = conn:commit() end
+  if ok then ok, what = write_bookkeeping(self, step, script, true) end
+  if ok then ok, what = commit_step(self) end
   if ok then
     if self.run_transaction then return conn:begin() end
     return true

@@ -244,39 +244,88 @@ end
 -- than one each, and checks the counts. Returns false for what it does not
 -- queue (a merge's or a branch's rows, an --sql script's writer, which
 -- has no answers to wait for): the caller runs apply() instead.
+-- Where the dialect can (move_with_history: PostgreSQL) the UPDATE waits
+-- for record(): one statement moves the version row and inserts the
+-- history row, whose revision the UPDATE's RETURNING gives, so that it
+-- fails (NOT NULL) when the UPDATE finds no row. What is queued then
+-- checks itself, and the COMMIT may carry it (checked_by_itself).
 function Versions:queue_apply(change)
   local update, insert = change.update, change.insert or {}
   local linear = (update and #insert == 0) or (not update and #insert == 1)
   if self.conn.sync == nil or (change.delete or {})[1] or not linear then return false end
+  self.queued_change, self.queued_rows, self.checked = change, 0, false
+  if update and self.dialect.move_with_history then
+    self.pending_move = update
+    return true
+  end
   local stmt, err = prepared(self, update and "UPDATE " .. self.q_version .. " SET version_num = ? WHERE version_num = ?"
     or "INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)")
   if not stmt then return nil, err end
-  if update then stmt:queue(0, update.to, update.from) else stmt:queue(0, insert[1]) end
-  self.queued_change, self.queued_rows = change, 1
-  return true
+  self.queued_rows = 1
+  if update then return stmt:queue(0, update.to, update.from) end
+  return stmt:queue(0, insert[1])
 end
 
 -- After queue_apply(): `stmt` with `values` queued too, a history row it
 -- writes counted for settle(), which answers them all.
 local function queue_row(self, stmt, values)
   self.queued_rows = self.queued_rows + 1
-  stmt:queue(0, table.unpack(values, 1, values.n))
-  return true
+  return stmt:queue(0, table.unpack(values, 1, values.n))
+end
+
+-- The version UPDATE that queue_apply() left for a history row, queued
+-- on its own when none takes it (a running row closed, or none at all).
+local function flush_move(self)
+  local move = self.pending_move
+  if not move then return true end
+  self.pending_move = nil
+  local stmt, err = prepared(self, "UPDATE " .. self.q_version .. " SET version_num = ? WHERE version_num = ?")
+  if not stmt then return nil, err end
+  return queue_row(self, stmt, table.pack(move.to, move.from))
 end
 
 --- Read the answers of what queue_apply() and record(entry, true) queued:
 -- true, or nil, msg. The INSERTs change one row each or fail; so the rows
 -- changed tell whether the UPDATE found its row, as apply() checks.
 function Versions:settle()
+  local moved, merr = flush_move(self)
   local change, expected = self.queued_change, self.queued_rows
-  self.queued_change, self.queued_rows = nil, nil
+  self.queued_change, self.queued_rows, self.checked = nil, nil, false
   local n, err, info = self.conn:sync()
+  if not moved and n then return nil, merr end
   if not n then return nil, err, info end
   if change and change.update and n ~= expected then
     return nil, string.format("expected one row %s in %s to update to %s, found %d",
       change.update.from, self.version_table, change.update.to, n - (expected - 1))
   end
   return true
+end
+
+--- After queue_apply() and record(entry, true): true when what they queued
+-- checks itself (the version row moved by the history row's statement),
+-- for the COMMIT to carry instead of a settle() of its own (take_carried
+-- and move_failure then tell a failure of it). false: settle() first.
+function Versions:checked_by_itself()
+  if not self.checked or self.pending_move then return false end
+  self.carried, self.queued_change, self.queued_rows, self.checked = self.queued_change, nil, nil, false
+  return true
+end
+
+--- The change whose bookkeeping the last COMMIT carried, taken: nil when
+-- none.
+function Versions:take_carried()
+  local change = self.carried
+  self.carried = nil
+  return change
+end
+
+--- What a carried change's failure (the connection's `info`) means when it
+-- is the UPDATE that found no row, its history row's revision NULL; nil
+-- for any other failure.
+function Versions:move_failure(change, info)
+  if info.sqlstate ~= "23502" then return nil end  -- not_null_violation
+  return string.format("expected one row %s in %s to update to %s, found 0",
+    change.update.from, self.version_table, change.update.to)
 end
 
 --- Replace every row with `heads` (stamp).
@@ -353,17 +402,28 @@ function Versions:record(entry, queue)
   -- takes the rows of whole revisions only
   local phased = self.has_phase ~= false
   if not phased and entry.phase then return nil, "the history table has no phase column" end
-  local stmt, err = prepared(self, "INSERT INTO " .. self.q_history
-    .. " (revision, direction, outcome, checksum, started_at, finished_at, duration_ms, applied_by,"
-    .. " luamig_version, message" .. (phased and ", phase) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    or ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") .. (returning or ""))
-  if not stmt then return nil, err end
+  local columns = " (revision, direction, outcome, checksum, started_at, finished_at, duration_ms, applied_by,"
+    .. " luamig_version, message" .. (phased and ", phase)" or ")")
+  local others = phased and ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" or ", ?, ?, ?, ?, ?, ?, ?, ?, ?)"
   local values = table.pack(entry.revision, entry.direction, entry.outcome, entry.checksum, iso_time(entry.started),
     finished and iso_time(finished) or nil,
     finished and math.floor((finished - entry.started) * 1000 + 0.5) or nil,
     applied_by(), sys.version, entry.message, entry.phase)
   if not phased then values.n = values.n - 1 end  -- no phase column, no phase value
-  if queue and self.queued_rows and not entry.want_id then return queue_row(self, stmt, values) end
+  local queued = queue and self.queued_rows and not entry.want_id
+  local move = queued and self.pending_move
+  if move then  -- the version UPDATE queue_apply() left for it (see there)
+    local stmt, err = prepared(self, "WITH moved AS (UPDATE " .. self.q_version
+      .. " SET version_num = ? WHERE version_num = ? RETURNING version_num) INSERT INTO " .. self.q_history
+      .. columns .. " VALUES ((SELECT CAST(? AS VARCHAR(32)) FROM moved)" .. others)
+    if not stmt then return nil, err end
+    self.pending_move, self.checked = nil, true
+    return queue_row(self, stmt, table.pack(move.to, move.from, table.unpack(values, 1, values.n)))
+  end
+  local stmt, err = prepared(self, "INSERT INTO " .. self.q_history .. columns .. " VALUES (?" .. others
+    .. (returning or ""))
+  if not stmt then return nil, err end
+  if queued then return queue_row(self, stmt, values) end
   local run = returning and stmt.first or stmt.execute
   local result; result, err = run(stmt, table.unpack(values, 1, values.n))
   if not result then return nil, err end
@@ -381,6 +441,8 @@ function Versions:finish(id, started, outcome, message, queue)
     .. " SET outcome = ?, finished_at = ?, duration_ms = ?, message = ? WHERE id = ?"
   local values = table.pack(outcome, iso_time(finished), math.floor((finished - started) * 1000 + 0.5), message, id)
   if queue and self.queued_rows then
+    local moved, merr = flush_move(self)
+    if not moved then return nil, merr end
     local stmt, err = prepared(self, sql)
     if not stmt then return nil, err end
     return queue_row(self, stmt, values)

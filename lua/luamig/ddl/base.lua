@@ -91,11 +91,16 @@ local Dialect = {
   -- (schema or nil, name), or only (name) where catalog_schemas is false;
   -- session_id_sql and session_alive_sql are nil where there are no server
   -- sessions; returning_id is what an INSERT appends to return the new id.
+  -- move_with_history: a linear step's version UPDATE may go in the
+  -- statement that inserts its history row (a data-modifying WITH, see
+  -- luamig.context.versions), which then checks that the UPDATE found
+  -- its row before the COMMIT that travels with it.
   catalog_schemas = true,
   table_exists_sql = nil,
   session_id_sql = nil,
   session_alive_sql = nil,
   returning_id = nil,
+  move_with_history = false,
 }
 M.Dialect = Dialect
 

@@ -61,6 +61,7 @@ local M = base.derive(base.Dialect, {
   -- state, which behind a transaction-pooling pooler (pgbouncer) belongs to
   -- another client's server connection as soon as the INSERT commits.
   returning_id = " RETURNING id",
+  move_with_history = true,
   -- ddl_lock_timeout and statement_timeout (luamig.context.ddl_lock).
   -- `scale` turns seconds into the setting's unit. No session SET, which
   -- behind a transaction pooler would stay with another client's server
