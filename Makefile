@@ -9,7 +9,7 @@
 #   make test             ./test.sh, the whole suite as CI runs it
 #                         (make test TESTFLAGS=--quick: its first pass only)
 #   make install PREFIX=/usr/local DESTDIR=
-#   make SQLITE=shared    bin/luamig linked with libsqlite3.so (default:
+#   make SQLITE_LINK=shared bin/luamig linked with libsqlite3.so (default:
 #                         the static archive, see premake5.lua)
 #   make clean
 # The executable carries lua/luamig compiled to bytecode (build/embedded_lua.c,
@@ -28,7 +28,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 # How bin/luamig links SQLite: static (the archive, when libsqlite3-dev has
 # one: faster start-up) or shared (what Debian's package builds with).
-SQLITE ?= static
+SQLITE_LINK ?= static
 TESTFLAGS ?=
 
 PREMAKE := $(shell command -v premake5 2>/dev/null || command -v premake4 2>/dev/null)
@@ -69,11 +69,11 @@ $(EMBEDDED): $(LUA_SOURCES) runner/embed.lua runner/bytecode_trim.lua
 
 generate: $(EMBEDDED)
 	@test -n "$(PREMAKE)" || { echo "premake5 or premake4 is needed (apt-get install premake4)" >&2; exit 1; }
-	$(PREMAKE) --file=premake5.lua --prefix="$(PREFIX)" --sqlite=$(SQLITE) gmake
-	@# The executables relink when SQLITE changes (make only sees objects).
-	@if [ "$$(cat build/sqlite_link 2>/dev/null)" != "$(SQLITE)" ]; then \
+	$(PREMAKE) --file=premake5.lua --prefix="$(PREFIX)" --sqlite=$(SQLITE_LINK) gmake
+	@# The executables relink when SQLITE_LINK changes (make sees only objects).
+	@if [ "$$(cat build/sqlite_link 2>/dev/null)" != "$(SQLITE_LINK)" ]; then \
 	  rm -f bin/luamig bin/debug/luamig bin/sanitize/luamig; \
-	  echo "$(SQLITE)" > build/sqlite_link; fi
+	  echo "$(SQLITE_LINK)" > build/sqlite_link; fi
 
 release debug sanitize: generate
 	$(MAKE) -C build config=$@

@@ -353,7 +353,7 @@ int lmb_commit_queued (lua_State *L, int ci) {
       lua_pushboolean(L, 1);
       return 1;
     }
-    lmb_check_misuse(L, rc, &err);  /* the guard's refusal raises, as commit's */
+    lmb_check_misuse(L, rc, &err);  /* a misuse raises, as at commit */
     return lmb_push_failure(L, &err);
   }
   push_message(L, ci, c, (int)failed, &err);

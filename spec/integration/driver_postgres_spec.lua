@@ -415,12 +415,19 @@ describe("luamig.driver on PostgreSQL #postgres", function()
         return n
       end
 
-      it("commits them with the transaction", function()
-        assert(conn:execute("CREATE TABLE cq (x INT PRIMARY KEY)"))
+      -- A new table `t` with the row 1 inserted in a transaction, and a
+      -- prepared INSERT into it with the row 2 queued.
+      local function one_queued(t)
+        assert(conn:execute("CREATE TABLE " .. t .. " (x INT PRIMARY KEY)"))
         assert.is_true(conn:begin())
-        assert(conn:execute("INSERT INTO cq VALUES (1)"))
-        local ins = assert(conn:prepare("INSERT INTO cq VALUES (?)"))
+        assert(conn:execute("INSERT INTO " .. t .. " VALUES (1)"))
+        local ins = assert(conn:prepare("INSERT INTO " .. t .. " VALUES (?)"))
         assert.is_true(ins:queue(0, 2))
+        return ins
+      end
+
+      it("commits them with the transaction", function()
+        local ins = one_queued("cq")
         assert.is_true(ins:queue(0, 3))
         assert.is_false(conn:quiet())  -- they wait in the pipeline
         assert.is_true(conn:commit())
@@ -431,11 +438,7 @@ describe("luamig.driver on PostgreSQL #postgres", function()
       end)
 
       it("runs no COMMIT when one of them fails: named as at a sync, nothing committed", function()
-        assert(conn:execute("CREATE TABLE cf (x INT PRIMARY KEY)"))
-        assert.is_true(conn:begin())
-        assert(conn:execute("INSERT INTO cf VALUES (1)"))
-        local ins = assert(conn:prepare("INSERT INTO cf VALUES (?)"))
-        assert.is_true(ins:queue(0, 2))
+        local ins = one_queued("cf")
         assert.is_true(ins:queue(0, 1))  -- the key again
         assert.is_true(ins:queue(0, 4))
         local ok, msg, info = conn:commit()

@@ -88,7 +88,7 @@ describe("make install #sqlite", function()
   end)
 
   it("carries SQLite in the executable, libsqlite3.so in the shared objects", function()
-    -- SQLite's archive linked into bin/luamig (the default SQLITE=static):
+    -- SQLite's archive linked into bin/luamig (the default SQLITE_LINK=static):
     -- no dynamic linking of it at start-up. The C module and the core
     -- library cannot take the archive (it is not position-independent).
     local function needed(file)
