@@ -347,20 +347,19 @@ int lmb_commit_queued (lua_State *L, int ci) {
   lm_error_clear(&err);
   rc = c->drv->sync_commit(c->handle, &affected, &failed, &err);
   c->affected = 0;
-  if (rc == LM_OK || failed < 0) {  /* the statements ran */
-    clear_log(c);
-    if (rc == LM_OK) {
-      lua_pushboolean(L, 1);
-      return 1;
-    }
-    lmb_check_misuse(L, rc, &err);  /* a misuse raises, as at commit */
-    return lmb_push_failure(L, &err);
+  if (rc != LM_OK && failed >= 0) {  /* a queued statement's: told as a sync tells it */
+    c->failed = 1;
+    c->failed_entry = (int)failed;
+    c->failure = err;
+    return lmb_settle_or_fail(L, ci);
   }
-  push_message(L, ci, c, (int)failed, &err);
-  clear_log(c);
-  lua_pushnil(L);  /* a new log: the old one holds the values */
-  lua_setiuservalue(L, ci, 1);
-  return lmb_push_settle_failure(L, &err);
+  clear_log(c);  /* the statements ran */
+  if (rc == LM_OK) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  lmb_check_misuse(L, rc, &err);  /* a misuse raises, as at commit */
+  return lmb_push_failure(L, &err);
 }
 
 

@@ -238,6 +238,25 @@ function Versions:apply(change)
   return true
 end
 
+-- After queue_apply(): `stmt` with `values` queued too, a history row it
+-- writes counted for settle(), which answers them all.
+local function queue_row(self, stmt, values)
+  self.queued_rows = self.queued_rows + 1
+  return stmt:queue(0, table.unpack(values, 1, values.n))
+end
+
+-- The version UPDATE that queue_apply() left for a history row, queued
+-- on its own when none takes it (a running row closed, or none at all;
+-- at once where the dialect has no move_with_history).
+local function flush_move(self)
+  local move = self.pending_move
+  if not move then return true end
+  self.pending_move = nil
+  local stmt, err = prepared(self, "UPDATE " .. self.q_version .. " SET version_num = ? WHERE version_num = ?")
+  if not stmt then return nil, err end
+  return queue_row(self, stmt, table.pack(move.to, move.from))
+end
+
 --- Queue a linear step's change to the version rows (one UPDATE, or the
 -- first INSERT), and then with record(entry, true) its history row, on the
 -- binding's pipeline: settle() reads both answers in one round trip rather
@@ -254,34 +273,14 @@ function Versions:queue_apply(change)
   local linear = (update and #insert == 0) or (not update and #insert == 1)
   if self.conn.sync == nil or (change.delete or {})[1] or not linear then return false end
   self.queued_change, self.queued_rows, self.checked = change, 0, false
-  if update and self.dialect.move_with_history then
+  if update then
     self.pending_move = update
-    return true
+    if self.dialect.move_with_history then return true end
+    return flush_move(self)
   end
-  local stmt, err = prepared(self, update and "UPDATE " .. self.q_version .. " SET version_num = ? WHERE version_num = ?"
-    or "INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)")
+  local stmt, err = prepared(self, "INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)")
   if not stmt then return nil, err end
-  self.queued_rows = 1
-  if update then return stmt:queue(0, update.to, update.from) end
-  return stmt:queue(0, insert[1])
-end
-
--- After queue_apply(): `stmt` with `values` queued too, a history row it
--- writes counted for settle(), which answers them all.
-local function queue_row(self, stmt, values)
-  self.queued_rows = self.queued_rows + 1
-  return stmt:queue(0, table.unpack(values, 1, values.n))
-end
-
--- The version UPDATE that queue_apply() left for a history row, queued
--- on its own when none takes it (a running row closed, or none at all).
-local function flush_move(self)
-  local move = self.pending_move
-  if not move then return true end
-  self.pending_move = nil
-  local stmt, err = prepared(self, "UPDATE " .. self.q_version .. " SET version_num = ? WHERE version_num = ?")
-  if not stmt then return nil, err end
-  return queue_row(self, stmt, table.pack(move.to, move.from))
+  return queue_row(self, stmt, table.pack(insert[1]))
 end
 
 --- Read the answers of what queue_apply() and record(entry, true) queued:
@@ -306,7 +305,7 @@ end
 -- for the COMMIT to carry instead of a settle() of its own (take_carried
 -- and move_failure then tell a failure of it). false: settle() first.
 function Versions:checked_by_itself()
-  if not self.checked or self.pending_move then return false end
+  if not self.checked then return false end
   self.carried, self.queued_change, self.queued_rows, self.checked = self.queued_change, nil, nil, false
   return true
 end
