@@ -336,9 +336,9 @@ int lmb_settle_or_fail (lua_State *L, int ci) {
 
 /* conn:commit() with statements queued, where the driver can send the
 ** COMMIT after them (sync_commit): one round trip for both. Returns what
-** conn:commit returns: true, or nil, msg, info, the failing statement
-** named as at a sync (info.queued true), or the COMMIT's own failure. The
-** rows they changed are not told (sync is the call that counts them). */
+** conn:commit returns, true, and then the rows the queued statements
+** changed (as sync counts them); or nil, msg, info, the failing statement
+** named as at a sync (info.queued true), or the COMMIT's own failure. */
 int lmb_commit_queued (lua_State *L, int ci) {
   lm_error err;
   int64_t affected = 0, failed = 0;
@@ -346,6 +346,7 @@ int lmb_commit_queued (lua_State *L, int ci) {
   int rc;
   lm_error_clear(&err);
   rc = c->drv->sync_commit(c->handle, &affected, &failed, &err);
+  affected += c->affected;  /* and those of a settle on the way (QUEUE_MAX) */
   c->affected = 0;
   if (rc != LM_OK && failed >= 0) {  /* a queued statement's: told as a sync tells it */
     c->failed = 1;
@@ -356,7 +357,8 @@ int lmb_commit_queued (lua_State *L, int ci) {
   clear_log(c);  /* the statements ran */
   if (rc == LM_OK) {
     lua_pushboolean(L, 1);
-    return 1;
+    lua_pushinteger(L, (lua_Integer)affected);
+    return 2;
   }
   lmb_check_misuse(L, rc, &err);  /* a misuse raises, as at commit */
   return lmb_push_failure(L, &err);

@@ -404,5 +404,6 @@ LM_DRIVER_EXPORT const struct lm_driver lm_driver_mysql = {
   .load_data = lmy_load_data,
   .queue = lmy_queue,
   .sync = lmy_sync,
+  .sync_commit = lmy_sync_commit,
   .fetch_ahead = lmy_fetch_ahead,
 };

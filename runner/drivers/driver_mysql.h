@@ -172,11 +172,13 @@ int lmy_bind_result (my_stmt *s, lm_error *err);
 void lmy_finish (my_stmt *s);
 void lmy_clear_result (my_stmt *s);
 
-/* driver_mysql_pipeline.c: queue and sync (lm_driver's members), and
-** what closing a connection frees */
+/* driver_mysql_pipeline.c: queue, sync and sync_commit (lm_driver's
+** members), and what closing a connection frees */
 int lmy_queue (void *stmt, int nparams, const lm_value *params,
                lm_error *err);
 int lmy_sync (void *conn, int64_t *affected, int64_t *failed, lm_error *err);
+int lmy_sync_commit (void *conn, int64_t *affected, int64_t *failed,
+                     lm_error *err);
 int lmy_fetch_ahead (void *stmt);
 void lmy_queue_free (my_queue *q);
 

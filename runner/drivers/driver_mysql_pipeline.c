@@ -16,9 +16,10 @@
 ** when they are full (LMY_BATCH_ROWS, or BATCH_BYTES, under the server's
 ** max_allowed_packet), when the bulk batch's statement or the type of one
 ** of its values changes, before a statement that runs at once, and at
-** sync. Nothing is ever in flight between two calls: each answer is read
-** before the call that sent it returns, so that the connection is free
-** for any other call (fetch_ahead).
+** sync; sync_commit puts the COMMIT last in the text batch. Nothing is
+** ever in flight between two calls: each answer is read before the call
+** that sent it returns, so that the connection is free for any other call
+** (fetch_ahead).
 **
 ** The outcome must be execute's (driver.h). A multi-statement query stops
 ** at its first failing statement, and its k-th result tells the k-th
@@ -374,7 +375,7 @@ static int add_text (my_conn *c, my_stmt *s, const lm_value *params) {
 
 /*
 ** {======================================================
-** queue, sync
+** queue, sync, sync_commit
 ** =======================================================
 */
 
@@ -468,6 +469,53 @@ int lmy_sync (void *conn, int64_t *affected, int64_t *failed,
   q->ntext = 0;
   q->ntexts = 0;
   lmy_batch_clear(q->batch);
+  return rc;
+}
+
+
+/* The COMMIT last in the text batch: the server stops a multi-statement
+** query at its first failing statement, so that it runs only when every
+** statement before it did. 1 when added; 0 when there is no room, or a
+** bulk batch's long run still has to go after the text (the caller syncs,
+** then commits). */
+static int add_commit (my_queue *q) {
+  static const char commit[] = ";\nCOMMIT";
+  size_t n = sizeof(commit) - 1;
+  short_run_to_text(q);
+  if (q->ntexts == 0 || lmy_batch_rows(q->batch) > 0 ||
+      q->ntexts >= LMY_BATCH_ROWS || q->ntext + n + 1 > q->max_bytes)
+    return 0;
+  if (q->ntext + n + 1 > q->captext) {
+    char *b = (char *)realloc(q->text, q->ntext + n + 1);
+    if (b == NULL) return 0;
+    q->text = b;
+    q->captext = q->ntext + n + 1;
+  }
+  memcpy(q->text + q->ntext, commit, n + 1);
+  q->ntext += n;
+  q->ntexts++;
+  return 1;
+}
+
+
+/* The queued statements and the COMMIT in one round trip (driver.h). Where
+** the COMMIT cannot go in the text batch, and with the guard on (which
+** refuses the COMMIT after the sync, as the binding would), it is a sync
+** and a commit. */
+int lmy_sync_commit (void *conn, int64_t *affected, int64_t *failed,
+                     lm_error *err) {
+  my_conn *c = (my_conn *)conn;
+  my_queue *q = c->queue;
+  int64_t at;
+  int rc;
+  if (c->guard.on || q == NULL || q->failed || !add_commit(q)) {
+    if ((rc = lmy_sync(conn, affected, failed, err)) != LM_OK) return rc;
+    if ((rc = lmy_commit(conn, err)) != LM_OK) *failed = -1;
+    return rc;
+  }
+  at = q->done + q->ntexts - 1;  /* the COMMIT's position */
+  rc = lmy_sync(conn, affected, failed, err);
+  if (rc != LM_OK && *failed == at) *failed = -1;
   return rc;
 }
 

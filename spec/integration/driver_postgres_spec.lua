@@ -430,7 +430,9 @@ describe("luamig.driver on PostgreSQL #postgres", function()
         local ins = one_queued("cq")
         assert.is_true(ins:queue(0, 3))
         assert.is_false(conn:quiet())  -- they wait in the pipeline
-        assert.is_true(conn:commit())
+        local ok, n = conn:commit()
+        assert.is_true(ok)
+        assert.equal(2, n)  -- the rows they changed
         assert.is_false(conn:in_transaction())
         assert.equal(3, count("cq"))
         assert.equal(0, conn:sync())  -- nothing left to sync

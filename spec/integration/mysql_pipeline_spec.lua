@@ -219,6 +219,79 @@ describe("queued statements on MariaDB #mysql", function()
       .. "this one, sent together; which one failed is not known", err)
   end)
 
+  -- conn:commit() with statements queued puts the COMMIT last in their
+  -- multi-statement query (driver.h's sync_commit): one COM_QUERY for both.
+  describe("a commit with statements queued", function()
+    -- rows of q with n = `n`, as another connection sees them (committed)
+    local function committed(n)
+      local other = b:connect(url)
+      local c = tonumber(other:first("SELECT COUNT(*) AS c FROM q WHERE n = ?", n).c)
+      other:close()
+      return c
+    end
+
+    -- alternating statements, so that they go as text; `bad` breaks row 3
+    local function alternate(bad)
+      local set = assert(conn:prepare("UPDATE q SET n = ? WHERE id = ?"))
+      local label = assert(conn:prepare("UPDATE q SET t = ? WHERE id = ?"))
+      set:queue(1, 9, 20)  -- the first queues run at once
+      label:queue(1, "first", 20)
+      for i = 1, 3 do
+        assert.is_true(set:queue(1, 9, i))
+        assert.is_true(label:queue(1, (bad and i == 3) and "first" or "t" .. i, i))
+      end
+    end
+
+    it("commits them in the query that carries them, and returns the rows they changed", function()
+      local commits = com("COM_COMMIT")  -- a read: it would sync what is queued
+      alternate()
+      local ok, n = conn:commit()
+      assert.is_true(ok)
+      assert.equal(8, n)  -- the two run at once and the six sent as text
+      assert.is_false(conn:in_transaction())
+      assert.equal(4, committed(9))
+      -- one COMMIT ran, the one in the query
+      assert.equal(commits + 1, com("COM_COMMIT"))
+      assert.equal(0, conn:sync())  -- nothing left
+    end)
+
+    it("runs no COMMIT after a failing one: named as at a sync, the transaction left open", function()
+      alternate(true)
+      local ok, err, info = conn:commit()
+      assert.is_nil(ok)
+      assert.matches("^statement queued at .*mysql_pipeline_spec.lua:%d+ failed: UPDATE q SET t = %? WHERE id = %?"
+        .. " with parameters %('first', 3%): "
+        .. "Duplicate entry 'first'", err)
+      assert.is_true(info.queued)
+      assert.is_true(conn:in_transaction())
+      assert.is_true(conn:rollback())
+      assert.equal(0, committed(9))
+    end)
+
+    it("sends a long run of one statement in bulk first, then commits", function()
+      local set = assert(conn:prepare("UPDATE q SET n = ? WHERE id = ?"))
+      for i = 1, 10 do assert.is_true(set:queue(1, 5, i)) end
+      local ok, n = conn:commit()
+      assert.is_true(ok)
+      assert.equal(10, n)
+      assert.equal(10, committed(5))
+    end)
+
+    it("refuses the COMMIT while the guard is on, after syncing them", function()
+      conn:guard_transactions(true)
+      alternate()
+      local ok, err = conn:commit()
+      assert.is_nil(ok)
+      assert.matches('^refused "COMMIT": a transactional revision runs in a transaction that luamig commits', err)
+      conn:guard_transactions(false)
+      assert.is_true(conn:in_transaction())
+      assert.equal(0, conn:sync())  -- synced before the refusal
+      assert.equal(4, tonumber(conn:first("SELECT COUNT(*) AS c FROM q WHERE n = 9").c))
+      assert.is_true(conn:rollback())
+      assert.equal(0, committed(9))
+    end)
+  end)
+
   it("leaves AUTO_INCREMENT ids and last_insert_id as execute does", function()
     ddl("CREATE TABLE ai (id INT AUTO_INCREMENT PRIMARY KEY, v INT)")
     local st = assert(conn:prepare("INSERT INTO ai (v) VALUES (?)"))

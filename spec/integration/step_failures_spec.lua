@@ -171,6 +171,26 @@ backends.each("failing steps", function(b)
       assert.same({}, t_rows(b, url))
       h.run_ok(dir, h.with_url(url, { "upgrade", "r001" }))  -- no unfinished step refuses the next run
     end)
+
+    -- After DDL the version and history rows are a transaction of their
+    -- own, sent with its COMMIT: one statement moves the version row and
+    -- closes the running row, both or neither, and the count tells.
+    for _, case in ipairs {
+      { "the version row", 'op.execute("DELETE FROM luamig_version")', {} },
+      { "the running row", 'op.execute("DELETE FROM luamig_history WHERE revision = \'r002\'")', { "r001" } },
+    } do
+      it("find " .. case[1] .. " gone after the body's DDL: the COMMIT that carried both rows changed neither",
+        function()
+          local dir = project(case[2] .. "\n" .. create("t_002"))
+          h.run_ok(dir, h.with_url(url, { "upgrade", "r001" }))
+          local r = h.run(dir, h.with_url(url, { "upgrade", "head" }))
+          assert.equal(1, r.status, r.stderr)
+          assert.matches("^luamig: upgrade r002 failed: version table: expected one row r001 in luamig_version to"
+            .. " update to r002 and the running row %d+ in luamig_history to close: one of them is not there, and"
+            .. " neither changed$", one_error_line(r.stderr)[1])
+          assert.same(case[3], b:versions(url))  -- not moved to r002
+        end)
+    end
   end
 
   it("leave no bookkeeping tables when the first run fails" .. (b.tag == "mysql" and " (MySQL: recorded)" or ""),

@@ -108,13 +108,14 @@ function Context:at_revision_end(key, fn)
 end
 
 -- The step's version-row change. With `queue` (a transactional step) it
--- is queued where it can be (versions:queue_apply), to be answered with
--- the history row by settle_bookkeeping; `queued` then says so.
-local function record_version(self, step, queue)
+-- is queued where it can be (versions:queue_apply, told whether the
+-- transaction holds nothing else: `alone`), to be answered with the
+-- history row by settle_bookkeeping; `queued` then says so.
+local function record_version(self, step, queue, alone)
   if step.phase == "contract" then return true end  -- its version row was written by its expand
   local ok, err
   if queue then
-    ok, err = self.versions:queue_apply(step.version)
+    ok, err = self.versions:queue_apply(step.version, alone)
     if ok then return true, true end
     if ok == nil then return nil, "version table: " .. dberror.describe(err) end
   end
@@ -143,10 +144,10 @@ end
 -- and its history row (written, or closed when the step was recorded as
 -- running), queued where they can be so that one round trip answers both
 -- (with the COMMIT too, commit_step, when `commits` and they check
--- themselves: luamig.context.versions); then a last look for an
--- interrupt. true | nil, msg.
-local function write_bookkeeping(self, step, script, commits)
-  local ok, what = record_version(self, step, true)
+-- themselves: luamig.context.versions; `alone`: the transaction holds
+-- nothing else); then a last look for an interrupt. true | nil, msg.
+local function write_bookkeeping(self, step, script, commits, alone)
+  local ok, what = record_version(self, step, true, alone)
   local queued = ok and what  -- the version row waits on the pipeline, for the history row
   if ok then ok, what = close_history(self, step, script, queued) end
   if ok and queued and not (commits and self.versions:checked_by_itself()) then
@@ -163,11 +164,10 @@ end
 -- a failure there is the version table's. true | nil, msg.
 local function commit_step(self)
   local ok, err, info = self.conn:commit()
-  local carried = self.versions:take_carried()
+  local fine, wrong = self.versions:take_carried(ok, err, info)
+  if wrong then return nil, "version table: " .. wrong end
   if ok then return true end
-  if carried and info and info.queued then
-    return nil, "version table: " .. (self.versions:move_failure(carried, info) or dberror.describe(err, info))
-  end
+  if fine == nil and info and info.queued then return nil, "version table: " .. dberror.describe(err, info) end
   return nil, err
 end
 
@@ -213,11 +213,14 @@ local function run_recorded(self, step, script)
   local row_id, rerr = self.versions:record(history_entry(self, step, script, "running"))
   if not row_id then return nil, "cannot record the step in the history table: " .. dberror.describe(rerr), 1 end
   self.step_row = row_id
-  local ok, what, tb = true, nil, nil
+  local ok, what, tb, alone = true, nil, nil, false
   if not outside then ok, what = conn:begin() end
   if ok then ok, what, tb = call_revision(self, step, script) end
-  if ok and not conn:in_transaction() then ok, what = conn:begin() end
-  if ok then ok, what = write_bookkeeping(self, step, script, true) end
+  if ok and not conn:in_transaction() then
+    ok, what = conn:begin()
+    alone = ok  -- a transaction of the bookkeeping only
+  end
+  if ok then ok, what = write_bookkeeping(self, step, script, true, alone) end
   if ok then ok, what = commit_step(self) end
   if ok then
     if self.run_transaction then return conn:begin() end

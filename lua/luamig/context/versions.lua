@@ -238,16 +238,16 @@ function Versions:apply(change)
   return true
 end
 
--- After queue_apply(): `stmt` with `values` queued too, a history row it
--- writes counted for settle(), which answers them all.
-local function queue_row(self, stmt, values)
-  self.queued_rows = self.queued_rows + 1
+-- After queue_apply(): `stmt` with `values` queued too, the `rows` it
+-- changes (1 if nil) counted for settle(), which answers them all.
+local function queue_row(self, stmt, values, rows)
+  self.queued_rows = self.queued_rows + (rows or 1)
   return stmt:queue(0, table.unpack(values, 1, values.n))
 end
 
 -- The version UPDATE that queue_apply() left for a history row, queued
--- on its own when none takes it (a running row closed, or none at all;
--- at once where the dialect has no move_with_history).
+-- on its own when none takes it (at once where the dialect cannot join
+-- it to one).
 local function flush_move(self)
   local move = self.pending_move
   if not move then return true end
@@ -268,14 +268,20 @@ end
 -- history row, whose revision the UPDATE's RETURNING gives, so that it
 -- fails (NOT NULL) when the UPDATE finds no row. What is queued then
 -- checks itself, and the COMMIT may carry it (checked_by_itself).
-function Versions:queue_apply(change)
+-- With `alone` (the transaction holds nothing but this bookkeeping) and
+-- where the dialect can (move_with_close: MySQL, whose statements cannot
+-- fail on a count) the UPDATE waits for finish(): one multi-table UPDATE
+-- moves the version row and closes the running row, both or neither, so
+-- that a COMMIT that carries it commits nothing when it found no row, and
+-- the count it returns tells (take_carried).
+function Versions:queue_apply(change, alone)
   local update, insert = change.update, change.insert or {}
   local linear = (update and #insert == 0) or (not update and #insert == 1)
   if self.conn.sync == nil or (change.delete or {})[1] or not linear then return false end
-  self.queued_change, self.queued_rows, self.checked = change, 0, false
+  self.queued_change, self.queued_rows, self.checked, self.closing = change, 0, false, nil
   if update then
     self.pending_move = update
-    if self.dialect.move_with_history then return true end
+    if self.dialect.move_with_history or (alone and self.dialect.move_with_close) then return true end
     return flush_move(self)
   end
   local stmt, err = prepared(self, "INSERT INTO " .. self.q_version .. " (version_num) VALUES (?)")
@@ -289,7 +295,7 @@ end
 function Versions:settle()
   local moved, merr = flush_move(self)
   local change, expected = self.queued_change, self.queued_rows
-  self.queued_change, self.queued_rows, self.checked = nil, nil, false
+  self.queued_change, self.queued_rows, self.checked, self.closing = nil, nil, false, nil
   local n, err, info = self.conn:sync()
   if not moved and n then return nil, merr end
   if not n then return nil, err, info end
@@ -300,31 +306,45 @@ function Versions:settle()
   return true
 end
 
---- After queue_apply() and record(entry, true): true when what they queued
--- checks itself (the version row moved by the history row's statement),
--- for the COMMIT to carry instead of a settle() of its own (take_carried
--- and move_failure then tell a failure of it). false: settle() first.
+--- After queue_apply() and record(entry, true) or finish(..., true): true
+-- when what they queued checks itself (the version row moved by the
+-- history row's statement), for the COMMIT to carry instead of a settle()
+-- of its own (take_carried and move_failure then tell a failure of it).
+-- false: settle() first.
 function Versions:checked_by_itself()
   if not self.checked then return false end
-  self.carried, self.queued_change, self.queued_rows, self.checked = self.queued_change, nil, nil, false
+  self.carried = { change = self.queued_change, rows = self.queued_rows, closing = self.closing }
+  self.queued_change, self.queued_rows, self.checked, self.closing = nil, nil, false, nil
   return true
 end
 
---- The change whose bookkeeping the last COMMIT carried, taken: nil when
--- none.
-function Versions:take_carried()
-  local change = self.carried
-  self.carried = nil
-  return change
+local function found_none(self, carried)
+  local update = carried.change.update
+  if carried.closing then  -- finish()'s statement: both rows or neither
+    return string.format("expected one row %s in %s to update to %s and the running row %s in %s to close:"
+      .. " one of them is not there, and neither changed", update.from, self.version_table, update.to,
+      tostring(carried.closing), self.history_table)
+  end
+  return string.format("expected one row %s in %s to update to %s, found 0", update.from, self.version_table, update.to)
 end
 
---- What a carried change's failure (the connection's `info`) means when it
--- is the UPDATE that found no row, its history row's revision NULL; nil
--- for any other failure.
-function Versions:move_failure(change, info)
-  if info.sqlstate ~= "23502" then return nil end  -- not_null_violation
-  return string.format("expected one row %s in %s to update to %s, found 0",
-    change.update.from, self.version_table, change.update.to)
+--- The bookkeeping the last COMMIT carried, taken, with the outcome of
+-- that COMMIT (the connection's commit(): true and the rows the carried
+-- statements changed, or nil, msg, info): true when there was none or it
+-- went as it should; else nil and what went wrong when the version
+-- UPDATE found no row (the statement failed, or on MySQL changed nothing
+-- and the COMMIT committed nothing), or nil, nil for another failure.
+function Versions:take_carried(ok, rows, info)
+  local carried = self.carried
+  self.carried = nil
+  if not carried then return true end
+  if ok then
+    if rows == carried.rows then return true end
+    return nil, found_none(self, carried)
+  end
+  -- not_null_violation: the history row's revision, NULL (record())
+  if info and info.queued and info.sqlstate == "23502" then return nil, found_none(self, carried) end
+  return nil, nil
 end
 
 --- Replace every row with `heads` (stamp).
@@ -410,7 +430,7 @@ function Versions:record(entry, queue)
     applied_by(), sys.version, entry.message, entry.phase)
   if not phased then values.n = values.n - 1 end  -- no phase column, no phase value
   local queued = queue and self.queued_rows and not entry.want_id
-  local move = queued and self.pending_move
+  local move = queued and self.dialect.move_with_history and self.pending_move
   if move then  -- the version UPDATE queue_apply() left for it (see there)
     local stmt, err = prepared(self, "WITH moved AS (UPDATE " .. self.q_version
       .. " SET version_num = ? WHERE version_num = ? RETURNING version_num) INSERT INTO " .. self.q_history
@@ -440,6 +460,15 @@ function Versions:finish(id, started, outcome, message, queue)
     .. " SET outcome = ?, finished_at = ?, duration_ms = ?, message = ? WHERE id = ?"
   local values = table.pack(outcome, iso_time(finished), math.floor((finished - started) * 1000 + 0.5), message, id)
   if queue and self.queued_rows then
+    local move = self.dialect.move_with_close and self.pending_move
+    if move then  -- the version UPDATE queue_apply() left for it (see there)
+      local stmt, err = prepared(self, "UPDATE " .. self.q_version .. " AS v, " .. self.q_history
+        .. " AS h SET v.version_num = ?, h.outcome = ?, h.finished_at = ?, h.duration_ms = ?, h.message = ?"
+        .. " WHERE v.version_num = ? AND h.id = ?")
+      if not stmt then return nil, err end
+      self.pending_move, self.checked, self.closing = nil, true, id
+      return queue_row(self, stmt, table.pack(move.to, outcome, values[2], values[3], message, move.from, id), 2)
+    end
     local moved, merr = flush_move(self)
     if not moved then return nil, merr end
     local stmt, err = prepared(self, sql)

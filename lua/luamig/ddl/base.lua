@@ -95,12 +95,17 @@ local Dialect = {
   -- statement that inserts its history row (a data-modifying WITH, see
   -- luamig.context.versions), which then checks that the UPDATE found
   -- its row before the COMMIT that travels with it.
+  -- move_with_close: a linear step's version UPDATE may be one statement
+  -- with the UPDATE that closes its running history row (a multi-table
+  -- UPDATE: both rows or neither); the COMMIT travels with it only when
+  -- the transaction holds nothing else, and its row count tells.
   catalog_schemas = true,
   table_exists_sql = nil,
   session_id_sql = nil,
   session_alive_sql = nil,
   returning_id = nil,
   move_with_history = false,
+  move_with_close = false,
 }
 M.Dialect = Dialect
 

@@ -38,6 +38,7 @@ local M = base.derive(Base, {
   auto_increment_sql = "AUTO_INCREMENT",
   boolean_literals = { [true] = "1", [false] = "0" },
   bulk_fast_path = "load_data",
+  move_with_close = true,    -- UPDATE <version table> AS v, <history table> AS h (luamig.context.versions)
   default_row_sql = "() VALUES ()",
   unique_is_index = true,    -- MySQL has no unique constraint apart from a unique index
   fk_makes_index = true,
