@@ -227,28 +227,31 @@ end
 
 -- The methods of the other files of luamig.context, each a part of a run.
 -- Bookkeeping's are every command's; the parts below only a run's, and
--- they join the context at the first call of one of their methods, named
--- here so that reading any other missing field (an instance's nil field)
--- loads nothing: `current` and `heads` load none of them (issue 21).
--- spec/unit/context_parts_spec.lua checks these lists against the files.
+-- they join the context together at the first call of one of their
+-- methods, named here so that reading any other missing field (an
+-- instance's nil field) loads nothing: `current` loads none of them
+-- (issue 21). Once they are in, the look-up function is gone, and a run
+-- reads its nil fields as cheaply as before.
+-- spec/unit/context/parts_spec.lua checks these lists against the files.
 for name, fn in pairs(require("luamig.context.bookkeeping").methods) do Context[name] = fn end
 M.LAZY_PARTS = {
   steps = { "at_revision_end", "autocommit_block", "run_step", "run_steps", "write_steps" },
   bulk_insert = { "bulk_insert", "bulk_insert_abandon" },
   ddl_lock = { "set_timeouts", "reset_timeouts", "transaction_timeouts", "run_statement" },
 }
-local part_of = {}
-for part, names in pairs(M.LAZY_PARTS) do
-  for _, name in ipairs(names) do part_of[name] = part end
+local lazy_names = {}
+for _, names in pairs(M.LAZY_PARTS) do
+  for _, name in ipairs(names) do lazy_names[name] = true end
 end
 setmetatable(Context, { __index = function(_, key)
-  local part = part_of[key]
-  if not part then return nil end
-  local methods = require("luamig.context." .. part)
-  for name, fn in pairs(methods.methods or methods) do Context[name] = fn end
-  for _, name in ipairs(M.LAZY_PARTS[part]) do part_of[name] = nil end
-  return rawget(Context, key)
+  if not lazy_names[key] then return nil end
+  setmetatable(Context, nil)
+  for part in pairs(M.LAZY_PARTS) do
+    local methods = require("luamig.context." .. part)
+    for name, fn in pairs(methods.methods or methods) do Context[name] = fn end
+  end
+  return Context[key]
 end })
 
-M.Context = Context  -- its methods, for spec/unit/context_parts_spec.lua
+M.Context = Context  -- its methods, for spec/unit/context/parts_spec.lua
 return M

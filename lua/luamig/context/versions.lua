@@ -309,8 +309,8 @@ end
 --- After queue_apply() and record(entry, true) or finish(..., true): true
 -- when what they queued checks itself (the version row moved by the
 -- history row's statement), for the COMMIT to carry instead of a settle()
--- of its own (take_carried and move_failure then tell a failure of it).
--- false: settle() first.
+-- of its own (take_carried then tells what became of it). false: settle()
+-- first.
 function Versions:checked_by_itself()
   if not self.checked then return false end
   self.carried = { change = self.queued_change, rows = self.queued_rows, closing = self.closing }
