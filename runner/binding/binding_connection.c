@@ -241,15 +241,25 @@ static int conn_begin (lua_State *L) {
   return push_status(L, c->drv->begin(c->handle, &err), &err);
 }
 
-/* Statements queued go with the COMMIT where the driver can send them
-** together (sync_commit). */
+/* conn:commit() -> true and the rows changed by the statements queued
+** since the last sync (as sync counts them) | nil, msg, info. Statements
+** queued go with the COMMIT where the driver can send them together
+** (sync_commit). */
 static int conn_commit (lua_State *L) {
   lm_error err;
+  int64_t affected;
+  int rc;
   Conn *c = check_conn(L);
   if (c->queued > 0 && !c->failed && c->load == NULL && c->drv->sync_commit != NULL)
     return lmb_commit_queued(L, 1);
   SETTLE_OR_FAIL(L, c);
-  return push_status(L, c->drv->commit(c->handle, &err), &err);
+  affected = c->affected;
+  c->affected = 0;
+  rc = c->drv->commit(c->handle, &err);
+  if (lmb_check_misuse(L, rc, &err) != LM_OK) return lmb_push_failure(L, &err);
+  lua_pushboolean(L, 1);
+  lua_pushinteger(L, (lua_Integer)affected);
+  return 2;
 }
 
 /* The rollback undoes the queued statements: a failure among them is

@@ -336,9 +336,9 @@ int lmb_settle_or_fail (lua_State *L, int ci) {
 
 /* conn:commit() with statements queued, where the driver can send the
 ** COMMIT after them (sync_commit): one round trip for both. Returns what
-** conn:commit returns, true, and then the rows the queued statements
-** changed (as sync counts them); or nil, msg, info, the failing statement
-** named as at a sync (info.queued true), or the COMMIT's own failure. */
+** conn:commit returns: true and the rows the queued statements changed;
+** or nil, msg, info, the failing statement named as at a sync
+** (info.queued true), or the COMMIT's own failure. */
 int lmb_commit_queued (lua_State *L, int ci) {
   lm_error err;
   int64_t affected = 0, failed = 0;

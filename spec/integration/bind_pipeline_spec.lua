@@ -265,9 +265,10 @@ end)
 -- and conn:sync(), on one connection, in a transaction as a revision's.
 backends.each("stmt:queue and conn:sync", function(b)
   local driver = require("luamig.driver")
-  local conn
+  local conn, url
   before_each(function()
-    conn = b:connect(b:new_database())
+    url = b:new_database()
+    conn = b:connect(url)
     local blob = b.tag == "postgres" and "BYTEA" or "BLOB"
     assert(conn:execute("CREATE TABLE q (id INTEGER PRIMARY KEY, t VARCHAR(40) UNIQUE, bin " .. blob .. ")"))
     assert(conn:execute("INSERT INTO q (id) VALUES (1), (2), (3), (4)"))
@@ -356,6 +357,46 @@ backends.each("stmt:queue and conn:sync", function(b)
     -- MiB, MariaDB when the fourth passes its batches' 1 MiB; SQLite at once
     assert.equal(b.tag == "sqlite" and 2 or 4, failed_at)
     assert(conn:rollback())
+  end)
+
+  -- rows of q whose label starts with `prefix`, as another connection
+  -- sees them (committed); t is UNIQUE: each row gets prefix .. id
+  local function committed(prefix)
+    local other = b:connect(url)
+    local n = tonumber(other:first("SELECT COUNT(*) AS n FROM q WHERE t LIKE ?", prefix .. "%").n)
+    other:close()
+    return n
+  end
+
+  it("commits the queued statements with commit, which counts the rows they changed as sync does", function()
+    local st = assert(conn:prepare("UPDATE q SET t = ? WHERE id = ?"))
+    for i = 1, 3 do assert.is_true(st:queue(1, "c" .. i, i)) end
+    assert.is_true(st:queue(1, "c99", 99))  -- no such row
+    local ok, n = conn:commit()
+    assert.is_true(ok)
+    assert.equal(3, n)
+    assert.is_false(conn:in_transaction())
+    assert.equal(3, committed("c"))
+    assert.equal(0, conn:sync())  -- nothing left
+    assert(conn:begin())
+    ok, n = conn:commit()  -- nothing queued
+    assert.is_true(ok)
+    assert.equal(0, n)
+  end)
+
+  it("refuses the COMMIT while the guard is on, after syncing the queued statements", function()
+    conn:guard_transactions(true)
+    local st = assert(conn:prepare("UPDATE q SET t = ? WHERE id = ?"))
+    for i = 1, 3 do assert.is_true(st:queue(1, "g" .. i, i)) end
+    local ok, err = conn:commit()
+    assert.is_nil(ok)
+    assert.matches('^refused "COMMIT": a transactional revision runs in a transaction that luamig commits', err)
+    conn:guard_transactions(false)
+    assert.is_true(conn:in_transaction())
+    assert.equal(0, conn:sync())  -- synced before the refusal
+    assert.equal(3, tonumber(conn:first("SELECT COUNT(*) AS n FROM q WHERE t LIKE 'g%'").n))
+    assert.is_true(conn:rollback())
+    assert.equal(0, committed("g"))
   end)
 
   it("drops a queued failure at rollback", function()

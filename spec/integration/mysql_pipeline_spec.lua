@@ -220,7 +220,8 @@ describe("queued statements on MariaDB #mysql", function()
   end)
 
   -- conn:commit() with statements queued puts the COMMIT last in their
-  -- multi-statement query (driver.h's sync_commit): one COM_QUERY for both.
+  -- multi-statement query (driver.h's sync_commit): one COM_QUERY for both
+  -- (the guard's refusal, common to every backend: bind_pipeline_spec.lua).
   describe("a commit with statements queued", function()
     -- rows of q with n = `n`, as another connection sees them (committed)
     local function committed(n)
@@ -277,19 +278,6 @@ describe("queued statements on MariaDB #mysql", function()
       assert.equal(10, committed(5))
     end)
 
-    it("refuses the COMMIT while the guard is on, after syncing them", function()
-      conn:guard_transactions(true)
-      alternate()
-      local ok, err = conn:commit()
-      assert.is_nil(ok)
-      assert.matches('^refused "COMMIT": a transactional revision runs in a transaction that luamig commits', err)
-      conn:guard_transactions(false)
-      assert.is_true(conn:in_transaction())
-      assert.equal(0, conn:sync())  -- synced before the refusal
-      assert.equal(4, tonumber(conn:first("SELECT COUNT(*) AS c FROM q WHERE n = 9").c))
-      assert.is_true(conn:rollback())
-      assert.equal(0, committed(9))
-    end)
   end)
 
   it("leaves AUTO_INCREMENT ids and last_insert_id as execute does", function()
