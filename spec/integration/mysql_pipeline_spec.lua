@@ -261,8 +261,7 @@ describe("queued statements on MariaDB #mysql", function()
       local ok, err, info = conn:commit()
       assert.is_nil(ok)
       assert.matches("^statement queued at .*mysql_pipeline_spec.lua:%d+ failed: UPDATE q SET t = %? WHERE id = %?"
-        .. " with parameters %('first', 3%): "
-        .. "Duplicate entry 'first'", err)
+        .. " with parameters %('first', 3%): Duplicate entry 'first'", err)
       assert.is_true(info.queued)
       assert.is_true(conn:in_transaction())
       assert.is_true(conn:rollback())
@@ -277,7 +276,6 @@ describe("queued statements on MariaDB #mysql", function()
       assert.equal(10, n)
       assert.equal(10, committed(5))
     end)
-
   end)
 
   it("leaves AUTO_INCREMENT ids and last_insert_id as execute does", function()
