@@ -163,12 +163,14 @@ end
 -- The step's COMMIT, which may carry its bookkeeping (write_bookkeeping):
 -- a failure there is the version table's. true | nil, msg.
 local function commit_step(self)
-  local ok, err, info = self.conn:commit()
-  local fine, wrong = self.versions:take_carried(ok, err, info)
+  local ok, rows_or_err, info = self.conn:commit()  -- true, rows | nil, msg, info
+  local fine, wrong = self.versions:take_carried(ok, rows_or_err, info)
   if wrong then return nil, "version table: " .. wrong end
   if ok then return true end
-  if fine == nil and info and info.queued then return nil, "version table: " .. dberror.describe(err, info) end
-  return nil, err
+  if fine == nil and info and info.queued then
+    return nil, "version table: " .. dberror.describe(rows_or_err, info)
+  end
+  return nil, rows_or_err
 end
 
 -- Where the dialect has transactional DDL: the step, its version row and
