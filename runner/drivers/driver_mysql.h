@@ -202,6 +202,8 @@ void lmy_batch_clear (my_batch *b);
 ** values as literals, for a multi-statement query */
 int lmy_render (my_stmt *s, const lm_value *params, char **buf,
                 size_t *len, size_t *cap);
+int lmy_append_sql (const char *sql, size_t n, char **buf, size_t *len,
+                    size_t *cap);
 size_t lmy_render_size (const my_stmt *s, const lm_value *params);
 
 /* driver_mysql_side.c: cancel and heartbeat (lm_driver's members) */

@@ -479,20 +479,13 @@ int lmy_sync (void *conn, int64_t *affected, int64_t *failed,
 ** bulk batch's long run still has to go after the text (the caller syncs,
 ** then commits). */
 static int add_commit (my_queue *q) {
-  static const char commit[] = ";\nCOMMIT";
+  static const char commit[] = "COMMIT";
   size_t n = sizeof(commit) - 1;
   short_run_to_text(q);
   if (q->ntexts == 0 || lmy_batch_rows(q->batch) > 0 ||
-      q->ntexts >= LMY_BATCH_ROWS || q->ntext + n + 1 > q->max_bytes)
+      q->ntexts >= LMY_BATCH_ROWS || q->ntext + n + 2 > q->max_bytes ||
+      lmy_append_sql(commit, n, &q->text, &q->ntext, &q->captext) != 1)
     return 0;
-  if (q->ntext + n + 1 > q->captext) {
-    char *b = (char *)realloc(q->text, q->ntext + n + 1);
-    if (b == NULL) return 0;
-    q->text = b;
-    q->captext = q->ntext + n + 1;
-  }
-  memcpy(q->text + q->ntext, commit, n + 1);
-  q->ntext += n;
   q->ntexts++;
   return 1;
 }

@@ -138,6 +138,45 @@ static size_t literal (MYSQL *db, char *out, const lm_value *v) {
 }
 
 
+/* Room in *buf (*cap bytes) for `need` bytes: 1, or 0 when out of
+** memory. */
+static int reserve (char **buf, size_t *cap, size_t need) {
+  size_t c = *cap > 0 ? *cap : 4096;
+  char *b;
+  if (need <= *cap) return 1;
+  while (c < need) c *= 2;
+  if ((b = (char *)realloc(*buf, c)) == NULL) return 0;
+  *buf = b;
+  *cap = c;
+  return 1;
+}
+
+
+/* Where the next statement starts in *buf (*len bytes used): after a `;`
+** that ends the one before, when there is one. */
+static size_t next_statement (char *buf, size_t len) {
+  if (len > 0) {
+    buf[len++] = ';';
+    buf[len++] = '\n';
+  }
+  return len;
+}
+
+
+/* Append `n` bytes of SQL without placeholders (the COMMIT of
+** sync_commit) as a statement of *buf, as lmy_render does: 1, or -1 when
+** out of memory. */
+int lmy_append_sql (const char *sql, size_t n, char **buf, size_t *len,
+                    size_t *cap) {
+  size_t at;
+  if (!reserve(buf, cap, *len + n + 3)) return -1;
+  at = next_statement(*buf, *len);
+  memcpy(*buf + at, sql, n);
+  *len = at + n;
+  return 1;
+}
+
+
 /* Append the statement with its values as literals to *buf (*len bytes
 ** used of *cap), after a `;` when there is text before it. 1 when
 ** written; 0 when a value has no literal (the statement runs with
@@ -146,27 +185,16 @@ int lmy_render (my_stmt *s, const lm_value *params, char **buf,
                 size_t *len, size_t *cap) {
   int backslash =
     !(lmy_server_status(s->conn->db) & SERVER_STATUS_NO_BACKSLASH_ESCAPES);
-  size_t need, at, prev = 0;
+  size_t at, prev = 0;
   char *out;
   int j;
   if (!marks_of(s, backslash)) return 0;
   for (j = 0; j < s->nparams; j++)
     if (!has_literal(&params[j], backslash)) return 0;
-  need = *len + lmy_render_size(s, params) + 1;  /* sprintf's NUL */
-  if (need > *cap) {
-    size_t c = *cap > 0 ? *cap : 4096;
-    char *b;
-    while (c < need) c *= 2;
-    if ((b = (char *)realloc(*buf, c)) == NULL) return -1;
-    *buf = b;
-    *cap = c;
-  }
+  if (!reserve(buf, cap, *len + lmy_render_size(s, params) + 1))  /* sprintf's NUL */
+    return -1;
   out = *buf;
-  at = *len;
-  if (at > 0) {
-    out[at++] = ';';
-    out[at++] = '\n';
-  }
+  at = next_statement(out, *len);
   for (j = 0; j < s->nparams; j++) {
     memcpy(out + at, s->sql + prev, s->marks[j] - prev);
     at += s->marks[j] - prev;

@@ -362,10 +362,9 @@ backends.each("stmt:queue and conn:sync", function(b)
   -- rows of q whose label starts with `prefix`, as another connection
   -- sees them (committed); t is UNIQUE: each row gets prefix .. id
   local function committed(prefix)
-    local other = b:connect(url)
-    local n = tonumber(other:first("SELECT COUNT(*) AS n FROM q WHERE t LIKE ?", prefix .. "%").n)
-    other:close()
-    return n
+    return b:with(url, function(other)
+      return tonumber(other:first("SELECT COUNT(*) AS n FROM q WHERE t LIKE ?", prefix .. "%").n)
+    end)
   end
 
   it("commits the queued statements with commit, which counts the rows they changed as sync does", function()

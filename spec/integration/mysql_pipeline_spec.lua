@@ -225,10 +225,9 @@ describe("queued statements on MariaDB #mysql", function()
   describe("a commit with statements queued", function()
     -- rows of q with n = `n`, as another connection sees them (committed)
     local function committed(n)
-      local other = b:connect(url)
-      local c = tonumber(other:first("SELECT COUNT(*) AS c FROM q WHERE n = ?", n).c)
-      other:close()
-      return c
+      return b:with(url, function(other)
+        return tonumber(other:first("SELECT COUNT(*) AS c FROM q WHERE n = ?", n).c)
+      end)
     end
 
     -- alternating statements, so that they go as text; `bad` breaks row 3

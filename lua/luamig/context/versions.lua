@@ -278,7 +278,7 @@ function Versions:queue_apply(change, alone)
   local update, insert = change.update, change.insert or {}
   local linear = (update and #insert == 0) or (not update and #insert == 1)
   if self.conn.sync == nil or (change.delete or {})[1] or not linear then return false end
-  self.queued_change, self.queued_rows, self.checked, self.closing = change, 0, false, nil
+  self.queued_change, self.queued_rows, self.checked = change, 0, false
   if update then
     self.pending_move = update
     if self.dialect.move_with_history or (alone and self.dialect.move_with_close) then return true end
@@ -295,7 +295,7 @@ end
 function Versions:settle()
   local moved, merr = flush_move(self)
   local change, expected = self.queued_change, self.queued_rows
-  self.queued_change, self.queued_rows, self.checked, self.closing = nil, nil, false, nil
+  self.queued_change, self.queued_rows, self.checked = nil, nil, false
   local n, err, info = self.conn:sync()
   if not moved and n then return nil, merr end
   if not n then return nil, err, info end
@@ -312,9 +312,12 @@ end
 -- of its own (take_carried then tells what became of it). false: settle()
 -- first.
 function Versions:checked_by_itself()
-  if not self.checked then return false end
-  self.carried = { change = self.queued_change, rows = self.queued_rows, closing = self.closing }
-  self.queued_change, self.queued_rows, self.checked, self.closing = nil, nil, false, nil
+  -- false, or the statement that checks itself: {} from record(),
+  -- { closing = the running row's id } from finish()
+  local checked = self.checked
+  if not checked then return false end
+  self.carried = { change = self.queued_change, rows = self.queued_rows, closing = checked.closing }
+  self.queued_change, self.queued_rows, self.checked = nil, nil, false
   return true
 end
 
@@ -436,7 +439,7 @@ function Versions:record(entry, queue)
       .. " SET version_num = ? WHERE version_num = ? RETURNING version_num) INSERT INTO " .. self.q_history
       .. columns .. " VALUES ((SELECT CAST(? AS VARCHAR(32)) FROM moved)" .. others)
     if not stmt then return nil, err end
-    self.pending_move, self.checked = nil, true
+    self.pending_move, self.checked = nil, {}
     return queue_row(self, stmt, table.pack(move.to, move.from, table.unpack(values, 1, values.n)))
   end
   local stmt, err = prepared(self, "INSERT INTO " .. self.q_history .. columns .. " VALUES (?" .. others
@@ -455,10 +458,11 @@ end
 -- queue_apply(), queue the UPDATE too (it changes one row, as record's
 -- INSERT does).
 function Versions:finish(id, started, outcome, message, queue)
-  local finished = sys.now()
+  local now = sys.now()
+  local finished, duration = iso_time(now), math.floor((now - started) * 1000 + 0.5)
   local sql = "UPDATE " .. self.q_history
     .. " SET outcome = ?, finished_at = ?, duration_ms = ?, message = ? WHERE id = ?"
-  local values = table.pack(outcome, iso_time(finished), math.floor((finished - started) * 1000 + 0.5), message, id)
+  local values = table.pack(outcome, finished, duration, message, id)
   if queue and self.queued_rows then
     local move = self.dialect.move_with_close and self.pending_move
     if move then  -- the version UPDATE queue_apply() left for it (see there)
@@ -466,8 +470,8 @@ function Versions:finish(id, started, outcome, message, queue)
         .. " AS h SET v.version_num = ?, h.outcome = ?, h.finished_at = ?, h.duration_ms = ?, h.message = ?"
         .. " WHERE v.version_num = ? AND h.id = ?")
       if not stmt then return nil, err end
-      self.pending_move, self.checked, self.closing = nil, true, id
-      return queue_row(self, stmt, table.pack(move.to, outcome, values[2], values[3], message, move.from, id), 2)
+      self.pending_move, self.checked = nil, { closing = id }
+      return queue_row(self, stmt, table.pack(move.to, outcome, finished, duration, message, move.from, id), 2)
     end
     local moved, merr = flush_move(self)
     if not moved then return nil, merr end
